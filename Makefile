@@ -1,0 +1,41 @@
+# Settlement Workbench: every target installs what it needs into .venv first.
+VENV   := .venv
+PY     := $(VENV)/bin/python
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DEMO_DB ?= demo.sqlite
+export QT_QPA_PLATFORM ?= offscreen
+
+.PHONY: install demo test lint format bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || "$$(tools/python312)" -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## demo: create a demo settlement database and open it
+demo: $(STAMP)
+	$(BIN)/settlement-workbench demo --db $(DEMO_DB) --force
+
+## test: lint, layer contracts and the whole test suite (what CI runs)
+test: lint
+	$(PY) -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+## bench: the benchmarks (figures are ratios against a baseline measured in the same run)
+bench: $(STAMP)
+	$(PY) -m benchmarks
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .hypothesis $(DEMO_DB)

@@ -1,0 +1,283 @@
+"""Case files (settlement-case/1): load with validation, save in a canonical layout.
+
+Validation is two-stage. The JSON Schema in ``case_schema.json`` checks shape, keys and types;
+then the checks below need the whole document: periods that exist on the date (46/48/50),
+references to parties and BM units that are declared, unique keys, times with a UTC offset on
+whole minutes in time order, band widths signed as their pair, offer price ≥ bid price.
+Every error names the key path, e.g. ``acceptances[3].points[1]``, and what was expected.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterator
+from datetime import date, datetime
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import jsonschema
+
+from engine.parameters import SINGLE_PRICE_FROM
+from engine.settlement_calendar import epoch_seconds, from_epoch_seconds, periods_in_day
+from models.errors import CaseFileError
+
+CASE_FORMAT = "settlement-case/1"
+PROFILE_KEYS = ("fpn", "qpn", "mel", "mil")
+# Top-level keys in the order a saved case lists them.
+KEY_ORDER = (
+    "format",
+    "settlement_date",
+    "periods",
+    "parameters",
+    "parties",
+    "bm_units",
+    *PROFILE_KEYS,
+    "bid_offer",
+    "acceptances",
+    "metered_volumes",
+    "ecvns",
+    "mvrns",
+    "bsad",
+    "balancing_services_volume",
+    "market_index",
+    "lolp",
+    "price_adjustment",
+    "notes",
+)
+
+
+@cache
+def case_schema() -> dict:
+    text = resources.files("models").joinpath("case_schema.json").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def _path(parts) -> str:
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "(top level)"
+
+
+def _schema_errors(data: object) -> Iterator[str]:
+    validator = jsonschema.Draft202012Validator(case_schema())
+    for error in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.path))):
+        where = _path(error.absolute_path)
+        if error.validator == "additionalProperties":
+            extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+            allowed = ", ".join(error.schema.get("properties", {}))
+            yield f"{where}: unknown key {', '.join(map(repr, extra))}; allowed keys: {allowed}"
+        elif error.validator == "required":
+            yield f"{where}: {error.message}"
+        elif error.validator == "pattern" and "T" in error.schema["pattern"]:
+            yield (
+                f"{where}: {error.instance!r} is not an ISO 8601 time with a UTC offset; "
+                "expected e.g. 2024-06-12T12:00Z or 2024-06-12T13:00+01:00"
+            )
+        elif error.validator == "const" and where == "format":
+            yield f"format: {error.instance!r} is not supported; expected {CASE_FORMAT!r}"
+        else:
+            yield f"{where}: {error.message}"
+
+
+def parse_time(text: str) -> int:
+    """Epoch seconds of an ISO 8601 time with offset (already pattern-checked)."""
+    return epoch_seconds(datetime.fromisoformat(text))
+
+
+def format_time(seconds: int) -> str:
+    """Canonical UTC text of epoch seconds: ``2024-06-12T12:00Z`` (seconds shown if not 0)."""
+    instant = from_epoch_seconds(seconds)
+    return instant.strftime("%Y-%m-%dT%H:%MZ" if instant.second == 0 else "%Y-%m-%dT%H:%M:%SZ")
+
+
+def _semantic_errors(data: dict) -> Iterator[str]:
+    try:
+        settlement_date = date.fromisoformat(data["settlement_date"])
+    except ValueError:
+        yield f"settlement_date: {data['settlement_date']!r} is not a calendar date (YYYY-MM-DD)"
+        return
+    if settlement_date < SINGLE_PRICE_FROM:
+        yield (
+            f"settlement_date: {settlement_date} is before single imbalance pricing "
+            f"({SINGLE_PRICE_FROM}); dual-price settlement is not supported"
+        )
+    last_period = periods_in_day(settlement_date)
+
+    def periods_ok(key: str) -> Iterator[str]:
+        for i, record in enumerate(data.get(key, [])):
+            if record["period"] > last_period:
+                yield (
+                    f"{key}[{i}].period: {record['period']} does not exist on {settlement_date}, "
+                    f"which has periods 1 to {last_period}"
+                )
+
+    for i, period in enumerate(data.get("periods", [])):
+        if period > last_period:
+            yield f"periods[{i}]: {period} does not exist on {settlement_date} (1 to {last_period})"
+    for key in (
+        "bid_offer",
+        "metered_volumes",
+        "ecvns",
+        "bsad",
+        "balancing_services_volume",
+        "market_index",
+        "lolp",
+        "price_adjustment",
+    ):
+        yield from periods_ok(key)
+
+    yield from _duplicates(data, "parties", lambda r: r["id"], "party id")
+    yield from _duplicates(data, "bm_units", lambda r: r["id"], "BM unit id")
+    yield from _duplicates(
+        data, "acceptances", lambda r: (r["bm_unit"], r["number"]), "(bm_unit, number)"
+    )
+    yield from _duplicates(
+        data,
+        "bid_offer",
+        lambda r: (r["bm_unit"], r["period"], r["pair"]),
+        "(bm_unit, period, pair)",
+    )
+    for key in ("metered_volumes", "balancing_services_volume"):
+        yield from _duplicates(
+            data, key, lambda r: (r["bm_unit"], r["period"]), "(bm_unit, period)"
+        )
+    yield from _duplicates(data, "bsad", lambda r: (r["period"], r["id"]), "(period, id)")
+    yield from _duplicates(
+        data, "market_index", lambda r: (r["period"], r["provider"]), "(period, provider)"
+    )
+    for key in ("lolp", "price_adjustment"):
+        yield from _duplicates(data, key, lambda r: r["period"], "period")
+
+    parties = {p["id"] for p in data["parties"]}
+    units = {u["id"] for u in data["bm_units"]}
+    for i, unit in enumerate(data["bm_units"]):
+        if unit["lead_party"] not in parties:
+            yield f"bm_units[{i}].lead_party: {unit['lead_party']!r} is not in parties"
+    unit_keys = [*PROFILE_KEYS, "bid_offer", "acceptances", "metered_volumes", "mvrns"]
+    for key in [*unit_keys, "balancing_services_volume"]:
+        for i, record in enumerate(data.get(key, [])):
+            if record["bm_unit"] not in units:
+                yield f"{key}[{i}].bm_unit: {record['bm_unit']!r} is not in bm_units"
+    for i, ecvn in enumerate(data.get("ecvns", [])):
+        for side in ("from_party", "to_party"):
+            if ecvn[side] not in parties:
+                yield f"ecvns[{i}].{side}: {ecvn[side]!r} is not in parties"
+    for i, mvrn in enumerate(data.get("mvrns", [])):
+        if mvrn["to_party"] not in parties:
+            yield f"mvrns[{i}].to_party: {mvrn['to_party']!r} is not in parties"
+
+    for key in (*PROFILE_KEYS, "bid_offer", "acceptances"):
+        for i, record in enumerate(data.get(key, [])):
+            yield from _points_errors(f"{key}[{i}]", record["points"])
+    for i, acceptance in enumerate(data.get("acceptances", [])):
+        try:
+            parse_time(acceptance["time"])
+        except ValueError as exc:
+            yield f"acceptances[{i}].time: {exc}"
+    for i, pair in enumerate(data.get("bid_offer", [])):
+        where = f"bid_offer[{i}]"
+        if pair["offer"] < pair["bid"]:
+            yield (
+                f"{where}: offer price {pair['offer']} is below bid price {pair['bid']} "
+                f"(BM unit {pair['bm_unit']}, pair {pair['pair']}); expected offer ≥ bid"
+            )
+        side_ok = (lambda v: v >= 0) if pair["pair"] > 0 else (lambda v: v <= 0)
+        for j, (_, level) in enumerate(pair["points"]):
+            if not side_ok(level):
+                sign = "≥ 0 on an offer pair" if pair["pair"] > 0 else "≤ 0 on a bid pair"
+                yield f"{where}.points[{j}]: band width {level} MW; expected {sign}"
+
+
+def _duplicates(data: dict, key: str, identity, what: str) -> Iterator[str]:
+    records = data.get(key, [])
+    counts = Counter(identity(r) for r in records)
+    seen: set = set()
+    for i, record in enumerate(records):
+        ident = identity(record)
+        if counts[ident] > 1 and ident in seen:
+            yield f"{key}[{i}]: duplicate {what} {ident!r}"
+        seen.add(ident)
+
+
+def _points_errors(where: str, points: list) -> Iterator[str]:
+    previous = None
+    for j, (text, _level) in enumerate(points):
+        try:
+            seconds = parse_time(text)
+        except ValueError as exc:
+            yield f"{where}.points[{j}]: {text!r}: {exc}"
+            return
+        if seconds % 60:
+            yield f"{where}.points[{j}]: {text!r} is not on a whole minute (spot times are minutes)"
+        if previous is not None and seconds < previous:
+            yield f"{where}.points[{j}]: {text!r} is before the previous point; expected time order"
+        previous = seconds
+
+
+def case_errors(data: object) -> list[str]:
+    """Every problem with a parsed case document (empty when valid)."""
+    errors = list(_schema_errors(data))
+    if errors:
+        return errors
+    return list(_semantic_errors(data))  # type: ignore[arg-type]
+
+
+def validate_case(data: object, source: str = "case") -> dict:
+    """Return the document if valid, else raise CaseFileError naming the first problem."""
+    errors = case_errors(data)
+    if errors:
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise CaseFileError(f"{source}: {errors[0]}{more}")
+    return data  # type: ignore[return-value]
+
+
+def parse_case(text: str, source: str = "case") -> dict:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CaseFileError(
+            f"{source} line {exc.lineno} column {exc.colno}: not valid JSON ({exc.msg})"
+        ) from None
+    return validate_case(data, source)
+
+
+def load_case(path: str | Path) -> dict:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CaseFileError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CaseFileError(f"{path}: cannot be read as UTF-8 text ({exc})") from None
+    return parse_case(text, str(path))
+
+
+def dumps_case(data: dict) -> str:
+    """Canonical text: top-level keys in KEY_ORDER, one list element per line (diff friendly)."""
+    lines = ["{"]
+    keys = [k for k in KEY_ORDER if k in data] + [k for k in data if k not in KEY_ORDER]
+    for index, key in enumerate(keys):
+        value = data[key]
+        comma = "," if index < len(keys) - 1 else ""
+        if isinstance(value, list) and value and isinstance(value[0], dict):
+            lines.append(f"  {json.dumps(key)}: [")
+            for j, item in enumerate(value):
+                tail = "," if j < len(value) - 1 else ""
+                lines.append(f"    {json.dumps(item, ensure_ascii=False)}{tail}")
+            lines.append(f"  ]{comma}")
+        else:
+            lines.append(f"  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}{comma}")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def save_case(data: dict, path: str | Path) -> None:
+    """Validate, then write atomically (a temporary file renamed over the target)."""
+    validate_case(data, str(path))
+    path = Path(path)
+    temporary = path.with_name(path.name + ".partial")
+    temporary.write_text(dumps_case(data), encoding="utf-8")
+    temporary.replace(path)

@@ -1,0 +1,1 @@
+"""Deterministic demo settlement databases built around the real GB BM unit register."""

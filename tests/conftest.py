@@ -1,0 +1,35 @@
+"""Shared test set-up: Qt offscreen, paths to the shared domain material, leak checks."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+ELEXON_DATA = SHARED / "data" / "elexon"
+CASES = Path(__file__).resolve().parent / "cases"
+
+
+@pytest.fixture(autouse=True)
+def _no_thread_left_running():
+    """A test that leaves a thread running fails (timers are checked by the Qt fixtures)."""
+    before = set(threading.enumerate())
+    yield
+    leaked = [t for t in threading.enumerate() if t not in before and t.is_alive() and not t.daemon]
+    for thread in leaked:
+        thread.join(timeout=2.0)
+    still = [t.name for t in leaked if t.is_alive()]
+    assert not still, f"test left threads running: {still}"
+
+
+@pytest.fixture
+def elexon_data() -> Path:
+    if not ELEXON_DATA.is_dir():
+        pytest.fail(f"shared Elexon data not found at {ELEXON_DATA}")
+    return ELEXON_DATA

@@ -1,0 +1,220 @@
+"""Opening and creating settlement run databases: refusals change nothing, migrations match."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from datetime import date
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import create_engine, inspect, text
+
+from engine.settlement_calendar import RunType
+from models.database import SettlementDatabase, head_revision
+from models.errors import DatabaseOpenError, RunImmutableError, RunNotFoundError
+from models.run_store import (
+    create_bm_dataset,
+    create_run,
+    delete_run,
+    find_run,
+    finish_loading,
+    list_runs,
+    write_inputs,
+)
+from models.schema import Base
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_create_then_open_a_sqlite_database(tmp_path):
+    path = tmp_path / "s.sqlite"
+    with SettlementDatabase.create(path) as db:
+        assert db.meta()["application"] == "settlement-workbench"
+    with SettlementDatabase.open(path) as db, db.engine.connect() as conn:
+        assert MigrationContext.configure(conn).get_current_revision() == head_revision()
+
+
+def test_migrations_build_exactly_the_schema_the_code_declares(tmp_path):
+    with SettlementDatabase.create(tmp_path / "s.sqlite") as db, db.engine.connect() as conn:
+        differences = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert differences == []
+
+
+def test_create_refuses_to_overwrite_unless_asked(tmp_path):
+    path = tmp_path / "s.sqlite"
+    SettlementDatabase.create(path).close()
+    with pytest.raises(DatabaseOpenError, match="already exists"):
+        SettlementDatabase.create(path)
+    SettlementDatabase.create(path, overwrite=True).close()
+
+
+def test_any_sqlalchemy_url_works(tmp_path):
+    url = f"sqlite:///{tmp_path / 'by-url.sqlite'}"
+    SettlementDatabase.create(url).close()
+    with SettlementDatabase.open(url) as db:
+        assert db.meta()["application"] == "settlement-workbench"
+
+
+def test_missing_file_is_refused(tmp_path):
+    with pytest.raises(DatabaseOpenError, match="no such file"):
+        SettlementDatabase.open(tmp_path / "nothing.sqlite")
+
+
+def test_a_text_file_is_refused_and_left_unchanged(tmp_path):
+    path = tmp_path / "notes.sqlite"
+    path.write_text("Settlement notes, not a database\n")
+    before = digest(path)
+    with pytest.raises(DatabaseOpenError, match="not a SQLite file"):
+        SettlementDatabase.open(path)
+    assert digest(path) == before
+
+
+def test_an_empty_file_is_refused(tmp_path):
+    path = tmp_path / "empty.sqlite"
+    path.touch()
+    with pytest.raises(DatabaseOpenError, match="is empty"):
+        SettlementDatabase.open(path)
+    assert path.stat().st_size == 0
+
+
+def test_someone_elses_sqlite_file_is_refused_and_left_unchanged(tmp_path):
+    path = tmp_path / "other.sqlite"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY, amount REAL)")
+    conn.commit()
+    conn.close()
+    before = digest(path)
+    with pytest.raises(DatabaseOpenError, match=r"not a Settlement Workbench database.*invoices"):
+        SettlementDatabase.open(path)
+    assert digest(path) == before
+
+
+def test_a_database_from_a_newer_version_is_refused_and_left_unchanged(tmp_path):
+    path = tmp_path / "newer.sqlite"
+    SettlementDatabase.create(path).close()
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    engine.dispose()
+    before = digest(path)
+    with pytest.raises(DatabaseOpenError, match=r"newer version.*9999"):
+        SettlementDatabase.open(path)
+    assert digest(path) == before
+
+
+def test_a_database_without_a_schema_version_is_refused(tmp_path):
+    path = tmp_path / "old.sqlite"
+    SettlementDatabase.create(path).close()
+    # Owned by us but stamped with no revision: refused, not guessed at.
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM alembic_version"))
+    engine.dispose()
+    with pytest.raises(DatabaseOpenError, match="no schema version"):
+        SettlementDatabase.open(path)
+
+
+def _simple_run(db: SettlementDatabase, run_type=RunType.SF) -> int:
+    with db.engine.begin() as conn:
+        conn.execute(text("INSERT INTO party (id, name) VALUES ('GEN', 'Generator plc')"))
+        conn.execute(text("INSERT INTO bm_unit (id, name, interconnector) VALUES ('T_A-1', '', 0)"))
+        dataset = create_bm_dataset(conn, date(2024, 6, 12), {}, source="test")
+        run_id = create_run(conn, date(2024, 6, 12), run_type, bm_dataset_id=dataset, source="t")
+        write_inputs(
+            conn,
+            run_id,
+            {
+                "run_party": [{"party_id": "GEN", "name": "Generator plc"}],
+                "run_bm_unit": [
+                    {
+                        "bm_unit_id": "T_A-1",
+                        "lead_party_id": "GEN",
+                        "pc_status": "P",
+                        "trading_unit": "T_A-1",
+                        "tlf": 0.01,
+                        "interconnector": False,
+                    }
+                ],
+                "metered_volume": [{"bm_unit_id": "T_A-1", "period": 27, "mwh": 74.0}],
+            },
+        )
+        finish_loading(conn, run_id)
+    return run_id
+
+
+def test_a_loaded_run_is_immutable(tmp_path):
+    with SettlementDatabase.create(tmp_path / "s.sqlite") as db:
+        run_id = _simple_run(db)
+        with db.engine.begin() as conn, pytest.raises(RunImmutableError, match="scenario"):
+            write_inputs(
+                conn,
+                run_id,
+                {"metered_volume": [{"bm_unit_id": "T_A-1", "period": 28, "mwh": 1.0}]},
+            )
+        with db.engine.connect() as conn:
+            assert list_runs(conn)[0].metered_volumes == 1
+
+
+def test_runs_are_listed_in_run_type_order_and_found_by_date_and_type(tmp_path):
+    with SettlementDatabase.create(tmp_path / "s.sqlite") as db:
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO party (id, name) VALUES ('GEN', '')"))
+            dataset = create_bm_dataset(conn, date(2024, 6, 12), {}, source="test")
+            for run_type in (RunType.R1, RunType.II, RunType.SF, RunType.R1):
+                run_id = create_run(
+                    conn, date(2024, 6, 12), run_type, bm_dataset_id=dataset, source="t"
+                )
+                finish_loading(conn, run_id)
+        with db.engine.connect() as conn:
+            runs = list_runs(conn)
+            assert [(r.run_type, r.run_number) for r in runs] == [
+                ("II", 1),
+                ("SF", 1),
+                ("R1", 1),
+                ("R1", 2),
+            ]
+            assert find_run(conn, date(2024, 6, 12), RunType.R1).run_number == 2
+            assert find_run(conn, date(2024, 6, 12), RunType.R1, 1).run_number == 1
+            with pytest.raises(
+                RunNotFoundError,
+                match="no RF run for 2024-06-12; runs of that date: II#1, R1#1, R1#2, SF#1",
+            ):
+                find_run(conn, date(2024, 6, 12), RunType.RF)
+
+
+def test_deleting_a_run_removes_its_inputs_and_its_unshared_dataset(tmp_path):
+    with SettlementDatabase.create(tmp_path / "s.sqlite") as db:
+        run_id = _simple_run(db)
+        with db.engine.begin() as conn:
+            delete_run(conn, run_id)
+        with db.engine.connect() as conn:
+            assert list_runs(conn) == []
+            assert conn.execute(text("SELECT count(*) FROM metered_volume")).scalar() == 0
+            assert conn.execute(text("SELECT count(*) FROM bm_dataset")).scalar() == 0
+
+
+def test_lookup_by_run_unit_and_period_searches_a_key(tmp_path):
+    lookups = {
+        "metered_volume": "run_id",
+        "bm_unit_period_result": "run_id",
+        "pair_period_result": "run_id",
+        "bid_offer": "dataset_id",
+    }
+    with SettlementDatabase.create(tmp_path / "s.sqlite") as db, db.engine.connect() as conn:
+        for table, key in lookups.items():
+            plan = conn.execute(
+                text(
+                    f"EXPLAIN QUERY PLAN SELECT * FROM {table} "
+                    f"WHERE {key} = 1 AND bm_unit_id = 'T_A-1' AND period = 3"
+                )
+            ).all()
+            # A search on the (clustered) primary key or an index, never a full scan.
+            assert all("SEARCH" in str(row) for row in plan), (table, plan)
+            assert all("PRIMARY KEY" in str(row) or "INDEX" in str(row) for row in plan)
+        names = set(inspect(conn).get_table_names())
+    assert {"settlement_run", "acceptance", "stack_item_result", "party_result"} <= names

@@ -1,0 +1,1 @@
+"""Qt widgets, item models, pyqtgraph charts and dialogs (the workbench's screens)."""

@@ -1,0 +1,7 @@
+"""`python -m workbench`: the same as the `settlement-workbench` command."""
+
+import sys
+
+from workbench.cli import main
+
+sys.exit(main())

@@ -1,0 +1,267 @@
+"""`settlement-workbench`: the command line.
+
+Every command that reads user input reports bad input as one line on stderr and exits 2;
+an unexpected failure prints one line pointing at a log with the details and exits 1. No
+traceback ever reaches the user's terminal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import traceback
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from workbench import __version__
+
+EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
+ERROR_LOG = Path(tempfile.gettempdir()) / "settlement-workbench-error.log"
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date; expected YYYY-MM-DD") from None
+
+
+def _run_type(text: str):
+    from engine.settlement_calendar import RunType
+
+    try:
+        return RunType.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _periods(text: str) -> list[int]:
+    """'27', '27,28' or '27-30' → period numbers."""
+    periods: list[int] = []
+    try:
+        for part in text.split(","):
+            if "-" in part:
+                first, last = (int(x) for x in part.split("-", 1))
+                periods += range(first, last + 1)
+            else:
+                periods.append(int(part))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a list of periods; expected e.g. 27, 27,28 or 27-30"
+        ) from None
+    return periods
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number ≥ 1")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="settlement-workbench",
+        description="Check Great Britain Balancing Mechanism settlement: open settlement run "
+        "databases, re-run the settlement step by step, compare runs.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    demo = commands.add_parser("demo", help="create a demo settlement database")
+    demo.add_argument("--db", required=True, type=Path, help="database file to create")
+    demo.add_argument("--bmus", type=_positive, default=60, help="BM units (3000 = GB scale)")
+    demo.add_argument("--date", type=_date, help="first settlement date (default 2024-06-12)")
+    demo.add_argument("--days", type=_positive, default=1, help="consecutive settlement dates")
+    demo.add_argument("--seed", type=int, default=1, help="random seed (same seed, same data)")
+    demo.add_argument("--force", action="store_true", help="replace the file if it exists")
+    demo.set_defaults(handler=_cmd_demo)
+
+    runs = commands.add_parser("runs", help="list the settlement runs in a database")
+    runs.add_argument("--db", required=True, help="database file or SQLAlchemy URL")
+    runs.add_argument("--date", type=_date, help="only this settlement date")
+    runs.add_argument("--json", action="store_true", help="print JSON")
+    runs.set_defaults(handler=_cmd_runs)
+
+    case = commands.add_parser("case", help="case files: validate, export, import")
+    case_commands = case.add_subparsers(dest="case_command", metavar="ACTION", required=True)
+    validate = case_commands.add_parser("validate", help="check a case file")
+    validate.add_argument("file", type=Path)
+    validate.set_defaults(handler=_cmd_case_validate)
+    export = case_commands.add_parser("export", help="write a stored run as a case file")
+    export.add_argument("--db", required=True, help="database file or SQLAlchemy URL")
+    export.add_argument("--date", type=_date, required=True, help="settlement date")
+    export.add_argument("--run", type=_run_type, required=True, help="run type (II, SF, R1…)")
+    export.add_argument("--run-number", type=_positive, help="run number (default: latest)")
+    export.add_argument("--periods", type=_periods, help="only these periods, e.g. 27-30")
+    export.add_argument("--output", "-o", type=Path, help="file to write (default: stdout)")
+    export.set_defaults(handler=_cmd_case_export)
+    load = case_commands.add_parser("import", help="store a case file as a new run")
+    load.add_argument("--db", required=True, help="database file or SQLAlchemy URL")
+    load.add_argument("--run", type=_run_type, default=None, help="run type (default SF)")
+    load.add_argument("--run-number", type=_positive, help="run number (default: next)")
+    load.add_argument("file", type=Path)
+    load.set_defaults(handler=_cmd_case_import)
+    return parser
+
+
+def _open(target: str):
+    from models.database import SettlementDatabase
+
+    return SettlementDatabase.open(target)
+
+
+def _megabytes(size: int | None) -> str:
+    return "n/a" if size is None else f"{size / 1e6:,.1f} MB"
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from models.database import ELEXON_ATTRIBUTION
+    from models.demo.generator import DEFAULT_DATE, DemoSpec, generate_demo
+
+    spec = DemoSpec(
+        bmus=args.bmus, start_date=args.date or DEFAULT_DATE, days=args.days, seed=args.seed
+    )
+    show_progress = sys.stderr.isatty()
+
+    def progress(fraction: float, message: str) -> None:
+        if show_progress:
+            print(f"\r{fraction:4.0%} {message:<40}", end="", file=sys.stderr, flush=True)
+
+    summary = generate_demo(args.db, spec, overwrite=args.force, progress=progress)
+    if show_progress:
+        print(file=sys.stderr)
+    print(f"Created demo settlement database {summary.location}")
+    print(
+        f"  {summary.bm_units:,} BM units of {summary.parties:,} parties; "
+        f"{spec.days} settlement date(s) from {spec.start_date.isoformat()}; seed {spec.seed}"
+    )
+    print(
+        f"  {summary.runs} runs (II, SF, R1 per date); "
+        f"{_megabytes(summary.size_bytes)} written in {summary.seconds:.1f} s"
+    )
+    rows = summary.rows_per_run
+    print(
+        "  per date: "
+        f"{rows.get('acceptance', 0):,} acceptances, {rows.get('bid_offer', 0):,} bid-offer "
+        f"records, {rows.get('metered_volume', 0):,} metered volumes, "
+        f"{rows.get('ecvn', 0):,} ECVNs, {rows.get('bsad_action', 0):,} BSAD actions"
+    )
+    print(f"  {ELEXON_ATTRIBUTION}")
+    return EXIT_OK
+
+
+def _cmd_runs(args: argparse.Namespace) -> int:
+    from models.run_store import list_runs
+
+    with _open(args.db) as db, db.engine.connect() as conn:
+        runs = list_runs(conn, args.date)
+    if args.json:
+        print(json.dumps([r.as_json() for r in runs], indent=2))
+        return EXIT_OK
+    if not runs:
+        print("no settlement runs" + (f" for {args.date}" if args.date else ""))
+        return EXIT_OK
+    header = (
+        f"{'id':>4}  {'date':<10}  {'run':<5}  {'kind':<8}  {'status':<7}  {'units':>6}  "
+        f"{'parties':>7}  {'accept.':>7}  {'BOD':>8}  {'metered':>8}  source"
+    )
+    print(header)
+    print("-" * len(header))
+    for r in runs:
+        run = r.run_type + (f"#{r.run_number}" if r.run_number != 1 else "")
+        print(
+            f"{r.id:>4}  {r.settlement_date.isoformat():<10}  {run:<5}  {r.kind:<8}  "
+            f"{r.status:<7}  {r.bm_units:>6,}  {r.parties:>7,}  {r.acceptances:>7,}  "
+            f"{r.bid_offer_records:>8,}  {r.metered_volumes:>8,}  {r.source}"
+        )
+    return EXIT_OK
+
+
+def _cmd_case_validate(args: argparse.Namespace) -> int:
+    from models.case_file import load_case
+
+    case = load_case(args.file)
+    print(
+        f"{args.file}: valid settlement-case/1 for {case['settlement_date']}: "
+        f"{len(case['bm_units'])} BM units, {len(case.get('acceptances', []))} acceptances, "
+        f"{len(case.get('metered_volumes', []))} metered volumes"
+    )
+    return EXIT_OK
+
+
+def _cmd_case_export(args: argparse.Namespace) -> int:
+    from models.case_convert import export_case
+    from models.case_file import dumps_case
+    from models.run_store import find_run
+
+    with _open(args.db) as db:
+        with db.engine.connect() as conn:
+            run = find_run(conn, args.date, args.run, args.run_number)
+        text = dumps_case(export_case(db, run.id, args.periods))
+    if args.output:
+        temporary = args.output.with_name(args.output.name + ".partial")
+        temporary.write_text(text, encoding="utf-8")
+        temporary.replace(args.output)
+        print(f"wrote {run.label} to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def _cmd_case_import(args: argparse.Namespace) -> int:
+    from engine.settlement_calendar import RunType
+    from models.case_convert import import_case
+    from models.case_file import load_case
+    from models.run_store import get_run
+
+    case = load_case(args.file)
+    with _open(args.db) as db:
+        run_id = import_case(
+            db,
+            case,
+            args.run or RunType.SF,
+            run_number=args.run_number,
+            source=f"case file {args.file.name}",
+        )
+        with db.engine.connect() as conn:
+            run = get_run(conn, run_id)
+    print(
+        f"imported {args.file} as run {run.id}: {run.label}, {run.bm_units} BM units, "
+        f"{run.acceptances} acceptances, {run.metered_volumes} metered volumes"
+    )
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_OK
+    from models.errors import WorkbenchInputError
+
+    try:
+        return args.handler(args)
+    except WorkbenchInputError as exc:
+        print(f"settlement-workbench: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("settlement-workbench: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:
+        ERROR_LOG.write_text(traceback.format_exc(), encoding="utf-8")
+        print(
+            f"settlement-workbench: internal error: {type(exc).__name__}: {exc} "
+            f"(details in {ERROR_LOG})",
+            file=sys.stderr,
+        )
+        return EXIT_FAILURE
