@@ -1,0 +1,180 @@
+"""Stack items of the imbalance price (rule R-PRC, Annex T-1 inputs).
+
+Every accepted offer volume (QAO_knj > 0, at PO_n) is a buy item and every accepted bid volume
+(QAB_knj < 0, at PB_n) a sell item; each BSAD action is an item on its side (volume > 0 buy,
+< 0 sell) at cost / volume, unpriced when its cost is missing. Each item carries its SO, CADL
+and STOR flags and its unit's TLM (BSAD: 1). Volumes are signed: sell items are negative.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from engine.bm_stage import BmStageResult
+from engine.errors import EngineInputError
+
+BUY, SELL = 1, -1
+
+
+@dataclass(frozen=True, slots=True)
+class StackItems:
+    """One row per stack item of the day.
+
+    source: "acceptance" or "bsad"; item_id: BM unit id or BSAD id; acceptance and pair:
+    −1 for BSAD. price: £/MWh, NaN where unpriced (priced is False).
+    """
+
+    period: np.ndarray
+    side: np.ndarray  # BUY (+1) or SELL (−1)
+    volume: np.ndarray  # MWh, sign of the side
+    price: np.ndarray
+    priced: np.ndarray
+    so_flag: np.ndarray
+    cadl_flag: np.ndarray
+    stor_flag: np.ndarray
+    tlm: np.ndarray
+    source: np.ndarray  # object: "acceptance" / "bsad"
+    item_id: np.ndarray  # object
+    acceptance: np.ndarray
+    pair: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.period)
+
+    def take(self, index: np.ndarray) -> StackItems:
+        return StackItems(*(getattr(self, f)[index] for f in self.__dataclass_fields__))
+
+    @classmethod
+    def concatenate(cls, parts: Sequence[StackItems]) -> StackItems:
+        return cls(
+            *(np.concatenate([getattr(p, f) for p in parts]) for f in cls.__dataclass_fields__)
+        )
+
+
+def _items(period, side, volume, price, priced, so, cadl, stor, tlm, source, ids, acc, pair):
+    n = len(period)
+    return StackItems(
+        period=np.asarray(period, dtype=np.int64),
+        side=np.asarray(side, dtype=np.int64),
+        volume=np.asarray(volume, dtype=float),
+        price=np.asarray(price, dtype=float),
+        priced=np.asarray(priced, dtype=bool),
+        so_flag=np.asarray(so, dtype=bool),
+        cadl_flag=np.asarray(cadl, dtype=bool),
+        stor_flag=np.asarray(stor, dtype=bool),
+        tlm=np.asarray(tlm, dtype=float),
+        source=np.asarray(source if len(source) == n else [source] * n, dtype=object),
+        item_id=np.asarray(ids, dtype=object),
+        acceptance=np.asarray(acc, dtype=np.int64),
+        pair=np.asarray(pair, dtype=np.int64),
+    )
+
+
+def items_from_bm(bm: BmStageResult, tlm: np.ndarray) -> StackItems:
+    """Buy and sell items from accepted volumes; tlm is (units, periods)."""
+    v = bm.volumes
+    inputs = bm.inputs
+    acc = inputs.acceptances
+    unit = acc.unit[v.acceptance]
+    units = np.asarray(inputs.bm_units, dtype=object)
+    parts = []
+    for side, volume, price in (
+        (BUY, v.qao, inputs.pairs.offer_price[v.pair_row]),
+        (SELL, v.qab, inputs.pairs.bid_price[v.pair_row]),
+    ):
+        keep = volume > 0 if side == BUY else volume < 0
+        n = int(keep.sum())
+        parts.append(
+            _items(
+                v.period[keep],
+                np.full(n, side),
+                volume[keep],
+                price[keep],
+                np.ones(n, dtype=bool),
+                acc.so_flag[v.acceptance[keep]],
+                v.cadl_flag[v.acceptance[keep]],
+                acc.stor_flag[v.acceptance[keep]],
+                tlm[unit[keep], v.period[keep] - 1],
+                "acceptance",
+                units[unit[keep]],
+                acc.number[v.acceptance[keep]],
+                v.pair[keep],
+            )
+        )
+    return StackItems.concatenate(parts)
+
+
+def items_from_bsad(
+    period: Sequence[int],
+    ids: Sequence[str],
+    volume: Sequence[float],
+    cost: Sequence[float | None],
+    so_flag: Sequence[bool],
+    stor_flag: Sequence[bool],
+) -> StackItems:
+    """BSAD actions as items: price = cost / volume; unpriced where cost is None."""
+    volume = np.asarray(volume, dtype=float)
+    cost_values = np.array([np.nan if c is None else c for c in cost], dtype=float)
+    priced = ~np.isnan(cost_values)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        price = np.where(priced & (volume != 0), cost_values / volume, np.nan)
+    n = len(volume)
+    return _items(
+        period,
+        np.where(volume >= 0, BUY, SELL),
+        volume,
+        price,
+        priced & (volume != 0),
+        so_flag,
+        np.zeros(n, dtype=bool),
+        stor_flag,
+        np.ones(n),
+        "bsad",
+        list(ids),
+        np.full(n, -1),
+        np.full(n, -1),
+    )
+
+
+def items_from_records(records: Sequence[Mapping]) -> StackItems:
+    """Items written by hand (tests, case files): {"period", "side": "buy"/"sell", "volume",
+    "price" (None = unpriced), "id", and optional "so", "cadl", "stor", "tlm",
+    "acceptance", "pair"}. A side or flag that is not one of those is an EngineInputError."""
+    allowed = {"period", "side", "volume", "price", "id", "so", "cadl", "stor", "tlm",
+               "acceptance", "pair"}  # fmt: skip
+    for i, r in enumerate(records):
+        unknown = set(r) - allowed
+        if unknown:
+            raise EngineInputError(
+                f"stack item {i} ({r.get('id', '?')}, period {r.get('period', '?')}): "
+                f"unknown field(s) {', '.join(sorted(unknown))}"
+            )
+        if r["side"] not in ("buy", "sell"):
+            raise EngineInputError(
+                f"stack item {i} ({r['id']}, period {r['period']}): side {r['side']!r}; "
+                "expected 'buy' or 'sell'"
+            )
+        for flag in ("so", "cadl", "stor"):
+            if not isinstance(r.get(flag, False), bool):
+                raise EngineInputError(
+                    f"stack item {i} ({r['id']}, period {r['period']}): flag {flag} is "
+                    f"{r[flag]!r}; expected true or false"
+                )
+    return _items(
+        [r["period"] for r in records],
+        [BUY if r["side"] == "buy" else SELL for r in records],
+        [r["volume"] for r in records],
+        [np.nan if r["price"] is None else r["price"] for r in records],
+        [r["price"] is not None for r in records],
+        [r.get("so", False) for r in records],
+        [r.get("cadl", False) for r in records],
+        [r.get("stor", False) for r in records],
+        [r.get("tlm", 1.0) for r in records],
+        ["bsad" if r.get("acceptance", -1) < 0 else "acceptance" for r in records],
+        [r["id"] for r in records],
+        [r.get("acceptance", -1) for r in records],
+        [r.get("pair", -1) for r in records],
+    )
