@@ -297,7 +297,7 @@ def validate_price_inputs(
     problems = (
         (~np.isfinite(items.volume), "volume is not a finite number"),
         (items.priced & ~np.isfinite(items.price), "price is not a finite number"),
-        (~np.isfinite(items.tlm) | (items.tlm <= 0), "TLM must be a positive number"),
+        (~np.isfinite(items.tlm), "TLM is not a finite number"),
         (np.sign(items.volume) * items.side < 0, "volume has the wrong sign for its side"),
         (~np.isin(items.side, (BUY, SELL)), "side is neither buy nor sell"),
     )

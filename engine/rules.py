@@ -94,6 +94,98 @@ RULES: dict[str, Rule] = {
             "BM Unit cashflow",
             "CO_nij = QAO_nij × PO_n; CB_nij = QAB_nij × PB_n; CBM_ij = Σ_n (CO_nij + CB_nij)",
         ),
+        Rule(
+            "R-TLM",
+            "assumed",
+            "Transmission loss multiplier",
+            "TLM_ij = 1 + TLF_ij + TLMO±_j (interconnectors 1); TLMO+ = −α L / Σ_del QM, "
+            "TLMO− = −(1 − α) L / Σ_off QM, L = Σ QM (1 + TLF)",
+        ),
+        Rule(
+            "R-TLM-TU",
+            "confirmed",
+            "Trading Unit status",
+            "delivering when Σ QM of the Trading Unit's BM units > 0, else offtaking",
+        ),
+        Rule(
+            "R-ND",
+            "assumed",
+            "Expected volume and non-delivery",
+            "QME = Period FPN + Σ_n (QAO + QAB); s = QME − QM; QNDO = min(max(s, 0), Σ QAO); "
+            "QNDB = max(min(s, 0), Σ QAB); CND = Σ QNDO_u max(PO_u − SBP, 0) + "
+            "Σ |QNDB_u| max(SSP − PB_u, 0)",
+        ),
+        Rule(
+            "R-ACC-QCE",
+            "assumed",
+            "Credited energy",
+            "QCE_iaj = (FMVR + PMVR/100 × (QM − Σ FMVR)) × TLM to MVRN accounts; the lead "
+            "account keeps QM × TLM − Σ moved",
+        ),
+        Rule("R-ACC-QABC", "assumed", "Contract volume", "QABC_a = Σ sold − Σ bought (ECVNs)"),
+        Rule(
+            "R-ACC-QABS",
+            "assumed",
+            "Balancing services volume",
+            "QABS_a = −Σ_(i led via a) TLM_ij × (Σ_n (QAO_nij + QAB_nij) + QBS_ij)",
+        ),
+        Rule(
+            "R-ACC-QAEI",
+            "confirmed",
+            "Energy imbalance",
+            "QAEI_a = QCE_a + QABS_a − QABC_a; CAEI_a = −QAEI_a × SSP_j (SSP = SBP)",
+        ),
+        Rule(
+            "R-ACC-RCRC",
+            "assumed",
+            "Residual cashflow reallocation",
+            "TRC_j = Σ_a CAEI_a; RCRP_a = CE_a / Σ_b CE_b (CE signed by Trading Unit status, "
+            "interconnectors excluded); RCRC_a = RCRP_a × TRC_j",
+        ),
+        Rule(
+            "R-ACC-CSOBM",
+            "confirmed",
+            "System operator BM cashflow",
+            "CSOBM_j = Σ_i CBM_ij − Σ_i CND_ij",
+        ),
+        Rule("R-PRC-MIP", "confirmed", "Market index price", "volume-weighted average MID price"),
+        Rule(
+            "R-PRC-STOR",
+            "assumed",
+            "STOR repricing",
+            "STOR items in a window: max(price, LoLP × VoLL)",
+        ),
+        Rule("R-PRC-RANK", "confirmed", "Ranking", "buys by price ascending, sells descending"),
+        Rule("R-PRC-DMAT", "assumed", "De minimis tagging", "|volume| < DMAT is tagged out"),
+        Rule("R-PRC-ARB", "assumed", "Arbitrage tagging", "tag crossing sell and buy volume out"),
+        Rule(
+            "R-PRC-NIV", "confirmed", "Net imbalance volume", "NIV = Σ remaining buy + sell volume"
+        ),
+        Rule(
+            "R-PRC-FLAG",
+            "confirmed",
+            "Flag classification",
+            "SO/CADL/unpriced flagged; second-stage unflagging",
+        ),
+        Rule(
+            "R-PRC-NIVTAG",
+            "assumed",
+            "NIV tagging",
+            "opposite stack out; same volume from the dearest end",
+        ),
+        Rule(
+            "R-PRC-REPL",
+            "assumed",
+            "Replacement price",
+            "average of the dearest RPAR MWh unflagged; MIP if none",
+        ),
+        Rule("R-PRC-PAR", "confirmed", "PAR tagging", "keep the dearest PAR MWh"),
+        Rule(
+            "R-PRC-MAIN",
+            "confirmed",
+            "Main price",
+            "Σ TLM-adjusted cost / Σ TLM-adjusted volume + BPA or SPA; MIP if nothing remains",
+        ),
     )
 }
 

@@ -40,3 +40,15 @@ def bulk_insert(
     variable = columns[len(fixed) :]
     conn.exec_driver_sql(sql, [head + tuple(row[c] for c in variable) for row in rows])
     return len(rows)
+
+
+def bulk_insert_columns(
+    conn: Connection, table: Table, columns: dict[str, list], fixed: dict | None = None
+) -> int:
+    """Insert rows given as equal-length columns (plus `fixed` values on every row)."""
+    names = list(columns)
+    if not names or not len(columns[names[0]]):
+        return 0
+    fixed = fixed or {}
+    rows = [dict(zip(names, values, strict=True)) for values in zip(*columns.values(), strict=True)]
+    return bulk_insert(conn, table, rows, fixed)

@@ -1,8 +1,10 @@
-"""Stored runs → engine inputs, column-wise (no Python loop over rows).
+"""Stored runs and case files → engine inputs, column-wise (no Python loop over rows).
+
+Both go through the same table frames (one pandas DataFrame per input table, columns as in
+the schema), so a case file and the run it was imported as settle identically.
 
 BM data segments that cross the settlement day's edges (BOALF records running past midnight)
-are cut at the edge by linear interpolation; segments wholly outside the day are left out, so
-the engine sees exactly the day it settles.
+are cut at the edge by linear interpolation; segments wholly outside the day are left out.
 """
 
 from __future__ import annotations
@@ -14,36 +16,89 @@ import pandas as pd
 from sqlalchemy import Connection, select
 
 from engine.bm_inputs import AcceptanceTable, BmInputs, PairTable, Segments
+from engine.errors import EngineInputError
+from engine.imbalance_price import PeriodPriceInputs, r_prc_mip
+from engine.parameters import parameters_for
 from engine.settlement_calendar import PERIOD_SECONDS, local_midnight_utc, periods_in_day
-from models.errors import RunNotFoundError
-from models.schema import (
-    Acceptance,
-    AcceptanceSegment,
-    BidOfferSegment,
-    PhysicalNotificationSegment,
-    RunBmUnit,
-    SettlementRun,
+from engine.settlement_inputs import (
+    BsadActions,
+    ContractVolumes,
+    Reallocations,
+    SettlementInputs,
+    UnitAttributes,
 )
+from models.case_convert import case_to_rows
+from models.errors import RunNotFoundError
+from models.schema import BM_DATA_TABLES, RUN_INPUT_TABLES, SettlementRun
+
+COLUMNS = {t.name: [c.name for c in t.columns if c.name not in ("run_id", "dataset_id")]
+           for t in (*RUN_INPUT_TABLES, *BM_DATA_TABLES)}  # fmt: skip
+ORDER = {
+    "physical_notification": ["bm_unit_id", "profile", "seq"],
+    "bid_offer": ["bm_unit_id", "period", "pair", "seq"],
+    "acceptance": ["bm_unit_id", "number"],
+    "acceptance_level": ["bm_unit_id", "number", "seq"],
+}
+Frames = dict[str, pd.DataFrame]
 
 
-def _frame(conn: Connection, query) -> pd.DataFrame:
+def _query_frame(conn: Connection, sql: str) -> pd.DataFrame:
     """Rows as plain tuples from the DB-API cursor: building Row objects costs seconds here."""
-    compiled = query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True})
     cursor = conn.connection.dbapi_connection.cursor()
     try:
-        cursor.execute(str(compiled))
+        cursor.execute(sql)
         columns = [d[0] for d in cursor.description]
         return pd.DataFrame(cursor.fetchall(), columns=columns)
     finally:
         cursor.close()
 
 
+def read_run_frames(conn: Connection, run_id: int) -> tuple[date, tuple[int, ...] | None, Frames]:
+    """(settlement date, stored period subset, frames) of a stored run."""
+    run = conn.execute(
+        select(SettlementRun.settlement_date, SettlementRun.bm_dataset_id, SettlementRun.periods)
+        .where(SettlementRun.id == run_id)
+    ).first()  # fmt: skip
+    if run is None:
+        raise RunNotFoundError(f"run {run_id} does not exist")
+    frames: Frames = {}
+    for table, key, value in (
+        *((t.name, "run_id", run_id) for t in RUN_INPUT_TABLES),
+        *((t.name, "dataset_id", run.bm_dataset_id) for t in BM_DATA_TABLES),
+    ):
+        columns = ", ".join(COLUMNS[table])
+        order = ", ".join(ORDER.get(table, COLUMNS[table][:1]))
+        where = f"{key} = {int(value)}"
+        if table == "physical_notification":
+            where += " AND notification = 'FPN'"
+        frames[table] = _query_frame(
+            conn, f"SELECT {columns} FROM {table} WHERE {where} ORDER BY {order}"
+        )
+    periods = tuple(int(p) for p in run.periods.split(",")) if run.periods else None
+    return run.settlement_date, periods, frames
+
+
+def case_frames(case: dict) -> Frames:
+    """The frames of a validated case document (FPN only among the notifications)."""
+    bm_rows, run_rows = case_to_rows(case)
+    frames: Frames = {}
+    for table, columns in COLUMNS.items():
+        rows = {**bm_rows, **run_rows}.get(table, [])
+        frame = pd.DataFrame(rows, columns=columns)
+        if table == "physical_notification":
+            frame = frame[frame["notification"] == "FPN"]
+        if table in ORDER:
+            frame = frame.sort_values(ORDER[table], kind="stable")
+        frames[table] = frame.reset_index(drop=True)
+    return frames
+
+
 def clip_to_window(frame: pd.DataFrame, start: int, end: int) -> pd.DataFrame:
     """Cut segments to [start, end] by interpolation; drop those wholly outside."""
     keep = (frame["time_to"] >= start) & (frame["time_from"] <= end)
     frame = frame[keep].copy()
-    t0 = frame["time_from"].to_numpy()
-    t1 = frame["time_to"].to_numpy()
+    t0 = frame["time_from"].to_numpy(dtype=np.int64)
+    t1 = frame["time_to"].to_numpy(dtype=np.int64)
     l0 = frame["level_from"].to_numpy(dtype=float)
     l1 = frame["level_to"].to_numpy(dtype=float)
     span = np.where(t1 > t0, t1 - t0, 1)
@@ -56,82 +111,29 @@ def clip_to_window(frame: pd.DataFrame, start: int, end: int) -> pd.DataFrame:
     return frame
 
 
-def load_bm_inputs(conn: Connection, run_id: int) -> BmInputs:
-    """The BM data a stored run settles with, as engine inputs."""
-    run = conn.execute(
-        select(SettlementRun.settlement_date, SettlementRun.bm_dataset_id).where(
-            SettlementRun.id == run_id
+def _codes(index: pd.Index, values: pd.Series, what: str) -> np.ndarray:
+    codes = index.get_indexer(values)
+    if (codes < 0).any():
+        missing = values[codes < 0].iloc[0]
+        raise EngineInputError(
+            f"{what} {missing} is not in the run's {'parties' if 'party' in what else 'BM units'}"
         )
-    ).first()
-    if run is None:
-        raise RunNotFoundError(f"run {run_id} does not exist")
-    settlement_date: date = run.settlement_date
-    dataset = run.bm_dataset_id
+    return codes
+
+
+def bm_inputs_from_frames(settlement_date: date, frames: Frames) -> BmInputs:
     start = int(local_midnight_utc(settlement_date).timestamp())
     end = start + PERIOD_SECONDS * periods_in_day(settlement_date)
-
-    pn = PhysicalNotificationSegment
-    fpn = _frame(
-        conn,
-        select(pn.bm_unit_id, pn.time_from, pn.level_from, pn.time_to, pn.level_to)
-        .where(pn.dataset_id == dataset, pn.notification == "FPN")
-        .order_by(pn.bm_unit_id, pn.profile, pn.seq),
-    )
-    bo = BidOfferSegment
-    bod = _frame(
-        conn,
-        select(
-            bo.bm_unit_id,
-            bo.period,
-            bo.pair,
-            bo.time_from,
-            bo.level_from,
-            bo.time_to,
-            bo.level_to,
-            bo.offer_price,
-            bo.bid_price,
-        )
-        .where(bo.dataset_id == dataset)
-        .order_by(bo.bm_unit_id, bo.period, bo.pair, bo.seq),
-    )
-    boa = _frame(
-        conn,
-        select(
-            Acceptance.bm_unit_id,
-            Acceptance.number,
-            Acceptance.acceptance_time,
-            Acceptance.so_flag,
-            Acceptance.stor_flag,
-            Acceptance.rr_flag,
-            Acceptance.deemed_flag,
-        )
-        .where(Acceptance.dataset_id == dataset)
-        .order_by(Acceptance.bm_unit_id, Acceptance.number),
-    )
-    al = AcceptanceSegment
-    levels = _frame(
-        conn,
-        select(al.bm_unit_id, al.number, al.time_from, al.level_from, al.time_to, al.level_to)
-        .where(al.dataset_id == dataset)
-        .order_by(al.bm_unit_id, al.number, al.seq),
-    )
-    registered = conn.execute(
-        select(RunBmUnit.bm_unit_id).where(RunBmUnit.run_id == run_id)
-    ).scalars()
-    units = sorted(
-        set(registered) | set(fpn["bm_unit_id"]) | set(bod["bm_unit_id"]) | set(boa["bm_unit_id"])
-    )
-    unit_index = pd.Index(units)
-
-    fpn = clip_to_window(fpn, start, end)
-    levels = clip_to_window(levels, start, end)
+    units = pd.Index(frames["run_bm_unit"]["bm_unit_id"])
+    fpn = clip_to_window(frames["physical_notification"], start, end)
+    bod = frames["bid_offer"]
+    levels = clip_to_window(frames["acceptance_level"], start, end)
+    boa = frames["acceptance"]
     # Acceptances wholly outside the day have no levels left: they are not this day's.
     boa = boa.merge(levels[["bm_unit_id", "number"]].drop_duplicates(), on=["bm_unit_id", "number"])
-
-    pair_keys = bod[["bm_unit_id", "period", "pair"]]
-    first = ~pair_keys.duplicated()
+    first = ~bod[["bm_unit_id", "period", "pair"]].duplicated()
     pairs = bod[first]
-    pair_row = first.cumsum().to_numpy() - 1  # rows are sorted, so each pair's rows are together
+    pair_row = first.cumsum().to_numpy() - 1  # rows are sorted: each pair's rows are together
     acceptance_row = pd.MultiIndex.from_frame(boa[["bm_unit_id", "number"]]).get_indexer(
         pd.MultiIndex.from_frame(levels[["bm_unit_id", "number"]])
     )
@@ -139,14 +141,14 @@ def load_bm_inputs(conn: Connection, run_id: int) -> BmInputs:
         settlement_date=settlement_date,
         bm_units=tuple(units),
         fpn=Segments.of(
-            unit_index.get_indexer(fpn["bm_unit_id"]),
+            _codes(units, fpn["bm_unit_id"], "BM unit"),
             fpn["time_from"],
             fpn["level_from"],
             fpn["time_to"],
             fpn["level_to"],
         ),
         pairs=PairTable.of(
-            unit_index.get_indexer(pairs["bm_unit_id"]),
+            _codes(units, pairs["bm_unit_id"], "BM unit"),
             pairs["period"],
             pairs["pair"],
             pairs["offer_price"],
@@ -156,13 +158,13 @@ def load_bm_inputs(conn: Connection, run_id: int) -> BmInputs:
             pair_row, bod["time_from"], bod["level_from"], bod["time_to"], bod["level_to"]
         ),
         acceptances=AcceptanceTable.of(
-            unit_index.get_indexer(boa["bm_unit_id"]),
+            _codes(units, boa["bm_unit_id"], "BM unit"),
             boa["number"],
             boa["acceptance_time"],
-            boa["so_flag"],
-            boa["stor_flag"],
-            boa["rr_flag"],
-            boa["deemed_flag"],
+            boa["so_flag"].astype(bool),
+            boa["stor_flag"].astype(bool),
+            boa["rr_flag"].astype(bool),
+            boa["deemed_flag"].astype(bool),
         ),
         acceptance_levels=Segments.of(
             acceptance_row,
@@ -172,3 +174,114 @@ def load_bm_inputs(conn: Connection, run_id: int) -> BmInputs:
             levels["level_to"],
         ),
     )
+
+
+def _unit_period_matrix(
+    frame: pd.DataFrame, units: pd.Index, periods: int, fill: float
+) -> np.ndarray:
+    matrix = np.full((len(units), periods), fill)
+    if len(frame):
+        matrix[_codes(units, frame["bm_unit_id"], "BM unit"), frame["period"].to_numpy() - 1] = (
+            frame["mwh"].to_numpy(dtype=float)
+        )
+    return matrix
+
+
+def _per_period(frame: pd.DataFrame, column: str, periods: int, fill: float) -> np.ndarray:
+    values = np.full(periods, fill)
+    if len(frame):
+        values[frame["period"].to_numpy() - 1] = frame[column].to_numpy(dtype=float)
+    return values
+
+
+def settlement_inputs_from_frames(
+    settlement_date: date, frames: Frames, periods: tuple[int, ...] | None = None
+) -> SettlementInputs:
+    bm = bm_inputs_from_frames(settlement_date, frames)
+    count = periods_in_day(settlement_date)
+    units = pd.Index(bm.bm_units)
+    parties = pd.Index(frames["run_party"]["party_id"])
+    attributes = frames["run_bm_unit"]
+    trading_codes = pd.factorize(attributes["trading_unit"])[0]
+    unit_attributes = UnitAttributes(
+        lead_party=_codes(parties, attributes["lead_party_id"], "lead party"),
+        consumption=(attributes["pc_status"] == "C").to_numpy(),
+        trading_unit=trading_codes,
+        tlf=attributes["tlf"].to_numpy(dtype=float),
+        interconnector=attributes["interconnector"].astype(bool).to_numpy(),
+    )
+
+    def account(party_column: pd.Series, account_column: pd.Series) -> np.ndarray:
+        return _codes(parties, party_column, "party") * 2 + (account_column == "C").to_numpy()
+
+    ecvn = frames["ecvn"]
+    mvrn = frames["mvrn"]
+    bsad = frames["bsad_action"]
+    mid = frames["market_index"]
+    mip = np.full(count, np.nan)
+    for period, group in mid.groupby("period"):
+        mip[int(period) - 1] = r_prc_mip(
+            group["price"].to_numpy(float), group["volume"].to_numpy(float)
+        )
+    lolp = frames["lolp"]
+    adjustment = frames["price_adjustment"]
+    overrides = dict(
+        zip(frames["run_parameter"]["name"], frames["run_parameter"]["value"], strict=True)
+    )
+    return SettlementInputs(
+        bm=bm,
+        units=unit_attributes,
+        parties=tuple(parties),
+        metered=_unit_period_matrix(frames["metered_volume"], units, count, np.nan),
+        balancing_services=_unit_period_matrix(
+            frames["balancing_services_volume"], units, count, 0.0
+        ),
+        contracts=ContractVolumes(
+            ecvn["period"].to_numpy(dtype=np.int64),
+            account(ecvn["from_party_id"], ecvn["from_account"]),
+            account(ecvn["to_party_id"], ecvn["to_account"]),
+            ecvn["mwh"].to_numpy(dtype=float),
+        ),
+        reallocations=Reallocations(
+            _codes(units, mvrn["bm_unit_id"], "BM unit"),
+            account(mvrn["to_party_id"], mvrn["to_account"]),
+            mvrn["fixed_mwh"].to_numpy(dtype=float),
+            mvrn["percentage"].to_numpy(dtype=float),
+        ),
+        bsad=BsadActions(
+            bsad["period"].to_numpy(dtype=np.int64),
+            tuple(bsad["id"]),
+            bsad["volume"].to_numpy(dtype=float),
+            pd.to_numeric(bsad["cost"], errors="coerce").to_numpy(dtype=float),
+            bsad["so_flag"].astype(bool).to_numpy(),
+            bsad["stor_flag"].astype(bool).to_numpy(),
+        ),
+        period_inputs=PeriodPriceInputs(
+            mip=mip,
+            lolp=_per_period(lolp, "lolp", count, 0.0),
+            stor_window=_per_period(lolp, "stor_window", count, 0.0).astype(bool),
+            bpa=_per_period(adjustment, "bpa", count, 0.0),
+            spa=_per_period(adjustment, "spa", count, 0.0),
+        ),
+        parameters=parameters_for(settlement_date).with_overrides(overrides),
+        periods=tuple(periods) if periods else tuple(range(1, count + 1)),
+    )
+
+
+def load_settlement_inputs(
+    conn: Connection, run_id: int, periods: tuple[int, ...] | None = None
+) -> SettlementInputs:
+    settlement_date, stored, frames = read_run_frames(conn, run_id)
+    return settlement_inputs_from_frames(settlement_date, frames, periods or stored)
+
+
+def load_bm_inputs(conn: Connection, run_id: int) -> BmInputs:
+    """The BM data a stored run settles with, as engine inputs."""
+    settlement_date, _, frames = read_run_frames(conn, run_id)
+    return bm_inputs_from_frames(settlement_date, frames)
+
+
+def case_settlement_inputs(case: dict) -> SettlementInputs:
+    settlement_date = date.fromisoformat(case["settlement_date"])
+    periods = tuple(case["periods"]) if case.get("periods") else None
+    return settlement_inputs_from_frames(settlement_date, case_frames(case), periods)

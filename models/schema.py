@@ -421,6 +421,9 @@ class SystemPriceResult(Base):
     bpa: Mapped[float | None] = mapped_column(Float)
     spa: Mapped[float | None] = mapped_column(Float)
     reserve_scarcity_price: Mapped[float | None] = mapped_column(Float)
+    main_price: Mapped[float | None] = mapped_column(Float)
+    price_adjustment: Mapped[float | None] = mapped_column(Float)  # BPA or SPA applied
+    metered_volumes: Mapped[bool | None] = mapped_column(Boolean)
     __table_args__ = (CheckConstraint("origin IN ('engine', 'published')", name="known_origin"),)
 
 
@@ -435,13 +438,17 @@ class StackItemResult(Base):
     side: Mapped[str] = mapped_column(String(4), primary_key=True)  # buy, sell
     sequence: Mapped[int] = mapped_column(Integer, primary_key=True)
     item_id: Mapped[str] = mapped_column(String(64))  # BM unit id or BSAD id
+    source: Mapped[str | None] = mapped_column(String(16))  # acceptance, bsad
     acceptance: Mapped[int | None] = mapped_column(BigInteger)
     pair: Mapped[int | None] = mapped_column(Integer)
     so_flag: Mapped[bool] = mapped_column(Boolean)
     cadl_flag: Mapped[bool] = mapped_column(Boolean)
     stor_flag: Mapped[bool] = mapped_column(Boolean)
     repriced: Mapped[bool] = mapped_column(Boolean)
-    flag_stage: Mapped[str | None] = mapped_column(String(16))  # unflagged, first, second
+    first_stage_flag: Mapped[bool | None] = mapped_column(Boolean)
+    second_stage_flag: Mapped[bool | None] = mapped_column(Boolean)
+    tagged_by: Mapped[str | None] = mapped_column(String(16))  # DMAT, arbitrage, NIV, PAR
+    stack_price: Mapped[float | None] = mapped_column(Float)  # after STOR repricing
     reserve_scarcity_price: Mapped[float | None] = mapped_column(Float)
     original_price: Mapped[float | None] = mapped_column(Float)
     volume: Mapped[float] = mapped_column(Float)
@@ -469,6 +476,7 @@ class BmUnitPeriodResult(Base):
     period_fpn: Mapped[float] = mapped_column(Float)
     qm: Mapped[float | None] = mapped_column(Float)
     tlm: Mapped[float | None] = mapped_column(Float)
+    stack_tlm: Mapped[float | None] = mapped_column(Float)  # TLM used in the stack
     qme: Mapped[float] = mapped_column(Float)
     qii: Mapped[float | None] = mapped_column(Float)
     qndo: Mapped[float | None] = mapped_column(Float)
@@ -542,14 +550,18 @@ class PartyResult(Base):
 
 
 class SystemPeriodResult(Base):
-    """Per period: system operator BM cashflow CSOBM, total residual TRC, cash balance error."""
+    """Per period: CSOBM, TRC, cash balance error, Total System BM Cashflow, losses, TLMO±."""
 
     __tablename__ = "system_period_result"
     run_id: Mapped[int] = _run_fk()
     period: Mapped[int] = mapped_column(Integer, primary_key=True)
-    csobm: Mapped[float] = mapped_column(Float)
+    csobm: Mapped[float | None] = mapped_column(Float)
     trc: Mapped[float | None] = mapped_column(Float)
     cash_balance_error: Mapped[float | None] = mapped_column(Float)
+    cbm: Mapped[float | None] = mapped_column(Float)  # Total System BM Cashflow
+    losses: Mapped[float | None] = mapped_column(Float)
+    tlmo_plus: Mapped[float | None] = mapped_column(Float)
+    tlmo_minus: Mapped[float | None] = mapped_column(Float)
 
 
 class CheckResult(Base):

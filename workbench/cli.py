@@ -102,12 +102,36 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--periods", type=_periods, help="only these periods, e.g. 27-30")
     export.add_argument("--output", "-o", type=Path, help="file to write (default: stdout)")
     export.set_defaults(handler=_cmd_case_export)
+    run = case_commands.add_parser("run", help="settle a case file and print the results")
+    run.add_argument("file", type=Path)
+    run.add_argument("--json", action="store_true", help="print the settlement-result/1 JSON")
+    run.add_argument(
+        "--trace",
+        metavar="WHAT",
+        help="step trace: BMU:PERIOD (e.g. T_GEN-1:27), account:PARTY:P|C:PERIOD, price:PERIOD",
+    )
+    run.set_defaults(handler=_cmd_case_run)
     load = case_commands.add_parser("import", help="store a case file as a new run")
     load.add_argument("--db", required=True, help="database file or SQLAlchemy URL")
     load.add_argument("--run", type=_run_type, default=None, help="run type (default SF)")
     load.add_argument("--run-number", type=_positive, help="run number (default: next)")
     load.add_argument("file", type=Path)
     load.set_defaults(handler=_cmd_case_import)
+    settle = commands.add_parser("settle", help="settle a stored run and store its results")
+    settle.add_argument("--db", required=True, help="database file or SQLAlchemy URL")
+    settle.add_argument("--date", type=_date, required=True, help="settlement date")
+    settle.add_argument("--run", type=_run_type, required=True, help="run type (II, SF, R1…)")
+    settle.add_argument("--run-number", type=_positive, help="run number (default: latest)")
+    settle.add_argument("--periods", type=_periods, help="only these periods, e.g. 27-30")
+    settle.set_defaults(handler=_cmd_settle)
+
+    show = commands.add_parser("show", help="print a run's stored results")
+    show.add_argument("--db", required=True, help="database file or SQLAlchemy URL")
+    show.add_argument("--date", type=_date, required=True, help="settlement date")
+    show.add_argument("--run", type=_run_type, required=True, help="run type (II, SF, R1…)")
+    show.add_argument("--run-number", type=_positive, help="run number (default: latest)")
+    show.add_argument("--json", action="store_true", help="print the settlement-result/1 JSON")
+    show.set_defaults(handler=_cmd_show)
     return parser
 
 
@@ -239,17 +263,95 @@ def _cmd_case_import(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _trace(result, what: str):
+    from engine.settlement_trace import trace_account, trace_price, trace_unit
+    from models.errors import WorkbenchInputError
+
+    parts = what.split(":")
+    try:
+        if parts[0] == "price" and len(parts) == 2:
+            return trace_price(result, int(parts[1]))
+        if parts[0] == "account" and len(parts) == 4:
+            return trace_account(result, parts[1], parts[2].upper(), int(parts[3]))
+        if len(parts) == 2:
+            return trace_unit(result, parts[0], int(parts[1]))
+    except ValueError as exc:
+        if "invalid literal" not in str(exc):
+            raise WorkbenchInputError(f"--trace {what}: {exc}") from None
+    raise WorkbenchInputError(
+        f"--trace {what!r}: expected BMU:PERIOD, account:PARTY:P|C:PERIOD or price:PERIOD"
+    )
+
+
+def _cmd_case_run(args: argparse.Namespace) -> int:
+    from engine.settle import settle_day
+    from models.case_file import load_case
+    from models.engine_inputs import case_settlement_inputs
+    from models.results_json import result_document
+    from workbench.report import print_summary, print_trace
+
+    case = load_case(args.file)
+    result = settle_day(case_settlement_inputs(case))
+    trace = _trace(result, args.trace) if args.trace else None
+    document = result_document(result)
+    if args.json:
+        if trace is not None:
+            document["trace"] = trace.as_json()
+        print(json.dumps(document, indent=1, ensure_ascii=False))
+        return EXIT_OK
+    print_summary(document, f"case {args.file.name}")
+    if trace is not None:
+        print()
+        print_trace(trace)
+    return EXIT_OK
+
+
+def _cmd_settle(args: argparse.Namespace) -> int:
+    import time
+
+    from models.results_json import result_document
+    from models.results_store import settle_run
+    from models.run_store import find_run
+    from workbench.report import print_summary
+
+    with _open(args.db) as db:
+        with db.engine.connect() as conn:
+            run = find_run(conn, args.date, args.run, args.run_number)
+        began = time.perf_counter()
+        result = settle_run(db, run.id, tuple(args.periods) if args.periods else None)
+        seconds = time.perf_counter() - began
+    print_summary(result_document(result), f"run {run.label}", party_limit=15)
+    print(f"\nresults stored in {args.db} ({seconds:.1f} s)")
+    return EXIT_OK
+
+
+def _cmd_show(args: argparse.Namespace) -> int:
+    from models.results_store import stored_document
+    from models.run_store import find_run
+    from workbench.report import print_summary
+
+    with _open(args.db) as db, db.engine.connect() as conn:
+        run = find_run(conn, args.date, args.run, args.run_number)
+        document = stored_document(conn, run.id)
+    if args.json:
+        print(json.dumps(document, indent=1, ensure_ascii=False))
+    else:
+        print_summary(document, f"run {run.label}", party_limit=15)
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
         return EXIT_OK
+    from engine.errors import EngineInputError
     from models.errors import WorkbenchInputError
 
     try:
         return args.handler(args)
-    except WorkbenchInputError as exc:
+    except (WorkbenchInputError, EngineInputError) as exc:
         print(f"settlement-workbench: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:

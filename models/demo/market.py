@@ -130,11 +130,20 @@ def _fpn_row(unit: DemoUnit, hours: np.ndarray, rng: np.random.Generator) -> np.
 
 def _fpn(units: list[DemoUnit], hours: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     fpn = np.vstack([_fpn_row(u, hours, rng) for u in units])
-    # Supplier base units take what the rest of the market produces (less ~2 % losses).
     supplier = np.array([u.kind == "supplier" for u in units])
-    others = fpn[~supplier].sum(axis=0)
+    others = fpn[~supplier]
+    # As in GB, storage charging and exports never out-consume generation: cap them at half
+    # of it, so supplier base units always take most of the energy.
+    generation = np.where(others > 0, others, 0).sum(axis=0)
+    consumption = -np.where(others < 0, others, 0).sum(axis=0)
+    scale = np.where(
+        consumption > 0.5 * generation, 0.5 * generation / np.maximum(consumption, 1e-9), 1.0
+    )
+    fpn[~supplier] = np.where(others < 0, others * scale, others)
+    # Supplier base units take what the rest of the market produces (less ~2 % losses).
+    net = fpn[~supplier].sum(axis=0) - 0.02 * generation
     taken = -fpn[supplier].sum(axis=0)
-    fpn[supplier] *= np.where(taken > 0, 0.98 * np.maximum(others, 0) / taken, 0.0)
+    fpn[supplier] *= np.where(taken > 0, np.maximum(net, 0) / taken, 0.0)
     return np.round(fpn)
 
 
@@ -271,7 +280,8 @@ def _add_acceptances(
             points = [(s, current), (s + ramp, level), (end - 2, level), (end, fpn_minutes[end])]
         else:
             raise_output = rng.random() < (0.15 if unit.kind == "wind" else 0.5)
-            share = rng.uniform(0.2, 1.1)  # above 1: beyond the last submitted band
+            # Mostly part of the submitted bands; now and then beyond the last one.
+            share = rng.uniform(1.0, 1.2) if rng.random() < 0.05 else rng.uniform(0.1, 0.6)
             delta = share * offer_room if raise_output else -share * bid_room
             level = fpn_s + delta
             if unit.kind in PRODUCERS_ONLY:
@@ -282,7 +292,10 @@ def _add_acceptances(
                 end = min(s + duration, last_minute)
                 points = [(s, current), (s + 1, level), (end, fpn_minutes[end])]
             else:
-                duration = int(rng.integers(20, 240))
+                # Spanning 1 to 8 periods, most of them under an hour and a half.
+                duration = int(
+                    rng.integers(20, 90) if rng.random() < 0.7 else rng.integers(90, 240)
+                )
                 end = min(s + duration, last_minute)
                 ramp = int(rng.integers(2, 8))
                 if end - s <= 2 * ramp:
@@ -345,10 +358,20 @@ def metered_volumes(
         qm = np.where(revised[:, None], fresh, previous)
     supplier = np.array([u.kind == "supplier" for u in day.units])
     if supplier.any():
-        # Suppliers' meters take the demand that balances generation less ~2 % losses.
-        produced = qm[~supplier].sum(axis=0)
+        # Suppliers' meters take the demand that balances the rest less ~2 % of generation
+        # (the losses), so Σ QM is about 2 % of what is generated, as on a GB day.
+        others = qm[~supplier]
+        generation = np.where(others > 0, others, 0).sum(axis=0)
+        # Acceptances can turn storage into a big consumer; as for FPNs, keep non-supplier
+        # consumption within half of generation so the market stays GB-like.
+        consumption = -np.where(others < 0, others, 0).sum(axis=0)
+        limit = 0.5 * generation
+        scale = np.where(consumption > limit, limit / np.maximum(consumption, 1e-9), 1.0)
+        others = np.where(others < 0, others * scale, others)
+        qm[~supplier] = others
+        demand = np.maximum(others.sum(axis=0) - 0.02 * generation, 0.0)
         weights = -day.fpn_volume[supplier] * rng.uniform(0.97, 1.03, (supplier.sum(), 1))
         total = weights.sum(axis=0)
         share = np.divide(weights, total, out=np.zeros_like(weights), where=total > 0)
-        qm[supplier] = -0.98 * np.maximum(produced, 0) * share
+        qm[supplier] = -demand * share
     return np.round(qm, 3)

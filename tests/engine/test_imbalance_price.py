@@ -214,7 +214,7 @@ def test_arbitrage_needs_priced_items_on_both_sides():
         (buy("A", float("nan"), 50.0), r"period 1, item A: volume is not a finite number"),
         (buy("A", 5, float("inf")), r"period 1, item A: price is not a finite number"),
         (buy("A", -5, 50.0), r"period 1, item A: volume has the wrong sign for its side"),
-        (buy("A", 5, 50.0, tlm=0.0), r"TLM must be a positive number"),
+        (buy("A", 5, 50.0, tlm=float("nan")), r"TLM is not a finite number"),
     ],
 )
 def test_bad_items_are_refused_naming_period_and_item(record, message):

@@ -218,3 +218,32 @@ def test_lookup_by_run_unit_and_period_searches_a_key(tmp_path):
             assert all("PRIMARY KEY" in str(row) or "INDEX" in str(row) for row in plan)
         names = set(inspect(conn).get_table_names())
     assert {"settlement_run", "acceptance", "stack_item_result", "party_result"} <= names
+
+
+def test_a_database_at_an_older_revision_is_migrated_forward(tmp_path):
+    from alembic import command
+
+    from models.database import _alembic_config
+
+    path = tmp_path / "old.sqlite"
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        config = _alembic_config()
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0001")
+        conn.execute(
+            text(
+                "INSERT INTO workbench_meta (key, value) "
+                "VALUES ('application', 'settlement-workbench')"
+            )
+        )
+        columns = {c["name"] for c in inspect(conn).get_columns("stack_item_result")}
+        assert "tagged_by" not in columns
+    engine.dispose()
+    with SettlementDatabase.open(path) as db, db.engine.connect() as conn:
+        assert MigrationContext.configure(conn).get_current_revision() == head_revision()
+        assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
+        layout = conn.execute(
+            text("SELECT sql FROM sqlite_master WHERE name = 'stack_item_result'")
+        ).scalar()
+        assert "WITHOUT ROWID" in layout

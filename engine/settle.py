@@ -1,0 +1,328 @@
+"""Settle a settlement date: every stage of the rulebook in order, with invariant checks.
+
+BM stage (R-PROF, R-VOL, R-CBM) → losses (R-TLM) → stack and price (R-PRC) → non-delivery
+(R-ND) → accounts, imbalance and RCRC (R-ACC) → system operator and party totals.
+
+A period whose metered volumes were not loaded is still settled for volumes, CBM, the stack
+and the price, with TLM = 1 + TLF for the stack; its metered-volume dependent quantities
+(TLM, QCE, QABS, imbalance, RCRC, non-delivery, CSOBM, net) are NaN: not available, never 0.
+A failed check is reported in `checks`, never hidden.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from engine.accounts import (
+    Imbalance,
+    balancing_services_volume,
+    contract_volume,
+    credited_energy,
+    imbalance,
+)
+from engine.bm_inputs import validate_bm_inputs
+from engine.bm_stage import BmStageResult, run_bm_stage
+from engine.errors import EngineInputError
+from engine.imbalance_price import PeriodPrices, PriceParameters, StackResult, imbalance_prices
+from engine.losses import LossResult, indicative_tlm, transmission_losses
+from engine.non_delivery import NonDelivery, non_delivery
+from engine.settlement_inputs import SettlementInputs
+from engine.stack_items import StackItems, items_from_bm, items_from_bsad
+
+LOSS_TOLERANCE_MWH = 1e-6
+PLAUSIBLE_TLM = (0.5, 1.5)  # outside this, metered volumes are almost certainly wrong
+CASH_TOLERANCE_GBP = 0.01
+NIV_TOLERANCE_MWH = 1e-6
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    rule: str
+    period: int | None
+    ok: bool
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class PartyTotals:
+    """Per party over the settled periods (£): CBM and RCRC paid to, CND and CAEI paid by."""
+
+    cbm: np.ndarray
+    cnd: np.ndarray
+    caei: np.ndarray
+    rcrc: np.ndarray
+    net: np.ndarray  # cbm − cnd − caei + rcrc: positive, the party is paid
+
+
+@dataclass(frozen=True, slots=True)
+class SettlementResult:
+    inputs: SettlementInputs
+    bm: BmStageResult
+    metered_available: np.ndarray  # (periods,)
+    losses: LossResult
+    tlm: np.ndarray  # (units, periods), NaN where not available
+    stack_tlm: np.ndarray  # (units, periods): TLM used in the stack
+    items: StackItems
+    stack: StackResult
+    prices: PeriodPrices
+    non_delivery: NonDelivery
+    qce: np.ndarray  # (accounts, periods)
+    qabs: np.ndarray
+    qabc: np.ndarray
+    rcrc_basis: np.ndarray
+    imbalance: Imbalance
+    csobm: np.ndarray  # (periods,)
+    cash_balance_error: np.ndarray  # (periods,)
+    party_period_cbm: np.ndarray  # (parties, periods)
+    party_period_cnd: np.ndarray
+    party_period_caei: np.ndarray
+    party_period_rcrc: np.ndarray
+    parties: PartyTotals
+    checks: tuple[Check, ...]
+
+    @property
+    def settled_periods(self) -> tuple[int, ...]:
+        return self.inputs.periods
+
+    @property
+    def system_price(self) -> np.ndarray:
+        return self.prices.ssp
+
+
+def validate_settlement_inputs(inputs: SettlementInputs) -> None:
+    validate_bm_inputs(inputs.bm)
+    units, periods = len(inputs.bm.bm_units), inputs.bm.periods
+    if inputs.metered.shape != (units, periods):
+        raise EngineInputError(
+            f"metered volumes must be {units} units × {periods} periods, not {inputs.metered.shape}"
+        )
+    bad = [p for p in inputs.periods if not 1 <= p <= periods]
+    if bad:
+        raise EngineInputError(
+            f"period(s) {', '.join(map(str, bad))} do not exist on "
+            f"{inputs.bm.settlement_date} (1 to {periods})"
+        )
+    finite = np.isfinite(inputs.metered) | np.isnan(inputs.metered)
+    if not finite.all():
+        unit, period = np.argwhere(~finite)[0]
+        raise EngineInputError(
+            f"BM unit {inputs.bm.bm_units[unit]} period {period + 1}: metered volume is infinite"
+        )
+    contracts = inputs.contracts
+    for name, values in (("ECVN", contracts.mwh), ("MVRN fixed", inputs.reallocations.fixed_mwh)):
+        if not np.isfinite(values).all():
+            raise EngineInputError(f"an {name} volume is not a finite number")
+    for name, accounts in (
+        ("ECVN from", contracts.from_account),
+        ("ECVN to", contracts.to_account),
+        ("MVRN to", inputs.reallocations.to_account),
+    ):
+        if len(accounts) and (accounts.min() < 0 or accounts.max() >= inputs.accounts):
+            raise EngineInputError(f"an {name} account is not an account of the run's parties")
+
+
+def _per_party(per_unit_or_account: np.ndarray, owner: np.ndarray, parties: int) -> np.ndarray:
+    totals = np.zeros((parties, per_unit_or_account.shape[1]))
+    np.add.at(totals, owner, per_unit_or_account)
+    return totals
+
+
+def settle_day(inputs: SettlementInputs) -> SettlementResult:
+    """Settle the inputs' periods of their settlement date."""
+    validate_settlement_inputs(inputs)
+    bm_inputs = inputs.bm
+    params = inputs.parameters
+    units = inputs.units
+    periods = bm_inputs.periods
+    settled = np.zeros(periods, dtype=bool)
+    settled[np.asarray(inputs.periods, dtype=np.int64) - 1] = True
+
+    bm = run_bm_stage(bm_inputs, params.cadl_minutes, validate=False)
+
+    # R-TLM. A period is metered when any unit has a metered volume in it.
+    metered_available = ~np.isnan(inputs.metered).all(axis=0)
+    metered = np.where(metered_available[None, :], np.nan_to_num(inputs.metered), np.nan)
+    losses = transmission_losses(np.nan_to_num(metered), units, params.alpha)
+    tlm = np.where(metered_available[None, :], losses.tlm, np.nan)
+    stack_tlm = np.where(metered_available[None, :], losses.tlm, indicative_tlm(units, periods))
+
+    # R-PRC
+    bsad = inputs.bsad
+    items = StackItems.concatenate(
+        [
+            items_from_bm(bm, stack_tlm),
+            items_from_bsad(
+                bsad.period,
+                bsad.ids,
+                bsad.volume,
+                [None if np.isnan(c) else float(c) for c in bsad.cost],
+                bsad.so_flag,
+                bsad.stor_flag,
+            ),
+        ]
+    )
+    prices, stack = imbalance_prices(
+        items,
+        inputs.period_inputs,
+        PriceParameters(params.par, params.rpar, params.dmat, params.voll),
+        periods,
+        only_periods=list(inputs.periods),
+    )
+    price = prices.ssp
+
+    # R-ND
+    pairs = bm_inputs.pairs
+    nd = non_delivery(
+        bm.period_fpn,
+        metered,
+        pairs.unit,
+        pairs.period,
+        pairs.offer_price,
+        pairs.bid_price,
+        bm.volumes.qao_nj,
+        bm.volumes.qab_nj,
+        price,
+    )
+
+    # R-ACC
+    accounts = inputs.accounts
+    ce = credited_energy(metered, tlm, units, inputs.reallocations, losses.delivering, accounts)
+    qabc = contract_volume(inputs.contracts, accounts, periods)
+    accepted = nd.qme - bm.period_fpn  # Σ_n (QAO_nij + QAB_nij)
+    qabs = balancing_services_volume(accepted, inputs.balancing_services, tlm, units, accounts)
+    account_imbalance = imbalance(ce.qce, qabs, qabc, price, ce.rcrc_basis)
+
+    cbm = bm.cashflows.cbm
+    cnd_total = np.nansum(nd.cnd, axis=0)
+    csobm = np.where(metered_available, cbm.sum(axis=0) - cnd_total, np.nan)
+    cash_balance_error = (
+        account_imbalance.caei.sum(axis=0)
+        + csobm
+        + cnd_total
+        - cbm.sum(axis=0)
+        - account_imbalance.rcrc.sum(axis=0)
+    )
+
+    party_count = len(inputs.parties)
+    owner_of_account = np.arange(accounts) // 2
+    party_cbm = _per_party(cbm, units.lead_party, party_count)
+    party_cnd = _per_party(nd.cnd, units.lead_party, party_count)
+    party_caei = _per_party(account_imbalance.caei, owner_of_account, party_count)
+    party_rcrc = _per_party(account_imbalance.rcrc, owner_of_account, party_count)
+    in_scope = settled
+    totals = PartyTotals(
+        cbm=party_cbm[:, in_scope].sum(axis=1),
+        cnd=party_cnd[:, in_scope].sum(axis=1),
+        caei=party_caei[:, in_scope].sum(axis=1),
+        rcrc=party_rcrc[:, in_scope].sum(axis=1),
+        net=(party_cbm - party_cnd - party_caei + party_rcrc)[:, in_scope].sum(axis=1),
+    )
+
+    checks = _checks(
+        inputs, metered_available, losses, prices, stack, items, bm, cash_balance_error
+    )
+    return SettlementResult(
+        inputs=inputs,
+        bm=bm,
+        metered_available=metered_available,
+        losses=losses,
+        tlm=tlm,
+        stack_tlm=stack_tlm,
+        items=items,
+        stack=stack,
+        prices=prices,
+        non_delivery=nd,
+        qce=ce.qce,
+        qabs=qabs,
+        qabc=qabc,
+        rcrc_basis=ce.rcrc_basis,
+        imbalance=account_imbalance,
+        csobm=csobm,
+        cash_balance_error=cash_balance_error,
+        party_period_cbm=party_cbm,
+        party_period_cnd=party_cnd,
+        party_period_caei=party_caei,
+        party_period_rcrc=party_rcrc,
+        parties=totals,
+        checks=checks,
+    )
+
+
+def _checks(inputs, metered_available, losses, prices, stack, items, bm, cash_error) -> tuple:
+    checks: list[Check] = []
+    accepted_total = np.bincount(
+        bm.volumes.period, weights=bm.volumes.qao + bm.volumes.qab, minlength=bm.inputs.periods + 1
+    )[1:]
+    bsad_total = np.bincount(
+        inputs.bsad.period, weights=inputs.bsad.volume, minlength=bm.inputs.periods + 1
+    )[1:]
+    for j in inputs.periods:
+        k = j - 1
+        mine = items.period == j
+        stack_volume = float(items.volume[mine].sum())
+        expected = float(accepted_total[k] + bsad_total[k])
+        checks.append(
+            Check(
+                "stack-complete",
+                j,
+                bool(abs(stack_volume - expected) <= NIV_TOLERANCE_MWH),
+                f"Σ stack volume {stack_volume:.6f} = Σ accepted {accepted_total[k]:.6f} "
+                f"+ Σ BSAD {bsad_total[k]:.6f} MWh",
+            )
+        )
+        remaining = float(stack.arbitrage_adjusted_volume[mine].sum())
+        checks.append(
+            Check(
+                "R-PRC-NIV",
+                j,
+                bool(abs(remaining - prices.niv[k]) <= NIV_TOLERANCE_MWH),
+                f"NIV {prices.niv[k]:.6f} = Σ stack after DMAT and arbitrage {remaining:.6f} MWh",
+            )
+        )
+        if not metered_available[k]:
+            checks.append(
+                Check("metered-volumes", j, True, "no metered volumes: imbalance not settled")
+            )
+            continue
+        missing = int(np.isnan(inputs.metered[:, k]).sum())
+        if missing:
+            checks.append(
+                Check(
+                    "metered-volumes",
+                    j,
+                    False,
+                    f"{missing} BM unit(s) have no metered volume; counted as 0 MWh",
+                )
+            )
+        tlm = losses.tlm[:, k]
+        odd = np.flatnonzero((tlm < PLAUSIBLE_TLM[0]) | (tlm > PLAUSIBLE_TLM[1]))
+        checks.append(
+            Check(
+                "tlm-range",
+                j,
+                len(odd) == 0,
+                f"all TLM within {PLAUSIBLE_TLM[0]}–{PLAUSIBLE_TLM[1]}"
+                if len(odd) == 0
+                else f"{len(odd)} TLM outside {PLAUSIBLE_TLM[0]}–{PLAUSIBLE_TLM[1]}, e.g. "
+                f"{inputs.bm.bm_units[odd[0]]} {tlm[odd[0]]:.4f}: check the metered volumes",
+            )
+        )
+        checks.append(
+            Check(
+                "R-TLM",
+                j,
+                bool(abs(losses.loss_check[k]) <= LOSS_TOLERANCE_MWH),
+                f"Σ QM×TLM = {losses.loss_check[k]:.6f}",
+            )
+        )
+        checks.append(
+            Check(
+                "cash-balance",
+                j,
+                bool(abs(cash_error[k]) <= CASH_TOLERANCE_GBP),
+                f"Σ CAEI + CSOBM + Σ CND − Σ CBM − Σ RCRC = {cash_error[k]:.6f}",
+            )
+        )
+    return tuple(checks)

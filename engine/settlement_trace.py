@@ -1,0 +1,396 @@
+"""Step traces of a settled day: one BM unit and period, one account and period, one price.
+
+Each is an ordered list of steps (rule id and status, formula in words, named inputs with
+values and where they came from, result), complete enough to redo the sums by hand. They
+are read from a finished SettlementResult (the BM unit trace reruns that unit's BM stage),
+so settling a day never pays for them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from engine.bm_trace import trace_bm_unit_period
+from engine.errors import EngineInputError
+from engine.imbalance_price import TAGGED_BY_NAMES
+from engine.settle import SettlementResult
+from engine.trace import Trace, TraceInput, step
+
+
+def _f(value, places: int = 6):
+    value = float(value)
+    return None if np.isnan(value) else round(value, places)
+
+
+def _check_period(result: SettlementResult, period: int) -> int:
+    if period not in result.settled_periods:
+        raise EngineInputError(
+            f"period {period} was not settled (settled: {result.settled_periods[0]}"
+            f"–{result.settled_periods[-1]})"
+        )
+    return period - 1
+
+
+def trace_unit(result: SettlementResult, bm_unit: str, period: int) -> Trace:
+    """BM stage, TLM and non-delivery of one BM unit in one period."""
+    k = _check_period(result, period)
+    inputs = result.inputs
+    u = inputs.bm.unit_index(bm_unit)
+    trace = trace_bm_unit_period(inputs.bm, inputs.parameters.cadl_minutes, bm_unit, period)
+    units = inputs.units
+    if not result.metered_available[k]:
+        trace.add(
+            step(
+                "R-TLM",
+                [TraceInput("TLF", float(units.tlf[u]), f"BM unit {bm_unit}")],
+                _f(result.stack_tlm[u, k]),
+                title="Stack TLM without metered volumes: 1 + TLF (indicative)",
+            )
+        )
+        return trace
+    qm = inputs.metered[u, k]
+    losses = result.losses
+    delivering = bool(losses.delivering[u, k])
+    trace.add(
+        step(
+            "R-TLM-TU",
+            [TraceInput("trading unit code", int(units.trading_unit[u]), f"BM unit {bm_unit}")],
+            "delivering" if delivering else "offtaking",
+        )
+    )
+    trace.add(
+        step(
+            "R-TLM",
+            [
+                TraceInput("QM", _f(qm), f"metered volume {bm_unit} period {period}"),
+                TraceInput("TLF", float(units.tlf[u]), f"BM unit {bm_unit}"),
+                TraceInput("interconnector", bool(units.interconnector[u]), f"BM unit {bm_unit}"),
+                TraceInput("L (losses), MWh", _f(losses.losses[k]), f"period {period}"),
+                TraceInput("TLMO+", _f(losses.tlmo_plus[k], 9), f"period {period}"),
+                TraceInput("TLMO−", _f(losses.tlmo_minus[k], 9), f"period {period}"),
+            ],
+            _f(result.tlm[u, k], 9),
+            title="Transmission loss multiplier TLM_ij",
+        )
+    )
+    nd = result.non_delivery
+    pairs = inputs.bm.pairs
+    rows = np.flatnonzero((pairs.unit == u) & (pairs.period == period))
+    allocation = [
+        (
+            int(pairs.pair[r]),
+            _f(nd.qndo_pair[r]),
+            _f(nd.qndb_pair[r]),
+            float(pairs.offer_price[r]),
+            float(pairs.bid_price[r]),
+        )
+        for r in rows
+        if nd.qndo_pair[r] != 0 or nd.qndb_pair[r] != 0
+    ]
+    trace.add(
+        step(
+            "R-ND",
+            [
+                TraceInput("Period FPN", _f(result.bm.period_fpn[u, k]), "R-PROF-FPN"),
+                TraceInput("QME", _f(nd.qme[u, k]), "Period FPN + Σ_n (QAO + QAB)"),
+                TraceInput("QM", _f(qm), f"metered volume {bm_unit} period {period}"),
+                TraceInput("QII = QM − QME", _f(nd.qii[u, k]), "charged at 0 £/MWh"),
+                TraceInput(
+                    "QNDO, QNDB", (_f(nd.qndo[u, k]), _f(nd.qndb[u, k])), "shortfall QME − QM"
+                ),
+                TraceInput(
+                    "allocation (pair, QNDO, QNDB, PO, PB)",
+                    allocation,
+                    "dearest offers, cheapest bids first",
+                ),
+                TraceInput("SBP = SSP", _f(result.prices.ssp[k]), f"period {period} price"),
+            ],
+            _f(nd.cnd[u, k]),
+            unit="£",
+            title="Non-delivery charge CND_ij (paid by the party)",
+        )
+    )
+    return trace
+
+
+def trace_account(result: SettlementResult, party: str, account: str, period: int) -> Trace:
+    """Credited energy, contract volume, balancing services volume, imbalance and RCRC."""
+    k = _check_period(result, period)
+    inputs = result.inputs
+    if party not in inputs.parties or account not in ("P", "C"):
+        raise EngineInputError(f"no energy account {party} {account} in the run")
+    a = inputs.parties.index(party) * 2 + "PC".index(account)
+    name = f"{party} {account}"
+    trace = Trace(f"energy account {name}, period {period}")
+    if not result.metered_available[k]:
+        trace.add(
+            step(
+                "R-ACC-QABC",
+                [],
+                _f(result.qabc[a, k]),
+                unit="MWh",
+                title="Contract volume (no metered volumes: imbalance not settled)",
+            )
+        )
+        return trace
+    units = inputs.units
+    names = inputs.bm.bm_units
+    led = np.flatnonzero(units.lead_account == a)
+    metered = np.nan_to_num(inputs.metered[:, k])
+    tlm = result.tlm[:, k]
+    contributions = [
+        TraceInput(
+            f"{names[u]}: QM × TLM", f"{metered[u]:.6f} × {tlm[u]:.9f}", f"BM unit {names[u]}"
+        )
+        for u in led
+    ]
+    r = inputs.reallocations
+    moved_to = np.flatnonzero(r.to_account == a)
+    for m in moved_to:
+        contributions.append(
+            TraceInput(
+                f"MVRN from {names[r.unit[m]]}",
+                f"({r.fixed_mwh[m]:g} + {r.percentage[m]:g}% × (QM − Σ fixed)) × TLM",
+                "MVRN",
+            )
+        )
+    moved_from = [m for m in range(len(r.unit)) if units.lead_account[r.unit[m]] == a]
+    for m in moved_from:
+        contributions.append(
+            TraceInput(
+                f"less MVRN of {names[r.unit[m]]} to {inputs.account_name(int(r.to_account[m]))}",
+                f"({r.fixed_mwh[m]:g} + {r.percentage[m]:g}% × (QM − Σ fixed)) × TLM",
+                "MVRN",
+            )
+        )
+    trace.add(step("R-ACC-QCE", contributions, _f(result.qce[a, k]), unit="MWh"))
+    c = inputs.contracts
+    in_period = c.period == period
+    sold = [
+        (inputs.account_name(int(c.to_account[i])), float(c.mwh[i]))
+        for i in np.flatnonzero(in_period & (c.from_account == a))
+    ]
+    bought = [
+        (inputs.account_name(int(c.from_account[i])), float(c.mwh[i]))
+        for i in np.flatnonzero(in_period & (c.to_account == a))
+    ]
+    trace.add(
+        step(
+            "R-ACC-QABC",
+            [
+                TraceInput("sold to (account, MWh)", sold, "ECVN"),
+                TraceInput("bought from (account, MWh)", bought, "ECVN"),
+            ],
+            _f(result.qabc[a, k]),
+            unit="MWh",
+        )
+    )
+    accepted = result.non_delivery.qme[:, k] - result.bm.period_fpn[:, k]
+    trace.add(
+        step(
+            "R-ACC-QABS",
+            [
+                TraceInput(
+                    f"{names[u]}: −TLM × (Σ QAO + QAB + QBS)",
+                    f"−{tlm[u]:.9f} × ({accepted[u]:.6f} + {inputs.balancing_services[u, k]:g})",
+                    f"BM unit {names[u]}",
+                )
+                for u in led
+            ],
+            _f(result.qabs[a, k]),
+            unit="MWh",
+        )
+    )
+    imb = result.imbalance
+    price = result.prices.ssp[k]
+    trace.add(
+        step(
+            "R-ACC-QAEI",
+            [
+                TraceInput("QCE", _f(result.qce[a, k]), "R-ACC-QCE"),
+                TraceInput("QABS", _f(result.qabs[a, k]), "R-ACC-QABS"),
+                TraceInput("QABC", _f(result.qabc[a, k]), "R-ACC-QABC"),
+                TraceInput("QAEI = QCE + QABS − QABC", _f(imb.qaei[a, k]), ""),
+                TraceInput("SSP = SBP", _f(price), f"period {period} price"),
+            ],
+            _f(imb.caei[a, k]),
+            unit="£",
+            title="Energy imbalance charge CAEI_a (paid by the party)",
+        )
+    )
+    trace.add(
+        step(
+            "R-ACC-RCRC",
+            [
+                TraceInput(
+                    "CE_a (signed credited energy)", _f(result.rcrc_basis[a, k]), "R-ACC-QCE"
+                ),
+                TraceInput("Σ_b CE_b", _f(result.rcrc_basis[:, k].sum()), "all accounts"),
+                TraceInput("RCRP_a", _f(imb.rcrp[a, k], 9), "CE_a / Σ CE_b"),
+                TraceInput("TRC_j = Σ CAEI", _f(imb.trc[k]), f"period {period}"),
+            ],
+            _f(imb.rcrc[a, k]),
+            unit="£",
+            title="Residual cashflow reallocation RCRC_a (paid to the party)",
+        )
+    )
+    return trace
+
+
+def trace_price(result: SettlementResult, period: int) -> Trace:
+    """The imbalance price of one period, stage by stage."""
+    k = _check_period(result, period)
+    items, stack, prices = result.items, result.stack, result.prices
+    inputs = result.inputs
+    params = inputs.parameters
+    mine = np.flatnonzero(items.period == period)
+    trace = Trace(f"imbalance price, period {period}")
+
+    def tagged(code: int) -> list:
+        rows = mine[stack.tagged_by[mine] == code]
+        return [
+            (
+                str(items.item_id[i]),
+                int(items.acceptance[i]),
+                int(items.pair[i]),
+                _f(items.volume[i]),
+                _f(items.price[i]),
+            )
+            for i in rows
+        ]
+
+    trace.add(
+        step(
+            "R-PRC-MIP",
+            [TraceInput("market index data", "volume-weighted", "MID")],
+            _f(prices.mip[k]),
+            unit="£/MWh",
+        )
+    )
+    rsvp = float(inputs.period_inputs.lolp[k]) * params.voll
+    stor_rows = mine[~np.isnan(stack.reserve_scarcity_price[mine])]
+    trace.add(
+        step(
+            "R-PRC-STOR",
+            [
+                TraceInput("LoLP × VoLL", _f(rsvp), "LoLP, R-PAR"),
+                TraceInput("STOR items in window", len(stor_rows), "stack"),
+            ],
+            [
+                (str(items.item_id[i]), _f(items.price[i]), _f(stack.stack_price[i]))
+                for i in stor_rows
+            ],
+        )
+    )
+    trace.add(
+        step(
+            "R-PRC-DMAT",
+            [TraceInput("DMAT, MWh", params.dmat, "R-PAR")],
+            tagged(1),
+            title="Items tagged out by DMAT (id, acceptance, pair, MWh, £/MWh)",
+        )
+    )
+    trace.add(
+        step(
+            "R-PRC-ARB",
+            [],
+            tagged(2),
+            title="Items tagged out by arbitrage (id, acceptance, pair, MWh, £/MWh)",
+        )
+    )
+    buy = mine[items.side[mine] > 0]
+    sell = mine[items.side[mine] < 0]
+    trace.add(
+        step(
+            "R-PRC-NIV",
+            [
+                TraceInput(
+                    "Σ remaining buy", _f(stack.arbitrage_adjusted_volume[buy].sum()), "stack"
+                ),
+                TraceInput(
+                    "Σ remaining sell", _f(stack.arbitrage_adjusted_volume[sell].sum()), "stack"
+                ),
+            ],
+            _f(prices.niv[k]),
+            unit="MWh",
+        )
+    )
+    trace.add(
+        step(
+            "R-PRC-FLAG",
+            [
+                TraceInput(
+                    "first-stage flagged",
+                    int(stack.first_stage_flag[mine].sum()),
+                    "SO, CADL, unpriced",
+                ),
+                TraceInput(
+                    "unflagged at the second stage",
+                    int((stack.first_stage_flag & ~stack.second_stage_flag)[mine].sum()),
+                    "",
+                ),
+            ],
+            int(stack.second_stage_flag[mine].sum()),
+            title="Second-stage flagged items",
+        )
+    )
+    trace.add(
+        step(
+            "R-PRC-NIVTAG",
+            [],
+            tagged(3),
+            title="Items tagged out by NIV tagging (id, acceptance, pair, MWh, £/MWh)",
+        )
+    )
+    trace.add(
+        step(
+            "R-PRC-REPL",
+            [
+                TraceInput("RPAR, MWh", params.rpar, "R-PAR"),
+                TraceInput("reference volume", _f(prices.replacement_reference_volume[k]), ""),
+                TraceInput("repriced items", int(stack.repriced[mine].sum()), ""),
+            ],
+            _f(prices.replacement_price[k]),
+            unit="£/MWh",
+        )
+    )
+    kept = mine[stack.par_adjusted_volume[mine] != 0]
+    trace.add(
+        step(
+            "R-PRC-PAR",
+            [TraceInput("PAR, MWh", params.par, "R-PAR")],
+            [
+                (
+                    str(items.item_id[i]),
+                    int(items.acceptance[i]),
+                    int(items.pair[i]),
+                    _f(stack.par_adjusted_volume[i]),
+                    _f(stack.final_price[i]),
+                    _f(items.tlm[i], 9),
+                )
+                for i in kept
+            ],
+            title="PAR-tagged items (id, acceptance, pair, MWh, final £/MWh, TLM)",
+        )
+    )
+    trace.add(
+        step(
+            "R-PRC-MAIN",
+            [
+                TraceInput(
+                    "Σ TLM-adjusted cost", _f(stack.tlm_adjusted_cost[kept].sum()), "PAR items"
+                ),
+                TraceInput(
+                    "Σ TLM-adjusted volume", _f(stack.tlm_adjusted_volume[kept].sum()), "PAR items"
+                ),
+                TraceInput("main price", _f(prices.main_price[k]), ""),
+                TraceInput("BPA or SPA", _f(prices.price_adjustment[k]), "price adjustment"),
+                TraceInput("price source", prices.price_source[k], ""),
+            ],
+            _f(prices.ssp[k]),
+            unit="£/MWh",
+            title="System price SSP = SBP",
+        )
+    )
+    assert TAGGED_BY_NAMES  # the codes used above: 1 DMAT, 2 arbitrage, 3 NIV
+    return trace

@@ -1,0 +1,374 @@
+"""Settlement results as tables and as the settlement-result/1 document of CASE_FORMAT.md.
+
+One mapping serves both: `result_frames` turns a SettlementResult into columns of the result
+tables; `document_from_frames` builds the JSON document from such columns, whether they
+come straight from the engine (`case run`) or back from the database (`show`), so the two
+print the same document. Values are full-precision floats; a quantity that is not available
+(metered volumes absent) is null, never 0.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from datetime import date
+
+import numpy as np
+
+from engine import ENGINE_VERSION, RULEBOOK_VERSION
+from engine.imbalance_price import TAGGED_BY_NAMES
+from engine.settle import SettlementResult
+from engine.settlement_calendar import settlement_period
+
+RESULT_FORMAT = "settlement-result/1"
+Columns = dict[str, list]
+
+
+def number(value) -> float | None:
+    """A plain float, None for NaN or None; −0.0 becomes 0.0."""
+    if value is None:
+        return None
+    value = float(value)
+    return None if math.isnan(value) else value + 0.0
+
+
+def _floats(values) -> list:
+    return [number(v) for v in np.asarray(values, dtype=float).tolist()]
+
+
+def result_frames(result: SettlementResult) -> dict[str, Columns]:
+    """Columns of each result table (without run_id) for the settled periods."""
+    inputs = result.inputs
+    settled = np.asarray(inputs.periods, dtype=np.int64)
+    k = settled - 1
+    prices = result.prices
+    rsvp = inputs.period_inputs.lolp * inputs.parameters.voll
+    metered = result.metered_available
+    frames: dict[str, Columns] = {}
+    frames["system_price_result"] = {
+        "origin": ["engine"] * len(settled),
+        "period": settled.tolist(),
+        "ssp": _floats(prices.ssp[k]),
+        "sbp": _floats(prices.sbp[k]),
+        "niv": _floats(prices.niv[k]),
+        "price_source": prices.price_source[k].tolist(),
+        "replacement_price": _floats(prices.replacement_price[k]),
+        "replacement_reference_volume": _floats(prices.replacement_reference_volume[k]),
+        "mip": _floats(prices.mip[k]),
+        "bpa": _floats(inputs.period_inputs.bpa[k]),
+        "spa": _floats(inputs.period_inputs.spa[k]),
+        "reserve_scarcity_price": _floats(rsvp[k]),
+        "main_price": _floats(prices.main_price[k]),
+        "price_adjustment": _floats(prices.price_adjustment[k]),
+        "metered_volumes": metered[k].tolist(),
+    }
+    items, stack = result.items, result.stack
+    rows = np.flatnonzero(np.isin(items.period, settled))
+    bsad = items.acceptance[rows] < 0
+    frames["stack_item_result"] = {
+        "origin": ["engine"] * len(rows),
+        "period": items.period[rows].tolist(),
+        "side": np.where(items.side[rows] > 0, "buy", "sell").tolist(),
+        "sequence": stack.sequence[rows].tolist(),
+        "item_id": [str(x) for x in items.item_id[rows]],
+        "source": items.source[rows].tolist(),
+        "acceptance": [
+            None if b else int(a) for a, b in zip(items.acceptance[rows], bsad, strict=True)
+        ],
+        "pair": [None if b else int(p) for p, b in zip(items.pair[rows], bsad, strict=True)],
+        "so_flag": items.so_flag[rows].tolist(),
+        "cadl_flag": items.cadl_flag[rows].tolist(),
+        "stor_flag": items.stor_flag[rows].tolist(),
+        "repriced": stack.repriced[rows].tolist(),
+        "first_stage_flag": stack.first_stage_flag[rows].tolist(),
+        "second_stage_flag": stack.second_stage_flag[rows].tolist(),
+        "tagged_by": [TAGGED_BY_NAMES[t] or None for t in stack.tagged_by[rows]],
+        "stack_price": _floats(stack.stack_price[rows]),
+        "reserve_scarcity_price": _floats(stack.reserve_scarcity_price[rows]),
+        "original_price": _floats(items.price[rows]),
+        "volume": _floats(items.volume[rows]),
+        "dmat_adjusted_volume": _floats(stack.dmat_adjusted_volume[rows]),
+        "arbitrage_adjusted_volume": _floats(stack.arbitrage_adjusted_volume[rows]),
+        "niv_adjusted_volume": _floats(stack.niv_adjusted_volume[rows]),
+        "par_adjusted_volume": _floats(stack.par_adjusted_volume[rows]),
+        "final_price": _floats(stack.final_price[rows]),
+        "tlm": _floats(items.tlm[rows]),
+        "tlm_adjusted_volume": _floats(stack.tlm_adjusted_volume[rows]),
+        "tlm_adjusted_cost": _floats(stack.tlm_adjusted_cost[rows]),
+    }
+    units = len(inputs.bm.bm_units)
+    unit = np.repeat(np.arange(units), len(settled))
+    period = np.tile(settled, units)
+    cell = (unit, period - 1)
+    nd = result.non_delivery
+    qm = np.where(metered[period - 1], inputs.metered[cell], np.nan)
+    frames["bm_unit_period_result"] = {
+        "bm_unit_id": [inputs.bm.bm_units[u] for u in unit],
+        "period": period.tolist(),
+        "period_fpn": _floats(result.bm.period_fpn[cell]),
+        "qm": _floats(qm),
+        "tlm": _floats(result.tlm[cell]),
+        "stack_tlm": _floats(result.stack_tlm[cell]),
+        "qme": _floats(nd.qme[cell]),
+        "qii": _floats(nd.qii[cell]),
+        "qndo": _floats(nd.qndo[cell]),
+        "qndb": _floats(nd.qndb[cell]),
+        "cnd": _floats(nd.cnd[cell]),
+        "cbm": _floats(result.bm.cashflows.cbm[cell]),
+    }
+    pairs = inputs.bm.pairs
+    volumes = result.bm.volumes
+    cash = result.bm.cashflows
+    pair_rows = np.flatnonzero(np.isin(pairs.period, settled))
+    frames["pair_period_result"] = {
+        "bm_unit_id": [inputs.bm.bm_units[u] for u in pairs.unit[pair_rows]],
+        "period": pairs.period[pair_rows].tolist(),
+        "pair": pairs.pair[pair_rows].tolist(),
+        "offer_price": _floats(pairs.offer_price[pair_rows]),
+        "bid_price": _floats(pairs.bid_price[pair_rows]),
+        "qao": _floats(volumes.qao_nj[pair_rows]),
+        "qab": _floats(volumes.qab_nj[pair_rows]),
+        "co": _floats(cash.co_nj[pair_rows]),
+        "cb": _floats(cash.cb_nj[pair_rows]),
+    }
+    acc = inputs.bm.acceptances
+    vol_rows = np.flatnonzero(np.isin(volumes.period, settled))
+    owner = volumes.acceptance[vol_rows]
+    frames["acceptance_period_result"] = {
+        "bm_unit_id": [inputs.bm.bm_units[u] for u in acc.unit[owner]],
+        "period": volumes.period[vol_rows].tolist(),
+        "number": acc.number[owner].tolist(),
+        "pair": volumes.pair[vol_rows].tolist(),
+        "qao": _floats(volumes.qao[vol_rows]),
+        "qab": _floats(volumes.qab[vol_rows]),
+        "cashflow": _floats(cash.cashflow_knj[vol_rows]),
+        "cadl_flag": volumes.cadl_flag[owner].tolist(),
+    }
+    accounts = inputs.accounts
+    account = np.repeat(np.arange(accounts), len(settled))
+    period = np.tile(settled, accounts)
+    cell = (account, period - 1)
+    imb = result.imbalance
+    frames["account_period_result"] = {
+        "party_id": [inputs.parties[a // 2] for a in account],
+        "account": ["PC"[a % 2] for a in account],
+        "period": period.tolist(),
+        "qce": _floats(result.qce[cell]),
+        "qabs": _floats(result.qabs[cell]),
+        "qabc": _floats(result.qabc[cell]),
+        "qaei": _floats(imb.qaei[cell]),
+        "caei": _floats(imb.caei[cell]),
+        "rcrp": _floats(np.where(metered[period - 1], imb.rcrp[cell], np.nan)),
+        "rcrc": _floats(imb.rcrc[cell]),
+    }
+    totals = result.parties
+    frames["party_result"] = {
+        "party_id": list(inputs.parties),
+        "cbm": _floats(totals.cbm),
+        "cnd": _floats(totals.cnd),
+        "caei": _floats(totals.caei),
+        "rcrc": _floats(totals.rcrc),
+        "net": _floats(totals.net),
+    }
+    losses = result.losses
+    frames["system_period_result"] = {
+        "period": settled.tolist(),
+        "csobm": _floats(result.csobm[k]),
+        "trc": _floats(imb.trc[k]),
+        "cash_balance_error": _floats(result.cash_balance_error[k]),
+        "cbm": _floats(cash.total_system_bm_cashflow[k]),
+        "losses": _floats(np.where(metered[k], losses.losses[k], np.nan)),
+        "tlmo_plus": _floats(np.where(metered[k], losses.tlmo_plus[k], np.nan)),
+        "tlmo_minus": _floats(np.where(metered[k], losses.tlmo_minus[k], np.nan)),
+    }
+    frames["check_result"] = {
+        "seq": list(range(len(result.checks))),
+        "rule": [c.rule for c in result.checks],
+        "period": [c.period for c in result.checks],
+        "ok": [bool(c.ok) for c in result.checks],
+        "detail": [c.detail for c in result.checks],
+    }
+    return frames
+
+
+def _records(columns: Columns) -> list[dict]:
+    names = list(columns)
+    return [dict(zip(names, values, strict=True)) for values in zip(*columns.values(), strict=True)]
+
+
+def _bool(value) -> bool:
+    return bool(value)
+
+
+def document_from_frames(settlement_date: date, frames: dict[str, Columns]) -> dict:
+    """The settlement-result/1 document from result-table columns (engine or database)."""
+    doc: dict = {
+        "format": RESULT_FORMAT,
+        "settlement_date": settlement_date.isoformat(),
+        "engine": {"version": ENGINE_VERSION, "rulebook": RULEBOOK_VERSION},
+    }
+    stack_by_period: dict[int, list[dict]] = defaultdict(list)
+    for r in _records(frames["stack_item_result"]):
+        stack_by_period[int(r["period"])].append(r)
+    periods = []
+    for r in sorted(_records(frames["system_price_result"]), key=lambda r: r["period"]):
+        j = int(r["period"])
+        stack = sorted(stack_by_period[j], key=lambda s: (s["side"] != "buy", s["sequence"]))
+        periods.append(
+            {
+                "period": j,
+                "start": settlement_period(settlement_date, j).start_utc.strftime(
+                    "%Y-%m-%dT%H:%M:%SZ"
+                ),
+                "ssp": number(r["ssp"]),
+                "sbp": number(r["sbp"]),
+                "niv": number(r["niv"]),
+                "price_source": r["price_source"],
+                "replacement_price": number(r["replacement_price"]),
+                "replacement_reference_volume": number(r["replacement_reference_volume"]),
+                "mip": number(r["mip"]),
+                "price_adjustment": number(r["price_adjustment"]),
+                "metered_volumes": _bool(r["metered_volumes"]),
+                "stack": [
+                    {
+                        "side": s["side"],
+                        "sequence": int(s["sequence"]),
+                        "id": s["item_id"],
+                        "source": s["source"],
+                        "acceptance": None if s["acceptance"] is None else int(s["acceptance"]),
+                        "pair": None if s["pair"] is None else int(s["pair"]),
+                        "so_flag": _bool(s["so_flag"]),
+                        "cadl_flag": _bool(s["cadl_flag"]),
+                        "stor_flag": _bool(s["stor_flag"]),
+                        "first_stage_flag": _bool(s["first_stage_flag"]),
+                        "second_stage_flag": _bool(s["second_stage_flag"]),
+                        "repriced": _bool(s["repriced"]),
+                        "reserve_scarcity_price": number(s["reserve_scarcity_price"]),
+                        "original_price": number(s["original_price"]),
+                        "stack_price": number(s["stack_price"]),
+                        "volume": number(s["volume"]),
+                        "dmat_adjusted_volume": number(s["dmat_adjusted_volume"]),
+                        "arbitrage_adjusted_volume": number(s["arbitrage_adjusted_volume"]),
+                        "niv_adjusted_volume": number(s["niv_adjusted_volume"]),
+                        "par_adjusted_volume": number(s["par_adjusted_volume"]),
+                        "final_price": number(s["final_price"]),
+                        "tlm": number(s["tlm"]),
+                        "tlm_adjusted_volume": number(s["tlm_adjusted_volume"]),
+                        "tlm_adjusted_cost": number(s["tlm_adjusted_cost"]),
+                        "tagged_by": s["tagged_by"],
+                    }
+                    for s in stack
+                ],
+            }
+        )
+    doc["periods"] = periods
+    pairs: dict[tuple, list] = defaultdict(list)
+    for r in _records(frames["pair_period_result"]):
+        pairs[(r["bm_unit_id"], int(r["period"]))].append(r)
+    acceptances: dict[tuple, list] = defaultdict(list)
+    for r in _records(frames["acceptance_period_result"]):
+        acceptances[(r["bm_unit_id"], int(r["period"]))].append(r)
+    doc["bm_units"] = [
+        {
+            "bm_unit": r["bm_unit_id"],
+            "period": int(r["period"]),
+            **{
+                key: number(r[key])
+                for key in (
+                    "period_fpn",
+                    "qm",
+                    "tlm",
+                    "stack_tlm",
+                    "qme",
+                    "qii",
+                    "qndo",
+                    "qndb",
+                    "cnd",
+                    "cbm",
+                )
+            },
+            "pairs": [
+                {
+                    "pair": int(p["pair"]),
+                    "po": number(p["offer_price"]),
+                    "pb": number(p["bid_price"]),
+                    "qao": number(p["qao"]),
+                    "qab": number(p["qab"]),
+                    "co": number(p["co"]),
+                    "cb": number(p["cb"]),
+                }
+                for p in sorted(pairs[(r["bm_unit_id"], int(r["period"]))], key=lambda p: p["pair"])
+            ],
+            "acceptances": [
+                {
+                    "number": int(a["number"]),
+                    "pair": int(a["pair"]),
+                    "qao": number(a["qao"]),
+                    "qab": number(a["qab"]),
+                    "cashflow": number(a["cashflow"]),
+                    "cadl_flag": _bool(a["cadl_flag"]),
+                }
+                for a in sorted(
+                    acceptances[(r["bm_unit_id"], int(r["period"]))],
+                    key=lambda a: (a["number"], a["pair"]),
+                )
+            ],
+        }
+        for r in sorted(
+            _records(frames["bm_unit_period_result"]), key=lambda r: (r["bm_unit_id"], r["period"])
+        )
+    ]
+    doc["accounts"] = [
+        {
+            "party": r["party_id"],
+            "account": r["account"],
+            "period": int(r["period"]),
+            **{
+                key: number(r[key])
+                for key in ("qce", "qabs", "qabc", "qaei", "caei", "rcrp", "rcrc")
+            },
+        }
+        for r in sorted(
+            _records(frames["account_period_result"]),
+            key=lambda r: (r["party_id"], r["account"], r["period"]),
+        )
+    ]
+    doc["parties"] = [
+        {
+            "party": r["party_id"],
+            **{key: number(r[key]) for key in ("cbm", "cnd", "caei", "rcrc", "net")},
+        }
+        for r in sorted(_records(frames["party_result"]), key=lambda r: r["party_id"])
+    ]
+    doc["system"] = [
+        {
+            "period": int(r["period"]),
+            **{
+                key: number(r[key])
+                for key in (
+                    "csobm",
+                    "cbm",
+                    "trc",
+                    "cash_balance_error",
+                    "losses",
+                    "tlmo_plus",
+                    "tlmo_minus",
+                )
+            },
+        }
+        for r in sorted(_records(frames["system_period_result"]), key=lambda r: r["period"])
+    ]
+    doc["checks"] = [
+        {
+            "rule": r["rule"],
+            "period": None if r["period"] is None else int(r["period"]),
+            "ok": _bool(r["ok"]),
+            "detail": r["detail"],
+        }
+        for r in sorted(_records(frames["check_result"]), key=lambda r: r["seq"])
+    ]
+    return doc
+
+
+def result_document(result: SettlementResult) -> dict:
+    return document_from_frames(result.inputs.bm.settlement_date, result_frames(result))

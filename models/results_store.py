@@ -1,0 +1,76 @@
+"""Settlement results in the database: settle a stored run, store and read its results.
+
+`settle_run` loads a run's inputs, settles them and replaces the run's engine results in one
+transaction: a failure leaves the previous results as they were. Published prices (origin
+``published``) are never touched.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Connection, select
+
+from engine.settle import SettlementResult, settle_day
+from models.bulk import bulk_insert_columns
+from models.database import SettlementDatabase
+from models.engine_inputs import load_settlement_inputs
+from models.errors import RunNotFoundError
+from models.results_json import Columns, document_from_frames, result_frames
+from models.schema import RUN_RESULT_TABLES, SettlementRun
+
+RESULT_TABLES = {t.name: t for t in RUN_RESULT_TABLES}
+ENGINE_ONLY = ("system_price_result", "stack_item_result")  # tables that also hold published rows
+
+
+def clear_results(conn: Connection, run_id: int) -> None:
+    for table in RUN_RESULT_TABLES:
+        query = table.delete().where(table.c.run_id == run_id)
+        if table.name in ENGINE_ONLY:
+            query = query.where(table.c.origin == "engine")
+        conn.execute(query)
+
+
+def write_results(conn: Connection, run_id: int, result: SettlementResult) -> dict[str, int]:
+    clear_results(conn, run_id)
+    return {
+        name: bulk_insert_columns(conn, RESULT_TABLES[name], columns, {"run_id": run_id})
+        for name, columns in result_frames(result).items()
+    }
+
+
+def settle_run(
+    db: SettlementDatabase, run_id: int, periods: tuple[int, ...] | None = None
+) -> SettlementResult:
+    """Settle a stored run and store its results, all in one transaction."""
+    with db.engine.begin() as conn:
+        result = settle_day(load_settlement_inputs(conn, run_id, periods))
+        write_results(conn, run_id, result)
+    return result
+
+
+def read_result_frames(conn: Connection, run_id: int) -> dict[str, Columns]:
+    frames: dict[str, Columns] = {}
+    for name, table in RESULT_TABLES.items():
+        columns = [c for c in table.columns if c.name != "run_id"]
+        query = select(*columns).where(table.c.run_id == run_id)
+        if name in ENGINE_ONLY:
+            query = query.where(table.c.origin == "engine")
+        rows = conn.execute(query).all()
+        frames[name] = {c.name: [row[i] for row in rows] for i, c in enumerate(columns)}
+    return frames
+
+
+def stored_document(conn: Connection, run_id: int) -> dict:
+    """The settlement-result/1 document of a run's stored engine results."""
+    settlement_date: date | None = conn.execute(
+        select(SettlementRun.settlement_date).where(SettlementRun.id == run_id)
+    ).scalar()
+    if settlement_date is None:
+        raise RunNotFoundError(f"run {run_id} does not exist")
+    frames = read_result_frames(conn, run_id)
+    if not frames["system_price_result"]["period"]:
+        raise RunNotFoundError(
+            f"run {run_id} ({settlement_date}) has no stored results; settle it first"
+        )
+    return document_from_frames(settlement_date, frames)

@@ -1,0 +1,135 @@
+"""Settling a day: MVRN, non-delivery and missing metering by hand-computed cases."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.settle import settle_day
+from models.engine_inputs import case_settlement_inputs
+from models.results_json import result_document
+from tests.engine.case_builder import accept, case, flat, metered, pair, unit
+
+
+def settle(document: dict) -> dict:
+    return result_document(settle_day(case_settlement_inputs(document)))
+
+
+def pick(rows, **keys):
+    (row,) = [r for r in rows if all(r[k] == v for k, v in keys.items())]
+    return row
+
+
+def test_mvrn_moves_fixed_then_percentage_of_the_remainder():
+    # TLF 0 and balanced meters: L = 0, TLM = 1. MVRN fixed 10 MWh and 50 %: moved =
+    # 10 + 0.5 × (100 − 10) = 55 MWh to TRADER P; GEN P keeps 45. No stack: price = MIP £50.
+    # CAEI = −QAEI × 50: GEN −2,250, TRADER −2,750 (paid to them), SUP +5,000; TRC = 0.
+    document = case(
+        parties=[{"id": "GEN"}, {"id": "SUP"}, {"id": "TRADER"}],
+        bm_units=[unit("T_G-1", "GEN"), unit("2__S-1", "SUP", "C")],
+        metered_volumes=[metered("T_G-1", 100.0), metered("2__S-1", -100.0)],
+        mvrns=[{"bm_unit": "T_G-1", "to_party": "TRADER", "to_account": "P",
+                "fixed_mwh": 10, "percentage": 50}],
+    )  # fmt: skip
+    doc = settle(document)
+    qce = {(a["party"], a["account"]): a["qce"] for a in doc["accounts"]}
+    assert qce[("GEN", "P")] == pytest.approx(45.0)
+    assert qce[("TRADER", "P")] == pytest.approx(55.0)
+    assert qce[("SUP", "C")] == pytest.approx(-100.0)
+    caei = {(a["party"], a["account"]): a["caei"] for a in doc["accounts"]}
+    assert caei[("GEN", "P")] == pytest.approx(-2250.0)
+    assert caei[("TRADER", "P")] == pytest.approx(-2750.0)
+    assert caei[("SUP", "C")] == pytest.approx(5000.0)
+    # RCRP shares the signed credited energy: 45, 55 and 100 of 200.
+    rcrp = {(a["party"], a["account"]): a["rcrp"] for a in doc["accounts"]}
+    assert (rcrp[("GEN", "P")], rcrp[("TRADER", "P")], rcrp[("SUP", "C")]) == pytest.approx(
+        (0.225, 0.275, 0.5)
+    )
+    assert doc["periods"][0]["price_source"] == "mip"
+    assert all(c["ok"] for c in doc["checks"])
+
+
+def test_non_delivered_offers_go_to_the_dearest_offer_first():
+    # FPN 0; pair +1 50 MW @ £60, pair +2 50 MW @ £120; instructed 100 MW all period:
+    # QAO 25 + 25 MWh. PAR 50: SBP = (25 × 60 + 25 × 120) / 50 = £90. QM 40: QME 50, short
+    # 10 MWh, all on pair +2 (dearest): CND = 10 × (120 − 90) = £300, paid by the party.
+    document = case(
+        parameters={"par": 50.0},
+        parties=[{"id": "GEN"}, {"id": "SUP"}],
+        bm_units=[unit("T_G-1", "GEN"), unit("2__S-1", "SUP", "C")],
+        fpn=[flat("T_G-1", 0)],
+        bid_offer=[pair("T_G-1", 27, 1, 60, 50, 50), pair("T_G-1", 27, 2, 120, 55, 50)],
+        acceptances=[accept("T_G-1", 1, 100)],
+        metered_volumes=[metered("T_G-1", 40.0), metered("2__S-1", -40.0)],
+    )
+    doc = settle(document)
+    gen = pick(doc["bm_units"], bm_unit="T_G-1", period=27)
+    assert doc["periods"][0]["ssp"] == pytest.approx(90.0)
+    assert (gen["qme"], gen["qndo"], gen["qndb"]) == pytest.approx((50.0, 10.0, 0.0))
+    assert gen["cnd"] == pytest.approx(300.0)
+    assert pick(doc["parties"], party="GEN")["cnd"] == pytest.approx(300.0)
+    assert doc["system"][0]["csobm"] == pytest.approx(25 * 60 + 25 * 120 - 300.0)
+    assert all(c["ok"] for c in doc["checks"])
+
+
+def test_non_delivered_bids_go_to_the_cheapest_bid_first():
+    # Period 28. FPN 100 MW (Period FPN 50 MWh); pair −1 −50 MW @ PB £20, pair −2 −50 MW
+    # @ PB £10; instructed to 0: QAB −25 and −25 MWh, so QME = 50 − 50 = 0 MWh.
+    # PAR 50: SSP = (25 × 20 + 25 × 10) / 50 = £15. QM 20 MWh over-delivers by 20:
+    # QNDB = −20, all on pair −2 (the cheapest bid): CND = 20 × max(15 − 10, 0) = £100.
+    document = case(
+        periods=[28],
+        parameters={"par": 50.0},
+        parties=[{"id": "GEN"}, {"id": "SUP"}],
+        bm_units=[unit("T_G-1", "GEN"), unit("2__S-1", "SUP", "C")],
+        fpn=[flat("T_G-1", 100, 30, 60)],
+        bid_offer=[pair("T_G-1", 28, -1, 30, 20, -50), pair("T_G-1", 28, -2, 25, 10, -50)],
+        acceptances=[accept("T_G-1", 1, 0, 30, 60)],
+        metered_volumes=[metered("T_G-1", 20.0, 28), metered("2__S-1", -20.0, 28)],
+    )
+    doc = settle(document)
+    gen = pick(doc["bm_units"], bm_unit="T_G-1", period=28)
+    assert doc["periods"][0]["ssp"] == pytest.approx(15.0)
+    assert (gen["qme"], gen["qndo"], gen["qndb"]) == pytest.approx((0.0, 0.0, -20.0))
+    assert gen["cnd"] == pytest.approx(100.0)
+
+
+def test_without_metered_volumes_the_price_and_cbm_stand_and_the_rest_is_not_available():
+    document = case(
+        parties=[{"id": "GEN"}],
+        bm_units=[unit("T_G-1", "GEN", tlf=-0.02)],
+        fpn=[flat("T_G-1", 0)],
+        bid_offer=[pair("T_G-1", 27, 1, 60, 50, 50)],
+        acceptances=[accept("T_G-1", 1, 40)],
+    )
+    doc = settle(document)
+    period = doc["periods"][0]
+    assert period["ssp"] == 60.0 and period["metered_volumes"] is False
+    assert period["stack"][0]["tlm"] == pytest.approx(0.98)  # 1 + TLF, the indicative TLM
+    gen = pick(doc["bm_units"], bm_unit="T_G-1", period=27)
+    assert gen["cbm"] == pytest.approx(20.0 * 60)
+    assert gen["qm"] is None and gen["tlm"] is None and gen["cnd"] is None
+    assert gen["qme"] == pytest.approx(20.0) and gen["qii"] is None
+    account = pick(doc["accounts"], party="GEN", account="P", period=27)
+    assert account["qce"] is None and account["caei"] is None and account["rcrc"] is None
+    assert account["qabc"] == 0.0
+    party = pick(doc["parties"], party="GEN")
+    assert party["cbm"] == pytest.approx(1200.0) and party["net"] is None
+    assert doc["system"][0]["csobm"] is None
+    assert [c["rule"] for c in doc["checks"] if c["period"] == 27] == [
+        "stack-complete", "R-PRC-NIV", "metered-volumes"
+    ]  # fmt: skip
+
+
+def test_interconnectors_have_tlm_1_and_no_rcrc_share():
+    document = case(
+        parties=[{"id": "GEN"}, {"id": "SUP"}, {"id": "IC"}],
+        bm_units=[unit("T_G-1", "GEN", tlf=-0.01), unit("2__S-1", "SUP", "C", tlf=0.01),
+                  unit("I_X-1", "IC", tlf=0.005, interconnector=True)],
+        metered_volumes=[metered("T_G-1", 100.0), metered("2__S-1", -150.0),
+                         metered("I_X-1", 52.0)],
+    )  # fmt: skip
+    doc = settle(document)
+    ic = pick(doc["bm_units"], bm_unit="I_X-1", period=27)
+    assert ic["tlm"] == 1.0
+    assert pick(doc["accounts"], party="IC", account="P", period=27)["rcrp"] == 0.0
+    assert all(c["ok"] for c in doc["checks"])  # Σ QM × TLM = 0 with the IC at TLM 1

@@ -1,0 +1,96 @@
+"""Settling stored runs: results in one transaction, `show` equals `case run`, checks pass."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pytest
+from sqlalchemy import text
+
+from engine.settle import settle_day
+from engine.settlement_calendar import RunType
+from models.case_convert import import_case
+from models.case_file import load_case
+from models.database import SettlementDatabase
+from models.demo.generator import DemoSpec, generate_demo
+from models.engine_inputs import case_settlement_inputs, load_settlement_inputs
+from models.errors import RunNotFoundError
+from models.results_json import result_document
+from models.results_store import settle_run, stored_document
+from models.run_store import find_run
+from tests.conftest import CASES
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    path = tmp_path_factory.mktemp("settle") / "demo.sqlite"
+    generate_demo(path, DemoSpec(bmus=40, seed=11))
+    return path
+
+
+def test_a_settled_demo_day_passes_every_check(demo):
+    with SettlementDatabase.open(demo) as db:
+        with db.engine.connect() as conn:
+            run = find_run(conn, date(2024, 6, 12), RunType.SF)
+        result = settle_run(db, run.id)
+        with db.engine.connect() as conn:
+            stored = stored_document(conn, run.id)
+    failed = [c for c in result.checks if not c.ok]
+    assert failed == []
+    assert {c.rule for c in result.checks} >= {"R-TLM", "cash-balance", "R-PRC-NIV"}
+    assert len(stored["periods"]) == 48 and stored == result_document(result)
+    assert sum(len(p["stack"]) for p in stored["periods"]) > 50
+    assert any(p["price_source"] == "stack" for p in stored["periods"])
+
+
+def test_show_prints_what_case_run_prints(tmp_path):
+    case = load_case(CASES / "worked_example.json")
+    with SettlementDatabase.create(tmp_path / "w.sqlite") as db:
+        run_id = import_case(db, case)
+        settle_run(db, run_id)
+        with db.engine.connect() as conn:
+            stored = stored_document(conn, run_id)
+    assert stored == result_document(settle_day(case_settlement_inputs(case)))
+
+
+def test_settling_again_replaces_results_and_keeps_published_prices(tmp_path):
+    case = load_case(CASES / "worked_example.json")
+    with SettlementDatabase.create(tmp_path / "w.sqlite") as db:
+        run_id = import_case(db, case)
+        with db.engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO system_price_result (run_id, origin, period, ssp, sbp, niv) "
+                    f"VALUES ({run_id}, 'published', 27, 101.5, 101.5, 24.0)"
+                )
+            )
+        settle_run(db, run_id)
+        settle_run(db, run_id)
+        with db.engine.connect() as conn:
+            rows = conn.execute(
+                text("SELECT origin, ssp FROM system_price_result ORDER BY origin")
+            ).all()
+            stack_rows = conn.execute(text("SELECT count(*) FROM stack_item_result")).scalar()
+    assert rows == [("engine", 100.0), ("published", 101.5)]
+    assert stack_rows == 4  # the worked example's four items, once
+
+
+def test_show_before_settle_says_so(tmp_path):
+    with SettlementDatabase.create(tmp_path / "w.sqlite") as db:
+        run_id = import_case(db, load_case(CASES / "worked_example.json"))
+        with db.engine.connect() as conn, pytest.raises(RunNotFoundError, match="settle it first"):
+            stored_document(conn, run_id)
+
+
+def test_a_run_loads_into_the_same_inputs_as_its_case(tmp_path):
+    case = load_case(CASES / "worked_example.json")
+    with SettlementDatabase.create(tmp_path / "w.sqlite") as db:
+        run_id = import_case(db, case)
+        with db.engine.connect() as conn:
+            stored = load_settlement_inputs(conn, run_id)
+    direct = case_settlement_inputs(case)
+    assert stored.bm.bm_units == direct.bm.bm_units
+    assert stored.periods == direct.periods == (27,)
+    assert np.array_equal(stored.metered, direct.metered, equal_nan=True)
+    assert stored.parameters == direct.parameters

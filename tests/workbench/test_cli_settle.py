@@ -1,0 +1,129 @@
+"""`case run`, `settle` and `show` from the command line."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.conftest import CASES
+from workbench.cli import main
+
+WORKED = str(CASES / "worked_example.json")
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_case_run_prints_prices_parties_and_checks(capsys):
+    code, out, _ = run(capsys, "case", "run", WORKED)
+    assert code == 0
+    assert "27  2024-06-12 12:00         100.00      24.667  stack" in out
+    assert (
+        "GEN              2,171.83         0.00         123.80       1,219.05       3,267.08" in out
+    )
+    assert "checks: 5 passed, 0 failed" in out
+
+
+def test_case_run_json_has_the_case_format_output_keys(capsys):
+    code, out, _ = run(capsys, "case", "run", WORKED, "--json")
+    doc = json.loads(out)
+    assert code == 0 and doc["format"] == "settlement-result/1"
+    assert set(doc) >= {"settlement_date", "engine", "periods", "bm_units", "accounts",
+                        "parties", "system", "checks"}  # fmt: skip
+    period = doc["periods"][0]
+    assert set(period) >= {"period", "start", "ssp", "sbp", "niv", "price_source",
+                           "replacement_price", "mip", "stack"}  # fmt: skip
+    assert period["start"] == "2024-06-12T12:00:00Z"
+    assert set(period["stack"][0]) >= {
+        "side", "id", "acceptance", "pair", "so_flag", "cadl_flag", "stor_flag", "repriced",
+        "original_price", "volume", "dmat_adjusted_volume", "arbitrage_adjusted_volume",
+        "niv_adjusted_volume", "par_adjusted_volume", "final_price", "tlm",
+        "tlm_adjusted_volume", "tlm_adjusted_cost",
+    }  # fmt: skip
+    unit = next(u for u in doc["bm_units"] if u["bm_unit"] == "T_GEN-1")
+    assert set(unit) >= {"bm_unit", "period", "period_fpn", "qm", "tlm", "qme", "qii", "qndo",
+                         "qndb", "cnd", "cbm", "pairs", "acceptances"}  # fmt: skip
+    assert set(unit["pairs"][0]) >= {"pair", "po", "pb", "qao", "qab", "co", "cb"}
+    assert set(doc["accounts"][0]) >= {"party", "account", "period", "qce", "qabs", "qabc",
+                                       "qaei", "caei", "rcrp", "rcrc"}  # fmt: skip
+    assert set(doc["parties"][0]) == {"party", "cbm", "cnd", "caei", "rcrc", "net"}
+    assert set(doc["system"][0]) >= {"period", "csobm", "trc", "cash_balance_error"}
+
+
+@pytest.mark.parametrize(
+    ("what", "expected"),
+    [
+        ("T_GEN-1:27", "[R-VOL-INT · assumed] Acceptance 1, pair 1"),
+        ("account:GEN:P:27", "[R-ACC-QAEI · confirmed] Energy imbalance charge"),
+        ("price:27", "[R-PRC-MAIN · confirmed] System price SSP = SBP"),
+    ],
+)
+def test_case_run_traces(capsys, what, expected):
+    code, out, _ = run(capsys, "case", "run", WORKED, "--trace", what)
+    assert code == 0 and expected in out
+
+
+def test_case_run_trace_in_json(capsys):
+    code, out, _ = run(capsys, "case", "run", WORKED, "--json", "--trace", "T_GEN-1:27")
+    trace = json.loads(out)["trace"]
+    assert code == 0 and trace["subject"] == "BM unit T_GEN-1, period 27"
+    rules = [s["rule"] for s in trace["steps"]]
+    assert rules[0] == "R-PROF-FPN" and "R-CBM" in rules and rules[-1] == "R-ND"
+
+
+@pytest.mark.parametrize(
+    ("what", "message"),
+    [
+        ("T_NOPE-1:27", "BM unit T_NOPE-1 is not in the inputs"),
+        ("T_GEN-1:28", "period 28 was not settled"),
+        ("nonsense", "expected BMU:PERIOD"),
+    ],
+)
+def test_bad_traces_are_one_line_errors(capsys, what, message):
+    code, _, err = run(capsys, "case", "run", WORKED, "--trace", what)
+    assert code == 2 and message in err and len(err.strip().splitlines()) == 1
+
+
+def test_settle_then_show_prints_the_case_run_document(tmp_path, capsys):
+    db = str(tmp_path / "w.sqlite")
+    assert main(["demo", "--db", db, "--bmus", "12"]) == 0
+    assert main(["case", "import", "--db", db, WORKED, "--run", "R2"]) == 0
+    capsys.readouterr()
+    code, _, err = run(capsys, "show", "--db", db, "--date", "2024-06-12", "--run", "R2")
+    assert code == 2 and "settle it first" in err
+    code, out, _ = run(capsys, "settle", "--db", db, "--date", "2024-06-12", "--run", "R2")
+    assert code == 0 and "results stored in" in out and "checks: 5 passed, 0 failed" in out
+    code, shown, _ = run(
+        capsys, "show", "--db", db, "--date", "2024-06-12", "--run", "R2", "--json"
+    )
+    _, direct, _ = run(capsys, "case", "run", WORKED, "--json")
+    assert code == 0 and json.loads(shown) == json.loads(direct)
+
+
+def test_settle_a_demo_run_and_some_periods(tmp_path, capsys):
+    db = str(tmp_path / "d.sqlite")
+    assert main(["demo", "--db", db, "--bmus", "20"]) == 0
+    capsys.readouterr()
+    code, out, _ = run(capsys, "settle", "--db", db, "--date", "2024-06-12", "--run", "SF",
+                       "--periods", "16-18")  # fmt: skip
+    assert code == 0 and ", 0 failed" in out
+    code, out, _ = run(capsys, "show", "--db", db, "--date", "2024-06-12", "--run", "SF", "--json")
+    assert [p["period"] for p in json.loads(out)["periods"]] == [16, 17, 18]
+
+
+def test_a_case_with_bad_engine_input_is_a_one_line_error(tmp_path, capsys):
+    case = json.loads((CASES / "worked_example.json").read_text())
+    case["bid_offer"][1]["points"][1][0] = "2024-06-12T12:40Z"  # beyond period 27's end
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(case))
+    code, _, err = run(capsys, "case", "run", str(path))
+    assert code == 2
+    assert (
+        "BM unit T_GEN-1 pair 1 period 27 band: a band point lies outside its settlement period"
+        in err
+    )
+    assert len(err.strip().splitlines()) == 1
