@@ -4,7 +4,6 @@ PY     := $(VENV)/bin/python
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEMO_DB ?= demo.sqlite
-export QT_QPA_PLATFORM ?= offscreen
 
 .PHONY: install demo test lint format bench clean
 
@@ -16,13 +15,14 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## demo: create a demo settlement database and open it
+## demo: create a demo settlement database and open it in the workbench
 demo: $(STAMP)
 	$(BIN)/settlement-workbench demo --db $(DEMO_DB) --force
+	$(BIN)/settlement-workbench $(DEMO_DB)
 
 ## test: lint, layer contracts and the whole test suite (what CI runs)
 test: lint
-	$(PY) -m pytest
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

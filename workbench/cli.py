@@ -69,7 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="settlement-workbench",
         description="Check Great Britain Balancing Mechanism settlement: open settlement run "
-        "databases, re-run the settlement step by step, compare runs.",
+        "databases, re-run the settlement step by step, compare runs. Without a command (or "
+        "with a database PATH) the desktop workbench opens.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -117,6 +118,10 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("--run-number", type=_positive, help="run number (default: next)")
     load.add_argument("file", type=Path)
     load.set_defaults(handler=_cmd_case_import)
+    gui = commands.add_parser("gui", help="open the desktop workbench (also: no command, or PATH)")
+    gui.add_argument("path", nargs="?", help="a settlement database to open")
+    gui.set_defaults(handler=_cmd_gui)
+
     settle = commands.add_parser("settle", help="settle a stored run and store its results")
     settle.add_argument("--db", required=True, help="database file or SQLAlchemy URL")
     settle.add_argument("--date", type=_date, required=True, help="settlement date")
@@ -143,6 +148,12 @@ def _open(target: str):
 
 def _megabytes(size: int | None) -> str:
     return "n/a" if size is None else f"{size / 1e6:,.1f} MB"
+
+
+def _cmd_gui(args: argparse.Namespace) -> int:
+    from workbench.app import run_gui
+
+    return run_gui(args.path)
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -340,12 +351,18 @@ def _cmd_show(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+COMMANDS = ("demo", "runs", "case", "settle", "show", "gui")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # No command, or a database path: the desktop application.
+    if not argv or (argv[0] not in COMMANDS and not argv[0].startswith("-")):
+        from workbench.app import run_gui
+
+        return run_gui(argv[0] if argv else None)
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command is None:
-        parser.print_help()
-        return EXIT_OK
     from engine.errors import EngineInputError
     from models.errors import WorkbenchInputError
 

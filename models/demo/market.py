@@ -279,7 +279,9 @@ def _add_acceptances(
             ramp = 3
             points = [(s, current), (s + ramp, level), (end - 2, level), (end, fpn_minutes[end])]
         else:
-            raise_output = rng.random() < (0.15 if unit.kind == "wind" else 0.5)
+            # NESO does not accept offers priced at the 9999 "not available" marker.
+            can_offer = any(o < 9999 for n, _, o, _ in ladder if n > 0)
+            raise_output = can_offer and rng.random() < 0.5
             # Mostly part of the submitted bands; now and then beyond the last one.
             share = rng.uniform(1.0, 1.2) if rng.random() < 0.05 else rng.uniform(0.1, 0.6)
             delta = share * offer_room if raise_output else -share * bid_room

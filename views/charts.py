@@ -1,0 +1,130 @@
+"""pyqtgraph helpers: local-time axes, a crosshair, colours shared by the charts."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+
+from engine.settlement_calendar import LONDON, settlement_periods
+
+# Light charts by default; the application switches them to dark with a dark system palette.
+pg.setConfigOptions(antialias=False, useOpenGL=False, background="w", foreground="#333333")
+
+COLOURS = {
+    "fpn": "#1f77b4",
+    "metered": "#2ca02c",
+    "expected": "#7f7f7f",
+    "offer": "#d62728",
+    "bid": "#1f9bd6",
+    "price": "#ff7f0e",
+    "niv_short": "#d62728",
+    "niv_long": "#2ca02c",
+    "band": "#9467bd",
+}
+ACCEPTANCE_COLOURS = ["#e377c2", "#8c564b", "#bcbd22", "#17becf", "#ff9896", "#98df8a", "#c5b0d5"]
+# Stack items by the stage that tagged them out ("" = they set the price).
+STAGE_COLOURS = {
+    "": "#d62728",
+    "PAR": "#ffbb78",
+    "NIV": "#c7c7c7",
+    "arbitrage": "#9edae5",
+    "DMAT": "#e7e7e7",
+}
+
+
+class LocalTimeAxis(pg.AxisItem):
+    """Epoch seconds labelled as Europe/London clock time (settlement periods are local),
+    with ticks on whole local hours (half hours when zoomed in)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.enableAutoSIPrefix(False)
+
+    def tickValues(self, minVal, maxVal, size):  # pyqtgraph's name
+        span = maxVal - minVal
+        if not (0 < span < 40 * 86400):
+            return super().tickValues(minVal, maxVal, size)
+        hours = span / 3600
+        major_step = (
+            1800 if hours <= 3 else 3600 if hours <= 8 else 3 * 3600 if hours <= 30 else 6 * 3600
+        )
+        minor_step = major_step / 2 if major_step <= 3600 else 3600
+        # Local hours are whole UTC hours plus the offset (0 or 1 hour in GB).
+        offset = datetime.fromtimestamp(minVal, UTC).astimezone(LONDON).utcoffset().total_seconds()
+        first = ((minVal + offset) // major_step + 1) * major_step - offset
+        major = [
+            first + i * major_step
+            for i in range(int(span // major_step) + 1)
+            if first + i * major_step <= maxVal
+        ]
+        first_minor = ((minVal + offset) // minor_step + 1) * minor_step - offset
+        minor = [first_minor + i * minor_step for i in range(int(span // minor_step) + 1)]
+        return [
+            (major_step, major),
+            (minor_step, [m for m in minor if m <= maxVal and m not in major]),
+        ]
+
+    def tickStrings(self, values, scale, spacing):  # pyqtgraph's name
+        labels = []
+        for value in values:
+            try:
+                local = datetime.fromtimestamp(value, UTC).astimezone(LONDON)
+            except (OverflowError, OSError, ValueError):
+                labels.append("")
+                continue
+            labels.append(local.strftime("%H:%M"))
+        return labels
+
+
+class PeriodAxis(pg.AxisItem):
+    """Period numbers labelled with the period and its local start time."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.labels: dict[int, str] = {}
+
+    def set_day(self, settlement_date: date) -> None:
+        self.labels = {
+            p.period: f"{p.period}\n{p.local_label[:5]}"
+            for p in settlement_periods(settlement_date)
+        }
+
+    def tickStrings(self, values, scale, spacing):
+        return [self.labels.get(round(v), "") if abs(v - round(v)) < 1e-6 else "" for v in values]
+
+
+def styled_plot(plot: pg.PlotItem, left: str, bottom: str = "") -> pg.PlotItem:
+    plot.showGrid(x=True, y=True, alpha=0.2)
+    plot.setLabel("left", left)
+    if bottom:
+        plot.setLabel("bottom", bottom)
+    plot.setClipToView(True)
+    plot.setDownsampling(mode="peak", auto=True)
+    plot.addLegend(offset=(5, 5), labelTextSize="8pt")
+    return plot
+
+
+class Crosshair:
+    """A vertical line following the mouse with a text of values at that x."""
+
+    def __init__(self, plot: pg.PlotItem, describe) -> None:
+        self.plot = plot
+        self.describe = describe
+        self.line = pg.InfiniteLine(
+            angle=90, movable=False, pen=pg.mkPen("#888", style=Qt.PenStyle.DashLine)
+        )
+        self.label = pg.TextItem(anchor=(0, 1), color="#333", fill=pg.mkBrush(255, 255, 255, 200))
+        plot.addItem(self.line, ignoreBounds=True)
+        plot.addItem(self.label, ignoreBounds=True)
+        self.proxy = pg.SignalProxy(plot.scene().sigMouseMoved, rateLimit=30, slot=self._moved)
+
+    def _moved(self, event) -> None:
+        position = event[0]
+        if not self.plot.sceneBoundingRect().contains(position):
+            return
+        point = self.plot.vb.mapSceneToView(position)
+        self.line.setPos(point.x())
+        self.label.setText(self.describe(point.x()))
+        self.label.setPos(point.x(), point.y())

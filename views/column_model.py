@@ -1,0 +1,111 @@
+"""A Qt table model over columns of numpy arrays: numbers stay numbers until painted.
+
+`data()` formats the one cell asked for (DisplayRole) and returns the raw value for sorting
+(SORT_ROLE), so a table of 144,000 rows costs nothing up front. Sorting and filtering go
+through a QSortFilterProxyModel (see views.data_table).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtGui import QColor
+
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+HIGHLIGHT = QColor(255, 200, 80, 90)  # rows that differ from stored results
+
+FORMATS = {
+    "text": None,
+    "int": "{:,.0f}",
+    "money": "{:,.2f}",
+    "mwh": "{:,.3f}",
+    "mw": "{:,.1f}",
+    "price": "{:,.2f}",
+    "ratio": "{:.7f}",
+    "bool": None,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """A column: title, values (numpy array or list), kind of number, tooltip for the header."""
+
+    title: str
+    values: Sequence | np.ndarray
+    kind: str = "text"
+    tooltip: str = ""
+
+
+class ColumnTableModel(QAbstractTableModel):
+    def __init__(self, columns: Sequence[Column] = (), parent=None) -> None:
+        super().__init__(parent)
+        self._columns: list[Column] = list(columns)
+        self._rows = len(self._columns[0].values) if self._columns else 0
+        self._highlight: np.ndarray | None = None
+
+    def set_columns(self, columns: Sequence[Column], highlight: np.ndarray | None = None) -> None:
+        self.beginResetModel()
+        self._columns = list(columns)
+        self._rows = len(self._columns[0].values) if self._columns else 0
+        self._highlight = highlight
+        self.endResetModel()
+
+    def column(self, title: str) -> Column:
+        return next(c for c in self._columns if c.title == title)
+
+    def rowCount(self, parent=None) -> int:
+        return 0 if parent is not None and parent.isValid() else self._rows
+
+    def columnCount(self, parent=None) -> int:
+        return 0 if parent is not None and parent.isValid() else len(self._columns)
+
+    def raw(self, row: int, column: int):
+        value = self._columns[column].values[row]
+        return value.item() if isinstance(value, np.generic) else value
+
+    def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        column = self._columns[index.column()]
+        value = self.raw(index.row(), index.column())
+        if role == Qt.ItemDataRole.DisplayRole:
+            return format_value(value, column.kind)
+        if role == SORT_ROLE:
+            if value is None or (isinstance(value, float) and math.isnan(value)):
+                return -math.inf
+            return value
+        if role == Qt.ItemDataRole.TextAlignmentRole and column.kind not in ("text", "bool"):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole and isinstance(value, float):
+            return repr(value)  # full precision on hover
+        highlighted = self._highlight is not None and self._highlight[index.row()]
+        if role == Qt.ItemDataRole.BackgroundRole and highlighted:
+            return HIGHLIGHT
+        return None
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self._columns):
+            if role == Qt.ItemDataRole.DisplayRole:
+                return self._columns[section].title
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return self._columns[section].tooltip or self._columns[section].title
+        if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole:
+            return section + 1
+        return None
+
+
+def format_value(value, kind: str) -> str:
+    if value is None:
+        return "n/a"
+    if isinstance(value, float) and math.isnan(value):
+        return "n/a"
+    if kind == "bool":
+        return "yes" if value else ""
+    pattern = FORMATS.get(kind)
+    if pattern is None:
+        return str(value)
+    return pattern.format(value)

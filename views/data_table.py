@@ -1,0 +1,82 @@
+"""A sortable, filterable, copyable table over a ColumnTableModel."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import QHeaderView, QLineEdit, QTableView, QVBoxLayout, QWidget
+
+from views.column_model import SORT_ROLE, ColumnTableModel
+
+
+class DataTable(QWidget):
+    """Filter box above a table view; Ctrl+C copies the selection as tab-separated text."""
+
+    row_selected = Signal(int)  # source-model row
+
+    def __init__(self, placeholder: str = "Filter…", parent=None) -> None:
+        super().__init__(parent)
+        self.model = ColumnTableModel()
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setSortRole(SORT_ROLE)
+        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.proxy.setFilterKeyColumn(-1)
+        self.filter = QLineEdit(placeholderText=placeholder, clearButtonEnabled=True)
+        self.filter.textChanged.connect(self.proxy.setFilterFixedString)
+        self.view = QTableView()
+        self.view.setModel(self.proxy)
+        self.view.setSortingEnabled(True)
+        self.view.setAlternatingRowColors(True)
+        self.view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.view.verticalHeader().setDefaultSectionSize(22)
+        self.view.verticalHeader().setVisible(False)
+        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.view.horizontalHeader().setStretchLastSection(True)
+        self.view.selectionModel().currentRowChanged.connect(self._current_changed)
+        copy = QAction("Copy", self, shortcut=QKeySequence.StandardKey.Copy)
+        copy.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        copy.triggered.connect(self.copy_selection)
+        self.view.addAction(copy)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.filter)
+        layout.addWidget(self.view)
+
+    def set_columns(self, columns, highlight=None, widths: dict[str, int] | None = None) -> None:
+        first = self.model.columnCount() == 0
+        self.model.set_columns(columns, highlight)
+        header = self.view.horizontalHeader()
+        for i, column in enumerate(columns):
+            # Widths from the title and kind, never resizeColumnsToContents on big tables.
+            least = 115 if column.kind == "money" else 95 if column.kind in ("mwh", "ratio") else 70
+            width = (widths or {}).get(column.title, max(least, 9 * len(column.title) + 24))
+            header.resizeSection(i, width)
+        if first:
+            self.view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # the model's own order
+
+    def _current_changed(self, current, _previous) -> None:
+        if current.isValid():
+            self.row_selected.emit(self.proxy.mapToSource(current).row())
+
+    def select_source_row(self, row: int) -> None:
+        index = self.proxy.mapFromSource(self.model.index(row, 0))
+        if index.isValid():
+            self.view.setCurrentIndex(index)
+            self.view.scrollTo(index)
+
+    def copy_selection(self) -> None:
+        indexes = sorted(
+            self.view.selectionModel().selectedIndexes(), key=lambda i: (i.row(), i.column())
+        )
+        if not indexes:
+            return
+        rows: dict[int, list[str]] = {}
+        for index in indexes:
+            rows.setdefault(index.row(), []).append(str(self.proxy.data(index) or ""))
+        columns = sorted({i.column() for i in indexes})
+        header = "\t".join(
+            str(self.model.headerData(c, Qt.Orientation.Horizontal)) for c in columns
+        )
+        text = "\n".join([header, *("\t".join(cells) for cells in rows.values())])
+        QGuiApplication.clipboard().setText(text)

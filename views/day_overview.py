@@ -1,0 +1,129 @@
+"""Day overview: SSP = SBP and NIV across the day's periods, and party charges for the day."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
+
+from engine.settle import SettlementResult
+from views.charts import COLOURS, PeriodAxis, styled_plot
+from views.column_model import Column
+from views.data_table import DataTable
+
+
+class DayOverview(QWidget):
+    period_clicked = Signal(int)
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.title = QLabel("Open a database and choose a run.")
+        self.title.setStyleSheet("font-weight: bold; padding: 2px;")
+        self.price_axis = PeriodAxis(orientation="bottom")
+        self.niv_axis = PeriodAxis(orientation="bottom")
+        self.charts = pg.GraphicsLayoutWidget()
+        self.price_plot = styled_plot(
+            self.charts.addPlot(row=0, col=0, axisItems={"bottom": self.price_axis}),
+            "SSP = SBP £/MWh",
+        )
+        self.niv_plot = styled_plot(
+            self.charts.addPlot(row=1, col=0, axisItems={"bottom": self.niv_axis}),
+            "NIV MWh",
+            "settlement period",
+        )
+        self.niv_plot.setXLink(self.price_plot)
+        self.charts.ci.layout.setRowStretchFactor(0, 3)
+        self.charts.ci.layout.setRowStretchFactor(1, 2)
+        self.price_plot.scene().sigMouseClicked.connect(self._clicked)
+        self.parties = DataTable("Filter parties…")
+        splitter = QSplitter()
+        splitter.setOrientation(pg.QtCore.Qt.Orientation.Vertical)
+        splitter.addWidget(self.charts)
+        splitter.addWidget(self.parties)
+        splitter.setSizes([420, 300])
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(splitter)
+
+    def show_result(
+        self,
+        result: SettlementResult,
+        label: str,
+        published: dict | None = None,
+        highlight=None,
+    ) -> None:
+        """Draw a settled day; `highlight` marks parties whose net differs from stored results."""
+        inputs = result.inputs
+        periods = np.asarray(inputs.periods)
+        k = periods - 1
+        prices = result.prices
+        self.price_axis.set_day(inputs.bm.settlement_date)
+        self.niv_axis.set_day(inputs.bm.settlement_date)
+        self.price_plot.clear()
+        self.niv_plot.clear()
+        self.price_plot.plot(
+            periods,
+            prices.ssp[k],
+            pen=pg.mkPen(COLOURS["price"], width=2),
+            symbol="o",
+            symbolSize=5,
+            name="engine SSP = SBP",
+        )
+        if published:
+            p = np.array(sorted(published))
+            self.price_plot.plot(
+                p,
+                [published[x] for x in p],
+                pen=None,
+                symbol="x",
+                symbolSize=8,
+                symbolPen="#333",
+                name="published",
+            )
+        niv = prices.niv[k]
+        brushes = [pg.mkBrush(COLOURS["niv_short"] if v > 0 else COLOURS["niv_long"]) for v in niv]
+        self.niv_plot.addItem(pg.BarGraphItem(x=periods, height=niv, width=0.7, brushes=brushes))
+        self.niv_plot.plot([], [], pen=pg.mkPen(COLOURS["niv_short"]), name="short (NIV > 0)")
+        self.niv_plot.plot([], [], pen=pg.mkPen(COLOURS["niv_long"]), name="long (NIV < 0)")
+        metered = bool(result.metered_available[k].all())
+        total_csobm = np.nansum(result.csobm[k]) if metered else None
+        self.title.setText(
+            f"{label}: {len(periods)} periods, SSP £{np.nanmin(prices.ssp[k]):,.2f} to "
+            f"£{np.nanmax(prices.ssp[k]):,.2f}; "
+            + (
+                f"CSOBM £{total_csobm:,.2f}"
+                if metered
+                else "no metered volumes: imbalance not settled"
+            )
+        )
+        totals = result.parties
+        self.parties.set_columns(
+            [
+                Column("party", list(inputs.parties)),
+                Column("CBM £", totals.cbm, "money", "BM unit cashflows, paid to the party"),
+                Column("CND £", totals.cnd, "money", "non-delivery charges, paid by the party"),
+                Column(
+                    "CAEI £", totals.caei, "money", "energy imbalance charges, paid by the party"
+                ),
+                Column(
+                    "RCRC £",
+                    totals.rcrc,
+                    "money",
+                    "residual cashflow reallocation, paid to the party",
+                ),
+                Column(
+                    "net £",
+                    totals.net,
+                    "money",
+                    "CBM − CND − CAEI + RCRC: positive, the party is paid",
+                ),
+            ],
+            highlight=highlight,
+            widths={"party": 110},
+        )
+
+    def _clicked(self, event) -> None:
+        point = self.price_plot.vb.mapSceneToView(event.scenePos())
+        if self.price_plot.sceneBoundingRect().contains(event.scenePos()):
+            self.period_clicked.emit(round(point.x()))

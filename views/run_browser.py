@@ -1,0 +1,64 @@
+"""Run browser: settlement dates → runs (II … DF) and scenarios, with their metadata."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+
+from engine.settlement_calendar import periods_in_day
+from models.run_store import RunInfo
+
+RUN_ROLE = Qt.ItemDataRole.UserRole + 3
+
+
+class RunBrowser(QWidget):
+    run_chosen = Signal(int)
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.tree = QTreeWidget()
+        self.tree.setHeaderLabels(["run", "units", "acceptances", "source"])
+        self.tree.setColumnWidth(0, 150)
+        self.tree.itemActivated.connect(self._chosen)
+        self.tree.itemClicked.connect(self._chosen)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addWidget(self.tree)
+
+    def show_runs(self, runs: list[RunInfo]) -> None:
+        self.tree.clear()
+        dates: dict = {}
+        for run in runs:
+            parent = dates.get(run.settlement_date)
+            if parent is None:
+                count = periods_in_day(run.settlement_date)
+                parent = QTreeWidgetItem(
+                    [f"{run.settlement_date:%a %d %b %Y}", "", "", f"{count} periods"]
+                )
+                dates[run.settlement_date] = parent
+                self.tree.addTopLevelItem(parent)
+            label = run.run_type + (f" #{run.run_number}" if run.run_number != 1 else "")
+            if run.kind == "scenario":
+                label = f"scenario {run.name}"
+            item = QTreeWidgetItem([label, f"{run.bm_units:,}", f"{run.acceptances:,}", run.source])
+            item.setData(0, RUN_ROLE, run.id)
+            created = f"created {run.created_at:%Y-%m-%d %H:%M} UTC, {run.status}"
+            counts = (
+                f"{run.metered_volumes:,} metered volumes, "
+                f"{run.bid_offer_records:,} bid-offer records"
+            )
+            item.setToolTip(0, f"run {run.id}: {run.label}\n{created}\n{counts}")
+            parent.addChild(item)
+        self.tree.expandAll()
+
+    def select_run(self, run_id: int) -> None:
+        for i in range(self.tree.topLevelItemCount()):
+            parent = self.tree.topLevelItem(i)
+            for j in range(parent.childCount()):
+                if parent.child(j).data(0, RUN_ROLE) == run_id:
+                    self.tree.setCurrentItem(parent.child(j))
+
+    def _chosen(self, item: QTreeWidgetItem, _column: int) -> None:
+        run_id = item.data(0, RUN_ROLE)
+        if run_id is not None:
+            self.run_chosen.emit(int(run_id))

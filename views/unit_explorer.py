@@ -1,0 +1,342 @@
+"""BM unit explorer: the unit table and, for the selected unit, linked charts and its pairs.
+
+Top chart (MW against local time): FPN, each acceptance's levels in its own colour (RR-flagged
+dashed), the bid-offer band edges around FPN, MEL/MIL when present. Bottom chart (MWh per
+period, same time axis): metered and expected volume, accepted offer and bid volume. Below:
+the bid-offer ladder of the selected period with its volumes and cashflows. Right-click a
+chart to export it (PNG, SVG).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
+
+from models.run_view import RunView
+from views.charts import ACCEPTANCE_COLOURS, COLOURS, Crosshair, LocalTimeAxis, styled_plot
+from views.column_model import Column
+from views.data_table import DataTable
+
+
+def _profile(segments, rows) -> tuple[np.ndarray, np.ndarray]:
+    """x, y of consecutive segments, with a gap (NaN) where they do not join."""
+    xs, ys = [], []
+    last = None
+    for r in rows:
+        t0, t1 = segments.time_from[r], segments.time_to[r]
+        if last is not None and t0 != last:
+            xs.append(np.nan)
+            ys.append(np.nan)
+        if last != t0:
+            xs.append(t0)
+            ys.append(segments.level_from[r])
+        xs.append(t1)
+        ys.append(segments.level_to[r])
+        last = t1
+    return np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
+
+
+class UnitExplorer(QWidget):
+    unit_selected = Signal(str)
+    period_selected = Signal(int)
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.view: RunView | None = None
+        self.unit: int | None = None
+        self.period = 1
+        self.units = DataTable("Filter BM units: id, party, type, fuel…")
+        self.units.row_selected.connect(self._unit_row)
+        self.title = QLabel("")
+        self.title.setStyleSheet("font-weight: bold; padding: 2px;")
+        self.charts = pg.GraphicsLayoutWidget()
+        self.level_plot = styled_plot(
+            self.charts.addPlot(
+                row=0, col=0, axisItems={"bottom": LocalTimeAxis(orientation="bottom")}
+            ),
+            "MW",
+        )
+        self.volume_plot = styled_plot(
+            self.charts.addPlot(
+                row=1, col=0, axisItems={"bottom": LocalTimeAxis(orientation="bottom")}
+            ),
+            "MWh per period",
+            "local time (Europe/London)",
+        )
+        self.volume_plot.setXLink(self.level_plot)
+        self.charts.ci.layout.setRowStretchFactor(0, 3)
+        self.charts.ci.layout.setRowStretchFactor(1, 2)
+        self.crosshair = Crosshair(self.level_plot, self._describe)
+        self.volume_plot.scene().sigMouseClicked.connect(self._clicked)
+        self.pairs = DataTable("Filter pairs…")
+        right = QSplitter(Qt.Orientation.Vertical)
+        right.addWidget(self.charts)
+        right.addWidget(self.pairs)
+        right.setSizes([520, 180])
+        box = QWidget()
+        box_layout = QVBoxLayout(box)
+        box_layout.setContentsMargins(0, 0, 0, 0)
+        box_layout.addWidget(self.title)
+        box_layout.addWidget(right)
+        splitter = QSplitter()
+        splitter.addWidget(self.units)
+        splitter.addWidget(box)
+        splitter.setSizes([380, 900])
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter)
+
+    # -- data -----------------------------------------------------------------------------
+
+    def show_run(self, view: RunView) -> None:
+        self.view = view
+        result = view.result
+        cbm = np.nansum(result.bm.cashflows.cbm, axis=1)
+        volumes = result.bm.volumes
+        unit_of = result.inputs.bm.acceptances.unit[volumes.acceptance]
+        accepted = np.bincount(
+            unit_of, weights=volumes.qao - volumes.qab, minlength=len(view.units)
+        )
+        u = view.units
+        self.units.set_columns(
+            [
+                Column("BM unit", u["bm_unit_id"].tolist()),
+                Column("party", u["party"].tolist()),
+                Column("type", u["bmu_type"].fillna("").tolist()),
+                Column("fuel", u["fuel_type"].fillna("").tolist()),
+                Column("P/C", u["pc"].tolist()),
+                Column("TLF", u["tlf"].to_numpy(), "ratio", "transmission loss factor"),
+                Column("CBM £ day", cbm, "money", "BM unit cashflow over the settled periods"),
+                Column("accepted MWh", accepted, "mwh", "Σ |accepted offer and bid volume|"),
+            ],
+            widths={"BM unit": 110, "party": 80, "type": 45, "fuel": 80, "P/C": 40},
+        )
+        if self.unit is not None and self.unit < len(u):
+            self.units.select_source_row(self.unit)
+        else:
+            busiest = int(np.argmax(accepted)) if len(accepted) else 0
+            self.units.select_source_row(busiest)
+
+    def select_unit(self, bm_unit: str) -> bool:
+        if self.view is None:
+            return False
+        ids = self.view.units["bm_unit_id"].tolist()
+        if bm_unit not in ids:
+            return False
+        self.units.select_source_row(ids.index(bm_unit))
+        return True
+
+    def set_period(self, period: int) -> None:
+        self.period = period
+        self._draw_period_marker()
+        self._fill_pairs()
+
+    def _unit_row(self, row: int) -> None:
+        self.unit = row
+        self._draw()
+        self._fill_pairs()
+        if self.view is not None:
+            self.unit_selected.emit(self.view.units["bm_unit_id"].iloc[row])
+
+    # -- drawing ----------------------------------------------------------------------------
+
+    def _draw(self) -> None:
+        if self.view is None or self.unit is None:
+            return
+        result = self.view.result
+        inputs = result.inputs.bm
+        u = self.unit
+        name = inputs.bm_units[u]
+        row = self.view.units.iloc[u]
+        self.title.setText(
+            f"{name}  {row['name'] if isinstance(row['name'], str) else ''}  "
+            f"lead party {row['party']}, {row['pc']}, TLF {row['tlf']:+.5f}"
+        )
+        self.level_plot.clear()
+        self.volume_plot.clear()
+        self.crosshair = Crosshair(self.level_plot, self._describe)
+        fpn = inputs.fpn
+        x, y = _profile(fpn, np.flatnonzero(fpn.owner == u))
+        self.level_plot.plot(
+            x, y, pen=pg.mkPen(COLOURS["fpn"], width=2), connect="finite", name="FPN"
+        )
+        self._draw_bands(u)
+        limits = self.view.limits
+        for notification, colour in (("MEL", "#444"), ("MIL", "#999")):
+            mine = limits[(limits["bm_unit_id"] == name) & (limits["notification"] == notification)]
+            if len(mine):
+                xs = np.ravel(np.column_stack([mine["time_from"], mine["time_to"]]))
+                ys = np.ravel(np.column_stack([mine["level_from"], mine["level_to"]]))
+                self.level_plot.plot(
+                    xs, ys, pen=pg.mkPen(colour, style=Qt.PenStyle.DotLine), name=notification
+                )
+        acc = inputs.acceptances
+        levels = inputs.acceptance_levels
+        mine = np.flatnonzero(acc.unit == u)
+        mine = mine[np.argsort(acc.number[mine])]
+        for i, k in enumerate(mine):
+            x, y = _profile(levels, np.flatnonzero(levels.owner == k))
+            style = Qt.PenStyle.DashLine if acc.rr_flag[k] else Qt.PenStyle.SolidLine
+            flags = "".join(f for f, on in (("SO ", acc.so_flag[k]), ("RR ", acc.rr_flag[k])) if on)
+            self.level_plot.plot(
+                x,
+                y,
+                pen=pg.mkPen(ACCEPTANCE_COLOURS[i % len(ACCEPTANCE_COLOURS)], width=2, style=style),
+                name=f"acceptance {acc.number[k]} {flags}".strip() if i < 6 else None,
+            )
+        self._draw_volumes(u)
+        self._draw_period_marker()
+
+    def _draw_bands(self, u: int) -> None:
+        """Cumulative band edges around FPN, per period, offer side above and bid side below."""
+        inputs = self.view.result.inputs.bm
+        pairs = inputs.pairs
+        rows = np.flatnonzero(pairs.unit == u)
+        if not len(rows):
+            return
+        bands = inputs.bands
+        start = inputs.day_start
+        fx, fy = _profile(inputs.fpn, np.flatnonzero(inputs.fpn.owner == u))
+        joined = ~np.isnan(fx)
+        fx, fy = fx[joined], fy[joined]
+
+        def fpn_at(t: float) -> float:
+            return float(np.interp(t, fx, fy)) if len(fx) else 0.0
+
+        xs, ys = [], []
+        for period in np.unique(pairs.period[rows]):
+            t0 = start + 1800 * (period - 1)
+            mine = rows[pairs.period[rows] == period]
+            at_start, at_end = fpn_at(t0), fpn_at(t0 + 1800)
+            for side in (1, -1):
+                edge = 0.0
+                for r in sorted(
+                    mine[np.sign(pairs.pair[mine]) == side], key=lambda r: abs(pairs.pair[r])
+                ):
+                    width = bands.level_from[np.flatnonzero(bands.owner == r)]
+                    edge += float(width.mean()) if len(width) else 0.0
+                    xs += [t0, t0 + 1800, np.nan]
+                    ys += [at_start + edge, at_end + edge, np.nan]
+        self.level_plot.plot(
+            np.array(xs, dtype=float),
+            np.array(ys, dtype=float),
+            connect="finite",
+            pen=pg.mkPen(COLOURS["band"], width=1, style=Qt.PenStyle.DotLine),
+            name="band edges",
+        )
+
+    def _draw_volumes(self, u: int) -> None:
+        result = self.view.result
+        inputs = result.inputs
+        periods = np.asarray(inputs.periods)
+        k = periods - 1
+        centre = inputs.bm.day_start + 1800 * k + 900
+        nd = result.non_delivery
+        qm = inputs.metered[u, k]
+        if result.metered_available[k].any():
+            self.volume_plot.addItem(
+                pg.BarGraphItem(
+                    x=centre - 300,
+                    height=np.nan_to_num(qm),
+                    width=500,
+                    brush=COLOURS["metered"],
+                )
+            )
+            self.volume_plot.plot(
+                [], [], pen=pg.mkPen(COLOURS["metered"], width=6), name="metered QM"
+            )
+        self.volume_plot.plot(
+            centre,
+            nd.qme[u, k],
+            pen=pg.mkPen(COLOURS["expected"], width=2),
+            symbol="s",
+            symbolSize=4,
+            name="expected QME",
+        )
+        pairs = inputs.bm.pairs
+        volumes = result.bm.volumes
+        mine = pairs.unit == u
+        qao = np.bincount(
+            pairs.period[mine] - 1, weights=volumes.qao_nj[mine], minlength=inputs.bm.periods
+        )[k]
+        qab = np.bincount(
+            pairs.period[mine] - 1, weights=volumes.qab_nj[mine], minlength=inputs.bm.periods
+        )[k]
+        self.volume_plot.addItem(
+            pg.BarGraphItem(x=centre + 300, height=qao, width=500, brush=COLOURS["offer"])
+        )
+        self.volume_plot.addItem(
+            pg.BarGraphItem(x=centre + 300, height=qab, width=500, brush=COLOURS["bid"])
+        )
+        self.volume_plot.plot(
+            [], [], pen=pg.mkPen(COLOURS["offer"], width=6), name="accepted offers QAO"
+        )
+        self.volume_plot.plot(
+            [], [], pen=pg.mkPen(COLOURS["bid"], width=6), name="accepted bids QAB"
+        )
+
+    def _draw_period_marker(self) -> None:
+        if self.view is None:
+            return
+        start = self.view.result.inputs.bm.day_start + 1800 * (self.period - 1)
+        for plot in (self.level_plot, self.volume_plot):
+            for item in [i for i in plot.items if getattr(i, "is_period_marker", False)]:
+                plot.removeItem(item)
+            region = pg.LinearRegionItem(
+                (start, start + 1800), movable=False, brush=(255, 200, 0, 40)
+            )
+            region.is_period_marker = True
+            plot.addItem(region, ignoreBounds=True)
+
+    def _fill_pairs(self) -> None:
+        if self.view is None or self.unit is None:
+            return
+        result = self.view.result
+        pairs = result.inputs.bm.pairs
+        rows = np.flatnonzero((pairs.unit == self.unit) & (pairs.period == self.period))
+        rows = rows[np.argsort(-pairs.pair[rows])]
+        v, c = result.bm.volumes, result.bm.cashflows
+        self.pairs.set_columns(
+            [
+                Column("pair", pairs.pair[rows], "int"),
+                Column("PO £/MWh", pairs.offer_price[rows], "price", "offer price"),
+                Column("PB £/MWh", pairs.bid_price[rows], "price", "bid price"),
+                Column("QAO MWh", v.qao_nj[rows], "mwh", "accepted offer volume QAO_nij"),
+                Column("QAB MWh", v.qab_nj[rows], "mwh", "accepted bid volume QAB_nij"),
+                Column("CO £", c.co_nj[rows], "money", "offer cashflow QAO × PO"),
+                Column("CB £", c.cb_nj[rows], "money", "bid cashflow QAB × PB"),
+            ]
+        )
+        self.pairs.filter.setPlaceholderText(f"Pairs of period {self.period}…")
+
+    def _describe(self, x: float) -> str:
+        if self.view is None or self.unit is None:
+            return ""
+        from datetime import UTC, datetime
+
+        from engine.settlement_calendar import LONDON
+
+        local = datetime.fromtimestamp(x, UTC).astimezone(LONDON)
+        inputs = self.view.result.inputs.bm
+        fpn = inputs.fpn
+        rows = np.flatnonzero((fpn.owner == self.unit) & (fpn.time_from <= x) & (fpn.time_to >= x))
+        level = ""
+        if len(rows):
+            r = rows[-1]
+            span = max(fpn.time_to[r] - fpn.time_from[r], 1)
+            value = (
+                fpn.level_from[r]
+                + (fpn.level_to[r] - fpn.level_from[r]) * (x - fpn.time_from[r]) / span
+            )
+            level = f"  FPN {value:,.1f} MW"
+        period = int((x - inputs.day_start) // 1800) + 1
+        return f"{local:%H:%M} (period {period}){level}"
+
+    def _clicked(self, event) -> None:
+        if self.view is None or not self.volume_plot.sceneBoundingRect().contains(event.scenePos()):
+            return
+        x = self.volume_plot.vb.mapSceneToView(event.scenePos()).x()
+        period = int((x - self.view.result.inputs.bm.day_start) // 1800) + 1
+        if 1 <= period <= self.view.result.inputs.bm.periods:
+            self.period_selected.emit(period)

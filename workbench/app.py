@@ -1,0 +1,80 @@
+"""Start the desktop application: QApplication, palette, error hook, main window."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from resources import resource_path
+
+
+def dark_scheme() -> bool:
+    return QGuiApplication.styleHints().colorScheme() == Qt.ColorScheme.Dark
+
+
+def apply_palette(app: QApplication) -> None:
+    """Fusion style; light or dark following the system; charts to match."""
+    app.setStyle("Fusion")
+    if dark_scheme():
+        palette = QPalette()
+        for role, colour in (
+            (QPalette.ColorRole.Window, "#2b2b2b"),
+            (QPalette.ColorRole.WindowText, "#e6e6e6"),
+            (QPalette.ColorRole.Base, "#1e1e1e"),
+            (QPalette.ColorRole.AlternateBase, "#262626"),
+            (QPalette.ColorRole.Text, "#e6e6e6"),
+            (QPalette.ColorRole.Button, "#333333"),
+            (QPalette.ColorRole.ButtonText, "#e6e6e6"),
+            (QPalette.ColorRole.Highlight, "#3d6fb6"),
+            (QPalette.ColorRole.HighlightedText, "#ffffff"),
+        ):
+            palette.setColor(role, QColor(colour))
+        app.setPalette(palette)
+        pg.setConfigOptions(background="#1e1e1e", foreground="#dddddd")
+    else:
+        pg.setConfigOptions(background="w", foreground="#333333")
+
+
+def install_error_hook(parent_getter) -> None:
+    """Unexpected errors show a readable dialog with the details folded, not a crash."""
+
+    def hook(kind, value, tb) -> None:
+        details = "".join(traceback.format_exception(kind, value, tb))
+        sys.__stderr__.write(details)
+        box = QMessageBox(
+            QMessageBox.Icon.Critical,
+            "Something went wrong",
+            f"{kind.__name__}: {value}\n\n"
+            "The workbench is still running; your data was not changed.",
+            parent=parent_getter(),
+        )
+        box.setDetailedText(details)
+        box.exec()
+
+    sys.excepthook = hook
+
+
+def make_application(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance() or QApplication(argv or sys.argv[:1])
+    app.setApplicationName("Settlement Workbench")
+    app.setOrganizationName("Settlement Workbench")
+    app.setWindowIcon(QIcon(str(resource_path("settlement-workbench.svg"))))
+    apply_palette(app)
+    return app
+
+
+def run_gui(path: str | None = None) -> int:
+    app = make_application()
+    from workbench.main_window import MainWindow
+
+    window = MainWindow()
+    install_error_hook(lambda: window)
+    window.show()
+    if path:
+        window.open_database(path)
+    return app.exec()

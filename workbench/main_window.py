@@ -1,0 +1,415 @@
+"""The main window: run browser and inspector docks around the day overview, BM unit
+explorer and price stack; menus, shortcuts, background jobs, recent files and settings."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QTabWidget,
+    QToolBar,
+)
+
+from engine.errors import EngineInputError
+from engine.settlement_trace import trace_account, trace_price, trace_unit
+from models.database import SettlementDatabase
+from models.errors import WorkbenchInputError
+from models.run_store import list_runs
+from models.run_view import RunView, load_run_view
+from views.day_overview import DayOverview
+from views.inspector import Inspector
+from views.run_browser import RunBrowser
+from views.stack_view import StackView
+from views.unit_explorer import UnitExplorer
+from workbench import __version__
+from workbench.jobs import JobRunner
+
+DATABASE_FILTER = "Settlement databases (*.sqlite *.db);;All files (*)"
+MAX_RECENT = 8
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, settings: QSettings | None = None) -> None:
+        super().__init__()
+        self.settings = settings or QSettings("Settlement Workbench", "Settlement Workbench")
+        self.db: SettlementDatabase | None = None
+        self.view: RunView | None = None
+        self.jobs = JobRunner(self)
+        self.setWindowTitle("Settlement Workbench")
+        self.setAcceptDrops(True)
+        self.resize(1400, 860)
+
+        self.overview = DayOverview()
+        self.explorer = UnitExplorer()
+        self.stack = StackView()
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.overview, "Day overview")
+        self.tabs.addTab(self.explorer, "BM units")
+        self.tabs.addTab(self.stack, "Price stack")
+        self.setCentralWidget(self.tabs)
+
+        self.runs = RunBrowser()
+        self.inspector = Inspector()
+        self.runs_dock = self._dock("Runs", self.runs, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.inspector_dock = self._dock(
+            "Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea
+        )
+
+        self.period = QSpinBox(minimum=1, maximum=50, prefix="period ")
+        self.period.setToolTip("Settlement period (Alt+Left / Alt+Right)")
+        self.status = QLabel("Open a settlement database (Ctrl+O) or create a demo (Ctrl+N).")
+        self.progress = QProgressBar(maximumWidth=220, textVisible=True)
+        self.progress.hide()
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.hide()
+        self.statusBar().addWidget(self.status, 1)
+        self.statusBar().addPermanentWidget(self.progress)
+        self.statusBar().addPermanentWidget(self.cancel_button)
+        self._build_actions()
+        self._connect()
+        self.resizeDocks(
+            [self.runs_dock, self.inspector_dock], [230, 430], Qt.Orientation.Horizontal
+        )
+        self._restore()
+
+    # -- construction ---------------------------------------------------------------------
+
+    def _dock(self, title: str, widget, area) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock-{title}")
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setStatusTip(tip or text)
+        action.triggered.connect(slot)
+        return action
+
+    def _build_actions(self) -> None:
+        self.open_action = self._action(
+            "&Open database…", self.choose_database, QKeySequence.StandardKey.Open
+        )
+        self.demo_action = self._action(
+            "&New demo database…", self.create_demo, QKeySequence.StandardKey.New
+        )
+        self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
+        self.settle_action = self._action(
+            "&Settle run", self.settle, "F5", "Settle the run and store its results"
+        )
+        self.cancel_action = self._action("&Cancel job", lambda: self.jobs.cancel(), "Esc")
+        self.next_period = self._action("Next period", lambda: self.period.stepUp(), "Alt+Right")
+        self.previous_period = self._action(
+            "Previous period", lambda: self.period.stepDown(), "Alt+Left"
+        )
+        file_menu = self.menuBar().addMenu("&File")
+        file_menu.addAction(self.open_action)
+        file_menu.addAction(self.demo_action)
+        self.recent_menu = file_menu.addMenu("Open &recent")
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        run_menu = self.menuBar().addMenu("&Run")
+        run_menu.addAction(self.settle_action)
+        run_menu.addAction(self.cancel_action)
+        run_menu.addSeparator()
+        run_menu.addAction(self.previous_period)
+        run_menu.addAction(self.next_period)
+        view_menu = self.menuBar().addMenu("&View")
+        for i in range(self.tabs.count()):
+            view_menu.addAction(
+                self._action(
+                    self.tabs.tabText(i),
+                    lambda _=False, i=i: self.tabs.setCurrentIndex(i),
+                    f"Ctrl+{i + 1}",
+                )
+            )
+        view_menu.addSeparator()
+        view_menu.addAction(self.runs_dock.toggleViewAction())
+        view_menu.addAction(self.inspector_dock.toggleViewAction())
+        help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addAction(self._action("&About", self.about))
+        toolbar = QToolBar("Main", objectName="toolbar-main")
+        toolbar.addAction(self.open_action)
+        toolbar.addAction(self.settle_action)
+        toolbar.addSeparator()
+        toolbar.addWidget(self.period)
+        self.addToolBar(toolbar)
+        self._fill_recent()
+
+    def _connect(self) -> None:
+        self.runs.run_chosen.connect(self.load_run)
+        self.period.valueChanged.connect(self._period_changed)
+        self.overview.period_clicked.connect(self.period.setValue)
+        self.overview.parties.row_selected.connect(self._party_selected)
+        self.explorer.period_selected.connect(self.period.setValue)
+        self.explorer.unit_selected.connect(self._unit_selected)
+        self.inspector.navigate.connect(self.navigate)
+        self.tabs.currentChanged.connect(lambda _: self._update_inspector())
+        self.jobs.started.connect(self._job_started)
+        self.jobs.finished.connect(self._job_finished)
+        self.jobs.progressed.connect(self._job_progress)
+        self.cancel_button.clicked.connect(lambda: self.jobs.cancel())
+
+    # -- databases and runs ---------------------------------------------------------------------
+
+    def choose_database(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open settlement database", "", DATABASE_FILTER)
+        if path:
+            self.open_database(path)
+
+    def open_database(self, path: str) -> bool:
+        try:
+            db = SettlementDatabase.open(path)
+            with db.engine.connect() as conn:
+                runs = list_runs(conn)
+        except WorkbenchInputError as exc:
+            self.show_error("Cannot open the database", str(exc))
+            return False
+        if self.db is not None:
+            self.db.close()
+        self.db = db
+        self.view = None
+        self.runs.show_runs(runs)
+        self.setWindowTitle(f"{Path(path).name}: Settlement Workbench")
+        self.status.setText(f"{path}: {len(runs)} runs. Choose a run in the Runs panel.")
+        self._remember(path)
+        last_run = self.settings.value(f"last-run/{Path(path).resolve()}", None)
+        ids = [r.id for r in runs]
+        chosen = (
+            int(last_run)
+            if last_run is not None and int(last_run) in ids
+            else (ids[0] if ids else None)
+        )
+        if chosen is not None:
+            self.runs.select_run(chosen)
+            self.load_run(chosen)
+        return True
+
+    def load_run(self, run_id: int) -> None:
+        if self.db is None:
+            return
+        db = self.db
+
+        def work(progress, cancelled):
+            return load_run_view(db, run_id, progress, cancelled)
+
+        self.jobs.start("load", work, self._run_loaded, self._job_failed, self._job_cancelled)
+
+    def _run_loaded(self, view: RunView) -> None:
+        self.view = view
+        inputs = view.result.inputs
+        self.period.setMaximum(inputs.bm.periods)
+        if self.period.value() not in inputs.periods:
+            self.period.setValue(inputs.periods[len(inputs.periods) // 2])
+        self.overview.show_result(
+            view.result, view.label, view.published_prices, highlight=view.net_differs()
+        )
+        self.explorer.show_run(view)
+        self.explorer.set_period(self.period.value())
+        self.stack.show_run(view)
+        self.stack.set_period(self.period.value())
+        failed = [c for c in view.result.checks if not c.ok]
+        differing = int(view.net_differs().sum())
+        self.status.setText(
+            f"{view.label}: {len(view.result.inputs.bm.bm_units):,} BM units, "
+            f"{len(inputs.parties):,} parties; "
+            f"checks {len(view.result.checks) - len(failed)} passed"
+            + (f", {len(failed)} FAILED" if failed else "")
+            + (
+                f"; {differing} parties differ from stored results (highlighted)"
+                if differing
+                else ""
+            )
+        )
+        if self.db is not None:
+            self.settings.setValue(f"last-run/{Path(self.db.location).resolve()}", view.run.id)
+        self._update_inspector()
+
+    def settle(self) -> None:
+        if self.db is None or self.view is None:
+            self.status.setText("Choose a run to settle first.")
+            return
+        from models.results_store import settle_run
+
+        db, run_id = self.db, self.view.run.id
+
+        def work(progress, cancelled):
+            progress(0.1, "settling and storing results")
+            settle_run(db, run_id)
+            progress(0.6, "reloading")
+            return load_run_view(db, run_id, progress, cancelled)
+
+        self.jobs.start("load", work, self._settled, self._job_failed, self._job_cancelled)
+
+    def _settled(self, view: RunView) -> None:
+        self._run_loaded(view)
+        self.status.setText(self.status.text() + "; results stored")
+
+    def create_demo(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, "New demo database", "demo.sqlite", DATABASE_FILTER
+        )
+        if path:
+            self.create_demo_at(path)
+
+    def create_demo_at(self, path: str, bmus: int = 60, days: int = 1) -> None:
+        from models.demo.generator import DemoSpec, generate_demo
+
+        def work(progress, cancelled):
+            spec = DemoSpec(bmus=bmus, days=days)
+            generate_demo(path, spec, overwrite=True, progress=progress, cancelled=cancelled)
+            return path
+
+        self.jobs.start("demo", work, self.open_database, self._job_failed, self._job_cancelled)
+
+    # -- selection and inspector -------------------------------------------------------------
+
+    def _period_changed(self, period: int) -> None:
+        self.explorer.set_period(period)
+        self.stack.set_period(period)
+        self._update_inspector()
+
+    def _unit_selected(self, _unit: str) -> None:
+        self._update_inspector()
+
+    def _party_selected(self, _row: int) -> None:
+        self._update_inspector()
+
+    def _update_inspector(self) -> None:
+        view = self.view
+        if view is None:
+            return
+        period = self.period.value()
+        if period not in view.result.inputs.periods:
+            return
+        try:
+            current = self.tabs.currentWidget()
+            if current is self.stack:
+                trace = trace_price(view.result, period)
+            elif current is self.overview:
+                index = self.overview.parties.view.currentIndex()
+                if not index.isValid():
+                    trace = trace_price(view.result, period)
+                else:
+                    row = self.overview.parties.proxy.mapToSource(index).row()
+                    party = view.result.inputs.parties[row]
+                    trace = trace_account(view.result, party, "P", period)
+            elif self.explorer.unit is not None:
+                trace = trace_unit(
+                    view.result, view.units["bm_unit_id"].iloc[self.explorer.unit], period
+                )
+            else:
+                return
+        except (EngineInputError, WorkbenchInputError) as exc:
+            self.status.setText(str(exc))
+            return
+        self.inspector.show_trace(trace)
+
+    def navigate(self, source: str) -> None:
+        """Select what an inspector input came from: a BM unit (and period)."""
+        if self.view is None:
+            return
+        period = re.search(r"period (\d+)", source)
+        if period:
+            self.period.setValue(int(period.group(1)))
+        for word in source.replace(",", " ").split():
+            if self.explorer.select_unit(word):
+                self.tabs.setCurrentWidget(self.explorer)
+                break
+
+    # -- jobs ------------------------------------------------------------------------------------
+
+    def _job_started(self, name: str) -> None:
+        self.progress.setValue(0)
+        self.progress.show()
+        self.cancel_button.show()
+        self.status.setText("Loading…" if name == "load" else "Creating the demo database…")
+
+    def _job_progress(self, fraction: float, message: str) -> None:
+        self.progress.setValue(int(100 * fraction))
+        self.progress.setFormat(f"{message} %p%")
+
+    def _job_finished(self, _name: str) -> None:
+        if not self.jobs.busy():
+            self.progress.hide()
+            self.cancel_button.hide()
+
+    def _job_failed(self, message: str, details: str) -> None:
+        self.show_error("The job failed", message, details)
+
+    def _job_cancelled(self) -> None:
+        self.status.setText("Cancelled.")
+
+    def show_error(self, title: str, message: str, details: str = "") -> None:
+        self.status.setText(f"{title}: {message}")
+        box = QMessageBox(QMessageBox.Icon.Warning, title, message, parent=self)
+        if details:
+            box.setDetailedText(details)
+        box.setModal(False)
+        box.show()
+        self._last_error = box
+
+    def about(self) -> None:
+        QMessageBox.about(
+            self,
+            "Settlement Workbench",
+            f"Settlement Workbench {__version__}<br>Checks GB Balancing Mechanism settlement "
+            "step by step.<br><br>Contains BMRS data © Elexon Limited copyright and database "
+            "right 2026, used under the BMRS open data licence.",
+        )
+
+    # -- recent files, settings, drag and drop ---------------------------------------------------
+
+    def _remember(self, path: str) -> None:
+        recent = [p for p in self.settings.value("recent", [], type=list) if p != path]
+        self.settings.setValue("recent", [path, *recent][:MAX_RECENT])
+        self._fill_recent()
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        for path in self.settings.value("recent", [], type=list):
+            self.recent_menu.addAction(
+                self._action(path, lambda _=False, p=path: self.open_database(p))
+            )
+        self.recent_menu.setEnabled(bool(self.recent_menu.actions()))
+
+    def _restore(self) -> None:
+        geometry = self.settings.value("geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        state = self.settings.value("state")
+        if state is not None:
+            self.restoreState(state)
+
+    def closeEvent(self, event) -> None:
+        self.jobs.cancel()
+        self.jobs.wait_all()
+        self.settings.setValue("geometry", self.saveGeometry())
+        self.settings.setValue("state", self.saveState())
+        if self.db is not None:
+            self.db.close()
+        super().closeEvent(event)
+
+    def dragEnterEvent(self, event) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        for url in event.mimeData().urls():
+            if url.isLocalFile():
+                self.open_database(url.toLocalFile())
+                break
