@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEMO_DB ?= demo.sqlite
 
-.PHONY: install demo test lint format bench clean
+.PHONY: install demo test lint format bench installer clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || "$$(tools/python312)" -m venv $(VENV)
@@ -37,5 +37,11 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m benchmarks
 
+## installer: the one-folder PyInstaller bundle in dist/settlement-workbench (see installer/BUILD.md)
+installer: $(STAMP)
+	$(BIN)/pyinstaller installer/settlement_workbench.spec --noconfirm --distpath dist --workpath build/pyinstaller
+	cp installer/linux/install.sh dist/settlement-workbench/
+	du -sh dist/settlement-workbench
+
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .hypothesis $(DEMO_DB)
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache .hypothesis $(DEMO_DB)

@@ -68,7 +68,9 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def run_gui(path: str | None = None) -> int:
+def run_gui(path: str | None = None, smoke_test: bool = False) -> int:
+    """Open the main window (on a database). With `smoke_test` it exits once the database's
+    first run is loaded, printing what it showed: 0 when it loaded, 1 when it did not."""
     app = make_application()
     from workbench.main_window import MainWindow
 
@@ -77,4 +79,25 @@ def run_gui(path: str | None = None) -> int:
     window.show()
     if path:
         window.open_database(path)
-    return app.exec()
+    if not smoke_test:
+        return app.exec()
+    from PySide6.QtCore import QElapsedTimer
+
+    clock = QElapsedTimer()
+    clock.start()
+    idle_since = None
+    # Wait for the loaded run; a job's result reaches the window just after the job ends, so
+    # only give up after the jobs have been idle for a moment without a run to show.
+    while window.view is None and clock.elapsed() < 120_000:
+        app.processEvents()
+        if window.jobs.busy():
+            idle_since = None
+        elif idle_since is None:
+            idle_since = clock.elapsed()
+        elif clock.elapsed() - idle_since > 2000:
+            break
+    window.jobs.wait_all()
+    loaded = window.view is not None
+    print(window.status.text())
+    window.close()
+    return 0 if loaded else 1

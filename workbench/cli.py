@@ -120,6 +120,9 @@ def build_parser() -> argparse.ArgumentParser:
     load.set_defaults(handler=_cmd_case_import)
     gui = commands.add_parser("gui", help="open the desktop workbench (also: no command, or PATH)")
     gui.add_argument("path", nargs="?", help="a settlement database to open")
+    gui.add_argument(
+        "--smoke-test", action="store_true", help="exit once the first run is loaded (checks)"
+    )
     gui.set_defaults(handler=_cmd_gui)
 
     settle = commands.add_parser("settle", help="settle a stored run and store its results")
@@ -153,7 +156,7 @@ def _megabytes(size: int | None) -> str:
 def _cmd_gui(args: argparse.Namespace) -> int:
     from workbench.app import run_gui
 
-    return run_gui(args.path)
+    return run_gui(args.path, smoke_test=args.smoke_test)
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:

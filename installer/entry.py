@@ -1,0 +1,8 @@
+"""Entry point of the packaged application (PyInstaller runs this file as a script)."""
+
+import sys
+
+from workbench.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())
