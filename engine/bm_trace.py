@@ -54,7 +54,9 @@ def _cashflow_sum(volumes, pairs, cashflows, row: int) -> str:
 
 
 def trace_bm_unit_period(inputs: BmInputs, cadl_minutes: float, bm_unit: str, period: int) -> Trace:
-    unit = inputs.unit_index(bm_unit)
+    # Units are independent in R-PROF and R-VOL: trace on the unit's own data only.
+    inputs = inputs.restricted_to([inputs.unit_index(bm_unit)])
+    unit = 0
     start = inputs.day_start + PERIOD_SECONDS * (period - 1)
     end = start + PERIOD_SECONDS
     trace = Trace(f"BM unit {bm_unit}, period {period}")

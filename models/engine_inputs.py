@@ -28,6 +28,7 @@ from engine.settlement_inputs import (
     UnitAttributes,
 )
 from models.case_convert import case_to_rows
+from models.dataset_cache import read_dataset_cache
 from models.errors import RunNotFoundError
 from models.schema import BM_DATA_TABLES, RUN_INPUT_TABLES, SettlementRun
 
@@ -62,9 +63,14 @@ def read_run_frames(conn: Connection, run_id: int) -> tuple[date, tuple[int, ...
     if run is None:
         raise RunNotFoundError(f"run {run_id} does not exist")
     frames: Frames = {}
+    cached = read_dataset_cache(conn, run.bm_dataset_id)
+    if cached is not None:
+        fpn = cached["physical_notification"]
+        cached["physical_notification"] = fpn[fpn["notification"] == "FPN"].reset_index(drop=True)
+        frames.update(cached)
     for table, key, value in (
         *((t.name, "run_id", run_id) for t in RUN_INPUT_TABLES),
-        *((t.name, "dataset_id", run.bm_dataset_id) for t in BM_DATA_TABLES),
+        *((t.name, "dataset_id", run.bm_dataset_id) for t in BM_DATA_TABLES if cached is None),
     ):
         columns = ", ".join(COLUMNS[table])
         order = ", ".join(ORDER.get(table, COLUMNS[table][:1]))

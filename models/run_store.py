@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Table, func, literal, select
 
 from engine.settlement_calendar import RunType
 from models.bulk import bulk_insert
+from models.dataset_cache import frames_from_rows, write_dataset_cache
 from models.errors import RunImmutableError, RunNotFoundError
 from models.schema import (
     BM_DATA_TABLES,
@@ -94,7 +95,7 @@ class RunInfo:
 
 
 def create_bm_dataset(
-    conn: Connection, settlement_date: date, rows: Mapping[str, Iterable[dict]], *, source: str
+    conn: Connection, settlement_date: date, rows: Mapping[str, list[dict]], *, source: str
 ) -> int:
     """Write a day's BM data, keyed by table name (rows without dataset_id); return its id."""
     unknown = set(rows) - set(BM_TABLES_BY_NAME)
@@ -109,6 +110,7 @@ def create_bm_dataset(
     )
     for table in BM_DATA_TABLES:
         bulk_insert(conn, table, rows.get(table.name, ()), {"dataset_id": dataset_id})
+    write_dataset_cache(conn, dataset_id, frames_from_rows(rows))
     return dataset_id
 
 

@@ -33,6 +33,7 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -164,6 +165,21 @@ class BmDataset(Base):
     settlement_date: Mapped[date] = mapped_column(Date, index=True)
     source: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=False))  # UTC
+
+
+class BmDatasetCache(Base):
+    """The BM data of a dataset as column arrays (numpy .npz), written with the dataset.
+
+    Datasets never change, so the cache never goes stale; loading a run reads its BM data
+    from here in one row instead of some 650,000 segment rows for a GB-scale day.
+    """
+
+    __tablename__ = "bm_dataset_cache"
+    dataset_id: Mapped[int] = mapped_column(
+        ForeignKey("bm_dataset.id", ondelete="CASCADE"), primary_key=True
+    )
+    format: Mapped[int] = mapped_column(Integer)
+    payload: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class RunParameter(Base):

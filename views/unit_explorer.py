@@ -66,6 +66,8 @@ class UnitExplorer(QWidget):
             "local time (Europe/London)",
         )
         self.volume_plot.setXLink(self.level_plot)
+        # 50 values at most, drawn as step curves, which clip-to-view would cut wrongly.
+        self.volume_plot.setClipToView(False)
         self.charts.ci.layout.setRowStretchFactor(0, 3)
         self.charts.ci.layout.setRowStretchFactor(1, 2)
         self.crosshair = Crosshair(self.level_plot, self._describe)
@@ -92,6 +94,12 @@ class UnitExplorer(QWidget):
     def show_run(self, view: RunView) -> None:
         self.view = view
         result = view.result
+        # Band segments grouped by pair row once, so drawing a unit never scans the market.
+        owner = result.inputs.bm.bands.owner
+        self.band_order = np.argsort(owner, kind="stable")
+        self.band_start = np.searchsorted(
+            owner[self.band_order], np.arange(len(result.inputs.bm.pairs) + 1)
+        )
         cbm = np.nansum(result.bm.cashflows.cbm, axis=1)
         volumes = result.bm.volumes
         unit_of = result.inputs.bm.acceptances.unit[volumes.acceptance]
@@ -214,7 +222,9 @@ class UnitExplorer(QWidget):
                 for r in sorted(
                     mine[np.sign(pairs.pair[mine]) == side], key=lambda r: abs(pairs.pair[r])
                 ):
-                    width = bands.level_from[np.flatnonzero(bands.owner == r)]
+                    width = bands.level_from[
+                        self.band_order[self.band_start[r] : self.band_start[r + 1]]
+                    ]
                     edge += float(width.mean()) if len(width) else 0.0
                     xs += [t0, t0 + 1800, np.nan]
                     ys += [at_start + edge, at_end + edge, np.nan]
@@ -227,53 +237,49 @@ class UnitExplorer(QWidget):
         )
 
     def _draw_volumes(self, u: int) -> None:
+        """Per period: metered and expected volume, accepted offers and bids, as filled
+        step curves (much cheaper to paint than one bar item per series)."""
         result = self.view.result
         inputs = result.inputs
         periods = np.asarray(inputs.periods)
         k = periods - 1
-        centre = inputs.bm.day_start + 1800 * k + 900
+        edges = inputs.bm.day_start + 1800 * np.append(k, k[-1] + 1)
         nd = result.non_delivery
-        qm = inputs.metered[u, k]
-        if result.metered_available[k].any():
-            self.volume_plot.addItem(
-                pg.BarGraphItem(
-                    x=centre - 300,
-                    height=np.nan_to_num(qm),
-                    width=500,
-                    brush=COLOURS["metered"],
-                )
+
+        def steps(values, colour, name, alpha=110):
+            brush = pg.mkBrush(
+                pg.mkColor(colour).red(),
+                pg.mkColor(colour).green(),
+                pg.mkColor(colour).blue(),
+                alpha,
             )
             self.volume_plot.plot(
-                [], [], pen=pg.mkPen(COLOURS["metered"], width=6), name="metered QM"
+                edges,
+                np.nan_to_num(values),
+                stepMode="center",
+                fillLevel=0,
+                brush=brush,
+                pen=pg.mkPen(colour, width=1),
+                name=name,
             )
+
+        if result.metered_available[k].any():
+            steps(inputs.metered[u, k], COLOURS["metered"], "metered QM")
+        pairs = inputs.bm.pairs
+        volumes = result.bm.volumes
+        mine = pairs.unit == u
+        count = inputs.bm.periods
+        qao = np.bincount(pairs.period[mine] - 1, weights=volumes.qao_nj[mine], minlength=count)[k]
+        qab = np.bincount(pairs.period[mine] - 1, weights=volumes.qab_nj[mine], minlength=count)[k]
+        steps(qao, COLOURS["offer"], "accepted offers QAO", 160)
+        steps(qab, COLOURS["bid"], "accepted bids QAB", 160)
         self.volume_plot.plot(
-            centre,
+            edges[:-1] + 900,
             nd.qme[u, k],
             pen=pg.mkPen(COLOURS["expected"], width=2),
             symbol="s",
             symbolSize=4,
             name="expected QME",
-        )
-        pairs = inputs.bm.pairs
-        volumes = result.bm.volumes
-        mine = pairs.unit == u
-        qao = np.bincount(
-            pairs.period[mine] - 1, weights=volumes.qao_nj[mine], minlength=inputs.bm.periods
-        )[k]
-        qab = np.bincount(
-            pairs.period[mine] - 1, weights=volumes.qab_nj[mine], minlength=inputs.bm.periods
-        )[k]
-        self.volume_plot.addItem(
-            pg.BarGraphItem(x=centre + 300, height=qao, width=500, brush=COLOURS["offer"])
-        )
-        self.volume_plot.addItem(
-            pg.BarGraphItem(x=centre + 300, height=qab, width=500, brush=COLOURS["bid"])
-        )
-        self.volume_plot.plot(
-            [], [], pen=pg.mkPen(COLOURS["offer"], width=6), name="accepted offers QAO"
-        )
-        self.volume_plot.plot(
-            [], [], pen=pg.mkPen(COLOURS["bid"], width=6), name="accepted bids QAB"
         )
 
     def _draw_period_marker(self) -> None:

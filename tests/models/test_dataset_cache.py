@@ -1,0 +1,48 @@
+"""The columnar cache of BM datasets holds exactly what the segment tables hold."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import text
+
+from models.database import SettlementDatabase
+from models.dataset_cache import read_dataset_cache
+from models.demo.generator import DemoSpec, generate_demo
+from models.engine_inputs import load_settlement_inputs, read_run_frames
+
+
+def test_cached_and_stored_bm_data_are_identical_and_load_the_same_inputs(tmp_path):
+    path = tmp_path / "d.sqlite"
+    generate_demo(path, DemoSpec(bmus=25, seed=9))
+    with SettlementDatabase.open(path) as db:
+        with db.engine.connect() as conn:
+            cached = read_dataset_cache(conn, 1)
+            assert cached is not None
+            _, _, from_cache = read_run_frames(conn, 2)
+            with_cache = load_settlement_inputs(conn, 2)
+        with db.engine.begin() as conn:
+            conn.execute(text("DELETE FROM bm_dataset_cache"))  # as a database before 0003
+        with db.engine.connect() as conn:
+            assert read_dataset_cache(conn, 1) is None
+            _, _, from_tables = read_run_frames(conn, 2)
+            without_cache = load_settlement_inputs(conn, 2)
+    for table in ("physical_notification", "bid_offer", "acceptance", "acceptance_level"):
+        a, b = from_cache[table], from_tables[table]
+        assert len(a) == len(b) > 0, table
+        for column in a.columns:
+            left, right = a[column].to_numpy(), b[column].to_numpy()
+            if left.dtype.kind in "fiub":
+                assert np.array_equal(left.astype(float), right.astype(float)), (table, column)
+            else:
+                assert pd.Series(left).equals(pd.Series(right)), (table, column)
+    assert with_cache.bm.bm_units == without_cache.bm.bm_units
+    for name in ("time_from", "level_from", "time_to", "level_to", "owner"):
+        assert np.array_equal(
+            getattr(with_cache.bm.bands, name), getattr(without_cache.bm.bands, name)
+        )
+        assert np.array_equal(
+            getattr(with_cache.bm.acceptance_levels, name),
+            getattr(without_cache.bm.acceptance_levels, name),
+        )
+    assert np.array_equal(with_cache.bm.pairs.offer_price, without_cache.bm.pairs.offer_price)
