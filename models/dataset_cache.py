@@ -12,10 +12,11 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, select
 
-from models.schema import BM_DATA_TABLES, BmDatasetCache
+from models.schema import BM_DATA_TABLES, RUN_INPUT_TABLES, BmDatasetCache, RunInputCache
 
 FORMAT = 1
 COLUMNS = {t.name: [c.name for c in t.columns if c.name != "dataset_id"] for t in BM_DATA_TABLES}
+RUN_COLUMNS = {t.name: [c.name for c in t.columns if c.name != "run_id"] for t in RUN_INPUT_TABLES}
 ORDER = {
     "physical_notification": ["notification", "bm_unit_id", "profile", "seq"],
     "bid_offer": ["bm_unit_id", "period", "pair", "seq"],
@@ -33,6 +34,21 @@ def frames_from_rows(rows: dict[str, list[dict]]) -> dict[str, pd.DataFrame]:
     return frames
 
 
+def query_frame(conn: Connection, sql: str) -> pd.DataFrame:
+    """Rows as plain tuples from the DB-API cursor: building Row objects costs seconds here."""
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        cursor.execute(sql)
+        columns = [d[0] for d in cursor.description]
+        return pd.DataFrame(cursor.fetchall(), columns=columns)
+    finally:
+        cursor.close()
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, int | float | np.number) and not isinstance(value, bool)
+
+
 def encode(frames: dict[str, pd.DataFrame]) -> bytes:
     arrays: dict[str, np.ndarray] = {}
     for table, frame in frames.items():
@@ -40,7 +56,12 @@ def encode(frames: dict[str, pd.DataFrame]) -> bytes:
         for column in frame.columns:
             values = frame[column]
             if values.dtype == object or isinstance(values.dtype, pd.StringDtype):
-                codes, labels = pd.factorize(values)
+                present = values.dropna()
+                if len(present) and all(_is_number(v) for v in present):
+                    # NULL-or-number (a BSAD cost, a derated margin): float with NaN for NULL.
+                    arrays[f"{table}/{column}"] = pd.to_numeric(values).to_numpy(dtype=float)
+                    continue
+                codes, labels = pd.factorize(values)  # NULL → code −1
                 arrays[f"{table}/{column}/codes"] = codes.astype(np.int32)
                 arrays[f"{table}/{column}/labels"] = np.asarray(labels, dtype=str)
             else:
@@ -50,20 +71,49 @@ def encode(frames: dict[str, pd.DataFrame]) -> bytes:
     return buffer.getvalue()
 
 
-def decode(payload: bytes) -> dict[str, pd.DataFrame]:
+def decode(payload: bytes, layout: dict[str, list[str]] = COLUMNS) -> dict[str, pd.DataFrame]:
     stored = np.load(io.BytesIO(payload), allow_pickle=False)
     frames = {}
-    for table, columns in COLUMNS.items():
+    for table, columns in layout.items():
         data = {}
+        rows = int(stored[f"{table}/rows"][0])
         for column in columns:
             if f"{table}/{column}/codes" in stored:
-                labels = stored[f"{table}/{column}/labels"].astype(object)
-                codes = stored[f"{table}/{column}/codes"]
-                data[column] = labels[codes] if len(labels) else np.array([], dtype=object)
-            else:
+                labels = np.append(stored[f"{table}/{column}/labels"].astype(object), None)
+                data[column] = labels[stored[f"{table}/{column}/codes"]]  # −1 → None
+            elif f"{table}/{column}" in stored:
                 data[column] = stored[f"{table}/{column}"]
+            else:
+                data[column] = np.full(rows, None, dtype=object)  # a column of NULLs only
         frames[table] = pd.DataFrame(data, columns=columns)
     return frames
+
+
+def write_run_cache(conn: Connection, run_id: int) -> None:
+    """Store a run's input tables (as now in the database) as its cache."""
+    frames = {}
+    for table in RUN_INPUT_TABLES:
+        columns = RUN_COLUMNS[table.name]
+        order = ", ".join(c.name for c in table.primary_key.columns if c.name != "run_id")
+        sql = (
+            f"SELECT {', '.join(columns)} FROM {table.name} "
+            f"WHERE run_id = {int(run_id)} ORDER BY {order}"
+        )
+        frames[table.name] = query_frame(conn, sql)
+    conn.execute(
+        RunInputCache.__table__.insert().values(
+            run_id=run_id, format=FORMAT, payload=encode(frames)
+        )
+    )
+
+
+def read_run_cache(conn: Connection, run_id: int) -> dict[str, pd.DataFrame] | None:
+    payload = conn.execute(
+        select(RunInputCache.payload).where(
+            RunInputCache.run_id == run_id, RunInputCache.format == FORMAT
+        )
+    ).scalar()
+    return None if payload is None else decode(payload, RUN_COLUMNS)
 
 
 def write_dataset_cache(conn: Connection, dataset_id: int, frames: dict[str, pd.DataFrame]) -> None:

@@ -28,7 +28,7 @@ from engine.settlement_inputs import (
     UnitAttributes,
 )
 from models.case_convert import case_to_rows
-from models.dataset_cache import read_dataset_cache
+from models.dataset_cache import query_frame, read_dataset_cache, read_run_cache
 from models.errors import RunNotFoundError
 from models.schema import BM_DATA_TABLES, RUN_INPUT_TABLES, SettlementRun
 
@@ -43,17 +43,6 @@ ORDER = {
 Frames = dict[str, pd.DataFrame]
 
 
-def _query_frame(conn: Connection, sql: str) -> pd.DataFrame:
-    """Rows as plain tuples from the DB-API cursor: building Row objects costs seconds here."""
-    cursor = conn.connection.dbapi_connection.cursor()
-    try:
-        cursor.execute(sql)
-        columns = [d[0] for d in cursor.description]
-        return pd.DataFrame(cursor.fetchall(), columns=columns)
-    finally:
-        cursor.close()
-
-
 def read_run_frames(conn: Connection, run_id: int) -> tuple[date, tuple[int, ...] | None, Frames]:
     """(settlement date, stored period subset, frames) of a stored run."""
     run = conn.execute(
@@ -63,13 +52,16 @@ def read_run_frames(conn: Connection, run_id: int) -> tuple[date, tuple[int, ...
     if run is None:
         raise RunNotFoundError(f"run {run_id} does not exist")
     frames: Frames = {}
+    run_cached = read_run_cache(conn, run_id)
+    if run_cached is not None:
+        frames.update(run_cached)
     cached = read_dataset_cache(conn, run.bm_dataset_id)
     if cached is not None:
         fpn = cached["physical_notification"]
         cached["physical_notification"] = fpn[fpn["notification"] == "FPN"].reset_index(drop=True)
         frames.update(cached)
     for table, key, value in (
-        *((t.name, "run_id", run_id) for t in RUN_INPUT_TABLES),
+        *((t.name, "run_id", run_id) for t in RUN_INPUT_TABLES if run_cached is None),
         *((t.name, "dataset_id", run.bm_dataset_id) for t in BM_DATA_TABLES if cached is None),
     ):
         columns = ", ".join(COLUMNS[table])
@@ -77,7 +69,7 @@ def read_run_frames(conn: Connection, run_id: int) -> tuple[date, tuple[int, ...
         where = f"{key} = {int(value)}"
         if table == "physical_notification":
             where += " AND notification = 'FPN'"
-        frames[table] = _query_frame(
+        frames[table] = query_frame(
             conn, f"SELECT {columns} FROM {table} WHERE {where} ORDER BY {order}"
         )
     periods = tuple(int(p) for p in run.periods.split(",")) if run.periods else None

@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Table, func, literal, select
 
 from engine.settlement_calendar import RunType
 from models.bulk import bulk_insert
-from models.dataset_cache import frames_from_rows, write_dataset_cache
+from models.dataset_cache import frames_from_rows, write_dataset_cache, write_run_cache
 from models.errors import RunImmutableError, RunNotFoundError
 from models.schema import (
     BM_DATA_TABLES,
@@ -208,8 +208,9 @@ def copy_inputs(
 
 
 def finish_loading(conn: Connection, run_id: int) -> None:
-    """Mark a run loaded: from now on its inputs are immutable."""
+    """Mark a run loaded: from now on its inputs are immutable (and cached as arrays)."""
     _require_loading(conn, run_id)
+    write_run_cache(conn, run_id)
     conn.execute(RUN.update().where(RUN.c.id == run_id).values(status="loaded"))
 
 
@@ -241,15 +242,28 @@ def _count(table: Table, label: str):
     return select(func.count()).where(key).correlate(RUN).scalar_subquery().label(label)
 
 
-def list_runs(conn: Connection, settlement_date: date | None = None) -> list[RunInfo]:
-    """All runs (or a date's runs), by date, then run type order, then run number."""
+def list_runs(
+    conn: Connection, settlement_date: date | None = None, *, light: bool = False
+) -> list[RunInfo]:
+    """All runs (or a date's runs), by date, then run type order, then run number.
+
+    `light` leaves out the counts of bid-offer records and metered volumes (0), which read
+    hundreds of thousands of index entries per GB-scale run.
+    """
+    heavy = (
+        (literal(0).label("bid_offer_records"), literal(0).label("metered_volumes"))
+        if light
+        else (
+            _count(BidOfferSegment.__table__, "bid_offer_records"),
+            _count(MeteredVolume.__table__, "metered_volumes"),
+        )
+    )
     query = select(
         RUN,
         _count(RunBmUnit.__table__, "bm_units"),
         _count(RunParty.__table__, "parties"),
         _count(Acceptance.__table__, "acceptances"),
-        _count(BidOfferSegment.__table__, "bid_offer_records"),
-        _count(MeteredVolume.__table__, "metered_volumes"),
+        *heavy,
     )
     if settlement_date is not None:
         query = query.where(RUN.c.settlement_date == settlement_date)
@@ -283,8 +297,8 @@ def _run_info(row: Mapping) -> RunInfo:
     )
 
 
-def get_run(conn: Connection, run_id: int) -> RunInfo:
-    for run in list_runs(conn):
+def get_run(conn: Connection, run_id: int, *, light: bool = False) -> RunInfo:
+    for run in list_runs(conn, light=light):
         if run.id == run_id:
             return run
     raise RunNotFoundError(f"run {run_id} does not exist")

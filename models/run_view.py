@@ -59,7 +59,7 @@ def load_run_view(
 
     step(0.0, "reading the run")
     with db.engine.connect() as conn:
-        run = get_run(conn, run_id)
+        run = get_run(conn, run_id, light=True)
         step(0.1, "loading inputs")
         inputs = load_settlement_inputs(conn, run_id)
         register = pd.DataFrame(

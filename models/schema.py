@@ -182,6 +182,18 @@ class BmDatasetCache(Base):
     payload: Mapped[bytes] = mapped_column(LargeBinary)
 
 
+class RunInputCache(Base):
+    """A loaded run's input tables as column arrays (numpy .npz), written when the run is
+    finished loading; loaded runs never change, so it never goes stale."""
+
+    __tablename__ = "run_input_cache"
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("settlement_run.id", ondelete="CASCADE"), primary_key=True
+    )
+    format: Mapped[int] = mapped_column(Integer)
+    payload: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 class RunParameter(Base):
     """A parameter override for one run (R-PAR): name as in CASE_FORMAT.md, value."""
 

@@ -20,6 +20,9 @@ class DataTable(QWidget):
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
         self.proxy.setSortRole(SORT_ROLE)
+        # Sort when asked (header click), not again after every model reset: refilling a
+        # 3,000-row table would otherwise read every cell.
+        self.proxy.setDynamicSortFilter(False)
         self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.proxy.setFilterKeyColumn(-1)
         self.filter = QLineEdit(placeholderText=placeholder, clearButtonEnabled=True)

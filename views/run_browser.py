@@ -43,11 +43,7 @@ class RunBrowser(QWidget):
             item = QTreeWidgetItem([label, f"{run.bm_units:,}", f"{run.acceptances:,}", run.source])
             item.setData(0, RUN_ROLE, run.id)
             created = f"created {run.created_at:%Y-%m-%d %H:%M} UTC, {run.status}"
-            counts = (
-                f"{run.metered_volumes:,} metered volumes, "
-                f"{run.bid_offer_records:,} bid-offer records"
-            )
-            item.setToolTip(0, f"run {run.id}: {run.label}\n{created}\n{counts}")
+            item.setToolTip(0, f"run {run.id}: {run.label}\n{created}\n{run.parties:,} parties")
             parent.addChild(item)
         self.tree.expandAll()
 

@@ -68,10 +68,12 @@ class UnitExplorer(QWidget):
         self.volume_plot.setXLink(self.level_plot)
         # 50 values at most, drawn as step curves, which clip-to-view would cut wrongly.
         self.volume_plot.setClipToView(False)
+        self.volume_plot.setDownsampling(auto=False, ds=1)
         self.charts.ci.layout.setRowStretchFactor(0, 3)
         self.charts.ci.layout.setRowStretchFactor(1, 2)
         self.crosshair = Crosshair(self.level_plot, self._describe)
         self.volume_plot.scene().sigMouseClicked.connect(self._clicked)
+        self._make_items()
         self.pairs = DataTable("Filter pairs…")
         right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(self.charts)
@@ -89,12 +91,69 @@ class UnitExplorer(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
 
+    ACCEPTANCE_POOL = 16  # acceptances drawn per unit (the busiest units have a dozen a day)
+
+    def _make_items(self) -> None:
+        """Chart items made once and updated with setData: re-creating items and legend
+        entries on every selection costs more than drawing them."""
+        lp, vp = self.level_plot, self.volume_plot
+        self.fpn_curve = lp.plot(
+            pen=pg.mkPen(COLOURS["fpn"], width=2), connect="finite", name="FPN"
+        )
+        self.band_curve = lp.plot(
+            pen=pg.mkPen(COLOURS["band"], width=1, style=Qt.PenStyle.DotLine),
+            connect="finite",
+            name="band edges",
+        )
+        self.limit_curves = {
+            "MEL": lp.plot(pen=pg.mkPen("#444", style=Qt.PenStyle.DotLine), name="MEL"),
+            "MIL": lp.plot(pen=pg.mkPen("#999", style=Qt.PenStyle.DotLine), name="MIL"),
+        }
+        self.acceptance_curves = [
+            lp.plot(
+                pen=pg.mkPen(ACCEPTANCE_COLOURS[i % len(ACCEPTANCE_COLOURS)], width=2),
+                connect="finite",
+                name="acceptances (see title)" if i == 0 else None,
+            )
+            for i in range(self.ACCEPTANCE_POOL)
+        ]
+
+        def steps(colour, name, alpha):
+            c = pg.mkColor(colour)
+            return vp.plot(
+                [0.0, 1.0],
+                [0.0],
+                stepMode="center",
+                fillLevel=0,
+                name=name,
+                brush=pg.mkBrush(c.red(), c.green(), c.blue(), alpha),
+                pen=pg.mkPen(colour, width=1),
+            )
+
+        self.metered_curve = steps(COLOURS["metered"], "metered QM", 110)
+        self.offer_curve = steps(COLOURS["offer"], "accepted offers QAO", 160)
+        self.bid_curve = steps(COLOURS["bid"], "accepted bids QAB", 160)
+        self.expected_curve = vp.plot(
+            pen=pg.mkPen(COLOURS["expected"], width=2),
+            symbol="s",
+            symbolSize=4,
+            name="expected QME",
+        )
+        self.period_regions = []
+        for plot in (lp, vp):
+            region = pg.LinearRegionItem((0, 1800), movable=False, brush=(255, 200, 0, 40))
+            plot.addItem(region, ignoreBounds=True)
+            self.period_regions.append(region)
+
     # -- data -----------------------------------------------------------------------------
 
     def show_run(self, view: RunView) -> None:
         self.view = view
         result = view.result
         # Band segments grouped by pair row once, so drawing a unit never scans the market.
+        day = result.inputs.bm
+        self.level_plot.setXRange(day.day_start, day.day_end, padding=0.01)
+        self.level_plot.disableAutoRange(axis="x")
         owner = result.inputs.bm.bands.owner
         self.band_order = np.argsort(owner, kind="stable")
         self.band_start = np.searchsorted(
@@ -158,43 +217,55 @@ class UnitExplorer(QWidget):
         name = inputs.bm_units[u]
         row = self.view.units.iloc[u]
         self.title.setText(
-            f"{name}  {row['name'] if isinstance(row['name'], str) else ''}  "
+            f"{name}&nbsp;&nbsp;{row['name'] if isinstance(row['name'], str) else ''}&nbsp;&nbsp;"
             f"lead party {row['party']}, {row['pc']}, TLF {row['tlf']:+.5f}"
         )
-        self.level_plot.clear()
-        self.volume_plot.clear()
-        self.crosshair = Crosshair(self.level_plot, self._describe)
+        self.charts.setUpdatesEnabled(False)  # one repaint for the whole selection
         fpn = inputs.fpn
-        x, y = _profile(fpn, np.flatnonzero(fpn.owner == u))
-        self.level_plot.plot(
-            x, y, pen=pg.mkPen(COLOURS["fpn"], width=2), connect="finite", name="FPN"
-        )
+        self.fpn_curve.setData(*_profile(fpn, np.flatnonzero(fpn.owner == u)))
         self._draw_bands(u)
         limits = self.view.limits
-        for notification, colour in (("MEL", "#444"), ("MIL", "#999")):
+        for notification, curve in self.limit_curves.items():
             mine = limits[(limits["bm_unit_id"] == name) & (limits["notification"] == notification)]
-            if len(mine):
-                xs = np.ravel(np.column_stack([mine["time_from"], mine["time_to"]]))
-                ys = np.ravel(np.column_stack([mine["level_from"], mine["level_to"]]))
-                self.level_plot.plot(
-                    xs, ys, pen=pg.mkPen(colour, style=Qt.PenStyle.DotLine), name=notification
-                )
+            xs = np.ravel(np.column_stack([mine["time_from"], mine["time_to"]])).astype(float)
+            ys = np.ravel(np.column_stack([mine["level_from"], mine["level_to"]])).astype(float)
+            curve.setData(xs, ys)
         acc = inputs.acceptances
         levels = inputs.acceptance_levels
         mine = np.flatnonzero(acc.unit == u)
         mine = mine[np.argsort(acc.number[mine])]
-        for i, k in enumerate(mine):
-            x, y = _profile(levels, np.flatnonzero(levels.owner == k))
+        described = []
+        for i, curve in enumerate(self.acceptance_curves):
+            if i >= len(mine):
+                curve.setData([], [])
+                continue
+            k = mine[i]
+            curve.setData(*_profile(levels, np.flatnonzero(levels.owner == k)))
             style = Qt.PenStyle.DashLine if acc.rr_flag[k] else Qt.PenStyle.SolidLine
-            flags = "".join(f for f, on in (("SO ", acc.so_flag[k]), ("RR ", acc.rr_flag[k])) if on)
-            self.level_plot.plot(
-                x,
-                y,
-                pen=pg.mkPen(ACCEPTANCE_COLOURS[i % len(ACCEPTANCE_COLOURS)], width=2, style=style),
-                name=f"acceptance {acc.number[k]} {flags}".strip() if i < 6 else None,
+            colour = ACCEPTANCE_COLOURS[i % len(ACCEPTANCE_COLOURS)]
+            curve.setPen(pg.mkPen(colour, width=2, style=style))
+            flags = "".join(
+                f" {f}" for f, on in (("SO", acc.so_flag[k]), ("RR", acc.rr_flag[k])) if on
             )
+            described.append(f'<span style="color:{colour}">■</span>&nbsp;{acc.number[k]}{flags}')
+        more = (
+            f" (+{len(mine) - len(self.acceptance_curves)} not drawn)"
+            if len(mine) > len(self.acceptance_curves)
+            else ""
+        )
+        self.title.setText(
+            self.title.text()
+            + (
+                "<br>acceptances: " + " ".join(described) + more
+                if described
+                else "<br>no acceptances"
+            )
+        )
         self._draw_volumes(u)
         self._draw_period_marker()
+        self.level_plot.enableAutoRange(axis="y")
+        self.volume_plot.enableAutoRange(axis="y")
+        self.charts.setUpdatesEnabled(True)
 
     def _draw_bands(self, u: int) -> None:
         """Cumulative band edges around FPN, per period, offer side above and bid side below."""
@@ -202,6 +273,7 @@ class UnitExplorer(QWidget):
         pairs = inputs.pairs
         rows = np.flatnonzero(pairs.unit == u)
         if not len(rows):
+            self.band_curve.setData([], [])
             return
         bands = inputs.bands
         start = inputs.day_start
@@ -228,72 +300,35 @@ class UnitExplorer(QWidget):
                     edge += float(width.mean()) if len(width) else 0.0
                     xs += [t0, t0 + 1800, np.nan]
                     ys += [at_start + edge, at_end + edge, np.nan]
-        self.level_plot.plot(
-            np.array(xs, dtype=float),
-            np.array(ys, dtype=float),
-            connect="finite",
-            pen=pg.mkPen(COLOURS["band"], width=1, style=Qt.PenStyle.DotLine),
-            name="band edges",
-        )
+        self.band_curve.setData(np.array(xs, dtype=float), np.array(ys, dtype=float))
 
     def _draw_volumes(self, u: int) -> None:
-        """Per period: metered and expected volume, accepted offers and bids, as filled
-        step curves (much cheaper to paint than one bar item per series)."""
+        """Per period: metered and expected volume, accepted offers and bids (step curves)."""
         result = self.view.result
         inputs = result.inputs
         periods = np.asarray(inputs.periods)
         k = periods - 1
-        edges = inputs.bm.day_start + 1800 * np.append(k, k[-1] + 1)
-        nd = result.non_delivery
-
-        def steps(values, colour, name, alpha=110):
-            brush = pg.mkBrush(
-                pg.mkColor(colour).red(),
-                pg.mkColor(colour).green(),
-                pg.mkColor(colour).blue(),
-                alpha,
-            )
-            self.volume_plot.plot(
-                edges,
-                np.nan_to_num(values),
-                stepMode="center",
-                fillLevel=0,
-                brush=brush,
-                pen=pg.mkPen(colour, width=1),
-                name=name,
-            )
-
-        if result.metered_available[k].any():
-            steps(inputs.metered[u, k], COLOURS["metered"], "metered QM")
+        edges = (inputs.bm.day_start + 1800 * np.append(k, k[-1] + 1)).astype(float)
+        metered = result.metered_available[k].any()
+        self.metered_curve.setData(
+            edges, np.nan_to_num(inputs.metered[u, k]) if metered else np.zeros(len(k))
+        )
         pairs = inputs.bm.pairs
         volumes = result.bm.volumes
         mine = pairs.unit == u
         count = inputs.bm.periods
         qao = np.bincount(pairs.period[mine] - 1, weights=volumes.qao_nj[mine], minlength=count)[k]
         qab = np.bincount(pairs.period[mine] - 1, weights=volumes.qab_nj[mine], minlength=count)[k]
-        steps(qao, COLOURS["offer"], "accepted offers QAO", 160)
-        steps(qab, COLOURS["bid"], "accepted bids QAB", 160)
-        self.volume_plot.plot(
-            edges[:-1] + 900,
-            nd.qme[u, k],
-            pen=pg.mkPen(COLOURS["expected"], width=2),
-            symbol="s",
-            symbolSize=4,
-            name="expected QME",
-        )
+        self.offer_curve.setData(edges, qao)
+        self.bid_curve.setData(edges, qab)
+        self.expected_curve.setData(edges[:-1] + 900, result.non_delivery.qme[u, k])
 
     def _draw_period_marker(self) -> None:
         if self.view is None:
             return
         start = self.view.result.inputs.bm.day_start + 1800 * (self.period - 1)
-        for plot in (self.level_plot, self.volume_plot):
-            for item in [i for i in plot.items if getattr(i, "is_period_marker", False)]:
-                plot.removeItem(item)
-            region = pg.LinearRegionItem(
-                (start, start + 1800), movable=False, brush=(255, 200, 0, 40)
-            )
-            region.is_period_marker = True
-            plot.addItem(region, ignoreBounds=True)
+        for region in self.period_regions:
+            region.setRegion((start, start + 1800))
 
     def _fill_pairs(self) -> None:
         if self.view is None or self.unit is None:

@@ -175,7 +175,7 @@ class MainWindow(QMainWindow):
         try:
             db = SettlementDatabase.open(path)
             with db.engine.connect() as conn:
-                runs = list_runs(conn)
+                runs = list_runs(conn, light=True)
         except WorkbenchInputError as exc:
             self.show_error("Cannot open the database", str(exc))
             return False

@@ -23,6 +23,7 @@ def test_cached_and_stored_bm_data_are_identical_and_load_the_same_inputs(tmp_pa
             with_cache = load_settlement_inputs(conn, 2)
         with db.engine.begin() as conn:
             conn.execute(text("DELETE FROM bm_dataset_cache"))  # as a database before 0003
+            conn.execute(text("DELETE FROM run_input_cache"))  # … and before 0004
         with db.engine.connect() as conn:
             assert read_dataset_cache(conn, 1) is None
             _, _, from_tables = read_run_frames(conn, 2)
@@ -46,3 +47,12 @@ def test_cached_and_stored_bm_data_are_identical_and_load_the_same_inputs(tmp_pa
             getattr(without_cache.bm.acceptance_levels, name),
         )
     assert np.array_equal(with_cache.bm.pairs.offer_price, without_cache.bm.pairs.offer_price)
+    # The run's own inputs (metering, contracts, BSAD with unpriced actions, MID, LoLP…).
+    assert np.array_equal(with_cache.metered, without_cache.metered, equal_nan=True)
+    assert np.array_equal(with_cache.contracts.mwh, without_cache.contracts.mwh)
+    assert np.array_equal(with_cache.bsad.cost, without_cache.bsad.cost, equal_nan=True)
+    assert with_cache.bsad.ids == without_cache.bsad.ids
+    assert np.array_equal(with_cache.period_inputs.mip, without_cache.period_inputs.mip)
+    assert np.array_equal(with_cache.units.tlf, without_cache.units.tlf)
+    assert with_cache.parties == without_cache.parties
+    assert with_cache.parameters == without_cache.parameters
