@@ -107,15 +107,6 @@ def write_run_cache(conn: Connection, run_id: int) -> None:
     )
 
 
-def read_run_cache(conn: Connection, run_id: int) -> dict[str, pd.DataFrame] | None:
-    payload = conn.execute(
-        select(RunInputCache.payload).where(
-            RunInputCache.run_id == run_id, RunInputCache.format == FORMAT
-        )
-    ).scalar()
-    return None if payload is None else decode(payload, RUN_COLUMNS)
-
-
 def write_dataset_cache(conn: Connection, dataset_id: int, frames: dict[str, pd.DataFrame]) -> None:
     conn.execute(
         BmDatasetCache.__table__.insert().values(
@@ -124,11 +115,18 @@ def write_dataset_cache(conn: Connection, dataset_id: int, frames: dict[str, pd.
     )
 
 
+def _read_cache(conn: Connection, model, key, value: int, layout) -> dict[str, pd.DataFrame] | None:
+    payload = conn.execute(
+        select(model.payload).where(key == value, model.format == FORMAT)
+    ).scalar()
+    return None if payload is None else decode(payload, layout)
+
+
 def read_dataset_cache(conn: Connection, dataset_id: int) -> dict[str, pd.DataFrame] | None:
     """The dataset's frames from its cache, or None where it has none (older databases)."""
-    payload = conn.execute(
-        select(BmDatasetCache.payload).where(
-            BmDatasetCache.dataset_id == dataset_id, BmDatasetCache.format == FORMAT
-        )
-    ).scalar()
-    return None if payload is None else decode(payload)
+    return _read_cache(conn, BmDatasetCache, BmDatasetCache.dataset_id, dataset_id, COLUMNS)
+
+
+def read_run_cache(conn: Connection, run_id: int) -> dict[str, pd.DataFrame] | None:
+    """The run's input frames from its cache, or None where it has none (older databases)."""
+    return _read_cache(conn, RunInputCache, RunInputCache.run_id, run_id, RUN_COLUMNS)
