@@ -59,6 +59,18 @@ class Segments:
     def __len__(self) -> int:
         return len(self.owner)
 
+    def kept(self, keep_owner: np.ndarray) -> Segments:
+        """The segments whose owner row is kept, owners renumbered to the kept rows."""
+        rows = np.flatnonzero(keep_owner[self.owner])
+        new_owner = np.cumsum(keep_owner) - 1
+        return Segments(
+            new_owner[self.owner[rows]],
+            self.time_from[rows],
+            self.level_from[rows],
+            self.time_to[rows],
+            self.level_to[rows],
+        )
+
     def take(self, index: np.ndarray) -> Segments:
         return Segments(
             self.owner[index],
@@ -144,16 +156,8 @@ class BmInputs:
         keep_unit = np.zeros(len(self.bm_units), dtype=bool)
         keep_unit[np.asarray(units, dtype=np.int64)] = True
         new_unit = np.cumsum(keep_unit) - 1
-
-        def renumber(mask: np.ndarray) -> np.ndarray:
-            return np.cumsum(mask) - 1
-
-        fpn = self.fpn.take(np.flatnonzero(keep_unit[self.fpn.owner]))
-        fpn = Segments(
-            new_unit[fpn.owner], fpn.time_from, fpn.level_from, fpn.time_to, fpn.level_to
-        )
-        pair_kept = keep_unit[self.pairs.unit]
         p = self.pairs
+        pair_kept = keep_unit[p.unit]
         pairs = PairTable(
             new_unit[p.unit[pair_kept]],
             p.period[pair_kept],
@@ -161,35 +165,21 @@ class BmInputs:
             p.offer_price[pair_kept],
             p.bid_price[pair_kept],
         )
-        bands = self.bands.take(np.flatnonzero(pair_kept[self.bands.owner]))
-        bands = Segments(
-            renumber(pair_kept)[bands.owner],
-            bands.time_from,
-            bands.level_from,
-            bands.time_to,
-            bands.level_to,
-        )
         a = self.acceptances
         acc_kept = keep_unit[a.unit]
-        acceptances = AcceptanceTable(
-            new_unit[a.unit[acc_kept]],
-            a.number[acc_kept],
-            a.time[acc_kept],
-            a.so_flag[acc_kept],
-            a.stor_flag[acc_kept],
-            a.rr_flag[acc_kept],
-            a.deemed_flag[acc_kept],
-        )
-        levels = self.acceptance_levels.take(np.flatnonzero(acc_kept[self.acceptance_levels.owner]))
-        levels = Segments(
-            renumber(acc_kept)[levels.owner],
-            levels.time_from,
-            levels.level_from,
-            levels.time_to,
-            levels.level_to,
-        )
+        columns = {f: getattr(a, f)[acc_kept] for f in AcceptanceTable.__dataclass_fields__}
+        columns["unit"] = new_unit[columns["unit"]]
+        acceptances = AcceptanceTable(**columns)
         names = tuple(self.bm_units[i] for i in np.flatnonzero(keep_unit))
-        return BmInputs(self.settlement_date, names, fpn, pairs, bands, acceptances, levels)
+        return BmInputs(
+            self.settlement_date,
+            names,
+            self.fpn.kept(keep_unit),
+            pairs,
+            self.bands.kept(pair_kept),
+            acceptances,
+            self.acceptance_levels.kept(acc_kept),
+        )
 
     def unit_index(self, bm_unit: str) -> int:
         try:

@@ -157,7 +157,7 @@ def settle_day(inputs: SettlementInputs) -> SettlementResult:
                 bsad.period,
                 bsad.ids,
                 bsad.volume,
-                [None if np.isnan(c) else float(c) for c in bsad.cost],
+                bsad.cost,
                 bsad.so_flag,
                 bsad.stor_flag,
             ),

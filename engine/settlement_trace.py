@@ -12,7 +12,7 @@ import numpy as np
 
 from engine.bm_trace import trace_bm_unit_period
 from engine.errors import EngineInputError
-from engine.imbalance_price import TAGGED_BY_NAMES
+from engine.imbalance_price import TAGGED_BY_ARBITRAGE, TAGGED_BY_DMAT, TAGGED_BY_NIV
 from engine.settle import SettlementResult
 from engine.trace import Trace, TraceInput, step
 
@@ -286,7 +286,7 @@ def trace_price(result: SettlementResult, period: int) -> Trace:
         step(
             "R-PRC-DMAT",
             [TraceInput("DMAT, MWh", params.dmat, "R-PAR")],
-            tagged(1),
+            tagged(TAGGED_BY_DMAT),
             title="Items tagged out by DMAT (id, acceptance, pair, MWh, £/MWh)",
         )
     )
@@ -294,7 +294,7 @@ def trace_price(result: SettlementResult, period: int) -> Trace:
         step(
             "R-PRC-ARB",
             [],
-            tagged(2),
+            tagged(TAGGED_BY_ARBITRAGE),
             title="Items tagged out by arbitrage (id, acceptance, pair, MWh, £/MWh)",
         )
     )
@@ -338,7 +338,7 @@ def trace_price(result: SettlementResult, period: int) -> Trace:
         step(
             "R-PRC-NIVTAG",
             [],
-            tagged(3),
+            tagged(TAGGED_BY_NIV),
             title="Items tagged out by NIV tagging (id, acceptance, pair, MWh, £/MWh)",
         )
     )
@@ -392,5 +392,4 @@ def trace_price(result: SettlementResult, period: int) -> Trace:
             title="System price SSP = SBP",
         )
     )
-    assert TAGGED_BY_NAMES  # the codes used above: 1 DMAT, 2 arbitrage, 3 NIV
     return trace

@@ -111,13 +111,13 @@ def items_from_bsad(
     period: Sequence[int],
     ids: Sequence[str],
     volume: Sequence[float],
-    cost: Sequence[float | None],
+    cost: Sequence[float | None] | np.ndarray,
     so_flag: Sequence[bool],
     stor_flag: Sequence[bool],
 ) -> StackItems:
-    """BSAD actions as items: price = cost / volume; unpriced where cost is None."""
+    """BSAD actions as items: price = cost / volume; unpriced where cost is None or NaN."""
     volume = np.asarray(volume, dtype=float)
-    cost_values = np.array([np.nan if c is None else c for c in cost], dtype=float)
+    cost_values = np.array(cost, dtype=float)  # None becomes NaN
     priced = ~np.isnan(cost_values)
     with np.errstate(divide="ignore", invalid="ignore"):
         price = np.where(priced & (volume != 0), cost_values / volume, np.nan)

@@ -119,6 +119,12 @@ def _codes(index: pd.Index, values: pd.Series, what: str) -> np.ndarray:
     return codes
 
 
+def _segments(owner, frame: pd.DataFrame) -> Segments:
+    return Segments.of(
+        owner, frame["time_from"], frame["level_from"], frame["time_to"], frame["level_to"]
+    )
+
+
 def bm_inputs_from_frames(settlement_date: date, frames: Frames) -> BmInputs:
     start = int(local_midnight_utc(settlement_date).timestamp())
     end = start + PERIOD_SECONDS * periods_in_day(settlement_date)
@@ -138,13 +144,7 @@ def bm_inputs_from_frames(settlement_date: date, frames: Frames) -> BmInputs:
     return BmInputs(
         settlement_date=settlement_date,
         bm_units=tuple(units),
-        fpn=Segments.of(
-            _codes(units, fpn["bm_unit_id"], "BM unit"),
-            fpn["time_from"],
-            fpn["level_from"],
-            fpn["time_to"],
-            fpn["level_to"],
-        ),
+        fpn=_segments(_codes(units, fpn["bm_unit_id"], "BM unit"), fpn),
         pairs=PairTable.of(
             _codes(units, pairs["bm_unit_id"], "BM unit"),
             pairs["period"],
@@ -152,9 +152,7 @@ def bm_inputs_from_frames(settlement_date: date, frames: Frames) -> BmInputs:
             pairs["offer_price"],
             pairs["bid_price"],
         ),
-        bands=Segments.of(
-            pair_row, bod["time_from"], bod["level_from"], bod["time_to"], bod["level_to"]
-        ),
+        bands=_segments(pair_row, bod),
         acceptances=AcceptanceTable.of(
             _codes(units, boa["bm_unit_id"], "BM unit"),
             boa["number"],
@@ -164,13 +162,7 @@ def bm_inputs_from_frames(settlement_date: date, frames: Frames) -> BmInputs:
             boa["rr_flag"].astype(bool),
             boa["deemed_flag"].astype(bool),
         ),
-        acceptance_levels=Segments.of(
-            acceptance_row,
-            levels["time_from"],
-            levels["level_from"],
-            levels["time_to"],
-            levels["level_to"],
-        ),
+        acceptance_levels=_segments(acceptance_row, levels),
     )
 
 

@@ -54,9 +54,6 @@ class ColumnTableModel(QAbstractTableModel):
         self._highlight = highlight
         self.endResetModel()
 
-    def column(self, title: str) -> Column:
-        return next(c for c in self._columns if c.title == title)
-
     def rowCount(self, parent=None) -> int:
         return 0 if parent is not None and parent.isValid() else self._rows
 

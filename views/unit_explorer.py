@@ -9,11 +9,14 @@ chart to export it (PNG, SVG).
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
+from engine.settlement_calendar import LONDON
 from models.run_view import RunView
 from views.charts import ACCEPTANCE_COLOURS, COLOURS, Crosshair, LocalTimeAxis, styled_plot
 from views.column_model import Column
@@ -354,10 +357,6 @@ class UnitExplorer(QWidget):
     def _describe(self, x: float) -> str:
         if self.view is None or self.unit is None:
             return ""
-        from datetime import UTC, datetime
-
-        from engine.settlement_calendar import LONDON
-
         local = datetime.fromtimestamp(x, UTC).astimezone(LONDON)
         inputs = self.view.result.inputs.bm
         fpn = inputs.fpn
