@@ -84,12 +84,18 @@ class PeriodAxis(pg.AxisItem):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.labels: dict[int, str] = {}
+        # Two lines of text from the first paint: pyqtgraph sizes an axis from the labels it
+        # last drew, and drops text that does not fit (so the first paint had none).
+        self.setStyle(autoExpandTextSpace=False)
+        self.setHeight(40)
 
     def set_day(self, settlement_date: date) -> None:
         self.labels = {
             p.period: f"{p.period}\n{p.local_label[:5]}"
             for p in settlement_periods(settlement_date)
         }
+        self.picture = None  # pyqtgraph caches the painted axis: draw the new labels
+        self.update()
 
     def tickStrings(self, values, scale, spacing):
         return [self.labels.get(round(v), "") if abs(v - round(v)) < 1e-6 else "" for v in values]

@@ -81,6 +81,8 @@ class DayOverview(QWidget):
                 symbolPen="#333",
                 name="published",
             )
+        # The day's periods now, not when auto-range next runs (axes would paint stale labels).
+        self.price_plot.setXRange(periods[0] - 0.5, periods[-1] + 0.5, padding=0)
         niv = prices.niv[k]
         brushes = [pg.mkBrush(COLOURS["niv_short"] if v > 0 else COLOURS["niv_long"]) for v in niv]
         self.niv_plot.addItem(pg.BarGraphItem(x=periods, height=niv, width=0.7, brushes=brushes))

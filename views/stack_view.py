@@ -96,7 +96,7 @@ class StackView(QWidget):
                     angle=0,
                     pen=pg.mkPen("#000", width=2),
                     label=f"main price £{main:,.2f}",
-                    labelOpts={"position": 0.1},
+                    labelOpts={"position": 0.1, "color": "#000", "fill": (255, 255, 255, 210)},
                 )
             )
         replacement = prices.replacement_price[k]
@@ -107,7 +107,7 @@ class StackView(QWidget):
                     angle=0,
                     pen=pg.mkPen("#9467bd", style=Qt.PenStyle.DashLine),
                     label=f"replacement £{replacement:,.2f}",
-                    labelOpts={"position": 0.3},
+                    labelOpts={"position": 0.3, "color": "#5b3c8c", "fill": (255, 255, 255, 210)},
                 )
             )
         self.plot.addItem(pg.InfiniteLine(0, angle=90, pen=pg.mkPen("#888")))
