@@ -63,6 +63,9 @@ class PeriodPriceInputs:
 # Stages
 
 
+PRICE_UNAVAILABLE = "unavailable"
+
+
 def r_prc_mip(prices: np.ndarray, volumes: np.ndarray) -> float:
     """R-PRC-MIP: volume-weighted average of the period's market index prices; NaN if the
     period has no market index volume (then MIP is not available)."""
@@ -414,19 +417,17 @@ def _price_period(
     )
     if np.any(repriced) and reference == 0:
         needs_mip = True
-    if needs_mip and np.isnan(mip):
-        raise EngineInputError(
-            f"period {j}: the price needs MIP_j (NIV {niv:.3f} MWh"
-            f"{', replacement price from MIP' if niv != 0 else ''}) but the period has no "
-            "market index data with volume"
-        )
     final_order = (
         r_prc_rank(side, final, np.ones(len(rows), dtype=bool), tie) if repriced.any() else order
     )
     par = r_prc_par(niv_volume, final_order, parameters.par)
     adjusted, cost, main = r_prc_main(par, final, items.tlm[rows])
 
-    if niv == 0 or np.isnan(main):
+    if needs_mip and np.isnan(mip):
+        # No market index data where the price needs it: the price is unavailable (NaN) and
+        # settle reports a failed R-PRC-MIP check for the period; volumes and CBM still stand.
+        source, system_price, adjustment = PRICE_UNAVAILABLE, np.nan, 0.0
+    elif niv == 0 or np.isnan(main):
         source, system_price, adjustment = "mip", mip, 0.0
     else:
         adjustment = float(period_inputs.bpa[j - 1] if niv > 0 else period_inputs.spa[j - 1])

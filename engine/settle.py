@@ -25,7 +25,13 @@ from engine.accounts import (
 from engine.bm_inputs import validate_bm_inputs
 from engine.bm_stage import BmStageResult, run_bm_stage
 from engine.errors import EngineInputError
-from engine.imbalance_price import PeriodPrices, PriceParameters, StackResult, imbalance_prices
+from engine.imbalance_price import (
+    PRICE_UNAVAILABLE,
+    PeriodPrices,
+    PriceParameters,
+    StackResult,
+    imbalance_prices,
+)
 from engine.losses import LossResult, indicative_tlm, transmission_losses
 from engine.non_delivery import NonDelivery, non_delivery
 from engine.settlement_inputs import SettlementInputs
@@ -281,6 +287,16 @@ def _checks(inputs, metered_available, losses, prices, stack, items, bm, cash_er
                 f"NIV {prices.niv[k]:.6f} = Σ stack after DMAT and arbitrage {remaining:.6f} MWh",
             )
         )
+        if prices.price_source[k] == PRICE_UNAVAILABLE:
+            checks.append(
+                Check(
+                    "R-PRC-MIP",
+                    j,
+                    False,
+                    f"no system price: the period needs MIP_j (NIV {prices.niv[k]:.3f} MWh) and "
+                    "has no market index data with volume; import the MID dataset for the date",
+                )
+            )
         if not metered_available[k]:
             checks.append(
                 Check("metered-volumes", j, True, "no metered volumes: imbalance not settled")

@@ -14,6 +14,21 @@ from sqlalchemy import Connection, Table
 _PLACEHOLDER = {"qmark": "?", "format": "%s", "pyformat": "%s"}
 
 
+def _insert_sql(conn: Connection, table: Table, columns: Sequence[str]) -> str | None:
+    placeholder = _PLACEHOLDER.get(conn.dialect.paramstyle)
+    if placeholder is None:
+        return None
+    for column in columns:
+        if column not in table.c:
+            raise KeyError(f"{table.name} has no column {column!r}")
+    preparer = conn.dialect.identifier_preparer
+    return (
+        f"INSERT INTO {preparer.format_table(table)} "
+        f"({', '.join(preparer.quote(c) for c in columns)}) "
+        f"VALUES ({', '.join([placeholder] * len(columns))})"
+    )
+
+
 def bulk_insert(
     conn: Connection, table: Table, rows: Iterable[dict], fixed: dict | None = None
 ) -> int:
@@ -23,19 +38,10 @@ def bulk_insert(
         return 0
     fixed = fixed or {}
     columns = [*fixed, *(c for c in rows[0] if c not in fixed)]
-    placeholder = _PLACEHOLDER.get(conn.dialect.paramstyle)
-    if placeholder is None:
+    sql = _insert_sql(conn, table, columns)
+    if sql is None:
         conn.execute(table.insert(), [{**fixed, **row} for row in rows])
         return len(rows)
-    for column in columns:
-        if column not in table.c:
-            raise KeyError(f"{table.name} has no column {column!r}")
-    preparer = conn.dialect.identifier_preparer
-    sql = (
-        f"INSERT INTO {preparer.format_table(table)} "
-        f"({', '.join(preparer.quote(c) for c in columns)}) "
-        f"VALUES ({', '.join([placeholder] * len(columns))})"
-    )
     head = tuple(fixed.values())
     variable = columns[len(fixed) :]
     conn.exec_driver_sql(sql, [head + tuple(row[c] for c in variable) for row in rows])
@@ -50,5 +56,14 @@ def bulk_insert_columns(
     if not names or not len(columns[names[0]]):
         return 0
     fixed = fixed or {}
-    rows = [dict(zip(names, values, strict=True)) for values in zip(*columns.values(), strict=True)]
-    return bulk_insert(conn, table, rows, fixed)
+    count = len(columns[names[0]])
+    sql = _insert_sql(conn, table, [*fixed, *names])
+    if sql is None:
+        rows = [
+            dict(zip(names, values, strict=True)) for values in zip(*columns.values(), strict=True)
+        ]
+        conn.execute(table.insert(), [{**fixed, **row} for row in rows])
+        return count
+    constants = [[value] * count for value in fixed.values()]
+    conn.exec_driver_sql(sql, list(zip(*constants, *columns.values(), strict=True)))
+    return count

@@ -34,6 +34,16 @@ def frames_from_rows(rows: dict[str, list[dict]]) -> dict[str, pd.DataFrame]:
     return frames
 
 
+def frames_from_columns(tables: dict[str, dict[str, list]]) -> dict[str, pd.DataFrame]:
+    """BM data given as columns (importers) as sorted frames."""
+    frames = {}
+    for table, columns in COLUMNS.items():
+        data = tables.get(table) or {}
+        frame = pd.DataFrame({c: data.get(c, []) for c in columns}, columns=columns)
+        frames[table] = frame.sort_values(ORDER[table], kind="stable").reset_index(drop=True)
+    return frames
+
+
 def query_frame(conn: Connection, sql: str) -> pd.DataFrame:
     """Rows as plain tuples from the DB-API cursor: building Row objects costs seconds here."""
     cursor = conn.connection.dbapi_connection.cursor()
@@ -89,8 +99,12 @@ def decode(payload: bytes, layout: dict[str, list[str]] = COLUMNS) -> dict[str, 
     return frames
 
 
+# Below this many rows the tables are read as fast as a cache, which would only cost space.
+CACHE_MIN_ROWS = 5_000
+
+
 def write_run_cache(conn: Connection, run_id: int) -> None:
-    """Store a run's input tables (as now in the database) as its cache."""
+    """Store a run's input tables (as now in the database) as its cache, if large enough."""
     frames = {}
     for table in RUN_INPUT_TABLES:
         columns = RUN_COLUMNS[table.name]
@@ -100,6 +114,8 @@ def write_run_cache(conn: Connection, run_id: int) -> None:
             f"WHERE run_id = {int(run_id)} ORDER BY {order}"
         )
         frames[table.name] = query_frame(conn, sql)
+    if sum(len(f) for f in frames.values()) < CACHE_MIN_ROWS:
+        return
     conn.execute(
         RunInputCache.__table__.insert().values(
             run_id=run_id, format=FORMAT, payload=encode(frames)

@@ -46,11 +46,13 @@ Frames = dict[str, pd.DataFrame]
 def read_run_frames(conn: Connection, run_id: int) -> tuple[date, tuple[int, ...] | None, Frames]:
     """(settlement date, stored period subset, frames) of a stored run."""
     run = conn.execute(
-        select(SettlementRun.settlement_date, SettlementRun.bm_dataset_id, SettlementRun.periods)
+        select(SettlementRun.settlement_date, SettlementRun.bm_dataset_id, SettlementRun.periods,
+               SettlementRun.kind)
         .where(SettlementRun.id == run_id)
     ).first()  # fmt: skip
     if run is None:
         raise RunNotFoundError(f"run {run_id} does not exist")
+    periods = tuple(int(p) for p in run.periods.split(",")) if run.periods else None
     frames: Frames = {}
     run_cached = read_run_cache(conn, run_id)
     if run_cached is not None:
@@ -72,7 +74,6 @@ def read_run_frames(conn: Connection, run_id: int) -> tuple[date, tuple[int, ...
         frames[table] = query_frame(
             conn, f"SELECT {columns} FROM {table} WHERE {where} ORDER BY {order}"
         )
-    periods = tuple(int(p) for p in run.periods.split(",")) if run.periods else None
     return run.settlement_date, periods, frames
 
 

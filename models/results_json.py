@@ -36,36 +36,12 @@ def _floats(values) -> list:
     return [number(v) for v in np.asarray(values, dtype=float).tolist()]
 
 
-def result_frames(result: SettlementResult) -> dict[str, Columns]:
-    """Columns of each result table (without run_id) for the settled periods."""
-    inputs = result.inputs
-    settled = np.asarray(inputs.periods, dtype=np.int64)
-    k = settled - 1
-    prices = result.prices
-    rsvp = inputs.period_inputs.lolp * inputs.parameters.voll
-    metered = result.metered_available
-    frames: dict[str, Columns] = {}
-    frames["system_price_result"] = {
-        "origin": ["engine"] * len(settled),
-        "period": settled.tolist(),
-        "ssp": _floats(prices.ssp[k]),
-        "sbp": _floats(prices.sbp[k]),
-        "niv": _floats(prices.niv[k]),
-        "price_source": prices.price_source[k].tolist(),
-        "replacement_price": _floats(prices.replacement_price[k]),
-        "replacement_reference_volume": _floats(prices.replacement_reference_volume[k]),
-        "mip": _floats(prices.mip[k]),
-        "bpa": _floats(inputs.period_inputs.bpa[k]),
-        "spa": _floats(inputs.period_inputs.spa[k]),
-        "reserve_scarcity_price": _floats(rsvp[k]),
-        "main_price": _floats(prices.main_price[k]),
-        "price_adjustment": _floats(prices.price_adjustment[k]),
-        "metered_volumes": metered[k].tolist(),
-    }
+def stack_item_columns(result: SettlementResult, settled) -> Columns:
+    """The stack items of the `settled` periods with every published stack column."""
     items, stack = result.items, result.stack
     rows = np.flatnonzero(np.isin(items.period, settled))
     bsad = items.acceptance[rows] < 0
-    frames["stack_item_result"] = {
+    return {
         "origin": ["engine"] * len(rows),
         "period": items.period[rows].tolist(),
         "side": np.where(items.side[rows] > 0, "buy", "sell").tolist(),
@@ -96,6 +72,35 @@ def result_frames(result: SettlementResult) -> dict[str, Columns]:
         "tlm_adjusted_volume": _floats(stack.tlm_adjusted_volume[rows]),
         "tlm_adjusted_cost": _floats(stack.tlm_adjusted_cost[rows]),
     }
+
+
+def result_frames(result: SettlementResult) -> dict[str, Columns]:
+    """Columns of each result table (without run_id) for the settled periods."""
+    inputs = result.inputs
+    settled = np.asarray(inputs.periods, dtype=np.int64)
+    k = settled - 1
+    prices = result.prices
+    rsvp = inputs.period_inputs.lolp * inputs.parameters.voll
+    metered = result.metered_available
+    frames: dict[str, Columns] = {}
+    frames["system_price_result"] = {
+        "origin": ["engine"] * len(settled),
+        "period": settled.tolist(),
+        "ssp": _floats(prices.ssp[k]),
+        "sbp": _floats(prices.sbp[k]),
+        "niv": _floats(prices.niv[k]),
+        "price_source": prices.price_source[k].tolist(),
+        "replacement_price": _floats(prices.replacement_price[k]),
+        "replacement_reference_volume": _floats(prices.replacement_reference_volume[k]),
+        "mip": _floats(prices.mip[k]),
+        "bpa": _floats(inputs.period_inputs.bpa[k]),
+        "spa": _floats(inputs.period_inputs.spa[k]),
+        "reserve_scarcity_price": _floats(rsvp[k]),
+        "main_price": _floats(prices.main_price[k]),
+        "price_adjustment": _floats(prices.price_adjustment[k]),
+        "metered_volumes": metered[k].tolist(),
+    }
+    frames["stack_item_result"] = stack_item_columns(result, settled)
     units = len(inputs.bm.bm_units)
     unit = np.repeat(np.arange(units), len(settled))
     period = np.tile(settled, units)

@@ -16,6 +16,7 @@ from models.bulk import bulk_insert_columns
 from models.database import SettlementDatabase
 from models.engine_inputs import load_settlement_inputs
 from models.errors import RunNotFoundError
+from models.published import price_comparison, read_published_prices
 from models.results_json import Columns, document_from_frames, result_frames
 from models.schema import RUN_RESULT_TABLES, SettlementRun
 
@@ -73,4 +74,16 @@ def stored_document(conn: Connection, run_id: int) -> dict:
         raise RunNotFoundError(
             f"run {run_id} ({settlement_date}) has no stored results; settle it first"
         )
-    return document_from_frames(settlement_date, frames)
+    document = document_from_frames(settlement_date, frames)
+    published = read_published_prices(conn, run_id)
+    if published:
+        prices = frames["system_price_result"]
+        nan = float("nan")
+        document["published_comparison"] = price_comparison(
+            published,
+            prices["period"],
+            [nan if v is None else v for v in prices["ssp"]],
+            [nan if v is None else v for v in prices["sbp"]],
+            [nan if v is None else v for v in prices["niv"]],
+        )
+    return document

@@ -15,8 +15,14 @@ from datetime import UTC, date, datetime
 from sqlalchemy import Connection, Table, func, literal, select
 
 from engine.settlement_calendar import RunType
-from models.bulk import bulk_insert
-from models.dataset_cache import frames_from_rows, write_dataset_cache, write_run_cache
+from models.bulk import bulk_insert, bulk_insert_columns
+from models.dataset_cache import (
+    CACHE_MIN_ROWS,
+    frames_from_columns,
+    frames_from_rows,
+    write_dataset_cache,
+    write_run_cache,
+)
 from models.errors import RunImmutableError, RunNotFoundError
 from models.schema import (
     BM_DATA_TABLES,
@@ -110,7 +116,27 @@ def create_bm_dataset(
     )
     for table in BM_DATA_TABLES:
         bulk_insert(conn, table, rows.get(table.name, ()), {"dataset_id": dataset_id})
-    write_dataset_cache(conn, dataset_id, frames_from_rows(rows))
+    if sum(len(r) for r in rows.values()) >= CACHE_MIN_ROWS:
+        write_dataset_cache(conn, dataset_id, frames_from_rows(rows))
+    return dataset_id
+
+
+def create_bm_dataset_from_columns(
+    conn: Connection, settlement_date: date, tables: Mapping[str, dict[str, list]], *, source: str
+) -> int:
+    """As `create_bm_dataset`, for tables given as columns (the importers' bulk path)."""
+    dataset_id = int(
+        conn.execute(
+            DATASET.insert().values(
+                settlement_date=settlement_date, source=source, created_at=_utc_now()
+            )
+        ).inserted_primary_key[0]
+    )
+    for table in BM_DATA_TABLES:
+        if tables.get(table.name):
+            bulk_insert_columns(conn, table, tables[table.name], {"dataset_id": dataset_id})
+    if sum(len(next(iter(c.values()), ())) for c in tables.values()) >= CACHE_MIN_ROWS:
+        write_dataset_cache(conn, dataset_id, frames_from_columns(tables))
     return dataset_id
 
 

@@ -18,8 +18,9 @@ from engine.settle import SettlementResult, settle_day
 from models.database import SettlementDatabase
 from models.engine_inputs import load_settlement_inputs
 from models.errors import WorkbenchInputError
+from models.published import PublishedPrice, read_published_prices
 from models.run_store import RunInfo, get_run
-from models.schema import BmUnit, PartyResult, PhysicalNotificationSegment, SystemPriceResult
+from models.schema import BmUnit, PartyResult, PhysicalNotificationSegment
 
 
 class LoadCancelled(WorkbenchInputError):
@@ -32,7 +33,7 @@ class RunView:
     result: SettlementResult
     units: pd.DataFrame  # per BM unit of the result, in its order: name, party, type, fuel, tlf
     limits: pd.DataFrame  # MEL and MIL segments: notification, bm_unit_id, time_from, level_from, …
-    published_prices: dict[int, float]  # period → published SSP
+    published_prices: dict[int, PublishedPrice]  # period → published SSP, SBP, NIV
     stored_net: dict[str, float]  # party → net £ of the stored engine results (if settled)
 
     @property
@@ -69,6 +70,7 @@ def load_run_view(
                 )
             ).all(),
             columns=["bm_unit_id", "name", "bmu_type", "fuel_type"],
+            dtype=object,  # also when a run has no BM units (published prices only)
         )
         pn = PhysicalNotificationSegment
         limits = pd.DataFrame(
@@ -91,13 +93,7 @@ def load_run_view(
                 "level_to",
             ],
         )
-        published = dict(
-            conn.execute(
-                select(SystemPriceResult.period, SystemPriceResult.ssp).where(
-                    SystemPriceResult.run_id == run_id, SystemPriceResult.origin == "published"
-                )
-            ).all()
-        )
+        published = read_published_prices(conn, run_id)
         stored = dict(
             conn.execute(
                 select(PartyResult.party_id, PartyResult.net).where(PartyResult.run_id == run_id)
@@ -109,7 +105,7 @@ def load_run_view(
     parties = np.asarray(inputs.parties, dtype=object)
     units = pd.DataFrame(
         {
-            "bm_unit_id": list(inputs.bm.bm_units),
+            "bm_unit_id": pd.Series(list(inputs.bm.bm_units), dtype=object),
             "party": parties[inputs.units.lead_party],
             "pc": np.where(inputs.units.consumption, "C", "P"),
             "tlf": inputs.units.tlf,

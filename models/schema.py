@@ -487,7 +487,7 @@ class StackItemResult(Base):
     final_price: Mapped[float | None] = mapped_column(Float)
     tlm: Mapped[float] = mapped_column(Float)
     tlm_adjusted_volume: Mapped[float] = mapped_column(Float)
-    tlm_adjusted_cost: Mapped[float] = mapped_column(Float)
+    tlm_adjusted_cost: Mapped[float | None] = mapped_column(Float)  # NULL: price unavailable
 
 
 class BmUnitPeriodResult(Base):

@@ -22,6 +22,7 @@ COLOURS = {
     "niv_short": "#d62728",
     "niv_long": "#2ca02c",
     "band": "#9467bd",
+    "published": "#444444",
 }
 ACCEPTANCE_COLOURS = ["#e377c2", "#8c564b", "#bcbd22", "#17becf", "#ff9896", "#98df8a", "#c5b0d5"]
 # Stack items by the stage that tagged them out ("" = they set the price).

@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from engine.settle import SettlementResult
+from models.published import PublishedPrice, price_comparison
 from views.charts import COLOURS, PeriodAxis, styled_plot
 from views.column_model import Column
 from views.data_table import DataTable
@@ -37,10 +38,17 @@ class DayOverview(QWidget):
         self.charts.ci.layout.setRowStretchFactor(1, 2)
         self.price_plot.scene().sigMouseClicked.connect(self._clicked)
         self.parties = DataTable("Filter parties…")
+        self.comparison = DataTable("Filter periods…")
+        self.tables = QTabWidget()
+        self.tables.addTab(self.parties, "Party charges")
+        self.tables.addTab(self.comparison, "Published prices")
+        self.tables.setTabToolTip(
+            1, "Imported (published) SSP, SBP and NIV against the engine's, per period"
+        )
         splitter = QSplitter()
         splitter.setOrientation(pg.QtCore.Qt.Orientation.Vertical)
         splitter.addWidget(self.charts)
-        splitter.addWidget(self.parties)
+        splitter.addWidget(self.tables)
         splitter.setSizes([420, 300])
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
@@ -50,7 +58,7 @@ class DayOverview(QWidget):
         self,
         result: SettlementResult,
         label: str,
-        published: dict | None = None,
+        published: dict[int, PublishedPrice] | None = None,
         highlight=None,
     ) -> None:
         """Draw a settled day; `highlight` marks parties whose net differs from stored results."""
@@ -72,20 +80,34 @@ class DayOverview(QWidget):
         )
         if published:
             p = np.array(sorted(published))
+            values = [published[x].ssp for x in p]
             self.price_plot.plot(
                 p,
-                [published[x] for x in p],
+                np.array([np.nan if v is None else v for v in values], dtype=float),
                 pen=None,
                 symbol="x",
-                symbolSize=8,
-                symbolPen="#333",
-                name="published",
+                symbolSize=9,
+                symbolPen=pg.mkPen(COLOURS["published"], width=2),
+                name="published SSP",
             )
+        self._show_comparison(result, published or {})
         # The day's periods now, not when auto-range next runs (axes would paint stale labels).
         self.price_plot.setXRange(periods[0] - 0.5, periods[-1] + 0.5, padding=0)
         niv = prices.niv[k]
         brushes = [pg.mkBrush(COLOURS["niv_short"] if v > 0 else COLOURS["niv_long"]) for v in niv]
         self.niv_plot.addItem(pg.BarGraphItem(x=periods, height=niv, width=0.7, brushes=brushes))
+        if published:
+            p = np.array(sorted(published))
+            values = [published[x].niv for x in p]
+            self.niv_plot.plot(
+                p,
+                np.array([np.nan if v is None else v for v in values], dtype=float),
+                pen=None,
+                symbol="x",
+                symbolSize=9,
+                symbolPen=pg.mkPen(COLOURS["published"], width=2),
+                name="published NIV",
+            )
         self.niv_plot.plot([], [], pen=pg.mkPen(COLOURS["niv_short"]), name="short (NIV > 0)")
         self.niv_plot.plot([], [], pen=pg.mkPen(COLOURS["niv_long"]), name="long (NIV < 0)")
         metered = bool(result.metered_available[k].all())
@@ -123,6 +145,38 @@ class DayOverview(QWidget):
             ],
             highlight=highlight,
             widths={"party": 110},
+        )
+
+    def _show_comparison(self, result: SettlementResult, published: dict) -> None:
+        periods = list(result.inputs.periods)
+        k = np.asarray(periods) - 1
+        prices = result.prices
+        rows = price_comparison(published, periods, prices.ssp[k], prices.sbp[k], prices.niv[k])
+        if not published:
+            rows = []
+        self.tables.setTabText(
+            1,
+            "Published prices"
+            + (f" ({sum(r['differs'] for r in rows)} differ)" if published else " (none imported)"),
+        )
+
+        def column(name: str) -> np.ndarray:
+            return np.array([np.nan if r[name] is None else r[name] for r in rows], dtype=float)
+
+        self.comparison.set_columns(
+            [
+                Column("period", np.array([r["period"] for r in rows]), "int"),
+                Column("engine SSP £/MWh", column("engine_ssp"), "price"),
+                Column("published SSP £/MWh", column("published_ssp"), "price"),
+                Column("Δ SSP", column("ssp_difference"), "price", "engine − published"),
+                Column("engine SBP £/MWh", column("engine_sbp"), "price"),
+                Column("published SBP £/MWh", column("published_sbp"), "price"),
+                Column("Δ SBP", column("sbp_difference"), "price", "engine − published"),
+                Column("engine NIV MWh", column("engine_niv"), "mwh"),
+                Column("published NIV MWh", column("published_niv"), "mwh"),
+                Column("Δ NIV", column("niv_difference"), "mwh", "engine − published"),
+            ],
+            highlight=np.array([r["differs"] for r in rows], dtype=bool),
         )
 
     def _clicked(self, event) -> None:

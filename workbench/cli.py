@@ -140,6 +140,21 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--run-number", type=_positive, help="run number (default: latest)")
     show.add_argument("--json", action="store_true", help="print the settlement-result/1 JSON")
     show.set_defaults(handler=_cmd_show)
+
+    load_files = commands.add_parser(
+        "import",
+        help="import Elexon data files (Insights JSON/CSV, legacy BMRS CSV, registers, prices)",
+        description="Import Elexon data files into a settlement database in one transaction: "
+        "every record of every file, or nothing and a report of each rejected record. Each "
+        "settlement date gets a new run holding the imported records and what the latest run "
+        "of that date and type already held.",
+    )
+    load_files.add_argument("--db", required=True, help="database file (created if missing)")
+    load_files.add_argument("--date", type=_date, help="only records of this settlement date")
+    load_files.add_argument("--run", type=_run_type, default=None, help="run type (default SF)")
+    load_files.add_argument("--json", action="store_true", help="print the summary as JSON")
+    load_files.add_argument("files", nargs="+", type=Path, help="data files")
+    load_files.set_defaults(handler=_cmd_import)
     return parser
 
 
@@ -354,7 +369,44 @@ def _cmd_show(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = ("demo", "runs", "case", "settle", "show", "gui")
+def _cmd_import(args: argparse.Namespace) -> int:
+    from engine.settlement_calendar import RunType
+    from models.database import SettlementDatabase
+    from models.imports.loader import import_files
+    from models.imports.report import ImportRejected
+    from workbench.progress_bar import ProgressBar
+
+    missing = [str(f) for f in args.files if not f.is_file()]
+    if missing:
+        print(f"settlement-workbench: error: no such file: {', '.join(missing)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    target = Path(args.db)
+    if "://" not in args.db and not target.exists():
+        db = SettlementDatabase.create(target)
+        print(f"created {target}", file=sys.stderr)
+    else:
+        db = _open(args.db)
+    bar = ProgressBar()
+    try:
+        with db:
+            summary = import_files(
+                db, args.files, run_type=args.run or RunType.SF, only_date=args.date, progress=bar
+            )
+    except ImportRejected as exc:
+        bar.close()
+        if args.json:
+            print(json.dumps(exc.report.as_json(), indent=1, ensure_ascii=False))
+        print(exc.report.text(), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    bar.close()
+    if args.json:
+        print(json.dumps(summary.as_json(), indent=1, ensure_ascii=False))
+    else:
+        print(summary.text())
+    return EXIT_OK
+
+
+COMMANDS = ("demo", "runs", "case", "settle", "show", "gui", "import")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -36,6 +36,13 @@ from workbench import __version__
 from workbench.jobs import JobRunner
 
 DATABASE_FILTER = "Settlement databases (*.sqlite *.db);;All files (*)"
+DATA_FILTER = "Elexon data files (*.json *.csv *.gz *.txt);;All files (*)"
+SQLITE_HEADER = b"SQLite format 3\x00"
+JOB_MESSAGES = {
+    "load": "Loading…",
+    "demo": "Creating the demo database…",
+    "import": "Importing…",
+}
 MAX_RECENT = 8
 
 
@@ -107,6 +114,12 @@ class MainWindow(QMainWindow):
         self.demo_action = self._action(
             "&New demo database…", self.create_demo, QKeySequence.StandardKey.New
         )
+        self.import_action = self._action(
+            "&Import data files…",
+            self.choose_import_files,
+            "Ctrl+I",
+            "Import Elexon data (Insights JSON/CSV, legacy BMRS CSV, registers, prices)",
+        )
         self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
         self.settle_action = self._action(
             "&Settle run", self.settle, "F5", "Settle the run and store its results"
@@ -119,6 +132,7 @@ class MainWindow(QMainWindow):
         file_menu = self.menuBar().addMenu("&File")
         file_menu.addAction(self.open_action)
         file_menu.addAction(self.demo_action)
+        file_menu.addAction(self.import_action)
         self.recent_menu = file_menu.addMenu("Open &recent")
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
@@ -144,6 +158,7 @@ class MainWindow(QMainWindow):
         help_menu.addAction(self._action("&About", self.about))
         toolbar = QToolBar("Main", objectName="toolbar-main")
         toolbar.addAction(self.open_action)
+        toolbar.addAction(self.import_action)
         toolbar.addAction(self.settle_action)
         toolbar.addSeparator()
         toolbar.addWidget(self.period)
@@ -337,7 +352,7 @@ class MainWindow(QMainWindow):
         self.progress.setValue(0)
         self.progress.show()
         self.cancel_button.show()
-        self.status.setText("Loading…" if name == "load" else "Creating the demo database…")
+        self.status.setText(JOB_MESSAGES.get(name, "Working…"))
 
     def _job_progress(self, fraction: float, message: str) -> None:
         self.progress.setValue(int(100 * fraction))
@@ -409,7 +424,81 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
 
     def dropEvent(self, event) -> None:
-        for url in event.mimeData().urls():
-            if url.isLocalFile():
-                self.open_database(url.toLocalFile())
-                break
+        """A dropped database opens; dropped data files are imported into the open one."""
+        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        databases = [p for p in paths if _is_sqlite(p)]
+        if databases:
+            self.open_database(databases[0])
+        data_files = [p for p in paths if p not in databases]
+        if data_files:
+            self.import_data_files(data_files)
+
+    # -- imports ---------------------------------------------------------------------------------
+
+    def choose_import_files(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(self, "Import Elexon data files", "", DATA_FILTER)
+        if paths:
+            self.import_data_files(paths)
+
+    def import_data_files(self, paths: list[str], database: str | None = None) -> None:
+        """Import into the open database (or a new one at `database`, asked for if none)."""
+        if self.db is None:
+            if database is None:
+                database, _ = QFileDialog.getSaveFileName(
+                    self, "New database for the imported data", "imported.sqlite", DATABASE_FILTER
+                )
+            if not database:
+                return
+            try:
+                db = SettlementDatabase.create(database)
+            except (WorkbenchInputError, OSError) as exc:
+                self.show_error("Cannot create the database", str(exc))
+                return
+            db.close()
+            if not self.open_database(database):
+                return
+        from engine.settlement_calendar import RunType
+        from models.imports.loader import import_files
+        from models.imports.report import ImportRejected
+
+        db = self.db
+
+        def work(progress, cancelled):
+            try:
+                return import_files(
+                    db, paths, run_type=RunType.SF, progress=progress, cancelled=cancelled
+                )
+            except ImportRejected as exc:
+                return exc.report
+
+        self.jobs.start("import", work, self._imported, self._job_failed, self._job_cancelled)
+
+    def _imported(self, outcome) -> None:
+        from models.imports.report import ImportSummary
+        from views.import_report import ImportReportDialog
+
+        self.import_dialog = ImportReportDialog(outcome, self)
+        self.import_dialog.show()
+        if not isinstance(outcome, ImportSummary):
+            self.status.setText(
+                f"Import rejected: {len(outcome.rejections):,} problem(s); nothing was written."
+            )
+            return
+        new_runs = [p.run_id for p in outcome.dates if p.run_id is not None]
+        self.status.setText(
+            f"Imported {sum(outcome.records.values()):,} record(s); {len(new_runs)} new run(s)."
+        )
+        if self.db is not None:
+            with self.db.engine.connect() as conn:
+                self.runs.show_runs(list_runs(conn, light=True))
+            if new_runs:
+                self.runs.select_run(new_runs[0])
+                self.load_run(new_runs[0])
+
+
+def _is_sqlite(path: str) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(16) == SQLITE_HEADER
+    except OSError:
+        return False

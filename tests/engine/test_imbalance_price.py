@@ -157,9 +157,9 @@ def test_niv_zero_and_empty_stacks_use_mip():
     assert prices.ssp[0] == 64.0 and prices.price_source[0] == "mip"
 
 
-def test_missing_mip_where_needed_names_the_period():
-    with pytest.raises(EngineInputError, match=r"period 1: the price needs MIP_j \(NIV 0.000"):
-        price_of([], mip=np.nan)
+def test_missing_mip_where_needed_leaves_the_price_unavailable():
+    prices, _, _ = price_of([], mip=np.nan)
+    assert np.isnan(prices.ssp[0]) and prices.price_source[0] == "unavailable"
     prices, _, _ = price_of([buy("A", 10, 50.0)], mip=np.nan)  # not needed: fine
     assert prices.ssp[0] == 50.0
 

@@ -12,7 +12,17 @@ from models.demo.generator import DemoSpec, generate_demo
 from models.engine_inputs import load_settlement_inputs, read_run_frames
 
 
-def test_cached_and_stored_bm_data_are_identical_and_load_the_same_inputs(tmp_path):
+def test_small_datasets_are_not_cached(tmp_path):
+    path = tmp_path / "d.sqlite"
+    generate_demo(path, DemoSpec(bmus=12, seed=9))
+    with SettlementDatabase.open(path) as db, db.engine.connect() as conn:
+        assert read_dataset_cache(conn, 1) is None  # read from the tables as fast
+        assert load_settlement_inputs(conn, 2).bm.bm_units
+
+
+def test_cached_and_stored_bm_data_are_identical_and_load_the_same_inputs(tmp_path, monkeypatch):
+    monkeypatch.setattr("models.run_store.CACHE_MIN_ROWS", 0)
+    monkeypatch.setattr("models.dataset_cache.CACHE_MIN_ROWS", 0)
     path = tmp_path / "d.sqlite"
     generate_demo(path, DemoSpec(bmus=25, seed=9))
     with SettlementDatabase.open(path) as db:

@@ -1,0 +1,63 @@
+"""Importing a GB-scale day of Insights JSON (issue 6): target ≤ 10 s for ~300,000 records.
+
+The day is a GB-scale demo day (3,000 BM units) written out as Insights API JSON: PN, MELS,
+MILS, BOD and BOALF, one record per published segment. It is imported into a fresh SQLite
+database holding the demo's BM unit register (imported first as an Insights reference CSV,
+not timed). The baseline, measured in
+the same run, is the time only to parse the same files with the json module.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks.insights_export import write_insights_json, write_register_csv
+from models.database import SettlementDatabase
+from models.demo.generator import DemoSpec, generate_demo
+from models.imports.loader import import_files
+from models.run_store import list_runs
+
+
+def run() -> None:
+    # 1,500 units give about 300,000 records (the issue's GB-scale day); the demo's full GB
+    # scale (3,000 units, every pair of every period bid) gives about 640,000.
+    for bmus in (1500, 3000):
+        print(f"-- demo day of {bmus:,} BM units")
+        _measure(bmus)
+
+
+def _measure(bmus: int) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        demo = root / "demo.sqlite"
+        generate_demo(demo, DemoSpec(bmus=bmus))
+        with SettlementDatabase.open(demo) as db, db.engine.connect() as conn:
+            run_id = next(r.id for r in list_runs(conn) if r.run_type == "SF")
+        with SettlementDatabase.open(demo) as db:
+            files = write_insights_json(db, run_id, root)
+            register = write_register_csv(db, root / "register.csv")
+        records = {p.name: len(json.loads(p.read_text())["data"]) for p in files}
+        total = sum(records.values())
+        megabytes = sum(p.stat().st_size for p in files) / 1e6
+        began = time.perf_counter()
+        for path in files:
+            json.loads(path.read_text())
+        parse_seconds = time.perf_counter() - began
+        target = root / "target.sqlite"
+        with SettlementDatabase.create(target) as db:
+            import_files(db, [register])
+            began = time.perf_counter()
+            summary = import_files(db, files)
+            import_seconds = time.perf_counter() - began
+        print(f"files: {', '.join(f'{n} {c:,}' for n, c in records.items())}")
+        print(f"{total:,} records, {megabytes:,.1f} MB of JSON")
+        print(f"baseline, json.loads of the files: {parse_seconds:.2f} s")
+        print(
+            f"import into SQLite (one transaction): {import_seconds:.2f} s "
+            f"({total / import_seconds:,.0f} records/s, {import_seconds / parse_seconds:.1f}× "
+            f"the parse alone; target ≤ 10 s)"
+        )
+        print(f"runs written: {[p.run_label for p in summary.dates if p.run_id]}")

@@ -1,0 +1,148 @@
+"""What an import found wrong (rejections), set aside (notes) and wrote (summary)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from models.errors import WorkbenchInputError
+
+SHOWN_REJECTIONS = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """One rejected record: where it is, which field, what value, and why."""
+
+    file: str
+    location: str  # "line 12" or "data[3]"
+    field: str
+    value: str
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}, {self.location}" if self.location else self.file
+        what = f"{self.field} = {self.value}" if self.field else self.value
+        return f"{where}: {what}: {self.reason}" if what else f"{where}: {self.reason}"
+
+    def as_json(self) -> dict:
+        return {
+            "file": self.file,
+            "location": self.location,
+            "field": self.field,
+            "value": self.value,
+            "reason": self.reason,
+        }
+
+
+def shown_value(value: object, limit: int = 60) -> str:
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@dataclass
+class ImportReport:
+    """Rejections and notes gathered over every file of one import."""
+
+    rejections: list[Rejection] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def reject(self, file: str, location: str, field_name: str, value: object, reason: str):
+        self.rejections.append(
+            Rejection(
+                file, location, field_name, "" if value is None else shown_value(value), reason
+            )
+        )
+
+    @property
+    def rejected(self) -> bool:
+        return bool(self.rejections)
+
+    def text(self, shown: int = SHOWN_REJECTIONS) -> str:
+        lines = [f"Import rejected: {len(self.rejections)} problem(s); nothing was written."]
+        by_file = Counter(r.file for r in self.rejections)
+        lines += [f"  {name}: {count} problem(s)" for name, count in sorted(by_file.items())]
+        lines += [f"- {r}" for r in self.rejections[:shown]]
+        rest = len(self.rejections) - shown
+        if rest > 0:
+            lines.append(f"… and {rest} more not shown")
+        return "\n".join(lines)
+
+    def as_json(self, shown: int = SHOWN_REJECTIONS) -> dict:
+        return {
+            "rejected": len(self.rejections),
+            "shown": [r.as_json() for r in self.rejections[:shown]],
+            "not_shown": max(0, len(self.rejections) - shown),
+            "notes": list(self.notes),
+        }
+
+
+class ImportRejected(WorkbenchInputError):
+    """The import was rejected as a whole; `report` says why, record by record."""
+
+    def __init__(self, report: ImportReport):
+        super().__init__(report.text())
+        self.report = report
+
+
+@dataclass
+class DatePart:
+    """What an import wrote for one settlement date."""
+
+    settlement_date: str
+    run_id: int | None  # None when nothing new arrived for this date
+    run_label: str
+    base_run_id: int | None  # the earlier run whose data the new run carries forward
+    records: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class ImportSummary:
+    """Records read per dataset, runs written per date, and notes."""
+
+    files: list[str] = field(default_factory=list)
+    records: Counter = field(default_factory=Counter)  # dataset -> records read
+    dates: list[DatePart] = field(default_factory=list)
+    register_units: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def text(self) -> str:
+        lines = [f"Imported {len(self.files)} file(s):"]
+        lines += [
+            f"  {name:10s} {count:>9,} record(s)" for name, count in sorted(self.records.items())
+        ]
+        if self.register_units:
+            lines.append(f"  BM unit register: {self.register_units:,} unit(s) added or updated")
+        for part in self.dates:
+            if part.run_id is None:
+                lines.append(f"  {part.settlement_date}: nothing new (already imported)")
+            else:
+                carried = f", carrying forward run {part.base_run_id}" if part.base_run_id else ""
+                lines.append(
+                    f"  {part.settlement_date}: run {part.run_id} {part.run_label}{carried}"
+                )
+        if self.dates:
+            lines.append(
+                f"Dates covered: {self.dates[0].settlement_date} to "
+                f"{self.dates[-1].settlement_date} ({len(self.dates)} date(s))"
+            )
+        lines += [f"Note: {n}" for n in self.notes]
+        return "\n".join(lines)
+
+    def as_json(self) -> dict:
+        return {
+            "files": list(self.files),
+            "records": dict(sorted(self.records.items())),
+            "register_units": self.register_units,
+            "dates": [
+                {
+                    "settlement_date": p.settlement_date,
+                    "run_id": p.run_id,
+                    "run": p.run_label,
+                    "base_run_id": p.base_run_id,
+                    "rows": p.records,
+                }
+                for p in self.dates
+            ],
+            "notes": list(self.notes),
+        }

@@ -1,0 +1,217 @@
+"""Typing raw columns by their dataset description; every bad value becomes a rejection.
+
+Values are converted column by column with a cache of distinct values (a day's files repeat
+the same dates, times and ids thousands of times), which keeps 300,000-record imports fast.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+import numpy as np
+
+from models.imports.datasets import Dataset, Field
+from models.imports.formats import Batch
+from models.imports.report import ImportReport
+
+_BOOLS = {"true": True, "false": False, "t": True, "f": False, "y": True, "n": False}
+
+
+class BadValue(ValueError):
+    pass
+
+
+def _text(value: object) -> str | None:
+    if isinstance(value, (bool, dict, list)):
+        raise BadValue("expected text")
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip() or None
+
+
+def _float(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise BadValue("expected a number")
+    try:
+        number = float(value)
+    except ValueError:
+        raise BadValue("expected a number") from None
+    if not math.isfinite(number):
+        raise BadValue("expected a finite number")
+    return number
+
+
+def _int(value: object) -> int:
+    number = _float(value)
+    if not number.is_integer():
+        raise BadValue("expected a whole number")
+    return int(number)
+
+
+def _bool(value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in _BOOLS:
+        return _BOOLS[value.strip().lower()]
+    raise BadValue("expected true/false (or T/F)")
+
+
+def _date(value: object) -> date:
+    if not isinstance(value, (str, int)) or isinstance(value, bool):
+        raise BadValue("expected a date")
+    text = str(value).strip()
+    try:
+        if len(text) == 10 and text[4] == "-":
+            return date.fromisoformat(text)
+        if len(text) == 10 and text[2] == "/":
+            return datetime.strptime(text, "%d/%m/%Y").date()
+        if len(text) == 8 and text[2] == "/":
+            return datetime.strptime(text, "%d/%m/%y").date()
+        if len(text) == 8 and text.isdigit():
+            return datetime.strptime(text, "%Y%m%d").date()
+    except ValueError:
+        pass
+    raise BadValue("expected a date (yyyy-mm-dd, dd/mm/yyyy or yyyymmdd)")
+
+
+def _time(value: object) -> int:
+    """An instant as whole UTC epoch seconds; times without a zone are UTC (Elexon's rule)."""
+    if not isinstance(value, str):
+        raise BadValue("expected a date and time")
+    text = value.strip()
+    try:
+        if len(text) == 14 and text.isdigit():  # legacy BMRS yyyymmddHHMMSS
+            instant = datetime.strptime(text, "%Y%m%d%H%M%S")
+        else:
+            instant = datetime.fromisoformat(text)
+    except ValueError:
+        raise BadValue("expected a date and time (ISO 8601, e.g. 2022-01-01T00:30:00Z)") from None
+    if instant.tzinfo is None:
+        instant = instant.replace(tzinfo=UTC)
+    seconds = instant.timestamp()
+    if not seconds.is_integer():
+        raise BadValue("expected whole seconds")
+    return int(seconds)
+
+
+CONVERTERS: dict[str, Callable[[object], object]] = {
+    "str": _text,
+    "float": _float,
+    "int": _int,
+    "bool": _bool,
+    "date": _date,
+    "time": _time,
+}
+CACHED = {"str", "date", "time"}  # few distinct values, expensive to convert
+
+
+@dataclass
+class TypedBatch:
+    """A batch's records with typed values; `ok[i]` is False for a rejected record."""
+
+    batch: Batch
+    values: dict[str, list]
+    ok: list[bool]
+
+    @property
+    def dataset(self) -> Dataset:
+        return self.batch.dataset
+
+    @property
+    def size(self) -> int:
+        return len(self.ok)
+
+    def reject(self, report: ImportReport, index: int, field: str, value, reason: str) -> None:
+        self.ok[index] = False
+        report.reject(self.batch.file, self.batch.locate(index), field, value, reason)
+
+    def column(self, name: str) -> list:
+        return self.values[name]
+
+
+def _source_column(batch: Batch, spec: Field) -> list | None:
+    for key in spec.keys:
+        if key in batch.columns:
+            return batch.columns[key]
+    return None
+
+
+def _fast_numbers(raw: list, kind: str) -> list | None:
+    """JSON numbers as they are, when every value of the column already is one (the common
+    case); None sends the column through the value-by-value path."""
+    if kind not in ("float", "int") or not raw:
+        return None
+    types = set(map(type, raw))
+    if kind == "int" and types == {int}:
+        return raw
+    if kind == "float" and types <= {int, float}:
+        values = np.asarray(raw, dtype=float)
+        if np.isfinite(values).all():
+            return values.tolist()
+    return None
+
+
+def _check_limit(typed: TypedBatch, report: ImportReport, spec: Field, values: list) -> None:
+    limit = spec.limit
+    if limit is None:
+        return
+    array = np.array([np.nan if v is None else v for v in values], dtype=float)
+    for i in np.flatnonzero(np.abs(array) > limit):
+        typed.reject(
+            report, int(i), spec.source, values[i], f"implausible: beyond ±{limit:,.0f} {spec.unit}"
+        )
+        values[i] = None
+
+
+def type_batch(batch: Batch, report: ImportReport) -> TypedBatch:
+    size = batch.size
+    ok = [True] * size
+    typed = TypedBatch(batch, {}, ok)
+    for spec in batch.dataset.fields:
+        raw = _source_column(batch, spec)
+        if raw is None:
+            if spec.required:
+                names = spec.source if not spec.aliases else f"{spec.source} (or {spec.aliases[0]})"
+                report.reject(
+                    batch.file,
+                    "",
+                    spec.source,
+                    None,
+                    f"missing field {names} required by {batch.dataset.name} "
+                    f"({size:,} record(s) rejected)",
+                )
+                typed.ok = [False] * size
+                return typed
+            typed.values[spec.name] = [None] * size
+            continue
+        fast = _fast_numbers(raw, spec.type)
+        if fast is not None:
+            typed.values[spec.name] = fast
+            _check_limit(typed, report, spec, fast)
+            continue
+        convert = CONVERTERS[spec.type]
+        cache: dict = {} if spec.type in CACHED else None
+        out = [None] * size
+        for i, value in enumerate(raw):
+            if value is None or value == "":
+                if spec.required:
+                    typed.reject(report, i, spec.source, None, f"required {spec.type} is missing")
+                continue
+            try:
+                if cache is not None:
+                    try:
+                        out[i] = cache[value]
+                    except KeyError:
+                        out[i] = cache[value] = convert(value)
+                    except TypeError:  # unhashable (a list or object where a value belongs)
+                        out[i] = convert(value)
+                else:
+                    out[i] = convert(value)
+            except BadValue as exc:
+                typed.reject(report, i, spec.source, value, str(exc))
+        _check_limit(typed, report, spec, out)
+        typed.values[spec.name] = out
+    return typed

@@ -1,0 +1,82 @@
+"""`settlement-workbench import`: summary, JSON, exit code 2 and the report on rejection."""
+
+from __future__ import annotations
+
+import json
+
+from tests.models.imports.conftest import elexon
+from workbench.cli import main
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_import_creates_the_database_and_summarises(tmp_path, capsys):
+    db = tmp_path / "new.sqlite"
+    code, out, err = run(
+        capsys,
+        "import",
+        "--db",
+        str(db),
+        "--run",
+        "II",
+        str(elexon("system_prices/disebsp_2026-03-29.json")),
+        str(elexon("bsad/disbsad_2025-12-02.json")),
+    )
+    assert code == 0, err
+    assert "created" in err
+    assert "DISEBSP           46 record(s)" in out and "DISBSAD          551 record(s)" in out
+    assert "2026-03-29: run 2 2026-03-29 II" in out
+    assert "Dates covered: 2025-12-02 to 2026-03-29 (2 date(s))" in out
+    code, out, _ = run(
+        capsys,
+        "import",
+        "--db",
+        str(db),
+        "--run",
+        "II",
+        "--json",
+        str(elexon("system_prices/disebsp_2026-03-29.json")),
+    )
+    assert code == 0 and json.loads(out)["dates"][0]["run_id"] is None  # nothing new
+
+
+def test_rejected_import_exits_2_with_the_report(tmp_path, capsys):
+    bad = tmp_path / "MID.json"
+    bad.write_text(
+        json.dumps(
+            {
+                "data": [
+                    {
+                        "dataset": "MID",
+                        "settlementDate": "2024-06-12",
+                        "settlementPeriod": 3,
+                        "dataProvider": "APXMIDP",
+                        "price": "cheap",
+                        "volume": 10,
+                    }
+                ]
+            }
+        )
+    )
+    db = tmp_path / "db.sqlite"
+    code, out, err = run(capsys, "import", "--db", str(db), str(bad))
+    assert code == 2 and out == ""
+    assert "Import rejected: 1 problem(s); nothing was written." in err
+    assert "- MID.json, data[0]: price = 'cheap': expected a number" in err
+    code, out, err = run(capsys, "import", "--db", str(db), "--json", str(bad))
+    assert code == 2 and json.loads(out)["shown"][0] == {
+        "file": "MID.json",
+        "location": "data[0]",
+        "field": "price",
+        "value": "'cheap'",
+        "reason": "expected a number",
+    }
+
+
+def test_missing_file_is_one_line(tmp_path, capsys):
+    code, _, err = run(capsys, "import", "--db", str(tmp_path / "x.sqlite"), "nope.json")
+    assert code == 2 and err.strip() == "settlement-workbench: error: no such file: nope.json"
