@@ -53,6 +53,10 @@ def read_run_frames(conn: Connection, run_id: int) -> tuple[date, tuple[int, ...
     if run is None:
         raise RunNotFoundError(f"run {run_id} does not exist")
     periods = tuple(int(p) for p in run.periods.split(",")) if run.periods else None
+    if run.kind == "scenario":
+        from models.scenarios.store import scenario_frames  # scenarios build on this module
+
+        return run.settlement_date, periods, scenario_frames(conn, run_id)
     frames: Frames = {}
     run_cached = read_run_cache(conn, run_id)
     if run_cached is not None:

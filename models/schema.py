@@ -604,6 +604,89 @@ class CheckResult(Base):
     detail: Mapped[str] = mapped_column(Text)
 
 
+# ---------------------------------------------------------------------------------------------
+# Scenarios and disputes
+
+
+class ScenarioOverride(Base):
+    """One edit of a scenario's inputs: what (kind + target), the value before and after.
+
+    The scenario's inputs are its base run's with the active overrides applied in seq order;
+    an undone override stays (inactive) until a new edit replaces the redo history.
+    target, old_value, new_value: JSON text (see models.scenarios.overrides).
+    """
+
+    __tablename__ = "scenario_override"
+    run_id: Mapped[int] = _run_fk()
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    target: Mapped[str] = mapped_column(Text)
+    old_value: Mapped[str] = mapped_column(Text)
+    new_value: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    author: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=False))  # UTC
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class ScenarioAudit(Base):
+    """The audit trail of a scenario: every edit, undo, redo and settle, who, when and why."""
+
+    __tablename__ = "scenario_audit"
+    run_id: Mapped[int] = _run_fk()
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    action: Mapped[str] = mapped_column(String(16))  # create, apply, undo, redo, settle
+    override_seq: Mapped[int | None] = mapped_column(Integer)
+    what: Mapped[str] = mapped_column(Text)
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(String(100), default="")
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=False))  # UTC
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class DisputeCase(Base):
+    """A trading dispute (BSCP11) under investigation: the run concerned and its scenarios.
+
+    category: general, sva, profile or market_domain (sets the raise-by deadline rule);
+    run_date: when the settlement run concerned was carried out (deadlines count from it).
+    """
+
+    __tablename__ = "dispute_case"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    reference: Mapped[str] = mapped_column(String(64), unique=True)
+    raising_party: Mapped[str] = mapped_column(String(32))
+    settlement_dates: Mapped[str] = mapped_column(String(400))  # comma-separated ISO dates
+    periods: Mapped[str | None] = mapped_column(String(400))
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("settlement_run.id"))
+    category: Mapped[str] = mapped_column(String(16), default="general")
+    description: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    run_date: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=False))  # UTC
+    __table_args__ = (
+        CheckConstraint(
+            "category IN ('general', 'sva', 'profile', 'market_domain')", name="known_category"
+        ),
+        CheckConstraint(
+            "status IN ('open', 'raised', 'upheld', 'rejected', 'withdrawn', 'closed')",
+            name="known_status",
+        ),
+    )
+
+
+class DisputeCaseScenario(Base):
+    """A scenario (what-if run) that belongs to a dispute case."""
+
+    __tablename__ = "dispute_case_scenario"
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("dispute_case.id", ondelete="CASCADE"), primary_key=True
+    )
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("settlement_run.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
 # Lookups by (run, BM unit, period) are served by the primary keys above, which start with
 # those columns. These serve the other common lookups: a unit across runs, a period's stack.
 Index("ix_acceptance_level_time", AcceptanceSegment.dataset_id, AcceptanceSegment.time_from)

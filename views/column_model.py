@@ -54,6 +54,10 @@ class ColumnTableModel(QAbstractTableModel):
         self._highlight = highlight
         self.endResetModel()
 
+    @property
+    def columns(self) -> list[Column]:
+        return list(self._columns)
+
     def rowCount(self, parent=None) -> int:
         return 0 if parent is not None and parent.isValid() else self._rows
 

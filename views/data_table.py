@@ -68,6 +68,30 @@ class DataTable(QWidget):
             self.view.setCurrentIndex(index)
             self.view.scrollTo(index)
 
+    def export_xlsx(self, path) -> None:
+        """The table as shown (filtered and sorted) to a one-sheet workbook, numbers as numbers."""
+        from models.exports.xlsx import Col, write_table
+
+        kinds = {
+            "money": "gbp",
+            "mwh": "mwh",
+            "price": "price",
+            "ratio": "tlm",
+            "int": "int",
+            "mw": "mwh",
+            "text": "text",
+            "bool": "text",
+        }
+        columns = self.model.columns
+        rows = (
+            [
+                self.model.raw(self.proxy.mapToSource(self.proxy.index(r, 0)).row(), c)
+                for c in range(len(columns))
+            ]
+            for r in range(self.proxy.rowCount())
+        )
+        write_table(path, "Table", [Col(c.title, kinds.get(c.kind, "text")) for c in columns], rows)
+
     def copy_selection(self) -> None:
         indexes = sorted(
             self.view.selectionModel().selectedIndexes(), key=lambda i: (i.row(), i.column())

@@ -38,9 +38,11 @@ class RunBrowser(QWidget):
                 dates[run.settlement_date] = parent
                 self.tree.addTopLevelItem(parent)
             label = run.run_type + (f" #{run.run_number}" if run.run_number != 1 else "")
+            counts = [f"{run.bm_units:,}", f"{run.acceptances:,}"]
             if run.kind == "scenario":
                 label = f"scenario {run.name}"
-            item = QTreeWidgetItem([label, f"{run.bm_units:,}", f"{run.acceptances:,}", run.source])
+                counts = ["", ""]  # a scenario's inputs are its base run's plus its edits
+            item = QTreeWidgetItem([label, *counts, run.source])
             item.setData(0, RUN_ROLE, run.id)
             created = f"created {run.created_at:%Y-%m-%d %H:%M} UTC, {run.status}"
             item.setToolTip(0, f"run {run.id}: {run.label}\n{created}\n{run.parties:,} parties")

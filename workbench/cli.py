@@ -13,29 +13,14 @@ import sys
 import tempfile
 import traceback
 from collections.abc import Sequence
-from datetime import date
 from pathlib import Path
 
 from workbench import __version__
+from workbench.cli_common import EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK
+from workbench.cli_common import date_arg as _date
+from workbench.cli_common import run_type_arg as _run_type
 
-EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
 ERROR_LOG = Path(tempfile.gettempdir()) / "settlement-workbench-error.log"
-
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date; expected YYYY-MM-DD") from None
-
-
-def _run_type(text: str):
-    from engine.settlement_calendar import RunType
-
-    try:
-        return RunType.parse(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _periods(text: str) -> list[int]:
@@ -155,6 +140,9 @@ def build_parser() -> argparse.ArgumentParser:
     load_files.add_argument("--json", action="store_true", help="print the summary as JSON")
     load_files.add_argument("files", nargs="+", type=Path, help="data files")
     load_files.set_defaults(handler=_cmd_import)
+    from workbench.cli_disputes import add_commands
+
+    add_commands(commands)
     return parser
 
 
@@ -162,6 +150,17 @@ def _open(target: str):
     from models.database import SettlementDatabase
 
     return SettlementDatabase.open(target)
+
+
+def _open_or_create(target: str):
+    """Open a database; a file that does not exist yet is created (said on stderr)."""
+    from models.database import SettlementDatabase
+
+    path = Path(target)
+    if "://" not in target and not path.exists():
+        print(f"created {path}", file=sys.stderr)
+        return SettlementDatabase.create(path)
+    return _open(target)
 
 
 def _megabytes(size: int | None) -> str:
@@ -275,7 +274,7 @@ def _cmd_case_import(args: argparse.Namespace) -> int:
     from models.run_store import get_run
 
     case = load_case(args.file)
-    with _open(args.db) as db:
+    with _open_or_create(args.db) as db:
         run_id = import_case(
             db,
             case,
@@ -371,7 +370,6 @@ def _cmd_show(args: argparse.Namespace) -> int:
 
 def _cmd_import(args: argparse.Namespace) -> int:
     from engine.settlement_calendar import RunType
-    from models.database import SettlementDatabase
     from models.imports.loader import import_files
     from models.imports.report import ImportRejected
     from workbench.progress_bar import ProgressBar
@@ -380,12 +378,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
     if missing:
         print(f"settlement-workbench: error: no such file: {', '.join(missing)}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    target = Path(args.db)
-    if "://" not in args.db and not target.exists():
-        db = SettlementDatabase.create(target)
-        print(f"created {target}", file=sys.stderr)
-    else:
-        db = _open(args.db)
+    db = _open_or_create(args.db)
     bar = ProgressBar()
     try:
         with db:
@@ -406,7 +399,18 @@ def _cmd_import(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = ("demo", "runs", "case", "settle", "show", "gui", "import")
+COMMANDS = (
+    "demo",
+    "runs",
+    "case",
+    "settle",
+    "show",
+    "gui",
+    "import",
+    "scenario",
+    "dispute",
+    "export",
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

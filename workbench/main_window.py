@@ -9,6 +9,7 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QDockWidget,
     QFileDialog,
     QLabel,
@@ -33,6 +34,7 @@ from views.run_browser import RunBrowser
 from views.stack_view import StackView
 from views.unit_explorer import UnitExplorer
 from workbench import __version__
+from workbench.disputes_controller import DisputeController
 from workbench.jobs import JobRunner
 
 DATABASE_FILTER = "Settlement databases (*.sqlite *.db);;All files (*)"
@@ -42,6 +44,8 @@ JOB_MESSAGES = {
     "load": "Loading…",
     "demo": "Creating the demo database…",
     "import": "Importing…",
+    "compare": "Settling and comparing…",
+    "export": "Writing the workbook…",
 }
 MAX_RECENT = 8
 
@@ -84,6 +88,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.progress)
         self.statusBar().addPermanentWidget(self.cancel_button)
         self._build_actions()
+        self.disputes = DisputeController(self)
         self._connect()
         self.resizeDocks(
             [self.runs_dock, self.inspector_dock], [230, 430], Qt.Orientation.Horizontal
@@ -129,7 +134,7 @@ class MainWindow(QMainWindow):
         self.previous_period = self._action(
             "Previous period", lambda: self.period.stepDown(), "Alt+Left"
         )
-        file_menu = self.menuBar().addMenu("&File")
+        self.file_menu = file_menu = self.menuBar().addMenu("&File")
         file_menu.addAction(self.open_action)
         file_menu.addAction(self.demo_action)
         file_menu.addAction(self.import_action)
@@ -142,7 +147,7 @@ class MainWindow(QMainWindow):
         run_menu.addSeparator()
         run_menu.addAction(self.previous_period)
         run_menu.addAction(self.next_period)
-        view_menu = self.menuBar().addMenu("&View")
+        self.view_menu = view_menu = self.menuBar().addMenu("&View")
         for i in range(self.tabs.count()):
             view_menu.addAction(
                 self._action(
@@ -154,7 +159,7 @@ class MainWindow(QMainWindow):
         view_menu.addSeparator()
         view_menu.addAction(self.runs_dock.toggleViewAction())
         view_menu.addAction(self.inspector_dock.toggleViewAction())
-        help_menu = self.menuBar().addMenu("&Help")
+        self.help_menu = help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction(self._action("&About", self.about))
         toolbar = QToolBar("Main", objectName="toolbar-main")
         toolbar.addAction(self.open_action)
@@ -220,7 +225,7 @@ class MainWindow(QMainWindow):
         db = self.db
 
         def work(progress, cancelled):
-            return load_run_view(db, run_id, progress, cancelled)
+            return _load_with_frames(db, run_id, progress, cancelled)
 
         self.jobs.start("load", work, self._run_loaded, self._job_failed, self._job_cancelled)
 
@@ -252,6 +257,7 @@ class MainWindow(QMainWindow):
         )
         if self.db is not None:
             self.settings.setValue(f"last-run/{Path(self.db.location).resolve()}", view.run.id)
+        self.disputes.run_loaded(view, getattr(view, "scenario_frames", None))
         self._update_inspector()
 
     def settle(self) -> None:
@@ -266,7 +272,7 @@ class MainWindow(QMainWindow):
             progress(0.1, "settling and storing results")
             settle_run(db, run_id)
             progress(0.6, "reloading")
-            return load_run_view(db, run_id, progress, cancelled)
+            return _load_with_frames(db, run_id, progress, cancelled)
 
         self.jobs.start("load", work, self._settled, self._job_failed, self._job_cancelled)
 
@@ -433,6 +439,23 @@ class MainWindow(QMainWindow):
         if data_files:
             self.import_data_files(data_files)
 
+    def refresh_runs(self, select: int | None = None) -> None:
+        if self.db is None:
+            return
+        with self.db.engine.connect() as conn:
+            self.runs.show_runs(list_runs(conn, light=True))
+        if select is not None:
+            self.runs.select_run(select)
+
+    def current_table(self):
+        """The DataTable that has (or last had) the keyboard focus."""
+        from views.data_table import DataTable
+
+        widget = QApplication.focusWidget()
+        while widget is not None and not isinstance(widget, DataTable):
+            widget = widget.parentWidget()
+        return widget or getattr(self, "_last_table", None)
+
     # -- imports ---------------------------------------------------------------------------------
 
     def choose_import_files(self) -> None:
@@ -494,6 +517,17 @@ class MainWindow(QMainWindow):
             if new_runs:
                 self.runs.select_run(new_runs[0])
                 self.load_run(new_runs[0])
+
+
+def _load_with_frames(db, run_id, progress, cancelled) -> RunView:
+    """The run's view; for a scenario also its input frames, so edits need no reload."""
+    view = load_run_view(db, run_id, progress, cancelled)
+    if view.run.kind == "scenario":
+        from models.scenarios.store import scenario_frames
+
+        with db.engine.connect() as conn:
+            view.scenario_frames = scenario_frames(conn, run_id)
+    return view
 
 
 def _is_sqlite(path: str) -> bool:

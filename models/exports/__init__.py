@@ -1,0 +1,1 @@
+"""Exports: Excel workbooks (evidence packs, runs, tables) written with openpyxl."""

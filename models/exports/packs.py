@@ -1,0 +1,223 @@
+"""Workbooks from the database: a dispute case's evidence pack, a two-run comparison, a run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from engine.settle import SettlementResult, settle_day
+from models.compare import Comparison, compare
+from models.database import SettlementDatabase
+from models.disputes import get_case
+from models.engine_inputs import load_settlement_inputs
+from models.errors import WorkbenchInputError
+from models.exports.evidence_pack import PackContext, write_evidence_pack
+from models.exports.xlsx import Col, SheetWriter, new_workbook
+from models.results_json import stack_item_columns
+from models.run_store import get_run
+from models.scenarios.store import audit_trail, overrides
+
+
+def settle_stored(db: SettlementDatabase, run_id: int) -> SettlementResult:
+    with db.engine.connect() as conn:
+        inputs = load_settlement_inputs(conn, run_id)
+    return settle_day(inputs)
+
+
+def compare_runs(
+    db: SettlementDatabase, first_id: int, second_id: int
+) -> tuple[Comparison, SettlementResult, SettlementResult]:
+    """Settle both runs (as stored now, scenarios with their overrides) and compare them."""
+    with db.engine.connect() as conn:
+        first_run, second_run = (
+            get_run(conn, first_id, light=True),
+            get_run(conn, second_id, light=True),
+        )
+    if first_run.settlement_date != second_run.settlement_date:
+        raise WorkbenchInputError(
+            f"run {first_id} is for {first_run.settlement_date} and run {second_id} for "
+            f"{second_run.settlement_date}: only runs of one settlement date compare"
+        )
+    first, second = settle_stored(db, first_id), settle_stored(db, second_id)
+    labels = (f"run {first_id}: {first_run.label}", f"run {second_id}: {second_run.label}")
+    return compare(first, second, *labels), first, second
+
+
+def write_comparison_pack(db: SettlementDatabase, first_id: int, second_id: int, path) -> Path:
+    comparison, first, second = compare_runs(db, first_id, second_id)
+    context = PackContext(f"Comparison of {comparison.first_label} and {comparison.second_label}")
+    with db.engine.connect() as conn:
+        for run_id in (first_id, second_id):
+            if get_run(conn, run_id, light=True).kind == "scenario":
+                context.overrides = overrides(conn, run_id, active_only=False)
+                context.audit = audit_trail(conn, run_id)
+    return write_evidence_pack(path, comparison, first, second, context)
+
+
+def write_case_pack(
+    db: SettlementDatabase, case_id: int | str, path, scenario_id: int | None = None
+) -> Path:
+    """The case's evidence pack: its run against its (chosen, else latest) scenario."""
+    with db.engine.connect() as conn:
+        case = get_case(conn, case_id)
+    if not case.scenarios:
+        raise WorkbenchInputError(
+            f"case {case.reference} has no scenario yet: create one on run {case.run_id} and "
+            "add it to the case"
+        )
+    scenario = scenario_id if scenario_id is not None else case.scenarios[-1]
+    if scenario not in case.scenarios:
+        raise WorkbenchInputError(f"run {scenario} is not a scenario of case {case.reference}")
+    comparison, first, second = compare_runs(db, case.run_id, scenario)
+    with db.engine.connect() as conn:
+        context = PackContext(
+            f"Dispute {case.reference}: {case.description}"
+            if case.description
+            else f"Dispute {case.reference}",
+            case=case,
+            overrides=overrides(conn, scenario, active_only=False),
+            audit=audit_trail(conn, scenario),
+        )
+    return write_evidence_pack(path, comparison, first, second, context)
+
+
+def write_run_workbook(db: SettlementDatabase, run_id: int, path) -> Path:
+    """A whole run, settled: prices, party totals, party × period, unit × period, stack, checks."""
+    with db.engine.connect() as conn:
+        run = get_run(conn, run_id, light=True)
+    result = settle_stored(db, run_id)
+    inputs = result.inputs
+    periods = np.asarray(inputs.periods)
+    k = periods - 1
+    workbook = new_workbook()
+    prices = SheetWriter(
+        workbook,
+        "Prices",
+        [
+            Col("period", "int"),
+            Col("SSP £/MWh", "price"),
+            Col("SBP £/MWh", "price"),
+            Col("NIV MWh", "mwh"),
+            Col("price source", width=12),
+            Col("CSOBM £", "gbp"),
+        ],
+        notes=[f"Run {run.label} (id {run.id}), settled by the workbench engine"],
+    )
+    for j in range(len(periods)):
+        prices.append(
+            [
+                int(periods[j]),
+                float(result.prices.ssp[k[j]]),
+                float(result.prices.sbp[k[j]]),
+                float(result.prices.niv[k[j]]),
+                str(result.prices.price_source[k[j]]),
+                float(result.csobm[k[j]]),
+            ]
+        )
+    prices.finish()
+    totals = result.parties
+    parties = SheetWriter(
+        workbook,
+        "Parties",
+        [
+            Col("party", width=12),
+            Col("CBM £", "gbp"),
+            Col("CND £", "gbp"),
+            Col("CAEI £", "gbp"),
+            Col("RCRC £", "gbp"),
+            Col("net £", "gbp"),
+        ],
+    )
+    for i, party in enumerate(inputs.parties):
+        parties.append(
+            [
+                party,
+                float(totals.cbm[i]),
+                float(totals.cnd[i]),
+                float(totals.caei[i]),
+                float(totals.rcrc[i]),
+                float(totals.net[i]),
+            ]
+        )
+    parties.finish()
+    units = SheetWriter(
+        workbook,
+        "Units x period",
+        [
+            Col("BM unit", width=16),
+            Col("period", "int"),
+            Col("period FPN MWh", "mwh"),
+            Col("QM MWh", "mwh"),
+            Col("TLM", "tlm"),
+            Col("QME MWh", "mwh"),
+            Col("CBM £", "gbp"),
+            Col("CND £", "gbp"),
+        ],
+    )
+    fpn, qm, tlm = result.bm.period_fpn, inputs.metered, result.tlm
+    qme, cbm, cnd = result.non_delivery.qme, result.bm.cashflows.cbm, result.non_delivery.cnd
+    for u, unit in enumerate(inputs.bm.bm_units):
+        for j in k:
+            units.append(
+                [
+                    unit,
+                    int(j + 1),
+                    float(fpn[u, j]),
+                    float(qm[u, j]),
+                    float(tlm[u, j]),
+                    float(qme[u, j]),
+                    float(cbm[u, j]),
+                    float(cnd[u, j]),
+                ]
+            )
+    units.finish()
+    stack = stack_item_columns(result, periods)
+    names = (
+        "period",
+        "side",
+        "sequence",
+        "item_id",
+        "acceptance",
+        "pair",
+        "tagged_by",
+        "original_price",
+        "volume",
+        "par_adjusted_volume",
+        "final_price",
+        "tlm_adjusted_volume",
+        "tlm_adjusted_cost",
+    )
+    kinds = (
+        "int",
+        "text",
+        "int",
+        "text",
+        "int",
+        "int",
+        "text",
+        "price",
+        "mwh",
+        "mwh",
+        "price",
+        "mwh",
+        "gbp",
+    )
+    sheet = SheetWriter(
+        workbook,
+        "Stack",
+        [Col(n.replace("_", " "), kd) for n, kd in zip(names, kinds, strict=True)],
+    )
+    for i in range(len(stack["period"])):
+        sheet.append([stack[n][i] for n in names])
+    sheet.finish()
+    checks = SheetWriter(
+        workbook,
+        "Checks",
+        [Col("rule", width=16), Col("period", "int"), Col("ok", width=6), Col("detail", width=80)],
+    )
+    for check in result.checks:
+        checks.append([check.rule, check.period, "yes" if check.ok else "NO", check.detail])
+    checks.finish()
+    workbook.save(path)
+    return Path(path)

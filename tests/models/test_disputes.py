@@ -1,0 +1,81 @@
+"""Dispute deadlines in England and Wales working days, and the case record."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from models.case_convert import import_case
+from models.case_file import load_case
+from models.database import SettlementDatabase
+from models.disputes import (
+    DisputeError,
+    add_scenario,
+    add_working_days,
+    create_case,
+    get_case,
+    is_working_day,
+    list_cases,
+    raise_by,
+    set_status,
+)
+from models.scenarios.store import create_scenario
+from tests.conftest import CASES
+
+
+def test_bank_holidays_of_england_and_wales_are_not_working_days():
+    assert not is_working_day(date(2024, 12, 25)) and not is_working_day(date(2024, 12, 26))
+    assert not is_working_day(date(2024, 3, 29))  # Good Friday
+    assert not is_working_day(date(2024, 4, 1))  # Easter Monday (not a holiday in Scotland)
+    assert not is_working_day(date(2024, 8, 26))  # summer bank holiday, England and Wales
+    assert is_working_day(date(2024, 8, 5))  # Scotland's summer holiday: a working day here
+    assert not is_working_day(date(2024, 6, 15))  # a Saturday
+
+
+def test_working_days_skip_weekends_and_holidays():
+    # Fri 20 Dec 2024 + 5: Mon 23, Tue 24, (25, 26 holidays) Fri 27, Mon 30, Tue 31.
+    assert add_working_days(date(2024, 12, 20), 5) == date(2024, 12, 31)
+    assert add_working_days(date(2024, 6, 12), 0) == date(2024, 6, 12)
+
+
+def test_deadlines_of_each_category():
+    # Thu 28 Mar 2024 + 3 working days: Good Friday and Easter Monday are skipped.
+    assert raise_by("profile", date(2024, 3, 28), None) == date(2024, 4, 4)
+    assert raise_by("market_domain", date(2024, 3, 28), None) == date(2024, 4, 3)
+    # A run on Thu 4 Jul 2024 + 20 working days (no holiday in July).
+    assert raise_by("general", date(2024, 6, 12), date(2024, 7, 4)) == date(2024, 8, 1)
+    # + 70 working days after RF on 1 Aug 2024: the 26 Aug bank holiday falls inside.
+    assert raise_by("sva", date(2023, 6, 12), date(2024, 8, 1)) == date(2024, 11, 8)
+    with pytest.raises(DisputeError, match="run date"):
+        raise_by("general", date(2024, 6, 12), None)
+    with pytest.raises(DisputeError, match="unknown category"):
+        raise_by("late", date(2024, 6, 12), None)
+
+
+def test_a_case_holds_its_run_scenarios_and_status(tmp_path):
+    with SettlementDatabase.create(tmp_path / "c.sqlite") as db:
+        import_case(db, load_case(CASES / "worked_example.json"))
+        with db.engine.begin() as conn:
+            scenario = create_scenario(conn, 1, "fix", author="t")
+            case_id = create_case(
+                conn,
+                reference="TD-7",
+                raising_party="GEN",
+                run_id=1,
+                periods=[27],
+                run_date=date(2024, 7, 4),
+            )
+            add_scenario(conn, case_id, scenario)
+            set_status(conn, case_id, "raised")
+            with pytest.raises(DisputeError, match="already exists"):
+                create_case(conn, reference="TD-7", raising_party="GEN", run_id=1)
+            with pytest.raises(DisputeError, match="is not a scenario"):
+                add_scenario(conn, case_id, 1)
+        with db.engine.connect() as conn:
+            case = get_case(conn, "TD-7")
+            assert case == get_case(conn, case_id)
+            assert (case.scenarios, case.status, case.periods) == ((scenario,), "raised", (27,))
+            assert case.deadline == date(2024, 8, 1)
+            assert case.as_json()["raise_by"] == "2024-08-01"
+            assert [c.reference for c in list_cases(conn)] == ["TD-7"]

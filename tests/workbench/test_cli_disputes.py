@@ -1,0 +1,146 @@
+"""`scenario`, `dispute` and `export` on the command line, on the worked example."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from openpyxl import load_workbook
+
+from tests.conftest import CASES
+from workbench.cli import main
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.fixture
+def db(tmp_path, capsys):
+    path = str(tmp_path / "w.sqlite")
+    assert run(capsys, "case", "import", "--db", path, str(CASES / "worked_example.json"))[0] == 0
+    return path
+
+
+def test_scenario_dispute_and_export_round(db, tmp_path, capsys):
+    code, out, _ = run(
+        capsys,
+        "scenario",
+        "create",
+        "--db",
+        db,
+        "--date",
+        "2024-06-12",
+        "--run",
+        "SF",
+        "--name",
+        "no acc 2",
+        "--author",
+        "ana",
+    )
+    assert code == 0 and out.startswith("scenario 2 'no acc 2' on run 1")
+    code, out, _ = run(
+        capsys,
+        "scenario",
+        "edit",
+        "--db",
+        db,
+        "--scenario",
+        "2",
+        "--remove-acceptance",
+        "T_GEN-1:2",
+        "--reason",
+        "never instructed",
+    )
+    assert code == 0 and "Remove acceptance: bm_unit T_GEN-1, number 2" in out
+    code, out, _ = run(
+        capsys,
+        "scenario",
+        "edit",
+        "--db",
+        db,
+        "--scenario",
+        "2",
+        "--metered",
+        "T_GEN-1:27=80",
+        "--reason",
+        "meter",
+    )
+    assert code == 0 and '{"mwh": 74.0} → {"mwh": 80.0}' in out
+    assert run(capsys, "scenario", "undo", "--db", db, "--scenario", "2")[1].startswith(
+        "undo: edit 2"
+    )
+    code, out, _ = run(capsys, "scenario", "compare", "--db", db, "--scenario", "2", "--json")
+    document = json.loads(out)
+    nets = {p["party"]: p["net_delta"] for p in document["parties"]}
+    assert nets["GEN"] == pytest.approx(152.62, abs=0.005)
+    assert document["materiality"]["material"] is False
+    code, out, _ = run(capsys, "scenario", "settle", "--db", db, "--scenario", "2")
+    assert code == 0 and "0 failed check(s)" in out
+    code, out, _ = run(
+        capsys,
+        "dispute",
+        "create",
+        "--db",
+        db,
+        "--reference",
+        "TD-1",
+        "--party",
+        "GEN",
+        "--run-id",
+        "1",
+        "--run-date",
+        "2024-07-04",
+    )
+    assert code == 0 and "raise by 2024-08-01" in out
+    assert (
+        run(capsys, "dispute", "add-scenario", "--db", db, "--case", "TD-1", "--scenario", "2")[0]
+        == 0
+    )
+    cases = json.loads(run(capsys, "dispute", "list", "--db", db, "--json")[1])
+    assert cases[0]["scenarios"] == [2] and cases[0]["raise_by"] == "2024-08-01"
+    for args, name in (
+        (["--case", "TD-1"], "case.xlsx"),
+        (["--compare", "1", "2"], "cmp.xlsx"),
+        (["--run", "SF", "--date", "2024-06-12"], "run.xlsx"),
+    ):
+        path = tmp_path / name
+        code, out, err = run(capsys, "export", "--db", db, *args, "--xlsx", str(path))
+        assert code == 0, err
+        assert load_workbook(path).sheetnames[0] in ("Summary", "Prices")
+    code, out, _ = run(capsys, "scenario", "show", "--db", db, "--scenario", "2", "--json")
+    assert [a["action"] for a in json.loads(out)["audit"]] == [
+        "create",
+        "apply",
+        "apply",
+        "undo",
+        "settle",
+    ]
+
+
+def test_bad_edits_exit_2_with_one_line(db, capsys):
+    run(
+        capsys,
+        "scenario",
+        "create",
+        "--db",
+        db,
+        "--date",
+        "2024-06-12",
+        "--run",
+        "SF",
+        "--name",
+        "x",
+    )
+    for argv, message in (
+        (["--scenario", "1", "--tlf", "T_GEN-1=0.1"], "settlement run and cannot change"),
+        (["--scenario", "2", "--tlf", "T_NOPE=0.1"], "BM unit T_NOPE is not in the run"),
+        (["--scenario", "2", "--metered", "T_GEN-1=3"], "not in the form"),
+        (["--scenario", "2"], "give exactly one edit"),
+    ):
+        code, _, err = run(capsys, "scenario", "edit", "--db", db, *argv, "--reason", "r")
+        assert code == 2 and message in err and len(err.strip().splitlines()) == 1
+    code, _, err = run(capsys, "export", "--db", db, "--case", "NOPE", "--xlsx", "x.xlsx")
+    assert code == 2 and "no dispute case NOPE" in err

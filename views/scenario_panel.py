@@ -1,0 +1,74 @@
+"""The scenario dock: the run's scenario state, its edit history (undo/redo), its audit trail."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QUndoStack
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTabWidget,
+    QUndoView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from views.column_model import Column
+from views.data_table import DataTable
+
+
+class ScenarioPanel(QWidget):
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.title = QLabel("No run loaded.")
+        self.title.setWordWrap(True)
+        self.new_button = QPushButton("New scenario…")
+        self.compare_button = QPushButton("Settle && compare")
+        self.export_button = QPushButton("Evidence pack…")
+        buttons = QHBoxLayout()
+        for button in (self.new_button, self.compare_button, self.export_button):
+            buttons.addWidget(button)
+        self.history = QUndoView()
+        self.history.setEmptyLabel("<base run>")
+        self.audit = DataTable("Filter the audit trail…")
+        tabs = QTabWidget()
+        tabs.addTab(self.history, "Edits (undo/redo)")
+        tabs.addTab(self.audit, "Audit trail")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addLayout(buttons)
+        layout.addWidget(tabs)
+        self.show_state(None, None)
+
+    def show_state(self, label: str | None, stack: QUndoStack | None, base: str = "") -> None:
+        scenario = stack is not None
+        if label is None:
+            self.title.setText("No run loaded.")
+        elif scenario:
+            self.title.setText(
+                f"<b>{label}</b><br>Scenario on {base}. Edit from the BM units "
+                "view or the Scenario menu; every edit asks why."
+            )
+        else:
+            self.title.setText(
+                f"<b>{label}</b> is a settlement run: it never changes. Create "
+                "a scenario to try a corrected input."
+            )
+        self.history.setStack(stack)
+        self.new_button.setEnabled(label is not None and not scenario)
+        self.compare_button.setEnabled(scenario)
+        self.export_button.setEnabled(scenario)
+
+    def show_audit(self, records) -> None:
+        self.audit.set_columns(
+            [
+                Column("when (UTC)", [f"{r.at:%Y-%m-%d %H:%M:%S}" for r in records]),
+                Column("who", [r.author for r in records]),
+                Column("action", [r.action for r in records]),
+                Column("what", [r.what for r in records]),
+                Column("old", [r.old_value or "" for r in records]),
+                Column("new", [r.new_value or "" for r in records]),
+                Column("why", [r.reason for r in records]),
+            ],
+            widths={"when (UTC)": 130, "who": 70, "action": 60, "what": 220},
+        )
