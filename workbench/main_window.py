@@ -230,15 +230,23 @@ class MainWindow(QMainWindow):
         self.jobs.start("load", work, self._run_loaded, self._job_failed, self._job_cancelled)
 
     def _run_loaded(self, view: RunView) -> None:
+        # Freshly opened (or another date): restore the last unit and period of the database.
+        first_view = self.view is None or self.view.run.settlement_date != view.run.settlement_date
+        unit = self._remembered("unit")  # read first: showing the run selects a unit
         self.view = view
         inputs = view.result.inputs
         self.period.setMaximum(inputs.bm.periods)
+        remembered = self._remembered("period")
+        if first_view and remembered is not None and int(remembered) in inputs.periods:
+            self.period.setValue(int(remembered))
         if self.period.value() not in inputs.periods:
             self.period.setValue(inputs.periods[len(inputs.periods) // 2])
         self.overview.show_result(
             view.result, view.label, view.published_prices, highlight=view.net_differs()
         )
         self.explorer.show_run(view)
+        if first_view and unit is not None:
+            self.explorer.select_unit(str(unit))
         self.explorer.set_period(self.period.value())
         self.stack.show_run(view)
         self.stack.set_period(self.period.value())
@@ -299,12 +307,23 @@ class MainWindow(QMainWindow):
 
     # -- selection and inspector -------------------------------------------------------------
 
+    def _remembered(self, what: str):
+        if self.db is None:
+            return None
+        return self.settings.value(f"last-{what}/{Path(self.db.location).resolve()}", None)
+
+    def _remember_selection(self, what: str, value) -> None:
+        if self.db is not None:
+            self.settings.setValue(f"last-{what}/{Path(self.db.location).resolve()}", value)
+
     def _period_changed(self, period: int) -> None:
+        self._remember_selection("period", period)
         self.explorer.set_period(period)
         self.stack.set_period(period)
         self._update_inspector()
 
-    def _unit_selected(self, _unit: str) -> None:
+    def _unit_selected(self, unit: str) -> None:
+        self._remember_selection("unit", unit)
         self._update_inspector()
 
     def _party_selected(self, _row: int) -> None:

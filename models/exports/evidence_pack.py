@@ -23,7 +23,8 @@ from models.exports.xlsx import Col, SheetWriter, new_workbook, plain
 from models.results_json import stack_item_columns
 from models.scenarios.store import AuditRecord, OverrideRecord
 
-MAX_STACK_PERIODS = 12
+MAX_STACK_PERIODS = 4  # a GB-scale stack is ~1,500 items × 22 columns per run and period
+MAX_METERING_ROWS = 1_000
 MAX_TRACED_UNITS = 10
 MAX_TRACED_PARTIES = 10
 
@@ -226,6 +227,7 @@ def _party_periods(workbook, c: Comparison) -> None:
             Col("net after £", "gbp"),
             Col("net Δ £", "gbp"),
         ],
+        blank_zero=True,
     )
     frame = c.party_periods
     sheet.extend(
@@ -279,6 +281,7 @@ def _unit_periods(workbook, c: Comparison) -> None:
             Col("QM Δ MWh", "mwh"),
             Col("TLM Δ", "tlm"),
         ],
+        blank_zero=True,
     )
     frame = c.unit_periods
     sheet.extend(
@@ -511,6 +514,18 @@ def _inputs_changed(workbook, c: Comparison, context: PackContext) -> None:
                 ]
             )
     moved = c.unit_periods[c.unit_periods["qm_delta"].abs() > 0.0005]
+    if len(moved) > MAX_METERING_ROWS:
+        sheet.append(
+            [
+                "metering",
+                f"{len(moved):,} metered volumes changed",
+                f"the {MAX_METERING_ROWS:,} largest are listed; all are in 'Unit x period'",
+                None,
+                None,
+            ]
+        )
+        moved = moved.reindex(moved["qm_delta"].abs().sort_values(ascending=False).index)
+        moved = moved.head(MAX_METERING_ROWS)
     for row in moved.itertuples(index=False):
         sheet.append(
             [

@@ -134,3 +134,22 @@ def test_recent_files_and_last_run_are_remembered(qtbot, window, demo_path, tmp_
     open_demo(qtbot, window, demo_path)
     assert window.settings.value("recent", [], type=list)[0] == str(demo_path)
     assert [a.text() for a in window.recent_menu.actions()] == [str(demo_path)]
+
+
+def test_last_run_unit_and_period_come_back_next_time(qtbot, window, demo_path, tmp_path):
+    open_demo(qtbot, window, demo_path)
+    sf = window.runs.tree.topLevelItem(0).child(1)
+    window.runs._chosen(sf, 0)
+    qtbot.waitUntil(
+        lambda: window.view.run.run_type == "SF" and not window.jobs.busy(), timeout=LOAD_TIMEOUT_MS
+    )
+    unit = window.view.units["bm_unit_id"].iloc[3]
+    assert window.explorer.select_unit(unit)
+    window.period.setValue(7)
+    window.close()
+    again = MainWindow(window.settings)
+    qtbot.addWidget(again)
+    open_demo(qtbot, again, demo_path)
+    assert again.view.run.run_type == "SF" and again.period.value() == 7
+    assert again.explorer.view.units["bm_unit_id"].iloc[again.explorer.unit] == unit
+    again.close()
