@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QGraphicsItem
 
 from engine.settlement_calendar import LONDON, settlement_periods
 
@@ -103,14 +104,22 @@ class PeriodAxis(pg.AxisItem):
 
 
 def styled_plot(plot: pg.PlotItem, left: str, bottom: str = "") -> pg.PlotItem:
-    plot.showGrid(x=True, y=True, alpha=0.2)
+    plot.showGrid(x=True, y=False, alpha=0.2)
     plot.setLabel("left", left)
     if bottom:
         plot.setLabel("bottom", bottom)
     plot.setClipToView(True)
     plot.setDownsampling(mode="peak", auto=True)
     plot.addLegend(offset=(5, 5), labelTextSize="8pt")
+    cache_axes(plot)
     return plot
+
+
+def cache_axes(plot: pg.PlotItem) -> None:
+    """Keep each axis (labels and grid) as a pixmap until its range changes: replaying the
+    axis pictures was most of the cost of repainting a chart when another unit is chosen."""
+    for name in ("left", "bottom", "right", "top"):
+        plot.getAxis(name).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
 
 class Crosshair:
