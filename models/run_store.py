@@ -100,6 +100,11 @@ class RunInfo:
         }
 
 
+def _new_dataset(conn: Connection, settlement_date: date, source: str) -> int:
+    values = {"settlement_date": settlement_date, "source": source, "created_at": _utc_now()}
+    return int(conn.execute(DATASET.insert().values(**values)).inserted_primary_key[0])
+
+
 def create_bm_dataset(
     conn: Connection, settlement_date: date, rows: Mapping[str, list[dict]], *, source: str
 ) -> int:
@@ -107,13 +112,7 @@ def create_bm_dataset(
     unknown = set(rows) - set(BM_TABLES_BY_NAME)
     if unknown:
         raise KeyError(f"not BM data tables: {', '.join(sorted(unknown))}")
-    dataset_id = int(
-        conn.execute(
-            DATASET.insert().values(
-                settlement_date=settlement_date, source=source, created_at=_utc_now()
-            )
-        ).inserted_primary_key[0]
-    )
+    dataset_id = _new_dataset(conn, settlement_date, source)
     for table in BM_DATA_TABLES:
         bulk_insert(conn, table, rows.get(table.name, ()), {"dataset_id": dataset_id})
     if sum(len(r) for r in rows.values()) >= CACHE_MIN_ROWS:
@@ -125,13 +124,7 @@ def create_bm_dataset_from_columns(
     conn: Connection, settlement_date: date, tables: Mapping[str, dict[str, list]], *, source: str
 ) -> int:
     """As `create_bm_dataset`, for tables given as columns (the importers' bulk path)."""
-    dataset_id = int(
-        conn.execute(
-            DATASET.insert().values(
-                settlement_date=settlement_date, source=source, created_at=_utc_now()
-            )
-        ).inserted_primary_key[0]
-    )
+    dataset_id = _new_dataset(conn, settlement_date, source)
     for table in BM_DATA_TABLES:
         if tables.get(table.name):
             bulk_insert_columns(conn, table, tables[table.name], {"dataset_id": dataset_id})

@@ -78,36 +78,14 @@ class DayOverview(QWidget):
             symbolSize=5,
             name="engine SSP = SBP",
         )
-        if published:
-            p = np.array(sorted(published))
-            values = [published[x].ssp for x in p]
-            self.price_plot.plot(
-                p,
-                np.array([np.nan if v is None else v for v in values], dtype=float),
-                pen=None,
-                symbol="x",
-                symbolSize=9,
-                symbolPen=pg.mkPen(COLOURS["published"], width=2),
-                name="published SSP",
-            )
+        _published_markers(self.price_plot, published, "ssp", "published SSP")
         self._show_comparison(result, published or {})
         # The day's periods now, not when auto-range next runs (axes would paint stale labels).
         self.price_plot.setXRange(periods[0] - 0.5, periods[-1] + 0.5, padding=0)
         niv = prices.niv[k]
         brushes = [pg.mkBrush(COLOURS["niv_short"] if v > 0 else COLOURS["niv_long"]) for v in niv]
         self.niv_plot.addItem(pg.BarGraphItem(x=periods, height=niv, width=0.7, brushes=brushes))
-        if published:
-            p = np.array(sorted(published))
-            values = [published[x].niv for x in p]
-            self.niv_plot.plot(
-                p,
-                np.array([np.nan if v is None else v for v in values], dtype=float),
-                pen=None,
-                symbol="x",
-                symbolSize=9,
-                symbolPen=pg.mkPen(COLOURS["published"], width=2),
-                name="published NIV",
-            )
+        _published_markers(self.niv_plot, published, "niv", "published NIV")
         self.niv_plot.plot([], [], pen=pg.mkPen(COLOURS["niv_short"]), name="short (NIV > 0)")
         self.niv_plot.plot([], [], pen=pg.mkPen(COLOURS["niv_long"]), name="long (NIV < 0)")
         metered = bool(result.metered_available[k].all())
@@ -183,3 +161,20 @@ class DayOverview(QWidget):
         point = self.price_plot.vb.mapSceneToView(event.scenePos())
         if self.price_plot.sceneBoundingRect().contains(event.scenePos()):
             self.period_clicked.emit(round(point.x()))
+
+
+def _published_markers(plot, published: dict | None, field: str, name: str) -> None:
+    """Published values of the day as crosses over the engine's (where imported)."""
+    if not published:
+        return
+    periods = np.array(sorted(published))
+    values = [getattr(published[p], field) for p in periods]
+    plot.plot(
+        periods,
+        np.array([np.nan if v is None else v for v in values], dtype=float),
+        pen=None,
+        symbol="x",
+        symbolSize=9,
+        symbolPen=pg.mkPen(COLOURS["published"], width=2),
+        name=name,
+    )

@@ -12,7 +12,7 @@ from operator import itemgetter
 from sqlalchemy import Connection, select
 
 from models.case_convert import read_run_rows
-from models.imports.collect import BM_KINDS, KEY_COLUMNS, STORED
+from models.imports.collect import BM_KINDS, KEY_COLUMNS, STACK_VALUE_COLUMNS, STORED
 from models.imports.report import ImportReport
 from models.schema import StackItemResult, SystemPriceResult
 
@@ -26,26 +26,7 @@ PUBLISHED_PRICE_COLUMNS = (
     "spa",
     "reserve_scarcity_price",
 )
-PUBLISHED_STACK_COLUMNS = (
-    "item_id",
-    "acceptance",
-    "pair",
-    "reserve_scarcity_price",
-    "original_price",
-    "volume",
-    "dmat_adjusted_volume",
-    "arbitrage_adjusted_volume",
-    "niv_adjusted_volume",
-    "par_adjusted_volume",
-    "final_price",
-    "tlm",
-    "tlm_adjusted_volume",
-    "tlm_adjusted_cost",
-    "so_flag",
-    "cadl_flag",
-    "stor_flag",
-    "repriced",
-)
+PUBLISHED_STACK_COLUMNS = (*STACK_VALUE_COLUMNS, "so_flag", "cadl_flag", "stor_flag", "repriced")
 CARRIED_AS_ROWS = ("run_parameter", "ecvn", "mvrn")
 IGNORED = {"run_id", "dataset_id", "seq", "profile"}
 

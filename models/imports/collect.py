@@ -35,6 +35,12 @@ KEY_COLUMNS: dict[str, tuple[str, ...]] = {
     "published_stack": ("period", "side", "sequence"),
 }
 BM_KINDS = ("physical_notification", "bid_offer", "acceptance", "acceptance_level")
+# Published stack item values (beyond its key and flags), as stack_item_result names them.
+STACK_VALUE_COLUMNS = (
+    "item_id", "acceptance", "pair", "reserve_scarcity_price", "original_price", "volume",
+    "dmat_adjusted_volume", "arbitrage_adjusted_volume", "niv_adjusted_volume",
+    "par_adjusted_volume", "final_price", "tlm", "tlm_adjusted_volume", "tlm_adjusted_cost",
+)  # fmt: skip
 
 
 class Place:
@@ -197,15 +203,19 @@ class Collector:
     def _add_register(self, batch: TypedBatch) -> None:  # handled by the loader
         raise AssertionError("register batches are loaded before data batches")
 
-    def _add_physical(self, batch: TypedBatch) -> None:
-        kind = NOTIFICATION[batch.dataset.name]
-        v = batch.values
+    def _segment_records(self, batch: TypedBatch):
+        """(index, BM unit) of each good record of a profile dataset (PN, BOD, BOALF…)."""
         for i in range(batch.size):
             if not batch.ok[i]:
                 continue
             unit = self._unit(batch, i)
-            if unit is None or not self._check_span(batch, i):
-                continue
+            if unit is not None and self._check_span(batch, i):
+                yield i, unit
+
+    def _add_physical(self, batch: TypedBatch) -> None:
+        kind = NOTIFICATION[batch.dataset.name]
+        v = batch.values
+        for i, unit in self._segment_records(batch):
             day, period = v["settlement_date"][i], v["settlement_period"][i]
             if not self._check_period(batch, i, day, period, "settlementPeriod"):
                 continue
@@ -239,12 +249,7 @@ class Collector:
 
     def _add_bid_offer(self, batch: TypedBatch) -> None:
         v = batch.values
-        for i in range(batch.size):
-            if not batch.ok[i]:
-                continue
-            unit = self._unit(batch, i)
-            if unit is None or not self._check_span(batch, i):
-                continue
+        for i, unit in self._segment_records(batch):
             day, period, pair = v["settlement_date"][i], v["settlement_period"][i], v["pair"][i]
             if not self._check_period(batch, i, day, period, "settlementPeriod"):
                 continue
@@ -304,12 +309,7 @@ class Collector:
 
     def _add_acceptance(self, batch: TypedBatch) -> None:
         v = batch.values
-        for i in range(batch.size):
-            if not batch.ok[i]:
-                continue
-            unit = self._unit(batch, i)
-            if unit is None or not self._check_span(batch, i):
-                continue
+        for i, unit in self._segment_records(batch):
             t_from, t_to = v["time_from"][i], v["time_to"][i]
             stated_day = v["settlement_date"][i]
             stated_period = v["settlement_period_from"][i]
@@ -419,22 +419,7 @@ class Collector:
 
     def _add_stack(self, batch: TypedBatch) -> None:
         v = batch.values
-        columns = (
-            "item_id",
-            "acceptance",
-            "pair",
-            "reserve_scarcity_price",
-            "original_price",
-            "volume",
-            "dmat_adjusted_volume",
-            "arbitrage_adjusted_volume",
-            "niv_adjusted_volume",
-            "par_adjusted_volume",
-            "final_price",
-            "tlm",
-            "tlm_adjusted_volume",
-            "tlm_adjusted_cost",
-        )
+        columns = STACK_VALUE_COLUMNS
         for i, day, period in self._period_records(batch):
             side = _stack_side(v["side"][i], v["volume"][i], v["pair"][i])
             if side is None:
