@@ -80,3 +80,34 @@ def test_rejected_import_exits_2_with_the_report(tmp_path, capsys):
 def test_missing_file_is_one_line(tmp_path, capsys):
     code, _, err = run(capsys, "import", "--db", str(tmp_path / "x.sqlite"), "nope.json")
     assert code == 2 and err.strip() == "settlement-workbench: error: no such file: nope.json"
+
+
+def test_show_json_compares_published_prices_with_the_engine(tmp_path, capsys):
+    mid = tmp_path / "MID.json"
+    mid.write_text(
+        json.dumps(
+            [
+                {
+                    "dataset": "MID",
+                    "settlementDate": "2026-03-29",
+                    "settlementPeriod": p,
+                    "dataProvider": "APXMIDP",
+                    "price": 69.02,
+                    "volume": 100.0,
+                }
+                for p in range(1, 47)
+            ]
+        )
+    )
+    db = str(tmp_path / "p.sqlite")
+    prices = str(elexon("system_prices/disebsp_2026-03-29.json"))
+    assert run(capsys, "import", "--db", db, prices, str(mid))[0] == 0
+    assert run(capsys, "settle", "--db", db, "--date", "2026-03-29", "--run", "SF")[0] == 0
+    code, out, _ = run(capsys, "show", "--db", db, "--date", "2026-03-29", "--run", "SF", "--json")
+    rows = json.loads(out)["published_comparison"]
+    assert code == 0 and [r["period"] for r in rows] == list(range(1, 47))
+    first = rows[0]  # no BM data: the engine prices at MIP £69.02, as Elexon did in period 1
+    assert first["engine_ssp"] == 69.02 and first["published_ssp"] == 69.02
+    assert first["ssp_difference"] == 0 and first["differs"] is True  # NIV differs
+    assert first["published_niv"] == -60.90822958791209 and first["engine_niv"] == 0
+    assert sum(not r["differs"] for r in rows) == 0
