@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import threading
 from pathlib import Path
@@ -25,6 +26,9 @@ def _no_thread_left_running():
     for thread in leaked:
         thread.join(timeout=2.0)
     still = [t.name for t in leaked if t.is_alive()]
+    # Collect the test's garbage here, on the main thread: left to chance, a collection in a
+    # later test's worker thread can destroy Qt objects off their thread and hang.
+    gc.collect()
     assert not still, f"test left threads running: {still}"
 
 

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGraphicsItem
+from PySide6.QtWidgets import QGraphicsItem, QSizePolicy
 
 from engine.settlement_calendar import LONDON, settlement_periods
 
@@ -113,6 +113,13 @@ def styled_plot(plot: pg.PlotItem, left: str, bottom: str = "") -> pg.PlotItem:
     plot.addLegend(offset=(5, 5), labelTextSize="8pt")
     cache_axes(plot)
     return plot
+
+
+def steady_title(label, lines: int = 1) -> None:
+    """A title whose new text never resizes its view: a changing size hint would re-lay out
+    the whole window (docks included) and repaint it, each time a unit or period changes."""
+    label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+    label.setFixedHeight(label.fontMetrics().lineSpacing() * lines + 8)
 
 
 def cache_axes(plot: pg.PlotItem) -> None:

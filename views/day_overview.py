@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QLabel, QSplitter, QTabWidget, QVBoxLayout, QWidge
 
 from engine.settle import SettlementResult
 from models.published import PublishedPrice, price_comparison
-from views.charts import COLOURS, PeriodAxis, styled_plot
+from views.charts import COLOURS, PeriodAxis, steady_title, styled_plot
 from views.column_model import Column
 from views.data_table import DataTable
 
@@ -21,6 +21,7 @@ class DayOverview(QWidget):
         super().__init__(parent)
         self.title = QLabel("Open a database and choose a run.")
         self.title.setStyleSheet("font-weight: bold; padding: 2px;")
+        steady_title(self.title)
         self.price_axis = PeriodAxis(orientation="bottom")
         self.niv_axis = PeriodAxis(orientation="bottom")
         self.charts = pg.GraphicsLayoutWidget()

@@ -13,6 +13,7 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from engine.trace import Trace
+from views.charts import steady_title
 
 ASSUMED = QBrush(QColor(255, 190, 60, 70))
 SOURCE_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -30,10 +31,12 @@ class Inspector(QWidget):
         super().__init__(parent)
         self.title = QLabel("Select a BM unit, account or period to see how its numbers were made.")
         self.title.setWordWrap(True)
+        steady_title(self.title, lines=2)
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(["step", "value"])
         self.tree.setColumnWidth(0, 300)
         self.tree.setAlternatingRowColors(True)
+        self.tree.setUniformRowHeights(True)  # no per-row size query: refills stay cheap
         self.tree.itemActivated.connect(self._activated)
         self.tree.itemClicked.connect(self._activated)
         layout = QVBoxLayout(self)
@@ -42,12 +45,20 @@ class Inspector(QWidget):
         layout.addWidget(self.tree)
 
     def show_trace(self, trace: Trace) -> None:
+        self.tree.setUpdatesEnabled(False)
+        try:
+            self._fill(trace)
+        finally:
+            self.tree.setUpdatesEnabled(True)
+
+    def _fill(self, trace: Trace) -> None:
         self.tree.clear()
         assumed = sum(1 for s in trace.steps if s.status == "assumed")
         self.title.setText(
             f"<b>{trace.subject}</b>: {len(trace.steps)} steps, {assumed} resting on assumed rules "
             "(shaded)"
         )
+        items = []
         for number, s in enumerate(trace.steps, 1):
             unit = f" {s.unit}" if s.unit else ""
             top = QTreeWidgetItem(
@@ -66,8 +77,10 @@ class Inspector(QWidget):
                 child.setToolTip(1, f"{i.value}\nfrom: {i.source}" if i.source else str(i.value))
                 child.setData(0, SOURCE_ROLE, i.source)
                 top.addChild(child)
-            self.tree.addTopLevelItem(top)
-        self.tree.expandToDepth(0)
+            items.append(top)
+        self.tree.addTopLevelItems(items)
+        for top in items:
+            top.setExpanded(True)
 
     def _activated(self, item: QTreeWidgetItem, _column: int) -> None:
         source = item.data(0, SOURCE_ROLE)

@@ -54,7 +54,10 @@ class ScenarioPanel(QWidget):
                 f"<b>{label}</b> is a settlement run: it never changes. Create "
                 "a scenario to try a corrected input."
             )
-        self.history.setStack(stack)
+        if self.history.stack() is not stack:
+            # Setting the stack again re-selects its current command, which QUndoView turns
+            # into an undo or redo: only ever set a different one.
+            self.history.setStack(stack)
         self.new_button.setEnabled(label is not None and not scenario)
         self.compare_button.setEnabled(scenario)
         self.export_button.setEnabled(scenario)

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
 from engine.imbalance_price import TAGGED_BY_NAMES
 from models.run_view import RunView
-from views.charts import STAGE_COLOURS, styled_plot
+from views.charts import STAGE_COLOURS, steady_title, styled_plot
 from views.column_model import Column
 from views.data_table import DataTable
 
@@ -28,6 +28,7 @@ class StackView(QWidget):
         self.period = 1
         self.title = QLabel("")
         self.title.setStyleSheet("font-weight: bold; padding: 2px;")
+        steady_title(self.title)
         self.chart = pg.PlotWidget()
         self.plot = styled_plot(
             self.chart.getPlotItem(), "£/MWh", "MWh (sells to the left, buys to the right)"

@@ -18,7 +18,14 @@ from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
 from engine.settlement_calendar import LONDON
 from models.run_view import RunView
-from views.charts import ACCEPTANCE_COLOURS, COLOURS, Crosshair, LocalTimeAxis, styled_plot
+from views.charts import (
+    ACCEPTANCE_COLOURS,
+    COLOURS,
+    Crosshair,
+    LocalTimeAxis,
+    steady_title,
+    styled_plot,
+)
 from views.column_model import Column
 from views.data_table import DataTable
 
@@ -54,6 +61,7 @@ class UnitExplorer(QWidget):
         self.units.row_selected.connect(self._unit_row)
         self.title = QLabel("")
         self.title.setStyleSheet("font-weight: bold; padding: 2px;")
+        steady_title(self.title)
         self.charts = pg.GraphicsLayoutWidget()
         self.level_plot = styled_plot(
             self.charts.addPlot(

@@ -244,6 +244,7 @@ class DisputeController(QObject):
 
     def _unit_and_period(self) -> tuple[str, int] | None:
         view, explorer = self.view, self.window.explorer
+        self.window.ensure_shown(explorer)
         if view is None or explorer.unit is None:
             self.window.status.setText("Choose a BM unit in the BM units view first.")
             return None

@@ -4,6 +4,7 @@ to the GUI thread by signals. Starting a job of a kind cancels the running one o
 
 from __future__ import annotations
 
+import gc
 import threading
 import traceback
 from collections.abc import Callable
@@ -71,6 +72,9 @@ class JobRunner(QObject):
         on_cancel: Callable[[], None] | None = None,
     ) -> Job:
         self.cancel(name)
+        # Garbage (closed dialogs, old chart items) is freed here on the GUI thread, not by a
+        # collection that the job's allocations would trigger in its own thread.
+        gc.collect()
         job = Job(name, work, self)
         job.progressed.connect(self.progressed)
         job.succeeded.connect(on_success)

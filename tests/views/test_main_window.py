@@ -144,6 +144,8 @@ def test_last_run_unit_and_period_come_back_next_time(qtbot, window, demo_path, 
         lambda: window.view.run.run_type == "SF" and not window.jobs.busy(), timeout=LOAD_TIMEOUT_MS
     )
     unit = window.view.units["bm_unit_id"].iloc[3]
+    assert window.explorer.view is None  # filled when first shown, not before
+    window.tabs.setCurrentWidget(window.explorer)
     assert window.explorer.select_unit(unit)
     window.period.setValue(7)
     window.close()
@@ -151,5 +153,6 @@ def test_last_run_unit_and_period_come_back_next_time(qtbot, window, demo_path, 
     qtbot.addWidget(again)
     open_demo(qtbot, again, demo_path)
     assert again.view.run.run_type == "SF" and again.period.value() == 7
+    again.tabs.setCurrentWidget(again.explorer)
     assert again.explorer.view.units["bm_unit_id"].iloc[again.explorer.unit] == unit
     again.close()
