@@ -12,7 +12,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QKeySequence, QUndoCommand, QUndoGroup, QUndoStack
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QInputDialog, QMessageBox
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QInputDialog
 
 from models.errors import WorkbenchInputError
 from models.scenarios import store
@@ -59,6 +59,7 @@ class DisputeController(QObject):
         self.stacks: dict[int, QUndoStack] = {}
         self.frames = None  # the loaded scenario's input frames, for fast edits
         self.frames_run: int | None = None
+        self.compared: tuple[int, int] | None = None  # the runs of the comparison on show
         self.undo_group = QUndoGroup(self)
         self.panel = ScenarioPanel()
         self.cases = CasePanel()
@@ -371,6 +372,7 @@ class DisputeController(QObject):
             self.compare(others[labels.index(choice)].id, view.run.id)
 
     def compare(self, first: int, second: int, settle: bool = False) -> None:
+        self.compared = (first, second)
         db, author = self.window.db, self.author
 
         def work(progress, cancelled):
@@ -507,11 +509,15 @@ class DisputeController(QObject):
         self.export("run", lambda db, p: write_run_workbook(db, run, p), path)
 
     def export_comparison(self, path: str | None = None) -> None:
-        c = self.comparison.comparison
-        if c is None:
-            QMessageBox.information(self.window, "Export", "Compare two runs first (F6).")
+        """The pack of the comparison on show (a scenario and its base, or any two runs)."""
+        if self.compared is None:
+            self.window.status.setText("Compare two runs first (F6, or Compare with another run).")
             return
-        self.export_scenario_pack(path) if self.scenario_id() else None
+        from models.exports.packs import write_comparison_pack
+
+        first, second = self.compared
+        path = path or self._save_path(f"comparison-run{first}-run{second}.xlsx")
+        self.export("pack", lambda db, p: write_comparison_pack(db, first, second, p), path)
 
     def export_table(self, path: str | None = None) -> None:
         table = self.window.current_table()

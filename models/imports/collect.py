@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 
 from models.imports.calendar_index import CalendarIndex
 from models.imports.report import ImportReport
@@ -456,6 +456,4 @@ def _stack_side(stated: str | None, volume: float, pair: int | None) -> str | No
 
 
 def _clock(seconds: int) -> str:
-    from datetime import UTC, datetime
-
     return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

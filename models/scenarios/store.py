@@ -261,56 +261,33 @@ def edit(
     return record
 
 
+def _switch(conn: Connection, run_id: int, record: OverrideRecord, action: str, author: str):
+    """Undo (deactivate) or redo (reactivate) one edit, and audit it."""
+    redoing = action == "redo"
+    conn.execute(
+        OVERRIDE.update()
+        .where(OVERRIDE.c.run_id == run_id, OVERRIDE.c.seq == record.seq)
+        .values(active=redoing)
+    )
+    before, after = (record.old_value, record.new_value)[:: 1 if redoing else -1]
+    _audit(
+        conn, run_id, action, record.seq, record.describe(), _json(before), _json(after), author, ""
+    )
+    return record
+
+
 def undo(conn: Connection, run_id: int, *, author: str) -> OverrideRecord | None:
     """Deactivate the latest active edit (kept for redo); None if there is nothing to undo."""
     require_scenario(conn, run_id)
     active = overrides(conn, run_id)
-    if not active:
-        return None
-    last = active[-1]
-    conn.execute(
-        OVERRIDE.update()
-        .where(OVERRIDE.c.run_id == run_id, OVERRIDE.c.seq == last.seq)
-        .values(active=False)
-    )
-    _audit(
-        conn,
-        run_id,
-        "undo",
-        last.seq,
-        last.describe(),
-        _json(last.new_value),
-        _json(last.old_value),
-        author,
-        "",
-    )
-    return last
+    return _switch(conn, run_id, active[-1], "undo", author) if active else None
 
 
 def redo(conn: Connection, run_id: int, *, author: str) -> OverrideRecord | None:
     """Reactivate the earliest undone edit; None if there is nothing to redo."""
     require_scenario(conn, run_id)
     undone = [r for r in overrides(conn, run_id, active_only=False) if not r.active]
-    if not undone:
-        return None
-    first = undone[0]
-    conn.execute(
-        OVERRIDE.update()
-        .where(OVERRIDE.c.run_id == run_id, OVERRIDE.c.seq == first.seq)
-        .values(active=True)
-    )
-    _audit(
-        conn,
-        run_id,
-        "redo",
-        first.seq,
-        first.describe(),
-        _json(first.old_value),
-        _json(first.new_value),
-        author,
-        "",
-    )
-    return first
+    return _switch(conn, run_id, undone[0], "redo", author) if undone else None
 
 
 def record_settle(conn: Connection, run_id: int, *, author: str, summary: str) -> None:

@@ -66,6 +66,10 @@ def test_scenario_edits_undo_redo_compare_and_export(qtbot, window, worked_db, t
     assert parties["SUP"] == pytest.approx(308.88, abs=0.005)
     assert "not material" in controller.comparison.title.text()
     screenshot(window, tmp_path, "comparison")
+    compared = tmp_path / "comparison.xlsx"
+    controller.export_comparison(str(compared))
+    qtbot.waitUntil(lambda: compared.exists() and not window.jobs.busy(), timeout=LOAD_TIMEOUT_MS)
+    assert load_workbook(compared)["Summary"]["B2"].value.startswith("Comparison of run 1")
 
     case = controller.create_case(
         1, reference="TD-1", raising_party="GEN", category="general", description="acceptance 2"
