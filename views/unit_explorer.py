@@ -61,7 +61,7 @@ class UnitExplorer(QWidget):
         self.units.row_selected.connect(self._unit_row)
         self.title = QLabel("")
         self.title.setStyleSheet("font-weight: bold; padding: 2px;")
-        steady_title(self.title)
+        steady_title(self.title, lines=2)  # the unit, then its acceptances by colour
         self.charts = pg.GraphicsLayoutWidget()
         self.level_plot = styled_plot(
             self.charts.addPlot(
