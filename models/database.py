@@ -13,14 +13,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, inspect, select
 from sqlalchemy.engine import make_url
 
 from models.errors import DatabaseOpenError
+from models.migrations import SCHEMA_HEAD
 from models.schema import APPLICATION_ID, WorkbenchMeta
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -31,19 +28,39 @@ ELEXON_ATTRIBUTION = (
 )
 
 
-def _alembic_config() -> Config:
+# Alembic is imported only to create or migrate a database, or to read a revision that is not
+# the head: opening a current database (every launch of the workbench) needs none of it, and
+# importing it costs half a second.
+
+
+def _alembic_config():
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return config
 
 
+def _upgrade(conn) -> None:
+    from alembic import command
+
+    config = _alembic_config()
+    config.attributes["connection"] = conn
+    command.upgrade(config, "head")
+
+
 def head_revision() -> str:
+    """The newest migration, as Alembic finds it (SCHEMA_HEAD must name it; a test checks)."""
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
     assert head is not None
     return head
 
 
 def _known_revisions() -> set[str]:
+    from alembic.script import ScriptDirectory
+
     return {s.revision for s in ScriptDirectory.from_config(_alembic_config()).walk_revisions()}
 
 
@@ -112,18 +129,14 @@ class SettlementDatabase:
             revision = _inspect_sqlite_file(path)
             engine = _sqlite_engine(path)
         db = cls(engine, location)
-        if revision != head_revision():
+        if revision != SCHEMA_HEAD:
             with engine.begin() as conn:
-                config = _alembic_config()
-                config.attributes["connection"] = conn
-                command.upgrade(config, "head")
+                _upgrade(conn)
         return db
 
     def _initialise(self) -> None:
         with self.engine.begin() as conn:
-            config = _alembic_config()
-            config.attributes["connection"] = conn
-            command.upgrade(config, "head")
+            _upgrade(conn)
             conn.execute(
                 WorkbenchMeta.__table__.insert(),
                 [
@@ -200,6 +213,8 @@ def _check_ownership(conn, location: str) -> str:
             select(WorkbenchMeta.value).where(WorkbenchMeta.key == "application")
         ).scalar()
     if "alembic_version" in tables:
+        from alembic.runtime.migration import MigrationContext
+
         revision = MigrationContext.configure(conn).get_current_revision()
     return _verdict(location, tables, application, revision)
 
@@ -213,7 +228,7 @@ def _verdict(location: str, tables: set[str], application: str | None, revision:
         )
     if revision is None:
         raise DatabaseOpenError(f"{location} has no schema version; it cannot be opened safely")
-    if revision not in _known_revisions():
+    if revision != SCHEMA_HEAD and revision not in _known_revisions():
         raise DatabaseOpenError(
             f"{location} was written by a newer version of Settlement Workbench "
             f"(schema revision {revision}; this version knows up to {head_revision()}). "

@@ -20,3 +20,4 @@ with tempfile.TemporaryDirectory() as folder:
         config.attributes["connection"] = conn
         command.upgrade(config, "head")
         command.revision(config, message=message, autogenerate=True, rev_id=rev_id)
+print(f"Now set SCHEMA_HEAD = {rev_id!r} in models/migrations/__init__.py.")

@@ -15,6 +15,7 @@ from sqlalchemy import create_engine, inspect, text
 from engine.settlement_calendar import RunType
 from models.database import SettlementDatabase, head_revision
 from models.errors import DatabaseOpenError, RunImmutableError, RunNotFoundError
+from models.migrations import SCHEMA_HEAD
 from models.run_store import (
     create_bm_dataset,
     create_run,
@@ -37,6 +38,11 @@ def test_create_then_open_a_sqlite_database(tmp_path):
         assert db.meta()["application"] == "settlement-workbench"
     with SettlementDatabase.open(path) as db, db.engine.connect() as conn:
         assert MigrationContext.configure(conn).get_current_revision() == head_revision()
+
+
+def test_schema_head_names_alembics_newest_migration():
+    # Opening a current database skips Alembic by trusting SCHEMA_HEAD: it must be the head.
+    assert head_revision() == SCHEMA_HEAD
 
 
 def test_migrations_build_exactly_the_schema_the_code_declares(tmp_path):
