@@ -20,7 +20,13 @@ from models.engine_inputs import load_settlement_inputs
 from models.errors import WorkbenchInputError
 from models.published import PublishedPrice, read_published_prices
 from models.run_store import RunInfo, get_run
-from models.schema import BmUnit, PartyResult, PhysicalNotificationSegment
+from models.schema import BmUnit, PhysicalNotificationSegment
+from models.stored_check import (
+    StoredDifferences,
+    StoredResults,
+    compare_with_stored,
+    read_stored_results,
+)
 
 
 class LoadCancelled(WorkbenchInputError):
@@ -34,17 +40,13 @@ class RunView:
     units: pd.DataFrame  # per BM unit of the result, in its order: name, party, type, fuel, tlf
     limits: pd.DataFrame  # MEL and MIL segments: notification, bm_unit_id, time_from, level_from, …
     published_prices: dict[int, PublishedPrice]  # period → published SSP, SBP, NIV
-    stored_net: dict[str, float]  # party → net £ of the stored engine results (if settled)
+    stored: StoredResults  # the run's stored engine results (empty if never settled)
+    differences: StoredDifferences  # the engine's results against the stored ones
+    scenario_frames: dict[str, pd.DataFrame] | None = None  # a scenario's inputs, for edits
 
     @property
     def label(self) -> str:
         return self.run.label
-
-    def net_differs(self) -> np.ndarray:
-        """Per party: the net differs from the stored results by more than half a penny."""
-        net = self.result.parties.net
-        stored = np.array([self.stored_net.get(p, np.nan) for p in self.result.inputs.parties])
-        return ~np.isnan(stored) & ~(np.abs(net - stored) <= 0.005)
 
 
 def load_run_view(
@@ -94,11 +96,7 @@ def load_run_view(
             ],
         )
         published = read_published_prices(conn, run_id)
-        stored = dict(
-            conn.execute(
-                select(PartyResult.party_id, PartyResult.net).where(PartyResult.run_id == run_id)
-            ).all()
-        )
+        stored = read_stored_results(conn, run_id)
     step(0.6, "settling")
     result = settle_day(inputs)
     step(0.95, "preparing views")
@@ -111,6 +109,12 @@ def load_run_view(
             "tlf": inputs.units.tlf,
         }
     ).merge(register, on="bm_unit_id", how="left")
-    return RunView(
-        run, result, units, limits, published, {k: v for k, v in stored.items() if v is not None}
-    )
+    differences = compare_with_stored(result, stored)
+    frames = None
+    if run.kind == "scenario":
+        # Imported here: opening a plain run needs none of the scenario (and case-file) code.
+        from models.scenarios.store import scenario_frames
+
+        with db.engine.connect() as conn:
+            frames = scenario_frames(conn, run_id)
+    return RunView(run, result, units, limits, published, stored, differences, frames)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGraphicsItem, QSizePolicy
+from PySide6.QtWidgets import QGraphicsItem
 
 from engine.settlement_calendar import LONDON, settlement_periods
 
@@ -34,6 +35,9 @@ STAGE_COLOURS = {
     "arbitrage": "#9edae5",
     "DMAT": "#e7e7e7",
 }
+
+
+LEFT_AXIS_WIDTH = 72  # pixels: "−12,345.6" and the axis title
 
 
 class LocalTimeAxis(pg.AxisItem):
@@ -111,15 +115,28 @@ def styled_plot(plot: pg.PlotItem, left: str, bottom: str = "") -> pg.PlotItem:
     plot.setClipToView(True)
     plot.setDownsampling(mode="peak", auto=True)
     plot.addLegend(offset=(5, 5), labelTextSize="8pt")
+    # A fixed width for the value axis: pyqtgraph otherwise widens it to the longest tick
+    # label just drawn, so each new unit or period re-laid out and repainted its chart twice.
+    plot.getAxis("left").setWidth(LEFT_AXIS_WIDTH)
     cache_axes(plot)
     return plot
 
 
-def steady_title(label, lines: int = 1) -> None:
-    """A title whose new text never resizes its view: a changing size hint would re-lay out
-    the whole window (docks included) and repaint it, each time a unit or period changes."""
-    label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-    label.setFixedHeight(label.fontMetrics().lineSpacing() * lines + 8)
+def fit_y(plot: pg.PlotItem, curves, include_zero: bool = False, padding: float = 0.06) -> None:
+    """Set the value range to the curves' data now, instead of auto-range: pyqtgraph works
+    auto-range out while painting, and the new range then asks for a second paint."""
+    parts = [np.asarray(c.yData, dtype=float) for c in curves if c.yData is not None]
+    values = np.concatenate(parts) if parts else np.zeros(0)
+    values = values[np.isfinite(values)]
+    if include_zero:
+        values = np.append(values, 0.0)
+    if not len(values):
+        plot.setYRange(0.0, 1.0, padding=padding)
+        return
+    low, high = float(values.min()), float(values.max())
+    if high - low < 1e-9:
+        low, high = low - 1.0, high + 1.0
+    plot.setYRange(low, high, padding=padding)
 
 
 def cache_axes(plot: pg.PlotItem) -> None:

@@ -26,6 +26,7 @@ FORMATS = {
     "mw": "{:,.1f}",
     "price": "{:,.2f}",
     "ratio": "{:.7f}",
+    "value": "{:,.3f}",  # £, £/MWh or MWh side by side: to a tenth of a penny or a kWh
     "bool": None,
 }
 
@@ -48,6 +49,7 @@ class ColumnTableModel(QAbstractTableModel):
         self._highlight: np.ndarray | None = None
 
     def set_columns(self, columns: Sequence[Column], highlight: np.ndarray | None = None) -> None:
+        """New columns; `highlight` marks rows (rows,) or cells (rows, columns) that differ."""
         self.beginResetModel()
         self._columns = list(columns)
         self._rows = len(self._columns[0].values) if self._columns else 0
@@ -83,10 +85,16 @@ class ColumnTableModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole and isinstance(value, float):
             return repr(value)  # full precision on hover
-        highlighted = self._highlight is not None and self._highlight[index.row()]
-        if role == Qt.ItemDataRole.BackgroundRole and highlighted:
+        if role == Qt.ItemDataRole.BackgroundRole and self.highlighted(index.row(), index.column()):
             return HIGHLIGHT
         return None
+
+    def highlighted(self, row: int, column: int) -> bool:
+        """Rows (a 1-D mask) or single cells (a rows × columns mask) that differ."""
+        mask = self._highlight
+        if mask is None:
+            return False
+        return bool(mask[row] if mask.ndim == 1 else mask[row, column])
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self._columns):

@@ -79,6 +79,7 @@ class DataTable(QWidget):
             "ratio": "tlm",
             "int": "int",
             "mw": "mwh",
+            "value": "mwh",
             "text": "text",
             "bool": "text",
         }

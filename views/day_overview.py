@@ -5,23 +5,24 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QLabel, QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from engine.settle import SettlementResult
 from models.published import PublishedPrice, price_comparison
-from views.charts import COLOURS, PeriodAxis, steady_title, styled_plot
+from models.stored_check import StoredDifferences
+from views.charts import COLOURS, PeriodAxis, styled_plot
 from views.column_model import Column
 from views.data_table import DataTable
+from views.steady_title import SteadyTitle
 
 
 class DayOverview(QWidget):
     period_clicked = Signal(int)
+    difference_activated = Signal(str, str)  # kind (party, period, BM unit), its id
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self.title = QLabel("Open a database and choose a run.")
-        self.title.setStyleSheet("font-weight: bold; padding: 2px;")
-        steady_title(self.title)
+        self.title = SteadyTitle("Open a database and choose a run.")
         self.price_axis = PeriodAxis(orientation="bottom")
         self.niv_axis = PeriodAxis(orientation="bottom")
         self.charts = pg.GraphicsLayoutWidget()
@@ -46,6 +47,15 @@ class DayOverview(QWidget):
         self.tables.setTabToolTip(
             1, "Imported (published) SSP, SBP and NIV against the engine's, per period"
         )
+        self.stored = DataTable("Filter differences…")
+        self.stored.row_selected.connect(self._difference_selected)
+        self._difference_keys: list[tuple[str, str]] = []
+        self.tables.addTab(self.stored, "Stored results")
+        self.tables.setTabToolTip(
+            2,
+            "Every value where the engine's results differ from the results stored with the "
+            "run; select a row to go to its party, period or BM unit",
+        )
         splitter = QSplitter()
         splitter.setOrientation(pg.QtCore.Qt.Orientation.Vertical)
         splitter.addWidget(self.charts)
@@ -60,9 +70,9 @@ class DayOverview(QWidget):
         result: SettlementResult,
         label: str,
         published: dict[int, PublishedPrice] | None = None,
-        highlight=None,
+        differences: StoredDifferences | None = None,
     ) -> None:
-        """Draw a settled day; `highlight` marks parties whose net differs from stored results."""
+        """Draw a settled day; `differences` (against the stored results) are highlighted."""
         inputs = result.inputs
         periods = np.asarray(inputs.periods)
         k = periods - 1
@@ -88,7 +98,8 @@ class DayOverview(QWidget):
         self.niv_plot.addItem(pg.BarGraphItem(x=periods, height=niv, width=0.7, brushes=brushes))
         _published_markers(self.niv_plot, published, "niv", "published NIV")
         self.niv_plot.plot([], [], pen=pg.mkPen(COLOURS["niv_short"]), name="short (NIV > 0)")
-        self.niv_plot.plot([], [], pen=pg.mkPen(COLOURS["niv_long"]), name="long (NIV < 0)")
+        # Legend labels are HTML: "<" must be written as an entity or the text is cut there.
+        self.niv_plot.plot([], [], pen=pg.mkPen(COLOURS["niv_long"]), name="long (NIV &lt; 0)")
         metered = bool(result.metered_available[k].all())
         total_csobm = np.nansum(result.csobm[k]) if metered else None
         self.title.setText(
@@ -122,9 +133,10 @@ class DayOverview(QWidget):
                     "CBM − CND − CAEI + RCRC: positive, the party is paid",
                 ),
             ],
-            highlight=highlight,
+            highlight=None if differences is None else _party_cells(differences),
             widths={"party": 110},
         )
+        self._show_differences(differences, result)
 
     def _show_comparison(self, result: SettlementResult, published: dict) -> None:
         periods = list(result.inputs.periods)
@@ -158,10 +170,81 @@ class DayOverview(QWidget):
             highlight=np.array([r["differs"] for r in rows], dtype=bool),
         )
 
+    def _show_differences(self, differences: StoredDifferences | None, result) -> None:
+        """One row per value that differs: what, where, engine, stored, engine − stored."""
+        kinds, keys, values, engine, stored = [], [], [], [], []
+
+        def add(kind: str, ids, names: tuple[str, ...], mask, engine_values, stored_values):
+            rows, columns = np.nonzero(mask)
+            kinds.extend([kind] * len(rows))
+            keys.extend(str(ids[r]) for r in rows)
+            values.extend(names[c] for c in columns)
+            engine.extend(engine_values[rows, columns])
+            stored.extend(stored_values[rows, columns])
+
+        d = differences
+        if d is not None and d.settled:
+            totals = result.parties
+            party_engine = np.column_stack(
+                [totals.cbm, totals.cnd, totals.caei, totals.rcrc, totals.net]
+            )
+            add(
+                "party",
+                result.inputs.parties,
+                ("CBM £", "CND £", "CAEI £", "RCRC £", "net £"),
+                d.party_differs,
+                party_engine,
+                d.party_stored,
+            )
+            add(
+                "period",
+                d.periods,
+                ("SSP £/MWh", "SBP £/MWh", "NIV MWh"),
+                d.period_differs,
+                d.period_engine,
+                d.period_stored,
+            )
+            add(
+                "BM unit",
+                result.inputs.bm.bm_units,
+                ("CBM £ day", "CND £ day"),
+                d.unit_differs,
+                d.unit_engine,
+                d.unit_stored,
+            )
+        self._difference_keys = list(zip(kinds, keys, strict=True))
+        if d is None or not d.settled:
+            title = "Stored results (none)"
+        else:
+            title = f"Stored results ({len(kinds):,} differ)" if kinds else "Stored results (agree)"
+        self.tables.setTabText(2, title)
+        engine_array = np.array(engine, dtype=float)
+        stored_array = np.array(stored, dtype=float)
+        self.stored.set_columns(
+            [
+                Column("kind", kinds),
+                Column("id", keys),
+                Column("value", values),
+                Column("engine", engine_array, "value", "re-settled now in the workbench"),
+                Column("stored", stored_array, "value", "stored when the run was last settled"),
+                Column("engine − stored", engine_array - stored_array, "value"),
+            ],
+            widths={"kind": 80, "id": 110, "value": 100},
+        )
+
+    def _difference_selected(self, row: int) -> None:
+        if 0 <= row < len(self._difference_keys):
+            self.difference_activated.emit(*self._difference_keys[row])
+
     def _clicked(self, event) -> None:
         point = self.price_plot.vb.mapSceneToView(event.scenePos())
         if self.price_plot.sceneBoundingRect().contains(event.scenePos()):
             self.period_clicked.emit(round(point.x()))
+
+
+def _party_cells(differences: StoredDifferences) -> np.ndarray:
+    """Cells of the party table to highlight: the differing charges, and their party."""
+    return np.column_stack([differences.parties_differing, differences.party_differs])
 
 
 def _published_markers(plot, published: dict | None, field: str, name: str) -> None:

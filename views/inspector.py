@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from engine.trace import Trace
-from views.charts import steady_title
+from views.steady_title import SteadyTitle
 
 ASSUMED = QBrush(QColor(255, 190, 60, 70))
 SOURCE_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -29,9 +29,12 @@ class Inspector(QWidget):
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self.title = QLabel("Select a BM unit, account or period to see how its numbers were made.")
-        self.title.setWordWrap(True)
-        steady_title(self.title, lines=2)
+        self.title = SteadyTitle(
+            "Select a BM unit, account or period to see how its numbers were made.",
+            lines=2,
+            word_wrap=True,
+        )
+        self.title.label.setStyleSheet("padding: 2px;")  # bold only where the text says so
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(["step", "value"])
         self.tree.setColumnWidth(0, 300)

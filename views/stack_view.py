@@ -12,13 +12,14 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
 from engine.imbalance_price import TAGGED_BY_NAMES
 from models.run_view import RunView
-from views.charts import STAGE_COLOURS, steady_title, styled_plot
+from views.charts import STAGE_COLOURS, styled_plot
 from views.column_model import Column
 from views.data_table import DataTable
+from views.steady_title import SteadyTitle
 
 
 class StackView(QWidget):
@@ -26,9 +27,7 @@ class StackView(QWidget):
         super().__init__(parent)
         self.view: RunView | None = None
         self.period = 1
-        self.title = QLabel("")
-        self.title.setStyleSheet("font-weight: bold; padding: 2px;")
-        steady_title(self.title)
+        self.title = SteadyTitle()
         self.chart = pg.PlotWidget()
         self.plot = styled_plot(
             self.chart.getPlotItem(), "£/MWh", "MWh (sells to the left, buys to the right)"

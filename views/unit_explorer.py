@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
 from engine.settlement_calendar import LONDON
 from models.run_view import RunView
@@ -23,11 +23,12 @@ from views.charts import (
     COLOURS,
     Crosshair,
     LocalTimeAxis,
-    steady_title,
+    fit_y,
     styled_plot,
 )
 from views.column_model import Column
 from views.data_table import DataTable
+from views.steady_title import SteadyTitle
 
 
 def _profile(segments, rows) -> tuple[np.ndarray, np.ndarray]:
@@ -59,9 +60,7 @@ class UnitExplorer(QWidget):
         self.period = 1
         self.units = DataTable("Filter BM units: id, party, type, fuel…")
         self.units.row_selected.connect(self._unit_row)
-        self.title = QLabel("")
-        self.title.setStyleSheet("font-weight: bold; padding: 2px;")
-        steady_title(self.title, lines=2)  # the unit, then its acceptances by colour
+        self.title = SteadyTitle(lines=2)  # the unit, then its acceptances by colour
         self.charts = pg.GraphicsLayoutWidget()
         self.level_plot = styled_plot(
             self.charts.addPlot(
@@ -165,11 +164,23 @@ class UnitExplorer(QWidget):
         day = result.inputs.bm
         self.level_plot.setXRange(day.day_start, day.day_end, padding=0.01)
         self.level_plot.disableAutoRange(axis="x")
-        owner = result.inputs.bm.bands.owner
-        self.band_order = np.argsort(owner, kind="stable")
-        self.band_start = np.searchsorted(
-            owner[self.band_order], np.arange(len(result.inputs.bm.pairs) + 1)
-        )
+        # Per pair row, the mean width of its band segments (0 without any): drawing a unit
+        # then needs no scan of the market's bands.
+        bands, count = day.bands, len(day.pairs)
+        segments = np.bincount(bands.owner, minlength=count)
+        self.band_width = np.bincount(
+            bands.owner, weights=bands.level_from, minlength=count
+        ) / np.maximum(segments, 1)
+        # MEL/MIL segments sorted by unit once, so each unit is one slice.
+        limits = view.limits
+        unit_ids = limits["bm_unit_id"].to_numpy(dtype=str)
+        order = np.argsort(unit_ids, kind="stable")
+        self.limit_ids = unit_ids[order]
+        self.limit_rows = {
+            "kind": limits["notification"].to_numpy(dtype=str)[order],
+            "x": np.column_stack([limits["time_from"], limits["time_to"]]).astype(float)[order],
+            "y": np.column_stack([limits["level_from"], limits["level_to"]]).astype(float)[order],
+        }
         cbm = np.nansum(result.bm.cashflows.cbm, axis=1)
         volumes = result.bm.volumes
         unit_of = result.inputs.bm.acceptances.unit[volumes.acceptance]
@@ -188,6 +199,7 @@ class UnitExplorer(QWidget):
                 Column("CBM £ day", cbm, "money", "BM unit cashflow over the settled periods"),
                 Column("accepted MWh", accepted, "mwh", "Σ |accepted offer and bid volume|"),
             ],
+            highlight=view.differences.units_differing,  # CBM or CND differs from stored
             widths={"BM unit": 110, "party": 80, "type": 45, "fuel": 80, "P/C": 40},
         )
         if self.unit is not None and self.unit < len(u):
@@ -231,16 +243,17 @@ class UnitExplorer(QWidget):
             f"{name}&nbsp;&nbsp;{row['name'] if isinstance(row['name'], str) else ''}&nbsp;&nbsp;"
             f"lead party {row['party']}, {row['pc']}, TLF {row['tlf']:+.5f}"
         )
-        self.charts.setUpdatesEnabled(False)  # one repaint for the whole selection
         fpn = inputs.fpn
         self.fpn_curve.setData(*_profile(fpn, np.flatnonzero(fpn.owner == u)))
         self._draw_bands(u)
-        limits = self.view.limits
+        first, last = (
+            np.searchsorted(self.limit_ids, name, "left"),
+            np.searchsorted(self.limit_ids, name, "right"),
+        )
+        limits = {key: values[first:last] for key, values in self.limit_rows.items()}
         for notification, curve in self.limit_curves.items():
-            mine = limits[(limits["bm_unit_id"] == name) & (limits["notification"] == notification)]
-            xs = np.ravel(np.column_stack([mine["time_from"], mine["time_to"]])).astype(float)
-            ys = np.ravel(np.column_stack([mine["level_from"], mine["level_to"]])).astype(float)
-            curve.setData(xs, ys)
+            mine = limits["kind"] == notification
+            curve.setData(np.ravel(limits["x"][mine]), np.ravel(limits["y"][mine]))
         acc = inputs.acceptances
         levels = inputs.acceptance_levels
         mine = np.flatnonzero(acc.unit == u)
@@ -274,9 +287,15 @@ class UnitExplorer(QWidget):
         )
         self._draw_volumes(u)
         self._draw_period_marker()
-        self.level_plot.enableAutoRange(axis="y")
-        self.volume_plot.enableAutoRange(axis="y")
-        self.charts.setUpdatesEnabled(True)
+        fit_y(
+            self.level_plot,
+            [self.fpn_curve, self.band_curve, *self.limit_curves.values(), *self.acceptance_curves],
+        )
+        fit_y(
+            self.volume_plot,
+            [self.metered_curve, self.offer_curve, self.bid_curve, self.expected_curve],
+            include_zero=True,
+        )
 
     def _draw_bands(self, u: int) -> None:
         """Cumulative band edges around FPN, per period, offer side above and bid side below."""
@@ -286,32 +305,32 @@ class UnitExplorer(QWidget):
         if not len(rows):
             self.band_curve.setData([], [])
             return
-        bands = inputs.bands
-        start = inputs.day_start
         fx, fy = _profile(inputs.fpn, np.flatnonzero(inputs.fpn.owner == u))
         joined = ~np.isnan(fx)
         fx, fy = fx[joined], fy[joined]
-
-        def fpn_at(t: float) -> float:
-            return float(np.interp(t, fx, fy)) if len(fx) else 0.0
-
-        xs, ys = [], []
-        for period in np.unique(pairs.period[rows]):
-            t0 = start + 1800 * (period - 1)
-            mine = rows[pairs.period[rows] == period]
-            at_start, at_end = fpn_at(t0), fpn_at(t0 + 1800)
-            for side in (1, -1):
-                edge = 0.0
-                for r in sorted(
-                    mine[np.sign(pairs.pair[mine]) == side], key=lambda r: abs(pairs.pair[r])
-                ):
-                    width = bands.level_from[
-                        self.band_order[self.band_start[r] : self.band_start[r + 1]]
-                    ]
-                    edge += float(width.mean()) if len(width) else 0.0
-                    xs += [t0, t0 + 1800, np.nan]
-                    ys += [at_start + edge, at_end + edge, np.nan]
-        self.band_curve.setData(np.array(xs, dtype=float), np.array(ys, dtype=float))
+        # Pairs in drawing order: by period, offers then bids, each outwards from FPN (|n|).
+        rows = rows[pairs.pair[rows] != 0]
+        period, pair = pairs.period[rows], pairs.pair[rows]
+        side = np.sign(pair)
+        order = np.lexsort((np.abs(pair), -side, period))
+        rows, period, side = rows[order], period[order], side[order]
+        # Edge of each pair: the running sum of widths within its (period, side) group.
+        running = np.cumsum(self.band_width[rows])
+        group_start = np.flatnonzero(
+            np.r_[True, (period[1:] != period[:-1]) | (side[1:] != side[:-1])]
+        )
+        before = np.repeat(
+            running[group_start] - self.band_width[rows][group_start],
+            np.diff(np.r_[group_start, len(rows)]),
+        )
+        edge = running - before
+        t0 = inputs.day_start + 1800.0 * (period - 1)
+        at_start = np.interp(t0, fx, fy) if len(fx) else np.zeros(len(t0))
+        at_end = np.interp(t0 + 1800, fx, fy) if len(fx) else np.zeros(len(t0))
+        gap = np.full(len(rows), np.nan)
+        xs = np.column_stack([t0, t0 + 1800, gap]).ravel()
+        ys = np.column_stack([at_start + edge, at_end + edge, gap]).ravel()
+        self.band_curve.setData(xs, ys)
 
     def _draw_volumes(self, u: int) -> None:
         """Per period: metered and expected volume, accepted offers and bids (step curves)."""

@@ -168,9 +168,13 @@ def _megabytes(size: int | None) -> str:
 
 
 def _cmd_gui(args: argparse.Namespace) -> int:
+    # The database starts opening (and its run loading) before Qt and pyqtgraph are imported.
+    from workbench import preload
+
+    started = preload.start(args.path) if args.path else None
     from workbench.app import run_gui
 
-    return run_gui(args.path, smoke_test=args.smoke_test)
+    return run_gui(args.path, smoke_test=args.smoke_test, preload=started)
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -417,9 +421,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     # No command, or a database path: the desktop application.
     if not argv or (argv[0] not in COMMANDS and not argv[0].startswith("-")):
-        from workbench.app import run_gui
-
-        return run_gui(argv[0] if argv else None)
+        return _cmd_gui(argparse.Namespace(path=argv[0] if argv else None, smoke_test=False))
     parser = build_parser()
     args = parser.parse_args(argv)
     from engine.errors import EngineInputError

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -36,6 +36,13 @@ from views.unit_explorer import UnitExplorer
 from workbench import __version__
 from workbench.disputes_controller import DisputeController
 from workbench.jobs import JobRunner
+from workbench.preload import (
+    Preload,
+    choose_run,
+    default_settings,
+    last_run_key,
+    remembered_run,
+)
 
 DATABASE_FILTER = "Settlement databases (*.sqlite *.db);;All files (*)"
 DATA_FILTER = "Elexon data files (*.json *.csv *.gz *.txt);;All files (*)"
@@ -51,9 +58,11 @@ MAX_RECENT = 8
 
 
 class MainWindow(QMainWindow):
+    run_shown = Signal(int)  # a loaded run (its id) now shows in every view
+
     def __init__(self, settings: QSettings | None = None) -> None:
         super().__init__()
-        self.settings = settings or QSettings("Settlement Workbench", "Settlement Workbench")
+        self.settings = settings or default_settings()
         self.db: SettlementDatabase | None = None
         self.view: RunView | None = None
         self._stale: set = set()  # views not yet showing the loaded run
@@ -177,6 +186,7 @@ class MainWindow(QMainWindow):
         self.period.valueChanged.connect(self._period_changed)
         self.overview.period_clicked.connect(self.period.setValue)
         self.overview.parties.row_selected.connect(self._party_selected)
+        self.overview.difference_activated.connect(self.show_difference)
         self.explorer.period_selected.connect(self.period.setValue)
         self.explorer.unit_selected.connect(self._unit_selected)
         self.inspector.navigate.connect(self.navigate)
@@ -193,11 +203,16 @@ class MainWindow(QMainWindow):
         if path:
             self.open_database(path)
 
-    def open_database(self, path: str) -> bool:
+    def open_database(self, path: str, preload: Preload | None = None) -> bool:
+        """Open a database and load its last shown (or newest) run in a worker; `preload`,
+        when given, is that same opening already under way since launch."""
         try:
-            db = SettlementDatabase.open(path)
-            with db.engine.connect() as conn:
-                runs = list_runs(conn, light=True)
+            if preload is not None:
+                db, runs = preload.opened()
+            else:
+                db = SettlementDatabase.open(path)
+                with db.engine.connect() as conn:
+                    runs = list_runs(conn, light=True)
         except WorkbenchInputError as exc:
             self.show_error("Cannot open the database", str(exc))
             return False
@@ -209,16 +224,17 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{Path(path).name}: Settlement Workbench")
         self.status.setText(f"{path}: {len(runs)} runs. Choose a run in the Runs panel.")
         self._remember(path)
-        last_run = self.settings.value(f"last-run/{Path(path).resolve()}", None)
-        ids = [r.id for r in runs]
-        chosen = (
-            int(last_run)
-            if last_run is not None and int(last_run) in ids
-            else (ids[0] if ids else None)
-        )
+        chosen = choose_run([r.id for r in runs], remembered_run(self.settings, path))
         if chosen is not None:
             self.runs.select_run(chosen)
+            if preload is not None and preload.run_id == chosen:
+                self.jobs.start(
+                    "load", preload.work, self._run_loaded, self._job_failed, self._job_cancelled
+                )
+                return True
             self.load_run(chosen)
+        if preload is not None:
+            preload.cancel()  # loading a run this window did not choose
         return True
 
     def load_run(self, run_id: int) -> None:
@@ -227,7 +243,7 @@ class MainWindow(QMainWindow):
         db = self.db
 
         def work(progress, cancelled):
-            return _load_with_frames(db, run_id, progress, cancelled)
+            return load_run_view(db, run_id, progress, cancelled)
 
         self.jobs.start("load", work, self._run_loaded, self._job_failed, self._job_cancelled)
 
@@ -244,7 +260,7 @@ class MainWindow(QMainWindow):
         if self.period.value() not in inputs.periods:
             self.period.setValue(inputs.periods[len(inputs.periods) // 2])
         self.overview.show_result(
-            view.result, view.label, view.published_prices, highlight=view.net_differs()
+            view.result, view.label, view.published_prices, differences=view.differences
         )
         # The BM unit and stack views fill when first shown: the first paint of a GB-scale
         # run needs only the day overview (a third of a second sooner).
@@ -252,22 +268,18 @@ class MainWindow(QMainWindow):
         self._pending_unit = str(unit) if first_view and unit is not None else None
         self.ensure_shown(self.tabs.currentWidget())
         failed = [c for c in view.result.checks if not c.ok]
-        differing = int(view.net_differs().sum())
         self.status.setText(
             f"{view.label}: {len(view.result.inputs.bm.bm_units):,} BM units, "
             f"{len(inputs.parties):,} parties; "
             f"checks {len(view.result.checks) - len(failed)} passed"
             + (f", {len(failed)} FAILED" if failed else "")
-            + (
-                f"; {differing} parties differ from stored results (highlighted)"
-                if differing
-                else ""
-            )
+            + f"; {view.differences.summary()}"
         )
         if self.db is not None:
-            self.settings.setValue(f"last-run/{Path(self.db.location).resolve()}", view.run.id)
-        self.disputes.run_loaded(view, getattr(view, "scenario_frames", None))
+            self.settings.setValue(last_run_key(self.db.location), view.run.id)
+        self.disputes.run_loaded(view, view.scenario_frames)
         self._update_inspector()
+        self.run_shown.emit(view.run.id)
 
     def settle(self) -> None:
         if self.db is None or self.view is None:
@@ -281,7 +293,7 @@ class MainWindow(QMainWindow):
             progress(0.1, "settling and storing results")
             settle_run(db, run_id)
             progress(0.6, "reloading")
-            return _load_with_frames(db, run_id, progress, cancelled)
+            return load_run_view(db, run_id, progress, cancelled)
 
         self.jobs.start("load", work, self._settled, self._job_failed, self._job_cancelled)
 
@@ -380,6 +392,22 @@ class MainWindow(QMainWindow):
             self.status.setText(str(exc))
             return
         self.inspector.show_trace(trace)
+
+    def show_difference(self, kind: str, key: str) -> None:
+        """Go to a value that differs from the stored results: its period, unit or party."""
+        if self.view is None:
+            return
+        if kind == "period":
+            self.period.setValue(int(key))
+        elif kind == "BM unit":
+            self.ensure_shown(self.explorer)
+            if self.explorer.select_unit(key):
+                self.tabs.setCurrentWidget(self.explorer)
+        elif kind == "party":
+            # Its row in the party charges (the inspector follows it), the list staying shown.
+            self.overview.parties.select_source_row(
+                list(self.view.result.inputs.parties).index(key)
+            )
 
     def navigate(self, source: str) -> None:
         """Select what an inspector input came from: a BM unit (and period)."""
@@ -559,17 +587,6 @@ class MainWindow(QMainWindow):
             if new_runs:
                 self.runs.select_run(new_runs[0])
                 self.load_run(new_runs[0])
-
-
-def _load_with_frames(db, run_id, progress, cancelled) -> RunView:
-    """The run's view; for a scenario also its input frames, so edits need no reload."""
-    view = load_run_view(db, run_id, progress, cancelled)
-    if view.run.kind == "scenario":
-        from models.scenarios.store import scenario_frames
-
-        with db.engine.connect() as conn:
-            view.scenario_frames = scenario_frames(conn, run_id)
-    return view
 
 
 def _is_sqlite(path: str) -> bool:

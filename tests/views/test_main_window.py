@@ -55,6 +55,8 @@ def test_opening_a_database_shows_runs_prices_and_parties(qtbot, window, demo_pa
     parties = len(window.view.result.inputs.parties)
     assert window.overview.parties.proxy.rowCount() == parties
     assert "checks 240 passed" in window.status.text()
+    legend = [label.item.toPlainText() for _, label in window.overview.niv_plot.legend.items]
+    assert legend == ["short (NIV > 0)", "long (NIV < 0)"]  # as shown, not cut at "<"
     window.overview.parties.filter.setText("zzz-no-such-party")
     assert window.overview.parties.proxy.rowCount() == 0
     window.overview.parties.filter.clear()
@@ -156,3 +158,118 @@ def test_last_run_unit_and_period_come_back_next_time(qtbot, window, demo_path, 
     again.tabs.setCurrentWidget(again.explorer)
     assert again.explorer.view.units["bm_unit_id"].iloc[again.explorer.unit] == unit
     again.close()
+
+
+def test_engine_results_that_differ_from_stored_ones_are_highlighted(qtbot, window, tmp_path):
+    path = tmp_path / "stored.sqlite"
+    generate_demo(path, DemoSpec(bmus=20, seed=8))
+    from models.results_store import settle_run
+
+    with SettlementDatabase.open(path) as db:
+        settle_run(db, 1)
+        with db.engine.begin() as conn:
+            party, unit = conn.execute(
+                text("SELECT lead_party_id, id FROM bm_unit ORDER BY id LIMIT 1")
+            ).one()
+            # As if an earlier engine had stored other numbers: a charge, a price, a cashflow.
+            conn.execute(
+                text("UPDATE party_result SET caei = caei + 10 WHERE run_id = 1 AND party_id = :p"),
+                {"p": party},
+            )
+            conn.execute(
+                text(
+                    "UPDATE system_price_result SET ssp = ssp + 1 "
+                    "WHERE run_id = 1 AND origin = 'engine' AND period = 20"
+                )
+            )
+            conn.execute(
+                text(
+                    "UPDATE bm_unit_period_result SET cbm = cbm - 5 "
+                    "WHERE run_id = 1 AND bm_unit_id = :u AND period = 20"
+                ),
+                {"u": unit},
+            )
+    open_demo(qtbot, window, path)
+    assert window.view.run.id == 1
+    assert window.status.text().endswith(
+        "engine differs from the stored results: 1 party, 1 period, 1 BM unit (highlighted)"
+    )
+    overview = window.overview
+    assert overview.tables.tabText(2) == "Stored results (3 differ)"
+    stored = overview.stored.model
+    rows = {stored.raw(r, 0): [stored.raw(r, c) for c in range(6)] for r in range(3)}
+    assert rows["party"][1:3] == [party, "CAEI £"]
+    assert rows["party"][5] == pytest.approx(-10)  # engine − stored
+    assert rows["period"][1:3] == ["20", "SSP £/MWh"] and rows["period"][5] == pytest.approx(-1)
+    assert rows["BM unit"][1:3] == [unit, "CBM £ day"] and rows["BM unit"][5] == pytest.approx(5)
+    # The party's CAEI cell (and its name) is highlighted, not its other charges.
+    parties = overview.parties.model
+    row = list(window.view.result.inputs.parties).index(party)
+    assert [parties.highlighted(row, c) for c in range(6)] == [
+        True,
+        False,
+        False,
+        True,
+        False,
+        False,
+    ]
+    overview.tables.setCurrentWidget(overview.stored)
+    screenshot(window, tmp_path, "stored_differences")
+    # Selecting a difference goes to it: the period, then the BM unit in its own view.
+    for kind in ("period", "BM unit"):
+        r = next(i for i in range(3) if stored.raw(i, 0) == kind)
+        overview.stored.select_source_row(r)
+    assert window.period.value() == 20
+    assert window.tabs.currentWidget() is window.explorer
+    explorer = window.explorer
+    assert explorer.view.units["bm_unit_id"].iloc[explorer.unit] == unit
+    assert explorer.units.model.highlighted(explorer.unit, 0)
+    assert sum(explorer.units.model.highlighted(r, 0) for r in range(20)) == 1
+    screenshot(window, tmp_path, "stored_differences_unit")
+
+
+def test_a_launch_adopts_the_run_loading_since_before_the_window(qtbot, tmp_path, demo_path):
+    from workbench import preload
+
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    settings.setValue(preload.last_run_key(str(demo_path)), 2)  # SF, shown last time
+    started = preload.start(str(demo_path), settings)
+    window = MainWindow(settings)
+    qtbot.addWidget(window)
+    window.show()
+    with qtbot.waitSignal(window.run_shown, timeout=LOAD_TIMEOUT_MS) as shown:
+        assert window.open_database(str(demo_path), started)
+    assert shown.args == [2] and started.run_id == 2
+    assert window.view is started.view and window.view.run.run_type == "SF"
+    assert window.runs.tree.currentItem().text(0) == "SF"
+    qtbot.waitUntil(lambda: not window.jobs.busy(), timeout=LOAD_TIMEOUT_MS)
+    window.close()
+
+
+def test_a_launch_on_a_bad_file_says_why_and_a_cancelled_one_stops(qtbot, window, tmp_path):
+    from workbench import preload
+
+    bad = tmp_path / "notes.sqlite"
+    bad.write_text("not a database")
+    started = preload.start(str(bad), window.settings)
+    assert not window.open_database(str(bad), started)
+    assert "not a SQLite file" in window.status.text()
+    window._last_error.close()
+    big = tmp_path / "big.sqlite"
+    generate_demo(big, DemoSpec(bmus=300, seed=2))
+    started = preload.start(str(big), window.settings)
+    assert window.open_database(str(big), started)
+    window.jobs.cancel()
+    qtbot.waitUntil(lambda: not window.jobs.busy(), timeout=LOAD_TIMEOUT_MS)
+    assert window.status.text() == "Cancelled." and window.view is None
+    started.wait(10)
+    assert not started._thread.is_alive()
+
+
+def test_the_run_to_open_is_the_one_shown_last_time_if_it_still_exists():
+    from workbench.preload import choose_run
+
+    assert choose_run([5, 3, 1], 3) == 3
+    assert choose_run([5, 3, 1], 9) == 5  # deleted since: the newest
+    assert choose_run([5, 3, 1], None) == 5
+    assert choose_run([], 3) is None
