@@ -140,9 +140,14 @@ def bm_inputs_from_frames(settlement_date: date, frames: Frames) -> BmInputs:
     boa = frames["acceptance"]
     # Acceptances wholly outside the day have no levels left: they are not this day's.
     boa = boa.merge(levels[["bm_unit_id", "number"]].drop_duplicates(), on=["bm_unit_id", "number"])
-    first = ~bod[["bm_unit_id", "period", "pair"]].duplicated()
+    # Rows are sorted, so each pair's band segments are together: a pair starts where
+    # (unit, period, pair) changes. Compared as integers: hashing the unit ids of a GB day's
+    # half a million rows took a fifth of loading a run.
+    band_unit = _codes(units, bod["bm_unit_id"], "BM unit")
+    key = np.column_stack([band_unit, bod["period"].to_numpy(), bod["pair"].to_numpy()])
+    first = np.r_[True, (key[1:] != key[:-1]).any(axis=1)] if len(key) else np.zeros(0, bool)
     pairs = bod[first]
-    pair_row = first.cumsum().to_numpy() - 1  # rows are sorted: each pair's rows are together
+    pair_row = np.cumsum(first) - 1
     acceptance_row = pd.MultiIndex.from_frame(boa[["bm_unit_id", "number"]]).get_indexer(
         pd.MultiIndex.from_frame(levels[["bm_unit_id", "number"]])
     )
@@ -151,7 +156,7 @@ def bm_inputs_from_frames(settlement_date: date, frames: Frames) -> BmInputs:
         bm_units=tuple(units),
         fpn=_segments(_codes(units, fpn["bm_unit_id"], "BM unit"), fpn),
         pairs=PairTable.of(
-            _codes(units, pairs["bm_unit_id"], "BM unit"),
+            band_unit[first],
             pairs["period"],
             pairs["pair"],
             pairs["offer_price"],
