@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 
-import holidays
 from sqlalchemy import Connection, select
 
 from models.errors import RunNotFoundError, WorkbenchInputError
@@ -39,6 +38,8 @@ class DisputeError(WorkbenchInputError):
 
 @cache
 def _bank_holidays(year: int) -> frozenset[date]:
+    import holidays  # when a date is first counted, not at every launch of the workbench
+
     return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year))
 
 

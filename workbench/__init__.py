@@ -1,8 +1,18 @@
 """Application shell: entry points (command line and GUI), main window, actions, jobs."""
 
-from importlib.metadata import PackageNotFoundError, version
 
-try:
-    __version__ = version("settlement-workbench")
-except PackageNotFoundError:  # running from a source tree that was not installed
-    __version__ = "0.1.0"
+def version() -> str:
+    """The installed version (read from the package metadata when asked: it costs 40 ms)."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    try:
+        return installed("settlement-workbench")
+    except PackageNotFoundError:  # running from a source tree that was not installed
+        return "0.1.0"
+
+
+def __getattr__(name: str) -> str:
+    if name == "__version__":
+        return version()
+    raise AttributeError(f"module 'workbench' has no attribute {name!r}")

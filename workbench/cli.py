@@ -15,7 +15,7 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
-from workbench import __version__
+from workbench import version
 from workbench.cli_common import EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK
 from workbench.cli_common import date_arg as _date
 from workbench.cli_common import run_type_arg as _run_type
@@ -57,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
         "databases, re-run the settlement step by step, compare runs. Without a command (or "
         "with a database PATH) the desktop workbench opens.",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     demo = commands.add_parser("demo", help="create a demo settlement database")

@@ -33,7 +33,7 @@ from views.inspector import Inspector
 from views.run_browser import RunBrowser
 from views.stack_view import StackView
 from views.unit_explorer import UnitExplorer
-from workbench import __version__
+from workbench import version
 from workbench.disputes_controller import DisputeController
 from workbench.jobs import JobRunner
 from workbench.preload import (
@@ -458,7 +458,7 @@ class MainWindow(QMainWindow):
         QMessageBox.about(
             self,
             "Settlement Workbench",
-            f"Settlement Workbench {__version__}<br>Checks GB Balancing Mechanism settlement "
+            f"Settlement Workbench {version()}<br>Checks GB Balancing Mechanism settlement "
             "step by step.<br><br>Contains BMRS data © Elexon Limited copyright and database "
             "right 2026, used under the BMRS open data licence.",
         )
