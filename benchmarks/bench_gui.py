@@ -174,7 +174,42 @@ def run() -> None:
             f"scroll 3,000 rows, per page   : median {statistics.median(steps) * 1e3:6.1f} ms, "
             f"max {max(steps) * 1e3:6.1f} ms over {len(steps)} pages"
         )
+        _responsiveness_while_loading(window)
         window.close()
+
+
+def _responsiveness_while_loading(window) -> None:
+    """Load and settle another day in its worker while a 5 ms timer ticks on the GUI thread:
+    the longest gap between ticks is the longest the window could not answer the user."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    other = next(
+        r.id for r in _runs(window) if r.settlement_date != window.view.run.settlement_date
+    )
+    ticks: list[float] = []
+    timer = QTimer(interval=5)
+    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    loop = QEventLoop()
+    window.run_shown.connect(loop.quit)
+    began = time.perf_counter()
+    timer.start()
+    window.load_run(other)
+    loop.exec()
+    timer.stop()
+    window.run_shown.disconnect(loop.quit)
+    gaps = sorted(b - a for a, b in zip([began, *ticks], ticks, strict=False))
+    print(
+        f"GUI thread while another day loads ({time.perf_counter() - began:.2f} s): longest "
+        f"stall {gaps[-1] * 1e3:.0f} ms, 99th percentile {gaps[int(len(gaps) * 0.99)] * 1e3:.0f} "
+        f"ms between 5 ms timer ticks"
+    )
+
+
+def _runs(window):
+    from models.run_store import list_runs
+
+    with window.db.engine.connect() as conn:
+        return list_runs(conn, light=True)
 
 
 if __name__ == "__main__":

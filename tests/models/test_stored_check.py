@@ -23,6 +23,13 @@ def worked(tmp_path):
     db.close()
 
 
+def store_otherwise(db, run_id: int, *updates: str) -> None:
+    """Change the run's stored results (`:r` is the run) in one transaction."""
+    with db.engine.begin() as conn:
+        for update in updates:
+            conn.execute(text(update), {"r": run_id})
+
+
 def test_a_run_never_settled_has_nothing_to_differ(worked):
     db, run_id = worked
     d = load_run_view(db, run_id).differences
@@ -47,33 +54,18 @@ def test_a_freshly_settled_run_agrees_with_its_stored_results(worked):
 def test_changed_stored_values_are_found_where_they_were_changed(worked):
     db, run_id = worked
     settle_run(db, run_id)
-    with db.engine.begin() as conn:
-        # As if stored by an engine with other rules: GEN's CAEI by £10, SSP by £0.01,
-        # T_GEN-1's CBM by one penny; a change within half a penny is no difference.
-        conn.execute(
-            text("UPDATE party_result SET caei = caei + 10 WHERE run_id = :r AND party_id = 'GEN'"),
-            {"r": run_id},
-        )
-        conn.execute(
-            text(
-                "UPDATE party_result SET net = net + 0.004 WHERE run_id = :r AND party_id = 'SUP'"
-            ),
-            {"r": run_id},
-        )
-        conn.execute(
-            text(
-                "UPDATE system_price_result SET ssp = ssp + 0.01 "
-                "WHERE run_id = :r AND origin = 'engine' AND period = 27"
-            ),
-            {"r": run_id},
-        )
-        conn.execute(
-            text(
-                "UPDATE bm_unit_period_result SET cbm = cbm - 0.01 "
-                "WHERE run_id = :r AND bm_unit_id = 'T_GEN-1'"
-            ),
-            {"r": run_id},
-        )
+    # As if stored by an engine with other rules: GEN's CAEI by £10, SSP by £0.01,
+    # T_GEN-1's CBM by one penny; a change within half a penny is no difference.
+    store_otherwise(
+        db,
+        run_id,
+        "UPDATE party_result SET caei = caei + 10 WHERE run_id = :r AND party_id = 'GEN'",
+        "UPDATE party_result SET net = net + 0.004 WHERE run_id = :r AND party_id = 'SUP'",
+        "UPDATE system_price_result SET ssp = ssp + 0.01 "
+        "WHERE run_id = :r AND origin = 'engine' AND period = 27",
+        "UPDATE bm_unit_period_result SET cbm = cbm - 0.01 "
+        "WHERE run_id = :r AND bm_unit_id = 'T_GEN-1'",
+    )
     view = load_run_view(db, run_id)
     d = view.differences
     parties = list(view.result.inputs.parties)
@@ -99,11 +91,9 @@ def test_changed_stored_values_are_found_where_they_were_changed(worked):
 def test_a_value_stored_as_missing_differs_from_an_engine_number(worked):
     db, run_id = worked
     settle_run(db, run_id)
-    with db.engine.begin() as conn:
-        conn.execute(
-            text("UPDATE party_result SET cnd = NULL WHERE run_id = :r AND party_id = 'GEN'"),
-            {"r": run_id},
-        )
+    store_otherwise(
+        db, run_id, "UPDATE party_result SET cnd = NULL WHERE run_id = :r AND party_id = 'GEN'"
+    )
     view = load_run_view(db, run_id)
     gen = list(view.result.inputs.parties).index("GEN")
     assert view.differences.party_differs[gen].tolist() == [False, True, False, False, False]
