@@ -27,11 +27,13 @@ class StackView(QWidget):
         super().__init__(parent)
         self.view: RunView | None = None
         self.period = 1
-        self.title = SteadyTitle()
+        self.title = SteadyTitle(lines=2)  # the period's prices, then what the chart leaves out
         self.chart = pg.PlotWidget()
         self.plot = styled_plot(
             self.chart.getPlotItem(), "£/MWh", "MWh (sells to the left, buys to the right)"
         )
+        # Bottom right: below zero on the buy side, where a stack has nothing to hide.
+        self.plot.legend.setOffset((-5, -5))
         self.table = DataTable("Filter stack items…")
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.chart)
@@ -40,6 +42,25 @@ class StackView(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(splitter)
+
+    def _frame(self, price: np.ndarray, extent: list[float], marks) -> int:
+        """Show the prices that matter: a few items (a £6,000 VoLL reprice, a £-9,999 bid)
+        would otherwise flatten the stack into a line. The y range spans the middle 90 % of
+        item prices, the main and replacement prices and zero; returns how many items lie
+        beyond it."""
+        price = price[np.isfinite(price)]
+        marks = [m for m in marks if np.isfinite(m)]
+        if len(price) >= 20:
+            low, high = np.percentile(price, [5, 95])
+        elif len(price):
+            low, high = price.min(), price.max()
+        else:
+            low = high = 0.0
+        low, high = min(low, 0.0, *marks), max(high, 0.0, *marks)
+        span = (high - low) or 1.0
+        self.plot.setYRange(low - 0.08 * span, high + 0.08 * span, padding=0)
+        self.plot.setXRange(min(extent), max(extent), padding=0.02)
+        return int(((price < low) | (price > high)).sum())
 
     def show_run(self, view: RunView) -> None:
         self.view = view
@@ -60,6 +81,7 @@ class StackView(QWidget):
         k = period - 1
         rows = np.flatnonzero(items.period == period)
         self.plot.clear()
+        drawn_prices, extent = [], [0.0]
         for side in (1, -1):
             mine = rows[items.side[rows] == side]
             # From the cheapest buy (dearest sell) outwards.
@@ -69,6 +91,8 @@ class StackView(QWidget):
             price = np.nan_to_num(
                 stack.stack_price[mine], nan=np.nanmax(np.r_[stack.stack_price[rows], 0])
             )
+            drawn_prices.append(price)
+            extent.append(edges[-1])
             for stage, colour in STAGE_COLOURS.items():
                 code = TAGGED_BY_NAMES.index(stage)
                 chosen = stack.tagged_by[mine] == code
@@ -111,11 +135,17 @@ class StackView(QWidget):
                 )
             )
         self.plot.addItem(pg.InfiniteLine(0, angle=90, pen=pg.mkPen("#888")))
+        beyond = self._frame(np.concatenate(drawn_prices), extent, (main, replacement))
         niv = prices.niv[k]
         state = "short" if niv > 0 else "long" if niv < 0 else "balanced"
         self.title.setText(
             f"Period {period}: SSP = SBP £{prices.ssp[k]:,.2f} ({prices.price_source[k]}), "
             f"NIV {niv:+,.3f} MWh ({state}), {len(rows)} items"
+            + (
+                f"<br>{beyond} items priced beyond the chart's range (right-click › View All)"
+                if beyond
+                else ""
+            )
         )
         order = rows[np.lexsort((stack.sequence[rows], -items.side[rows]))]
         self.table.set_columns(
