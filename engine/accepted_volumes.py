@@ -207,13 +207,25 @@ def accepted_volumes(
     offers, bids = pair_numbers(inputs)
     kept = PairSpotValues({}, {}, {}) if keep_spot_values else None
     out_piece, out_pair, out_row, out_qao, out_qab = [], [], [], [], []
+    every_row = np.arange(len(spot))
     for side in (offers, bids):
         edge = np.zeros(len(spot))
+        # Offer bands lie at or above FPN and bid bands at or below: a spot whose level and
+        # previous level are both on the other side of FPN moves no volume in any band of this
+        # side, so only the others are walked (half of them, typically). Traces keep every
+        # row's band edges, so they walk them all.
+        if kept is not None:
+            candidates = every_row
+        elif side is offers:
+            candidates = np.flatnonzero(np.maximum(x_k, x_previous) > 0)
+        else:
+            candidates = np.flatnonzero(np.minimum(x_k, x_previous) < 0)
         for n in side:
-            row = rows_by_pair[:, n + MAX_PAIR]
+            row = rows_by_pair[candidates, n + MAX_PAIR]
             # Work only where the unit has pair n in the period: elsewhere its band is empty,
             # the edge does not move and the clipped difference is 0.
-            present = np.flatnonzero(row >= 0)
+            has_pair = row >= 0
+            present = candidates[has_pair]
             if kept is not None:
                 kept.lower[n], kept.upper[n], kept.qabo[n] = (
                     edge.copy(),
@@ -222,7 +234,7 @@ def accepted_volumes(
                 )
             if len(present) == 0:
                 continue
-            present_row = row[present].astype(np.int64)
+            present_row = row[has_pair].astype(np.int64)
             width = bands.at(present_row, time[present])
             if n > 0:
                 lower = edge[present]
