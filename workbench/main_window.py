@@ -67,6 +67,7 @@ class MainWindow(QMainWindow):
         self.view: RunView | None = None
         self._stale: set = set()  # views not yet showing the loaded run
         self._pending_unit: str | None = None
+        self._inspected: tuple | None = None  # (result, subject) the inspector shows
         self.jobs = JobRunner(self)
         self.setWindowTitle("Settlement Workbench")
         self.setAcceptDrops(True)
@@ -363,34 +364,47 @@ class MainWindow(QMainWindow):
     def _party_selected(self, _row: int) -> None:
         self._update_inspector()
 
-    def _update_inspector(self) -> None:
+    def _inspected_subject(self) -> tuple | None:
+        """What the inspector should trace now: (kind, what, period), or None."""
         view = self.view
-        if view is None:
-            return
         period = self.period.value()
-        if period not in view.result.inputs.periods:
+        if view is None or period not in view.result.inputs.periods:
+            return None
+        current = self.tabs.currentWidget()
+        if current is self.overview:
+            index = self.overview.parties.view.currentIndex()
+            if index.isValid():
+                row = self.overview.parties.proxy.mapToSource(index).row()
+                return ("account", view.result.inputs.parties[row], period)
+            return ("price", None, period)
+        if current is self.explorer and self.explorer.unit is not None:
+            return ("unit", view.units["bm_unit_id"].iloc[self.explorer.unit], period)
+        if current is self.explorer:
+            return None
+        return ("price", None, period)
+
+    def _update_inspector(self) -> None:
+        subject = self._inspected_subject()
+        # A new run shows its unit (which updates the inspector) and then updates it again:
+        # trace each subject of each result once.
+        if subject is None:
             return
+        result = self.view.result
+        shown = self._inspected
+        if shown is not None and shown[0] is result and shown[1] == subject:
+            return
+        kind, what, period = subject
         try:
-            current = self.tabs.currentWidget()
-            if current is self.stack:
-                trace = trace_price(view.result, period)
-            elif current is self.overview:
-                index = self.overview.parties.view.currentIndex()
-                if not index.isValid():
-                    trace = trace_price(view.result, period)
-                else:
-                    row = self.overview.parties.proxy.mapToSource(index).row()
-                    party = view.result.inputs.parties[row]
-                    trace = trace_account(view.result, party, "P", period)
-            elif self.explorer.unit is not None:
-                trace = trace_unit(
-                    view.result, view.units["bm_unit_id"].iloc[self.explorer.unit], period
-                )
+            if kind == "account":
+                trace = trace_account(result, what, "P", period)
+            elif kind == "unit":
+                trace = trace_unit(result, what, period)
             else:
-                return
+                trace = trace_price(result, period)
         except (EngineInputError, WorkbenchInputError) as exc:
             self.status.setText(str(exc))
             return
+        self._inspected = (result, subject)
         self.inspector.show_trace(trace)
 
     def show_difference(self, kind: str, key: str) -> None:
