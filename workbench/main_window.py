@@ -260,12 +260,10 @@ class MainWindow(QMainWindow):
             self.period.setValue(int(remembered))
         if self.period.value() not in inputs.periods:
             self.period.setValue(inputs.periods[len(inputs.periods) // 2])
-        self.overview.show_result(
-            view.result, view.label, view.published_prices, differences=view.differences
-        )
-        # The BM unit and stack views fill when first shown: the first paint of a GB-scale
-        # run needs only the day overview (a third of a second sooner).
-        self._stale = {self.explorer, self.stack}
+        # Each view fills when first shown: the first paint of a GB-scale run needs only the
+        # one in front (a third of a second sooner), and a new run shown in the BM units view
+        # does not also redraw the hidden overview on the GUI thread.
+        self._stale = {self.overview, self.explorer, self.stack}
         self._pending_unit = str(unit) if first_view and unit is not None else None
         self.ensure_shown(self.tabs.currentWidget())
         failed = [c for c in view.result.checks if not c.ok]
@@ -331,11 +329,16 @@ class MainWindow(QMainWindow):
             self.settings.setValue(f"last-{what}/{Path(self.db.location).resolve()}", value)
 
     def ensure_shown(self, widget) -> None:
-        """Fill the BM unit or stack view with the loaded run if it is not yet."""
+        """Fill the overview, BM unit or stack view with the loaded run if it is not yet."""
         if self.view is None or widget not in self._stale:
             return
         self._stale.discard(widget)
-        if widget is self.explorer:
+        if widget is self.overview:
+            view = self.view
+            self.overview.show_result(
+                view.result, view.label, view.published_prices, differences=view.differences
+            )
+        elif widget is self.explorer:
             self.explorer.show_run(self.view)
             if self._pending_unit is not None:
                 self.explorer.select_unit(self._pending_unit)

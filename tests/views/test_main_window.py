@@ -273,3 +273,15 @@ def test_the_run_to_open_is_the_one_shown_last_time_if_it_still_exists():
     assert choose_run([5, 3, 1], 9) == 5  # deleted since: the newest
     assert choose_run([5, 3, 1], None) == 5
     assert choose_run([], 3) is None
+
+
+def test_a_run_loaded_behind_another_view_fills_the_overview_when_shown(qtbot, window, demo_path):
+    open_demo(qtbot, window, demo_path)
+    window.tabs.setCurrentWidget(window.explorer)
+    sf = window.runs.tree.topLevelItem(0).child(1)
+    with qtbot.waitSignal(window.run_shown, timeout=LOAD_TIMEOUT_MS):
+        window.runs._chosen(sf, 0)
+    assert window.overview.title.text().startswith("2024-06-12 II:")  # not redrawn unseen
+    window.tabs.setCurrentWidget(window.overview)
+    assert window.overview.title.text().startswith("2024-06-12 SF:")
+    qtbot.waitUntil(lambda: not window.jobs.busy(), timeout=LOAD_TIMEOUT_MS)
