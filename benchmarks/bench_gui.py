@@ -3,10 +3,13 @@
 Database: GB-scale demo days (3,000 BM units each; BENCH_GUI_DAYS, default 30). It is written
 to a temporary folder, or kept at BENCH_GUI_DB (written there when missing, so that repeated
 runs skip the seven minutes of generating 30 days).
-- launch: from the start of opening the database (its run loads and settles in a thread while
-  the main window is built) to the first painted chart, target ≤ 2 s; also from starting a new
-  process (Python, Qt and our imports included), as a user launching the workbench waits,
-  against a baseline: a new process that only imports the libraries we build on;
+- launch, target ≤ 2 s: a new process launched as `settlement-workbench PATH` is (the run
+  starts loading in a thread before Qt is imported, the window is built meanwhile), until the
+  first chart is painted. Reported from the process start, and from the moment its
+  QApplication exists; baseline in the same run: a new process that only imports the
+  libraries we build on. Our modules are byte-compiled first, as an installed package's are
+  (this machine sets PYTHONDONTWRITEBYTECODE, which would otherwise compile them at every
+  launch);
 - selecting another BM unit or period: until the event loop has updated and painted every
   view and the inspector, target ≤ 100 ms; baseline in the same run: a forced repaint of the
   whole window (widget.grab());
@@ -65,19 +68,23 @@ def first_paint(app, path: Path, settings_path: Path, started=None):
 
 def _child(path: str, settings_path: str, spawned: str) -> None:
     """In a new process, as the command line does it: the database starts opening before Qt
-    and pyqtgraph are imported. Prints seconds from `spawned` (the parent's clock)."""
+    and pyqtgraph are imported. Prints the seconds from `spawned` (the parent's clock) and
+    from the QApplication's creation to the first painted chart."""
     from workbench import preload
 
     started = preload.start(path, _settings(Path(settings_path)))
     from workbench.app import make_application
 
     app = make_application()
+    app_ready = time.time()
     window = first_paint(app, Path(path), Path(settings_path), started)
-    print(f"{time.time() - float(spawned):.3f}")
+    painted = time.time()
+    print(f"{painted - float(spawned):.3f} {painted - app_ready:.3f}")
     window.close()
 
 
-def _process_launch(path: Path, settings_path: Path) -> float:
+def _process_launch(path: Path, settings_path: Path) -> tuple[float, float]:
+    """(seconds from the process start, seconds from its QApplication) to the first chart."""
     started = time.time()
     out = subprocess.run(
         [sys.executable, "-m", "benchmarks.bench_gui", str(path), str(settings_path), str(started)],
@@ -85,7 +92,16 @@ def _process_launch(path: Path, settings_path: Path) -> float:
         text=True,
         check=True,
     ).stdout
-    return float(out.strip().splitlines()[-1])
+    total, after_app = out.strip().splitlines()[-1].split()
+    return float(total), float(after_app)
+
+
+def _compile_our_modules() -> None:
+    import compileall
+
+    root = Path(__file__).resolve().parent.parent
+    for package in ("engine", "models", "views", "workbench", "resources", "benchmarks"):
+        compileall.compile_dir(root / package, quiet=1)
 
 
 def _bare_imports() -> float:
@@ -122,17 +138,19 @@ def run() -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = _database(folder)
         settings_path = Path(folder) / "settings.ini"
-        began = time.perf_counter()
-        window = first_paint(app, path, settings_path)
-        launch = time.perf_counter() - began
-        print(f"launch to first painted chart : {launch:6.2f} s  (target ≤ 2 s)")
-        window.close()
-        processes = [_process_launch(path, Path(folder) / f"p{i}.ini") for i in range(3)]
+        _compile_our_modules()
+        launches = [_process_launch(path, Path(folder) / f"p{i}.ini") for i in range(5)]
+        total = [t for t, _ in launches]
+        after_app = [a for _, a in launches]
         bare = statistics.median(_bare_imports() for _ in range(3))
         print(
-            f"  from a new process          : median {statistics.median(processes):6.2f} s, "
-            f"max {max(processes):.2f} s over 3 launches (imports included); "
-            f"{statistics.median(processes) / bare:.1f}x the baseline"
+            f"launch to first painted chart : median {statistics.median(total):6.2f} s, "
+            f"max {max(total):.2f} s over 5 new processes (target ≤ 2 s); "
+            f"{statistics.median(total) / bare:.1f}x the baseline"
+        )
+        print(
+            f"  of which after QApplication : median {statistics.median(after_app):6.2f} s, "
+            f"max {max(after_app):.2f} s"
         )
         print(
             f"  baseline: a new process importing PySide6, pyqtgraph, pandas, SQLAlchemy: "
