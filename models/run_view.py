@@ -65,17 +65,17 @@ def load_run_view(
         run = get_run(conn, run_id, light=True)
         step(0.1, "loading inputs")
         inputs = load_settlement_inputs(conn, run_id)
-        register = pd.DataFrame(
+        register = _frame(
             conn.execute(
                 select(BmUnit.id, BmUnit.name, BmUnit.bmu_type, BmUnit.fuel_type).where(
                     BmUnit.id.in_(inputs.bm.bm_units)
                 )
-            ).all(),
+            ),
             columns=["bm_unit_id", "name", "bmu_type", "fuel_type"],
             dtype=object,  # also when a run has no BM units (published prices only)
         )
         pn = PhysicalNotificationSegment
-        limits = pd.DataFrame(
+        limits = _frame(
             conn.execute(
                 select(
                     pn.notification,
@@ -85,7 +85,7 @@ def load_run_view(
                     pn.time_to,
                     pn.level_to,
                 ).where(pn.dataset_id == run.bm_dataset_id, pn.notification.in_(["MEL", "MIL"]))
-            ).all(),
+            ),
             columns=[
                 "notification",
                 "bm_unit_id",
@@ -118,3 +118,9 @@ def load_run_view(
         with db.engine.connect() as conn:
             frames = scenario_frames(conn, run_id)
     return RunView(run, result, units, limits, published, stored, differences, frames)
+
+
+def _frame(rows, columns: list[str], dtype=None) -> pd.DataFrame:
+    """A frame of query rows, made plain tuples first: pandas asks each SQLAlchemy Row for
+    namedtuple fields, which Row answers through a failed lookup (90 ms for a GB day)."""
+    return pd.DataFrame([tuple(row) for row in rows], columns=columns, dtype=dtype)
