@@ -9,6 +9,7 @@ it as its first background job. Only the standard library is imported here at mo
 
 from __future__ import annotations
 
+import gc
 import threading
 from pathlib import Path
 
@@ -65,6 +66,18 @@ class Preload:
         self._thread.start()
 
     def _work(self) -> None:
+        # No garbage collection while this thread allocates: a collection here could free Qt
+        # objects the GUI thread is building, off their thread (that hung the tests once, in
+        # a job's thread). The GUI thread collects again when its first job starts.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            self._open_and_load()
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _open_and_load(self) -> None:
         try:
             from models.database import SettlementDatabase
             from models.run_store import list_runs
