@@ -32,8 +32,6 @@ class StackView(QWidget):
         self.plot = styled_plot(
             self.chart.getPlotItem(), "£/MWh", "MWh (sells to the left, buys to the right)"
         )
-        # Bottom right: below zero on the buy side, where a stack has nothing to hide.
-        self.plot.legend.setOffset((-5, -5))
         self.table = DataTable("Filter stack items…")
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.chart)
@@ -120,7 +118,12 @@ class StackView(QWidget):
                     angle=0,
                     pen=pg.mkPen("#000", width=2),
                     label=f"main price £{main:,.2f}",
-                    labelOpts={"position": 0.1, "color": "#000", "fill": (255, 255, 255, 210)},
+                    labelOpts={
+                        "position": 0.99,
+                        "anchors": [(1, 1), (1, 1)],  # right-aligned, above the line
+                        "color": "#000",
+                        "fill": (255, 255, 255, 210),
+                    },
                 )
             )
         replacement = prices.replacement_price[k]
@@ -131,7 +134,12 @@ class StackView(QWidget):
                     angle=0,
                     pen=pg.mkPen("#9467bd", style=Qt.PenStyle.DashLine),
                     label=f"replacement £{replacement:,.2f}",
-                    labelOpts={"position": 0.3, "color": "#5b3c8c", "fill": (255, 255, 255, 210)},
+                    labelOpts={
+                        "position": 0.99,
+                        "anchors": [(1, 0), (1, 0)],  # right-aligned, below the line
+                        "color": "#5b3c8c",
+                        "fill": (255, 255, 255, 210),
+                    },
                 )
             )
         self.plot.addItem(pg.InfiniteLine(0, angle=90, pen=pg.mkPen("#888")))
