@@ -269,6 +269,18 @@ def list_runs(
     `light` leaves out the counts of bid-offer records and metered volumes (0), which read
     hundreds of thousands of index entries per GB-scale run.
     """
+    query = _runs_query(light)
+    if settlement_date is not None:
+        query = query.where(RUN.c.settlement_date == settlement_date)
+    runs = [_run_info(row) for row in conn.execute(query).mappings()]
+    return sorted(
+        runs,
+        key=lambda r: (r.settlement_date, RunType(r.run_type).rank, r.run_number, r.kind, r.id),
+    )
+
+
+def _runs_query(light: bool):
+    """Runs with their counts (see list_runs for `light`)."""
     heavy = (
         (literal(0).label("bid_offer_records"), literal(0).label("metered_volumes"))
         if light
@@ -277,19 +289,12 @@ def list_runs(
             _count(MeteredVolume.__table__, "metered_volumes"),
         )
     )
-    query = select(
+    return select(
         RUN,
         _count(RunBmUnit.__table__, "bm_units"),
         _count(RunParty.__table__, "parties"),
         _count(Acceptance.__table__, "acceptances"),
         *heavy,
-    )
-    if settlement_date is not None:
-        query = query.where(RUN.c.settlement_date == settlement_date)
-    runs = [_run_info(row) for row in conn.execute(query).mappings()]
-    return sorted(
-        runs,
-        key=lambda r: (r.settlement_date, RunType(r.run_type).rank, r.run_number, r.kind, r.id),
     )
 
 
@@ -317,10 +322,11 @@ def _run_info(row: Mapping) -> RunInfo:
 
 
 def get_run(conn: Connection, run_id: int, *, light: bool = False) -> RunInfo:
-    for run in list_runs(conn, light=light):
-        if run.id == run_id:
-            return run
-    raise RunNotFoundError(f"run {run_id} does not exist")
+    # One run's row and counts, not every run's (80 ms on a 30-day GB-scale database).
+    row = conn.execute(_runs_query(light).where(RUN.c.id == run_id)).mappings().first()
+    if row is None:
+        raise RunNotFoundError(f"run {run_id} does not exist")
+    return _run_info(row)
 
 
 def find_run(
