@@ -47,7 +47,8 @@ class StoredDifferences:
     """
 
     settled: bool
-    party_stored: np.ndarray  # (parties, 5): CBM, CND, CAEI, RCRC, net
+    party_engine: np.ndarray  # (parties, 5): CBM, CND, CAEI, RCRC, net
+    party_stored: np.ndarray  # (parties, 5)
     party_differs: np.ndarray  # (parties, 5) bool
     periods: np.ndarray  # the settled periods compared
     period_engine: np.ndarray  # (periods, 3): SSP, SBP, NIV
@@ -132,7 +133,8 @@ def compare_with_stored(result: SettlementResult, stored: StoredResults) -> Stor
     ).reshape(len(periods), 3)
     # Units: the engine's totals over the periods that were stored, so a run stored for some
     # periods only is compared like with like.
-    stored_k = np.array([p - 1 for p in stored.periods if p in set(periods.tolist())], dtype=int)
+    settled = set(periods.tolist())
+    stored_k = np.array([p - 1 for p in stored.periods if p in settled], dtype=int)
     unit_engine = np.column_stack(
         [
             _sql_sum(result.bm.cashflows.cbm[:, stored_k]),
@@ -145,6 +147,7 @@ def compare_with_stored(result: SettlementResult, stored: StoredResults) -> Stor
     price_tolerance = np.array([PRICE_TOLERANCE, PRICE_TOLERANCE, VOLUME_TOLERANCE])
     return StoredDifferences(
         settled=stored.settled,
+        party_engine=party_engine,
         party_stored=party_stored,
         party_differs=_differs(party_engine, party_stored, MONEY_TOLERANCE),
         periods=periods,

@@ -184,16 +184,12 @@ class DayOverview(QWidget):
 
         d = differences
         if d is not None and d.settled:
-            totals = result.parties
-            party_engine = np.column_stack(
-                [totals.cbm, totals.cnd, totals.caei, totals.rcrc, totals.net]
-            )
             add(
                 "party",
                 result.inputs.parties,
                 ("CBM £", "CND £", "CAEI £", "RCRC £", "net £"),
                 d.party_differs,
-                party_engine,
+                d.party_engine,
                 d.party_stored,
             )
             add(
