@@ -40,7 +40,7 @@ from workbench.preload import (
     Preload,
     choose_run,
     default_settings,
-    last_run_key,
+    last_shown_key,
     remembered_run,
 )
 
@@ -274,8 +274,7 @@ class MainWindow(QMainWindow):
             + (f", {len(failed)} FAILED" if failed else "")
             + f"; {view.differences.summary()}"
         )
-        if self.db is not None:
-            self.settings.setValue(last_run_key(self.db.location), view.run.id)
+        self._remember_selection("run", view.run.id)
         self.disputes.run_loaded(view, view.scenario_frames)
         self._update_inspector()
         self.run_shown.emit(view.run.id)
@@ -322,11 +321,11 @@ class MainWindow(QMainWindow):
     def _remembered(self, what: str):
         if self.db is None:
             return None
-        return self.settings.value(f"last-{what}/{Path(self.db.location).resolve()}", None)
+        return self.settings.value(last_shown_key(what, self.db.location), None)
 
     def _remember_selection(self, what: str, value) -> None:
         if self.db is not None:
-            self.settings.setValue(f"last-{what}/{Path(self.db.location).resolve()}", value)
+            self.settings.setValue(last_shown_key(what, self.db.location), value)
 
     def ensure_shown(self, widget) -> None:
         """Fill the overview, BM unit or stack view with the loaded run if it is not yet."""

@@ -26,9 +26,13 @@ def start(path: str, settings=None) -> Preload:
     return Preload(path, remembered_run(settings or default_settings(), path))
 
 
+def last_shown_key(what: str, path: str) -> str:
+    """The settings key of the run, unit or period last shown from a database file."""
+    return f"last-{what}/{Path(path).resolve()}"
+
+
 def last_run_key(path: str) -> str:
-    """The settings key of the run last shown from a database file."""
-    return f"last-run/{Path(path).resolve()}"
+    return last_shown_key("run", path)
 
 
 def remembered_run(settings, path: str) -> int | None:
