@@ -12,20 +12,16 @@ from operator import itemgetter
 from sqlalchemy import Connection, select
 
 from models.case_convert import read_run_rows
-from models.imports.collect import BM_KINDS, KEY_COLUMNS, STACK_VALUE_COLUMNS, STORED
+from models.imports.collect import (
+    BM_KINDS,
+    KEY_COLUMNS,
+    PUBLISHED_PRICE_COLUMNS,
+    STACK_VALUE_COLUMNS,
+    STORED,
+)
 from models.imports.report import ImportReport
 from models.schema import StackItemResult, SystemPriceResult
 
-PUBLISHED_PRICE_COLUMNS = (
-    "ssp",
-    "sbp",
-    "niv",
-    "replacement_price",
-    "replacement_reference_volume",
-    "bpa",
-    "spa",
-    "reserve_scarcity_price",
-)
 PUBLISHED_STACK_COLUMNS = (*STACK_VALUE_COLUMNS, "so_flag", "cadl_flag", "stor_flag", "repriced")
 CARRIED_AS_ROWS = ("run_parameter", "ecvn", "mvrn")
 IGNORED = {"run_id", "dataset_id", "seq", "profile"}

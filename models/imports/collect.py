@@ -41,6 +41,16 @@ STACK_VALUE_COLUMNS = (
     "dmat_adjusted_volume", "arbitrage_adjusted_volume", "niv_adjusted_volume",
     "par_adjusted_volume", "final_price", "tlm", "tlm_adjusted_volume", "tlm_adjusted_cost",
 )  # fmt: skip
+# Published system prices: SSP and SBP always, the rest where the file has them.
+OPTIONAL_PRICE_COLUMNS = (
+    "niv",
+    "replacement_price",
+    "replacement_reference_volume",
+    "bpa",
+    "spa",
+    "reserve_scarcity_price",
+)
+PUBLISHED_PRICE_COLUMNS = ("ssp", "sbp", *OPTIONAL_PRICE_COLUMNS)
 
 
 class Place:
@@ -404,17 +414,9 @@ class Collector:
 
     def _add_system_price(self, batch: TypedBatch) -> None:
         v = batch.values
-        optional = (
-            "niv",
-            "replacement_price",
-            "replacement_reference_volume",
-            "bpa",
-            "spa",
-            "reserve_scarcity_price",
-        )
         for i, day, period in self._period_records(batch):
             row = {"ssp": v["ssp"][i], "sbp": v["sbp"][i]}
-            row |= {name: v[name][i] if name in v else None for name in optional}
+            row |= {name: v[name][i] if name in v else None for name in OPTIONAL_PRICE_COLUMNS}
             self._put(day, "published_price", (period,), row, self._where(batch, i))
 
     def _add_stack(self, batch: TypedBatch) -> None:
