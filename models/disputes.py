@@ -17,6 +17,7 @@ from functools import cache
 from sqlalchemy import Connection, select
 
 from models.errors import RunNotFoundError, WorkbenchInputError
+from models.run_store import run_row
 from models.schema import DisputeCase, DisputeCaseScenario, SettlementRun
 
 CASE = DisputeCase.__table__
@@ -123,9 +124,7 @@ def create_case(
     periods: list[int] | None = None,
     run_date: date | None = None,
 ) -> int:
-    run = conn.execute(select(RUN).where(RUN.c.id == run_id)).mappings().first()
-    if run is None:
-        raise RunNotFoundError(f"run {run_id} does not exist")
+    run = run_row(conn, run_id)
     if category not in CATEGORIES:
         raise DisputeError(f"unknown category {category!r}; expected {', '.join(CATEGORIES)}")
     if conn.execute(select(CASE.c.id).where(CASE.c.reference == reference)).first():

@@ -321,6 +321,14 @@ def _run_info(row: Mapping) -> RunInfo:
     )
 
 
+def run_row(conn: Connection, run_id: int):
+    """The run's settlement_run row (a mapping), or RunNotFoundError."""
+    row = conn.execute(select(RUN).where(RUN.c.id == run_id)).mappings().first()
+    if row is None:
+        raise RunNotFoundError(f"run {run_id} does not exist")
+    return row
+
+
 def get_run(conn: Connection, run_id: int, *, light: bool = False) -> RunInfo:
     # One run's row and counts, not every run's (80 ms on a 30-day GB-scale database).
     row = conn.execute(_runs_query(light).where(RUN.c.id == run_id)).mappings().first()

@@ -14,7 +14,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection, func, select
 
-from models.errors import RunImmutableError, RunNotFoundError
+from models.errors import RunImmutableError
+from models.run_store import run_row
 from models.scenarios.overrides import Frames, Override, apply_override, read_value
 from models.schema import ScenarioAudit, ScenarioOverride, SettlementRun
 
@@ -68,9 +69,7 @@ def create_scenario(
     conn: Connection, base_run_id: int, name: str, *, author: str, reason: str = ""
 ) -> int:
     """A new, empty scenario on `base_run_id` (a loaded run); return its run id."""
-    base = conn.execute(select(RUN).where(RUN.c.id == base_run_id)).mappings().first()
-    if base is None:
-        raise RunNotFoundError(f"run {base_run_id} does not exist")
+    base = run_row(conn, base_run_id)
     if base["kind"] != "run":
         raise RunImmutableError(
             f"run {base_run_id} is a scenario: base a scenario on a settlement run"
@@ -115,9 +114,7 @@ def create_scenario(
 
 
 def require_scenario(conn: Connection, run_id: int) -> dict:
-    run = conn.execute(select(RUN).where(RUN.c.id == run_id)).mappings().first()
-    if run is None:
-        raise RunNotFoundError(f"run {run_id} does not exist")
+    run = run_row(conn, run_id)
     if run["kind"] != "scenario":
         raise RunImmutableError(
             f"run {run_id} is a settlement run and cannot change; create a scenario on it"
