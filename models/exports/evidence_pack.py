@@ -216,86 +216,60 @@ def _period_deltas(workbook, c: Comparison) -> None:
     sheet.finish()
 
 
+def _frame_sheet(workbook, title: str, frame, columns, blank_zero: bool = False) -> None:
+    """A sheet of a delta frame: `columns` pairs each sheet column with its frame column."""
+    sheet = SheetWriter(workbook, title, [col for col, _ in columns], blank_zero=blank_zero)
+    # tolist(): Python numbers and strings for openpyxl, not numpy scalars.
+    sheet.extend(zip(*(frame[name].tolist() for _, name in columns), strict=True))
+    sheet.finish()
+
+
 def _party_periods(workbook, c: Comparison) -> None:
-    sheet = SheetWriter(
+    _frame_sheet(
         workbook,
         "Party x period",
+        c.party_periods,
         [
-            Col("party", width=12),
-            Col("period", "int"),
-            Col("net before £", "gbp"),
-            Col("net after £", "gbp"),
-            Col("net Δ £", "gbp"),
+            (Col("party", width=12), "party"),
+            (Col("period", "int"), "period"),
+            (Col("net before £", "gbp"), "net_first"),
+            (Col("net after £", "gbp"), "net_second"),
+            (Col("net Δ £", "gbp"), "net_delta"),
         ],
         blank_zero=True,
     )
-    frame = c.party_periods
-    sheet.extend(
-        zip(
-            frame["party"],
-            frame["period"].tolist(),
-            frame["net_first"].tolist(),
-            frame["net_second"].tolist(),
-            frame["net_delta"].tolist(),
-            strict=True,
-        )
-    )
-    sheet.finish()
 
 
 def _unit_deltas(workbook, c: Comparison) -> None:
-    sheet = SheetWriter(
+    _frame_sheet(
         workbook,
         "Unit deltas",
+        c.units.sort_values("cbm_delta", key=lambda s: -s.abs(), kind="stable"),
         [
-            Col("BM unit", width=16),
-            Col("CBM Δ £", "gbp"),
-            Col("CND Δ £", "gbp"),
-            Col("QM Δ MWh", "mwh"),
-            Col("periods moved", "int"),
+            (Col("BM unit", width=16), "bm_unit"),
+            (Col("CBM Δ £", "gbp"), "cbm_delta"),
+            (Col("CND Δ £", "gbp"), "cnd_delta"),
+            (Col("QM Δ MWh", "mwh"), "qm_delta"),
+            (Col("periods moved", "int"), "periods_moved"),
         ],
     )
-    frame = c.units.sort_values("cbm_delta", key=lambda s: -s.abs(), kind="stable")
-    sheet.extend(
-        zip(
-            frame["bm_unit"],
-            frame["cbm_delta"].tolist(),
-            frame["cnd_delta"].tolist(),
-            frame["qm_delta"].tolist(),
-            frame["periods_moved"].tolist(),
-            strict=True,
-        )
-    )
-    sheet.finish()
 
 
 def _unit_periods(workbook, c: Comparison) -> None:
-    sheet = SheetWriter(
+    _frame_sheet(
         workbook,
         "Unit x period",
+        c.unit_periods,
         [
-            Col("BM unit", width=16),
-            Col("period", "int"),
-            Col("CBM Δ £", "gbp"),
-            Col("CND Δ £", "gbp"),
-            Col("QM Δ MWh", "mwh"),
-            Col("TLM Δ", "tlm"),
+            (Col("BM unit", width=16), "bm_unit"),
+            (Col("period", "int"), "period"),
+            (Col("CBM Δ £", "gbp"), "cbm_delta"),
+            (Col("CND Δ £", "gbp"), "cnd_delta"),
+            (Col("QM Δ MWh", "mwh"), "qm_delta"),
+            (Col("TLM Δ", "tlm"), "tlm_delta"),
         ],
         blank_zero=True,
     )
-    frame = c.unit_periods
-    sheet.extend(
-        zip(
-            frame["bm_unit"],
-            frame["period"].tolist(),
-            frame["cbm_delta"].tolist(),
-            frame["cnd_delta"].tolist(),
-            frame["qm_delta"].tolist(),
-            frame["tlm_delta"].tolist(),
-            strict=True,
-        )
-    )
-    sheet.finish()
 
 
 def _overrides(workbook, context: PackContext) -> None:
