@@ -1,4 +1,4 @@
-"""Schema of a settlement run database (SQLAlchemy 2, typed declarative).
+"""Schema of a settlement run database (SQLAlchemy 2 Core tables, declared as classes).
 
 Layout:
 - reference data shared by every run: parties, their energy accounts (P/C) and the BM unit
@@ -20,12 +20,11 @@ the same on every SQL dialect (in SQLite, ``datetime(time_from, 'unixepoch')`` s
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
 from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Column,
     Date,
     DateTime,
     Float,
@@ -36,10 +35,10 @@ from sqlalchemy import (
     LargeBinary,
     MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -55,70 +54,94 @@ APPLICATION_ID = "settlement-workbench"
 WITHOUT_ROWID = {"sqlite_with_rowid": False}
 
 
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-def _run_fk() -> Mapped[int]:
-    return mapped_column(ForeignKey("settlement_run.id", ondelete="CASCADE"), primary_key=True)
+def table(cls: type) -> type:
+    """Make a class of columns a table: ``cls.__table__``, and each column an attribute
+    (``BmUnit.id``), as declarative classes have them. Core only: nothing here needs mapped
+    objects, and importing the ORM and mapping these classes took a quarter of a second of
+    every launch. ``__table_args__``: constraints, then optionally a dict of table options."""
+    columns = []
+    for name, value in vars(cls).items():
+        if isinstance(value, Column):
+            value.name = value.key = name
+            columns.append(value)
+    args = getattr(cls, "__table_args__", ())
+    options = {}
+    if isinstance(args, dict):
+        args, options = (), args
+    elif args and isinstance(args[-1], dict):
+        args, options = args[:-1], args[-1]
+    cls.__table__ = Table(cls.__tablename__, metadata, *columns, *args, **options)
+    return cls
+
+
+def _run_fk() -> Column:
+    return Column(ForeignKey("settlement_run.id", ondelete="CASCADE"), primary_key=True)
 
 
 # ---------------------------------------------------------------------------------------------
 # Database identity
 
 
-class WorkbenchMeta(Base):
+@table
+class WorkbenchMeta:
     """Key-value facts about the database itself: the application that owns it, attribution."""
 
     __tablename__ = "workbench_meta"
-    key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    value: Mapped[str] = mapped_column(Text)
+    key = Column(String(64), primary_key=True)
+    value = Column(Text, nullable=False)
 
 
 # ---------------------------------------------------------------------------------------------
 # Reference data
 
 
-class Party(Base):
+@table
+class Party:
     __tablename__ = "party"
-    id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), default="")
+    id = Column(String(32), primary_key=True)
+    name = Column(String(200), default="", nullable=False)
 
 
-class EnergyAccount(Base):
+@table
+class EnergyAccount:
     """Energy account a: each party has a Production (P) and a Consumption (C) account."""
 
     __tablename__ = "energy_account"
-    party_id: Mapped[str] = mapped_column(ForeignKey("party.id"), primary_key=True)
-    account: Mapped[str] = mapped_column(String(1), primary_key=True)
+    party_id = Column(ForeignKey("party.id"), primary_key=True)
+    account = Column(String(1), primary_key=True)
     __table_args__ = (CheckConstraint("account IN ('P', 'C')", name="account_p_or_c"),)
 
 
-class BmUnit(Base):
+@table
+class BmUnit:
     """BM unit register entry (descriptive; the values settled with are per run, RunBmUnit)."""
 
     __tablename__ = "bm_unit"
-    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # Elexon id, e.g. T_DRAXX-1
-    national_grid_id: Mapped[str | None] = mapped_column(String(32))
-    name: Mapped[str] = mapped_column(String(200), default="")
-    bmu_type: Mapped[str | None] = mapped_column(String(2))  # T, E, G, S, I, V
-    fuel_type: Mapped[str | None] = mapped_column(String(16))
-    lead_party_id: Mapped[str | None] = mapped_column(ForeignKey("party.id"))
-    pc_status: Mapped[str | None] = mapped_column(String(1))
-    trading_unit: Mapped[str | None] = mapped_column(String(64))
-    tlf: Mapped[float | None] = mapped_column(Float)
-    gsp_group: Mapped[str | None] = mapped_column(String(4))
-    interconnector: Mapped[bool] = mapped_column(Boolean, default=False)
-    interconnector_id: Mapped[str | None] = mapped_column(String(32))
-    generation_capacity: Mapped[float | None] = mapped_column(Float)
-    demand_capacity: Mapped[float | None] = mapped_column(Float)
+    id = Column(String(32), primary_key=True)  # Elexon id, e.g. T_DRAXX-1
+    national_grid_id = Column(String(32))
+    name = Column(String(200), default="", nullable=False)
+    bmu_type = Column(String(2))  # T, E, G, S, I, V
+    fuel_type = Column(String(16))
+    lead_party_id = Column(ForeignKey("party.id"))
+    pc_status = Column(String(1))
+    trading_unit = Column(String(64))
+    tlf = Column(Float)
+    gsp_group = Column(String(4))
+    interconnector = Column(Boolean, default=False, nullable=False)
+    interconnector_id = Column(String(32))
+    generation_capacity = Column(Float)
+    demand_capacity = Column(Float)
 
 
 # ---------------------------------------------------------------------------------------------
 # Runs
 
 
-class SettlementRun(Base):
+@table
+class SettlementRun:
     """A settlement run: an immutable snapshot of inputs and results for one settlement date.
 
     status: ``loading`` while its inputs are written (one transaction), then ``loaded``.
@@ -128,19 +151,19 @@ class SettlementRun(Base):
     """
 
     __tablename__ = "settlement_run"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    settlement_date: Mapped[date] = mapped_column(Date, index=True)
-    run_type: Mapped[str] = mapped_column(String(2))
-    run_number: Mapped[int] = mapped_column(Integer, default=1)
-    kind: Mapped[str] = mapped_column(String(16), default="run")
-    base_run_id: Mapped[int | None] = mapped_column(ForeignKey("settlement_run.id"))
-    bm_dataset_id: Mapped[int] = mapped_column(ForeignKey("bm_dataset.id"), index=True)
-    name: Mapped[str] = mapped_column(String(200), default="")
-    source: Mapped[str] = mapped_column(String(500), default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=False))  # UTC
-    status: Mapped[str] = mapped_column(String(16), default="loading")
-    periods: Mapped[str | None] = mapped_column(String(400))
-    notes: Mapped[str | None] = mapped_column(Text)  # JSON text, the case file's "notes"
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    settlement_date = Column(Date, index=True, nullable=False)
+    run_type = Column(String(2), nullable=False)
+    run_number = Column(Integer, default=1, nullable=False)
+    kind = Column(String(16), default="run", nullable=False)
+    base_run_id = Column(ForeignKey("settlement_run.id"))
+    bm_dataset_id = Column(ForeignKey("bm_dataset.id"), index=True, nullable=False)
+    name = Column(String(200), default="", nullable=False)
+    source = Column(String(500), default="", nullable=False)
+    created_at = Column(DateTime(timezone=False), nullable=False)  # UTC
+    status = Column(String(16), default="loading", nullable=False)
+    periods = Column(String(400))
+    notes = Column(Text)  # JSON text, the case file's "notes"
     __table_args__ = (
         UniqueConstraint("settlement_date", "run_type", "run_number", "kind", "name"),
         CheckConstraint(
@@ -154,20 +177,22 @@ class SettlementRun(Base):
     )
 
 
-class BmDataset(Base):
+@table
+class BmDataset:
     """BM data of one settlement date as the BMRA published it: physical notifications,
     bid-offer data and acceptances. Immutable once written; every run of the date that
     settles with the same BM data points at the same dataset (Elexon's runs differ in
     metering, not in BM data)."""
 
     __tablename__ = "bm_dataset"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    settlement_date: Mapped[date] = mapped_column(Date, index=True)
-    source: Mapped[str] = mapped_column(String(500), default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=False))  # UTC
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    settlement_date = Column(Date, index=True, nullable=False)
+    source = Column(String(500), default="", nullable=False)
+    created_at = Column(DateTime(timezone=False), nullable=False)  # UTC
 
 
-class BmDatasetCache(Base):
+@table
+class BmDatasetCache:
     """The BM data of a dataset as column arrays (numpy .npz), written with the dataset.
 
     Datasets never change, so the cache never goes stale; loading a run reads its BM data
@@ -175,66 +200,67 @@ class BmDatasetCache(Base):
     """
 
     __tablename__ = "bm_dataset_cache"
-    dataset_id: Mapped[int] = mapped_column(
-        ForeignKey("bm_dataset.id", ondelete="CASCADE"), primary_key=True
-    )
-    format: Mapped[int] = mapped_column(Integer)
-    payload: Mapped[bytes] = mapped_column(LargeBinary)
+    dataset_id = Column(ForeignKey("bm_dataset.id", ondelete="CASCADE"), primary_key=True)
+    format = Column(Integer, nullable=False)
+    payload = Column(LargeBinary, nullable=False)
 
 
-class RunInputCache(Base):
+@table
+class RunInputCache:
     """A loaded run's input tables as column arrays (numpy .npz), written when the run is
     finished loading; loaded runs never change, so it never goes stale."""
 
     __tablename__ = "run_input_cache"
-    run_id: Mapped[int] = mapped_column(
-        ForeignKey("settlement_run.id", ondelete="CASCADE"), primary_key=True
-    )
-    format: Mapped[int] = mapped_column(Integer)
-    payload: Mapped[bytes] = mapped_column(LargeBinary)
+    run_id = Column(ForeignKey("settlement_run.id", ondelete="CASCADE"), primary_key=True)
+    format = Column(Integer, nullable=False)
+    payload = Column(LargeBinary, nullable=False)
 
 
-class RunParameter(Base):
+@table
+class RunParameter:
     """A parameter override for one run (R-PAR): name as in CASE_FORMAT.md, value."""
 
     __tablename__ = "run_parameter"
-    run_id: Mapped[int] = _run_fk()
-    name: Mapped[str] = mapped_column(String(64), primary_key=True)
-    value: Mapped[float] = mapped_column(Float)
+    run_id = _run_fk()
+    name = Column(String(64), primary_key=True)
+    value = Column(Float, nullable=False)
 
 
-class RunBmUnit(Base):
+@table
+class RunBmUnit:
     """A BM unit as settled in this run: the attributes the engine uses."""
 
     __tablename__ = "run_bm_unit"
-    run_id: Mapped[int] = _run_fk()
-    bm_unit_id: Mapped[str] = mapped_column(ForeignKey("bm_unit.id"), primary_key=True)
-    lead_party_id: Mapped[str] = mapped_column(ForeignKey("party.id"))
-    pc_status: Mapped[str] = mapped_column(String(1))
-    trading_unit: Mapped[str] = mapped_column(String(64))
-    tlf: Mapped[float] = mapped_column(Float)
-    interconnector: Mapped[bool] = mapped_column(Boolean)
+    run_id = _run_fk()
+    bm_unit_id = Column(ForeignKey("bm_unit.id"), primary_key=True)
+    lead_party_id = Column(ForeignKey("party.id"), nullable=False)
+    pc_status = Column(String(1), nullable=False)
+    trading_unit = Column(String(64), nullable=False)
+    tlf = Column(Float, nullable=False)
+    interconnector = Column(Boolean, nullable=False)
     __table_args__ = (CheckConstraint("pc_status IN ('P', 'C')", name="pc_status_p_or_c"),)
 
 
-class RunParty(Base):
+@table
+class RunParty:
     """A party taking part in a run, with its name as the run's source gave it."""
 
     __tablename__ = "run_party"
-    run_id: Mapped[int] = _run_fk()
-    party_id: Mapped[str] = mapped_column(ForeignKey("party.id"), primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), default="")
+    run_id = _run_fk()
+    party_id = Column(ForeignKey("party.id"), primary_key=True)
+    name = Column(String(200), default="", nullable=False)
 
 
 # ---------------------------------------------------------------------------------------------
 # BM data (per dataset, shared by runs): profiles as segments
 
 
-def _dataset_fk() -> Mapped[int]:
-    return mapped_column(ForeignKey("bm_dataset.id", ondelete="CASCADE"), primary_key=True)
+def _dataset_fk() -> Column:
+    return Column(ForeignKey("bm_dataset.id", ondelete="CASCADE"), primary_key=True)
 
 
-class PhysicalNotificationSegment(Base):
+@table
+class PhysicalNotificationSegment:
     """One segment of a physical notification (FPN, QPN, MEL or MIL), MW, export positive.
 
     Rows with the same (dataset, notification, unit, profile) and consecutive seq form one
@@ -242,15 +268,15 @@ class PhysicalNotificationSegment(Base):
     """
 
     __tablename__ = "physical_notification"
-    dataset_id: Mapped[int] = _dataset_fk()
-    notification: Mapped[str] = mapped_column(String(3), primary_key=True)  # FPN, QPN, MEL, MIL
-    bm_unit_id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    profile: Mapped[int] = mapped_column(Integer, primary_key=True)
-    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
-    time_from: Mapped[int] = mapped_column(BigInteger)
-    level_from: Mapped[float] = mapped_column(Float)
-    time_to: Mapped[int] = mapped_column(BigInteger)
-    level_to: Mapped[float] = mapped_column(Float)
+    dataset_id = _dataset_fk()
+    notification = Column(String(3), primary_key=True)  # FPN, QPN, MEL, MIL
+    bm_unit_id = Column(String(32), primary_key=True)
+    profile = Column(Integer, primary_key=True)
+    seq = Column(Integer, primary_key=True)
+    time_from = Column(BigInteger, nullable=False)
+    level_from = Column(Float, nullable=False)
+    time_to = Column(BigInteger, nullable=False)
+    level_to = Column(Float, nullable=False)
     __table_args__ = (
         CheckConstraint("notification IN ('FPN', 'QPN', 'MEL', 'MIL')", name="known_notification"),
         CheckConstraint("time_to >= time_from", name="forward_in_time"),
@@ -258,7 +284,8 @@ class PhysicalNotificationSegment(Base):
     )
 
 
-class BidOfferSegment(Base):
+@table
+class BidOfferSegment:
     """Bid-offer data, one row per Elexon BOD record: pair n of a BM unit in period j.
 
     A segment of the pair's band width qBO_n(t) (MW; ≥ 0 offer side, ≤ 0 bid side) with the
@@ -267,17 +294,17 @@ class BidOfferSegment(Base):
     """
 
     __tablename__ = "bid_offer"
-    dataset_id: Mapped[int] = _dataset_fk()
-    bm_unit_id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    period: Mapped[int] = mapped_column(Integer, primary_key=True)
-    pair: Mapped[int] = mapped_column(Integer, primary_key=True)
-    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
-    time_from: Mapped[int] = mapped_column(BigInteger)
-    level_from: Mapped[float] = mapped_column(Float)
-    time_to: Mapped[int] = mapped_column(BigInteger)
-    level_to: Mapped[float] = mapped_column(Float)
-    offer_price: Mapped[float] = mapped_column(Float)
-    bid_price: Mapped[float] = mapped_column(Float)
+    dataset_id = _dataset_fk()
+    bm_unit_id = Column(String(32), primary_key=True)
+    period = Column(Integer, primary_key=True)
+    pair = Column(Integer, primary_key=True)
+    seq = Column(Integer, primary_key=True)
+    time_from = Column(BigInteger, nullable=False)
+    level_from = Column(Float, nullable=False)
+    time_to = Column(BigInteger, nullable=False)
+    level_to = Column(Float, nullable=False)
+    offer_price = Column(Float, nullable=False)
+    bid_price = Column(Float, nullable=False)
     __table_args__ = (
         CheckConstraint("pair BETWEEN -6 AND 6 AND pair <> 0", name="pair_number"),
         CheckConstraint("time_to >= time_from", name="forward_in_time"),
@@ -285,35 +312,37 @@ class BidOfferSegment(Base):
     )
 
 
-class Acceptance(Base):
+@table
+class Acceptance:
     """Bid-offer acceptance k of a BM unit (BOALF), with its flags.
 
     acceptance_time: when NESO issued it (epoch seconds, UTC).
     """
 
     __tablename__ = "acceptance"
-    dataset_id: Mapped[int] = _dataset_fk()
-    bm_unit_id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    number: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    acceptance_time: Mapped[int] = mapped_column(BigInteger)
-    so_flag: Mapped[bool] = mapped_column(Boolean, default=False)
-    stor_flag: Mapped[bool] = mapped_column(Boolean, default=False)
-    rr_flag: Mapped[bool] = mapped_column(Boolean, default=False)
-    deemed_flag: Mapped[bool] = mapped_column(Boolean, default=False)
+    dataset_id = _dataset_fk()
+    bm_unit_id = Column(String(32), primary_key=True)
+    number = Column(BigInteger, primary_key=True)
+    acceptance_time = Column(BigInteger, nullable=False)
+    so_flag = Column(Boolean, default=False, nullable=False)
+    stor_flag = Column(Boolean, default=False, nullable=False)
+    rr_flag = Column(Boolean, default=False, nullable=False)
+    deemed_flag = Column(Boolean, default=False, nullable=False)
 
 
-class AcceptanceSegment(Base):
+@table
+class AcceptanceSegment:
     """One segment of an acceptance's instructed absolute level qA_k(t), MW."""
 
     __tablename__ = "acceptance_level"
-    dataset_id: Mapped[int] = mapped_column(primary_key=True)
-    bm_unit_id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    number: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
-    time_from: Mapped[int] = mapped_column(BigInteger)
-    level_from: Mapped[float] = mapped_column(Float)
-    time_to: Mapped[int] = mapped_column(BigInteger)
-    level_to: Mapped[float] = mapped_column(Float)
+    dataset_id = Column(Integer, primary_key=True)
+    bm_unit_id = Column(String(32), primary_key=True)
+    number = Column(BigInteger, primary_key=True)
+    seq = Column(Integer, primary_key=True)
+    time_from = Column(BigInteger, nullable=False)
+    level_from = Column(Float, nullable=False)
+    time_to = Column(BigInteger, nullable=False)
+    level_to = Column(Float, nullable=False)
     __table_args__ = (
         ForeignKeyConstraint(
             ["dataset_id", "bm_unit_id", "number"],
@@ -329,168 +358,179 @@ class AcceptanceSegment(Base):
 # Run inputs: per period values
 
 
-class MeteredVolume(Base):
+@table
+class MeteredVolume:
     """Metered volume QM_ij of BM unit i in period j, MWh (export positive)."""
 
     __tablename__ = "metered_volume"
     __table_args__ = (WITHOUT_ROWID,)
-    run_id: Mapped[int] = _run_fk()
-    bm_unit_id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    period: Mapped[int] = mapped_column(Integer, primary_key=True)
-    mwh: Mapped[float] = mapped_column(Float)
+    run_id = _run_fk()
+    bm_unit_id = Column(String(32), primary_key=True)
+    period = Column(Integer, primary_key=True)
+    mwh = Column(Float, nullable=False)
 
 
-class BalancingServicesVolume(Base):
+@table
+class BalancingServicesVolume:
     """Non-BM balancing services volume QBS_ij (ABSVD), MWh."""
 
     __tablename__ = "balancing_services_volume"
-    run_id: Mapped[int] = _run_fk()
-    bm_unit_id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    period: Mapped[int] = mapped_column(Integer, primary_key=True)
-    mwh: Mapped[float] = mapped_column(Float)
+    run_id = _run_fk()
+    bm_unit_id = Column(String(32), primary_key=True)
+    period = Column(Integer, primary_key=True)
+    mwh = Column(Float, nullable=False)
 
 
-class EnergyContractVolume(Base):
+@table
+class EnergyContractVolume:
     """ECVN: Q MWh moved from a seller's account to a buyer's account in period j."""
 
     __tablename__ = "ecvn"
-    run_id: Mapped[int] = _run_fk()
-    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
-    period: Mapped[int] = mapped_column(Integer, index=True)
-    from_party_id: Mapped[str] = mapped_column(String(32))
-    from_account: Mapped[str] = mapped_column(String(1))
-    to_party_id: Mapped[str] = mapped_column(String(32))
-    to_account: Mapped[str] = mapped_column(String(1))
-    mwh: Mapped[float] = mapped_column(Float)
+    run_id = _run_fk()
+    seq = Column(Integer, primary_key=True)
+    period = Column(Integer, index=True, nullable=False)
+    from_party_id = Column(String(32), nullable=False)
+    from_account = Column(String(1), nullable=False)
+    to_party_id = Column(String(32), nullable=False)
+    to_account = Column(String(1), nullable=False)
+    mwh = Column(Float, nullable=False)
 
 
-class MeteredVolumeReallocation(Base):
+@table
+class MeteredVolumeReallocation:
     """MVRN: a fixed MWh and/or a percentage of a BM unit's metered volume moved to an account."""
 
     __tablename__ = "mvrn"
-    run_id: Mapped[int] = _run_fk()
-    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
-    bm_unit_id: Mapped[str] = mapped_column(String(32), index=True)
-    to_party_id: Mapped[str] = mapped_column(String(32))
-    to_account: Mapped[str] = mapped_column(String(1))
-    fixed_mwh: Mapped[float] = mapped_column(Float, default=0.0)
-    percentage: Mapped[float] = mapped_column(Float, default=0.0)
+    run_id = _run_fk()
+    seq = Column(Integer, primary_key=True)
+    bm_unit_id = Column(String(32), index=True, nullable=False)
+    to_party_id = Column(String(32), nullable=False)
+    to_account = Column(String(1), nullable=False)
+    fixed_mwh = Column(Float, default=0.0, nullable=False)
+    percentage = Column(Float, default=0.0, nullable=False)
 
 
-class BsadAction(Base):
+@table
+class BsadAction:
     """A balancing services adjustment action (DISBSAD): volume > 0 buy, < 0 sell; cost £.
 
     cost is NULL for an unpriced action.
     """
 
     __tablename__ = "bsad_action"
-    run_id: Mapped[int] = _run_fk()
-    period: Mapped[int] = mapped_column(Integer, primary_key=True)
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    volume: Mapped[float] = mapped_column(Float)
-    cost: Mapped[float | None] = mapped_column(Float)
-    so_flag: Mapped[bool] = mapped_column(Boolean, default=False)
-    stor_flag: Mapped[bool] = mapped_column(Boolean, default=False)
-    party_id: Mapped[str | None] = mapped_column(String(32))
-    asset_id: Mapped[str | None] = mapped_column(String(64))
-    service: Mapped[str | None] = mapped_column(String(32))
+    run_id = _run_fk()
+    period = Column(Integer, primary_key=True)
+    id = Column(String(64), primary_key=True)
+    volume = Column(Float, nullable=False)
+    cost = Column(Float)
+    so_flag = Column(Boolean, default=False, nullable=False)
+    stor_flag = Column(Boolean, default=False, nullable=False)
+    party_id = Column(String(32))
+    asset_id = Column(String(64))
+    service = Column(String(32))
 
 
-class MarketIndexData(Base):
+@table
+class MarketIndexData:
     """Market index data (MID) of one provider for period j: price £/MWh, volume MWh."""
 
     __tablename__ = "market_index"
-    run_id: Mapped[int] = _run_fk()
-    period: Mapped[int] = mapped_column(Integer, primary_key=True)
-    provider: Mapped[str] = mapped_column(String(32), primary_key=True)
-    price: Mapped[float] = mapped_column(Float)
-    volume: Mapped[float] = mapped_column(Float)
+    run_id = _run_fk()
+    period = Column(Integer, primary_key=True)
+    provider = Column(String(32), primary_key=True)
+    price = Column(Float, nullable=False)
+    volume = Column(Float, nullable=False)
 
 
-class LossOfLoadProbability(Base):
+@table
+class LossOfLoadProbability:
     """LoLP_j and whether period j is inside a STOR availability window."""
 
     __tablename__ = "lolp"
-    run_id: Mapped[int] = _run_fk()
-    period: Mapped[int] = mapped_column(Integer, primary_key=True)
-    lolp: Mapped[float] = mapped_column(Float)
-    stor_window: Mapped[bool] = mapped_column(Boolean, default=False)
-    derated_margin: Mapped[float | None] = mapped_column(Float)
+    run_id = _run_fk()
+    period = Column(Integer, primary_key=True)
+    lolp = Column(Float, nullable=False)
+    stor_window = Column(Boolean, default=False, nullable=False)
+    derated_margin = Column(Float)
 
 
-class PriceAdjustment(Base):
+@table
+class PriceAdjustment:
     """Buy and sell price adjustments BPA_j and SPA_j (£/MWh)."""
 
     __tablename__ = "price_adjustment"
-    run_id: Mapped[int] = _run_fk()
-    period: Mapped[int] = mapped_column(Integer, primary_key=True)
-    bpa: Mapped[float] = mapped_column(Float, default=0.0)
-    spa: Mapped[float] = mapped_column(Float, default=0.0)
+    run_id = _run_fk()
+    period = Column(Integer, primary_key=True)
+    bpa = Column(Float, default=0.0, nullable=False)
+    spa = Column(Float, default=0.0, nullable=False)
 
 
 # ---------------------------------------------------------------------------------------------
 # Run results (written by the engine, or imported where Elexon publishes them)
 
 
-class SystemPriceResult(Base):
+@table
+class SystemPriceResult:
     """System prices of period j. origin: ``engine`` (computed) or ``published`` (imported)."""
 
     __tablename__ = "system_price_result"
-    run_id: Mapped[int] = _run_fk()
-    origin: Mapped[str] = mapped_column(String(16), primary_key=True)
-    period: Mapped[int] = mapped_column(Integer, primary_key=True)
-    ssp: Mapped[float | None] = mapped_column(Float)
-    sbp: Mapped[float | None] = mapped_column(Float)
-    niv: Mapped[float | None] = mapped_column(Float)
-    price_source: Mapped[str | None] = mapped_column(String(16))  # stack, replacement, mip
-    replacement_price: Mapped[float | None] = mapped_column(Float)
-    replacement_reference_volume: Mapped[float | None] = mapped_column(Float)
-    mip: Mapped[float | None] = mapped_column(Float)
-    bpa: Mapped[float | None] = mapped_column(Float)
-    spa: Mapped[float | None] = mapped_column(Float)
-    reserve_scarcity_price: Mapped[float | None] = mapped_column(Float)
-    main_price: Mapped[float | None] = mapped_column(Float)
-    price_adjustment: Mapped[float | None] = mapped_column(Float)  # BPA or SPA applied
-    metered_volumes: Mapped[bool | None] = mapped_column(Boolean)
+    run_id = _run_fk()
+    origin = Column(String(16), primary_key=True)
+    period = Column(Integer, primary_key=True)
+    ssp = Column(Float)
+    sbp = Column(Float)
+    niv = Column(Float)
+    price_source = Column(String(16))  # stack, replacement, mip
+    replacement_price = Column(Float)
+    replacement_reference_volume = Column(Float)
+    mip = Column(Float)
+    bpa = Column(Float)
+    spa = Column(Float)
+    reserve_scarcity_price = Column(Float)
+    main_price = Column(Float)
+    price_adjustment = Column(Float)  # BPA or SPA applied
+    metered_volumes = Column(Boolean)
     __table_args__ = (CheckConstraint("origin IN ('engine', 'published')", name="known_origin"),)
 
 
-class StackItemResult(Base):
+@table
+class StackItemResult:
     """One item of period j's buy or sell stack with every published stack column."""
 
     __tablename__ = "stack_item_result"
     __table_args__ = (WITHOUT_ROWID,)
-    run_id: Mapped[int] = _run_fk()
-    origin: Mapped[str] = mapped_column(String(16), primary_key=True)
-    period: Mapped[int] = mapped_column(Integer, primary_key=True)
-    side: Mapped[str] = mapped_column(String(4), primary_key=True)  # buy, sell
-    sequence: Mapped[int] = mapped_column(Integer, primary_key=True)
-    item_id: Mapped[str] = mapped_column(String(64))  # BM unit id or BSAD id
-    source: Mapped[str | None] = mapped_column(String(16))  # acceptance, bsad
-    acceptance: Mapped[int | None] = mapped_column(BigInteger)
-    pair: Mapped[int | None] = mapped_column(Integer)
-    so_flag: Mapped[bool] = mapped_column(Boolean)
-    cadl_flag: Mapped[bool] = mapped_column(Boolean)
-    stor_flag: Mapped[bool] = mapped_column(Boolean)
-    repriced: Mapped[bool] = mapped_column(Boolean)
-    first_stage_flag: Mapped[bool | None] = mapped_column(Boolean)
-    second_stage_flag: Mapped[bool | None] = mapped_column(Boolean)
-    tagged_by: Mapped[str | None] = mapped_column(String(16))  # DMAT, arbitrage, NIV, PAR
-    stack_price: Mapped[float | None] = mapped_column(Float)  # after STOR repricing
-    reserve_scarcity_price: Mapped[float | None] = mapped_column(Float)
-    original_price: Mapped[float | None] = mapped_column(Float)
-    volume: Mapped[float] = mapped_column(Float)
-    dmat_adjusted_volume: Mapped[float] = mapped_column(Float)
-    arbitrage_adjusted_volume: Mapped[float] = mapped_column(Float)
-    niv_adjusted_volume: Mapped[float] = mapped_column(Float)
-    par_adjusted_volume: Mapped[float] = mapped_column(Float)
-    final_price: Mapped[float | None] = mapped_column(Float)
-    tlm: Mapped[float] = mapped_column(Float)
-    tlm_adjusted_volume: Mapped[float] = mapped_column(Float)
-    tlm_adjusted_cost: Mapped[float | None] = mapped_column(Float)  # NULL: price unavailable
+    run_id = _run_fk()
+    origin = Column(String(16), primary_key=True)
+    period = Column(Integer, primary_key=True)
+    side = Column(String(4), primary_key=True)  # buy, sell
+    sequence = Column(Integer, primary_key=True)
+    item_id = Column(String(64), nullable=False)  # BM unit id or BSAD id
+    source = Column(String(16))  # acceptance, bsad
+    acceptance = Column(BigInteger)
+    pair = Column(Integer)
+    so_flag = Column(Boolean, nullable=False)
+    cadl_flag = Column(Boolean, nullable=False)
+    stor_flag = Column(Boolean, nullable=False)
+    repriced = Column(Boolean, nullable=False)
+    first_stage_flag = Column(Boolean)
+    second_stage_flag = Column(Boolean)
+    tagged_by = Column(String(16))  # DMAT, arbitrage, NIV, PAR
+    stack_price = Column(Float)  # after STOR repricing
+    reserve_scarcity_price = Column(Float)
+    original_price = Column(Float)
+    volume = Column(Float, nullable=False)
+    dmat_adjusted_volume = Column(Float, nullable=False)
+    arbitrage_adjusted_volume = Column(Float, nullable=False)
+    niv_adjusted_volume = Column(Float, nullable=False)
+    par_adjusted_volume = Column(Float, nullable=False)
+    final_price = Column(Float)
+    tlm = Column(Float, nullable=False)
+    tlm_adjusted_volume = Column(Float, nullable=False)
+    tlm_adjusted_cost = Column(Float)  # NULL: price unavailable
 
 
-class BmUnitPeriodResult(Base):
+@table
+class BmUnitPeriodResult:
     """Per BM unit i and period j: period FPN, QM, TLM, QME, QII, QNDO, QNDB, CND, CBM.
 
     Metered-volume dependent quantities are NULL when metered volumes are not available.
@@ -498,117 +538,124 @@ class BmUnitPeriodResult(Base):
 
     __tablename__ = "bm_unit_period_result"
     __table_args__ = (WITHOUT_ROWID,)
-    run_id: Mapped[int] = _run_fk()
-    bm_unit_id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    period: Mapped[int] = mapped_column(Integer, primary_key=True)
-    period_fpn: Mapped[float] = mapped_column(Float)
-    qm: Mapped[float | None] = mapped_column(Float)
-    tlm: Mapped[float | None] = mapped_column(Float)
-    stack_tlm: Mapped[float | None] = mapped_column(Float)  # TLM used in the stack
-    qme: Mapped[float] = mapped_column(Float)
-    qii: Mapped[float | None] = mapped_column(Float)
-    qndo: Mapped[float | None] = mapped_column(Float)
-    qndb: Mapped[float | None] = mapped_column(Float)
-    cnd: Mapped[float | None] = mapped_column(Float)
-    cbm: Mapped[float] = mapped_column(Float)
+    run_id = _run_fk()
+    bm_unit_id = Column(String(32), primary_key=True)
+    period = Column(Integer, primary_key=True)
+    period_fpn = Column(Float, nullable=False)
+    qm = Column(Float)
+    tlm = Column(Float)
+    stack_tlm = Column(Float)  # TLM used in the stack
+    qme = Column(Float, nullable=False)
+    qii = Column(Float)
+    qndo = Column(Float)
+    qndb = Column(Float)
+    cnd = Column(Float)
+    cbm = Column(Float, nullable=False)
 
 
-class PairPeriodResult(Base):
+@table
+class PairPeriodResult:
     """QAO_nij, QAB_nij and cashflows CO_nij, CB_nij of pair n of unit i in period j."""
 
     __tablename__ = "pair_period_result"
     __table_args__ = (WITHOUT_ROWID,)
-    run_id: Mapped[int] = _run_fk()
-    bm_unit_id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    period: Mapped[int] = mapped_column(Integer, primary_key=True)
-    pair: Mapped[int] = mapped_column(Integer, primary_key=True)
-    offer_price: Mapped[float] = mapped_column(Float)
-    bid_price: Mapped[float] = mapped_column(Float)
-    qao: Mapped[float] = mapped_column(Float)
-    qab: Mapped[float] = mapped_column(Float)
-    co: Mapped[float] = mapped_column(Float)
-    cb: Mapped[float] = mapped_column(Float)
+    run_id = _run_fk()
+    bm_unit_id = Column(String(32), primary_key=True)
+    period = Column(Integer, primary_key=True)
+    pair = Column(Integer, primary_key=True)
+    offer_price = Column(Float, nullable=False)
+    bid_price = Column(Float, nullable=False)
+    qao = Column(Float, nullable=False)
+    qab = Column(Float, nullable=False)
+    co = Column(Float, nullable=False)
+    cb = Column(Float, nullable=False)
 
 
-class AcceptancePeriodResult(Base):
+@table
+class AcceptancePeriodResult:
     """QAO_knij, QAB_knij and cashflow C_knij of acceptance k on pair n in period j."""
 
     __tablename__ = "acceptance_period_result"
     __table_args__ = (WITHOUT_ROWID,)
-    run_id: Mapped[int] = _run_fk()
-    bm_unit_id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    period: Mapped[int] = mapped_column(Integer, primary_key=True)
-    number: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    pair: Mapped[int] = mapped_column(Integer, primary_key=True)
-    qao: Mapped[float] = mapped_column(Float)
-    qab: Mapped[float] = mapped_column(Float)
-    cashflow: Mapped[float] = mapped_column(Float)
-    cadl_flag: Mapped[bool] = mapped_column(Boolean)
+    run_id = _run_fk()
+    bm_unit_id = Column(String(32), primary_key=True)
+    period = Column(Integer, primary_key=True)
+    number = Column(BigInteger, primary_key=True)
+    pair = Column(Integer, primary_key=True)
+    qao = Column(Float, nullable=False)
+    qab = Column(Float, nullable=False)
+    cashflow = Column(Float, nullable=False)
+    cadl_flag = Column(Boolean, nullable=False)
 
 
-class AccountPeriodResult(Base):
+@table
+class AccountPeriodResult:
     """Per energy account a and period j: QCE, QABS, QABC, QAEI, CAEI, RCRP, RCRC."""
 
     __tablename__ = "account_period_result"
     __table_args__ = (WITHOUT_ROWID,)
-    run_id: Mapped[int] = _run_fk()
-    party_id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    account: Mapped[str] = mapped_column(String(1), primary_key=True)
-    period: Mapped[int] = mapped_column(Integer, primary_key=True)
-    qce: Mapped[float | None] = mapped_column(Float)
-    qabs: Mapped[float | None] = mapped_column(Float)
-    qabc: Mapped[float] = mapped_column(Float)
-    qaei: Mapped[float | None] = mapped_column(Float)
-    caei: Mapped[float | None] = mapped_column(Float)
-    rcrp: Mapped[float | None] = mapped_column(Float)
-    rcrc: Mapped[float | None] = mapped_column(Float)
+    run_id = _run_fk()
+    party_id = Column(String(32), primary_key=True)
+    account = Column(String(1), primary_key=True)
+    period = Column(Integer, primary_key=True)
+    qce = Column(Float)
+    qabs = Column(Float)
+    qabc = Column(Float, nullable=False)
+    qaei = Column(Float)
+    caei = Column(Float)
+    rcrp = Column(Float)
+    rcrc = Column(Float)
 
 
-class PartyResult(Base):
+@table
+class PartyResult:
     """Party totals over the settled periods: CBM, CND, CAEI, RCRC and net (paid to party > 0)."""
 
     __tablename__ = "party_result"
-    run_id: Mapped[int] = _run_fk()
-    party_id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    cbm: Mapped[float] = mapped_column(Float)
-    cnd: Mapped[float | None] = mapped_column(Float)
-    caei: Mapped[float | None] = mapped_column(Float)
-    rcrc: Mapped[float | None] = mapped_column(Float)
-    net: Mapped[float | None] = mapped_column(Float)
+    run_id = _run_fk()
+    party_id = Column(String(32), primary_key=True)
+    cbm = Column(Float, nullable=False)
+    cnd = Column(Float)
+    caei = Column(Float)
+    rcrc = Column(Float)
+    net = Column(Float)
 
 
-class SystemPeriodResult(Base):
+@table
+class SystemPeriodResult:
     """Per period: CSOBM, TRC, cash balance error, Total System BM Cashflow, losses, TLMO±."""
 
     __tablename__ = "system_period_result"
-    run_id: Mapped[int] = _run_fk()
-    period: Mapped[int] = mapped_column(Integer, primary_key=True)
-    csobm: Mapped[float | None] = mapped_column(Float)
-    trc: Mapped[float | None] = mapped_column(Float)
-    cash_balance_error: Mapped[float | None] = mapped_column(Float)
-    cbm: Mapped[float | None] = mapped_column(Float)  # Total System BM Cashflow
-    losses: Mapped[float | None] = mapped_column(Float)
-    tlmo_plus: Mapped[float | None] = mapped_column(Float)
-    tlmo_minus: Mapped[float | None] = mapped_column(Float)
+    run_id = _run_fk()
+    period = Column(Integer, primary_key=True)
+    csobm = Column(Float)
+    trc = Column(Float)
+    cash_balance_error = Column(Float)
+    cbm = Column(Float)  # Total System BM Cashflow
+    losses = Column(Float)
+    tlmo_plus = Column(Float)
+    tlmo_minus = Column(Float)
 
 
-class CheckResult(Base):
+@table
+class CheckResult:
     """An invariant checked by the engine (R-TLM, cash balance, NIV equals the stack)."""
 
     __tablename__ = "check_result"
-    run_id: Mapped[int] = _run_fk()
-    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
-    rule: Mapped[str] = mapped_column(String(32))
-    period: Mapped[int | None] = mapped_column(Integer)
-    ok: Mapped[bool] = mapped_column(Boolean)
-    detail: Mapped[str] = mapped_column(Text)
+    run_id = _run_fk()
+    seq = Column(Integer, primary_key=True)
+    rule = Column(String(32), nullable=False)
+    period = Column(Integer)
+    ok = Column(Boolean, nullable=False)
+    detail = Column(Text, nullable=False)
 
 
 # ---------------------------------------------------------------------------------------------
 # Scenarios and disputes
 
 
-class ScenarioOverride(Base):
+@table
+class ScenarioOverride:
     """One edit of a scenario's inputs: what (kind + target), the value before and after.
 
     The scenario's inputs are its base run's with the active overrides applied in seq order;
@@ -617,35 +664,37 @@ class ScenarioOverride(Base):
     """
 
     __tablename__ = "scenario_override"
-    run_id: Mapped[int] = _run_fk()
-    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
-    kind: Mapped[str] = mapped_column(String(32))
-    target: Mapped[str] = mapped_column(Text)
-    old_value: Mapped[str] = mapped_column(Text)
-    new_value: Mapped[str] = mapped_column(Text)
-    reason: Mapped[str] = mapped_column(Text, default="")
-    author: Mapped[str] = mapped_column(String(100), default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=False))  # UTC
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    run_id = _run_fk()
+    seq = Column(Integer, primary_key=True)
+    kind = Column(String(32), nullable=False)
+    target = Column(Text, nullable=False)
+    old_value = Column(Text, nullable=False)
+    new_value = Column(Text, nullable=False)
+    reason = Column(Text, default="", nullable=False)
+    author = Column(String(100), default="", nullable=False)
+    created_at = Column(DateTime(timezone=False), nullable=False)  # UTC
+    active = Column(Boolean, default=True, nullable=False)
 
 
-class ScenarioAudit(Base):
+@table
+class ScenarioAudit:
     """The audit trail of a scenario: every edit, undo, redo and settle, who, when and why."""
 
     __tablename__ = "scenario_audit"
-    run_id: Mapped[int] = _run_fk()
-    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
-    action: Mapped[str] = mapped_column(String(16))  # create, apply, undo, redo, settle
-    override_seq: Mapped[int | None] = mapped_column(Integer)
-    what: Mapped[str] = mapped_column(Text)
-    old_value: Mapped[str | None] = mapped_column(Text)
-    new_value: Mapped[str | None] = mapped_column(Text)
-    author: Mapped[str] = mapped_column(String(100), default="")
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=False))  # UTC
-    reason: Mapped[str] = mapped_column(Text, default="")
+    run_id = _run_fk()
+    seq = Column(Integer, primary_key=True)
+    action = Column(String(16), nullable=False)  # create, apply, undo, redo, settle
+    override_seq = Column(Integer)
+    what = Column(Text, nullable=False)
+    old_value = Column(Text)
+    new_value = Column(Text)
+    author = Column(String(100), default="", nullable=False)
+    at = Column(DateTime(timezone=False), nullable=False)  # UTC
+    reason = Column(Text, default="", nullable=False)
 
 
-class DisputeCase(Base):
+@table
+class DisputeCase:
     """A trading dispute (BSCP11) under investigation: the run concerned and its scenarios.
 
     category: general, sva, profile or market_domain (sets the raise-by deadline rule);
@@ -653,17 +702,17 @@ class DisputeCase(Base):
     """
 
     __tablename__ = "dispute_case"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    reference: Mapped[str] = mapped_column(String(64), unique=True)
-    raising_party: Mapped[str] = mapped_column(String(32))
-    settlement_dates: Mapped[str] = mapped_column(String(400))  # comma-separated ISO dates
-    periods: Mapped[str | None] = mapped_column(String(400))
-    run_id: Mapped[int | None] = mapped_column(ForeignKey("settlement_run.id"))
-    category: Mapped[str] = mapped_column(String(16), default="general")
-    description: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[str] = mapped_column(String(16), default="open")
-    run_date: Mapped[date | None] = mapped_column(Date)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=False))  # UTC
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    reference = Column(String(64), unique=True, nullable=False)
+    raising_party = Column(String(32), nullable=False)
+    settlement_dates = Column(String(400), nullable=False)  # comma-separated ISO dates
+    periods = Column(String(400))
+    run_id = Column(ForeignKey("settlement_run.id"))
+    category = Column(String(16), default="general", nullable=False)
+    description = Column(Text, default="", nullable=False)
+    status = Column(String(16), default="open", nullable=False)
+    run_date = Column(Date)
+    created_at = Column(DateTime(timezone=False), nullable=False)  # UTC
     __table_args__ = (
         CheckConstraint(
             "category IN ('general', 'sva', 'profile', 'market_domain')", name="known_category"
@@ -675,16 +724,13 @@ class DisputeCase(Base):
     )
 
 
-class DisputeCaseScenario(Base):
+@table
+class DisputeCaseScenario:
     """A scenario (what-if run) that belongs to a dispute case."""
 
     __tablename__ = "dispute_case_scenario"
-    case_id: Mapped[int] = mapped_column(
-        ForeignKey("dispute_case.id", ondelete="CASCADE"), primary_key=True
-    )
-    run_id: Mapped[int] = mapped_column(
-        ForeignKey("settlement_run.id", ondelete="CASCADE"), primary_key=True
-    )
+    case_id = Column(ForeignKey("dispute_case.id", ondelete="CASCADE"), primary_key=True)
+    run_id = Column(ForeignKey("settlement_run.id", ondelete="CASCADE"), primary_key=True)
 
 
 # Lookups by (run, BM unit, period) are served by the primary keys above, which start with

@@ -25,7 +25,7 @@ from models.run_store import (
     list_runs,
     write_inputs,
 )
-from models.schema import Base
+from models.schema import metadata
 
 
 def digest(path: Path) -> str:
@@ -47,7 +47,7 @@ def test_schema_head_names_alembics_newest_migration():
 
 def test_migrations_build_exactly_the_schema_the_code_declares(tmp_path):
     with SettlementDatabase.create(tmp_path / "s.sqlite") as db, db.engine.connect() as conn:
-        differences = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        differences = compare_metadata(MigrationContext.configure(conn), metadata)
     assert differences == []
 
 
@@ -248,7 +248,7 @@ def test_a_database_at_an_older_revision_is_migrated_forward(tmp_path):
     engine.dispose()
     with SettlementDatabase.open(path) as db, db.engine.connect() as conn:
         assert MigrationContext.configure(conn).get_current_revision() == head_revision()
-        assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
+        assert compare_metadata(MigrationContext.configure(conn), metadata) == []
         layout = conn.execute(
             text("SELECT sql FROM sqlite_master WHERE name = 'stack_item_result'")
         ).scalar()
