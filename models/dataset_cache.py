@@ -2,16 +2,19 @@
 
 A dataset is immutable, so its cache is written once, with it, and never goes stale. Text
 columns (BM unit ids) are stored as integer codes and their labels; numbers as they are.
+Caches are read as tables of numpy arrays (models.columns), on the launch path; pandas is
+imported only where caches are written.
 """
 
 from __future__ import annotations
 
 import io
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 from sqlalchemy import Connection, select
 
+from models.columns import Table, table_from_rows
 from models.schema import BM_DATA_TABLES, RUN_INPUT_TABLES, BmDatasetCache, RunInputCache
 
 FORMAT = 1
@@ -24,9 +27,14 @@ ORDER = {
     "acceptance_level": ["bm_unit_id", "number", "seq"],
 }
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 
 def frames_from_rows(rows: dict[str, list[dict]]) -> dict[str, pd.DataFrame]:
     """BM data rows (as written to the tables) as sorted frames."""
+    import pandas as pd
+
     frames = {}
     for table, columns in COLUMNS.items():
         frame = pd.DataFrame(rows.get(table, []), columns=columns)
@@ -36,6 +44,8 @@ def frames_from_rows(rows: dict[str, list[dict]]) -> dict[str, pd.DataFrame]:
 
 def frames_from_columns(tables: dict[str, dict[str, list]]) -> dict[str, pd.DataFrame]:
     """BM data given as columns (importers) as sorted frames."""
+    import pandas as pd
+
     frames = {}
     for table, columns in COLUMNS.items():
         data = tables.get(table) or {}
@@ -44,15 +54,26 @@ def frames_from_columns(tables: dict[str, dict[str, list]]) -> dict[str, pd.Data
     return frames
 
 
-def query_frame(conn: Connection, sql: str) -> pd.DataFrame:
+def _query(conn: Connection, sql: str) -> tuple[list[tuple], list[str]]:
     """Rows as plain tuples from the DB-API cursor: building Row objects costs seconds here."""
     cursor = conn.connection.dbapi_connection.cursor()
     try:
         cursor.execute(sql)
-        columns = [d[0] for d in cursor.description]
-        return pd.DataFrame(cursor.fetchall(), columns=columns)
+        return cursor.fetchall(), [d[0] for d in cursor.description]
     finally:
         cursor.close()
+
+
+def query_table(conn: Connection, sql: str) -> Table:
+    rows, columns = _query(conn, sql)
+    return table_from_rows(rows, columns)
+
+
+def query_frame(conn: Connection, sql: str) -> pd.DataFrame:
+    import pandas as pd
+
+    rows, columns = _query(conn, sql)
+    return pd.DataFrame(rows, columns=columns)
 
 
 def _is_number(value) -> bool:
@@ -60,6 +81,8 @@ def _is_number(value) -> bool:
 
 
 def encode(frames: dict[str, pd.DataFrame]) -> bytes:
+    import pandas as pd
+
     arrays: dict[str, np.ndarray] = {}
     for table, frame in frames.items():
         arrays[f"{table}/rows"] = np.array([len(frame)])
@@ -81,7 +104,7 @@ def encode(frames: dict[str, pd.DataFrame]) -> bytes:
     return buffer.getvalue()
 
 
-def decode(payload: bytes, layout: dict[str, list[str]] = COLUMNS) -> dict[str, pd.DataFrame]:
+def decode(payload: bytes, layout: dict[str, list[str]] = COLUMNS) -> dict[str, Table]:
     stored = np.load(io.BytesIO(payload), allow_pickle=False)
     frames = {}
     for table, columns in layout.items():
@@ -95,7 +118,7 @@ def decode(payload: bytes, layout: dict[str, list[str]] = COLUMNS) -> dict[str, 
                 data[column] = stored[f"{table}/{column}"]
             else:
                 data[column] = np.full(rows, None, dtype=object)  # a column of NULLs only
-        frames[table] = pd.DataFrame(data, columns=columns)
+        frames[table] = data
     return frames
 
 
@@ -131,18 +154,18 @@ def write_dataset_cache(conn: Connection, dataset_id: int, frames: dict[str, pd.
     )
 
 
-def _read_cache(conn: Connection, model, key, value: int, layout) -> dict[str, pd.DataFrame] | None:
+def _read_cache(conn: Connection, model, key, value: int, layout) -> dict[str, Table] | None:
     payload = conn.execute(
         select(model.payload).where(key == value, model.format == FORMAT)
     ).scalar()
     return None if payload is None else decode(payload, layout)
 
 
-def read_dataset_cache(conn: Connection, dataset_id: int) -> dict[str, pd.DataFrame] | None:
-    """The dataset's frames from its cache, or None where it has none (older databases)."""
+def read_dataset_cache(conn: Connection, dataset_id: int) -> dict[str, Table] | None:
+    """The dataset's tables from its cache, or None where it has none (older databases)."""
     return _read_cache(conn, BmDatasetCache, BmDatasetCache.dataset_id, dataset_id, COLUMNS)
 
 
-def read_run_cache(conn: Connection, run_id: int) -> dict[str, pd.DataFrame] | None:
-    """The run's input frames from its cache, or None where it has none (older databases)."""
+def read_run_cache(conn: Connection, run_id: int) -> dict[str, Table] | None:
+    """The run's input tables from its cache, or None where it has none (older databases)."""
     return _read_cache(conn, RunInputCache, RunInputCache.run_id, run_id, RUN_COLUMNS)

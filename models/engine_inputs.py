@@ -1,7 +1,8 @@
 """Stored runs and case files → engine inputs, column-wise (no Python loop over rows).
 
-Both go through the same table frames (one pandas DataFrame per input table, columns as in
-the schema), so a case file and the run it was imported as settle identically.
+Both go through the same tables (one per input table, columns as in the schema: numpy arrays,
+see models.columns; a scenario's edited pandas frames are read the same way), so a case file
+and the run it was imported as settle identically. Numpy only: this is the launch path.
 
 BM data segments that cross the settlement day's edges (BOALF records running past midnight)
 are cut at the edge by linear interpolation; segments wholly outside the day are left out.
@@ -9,10 +10,10 @@ are cut at the edge by linear interpolation; segments wholly outside the day are
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
 import numpy as np
-import pandas as pd
 from sqlalchemy import Connection, select
 
 from engine.bm_inputs import AcceptanceTable, BmInputs, PairTable, Segments
@@ -28,7 +29,16 @@ from engine.settlement_inputs import (
     UnitAttributes,
 )
 from models.case_convert import case_to_rows
-from models.dataset_cache import query_frame, read_dataset_cache, read_run_cache
+from models.columns import (
+    Table,
+    codes_in,
+    factorize,
+    sort_rows,
+    table_from_records,
+    table_of,
+    take,
+)
+from models.dataset_cache import query_table, read_dataset_cache, read_run_cache
 from models.errors import RunNotFoundError
 from models.schema import BM_DATA_TABLES, RUN_INPUT_TABLES, SettlementRun
 
@@ -40,11 +50,12 @@ ORDER = {
     "acceptance": ["bm_unit_id", "number"],
     "acceptance_level": ["bm_unit_id", "number", "seq"],
 }
-Frames = dict[str, pd.DataFrame]
+# Per input table: a Table, or a pandas frame with those columns (a scenario's edits).
+Frames = Mapping[str, object]
 
 
 def read_run_frames(conn: Connection, run_id: int) -> tuple[date, tuple[int, ...] | None, Frames]:
-    """(settlement date, stored period subset, frames) of a stored run."""
+    """(settlement date, stored period subset, tables) of a stored run."""
     run = conn.execute(
         select(SettlementRun.settlement_date, SettlementRun.bm_dataset_id, SettlementRun.periods,
                SettlementRun.kind)
@@ -57,14 +68,14 @@ def read_run_frames(conn: Connection, run_id: int) -> tuple[date, tuple[int, ...
         from models.scenarios.store import scenario_frames  # scenarios build on this module
 
         return run.settlement_date, periods, scenario_frames(conn, run_id)
-    frames: Frames = {}
+    frames: dict[str, Table] = {}
     run_cached = read_run_cache(conn, run_id)
     if run_cached is not None:
         frames.update(run_cached)
     cached = read_dataset_cache(conn, run.bm_dataset_id)
     if cached is not None:
         fpn = cached["physical_notification"]
-        cached["physical_notification"] = fpn[fpn["notification"] == "FPN"].reset_index(drop=True)
+        cached["physical_notification"] = take(fpn, fpn["notification"] == "FPN")
         frames.update(cached)
     for table, key, value in (
         *((t.name, "run_id", run_id) for t in RUN_INPUT_TABLES if run_cached is None),
@@ -75,35 +86,40 @@ def read_run_frames(conn: Connection, run_id: int) -> tuple[date, tuple[int, ...
         where = f"{key} = {int(value)}"
         if table == "physical_notification":
             where += " AND notification = 'FPN'"
-        frames[table] = query_frame(
+        frames[table] = query_table(
             conn, f"SELECT {columns} FROM {table} WHERE {where} ORDER BY {order}"
         )
     return run.settlement_date, periods, frames
 
 
-def case_frames(case: dict) -> Frames:
-    """The frames of a validated case document (FPN only among the notifications)."""
+def case_frames(case: dict) -> dict[str, Table]:
+    """The tables of a validated case document (FPN only among the notifications)."""
     bm_rows, run_rows = case_to_rows(case)
-    frames: Frames = {}
+    rows = {**bm_rows, **run_rows}
+    frames = {}
     for table, columns in COLUMNS.items():
-        rows = {**bm_rows, **run_rows}.get(table, [])
-        frame = pd.DataFrame(rows, columns=columns)
+        frame = table_from_records(rows.get(table, []), columns)
         if table == "physical_notification":
-            frame = frame[frame["notification"] == "FPN"]
+            frame = take(frame, frame["notification"] == "FPN")
         if table in ORDER:
-            frame = frame.sort_values(ORDER[table], kind="stable")
-        frames[table] = frame.reset_index(drop=True)
+            frame = sort_rows(frame, ORDER[table])
+        frames[table] = frame
     return frames
 
 
-def clip_to_window(frame: pd.DataFrame, start: int, end: int) -> pd.DataFrame:
+def _table(frames: Frames, name: str) -> Table:
+    return table_of(frames[name], COLUMNS[name])
+
+
+def clip_to_window(frame: Table, start: int, end: int) -> Table:
     """Cut segments to [start, end] by interpolation; drop those wholly outside."""
-    keep = (frame["time_to"] >= start) & (frame["time_from"] <= end)
-    frame = frame[keep].copy()
-    t0 = frame["time_from"].to_numpy(dtype=np.int64)
-    t1 = frame["time_to"].to_numpy(dtype=np.int64)
-    l0 = frame["level_from"].to_numpy(dtype=float)
-    l1 = frame["level_to"].to_numpy(dtype=float)
+    t0 = np.asarray(frame["time_from"], dtype=np.int64)
+    t1 = np.asarray(frame["time_to"], dtype=np.int64)
+    keep = (t1 >= start) & (t0 <= end)
+    frame = take(frame, keep)
+    t0, t1 = t0[keep], t1[keep]
+    l0 = np.asarray(frame["level_from"], dtype=float)
+    l1 = np.asarray(frame["level_to"], dtype=float)
     span = np.where(t1 > t0, t1 - t0, 1)
     new_t0 = np.clip(t0, start, end)
     new_t1 = np.clip(t1, start, end)
@@ -114,47 +130,76 @@ def clip_to_window(frame: pd.DataFrame, start: int, end: int) -> pd.DataFrame:
     return frame
 
 
-def _codes(index: pd.Index, values: pd.Series, what: str) -> np.ndarray:
-    codes = index.get_indexer(values)
+def _codes(lookup: dict, values: np.ndarray, what: str) -> np.ndarray:
+    """Each value's index in `lookup`; an unknown value is an error naming it."""
+    codes = codes_in(lookup, values)
     if (codes < 0).any():
-        missing = values[codes < 0].iloc[0]
+        missing = values[codes < 0][0]
         raise EngineInputError(
             f"{what} {missing} is not in the run's {'parties' if 'party' in what else 'BM units'}"
         )
     return codes
 
 
-def _segments(owner, frame: pd.DataFrame) -> Segments:
+def _index(values) -> dict:
+    return {value: i for i, value in enumerate(values)}
+
+
+def _segments(owner, frame: Table) -> Segments:
     return Segments.of(
         owner, frame["time_from"], frame["level_from"], frame["time_to"], frame["level_to"]
     )
 
 
+def _acceptance_keys(unit_codes: np.ndarray, numbers: np.ndarray) -> np.ndarray:
+    """(BM unit code, acceptance number) as one integer: acceptance numbers are below 2³²."""
+    return unit_codes.astype(np.int64) * (1 << 32) + np.asarray(numbers, dtype=np.int64)
+
+
 def bm_inputs_from_frames(settlement_date: date, frames: Frames) -> BmInputs:
     start = int(local_midnight_utc(settlement_date).timestamp())
     end = start + PERIOD_SECONDS * periods_in_day(settlement_date)
-    units = pd.Index(frames["run_bm_unit"]["bm_unit_id"])
-    fpn = clip_to_window(frames["physical_notification"], start, end)
-    bod = frames["bid_offer"]
-    levels = clip_to_window(frames["acceptance_level"], start, end)
-    boa = frames["acceptance"]
+    units = tuple(_table(frames, "run_bm_unit")["bm_unit_id"].tolist())
+    unit_index = _index(units)
+    fpn = clip_to_window(_table(frames, "physical_notification"), start, end)
+    bod = _table(frames, "bid_offer")
+    levels = clip_to_window(_table(frames, "acceptance_level"), start, end)
+    boa = _table(frames, "acceptance")
     # Acceptances wholly outside the day have no levels left: they are not this day's.
-    boa = boa.merge(levels[["bm_unit_id", "number"]].drop_duplicates(), on=["bm_unit_id", "number"])
+    boa_units = codes_in(unit_index, boa["bm_unit_id"])
+    level_units = codes_in(unit_index, levels["bm_unit_id"])
+    if (boa_units < 0).any() or (level_units < 0).any():
+        # Units outside the run (an error below if kept) get codes of their own, so that
+        # only the same unit matches.
+        known = dict(unit_index)
+        for unit in (*boa["bm_unit_id"][boa_units < 0], *levels["bm_unit_id"][level_units < 0]):
+            known.setdefault(unit, len(known))
+        boa_units = codes_in(known, boa["bm_unit_id"])
+        level_units = codes_in(known, levels["bm_unit_id"])
+    boa_keys = _acceptance_keys(boa_units, boa["number"])
+    level_keys = _acceptance_keys(level_units, levels["number"])
+    in_day = np.isin(boa_keys, level_keys)
+    boa, boa_keys = take(boa, in_day), boa_keys[in_day]
+    # Each level's acceptance row, −1 where it has none.
+    order = np.argsort(boa_keys, kind="stable")
+    found = np.searchsorted(boa_keys[order], level_keys).clip(max=max(len(order) - 1, 0))
+    acceptance_row = (
+        np.where(boa_keys[order][found] == level_keys, order[found], -1)
+        if len(order)
+        else np.full(len(level_keys), -1, dtype=np.int64)
+    )
     # Rows are sorted, so each pair's band segments are together: a pair starts where
     # (unit, period, pair) changes. Compared as integers: hashing the unit ids of a GB day's
     # half a million rows took a fifth of loading a run.
-    band_unit = _codes(units, bod["bm_unit_id"], "BM unit")
-    key = np.column_stack([band_unit, bod["period"].to_numpy(), bod["pair"].to_numpy()])
+    band_unit = _codes(unit_index, bod["bm_unit_id"], "BM unit")
+    key = np.column_stack([band_unit, bod["period"], bod["pair"]]).astype(np.int64)
     first = np.r_[True, (key[1:] != key[:-1]).any(axis=1)] if len(key) else np.zeros(0, bool)
-    pairs = bod[first]
+    pairs = take(bod, first)
     pair_row = np.cumsum(first) - 1
-    acceptance_row = pd.MultiIndex.from_frame(boa[["bm_unit_id", "number"]]).get_indexer(
-        pd.MultiIndex.from_frame(levels[["bm_unit_id", "number"]])
-    )
     return BmInputs(
         settlement_date=settlement_date,
-        bm_units=tuple(units),
-        fpn=_segments(_codes(units, fpn["bm_unit_id"], "BM unit"), fpn),
+        bm_units=units,
+        fpn=_segments(_codes(unit_index, fpn["bm_unit_id"], "BM unit"), fpn),
         pairs=PairTable.of(
             band_unit[first],
             pairs["period"],
@@ -164,7 +209,7 @@ def bm_inputs_from_frames(settlement_date: date, frames: Frames) -> BmInputs:
         ),
         bands=_segments(pair_row, bod),
         acceptances=AcceptanceTable.of(
-            _codes(units, boa["bm_unit_id"], "BM unit"),
+            _codes(unit_index, boa["bm_unit_id"], "BM unit"),
             boa["number"],
             boa["acceptance_time"],
             boa["so_flag"].astype(bool),
@@ -176,22 +221,26 @@ def bm_inputs_from_frames(settlement_date: date, frames: Frames) -> BmInputs:
     )
 
 
-def _unit_period_matrix(
-    frame: pd.DataFrame, units: pd.Index, periods: int, fill: float
-) -> np.ndarray:
+def _unit_period_matrix(frame: Table, units: dict, periods: int, fill: float) -> np.ndarray:
     matrix = np.full((len(units), periods), fill)
-    if len(frame):
-        matrix[_codes(units, frame["bm_unit_id"], "BM unit"), frame["period"].to_numpy() - 1] = (
-            frame["mwh"].to_numpy(dtype=float)
-        )
+    if len(frame["period"]):
+        rows = _codes(units, frame["bm_unit_id"], "BM unit")
+        matrix[rows, np.asarray(frame["period"], dtype=np.int64) - 1] = _floats(frame["mwh"])
     return matrix
 
 
-def _per_period(frame: pd.DataFrame, column: str, periods: int, fill: float) -> np.ndarray:
+def _per_period(frame: Table, column: str, periods: int, fill: float) -> np.ndarray:
     values = np.full(periods, fill)
-    if len(frame):
-        values[frame["period"].to_numpy() - 1] = frame[column].to_numpy(dtype=float)
+    if len(frame["period"]):
+        values[np.asarray(frame["period"], dtype=np.int64) - 1] = _floats(frame[column])
     return values
+
+
+def _floats(values: np.ndarray) -> np.ndarray:
+    """Numbers as float64, NULL (None) as NaN."""
+    if values.dtype.kind in "biuf":
+        return values.astype(float)
+    return np.array([np.nan if v is None else float(v) for v in values.tolist()], dtype=float)
 
 
 def settlement_inputs_from_frames(
@@ -199,62 +248,61 @@ def settlement_inputs_from_frames(
 ) -> SettlementInputs:
     bm = bm_inputs_from_frames(settlement_date, frames)
     count = periods_in_day(settlement_date)
-    units = pd.Index(bm.bm_units)
-    parties = pd.Index(frames["run_party"]["party_id"])
-    attributes = frames["run_bm_unit"]
-    trading_codes = pd.factorize(attributes["trading_unit"])[0]
+    units = _index(bm.bm_units)
+    party_ids = tuple(_table(frames, "run_party")["party_id"].tolist())
+    parties = _index(party_ids)
+    attributes = _table(frames, "run_bm_unit")
     unit_attributes = UnitAttributes(
         lead_party=_codes(parties, attributes["lead_party_id"], "lead party"),
-        consumption=(attributes["pc_status"] == "C").to_numpy(),
-        trading_unit=trading_codes,
-        tlf=attributes["tlf"].to_numpy(dtype=float),
-        interconnector=attributes["interconnector"].astype(bool).to_numpy(),
+        consumption=attributes["pc_status"] == "C",
+        trading_unit=factorize(attributes["trading_unit"])[0],
+        tlf=_floats(attributes["tlf"]),
+        interconnector=attributes["interconnector"].astype(bool),
     )
 
-    def account(party_column: pd.Series, account_column: pd.Series) -> np.ndarray:
-        return _codes(parties, party_column, "party") * 2 + (account_column == "C").to_numpy()
+    def account(party_column: np.ndarray, account_column: np.ndarray) -> np.ndarray:
+        return _codes(parties, party_column, "party") * 2 + (account_column == "C")
 
-    ecvn = frames["ecvn"]
-    mvrn = frames["mvrn"]
-    bsad = frames["bsad_action"]
-    mid = frames["market_index"]
+    ecvn = _table(frames, "ecvn")
+    mvrn = _table(frames, "mvrn")
+    bsad = _table(frames, "bsad_action")
+    mid = _table(frames, "market_index")
     mip = np.full(count, np.nan)
-    for period, group in mid.groupby("period"):
-        mip[int(period) - 1] = r_prc_mip(
-            group["price"].to_numpy(float), group["volume"].to_numpy(float)
-        )
-    lolp = frames["lolp"]
-    adjustment = frames["price_adjustment"]
-    overrides = dict(
-        zip(frames["run_parameter"]["name"], frames["run_parameter"]["value"], strict=True)
-    )
+    mid_period = _floats(mid["period"])
+    for period in np.unique(mid_period[~np.isnan(mid_period)]):
+        rows = mid_period == period
+        mip[int(period) - 1] = r_prc_mip(_floats(mid["price"][rows]), _floats(mid["volume"][rows]))
+    lolp = _table(frames, "lolp")
+    adjustment = _table(frames, "price_adjustment")
+    parameter = _table(frames, "run_parameter")
+    overrides = dict(zip(parameter["name"].tolist(), parameter["value"].tolist(), strict=True))
     return SettlementInputs(
         bm=bm,
         units=unit_attributes,
-        parties=tuple(parties),
-        metered=_unit_period_matrix(frames["metered_volume"], units, count, np.nan),
+        parties=party_ids,
+        metered=_unit_period_matrix(_table(frames, "metered_volume"), units, count, np.nan),
         balancing_services=_unit_period_matrix(
-            frames["balancing_services_volume"], units, count, 0.0
+            _table(frames, "balancing_services_volume"), units, count, 0.0
         ),
         contracts=ContractVolumes(
-            ecvn["period"].to_numpy(dtype=np.int64),
+            np.asarray(ecvn["period"], dtype=np.int64),
             account(ecvn["from_party_id"], ecvn["from_account"]),
             account(ecvn["to_party_id"], ecvn["to_account"]),
-            ecvn["mwh"].to_numpy(dtype=float),
+            _floats(ecvn["mwh"]),
         ),
         reallocations=Reallocations(
             _codes(units, mvrn["bm_unit_id"], "BM unit"),
             account(mvrn["to_party_id"], mvrn["to_account"]),
-            mvrn["fixed_mwh"].to_numpy(dtype=float),
-            mvrn["percentage"].to_numpy(dtype=float),
+            _floats(mvrn["fixed_mwh"]),
+            _floats(mvrn["percentage"]),
         ),
         bsad=BsadActions(
-            bsad["period"].to_numpy(dtype=np.int64),
-            tuple(bsad["id"]),
-            bsad["volume"].to_numpy(dtype=float),
-            pd.to_numeric(bsad["cost"], errors="coerce").to_numpy(dtype=float),
-            bsad["so_flag"].astype(bool).to_numpy(),
-            bsad["stor_flag"].astype(bool).to_numpy(),
+            np.asarray(bsad["period"], dtype=np.int64),
+            tuple(bsad["id"].tolist()),
+            _floats(bsad["volume"]),
+            _floats(bsad["cost"]),
+            bsad["so_flag"].astype(bool),
+            bsad["stor_flag"].astype(bool),
         ),
         period_inputs=PeriodPriceInputs(
             mip=mip,

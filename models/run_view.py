@@ -11,10 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 from sqlalchemy import select
 
 from engine.settle import SettlementResult, settle_day
+from models.columns import Table, table_from_rows
 from models.database import SettlementDatabase
 from models.engine_inputs import load_settlement_inputs
 from models.errors import WorkbenchInputError
@@ -33,16 +33,32 @@ class LoadCancelled(WorkbenchInputError):
     """The user cancelled loading a run."""
 
 
+@dataclass(frozen=True)
+class UnitRegister:
+    """What the unit table shows of each BM unit of a result, in the result's order."""
+
+    bm_unit_id: tuple[str, ...]
+    party: tuple[str, ...]  # lead party
+    pc: tuple[str, ...]  # "P" production, "C" consumption
+    tlf: np.ndarray  # transmission loss factor
+    name: tuple[str, ...]  # register fields, "" where the register has none
+    bmu_type: tuple[str, ...]
+    fuel_type: tuple[str, ...]
+
+    def __len__(self) -> int:
+        return len(self.bm_unit_id)
+
+
 @dataclass
 class RunView:
     run: RunInfo
     result: SettlementResult
-    units: pd.DataFrame  # per BM unit of the result, in its order: name, party, type, fuel, tlf
-    limits: pd.DataFrame  # MEL and MIL segments: notification, bm_unit_id, time_from, level_from, …
+    units: UnitRegister
+    limits: Table  # MEL and MIL segments: notification, bm_unit_id, time_from, level_from, …
     published_prices: dict[int, PublishedPrice]  # period → published SSP, SBP, NIV
     stored: StoredResults  # the run's stored engine results (empty if never settled)
     differences: StoredDifferences  # the engine's results against the stored ones
-    scenario_frames: dict[str, pd.DataFrame] | None = None  # a scenario's inputs, for edits
+    scenario_frames: dict | None = None  # a scenario's inputs (pandas frames), for edits
 
     @property
     def label(self) -> str:
@@ -65,35 +81,23 @@ def load_run_view(
         run = get_run(conn, run_id, light=True)
         step(0.1, "loading inputs")
         inputs = load_settlement_inputs(conn, run_id)
-        register = _frame(
-            conn.execute(
+        register = {
+            unit: (name or "", bmu_type or "", fuel_type or "")
+            for unit, name, bmu_type, fuel_type in conn.execute(
                 select(BmUnit.id, BmUnit.name, BmUnit.bmu_type, BmUnit.fuel_type).where(
                     BmUnit.id.in_(inputs.bm.bm_units)
                 )
-            ),
-            columns=["bm_unit_id", "name", "bmu_type", "fuel_type"],
-            dtype=object,  # also when a run has no BM units (published prices only)
-        )
+            )
+        }
         pn = PhysicalNotificationSegment
-        limits = _frame(
+        columns = ("notification", "bm_unit_id", "time_from", "level_from", "time_to", "level_to")
+        limits = table_from_rows(
             conn.execute(
-                select(
-                    pn.notification,
-                    pn.bm_unit_id,
-                    pn.time_from,
-                    pn.level_from,
-                    pn.time_to,
-                    pn.level_to,
-                ).where(pn.dataset_id == run.bm_dataset_id, pn.notification.in_(["MEL", "MIL"]))
-            ),
-            columns=[
-                "notification",
-                "bm_unit_id",
-                "time_from",
-                "level_from",
-                "time_to",
-                "level_to",
-            ],
+                select(*(getattr(pn, c) for c in columns)).where(
+                    pn.dataset_id == run.bm_dataset_id, pn.notification.in_(["MEL", "MIL"])
+                )
+            ).all(),
+            columns,
         )
         published = read_published_prices(conn, run_id)
         stored = read_stored_results(conn, run_id)
@@ -101,14 +105,17 @@ def load_run_view(
     result = settle_day(inputs)
     step(0.95, "preparing views")
     parties = np.asarray(inputs.parties, dtype=object)
-    units = pd.DataFrame(
-        {
-            "bm_unit_id": pd.Series(list(inputs.bm.bm_units), dtype=object),
-            "party": parties[inputs.units.lead_party],
-            "pc": np.where(inputs.units.consumption, "C", "P"),
-            "tlf": inputs.units.tlf,
-        }
-    ).merge(register, on="bm_unit_id", how="left")
+    unregistered = ("", "", "")
+    described = [register.get(u, unregistered) for u in inputs.bm.bm_units]
+    units = UnitRegister(
+        bm_unit_id=tuple(inputs.bm.bm_units),
+        party=tuple(parties[inputs.units.lead_party].tolist()),
+        pc=tuple(np.where(inputs.units.consumption, "C", "P").tolist()),
+        tlf=np.asarray(inputs.units.tlf, dtype=float),
+        name=tuple(d[0] for d in described),
+        bmu_type=tuple(d[1] for d in described),
+        fuel_type=tuple(d[2] for d in described),
+    )
     differences = compare_with_stored(result, stored)
     frames = None
     if run.kind == "scenario":
@@ -118,9 +125,3 @@ def load_run_view(
         with db.engine.connect() as conn:
             frames = scenario_frames(conn, run_id)
     return RunView(run, result, units, limits, published, stored, differences, frames)
-
-
-def _frame(rows, columns: list[str], dtype=None) -> pd.DataFrame:
-    """A frame of query rows, made plain tuples first: pandas asks each SQLAlchemy Row for
-    namedtuple fields, which Row answers through a failed lookup (90 ms for a GB day)."""
-    return pd.DataFrame([tuple(row) for row in rows], columns=columns, dtype=dtype)

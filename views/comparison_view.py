@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QLabel, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
-from models.compare import SYSTEM_OPERATOR, Comparison
 from views.charts import COLOURS, PeriodAxis, styled_plot
 from views.column_model import Column
 from views.data_table import DataTable
+
+if TYPE_CHECKING:
+    # Comparisons are pandas frames, built in a worker: the launch imports neither.
+    from models.compare import Comparison
 
 TOP_PARTIES = 20
 
@@ -58,6 +63,8 @@ class ComparisonView(QWidget):
         layout.addWidget(splitter)
 
     def show_comparison(self, c: Comparison, settlement_date) -> None:
+        from models.compare import SYSTEM_OPERATOR
+
         self.comparison = c
         verdict = "MATERIAL" if c.material else "not material"
         self.title.setText(

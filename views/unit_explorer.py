@@ -173,11 +173,11 @@ class UnitExplorer(QWidget):
         ) / np.maximum(segments, 1)
         # MEL/MIL segments sorted by unit once, so each unit is one slice.
         limits = view.limits
-        unit_ids = limits["bm_unit_id"].to_numpy(dtype=str)
+        unit_ids = np.asarray(limits["bm_unit_id"], dtype=str)
         order = np.argsort(unit_ids, kind="stable")
         self.limit_ids = unit_ids[order]
         self.limit_rows = {
-            "kind": limits["notification"].to_numpy(dtype=str)[order],
+            "kind": np.asarray(limits["notification"], dtype=str)[order],
             "x": np.column_stack([limits["time_from"], limits["time_to"]]).astype(float)[order],
             "y": np.column_stack([limits["level_from"], limits["level_to"]]).astype(float)[order],
         }
@@ -190,12 +190,12 @@ class UnitExplorer(QWidget):
         u = view.units
         self.units.set_columns(
             [
-                Column("BM unit", u["bm_unit_id"].tolist()),
-                Column("party", u["party"].tolist()),
-                Column("type", u["bmu_type"].fillna("").tolist()),
-                Column("fuel", u["fuel_type"].fillna("").tolist()),
-                Column("P/C", u["pc"].tolist()),
-                Column("TLF", u["tlf"].to_numpy(), "ratio", "transmission loss factor"),
+                Column("BM unit", u.bm_unit_id),
+                Column("party", u.party),
+                Column("type", u.bmu_type),
+                Column("fuel", u.fuel_type),
+                Column("P/C", u.pc),
+                Column("TLF", u.tlf, "ratio", "transmission loss factor"),
                 Column("CBM £ day", cbm, "money", "BM unit cashflow over the settled periods"),
                 Column("accepted MWh", accepted, "mwh", "Σ |accepted offer and bid volume|"),
             ],
@@ -211,7 +211,7 @@ class UnitExplorer(QWidget):
     def select_unit(self, bm_unit: str) -> bool:
         if self.view is None:
             return False
-        ids = self.view.units["bm_unit_id"].tolist()
+        ids = self.view.units.bm_unit_id
         if bm_unit not in ids:
             return False
         self.units.select_source_row(ids.index(bm_unit))
@@ -227,7 +227,7 @@ class UnitExplorer(QWidget):
         self._draw()
         self._fill_pairs()
         if self.view is not None:
-            self.unit_selected.emit(self.view.units["bm_unit_id"].iloc[row])
+            self.unit_selected.emit(self.view.units.bm_unit_id[row])
 
     # -- drawing ----------------------------------------------------------------------------
 
@@ -238,10 +238,10 @@ class UnitExplorer(QWidget):
         inputs = result.inputs.bm
         u = self.unit
         name = inputs.bm_units[u]
-        row = self.view.units.iloc[u]
+        units = self.view.units
         self.title.setText(
-            f"{name}&nbsp;&nbsp;{row['name'] if isinstance(row['name'], str) else ''}&nbsp;&nbsp;"
-            f"lead party {row['party']}, {row['pc']}, TLF {row['tlf']:+.5f}"
+            f"{name}&nbsp;&nbsp;{units.name[u]}&nbsp;&nbsp;"
+            f"lead party {units.party[u]}, {units.pc[u]}, TLF {units.tlf[u]:+.5f}"
         )
         fpn = inputs.fpn
         self.fpn_curve.setData(*_profile(fpn, np.flatnonzero(fpn.owner == u)))

@@ -249,7 +249,7 @@ class DisputeController(QObject):
         if view is None or explorer.unit is None:
             self.window.status.setText("Choose a BM unit in the BM units view first.")
             return None
-        return view.units["bm_unit_id"].iloc[explorer.unit], self.window.period.value()
+        return view.units.bm_unit_id[explorer.unit], self.window.period.value()
 
     def edit_metered(self) -> None:
         chosen = self._unit_and_period()

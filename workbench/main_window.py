@@ -380,7 +380,7 @@ class MainWindow(QMainWindow):
                 return ("account", view.result.inputs.parties[row], period)
             return ("price", None, period)
         if current is self.explorer and self.explorer.unit is not None:
-            return ("unit", view.units["bm_unit_id"].iloc[self.explorer.unit], period)
+            return ("unit", view.units.bm_unit_id[self.explorer.unit], period)
         if current is self.explorer:
             return None
         return ("price", None, period)

@@ -32,6 +32,11 @@ from models.errors import WorkbenchInputError
 Frames = dict[str, pd.DataFrame]
 
 
+def as_frames(tables: dict) -> Frames:
+    """A run's input tables (numpy columns, as read) as frames to edit."""
+    return {name: pd.DataFrame(table) for name, table in tables.items()}
+
+
 class OverrideError(WorkbenchInputError):
     """An override that does not fit the run (unknown unit, acceptance, period…)."""
 

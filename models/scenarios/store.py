@@ -11,13 +11,18 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, func, select
 
 from models.errors import RunImmutableError
 from models.run_store import run_row
-from models.scenarios.overrides import Frames, Override, apply_override, read_value
 from models.schema import ScenarioAudit, ScenarioOverride, SettlementRun
+
+if TYPE_CHECKING:
+    # Overrides edit pandas frames: imported where edits are read or applied, so that the
+    # workbench's launch (which lists scenarios) does not import pandas.
+    from models.scenarios.overrides import Frames, Override
 
 RUN = SettlementRun.__table__
 OVERRIDE = ScenarioOverride.__table__
@@ -46,6 +51,8 @@ class OverrideRecord:
 
     @property
     def override(self) -> Override:
+        from models.scenarios.overrides import Override
+
         return Override(self.kind, self.target, self.new_value)
 
     def describe(self) -> str:
@@ -171,6 +178,8 @@ def audit_trail(conn: Connection, run_id: int) -> list[AuditRecord]:
 
 
 def apply_overrides(frames: Frames, records: list[OverrideRecord]) -> Frames:
+    from models.scenarios.overrides import apply_override
+
     for record in records:
         apply_override(frames, record.kind, record.target, record.new_value)
     return frames
@@ -179,10 +188,11 @@ def apply_overrides(frames: Frames, records: list[OverrideRecord]) -> Frames:
 def scenario_frames(conn: Connection, run_id: int) -> Frames:
     """The scenario's input frames: its base run's, with its active overrides applied."""
     from models.engine_inputs import read_run_frames
+    from models.scenarios.overrides import as_frames
 
     run = require_scenario(conn, run_id)
-    _, _, frames = read_run_frames(conn, run["base_run_id"])
-    return apply_overrides(frames, overrides(conn, run_id))
+    _, _, tables = read_run_frames(conn, run["base_run_id"])
+    return apply_overrides(as_frames(tables), overrides(conn, run_id))
 
 
 def edit(
@@ -198,6 +208,8 @@ def edit(
 ) -> OverrideRecord:
     """Record and apply one edit; `frames` (the scenario's current frames) is updated in place
     when given, saving a reload. Undone edits are dropped from the redo history (audited)."""
+    from models.scenarios.overrides import apply_override, read_value
+
     require_scenario(conn, run_id)
     if frames is None:
         frames = scenario_frames(conn, run_id)

@@ -145,7 +145,7 @@ def test_last_run_unit_and_period_come_back_next_time(qtbot, window, demo_path, 
     qtbot.waitUntil(
         lambda: window.view.run.run_type == "SF" and not window.jobs.busy(), timeout=LOAD_TIMEOUT_MS
     )
-    unit = window.view.units["bm_unit_id"].iloc[3]
+    unit = window.view.units.bm_unit_id[3]
     assert window.explorer.view is None  # filled when first shown, not before
     window.tabs.setCurrentWidget(window.explorer)
     assert window.explorer.select_unit(unit)
@@ -156,7 +156,7 @@ def test_last_run_unit_and_period_come_back_next_time(qtbot, window, demo_path, 
     open_demo(qtbot, again, demo_path)
     assert again.view.run.run_type == "SF" and again.period.value() == 7
     again.tabs.setCurrentWidget(again.explorer)
-    assert again.explorer.view.units["bm_unit_id"].iloc[again.explorer.unit] == unit
+    assert again.explorer.view.units.bm_unit_id[again.explorer.unit] == unit
     again.close()
 
 
@@ -222,7 +222,7 @@ def test_engine_results_that_differ_from_stored_ones_are_highlighted(qtbot, wind
     assert window.period.value() == 20
     assert window.tabs.currentWidget() is window.explorer
     explorer = window.explorer
-    assert explorer.view.units["bm_unit_id"].iloc[explorer.unit] == unit
+    assert explorer.view.units.bm_unit_id[explorer.unit] == unit
     assert explorer.units.model.highlighted(explorer.unit, 0)
     assert sum(explorer.units.model.highlighted(r, 0) for r in range(20)) == 1
     screenshot(window, tmp_path, "stored_differences_unit")
