@@ -9,6 +9,8 @@ imported only where caches are written.
 from __future__ import annotations
 
 import io
+import json
+import struct
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -17,7 +19,10 @@ from sqlalchemy import Connection, select
 from models.columns import Table, table_from_rows
 from models.schema import BM_DATA_TABLES, RUN_INPUT_TABLES, BmDatasetCache, RunInputCache
 
-FORMAT = 1
+# 1: a numpy .npz archive (read still); 2: a header and the raw arrays, which are read in place
+# (np.load copied and checksummed 46 MB of a GB day's dataset: 45 ms of every launch).
+FORMAT = 2
+READABLE = (1, 2)
 COLUMNS = {t.name: [c.name for c in t.columns if c.name != "dataset_id"] for t in BM_DATA_TABLES}
 RUN_COLUMNS = {t.name: [c.name for c in t.columns if c.name != "run_id"] for t in RUN_INPUT_TABLES}
 ORDER = {
@@ -99,13 +104,41 @@ def encode(frames: dict[str, pd.DataFrame]) -> bytes:
                 arrays[f"{table}/{column}/labels"] = np.asarray(labels, dtype=str)
             else:
                 arrays[f"{table}/{column}"] = values.to_numpy()
-    buffer = io.BytesIO()
-    np.savez(buffer, **arrays)
-    return buffer.getvalue()
+    return pack(arrays)
 
 
-def decode(payload: bytes, layout: dict[str, list[str]] = COLUMNS) -> dict[str, Table]:
-    stored = np.load(io.BytesIO(payload), allow_pickle=False)
+ALIGN = 8  # every array starts at a multiple of 8 bytes from the payload's start
+
+
+def pack(arrays: dict[str, np.ndarray]) -> bytes:
+    """Format 2: the header's length (8 bytes), the header (JSON: name, dtype, length and
+    offset of each one-dimensional array), then the arrays' bytes, each aligned."""
+    header, chunks, offset = [], [], 0
+    for name, array in arrays.items():
+        data = np.ascontiguousarray(array).tobytes()
+        header.append([name, array.dtype.str, len(array), offset])
+        padding = -len(data) % ALIGN
+        chunks.append(data + bytes(padding))
+        offset += len(data) + padding
+    head = json.dumps(header).encode()
+    head += b" " * (-(8 + len(head)) % ALIGN)
+    return struct.pack("<Q", len(head)) + head + b"".join(chunks)
+
+
+def unpack(payload: bytes) -> dict[str, np.ndarray]:
+    """The arrays of a format 2 payload, read-only views of its bytes (no copy)."""
+    (size,) = struct.unpack_from("<Q", payload)
+    start = 8 + size
+    return {
+        name: np.frombuffer(payload, dtype=np.dtype(dtype), count=count, offset=start + offset)
+        for name, dtype, count, offset in json.loads(payload[8:start])
+    }
+
+
+def decode(
+    payload: bytes, layout: dict[str, list[str]] = COLUMNS, format: int = FORMAT
+) -> dict[str, Table]:
+    stored = unpack(payload) if format == 2 else np.load(io.BytesIO(payload), allow_pickle=False)
     frames = {}
     for table, columns in layout.items():
         data = {}
@@ -155,10 +188,10 @@ def write_dataset_cache(conn: Connection, dataset_id: int, frames: dict[str, pd.
 
 
 def _read_cache(conn: Connection, model, key, value: int, layout) -> dict[str, Table] | None:
-    payload = conn.execute(
-        select(model.payload).where(key == value, model.format == FORMAT)
-    ).scalar()
-    return None if payload is None else decode(payload, layout)
+    row = conn.execute(
+        select(model.payload, model.format).where(key == value, model.format.in_(READABLE))
+    ).first()
+    return None if row is None else decode(row.payload, layout, row.format)
 
 
 def read_dataset_cache(conn: Connection, dataset_id: int) -> dict[str, Table] | None:

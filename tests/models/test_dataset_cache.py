@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
 from sqlalchemy import text
 
 from models.database import SettlementDatabase
-from models.dataset_cache import read_dataset_cache
+from models.dataset_cache import pack, read_dataset_cache, unpack
 from models.demo.generator import DemoSpec, generate_demo
 from models.engine_inputs import load_settlement_inputs, read_run_frames
 
@@ -66,3 +68,51 @@ def test_cached_and_stored_bm_data_are_identical_and_load_the_same_inputs(tmp_pa
     assert np.array_equal(with_cache.units.tlf, without_cache.units.tlf)
     assert with_cache.parties == without_cache.parties
     assert with_cache.parameters == without_cache.parameters
+
+
+def test_packed_arrays_read_back_in_place_with_their_types():
+    arrays = {
+        "rows": np.array([3]),
+        "codes": np.array([0, -1, 1], dtype=np.int32),
+        "labels": np.array(["T_A", "T_LONGER-1"]),
+        "flags": np.array([True, False, True]),
+        "mw": np.array([1.5, np.nan, -2.0]),
+        "none": np.zeros(0),
+    }
+    payload = pack(arrays)
+    back = unpack(payload)
+    assert list(back) == list(arrays)
+    for name, array in arrays.items():
+        assert back[name].dtype == array.dtype, name
+        assert np.array_equal(back[name], array, equal_nan=array.dtype.kind == "f"), name
+    # Views of the payload, each aligned: nothing copied.
+    assert all(a.base is not None and not a.flags.writeable for a in back.values())
+    assert all(a.ctypes.data % 8 == 0 for a in back.values() if len(a))
+
+
+def test_caches_of_the_first_format_are_still_read(tmp_path, monkeypatch):
+    """Databases written before format 2 keep their .npz caches: read, not ignored."""
+    monkeypatch.setattr("models.run_store.CACHE_MIN_ROWS", 0)
+    monkeypatch.setattr("models.dataset_cache.CACHE_MIN_ROWS", 0)
+    path = tmp_path / "d.sqlite"
+    generate_demo(path, DemoSpec(bmus=15, seed=3))
+    with SettlementDatabase.open(path) as db:
+        with db.engine.connect() as conn:
+            current = read_dataset_cache(conn, 1)
+            inputs = load_settlement_inputs(conn, 2)
+        with db.engine.begin() as conn:
+            (payload,) = conn.execute(text("SELECT payload FROM bm_dataset_cache")).one()
+            buffer = io.BytesIO()
+            np.savez(buffer, **unpack(payload))  # the same arrays, as format 1 stored them
+            conn.execute(
+                text("UPDATE bm_dataset_cache SET format = 1, payload = :p"),
+                {"p": buffer.getvalue()},
+            )
+        with db.engine.connect() as conn:
+            old = read_dataset_cache(conn, 1)
+            old_inputs = load_settlement_inputs(conn, 2)
+    for table, columns in current.items():
+        for column, values in columns.items():
+            assert old[table][column].tolist() == values.tolist(), (table, column)
+    assert np.array_equal(old_inputs.bm.bands.level_from, inputs.bm.bands.level_from)
+    assert old_inputs.bm.bm_units == inputs.bm.bm_units
