@@ -30,6 +30,16 @@ class ComparisonView(QWidget):
         self.title.setStyleSheet("font-weight: bold; padding: 2px;")
         self.explanation = QLabel()
         self.explanation.setWordWrap(True)
+        self.charts: pg.GraphicsLayoutWidget | None = None  # with the first comparison
+        self._layout = QVBoxLayout(self)
+        self._layout.addWidget(self.title)
+        self._layout.addWidget(self.explanation)
+        self._layout.addStretch()
+
+    def _build(self) -> None:
+        """The charts and tables, made for the first comparison: most sessions compare
+        nothing, and making them took 30 ms of every launch."""
+        self._layout.takeAt(self._layout.count() - 1)  # the stretch
         self.charts = pg.GraphicsLayoutWidget()
         self.party_plot = styled_plot(
             self.charts.addPlot(row=0, col=0), "net Δ £", "party (largest movers)"
@@ -57,14 +67,13 @@ class ComparisonView(QWidget):
         splitter.addWidget(self.charts)
         splitter.addWidget(self.tables)
         splitter.setSizes([300, 420])
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.title)
-        layout.addWidget(self.explanation)
-        layout.addWidget(splitter)
+        self._layout.addWidget(splitter)
 
     def show_comparison(self, c: Comparison, settlement_date) -> None:
         from models.compare import SYSTEM_OPERATOR
 
+        if self.charts is None:
+            self._build()
         self.comparison = c
         verdict = "MATERIAL" if c.material else "not material"
         self.title.setText(
