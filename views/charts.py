@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from datetime import UTC, date, datetime
 
 import numpy as np
@@ -120,6 +121,16 @@ def styled_plot(plot: pg.PlotItem, left: str, bottom: str = "") -> pg.PlotItem:
     plot.getAxis("left").setWidth(LEFT_AXIS_WIDTH)
     cache_axes(plot)
     return plot
+
+
+def show_key(plot: pg.PlotItem, entries: list[tuple[str, str, str]]) -> None:
+    """A key to the plot's series in its title row, above the data: a legend inside the
+    chart covered its first values, at any size of window. `entries`: (colour, mark, text)."""
+    key = " &nbsp;&nbsp; ".join(
+        f'<span style="color:{colour}">{mark}</span>&nbsp;{html.escape(text)}'
+        for colour, mark, text in entries
+    )
+    plot.setTitle(key, size="8pt", justify="left")
 
 
 def fit_y(plot: pg.PlotItem, curves, include_zero: bool = False, padding: float = 0.06) -> None:

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QSplitter, QTabWidget, QVBoxLayout, QWidget
 from engine.settle import SettlementResult
 from models.published import PublishedPrice, price_comparison
 from models.stored_check import StoredDifferences
-from views.charts import COLOURS, PeriodAxis, styled_plot
+from views.charts import COLOURS, PeriodAxis, show_key, styled_plot
 from views.column_model import Column
 from views.data_table import DataTable
 from views.steady_title import SteadyTitle
@@ -87,19 +87,22 @@ class DayOverview(QWidget):
             pen=pg.mkPen(COLOURS["price"], width=2),
             symbol="o",
             symbolSize=5,
-            name="engine SSP = SBP",
         )
-        _published_markers(self.price_plot, published, "ssp", "published SSP")
+        engine = [(COLOURS["price"], "●", "engine SSP = SBP")]
+        marked = _published_markers(self.price_plot, published, "ssp")
+        show_key(self.price_plot, engine + ([_published_key("SSP")] if marked else []))
         self._show_comparison(result, published or {})
         # The day's periods now, not when auto-range next runs (axes would paint stale labels).
         self.price_plot.setXRange(periods[0] - 0.5, periods[-1] + 0.5, padding=0)
         niv = prices.niv[k]
         brushes = [pg.mkBrush(COLOURS["niv_short"] if v > 0 else COLOURS["niv_long"]) for v in niv]
         self.niv_plot.addItem(pg.BarGraphItem(x=periods, height=niv, width=0.7, brushes=brushes))
-        _published_markers(self.niv_plot, published, "niv", "published NIV")
-        self.niv_plot.plot([], [], pen=pg.mkPen(COLOURS["niv_short"]), name="short (NIV > 0)")
-        # Legend labels are HTML: "<" must be written as an entity or the text is cut there.
-        self.niv_plot.plot([], [], pen=pg.mkPen(COLOURS["niv_long"]), name="long (NIV &lt; 0)")
+        marked = _published_markers(self.niv_plot, published, "niv")
+        sides = [
+            (COLOURS["niv_short"], "■", "short (NIV > 0)"),
+            (COLOURS["niv_long"], "■", "long (NIV < 0)"),
+        ]
+        show_key(self.niv_plot, sides + ([_published_key("NIV")] if marked else []))
         metered = bool(result.metered_available[k].all())
         total_csobm = np.nansum(result.csobm[k]) if metered else None
         self.title.setText(
@@ -243,10 +246,15 @@ def _party_cells(differences: StoredDifferences) -> np.ndarray:
     return np.column_stack([differences.parties_differing, differences.party_differs])
 
 
-def _published_markers(plot, published: dict | None, field: str, name: str) -> None:
-    """Published values of the day as crosses over the engine's (where imported)."""
+def _published_key(what: str) -> tuple[str, str, str]:
+    return (COLOURS["published"], "✕", f"published {what}")
+
+
+def _published_markers(plot, published: dict | None, field: str) -> bool:
+    """Published values of the day as crosses over the engine's (where imported); whether
+    there were any."""
     if not published:
-        return
+        return False
     periods = np.array(sorted(published))
     values = [getattr(published[p], field) for p in periods]
     plot.plot(
@@ -256,5 +264,5 @@ def _published_markers(plot, published: dict | None, field: str, name: str) -> N
         symbol="x",
         symbolSize=9,
         symbolPen=pg.mkPen(COLOURS["published"], width=2),
-        name=name,
     )
+    return True

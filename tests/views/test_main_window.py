@@ -55,8 +55,16 @@ def test_opening_a_database_shows_runs_prices_and_parties(qtbot, window, demo_pa
     parties = len(window.view.result.inputs.parties)
     assert window.overview.parties.proxy.rowCount() == parties
     assert "checks 240 passed" in window.status.text()
-    legend = [label.item.toPlainText() for _, label in window.overview.niv_plot.legend.items]
-    assert legend == ["short (NIV > 0)", "long (NIV < 0)"]  # as shown, not cut at "<"
+    # Each chart's key is in its title row, above the data, never over the first periods.
+    window.grab()  # laid out and painted
+    for plot, key in (
+        (window.overview.price_plot, "● engine SSP = SBP"),
+        (window.overview.niv_plot, "■ short (NIV > 0) ■ long (NIV < 0)"),
+    ):
+        shown = " ".join(plot.titleLabel.item.toPlainText().split())
+        assert shown == key  # as shown: HTML, so "<" must not cut it
+        title = plot.titleLabel.mapRectToScene(plot.titleLabel.boundingRect())
+        assert title.bottom() <= plot.vb.mapRectToScene(plot.vb.boundingRect()).top() + 1
     window.overview.parties.filter.setText("zzz-no-such-party")
     assert window.overview.parties.proxy.rowCount() == 0
     window.overview.parties.filter.clear()
