@@ -7,6 +7,7 @@ import sys
 import traceback
 
 import pyqtgraph as pg
+import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -97,8 +98,13 @@ def run_gui(path: str | None = None, smoke_test: bool = False, preload=None) -> 
     window = None
     install_error_hook(lambda: window)  # errors while opening are shown too
     window = open_main_window(path, preload=preload)
-    if not smoke_test:
-        return app.exec()
+    try:
+        return _smoke_test(app, window) if smoke_test else app.exec()
+    finally:
+        _delete(window)
+
+
+def _smoke_test(app: QApplication, window) -> int:
     from PySide6.QtCore import QElapsedTimer
 
     clock = QElapsedTimer()
@@ -119,3 +125,11 @@ def run_gui(path: str | None = None, smoke_test: bool = False, preload=None) -> 
     print(window.status.text())
     window.close()
     return 0 if loaded else 1
+
+
+def _delete(window) -> None:
+    """Delete the window now, while the application exists. Left to the interpreter's exit
+    (the error hook's closure holds it), its Qt objects could be destroyed after the
+    QApplication, and the process then crashed (SIGSEGV) after a clean run, now and then."""
+    sys.excepthook = sys.__excepthook__
+    shiboken6.delete(window)
