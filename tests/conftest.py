@@ -37,3 +37,14 @@ def elexon_data() -> Path:
     if not ELEXON_DATA.is_dir():
         pytest.fail(f"shared Elexon data not found at {ELEXON_DATA}")
     return ELEXON_DATA
+
+
+def demo_with_caches(path: Path, monkeypatch, bmus: int, seed: int) -> Path:
+    """A small demo database whose BM data and run inputs are cached, as a GB-scale one's
+    are (caches are written only above a size otherwise)."""
+    from models.demo.generator import DemoSpec, generate_demo
+
+    monkeypatch.setattr("models.run_store.CACHE_MIN_ROWS", 0)
+    monkeypatch.setattr("models.dataset_cache.CACHE_MIN_ROWS", 0)
+    generate_demo(path, DemoSpec(bmus=bmus, seed=seed))
+    return path

@@ -11,6 +11,7 @@ from models.database import SettlementDatabase
 from models.dataset_cache import pack, read_dataset_cache, unpack
 from models.demo.generator import DemoSpec, generate_demo
 from models.engine_inputs import load_settlement_inputs, read_run_frames
+from tests.conftest import demo_with_caches
 
 
 def test_small_datasets_are_not_cached(tmp_path):
@@ -22,10 +23,7 @@ def test_small_datasets_are_not_cached(tmp_path):
 
 
 def test_cached_and_stored_bm_data_are_identical_and_load_the_same_inputs(tmp_path, monkeypatch):
-    monkeypatch.setattr("models.run_store.CACHE_MIN_ROWS", 0)
-    monkeypatch.setattr("models.dataset_cache.CACHE_MIN_ROWS", 0)
-    path = tmp_path / "d.sqlite"
-    generate_demo(path, DemoSpec(bmus=25, seed=9))
+    path = demo_with_caches(tmp_path / "d.sqlite", monkeypatch, bmus=25, seed=9)
     with SettlementDatabase.open(path) as db:
         with db.engine.connect() as conn:
             cached = read_dataset_cache(conn, 1)
@@ -92,10 +90,7 @@ def test_packed_arrays_read_back_in_place_with_their_types():
 
 def test_caches_of_the_first_format_are_still_read(tmp_path, monkeypatch):
     """Databases written before format 2 keep their .npz caches: read, not ignored."""
-    monkeypatch.setattr("models.run_store.CACHE_MIN_ROWS", 0)
-    monkeypatch.setattr("models.dataset_cache.CACHE_MIN_ROWS", 0)
-    path = tmp_path / "d.sqlite"
-    generate_demo(path, DemoSpec(bmus=15, seed=3))
+    path = demo_with_caches(tmp_path / "d.sqlite", monkeypatch, bmus=15, seed=3)
     with SettlementDatabase.open(path) as db:
         with db.engine.connect() as conn:
             current = read_dataset_cache(conn, 1)

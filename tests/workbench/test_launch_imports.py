@@ -15,6 +15,7 @@ import sys
 import pytest
 
 from models.demo.generator import DemoSpec, generate_demo
+from tests.conftest import demo_with_caches
 
 LAUNCH = """
 import sys
@@ -27,11 +28,11 @@ print("imported:", imported, "exit code:", code)
 
 @pytest.mark.parametrize("cached", [False, True], ids=["read-from-tables", "read-from-caches"])
 def test_launch_on_a_database_imports_no_pandas_and_no_orm(tmp_path, monkeypatch, cached):
-    if cached:  # a small database, its BM data and run inputs cached as a GB-scale one's are
-        monkeypatch.setattr("models.run_store.CACHE_MIN_ROWS", 0)
-        monkeypatch.setattr("models.dataset_cache.CACHE_MIN_ROWS", 0)
     path = tmp_path / "demo.sqlite"
-    generate_demo(path, DemoSpec(bmus=20, seed=4))
+    if cached:
+        demo_with_caches(path, monkeypatch, bmus=20, seed=4)
+    else:
+        generate_demo(path, DemoSpec(bmus=20, seed=4))
     env = {
         **os.environ,
         "QT_QPA_PLATFORM": "offscreen",
