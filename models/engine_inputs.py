@@ -151,9 +151,37 @@ def _segments(owner, frame: Table) -> Segments:
     )
 
 
-def _acceptance_keys(unit_codes: np.ndarray, numbers: np.ndarray) -> np.ndarray:
-    """(BM unit code, acceptance number) as one integer: acceptance numbers are below 2³²."""
-    return unit_codes.astype(np.int64) * (1 << 32) + np.asarray(numbers, dtype=np.int64)
+def _acceptances_of_the_day(
+    boa: Table, levels: Table, unit_index: dict
+) -> tuple[Table, np.ndarray]:
+    """(the acceptances with levels in the day, each level's row among them or −1).
+
+    Acceptances wholly outside the day have no levels left: they are not this day's. A unit
+    and an acceptance number make one integer key; units outside the run (an error later if
+    kept) get codes of their own, so that only the same unit matches."""
+    boa_units = codes_in(unit_index, boa["bm_unit_id"])
+    level_units = codes_in(unit_index, levels["bm_unit_id"])
+    if (boa_units < 0).any() or (level_units < 0).any():
+        known = dict(unit_index)
+        for unit in (*boa["bm_unit_id"][boa_units < 0], *levels["bm_unit_id"][level_units < 0]):
+            known.setdefault(unit, len(known))
+        boa_units = codes_in(known, boa["bm_unit_id"])
+        level_units = codes_in(known, levels["bm_unit_id"])
+    boa_numbers = np.asarray(boa["number"], dtype=np.int64)
+    level_numbers = np.asarray(levels["number"], dtype=np.int64)
+    numbers = np.concatenate([boa_numbers, level_numbers])
+    low = int(numbers.min()) if len(numbers) else 0
+    span = int(numbers.max()) - low + 1 if len(numbers) else 1
+    boa_keys = boa_units * span + (boa_numbers - low)
+    level_keys = level_units * span + (level_numbers - low)
+    in_day = np.isin(boa_keys, level_keys)
+    boa_keys = boa_keys[in_day]
+    order = np.argsort(boa_keys, kind="stable")
+    if not len(order):
+        return take(boa, in_day), np.full(len(level_keys), -1, dtype=np.int64)
+    found = np.searchsorted(boa_keys[order], level_keys).clip(max=len(order) - 1)
+    row = np.where(boa_keys[order][found] == level_keys, order[found], -1)
+    return take(boa, in_day), row
 
 
 def bm_inputs_from_frames(settlement_date: date, frames: Frames) -> BmInputs:
@@ -165,29 +193,7 @@ def bm_inputs_from_frames(settlement_date: date, frames: Frames) -> BmInputs:
     bod = _table(frames, "bid_offer")
     levels = clip_to_window(_table(frames, "acceptance_level"), start, end)
     boa = _table(frames, "acceptance")
-    # Acceptances wholly outside the day have no levels left: they are not this day's.
-    boa_units = codes_in(unit_index, boa["bm_unit_id"])
-    level_units = codes_in(unit_index, levels["bm_unit_id"])
-    if (boa_units < 0).any() or (level_units < 0).any():
-        # Units outside the run (an error below if kept) get codes of their own, so that
-        # only the same unit matches.
-        known = dict(unit_index)
-        for unit in (*boa["bm_unit_id"][boa_units < 0], *levels["bm_unit_id"][level_units < 0]):
-            known.setdefault(unit, len(known))
-        boa_units = codes_in(known, boa["bm_unit_id"])
-        level_units = codes_in(known, levels["bm_unit_id"])
-    boa_keys = _acceptance_keys(boa_units, boa["number"])
-    level_keys = _acceptance_keys(level_units, levels["number"])
-    in_day = np.isin(boa_keys, level_keys)
-    boa, boa_keys = take(boa, in_day), boa_keys[in_day]
-    # Each level's acceptance row, −1 where it has none.
-    order = np.argsort(boa_keys, kind="stable")
-    found = np.searchsorted(boa_keys[order], level_keys).clip(max=max(len(order) - 1, 0))
-    acceptance_row = (
-        np.where(boa_keys[order][found] == level_keys, order[found], -1)
-        if len(order)
-        else np.full(len(level_keys), -1, dtype=np.int64)
-    )
+    boa, acceptance_row = _acceptances_of_the_day(boa, levels, unit_index)
     # Rows are sorted, so each pair's band segments are together: a pair starts where
     # (unit, period, pair) changes. Compared as integers: hashing the unit ids of a GB day's
     # half a million rows took a fifth of loading a run.
