@@ -23,13 +23,14 @@ def column_array(values: Sequence) -> np.ndarray:
     array = np.array(values)  # numbers (and booleans) become a numeric array in C
     if array.dtype.kind in "biuf":
         return array
-    if all(_number_or_null(v) for v in values):  # numbers with NULLs
+    if all(v is None or is_number(v) for v in values):  # numbers with NULLs
         return np.array([np.nan if v is None else v for v in values], dtype=float)
     return np.array(values, dtype=object)
 
 
-def _number_or_null(value) -> bool:
-    return value is None or (isinstance(value, int | float) and not isinstance(value, bool))
+def is_number(value) -> bool:
+    """A number, Python's or numpy's; not a boolean."""
+    return isinstance(value, int | float | np.number) and not isinstance(value, bool)
 
 
 def table_from_rows(rows: Sequence[tuple], columns: Sequence[str]) -> Table:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from sqlalchemy import Connection, select
 
-from models.columns import Table, table_from_rows
+from models.columns import Table, is_number, table_from_rows
 from models.schema import BM_DATA_TABLES, RUN_INPUT_TABLES, BmDatasetCache, RunInputCache
 
 # 1: a numpy .npz archive (read still); 2: a header and the raw arrays, which are read in place
@@ -81,10 +81,6 @@ def query_frame(conn: Connection, sql: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-def _is_number(value) -> bool:
-    return isinstance(value, int | float | np.number) and not isinstance(value, bool)
-
-
 def encode(frames: dict[str, pd.DataFrame]) -> bytes:
     import pandas as pd
 
@@ -95,7 +91,7 @@ def encode(frames: dict[str, pd.DataFrame]) -> bytes:
             values = frame[column]
             if values.dtype == object or isinstance(values.dtype, pd.StringDtype):
                 present = values.dropna()
-                if len(present) and all(_is_number(v) for v in present):
+                if len(present) and all(is_number(v) for v in present):
                     # NULL-or-number (a BSAD cost, a derated margin): float with NaN for NULL.
                     arrays[f"{table}/{column}"] = pd.to_numeric(values).to_numpy(dtype=float)
                     continue
