@@ -89,20 +89,18 @@ class DayOverview(QWidget):
             symbolSize=5,
         )
         engine = [(COLOURS["price"], "●", "engine SSP = SBP")]
-        marked = _published_markers(self.price_plot, published, "ssp")
-        show_key(self.price_plot, engine + ([_published_key("SSP")] if marked else []))
+        show_key(self.price_plot, engine + _published_markers(self.price_plot, published, "ssp"))
         self._show_comparison(result, published or {})
         # The day's periods now, not when auto-range next runs (axes would paint stale labels).
         self.price_plot.setXRange(periods[0] - 0.5, periods[-1] + 0.5, padding=0)
         niv = prices.niv[k]
         brushes = [pg.mkBrush(COLOURS["niv_short"] if v > 0 else COLOURS["niv_long"]) for v in niv]
         self.niv_plot.addItem(pg.BarGraphItem(x=periods, height=niv, width=0.7, brushes=brushes))
-        marked = _published_markers(self.niv_plot, published, "niv")
         sides = [
             (COLOURS["niv_short"], "■", "short (NIV > 0)"),
             (COLOURS["niv_long"], "■", "long (NIV < 0)"),
         ]
-        show_key(self.niv_plot, sides + ([_published_key("NIV")] if marked else []))
+        show_key(self.niv_plot, sides + _published_markers(self.niv_plot, published, "niv"))
         metered = bool(result.metered_available[k].all())
         total_csobm = np.nansum(result.csobm[k]) if metered else None
         self.title.setText(
@@ -246,15 +244,11 @@ def _party_cells(differences: StoredDifferences) -> np.ndarray:
     return np.column_stack([differences.parties_differing, differences.party_differs])
 
 
-def _published_key(what: str) -> tuple[str, str, str]:
-    return (COLOURS["published"], "✕", f"published {what}")
-
-
-def _published_markers(plot, published: dict | None, field: str) -> bool:
-    """Published values of the day as crosses over the engine's (where imported); whether
-    there were any."""
+def _published_markers(plot, published: dict | None, field: str) -> list[tuple[str, str, str]]:
+    """Published values of the day as crosses over the engine's (where imported); their
+    entry in the chart's key, if any."""
     if not published:
-        return False
+        return []
     periods = np.array(sorted(published))
     values = [getattr(published[p], field) for p in periods]
     plot.plot(
@@ -265,4 +259,4 @@ def _published_markers(plot, published: dict | None, field: str) -> bool:
         symbolSize=9,
         symbolPen=pg.mkPen(COLOURS["published"], width=2),
     )
-    return True
+    return [(COLOURS["published"], "✕", f"published {field.upper()}")]
