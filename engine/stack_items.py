@@ -66,7 +66,11 @@ def _items(period, side, volume, price, priced, so, cadl, stor, tlm, source, ids
         cadl_flag=np.asarray(cadl, dtype=bool),
         stor_flag=np.asarray(stor, dtype=bool),
         tlm=np.asarray(tlm, dtype=float),
-        source=np.asarray(source if len(source) == n else [source] * n, dtype=object),
+        # One source for every item, or one per item. A string is never taken as a sequence:
+        # "acceptance" (10 letters) and "bsad" (4) once crashed sides of exactly that many items.
+        source=np.full(n, source, dtype=object)
+        if isinstance(source, str)
+        else np.asarray(source, dtype=object),
         item_id=np.asarray(ids, dtype=object),
         acceptance=np.asarray(acc, dtype=np.int64),
         pair=np.asarray(pair, dtype=np.int64),

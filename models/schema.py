@@ -38,6 +38,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    true,
 )
 
 NAMING_CONVENTION = {
@@ -117,7 +118,9 @@ class EnergyAccount:
 
 @table
 class BmUnit:
-    """BM unit register entry (descriptive; the values settled with are per run, RunBmUnit)."""
+    """A BM unit known to the database: the register's newest word on it (descriptive; the
+    values settled with are per run, RunBmUnit, taken from the snapshot in force on the
+    settlement date, BmUnitRegisterEntry)."""
 
     __tablename__ = "bm_unit"
     id = Column(String(32), primary_key=True)  # Elexon id, e.g. T_DRAXX-1
@@ -134,6 +137,44 @@ class BmUnit:
     interconnector_id = Column(String(32))
     generation_capacity = Column(Float)
     demand_capacity = Column(Float)
+
+
+@table
+class BmUnitRegisterSnapshot:
+    """One imported BM unit register (R-REG-DATED): in force from `effective_from` until the
+    next snapshot's date. Snapshots disagreeing with each other is normal: registers change."""
+
+    __tablename__ = "bm_unit_register_snapshot"
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    effective_from = Column(Date, index=True, nullable=False)
+    source = Column(String(500), default="", nullable=False)
+    imported_at = Column(DateTime(timezone=False), nullable=False)  # UTC
+    units = Column(Integer, default=0, nullable=False)
+
+
+@table
+class BmUnitRegisterEntry:
+    """A BM unit as one register snapshot gives it (the columns of BmUnit)."""
+
+    __tablename__ = "bm_unit_register_entry"
+    snapshot_id = Column(
+        ForeignKey("bm_unit_register_snapshot.id", ondelete="CASCADE"), primary_key=True
+    )
+    bm_unit_id = Column(String(32), primary_key=True)
+    national_grid_id = Column(String(32), index=True)
+    name = Column(String(200), default="", nullable=False)
+    bmu_type = Column(String(2))
+    fuel_type = Column(String(16))
+    lead_party_id = Column(String(32))
+    pc_status = Column(String(1))
+    trading_unit = Column(String(64))
+    tlf = Column(Float)
+    gsp_group = Column(String(4))
+    interconnector = Column(Boolean, default=False, nullable=False)
+    interconnector_id = Column(String(32))
+    generation_capacity = Column(Float)
+    demand_capacity = Column(Float)
+    __table_args__ = (WITHOUT_ROWID,)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -238,7 +279,28 @@ class RunBmUnit:
     trading_unit = Column(String(64), nullable=False)
     tlf = Column(Float, nullable=False)
     interconnector = Column(Boolean, nullable=False)
+    # R-REG-DATED: the register snapshot the attributes came from (NULL: not from a register,
+    # e.g. a case file); R-REG-UNREGISTERED: False for a unit no snapshot in force lists.
+    register_snapshot_id = Column(Integer)
+    registered = Column(Boolean, default=True, server_default=true(), nullable=False)
     __table_args__ = (CheckConstraint("pc_status IN ('P', 'C')", name="pc_status_p_or_c"),)
+
+
+@table
+class RunWarning:
+    """A quirk of the data a run was loaded from, imported anyway (an error refuses the import;
+    a warning is written and listed with the run): where, which field, what value, what was
+    assumed, and the rule that says so (R-REG-ID, R-REG-UNREGISTERED, …)."""
+
+    __tablename__ = "run_warning"
+    run_id = _run_fk()
+    seq = Column(Integer, primary_key=True)
+    rule = Column(String(32), default="", nullable=False)
+    file = Column(String(500), default="", nullable=False)
+    location = Column(String(200), default="", nullable=False)
+    field = Column(String(64), default="", nullable=False)
+    value = Column(Text, default="", nullable=False)
+    reason = Column(Text, nullable=False)
 
 
 @table
@@ -635,6 +697,7 @@ class SystemPeriodResult:
     losses = Column(Float)
     tlmo_plus = Column(Float)
     tlmo_minus = Column(Float)
+    unallocated_residual = Column(Float)  # R-ACC-RCRC-NODENOM: TRC no account could take
 
 
 @table
@@ -648,6 +711,7 @@ class CheckResult:
     period = Column(Integer)
     ok = Column(Boolean, nullable=False)
     detail = Column(Text, nullable=False)
+    status = Column(String(16))  # NULL: as `ok` says; "not applicable" (ok is then true)
 
 
 # ---------------------------------------------------------------------------------------------
