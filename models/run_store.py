@@ -34,6 +34,7 @@ from models.schema import (
     MeteredVolume,
     RunBmUnit,
     RunParty,
+    RunWarning,
     SettlementRun,
 )
 
@@ -242,7 +243,7 @@ def delete_run(conn: Connection, run_id: int) -> None:
     if dataset_id is None:
         raise RunNotFoundError(f"run {run_id} does not exist")
     conn.execute(RUN.update().where(RUN.c.id == run_id).values(status="deleting"))
-    for table in (*RUN_RESULT_TABLES, *reversed(RUN_INPUT_TABLES)):
+    for table in (*RUN_RESULT_TABLES, *reversed(RUN_INPUT_TABLES), RunWarning.__table__):
         conn.execute(table.delete().where(table.c.run_id == run_id))
     conn.execute(RUN.delete().where(RUN.c.id == run_id))
     users = conn.execute(select(func.count()).where(RUN.c.bm_dataset_id == dataset_id)).scalar()
