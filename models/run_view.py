@@ -8,7 +8,8 @@ published prices and stored results (to highlight differences) come along.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 
 import numpy as np
 from sqlalchemy import select
@@ -20,7 +21,13 @@ from models.engine_inputs import load_settlement_inputs
 from models.errors import WorkbenchInputError
 from models.published import PublishedPrice, read_published_prices
 from models.run_store import RunInfo, get_run
-from models.schema import BmUnit, PhysicalNotificationSegment
+from models.run_warnings import DataWarning, read_run_warnings
+from models.schema import (
+    BmUnit,
+    BmUnitRegisterSnapshot,
+    PhysicalNotificationSegment,
+    RunBmUnit,
+)
 from models.stored_check import (
     StoredDifferences,
     StoredResults,
@@ -44,6 +51,10 @@ class UnitRegister:
     name: tuple[str, ...]  # register fields, "" where the register has none
     bmu_type: tuple[str, ...]
     fuel_type: tuple[str, ...]
+    # R-REG-DATED: the register snapshot each unit's attributes came from (None: not from a
+    # register, e.g. a case file); R-REG-UNREGISTERED: False where no snapshot listed the unit.
+    register_snapshot: tuple[int | None, ...]
+    registered: np.ndarray  # bool
 
     def __len__(self) -> int:
         return len(self.bm_unit_id)
@@ -59,6 +70,8 @@ class RunView:
     stored: StoredResults  # the run's stored engine results (empty if never settled)
     differences: StoredDifferences  # the engine's results against the stored ones
     scenario_frames: dict | None = None  # a scenario's inputs (pandas frames), for edits
+    register_snapshots: dict[int, date] = field(default_factory=dict)  # id → effective from
+    warnings: list[DataWarning] = field(default_factory=list)  # the run's data warnings
 
     @property
     def label(self) -> str:
@@ -101,6 +114,15 @@ def load_run_view(
         )
         published = read_published_prices(conn, run_id)
         stored = read_stored_results(conn, run_id)
+        # A scenario settles its base run's units and carries its base run's data warnings.
+        own = run.base_run_id if run.kind == "scenario" and run.base_run_id else run_id
+        origin = _register_origin(conn, own)
+        snapshots = dict(
+            conn.execute(
+                select(BmUnitRegisterSnapshot.id, BmUnitRegisterSnapshot.effective_from)
+            ).all()
+        )
+        warnings = read_run_warnings(conn, own)
     step(0.6, "settling")
     result = settle_day(inputs)
     step(0.95, "preparing views")
@@ -115,6 +137,8 @@ def load_run_view(
         name=tuple(d[0] for d in described),
         bmu_type=tuple(d[1] for d in described),
         fuel_type=tuple(d[2] for d in described),
+        register_snapshot=tuple(origin.get(u, (None, True))[0] for u in inputs.bm.bm_units),
+        registered=np.array([origin.get(u, (None, True))[1] for u in inputs.bm.bm_units], bool),
     )
     differences = compare_with_stored(result, stored)
     frames = None
@@ -124,4 +148,26 @@ def load_run_view(
 
         with db.engine.connect() as conn:
             frames = scenario_frames(conn, run_id)
-    return RunView(run, result, units, limits, published, stored, differences, frames)
+    return RunView(
+        run,
+        result,
+        units,
+        limits,
+        published,
+        stored,
+        differences,
+        frames,
+        register_snapshots=snapshots,
+        warnings=warnings,
+    )
+
+
+def _register_origin(conn, run_id: int) -> dict[str, tuple[int | None, bool]]:
+    """Per BM unit of a run: (register snapshot id, registered), from run_bm_unit itself: a
+    run-input cache written before these columns existed (schema 0007) holds them as NULL."""
+    rows = conn.execute(
+        select(RunBmUnit.bm_unit_id, RunBmUnit.register_snapshot_id, RunBmUnit.registered).where(
+            RunBmUnit.run_id == run_id
+        )
+    ).all()
+    return {unit: (snapshot, bool(registered)) for unit, snapshot, registered in rows}

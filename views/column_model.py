@@ -17,6 +17,7 @@ from PySide6.QtGui import QColor
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 HIGHLIGHT = QColor(255, 200, 80, 90)  # rows that differ from stored results
+MARKED = QColor(235, 90, 90, 70)  # cells a column flags (e.g. an unregistered BM unit)
 
 FORMATS = {
     "text": None,
@@ -33,12 +34,14 @@ FORMATS = {
 
 @dataclass(frozen=True, slots=True)
 class Column:
-    """A column: title, values (numpy array or list), kind of number, tooltip for the header."""
+    """A column: title, values (numpy array or list), kind of number, tooltip for the header;
+    `marked` (one bool per row) flags cells of this column in their own colour."""
 
     title: str
     values: Sequence | np.ndarray
     kind: str = "text"
     tooltip: str = ""
+    marked: Sequence[bool] | np.ndarray | None = None
 
 
 class ColumnTableModel(QAbstractTableModel):
@@ -85,8 +88,11 @@ class ColumnTableModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole and isinstance(value, float):
             return repr(value)  # full precision on hover
-        if role == Qt.ItemDataRole.BackgroundRole and self.highlighted(index.row(), index.column()):
-            return HIGHLIGHT
+        if role == Qt.ItemDataRole.BackgroundRole:
+            if column.marked is not None and column.marked[index.row()]:
+                return MARKED
+            if self.highlighted(index.row(), index.column()):
+                return HIGHLIGHT
         return None
 
     def highlighted(self, row: int, column: int) -> bool:

@@ -14,6 +14,7 @@ from views.charts import COLOURS, PeriodAxis, show_key, styled_plot
 from views.column_model import Column
 from views.data_table import DataTable
 from views.steady_title import SteadyTitle
+from views.warnings_table import show_warnings, warnings_table
 
 
 class DayOverview(QWidget):
@@ -55,6 +56,14 @@ class DayOverview(QWidget):
             2,
             "Every value where the engine's results differ from the results stored with the "
             "run; select a row to go to its party, period or BM unit",
+        )
+        self.warnings = warnings_table([])
+        self.warnings_tab = self.tables.addTab(self.warnings, "Data warnings (none)")
+        self.tables.setTabToolTip(
+            self.warnings_tab,
+            "Quirks of the data the run was imported from, imported anyway: file, line or JSON "
+            "path, field, value, what was assumed and the rule (unregistered units, id "
+            "disagreements, the register snapshot used)",
         )
         splitter = QSplitter()
         splitter.setOrientation(pg.QtCore.Qt.Orientation.Vertical)
@@ -138,6 +147,14 @@ class DayOverview(QWidget):
             widths={"party": 110},
         )
         self._show_differences(differences, result)
+
+    def show_warnings(self, warnings) -> None:
+        """The run's data warnings (models.run_warnings.DataWarning), in their own tab."""
+        show_warnings(self.warnings, warnings)
+        self.tables.setTabText(
+            self.warnings_tab,
+            f"Data warnings ({len(warnings):,})" if warnings else "Data warnings (none)",
+        )
 
     def _show_comparison(self, result: SettlementResult, published: dict) -> None:
         periods = list(result.inputs.periods)

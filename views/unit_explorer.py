@@ -30,6 +30,38 @@ from views.column_model import Column
 from views.data_table import DataTable
 from views.steady_title import SteadyTitle
 
+REGISTER_TIP = (
+    "the BM unit register snapshot the unit's attributes came from: its effective-from date "
+    "and snapshot id (R-REG-DATED); marked when it is effective only after the settlement date "
+    "(none was in force, the earliest was used), or 'unregistered' when no snapshot in force "
+    "lists the unit: settled under party UNREGISTERED, TLF 0 (R-REG-UNREGISTERED); "
+    "'—' not from a register (a case file)"
+)
+
+
+def register_labels(view: RunView) -> tuple[list[str], np.ndarray]:
+    """Per BM unit: which register snapshot its data comes from, and whether to mark it
+    (unregistered, or a snapshot effective only after the day)."""
+    units = view.units
+    day = view.run.settlement_date
+    labels, marked = [], np.zeros(len(units), dtype=bool)
+    for u, snapshot in enumerate(units.register_snapshot):
+        if not units.registered[u]:
+            labels.append("unregistered")
+            marked[u] = True
+        elif snapshot is None:
+            labels.append("—")
+        elif snapshot not in view.register_snapshots:
+            labels.append(f"#{snapshot}")
+        else:
+            effective = view.register_snapshots[snapshot]
+            later = effective > day
+            labels.append(
+                f"{effective.isoformat()} (#{snapshot})" + (", after the day" if later else "")
+            )
+            marked[u] = later
+    return labels, marked
+
 
 def _profile(segments, rows) -> tuple[np.ndarray, np.ndarray]:
     """x, y of consecutive segments, with a gap (NaN) where they do not join."""
@@ -201,10 +233,12 @@ class UnitExplorer(QWidget):
             unit_of, weights=volumes.qao - volumes.qab, minlength=len(view.units)
         )
         u = view.units
+        self.register_label, register_marked = register_labels(view)
         self.units.set_columns(
             [
                 Column("BM unit", u.bm_unit_id),
                 Column("party", u.party),
+                Column("Register", self.register_label, "text", REGISTER_TIP, register_marked),
                 Column("type", u.bmu_type),
                 Column("fuel", u.fuel_type),
                 Column("P/C", u.pc),
@@ -213,7 +247,14 @@ class UnitExplorer(QWidget):
                 Column("accepted MWh", accepted, "mwh", "Σ |accepted offer and bid volume|"),
             ],
             highlight=view.differences.units_differing,  # CBM or CND differs from stored
-            widths={"BM unit": 110, "party": 80, "type": 45, "fuel": 80, "P/C": 40},
+            widths={
+                "BM unit": 110,
+                "party": 80,
+                "type": 45,
+                "fuel": 80,
+                "P/C": 40,
+                "Register": 120,
+            },
         )
         if self.unit is not None and self.unit < len(u):
             self.units.select_source_row(self.unit)
@@ -254,7 +295,14 @@ class UnitExplorer(QWidget):
         units = self.view.units
         self.title.setText(
             f"{name}&nbsp;&nbsp;{units.name[u]}&nbsp;&nbsp;"
-            f"lead party {units.party[u]}, {units.pc[u]}, TLF {units.tlf[u]:+.5f}"
+            f"lead party {units.party[u]}, {units.pc[u]}, TLF {units.tlf[u]:+.5f}, "
+            + (
+                '<span style="color:#c0392b">unregistered (R-REG-UNREGISTERED)</span>'
+                if not units.registered[u]
+                else "not from a register"
+                if units.register_snapshot[u] is None
+                else f"register {self.register_label[u]}"
+            )
         )
         fpn = inputs.fpn
         self.fpn_curve.setData(*_profile(fpn, np.flatnonzero(fpn.owner == u)))

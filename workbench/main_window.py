@@ -33,6 +33,7 @@ from views.inspector import Inspector
 from views.run_browser import RunBrowser
 from views.stack_view import StackView
 from views.unit_explorer import UnitExplorer
+from views.warnings_table import WarningsLink
 from workbench import version
 from workbench.disputes_controller import DisputeController
 from workbench.jobs import JobRunner
@@ -97,6 +98,8 @@ class MainWindow(QMainWindow):
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.hide()
         self.statusBar().addWidget(self.status, 1)
+        self.warnings_link = WarningsLink()
+        self.statusBar().addPermanentWidget(self.warnings_link)
         self.statusBar().addPermanentWidget(self.progress)
         self.statusBar().addPermanentWidget(self.cancel_button)
         self._build_actions()
@@ -196,6 +199,7 @@ class MainWindow(QMainWindow):
         self.jobs.finished.connect(self._job_finished)
         self.jobs.progressed.connect(self._job_progress)
         self.cancel_button.clicked.connect(lambda: self.jobs.cancel())
+        self.warnings_link.activated.connect(self.show_run_warnings)
 
     # -- databases and runs ---------------------------------------------------------------------
 
@@ -275,6 +279,7 @@ class MainWindow(QMainWindow):
             + f"; {view.differences.summary()}"
         )
         self._remember_selection("run", view.run.id)
+        self.warnings_link.show_count(len(view.warnings))
         self.disputes.run_loaded(view, view.scenario_frames)
         self._update_inspector()
         self.run_shown.emit(view.run.id)
@@ -337,6 +342,7 @@ class MainWindow(QMainWindow):
             self.overview.show_result(
                 view.result, view.label, view.published_prices, differences=view.differences
             )
+            self.overview.show_warnings(view.warnings)
         elif widget is self.explorer:
             self.explorer.show_run(self.view)
             if self._pending_unit is not None:
@@ -346,6 +352,11 @@ class MainWindow(QMainWindow):
         elif widget is self.stack:
             self.stack.show_run(self.view)
             self.stack.set_period(self.period.value())
+
+    def show_run_warnings(self) -> None:
+        """The loaded run's data warnings: the day overview's Data warnings tab."""
+        self.tabs.setCurrentWidget(self.overview)
+        self.overview.tables.setCurrentIndex(self.overview.warnings_tab)
 
     def _tab_changed(self, _index: int) -> None:
         self.ensure_shown(self.tabs.currentWidget())
