@@ -1,0 +1,189 @@
+"""Completeness of a run, checked by hand on a small case: two units, periods 27 and 28.
+
+Period 27 has every settlement input but LoLP (FPN, metered volumes, a BSAD action, market
+index data, MEL); period 28 has only FPN, and no acceptance, so its NIV is 0 and its price
+needs MIP, which it does not have: its price is unavailable, and the report says why.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+from sqlalchemy import text
+
+from engine.settle import settle_day
+from models.case_convert import import_case
+from models.completeness import (
+    BSAD,
+    LOLP,
+    MEL_MIL,
+    METERED,
+    MID,
+    PN,
+    PUBLISHED,
+    period_ranges,
+    run_completeness,
+    why_no_price,
+)
+from models.database import SettlementDatabase
+from models.engine_inputs import load_settlement_inputs
+from models.results_store import settle_run
+from models.run_warnings import DataWarning, write_run_warnings
+from tests.engine.case_builder import accept, case, flat, metered, pair, unit
+
+
+def _case() -> dict:
+    return case(
+        periods=[27, 28],
+        parties=[{"id": "GEN"}, {"id": "SUP"}],
+        bm_units=[unit("G1", "GEN"), unit("D1", "SUP", pc="C")],
+        fpn=[flat("G1", 100.0, 0, 60), flat("D1", -100.0, 0, 60)],
+        mel=[flat("G1", 150.0, 0, 30)],
+        bid_offer=[pair("G1", 27, 1, 80.0, 40.0, 50.0)],
+        acceptances=[accept("G1", 1, 120.0)],
+        metered_volumes=[metered("G1", 60.0), metered("D1", -60.0)],
+        bsad=[{"period": 27, "id": "B1", "volume": 5.0, "cost": 300.0}],
+        market_index=[{"period": 27, "provider": "APXMIDP", "price": 50.0, "volume": 100.0}],
+    )
+
+
+@pytest.fixture
+def db(tmp_path):
+    with SettlementDatabase.create(tmp_path / "c.sqlite") as database:
+        yield database
+
+
+def test_per_period_inputs_present_and_missing(db):
+    run_id = import_case(db, _case())
+    with db.engine.connect() as conn:
+        result = settle_day(load_settlement_inputs(conn, run_id))
+        report = run_completeness(conn, run_id, result)
+    p27, p28 = report.periods
+    assert (p27.period, p28.period) == (27, 28)
+    assert p27.present == (PN, METERED, BSAD, MID, MEL_MIL)
+    assert p27.missing == (LOLP, PUBLISHED)
+    assert p28.present == (PN,)
+    assert p28.missing == (METERED, BSAD, MID, LOLP, MEL_MIL, PUBLISHED)
+    assert (p27.units, p27.fpn_units, p27.metered_units, p27.bsad_actions) == (2, 2, 2, 1)
+    assert (p28.fpn_units, p28.metered_units, p28.bsad_actions, p28.mel_mil_units) == (2, 0, 0, 0)
+    assert p27.mel_mil_units == 1
+    # Period 27: 20 MWh accepted offer + 5 MWh BSAD, a price; period 28: NIV 0, no MIP.
+    assert p27.price_unavailable is None
+    assert math.isnan(result.prices.ssp[27]) and result.prices.niv[27] == 0
+    assert p28.price_unavailable == why_no_price(0.0, None, False)
+    assert "NIV is 0 MWh" in p28.price_unavailable and "no market index data" in (
+        p28.price_unavailable
+    )
+    assert report.price_unavailable == {28: p28.price_unavailable}
+    assert not report.complete and report.settled
+
+
+def test_gaps_name_their_periods_and_effects(db):
+    run_id = import_case(db, _case())
+    with db.engine.connect() as conn:
+        report = run_completeness(conn, run_id, settle_day(load_settlement_inputs(conn, run_id)))
+    gaps = {g.what: g for g in report.gaps}
+    assert set(gaps) == {
+        "no metered volumes in some periods",
+        "no BSAD in some periods (none may have been taken)",
+        "no market index (MID) in some periods",
+        "no LoLP/DRM",
+        "no MEL/MIL in some periods",
+        "no published prices",
+        "system price unavailable",
+    }
+    assert gaps["no metered volumes in some periods"].periods == (28,)
+    assert "TLM, QME, QNDO/QNDB, CND, credited energy, CAEI and RCRC" in (
+        gaps["no metered volumes in some periods"].effect
+    )
+    assert "TLM = 1 + TLF" in gaps["no metered volumes in some periods"].effect
+    assert gaps["no LoLP/DRM"].periods == (27, 28)
+    assert "STOR actions are not repriced" in gaps["no LoLP/DRM"].effect
+    assert "no effect on settlement" in gaps["no MEL/MIL in some periods"].effect
+    assert not gaps["no MEL/MIL in some periods"].settlement
+    assert not gaps["no published prices"].settlement
+    assert gaps["system price unavailable"].periods == (28,)
+    # Rulebook §15 as the engine reports it: 2024 is after P376; a BSAD action with metered
+    # volumes leaves the NETSO's own energy accounts out of TRC.
+    known = [g.what.split(":")[0] for g in report.known_gaps]
+    assert known == ["GAP-P376-BASELINING", "GAP-NETSO-ENERGY-ACCOUNTS"]
+    assert "1 BSAD action(s)" in report.known_gaps[1].effect
+    # Register coverage: the case's two units are the database's register.
+    assert report.register.line() == "PN for 2 of 2 registered units; fuel types present: unknown"
+    assert report.register.unregistered == () and report.register.without_bm_data == 0
+
+
+def test_stored_results_give_the_same_report_as_the_result(db):
+    run_id = import_case(db, _case())
+    with db.engine.connect() as conn:
+        before = run_completeness(conn, run_id)  # never settled: inputs only
+    result = settle_run(db, run_id)
+    with db.engine.connect() as conn:
+        stored = run_completeness(conn, run_id)
+        live = run_completeness(conn, run_id, result)
+    assert not before.settled and before.price_unavailable == {}
+    assert [p.missing for p in before.periods] == [p.missing for p in live.periods]
+    assert stored.as_json() == live.as_json()
+
+
+def test_json_text_and_banner_never_show_nan(db):
+    run_id = import_case(db, _case())
+    result = settle_run(db, run_id)
+    with db.engine.connect() as conn:
+        warning = DataWarning("R-REG-ID", "f.json", "data[1]", "nationalGridBmUnit", "X", "y")
+        write_run_warnings(conn, run_id, [warning])
+        conn.commit()
+        report = run_completeness(conn, run_id, result)
+    document = json.dumps(report.as_json(), allow_nan=False)
+    assert "nan" not in document.lower() and "nan" not in report.text().lower()
+    assert report.as_json()["price_unavailable"] == [
+        {"period": 28, "reason": report.periods[1].price_unavailable}
+    ]
+    assert report.warnings == 1 and "run warnings: 1" in report.text()
+    banner = report.banner().splitlines()
+    assert len(banner) == 2
+    assert banner[0] == (
+        "Incomplete settlement: no LoLP/DRM, published prices; some periods lack metered "
+        "volumes, BSAD, market index (MID), MEL/MIL."
+    )
+    assert banner[1] == (
+        "Price unavailable in 1 period(s) (28): needs MIP, no market index data; "
+        "2 known gap(s) of the rulebook; 1 import warning(s)."
+    )
+    assert "price of period 28 unavailable: NIV is 0 MWh" in report.text()
+
+
+def test_unregistered_units_and_units_without_bm_data(db):
+    """G1 marked unregistered (R-REG-UNREGISTERED); a third registered unit has no BM data."""
+    run_id = import_case(db, _case())
+    with db.engine.begin() as conn:
+        conn.execute(text("UPDATE run_bm_unit SET registered = 0 WHERE bm_unit_id = 'G1'"))
+        conn.execute(
+            text(
+                "INSERT INTO bm_unit (id, name, fuel_type, lead_party_id, pc_status, "
+                "trading_unit, tlf, interconnector) "
+                "VALUES ('T_CCGT-1', '', 'CCGT', 'GEN', 'P', 'T_CCGT-1', 0.01, 0)"
+            )
+        )
+        conn.execute(text("UPDATE bm_unit SET fuel_type = 'WIND' WHERE id = 'D1'"))
+    with db.engine.connect() as conn:
+        report = run_completeness(conn, run_id)
+    register = report.register
+    assert register.unregistered == ("G1",)
+    assert (register.register_units, register.with_pn, register.without_bm_data) == (3, 2, 1)
+    assert register.fuel_types_missing == {"CCGT": 1}
+    assert register.fuel_types_present == {"WIND": 1, "unknown": 1}
+    gaps = {g.what.split(":")[0]: g for g in report.gaps}
+    assert (
+        "TLF 0 under the party UNREGISTERED"
+        in gaps["1 BM unit(s) not in the register in force (R-REG-UNREGISTERED)"].effect
+    )
+    assert "no BM data for 1 of 3 registered units (fuel types" in " ".join(gaps)
+
+
+def test_period_ranges():
+    assert period_ranges([5, 1, 2, 3, 7, 8]) == "1-3, 5, 7-8"
+    assert period_ranges([]) == ""
+    assert period_ranges([48]) == "48"
