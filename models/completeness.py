@@ -212,8 +212,11 @@ class Completeness:
         for gap in [*self.gaps, *self.known_gaps]:
             where = f" [periods {period_ranges(gap.periods)}]" if gap.periods else ""
             lines.append(f"  - {gap.what}{where}: {gap.effect}")
+        by_reason: dict[str, list[int]] = {}
         for period, reason in self.price_unavailable.items():
-            lines.append(f"  price of period {period} unavailable: {reason}")
+            by_reason.setdefault(reason, []).append(period)
+        for reason, periods in by_reason.items():
+            lines.append(f"  price unavailable in period(s) {period_ranges(periods)}: {reason}")
         return "\n".join(lines)
 
     def banner(self) -> str:

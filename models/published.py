@@ -32,6 +32,10 @@ def read_published_prices(conn: Connection, run_id: int) -> dict[int, PublishedP
     return {r.period: PublishedPrice(r.period, r.ssp, r.sbp, r.niv) for r in rows}
 
 
+def _number(value) -> float | None:
+    return None if value is None or math.isnan(float(value)) else float(value)
+
+
 def _difference(engine: float | None, published: float | None) -> float | None:
     if engine is None or published is None or math.isnan(engine) or math.isnan(published):
         return None
@@ -48,7 +52,8 @@ def price_comparison(
     """Per period the engine figure, the published one and engine − published (None if either
     is missing); `differs` when SSP, SBP or NIV disagree beyond the published precision."""
     rows = []
-    engine = {int(p): (float(s), float(b), float(n)) for p, s, b, n in
+    # An unavailable engine price (NaN) is None here: JSON null, never NaN.
+    engine = {int(p): (_number(s), _number(b), _number(n)) for p, s, b, n in
               zip(periods, ssp, sbp, niv, strict=True)}  # fmt: skip
     for period in sorted(set(engine) | set(published)):
         mine = engine.get(period, (None, None, None))

@@ -116,6 +116,9 @@ def build_parser() -> argparse.ArgumentParser:
     settle.add_argument("--run", type=_run_type, required=True, help="run type (II, SF, R1…)")
     settle.add_argument("--run-number", type=_positive, help="run number (default: latest)")
     settle.add_argument("--periods", type=_periods, help="only these periods, e.g. 27-30")
+    settle.add_argument(
+        "--json", action="store_true", help="print the settlement-result/1 JSON (+ completeness)"
+    )
     settle.set_defaults(handler=_cmd_settle)
 
     show = commands.add_parser("show", help="print a run's stored results")
@@ -341,6 +344,7 @@ def _cmd_case_run(args: argparse.Namespace) -> int:
 def _cmd_settle(args: argparse.Namespace) -> int:
     import time
 
+    from models.completeness import run_completeness
     from models.results_json import result_document
     from models.results_store import settle_run
     from models.run_store import find_run
@@ -352,12 +356,22 @@ def _cmd_settle(args: argparse.Namespace) -> int:
         began = time.perf_counter()
         result = settle_run(db, run.id, tuple(args.periods) if args.periods else None)
         seconds = time.perf_counter() - began
-    print_summary(result_document(result), f"run {run.label}", party_limit=15)
+        with db.engine.connect() as conn:
+            completeness = run_completeness(conn, run.id, result)
+    document = result_document(result)
+    if args.json:
+        document["completeness"] = completeness.as_json()
+        print(json.dumps(document, indent=1, ensure_ascii=False, allow_nan=False))
+        return EXIT_OK
+    print_summary(document, f"run {run.label}", party_limit=15)
+    print()
+    print(completeness.text())
     print(f"\nresults stored in {args.db} ({seconds:.1f} s)")
     return EXIT_OK
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
+    from models.completeness import run_completeness
     from models.results_store import stored_document
     from models.run_store import find_run
     from workbench.report import print_summary
@@ -365,10 +379,14 @@ def _cmd_show(args: argparse.Namespace) -> int:
     with _open(args.db) as db, db.engine.connect() as conn:
         run = find_run(conn, args.date, args.run, args.run_number)
         document = stored_document(conn, run.id)
+        completeness = run_completeness(conn, run.id)
     if args.json:
-        print(json.dumps(document, indent=1, ensure_ascii=False))
+        document["completeness"] = completeness.as_json()
+        print(json.dumps(document, indent=1, ensure_ascii=False, allow_nan=False))
     else:
         print_summary(document, f"run {run.label}", party_limit=15)
+        print()
+        print(completeness.text())
     return EXIT_OK
 
 

@@ -152,7 +152,7 @@ def test_json_text_and_banner_never_show_nan(db):
         "Price unavailable in 1 period(s) (28): needs MIP, no market index data; "
         "2 known gap(s) of the rulebook; 1 import warning(s)."
     )
-    assert "price of period 28 unavailable: NIV is 0 MWh" in report.text()
+    assert "price unavailable in period(s) 28: NIV is 0 MWh" in report.text()
 
 
 def test_unregistered_units_and_units_without_bm_data(db):
