@@ -5,4 +5,4 @@ No Qt, no SQL, no pandas here (enforced by import-linter). Each module names the
 """
 
 ENGINE_VERSION = "0.1.0"
-RULEBOOK_VERSION = "v1"
+RULEBOOK_VERSION = "v2"

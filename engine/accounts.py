@@ -8,11 +8,15 @@
   QAB_nij) + QBS_ij).
 - Imbalance (confirmed): QAEI_a = QCE_a + QABS_a − QABC_a; CAEI_a = −QAEI_a × SSP_j
   (positive: paid by the party; SSP = SBP).
-- RCRC (confirmed structure, assumed weighting): TRC_j = Σ_a CAEI_a; RCRP_a = CE_a / Σ_b CE_b
+- RCRC (confirmed structure and weighting, v2): TRC_j = Σ_a CAEI_a; RCRP_a = CE_a / Σ_b CE_b
   where CE_a sums the account's credited energy signed +1 for delivering and −1 for
-  offtaking Trading Units, interconnectors left out; RCRC_a = RCRP_a × TRC_j (paid to the party).
+  offtaking Trading Units, interconnectors left out (so negative credited energy in a
+  delivering Trading Unit reduces the account's share); RCRC_a = RCRP_a × TRC_j (paid to the
+  party).
+- R-ACC-RCRC-NODENOM (assumed, v2): if |Σ_b CE_b| < 1e-6 MWh no account gets RCRC (RCRP = 0)
+  and TRC_j is the period's unallocated residual.
 - System operator: CSOBM_j = Σ_i CBM_ij − Σ_i CND_ij (paid by the system operator).
-- Cash balance (to £0.01): Σ CAEI + CSOBM + Σ CND = Σ CBM + Σ RCRC.
+- Cash balance (to £0.01): Σ CAEI + CSOBM + Σ CND = Σ CBM + Σ RCRC + unallocated residual.
 """
 
 from __future__ import annotations
@@ -86,6 +90,10 @@ def balancing_services_volume(
     return qabs
 
 
+# Below this |Σ_b CE_b| (MWh) the RCRC has no denominator (R-ACC-RCRC-NODENOM).
+RCRC_DENOMINATOR_TOLERANCE_MWH = 1e-6
+
+
 @dataclass(frozen=True, slots=True)
 class Imbalance:
     qaei: np.ndarray  # (accounts, periods)
@@ -93,6 +101,8 @@ class Imbalance:
     trc: np.ndarray  # (periods,)
     rcrp: np.ndarray  # (accounts, periods)
     rcrc: np.ndarray
+    rcrc_denominator: np.ndarray  # (periods,) Σ_b CE_b
+    unallocated_residual: np.ndarray  # (periods,) TRC no account could take (else 0)
 
 
 def energy_imbalance(
@@ -103,16 +113,30 @@ def energy_imbalance(
     return qaei, -qaei * system_price[None, :]
 
 
+def r_acc_rcrc_nodenom(denominator: np.ndarray) -> np.ndarray:
+    """R-ACC-RCRC-NODENOM (assumed): periods whose RCRC denominator |Σ_b CE_b| is below
+    1e-6 MWh, where no account takes a share and TRC stays unallocated."""
+    return ~(np.abs(denominator) >= RCRC_DENOMINATOR_TOLERANCE_MWH)
+
+
 def residual_cashflow(caei: np.ndarray, rcrc_basis: np.ndarray) -> tuple[np.ndarray, ...]:
-    """(TRC_j, RCRP_a, RCRC_a)."""
+    """(TRC_j, RCRP_a, RCRC_a, Σ_b CE_b, unallocated residual_j).
+
+    R-ACC-RCRC: RCRP_a = CE_a / Σ_b CE_b, RCRC_a = RCRP_a × TRC_j; where the denominator is
+    missing (R-ACC-RCRC-NODENOM) RCRP = 0 and the unallocated residual is TRC_j.
+    """
     trc = caei.sum(axis=0)
-    total = rcrc_basis.sum(axis=0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rcrp = np.where(total != 0, rcrc_basis / total, 0.0)
-    return trc, rcrp, rcrp * trc[None, :]
+    denominator = rcrc_basis.sum(axis=0)
+    none = r_acc_rcrc_nodenom(denominator)
+    safe = np.where(none, 1.0, denominator)
+    rcrp = np.where(none[None, :], 0.0, rcrc_basis / safe[None, :])
+    # NaN (no metered volumes) stays NaN; a missing denominator leaves all of TRC over.
+    unallocated = np.where(np.isnan(denominator), np.nan, np.where(none, trc, 0.0))
+    rcrp = np.where(np.isnan(denominator)[None, :], np.nan, rcrp)
+    return trc, rcrp, rcrp * trc[None, :], denominator, unallocated
 
 
 def imbalance(qce, qabs, qabc, system_price, rcrc_basis) -> Imbalance:
     qaei, caei = energy_imbalance(qce, qabs, qabc, system_price)
-    trc, rcrp, rcrc = residual_cashflow(caei, rcrc_basis)
-    return Imbalance(qaei, caei, trc, rcrp, rcrc)
+    trc, rcrp, rcrc, denominator, unallocated = residual_cashflow(caei, rcrc_basis)
+    return Imbalance(qaei, caei, trc, rcrp, rcrc, denominator, unallocated)

@@ -24,7 +24,8 @@ class DatedValue:
 # Each table is ordered by effective date; the last entry not after the settlement date applies.
 _TABLES: dict[str, tuple[DatedValue, ...]] = {
     "par": (
-        DatedValue(date(2015, 11, 5), 50.0, "assumed"),
+        # Elexon: "50 MWh from winter 2015/16, then 1 MWh from winter 2018/19" (v2: confirmed).
+        DatedValue(date(2015, 11, 5), 50.0, "confirmed"),
         DatedValue(date(2018, 11, 1), 1.0, "confirmed"),
     ),
     "rpar": (

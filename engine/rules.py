@@ -1,8 +1,11 @@
 """The rulebook's rules as data: id, status and what each computes, for traces and the GUI.
 
 Status is ``confirmed`` (read in Elexon material or evidenced by its data) or ``assumed`` (the
-standard reading, not read verbatim). The workbench shows the status next to every number that
-rests on a rule, so an analyst always knows which figures depend on an assumption.
+standard reading, not read verbatim), as rulebook v2 (../shared/domain/SETTLEMENT_RULES.md)
+gives it. The workbench shows the status next to every number that rests on a rule, so an
+analyst always knows which figures depend on an assumption. Ids not in the rulebook
+(R-VOL-SPLIT, R-TLM-TU, R-TLM-SECONDARY, R-ND-CHARGE, R-ND-ORDER, …) split one of its rules where
+its parts have different statuses.
 """
 
 from __future__ import annotations
@@ -99,7 +102,27 @@ RULES: dict[str, Rule] = {
             "assumed",
             "Transmission loss multiplier",
             "TLM_ij = 1 + TLF_ij + TLMO±_j (interconnectors 1); TLMO+ = −α L / Σ_del QM, "
-            "TLMO− = −(1 − α) L / Σ_off QM, L = Σ QM (1 + TLF)",
+            "TLMO− = −(1 − α) L / Σ_off QM, L = Σ QM (1 + TLF) + Σ_IC QM, over primary "
+            "BM units; check Σ_primary QM × TLM = 0",
+        ),
+        Rule(
+            "R-TLM-PRIMARY",
+            "confirmed",
+            "Losses over primary BM units",
+            "secondary BM units (type V, V__…) are left out of L and out of Σ_del QM and Σ_off QM",
+        ),
+        Rule(
+            "R-TLM-SECONDARY",
+            "assumed",
+            "TLM of a secondary BM unit",
+            "TLM_ij = 1 + TLF_ij + TLMO±_j, TLMO+ when the unit's own QM > 0, else TLMO−",
+        ),
+        Rule(
+            "R-TLM-ONESIDED",
+            "assumed",
+            "Period with one-sided metering",
+            "no delivering or no offtaking primary non-IC QM: TLMO+ = TLMO− = 0 (TLM = 1 + TLF); "
+            "the R-TLM check does not apply",
         ),
         Rule(
             "R-TLM-TU",
@@ -111,9 +134,22 @@ RULES: dict[str, Rule] = {
             "R-ND",
             "assumed",
             "Expected volume and non-delivery",
-            "QME = Period FPN + Σ_n (QAO + QAB); s = QME − QM; QNDO = min(max(s, 0), Σ QAO); "
-            "QNDB = max(min(s, 0), Σ QAB); CND = Σ QNDO_u max(PO_u − SBP, 0) + "
-            "Σ |QNDB_u| max(SSP − PB_u, 0)",
+            "QME = Period FPN + Σ_n (QAO + QAB); QII = QM − QME; s = QME − QM; "
+            "QNDO = min(max(s, 0), Σ QAO); QNDB = max(min(s, 0), Σ QAB)",
+        ),
+        Rule(
+            "R-ND-ORDER",
+            "assumed",
+            "Order of the non-delivery allocation",
+            "QNDO to accepted offers from the highest offer price down; QNDB to accepted bids "
+            "from the lowest bid price up",
+        ),
+        Rule(
+            "R-ND-CHARGE",
+            "confirmed",
+            "Non-delivery charged on both sides, per offer and bid",
+            "CND = Σ_u QNDO_u max(PO_u − SBP, 0) + Σ_u |QNDB_u| max(SSP − PB_u, 0) (≥ 0, paid "
+            "by the party)",
         ),
         Rule(
             "R-ACC-QCE",
@@ -137,10 +173,23 @@ RULES: dict[str, Rule] = {
         ),
         Rule(
             "R-ACC-RCRC",
-            "assumed",
+            "confirmed",
             "Residual cashflow reallocation",
-            "TRC_j = Σ_a CAEI_a; RCRP_a = CE_a / Σ_b CE_b (CE signed by Trading Unit status, "
-            "interconnectors excluded); RCRC_a = RCRP_a × TRC_j",
+            "TRC_j = Σ_a CAEI_a; RCRP_a = CE_a / Σ_b CE_b (non-interconnector credited energy, "
+            "+1 delivering, −1 offtaking Trading Unit); RCRC_a = RCRP_a × TRC_j",
+        ),
+        Rule(
+            "R-ACC-RCRC-NODENOM",
+            "assumed",
+            "RCRC without a denominator",
+            "|Σ_b CE_b| < 1e-6 MWh: RCRP_a = 0 for every account; TRC_j is the unallocated "
+            "residual, in the cash balance",
+        ),
+        Rule(
+            "R-ACC-CASH",
+            "confirmed",
+            "Cash balance",
+            "Σ CAEI + CSOBM + Σ CND = Σ CBM + Σ RCRC + unallocated residual (to £0.01)",
         ),
         Rule(
             "R-ACC-CSOBM",
@@ -151,9 +200,9 @@ RULES: dict[str, Rule] = {
         Rule("R-PRC-MIP", "confirmed", "Market index price", "volume-weighted average MID price"),
         Rule(
             "R-PRC-STOR",
-            "assumed",
+            "confirmed",
             "STOR repricing",
-            "STOR items in a window: max(price, LoLP × VoLL)",
+            "STOR items in a STOR availability window: max(price, RSVP), RSVP = LoLP × VoLL",
         ),
         Rule("R-PRC-RANK", "confirmed", "Ranking", "buys by price ascending, sells descending"),
         Rule("R-PRC-DMAT", "assumed", "De minimis tagging", "|volume| < DMAT is tagged out"),
@@ -169,15 +218,17 @@ RULES: dict[str, Rule] = {
         ),
         Rule(
             "R-PRC-NIVTAG",
-            "assumed",
+            "confirmed",
             "NIV tagging",
-            "opposite stack out; same volume from the dearest end",
+            "opposite stack out; same volume from the most expensive end",
         ),
         Rule(
             "R-PRC-REPL",
             "assumed",
             "Replacement price",
-            "average of the dearest RPAR MWh unflagged; MIP if none",
+            "volume-weighted average of the dearest RPAR MWh of second-stage-unflagged items "
+            "(all of them if fewer: the reference volume is then that smaller volume); MIP if "
+            "none (reference volume 0)",
         ),
         Rule("R-PRC-PAR", "confirmed", "PAR tagging", "keep the dearest PAR MWh"),
         Rule(
@@ -185,6 +236,27 @@ RULES: dict[str, Rule] = {
             "confirmed",
             "Main price",
             "Σ TLM-adjusted cost / Σ TLM-adjusted volume + BPA or SPA; MIP if nothing remains",
+        ),
+        Rule(
+            "R-REG-DATED",
+            "assumed",
+            "Register in force on the settlement date",
+            "the latest register snapshot effective on or before the date; if none, the "
+            "earliest, with a warning naming it",
+        ),
+        Rule(
+            "R-REG-ID",
+            "confirmed",
+            "Elexon id identifies a BM unit",
+            "bmUnit (elexonBmUnit) identifies the unit; a disagreeing National Grid id is a "
+            "warning, not an error",
+        ),
+        Rule(
+            "R-REG-UNREGISTERED",
+            "assumed",
+            "BM unit absent from the register in force",
+            "settled as unregistered: TLF 0, party UNREGISTERED, P/C from the sign of its FPN, "
+            "its own Trading Unit; listed as a warning",
         ),
     )
 }

@@ -1,12 +1,15 @@
 """Settle a settlement date: every stage of the rulebook in order, with invariant checks.
 
-BM stage (R-PROF, R-VOL, R-CBM) → losses (R-TLM) → stack and price (R-PRC) → non-delivery
-(R-ND) → accounts, imbalance and RCRC (R-ACC) → system operator and party totals.
+BM stage (R-PROF, R-VOL, R-CBM) → losses (R-TLM, R-TLM-PRIMARY, R-TLM-ONESIDED) → stack and
+price (R-PRC) → non-delivery (R-ND) → accounts, imbalance and RCRC (R-ACC,
+R-ACC-RCRC-NODENOM) → system operator and party totals; then the known gaps (rulebook §15)
+the day's results depend on.
 
 A period whose metered volumes were not loaded is still settled for volumes, CBM, the stack
 and the price, with TLM = 1 + TLF for the stack; its metered-volume dependent quantities
 (TLM, QCE, QABS, imbalance, RCRC, non-delivery, CSOBM, net) are NaN: not available, never 0.
-A failed check is reported in `checks`, never hidden.
+A failed check is reported in `checks`, never hidden; a check that does not apply to a period
+(R-TLM in a one-sided period, R-TLM-ONESIDED) has ok=True and status "not applicable".
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from engine.accounts import (
     contract_volume,
     credited_energy,
     imbalance,
+    r_acc_rcrc_nodenom,
 )
 from engine.bm_inputs import validate_bm_inputs
 from engine.bm_stage import BmStageResult, run_bm_stage
@@ -32,7 +36,8 @@ from engine.imbalance_price import (
     StackResult,
     imbalance_prices,
 )
-from engine.losses import LossResult, indicative_tlm, transmission_losses
+from engine.known_gaps import GapUse, gaps_affecting
+from engine.losses import LossResult, indicative_tlm, is_secondary_bm_unit, transmission_losses
 from engine.non_delivery import NonDelivery, non_delivery
 from engine.settlement_inputs import SettlementInputs
 from engine.stack_items import StackItems, items_from_bm, items_from_bsad
@@ -41,14 +46,19 @@ LOSS_TOLERANCE_MWH = 1e-6
 PLAUSIBLE_TLM = (0.5, 1.5)  # outside this, metered volumes are almost certainly wrong
 CASH_TOLERANCE_GBP = 0.01
 NIV_TOLERANCE_MWH = 1e-6
+NOT_APPLICABLE = "not applicable"
 
 
 @dataclass(frozen=True, slots=True)
 class Check:
+    """An invariant of one period. status is None when `ok` says it all, NOT_APPLICABLE when
+    the check does not apply (then ok is True and detail says why)."""
+
     rule: str
     period: int | None
     ok: bool
     detail: str
+    status: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +97,12 @@ class SettlementResult:
     party_period_rcrc: np.ndarray
     parties: PartyTotals
     checks: tuple[Check, ...]
+    known_gaps: tuple[GapUse, ...] = ()  # rulebook §15 gaps the day's results depend on
+
+    @property
+    def unallocated_residual(self) -> np.ndarray:
+        """(periods,) R-ACC-RCRC-NODENOM: the TRC no account could take (0 normally)."""
+        return self.imbalance.unallocated_residual
 
     @property
     def settled_periods(self) -> tuple[int, ...]:
@@ -147,10 +163,12 @@ def settle_day(inputs: SettlementInputs) -> SettlementResult:
 
     bm = run_bm_stage(bm_inputs, params.cadl_minutes, validate=False)
 
-    # R-TLM. A period is metered when any unit has a metered volume in it.
+    # R-TLM. A period is metered when any unit has a metered volume in it. Secondary BM
+    # units stay out of the losses (R-TLM-PRIMARY).
     metered_available = ~np.isnan(inputs.metered).all(axis=0)
     metered = np.where(metered_available[None, :], np.nan_to_num(inputs.metered), np.nan)
-    losses = transmission_losses(np.nan_to_num(metered), units, params.alpha)
+    secondary = is_secondary_bm_unit(bm_inputs.bm_units)
+    losses = transmission_losses(np.nan_to_num(metered), units, params.alpha, secondary)
     tlm = np.where(metered_available[None, :], losses.tlm, np.nan)
     stack_tlm = np.where(metered_available[None, :], losses.tlm, indicative_tlm(units, periods))
 
@@ -209,6 +227,7 @@ def settle_day(inputs: SettlementInputs) -> SettlementResult:
         + cnd_total
         - cbm.sum(axis=0)
         - account_imbalance.rcrc.sum(axis=0)
+        - account_imbalance.unallocated_residual
     )
 
     party_count = len(inputs.parties)
@@ -227,7 +246,23 @@ def settle_day(inputs: SettlementInputs) -> SettlementResult:
     )
 
     checks = _checks(
-        inputs, metered_available, losses, prices, stack, items, bm, cash_balance_error
+        inputs,
+        metered_available,
+        losses,
+        prices,
+        stack,
+        items,
+        bm,
+        cash_balance_error,
+        account_imbalance,
+    )
+    in_bsad = np.isin(inputs.bsad.period, np.asarray(inputs.periods))
+    known_gaps = gaps_affecting(
+        bm_inputs.settlement_date,
+        bm_inputs.bm_units,
+        rr_flagged_acceptances=int(np.count_nonzero(bm_inputs.acceptances.rr_flag)),
+        bsad_actions=int(np.count_nonzero(in_bsad)),
+        metered=bool(metered_available[settled].any()),
     )
     return SettlementResult(
         inputs=inputs,
@@ -253,10 +288,37 @@ def settle_day(inputs: SettlementInputs) -> SettlementResult:
         party_period_rcrc=party_rcrc,
         parties=totals,
         checks=checks,
+        known_gaps=known_gaps,
     )
 
 
-def _checks(inputs, metered_available, losses, prices, stack, items, bm, cash_error) -> tuple:
+def _loss_check(j: int, losses: LossResult) -> Check:
+    """R-TLM: Σ_(primary) QM × TLM = 0 in a two-sided period; not applicable in a one-sided
+    one (R-TLM-ONESIDED), which is incomplete metering, not an engine failure."""
+    k = j - 1
+    if losses.one_sided[k]:
+        side = "delivering" if not losses.delivered[k] > 0 else "offtaking"
+        return Check(
+            "R-TLM",
+            j,
+            True,
+            f"R-TLM-ONESIDED: no {side} primary non-interconnector metered volume "
+            f"(Σ delivering {losses.delivered[k]:.6f}, Σ offtaking {losses.offtaken[k]:.6f} "
+            "MWh): incomplete metering, TLMO+ = TLMO− = 0 and TLM = 1 + TLF; "
+            f"Σ QM×TLM = {losses.loss_check[k]:.6f}",
+            NOT_APPLICABLE,
+        )
+    return Check(
+        "R-TLM",
+        j,
+        bool(abs(losses.loss_check[k]) <= LOSS_TOLERANCE_MWH),
+        f"Σ QM×TLM = {losses.loss_check[k]:.6f} over primary BM units",
+    )
+
+
+def _checks(
+    inputs, metered_available, losses, prices, stack, items, bm, cash_error, account_imbalance
+) -> tuple:
     checks: list[Check] = []
     accepted_total = np.bincount(
         bm.volumes.period, weights=bm.volumes.qao + bm.volumes.qab, minlength=bm.inputs.periods + 1
@@ -325,20 +387,22 @@ def _checks(inputs, metered_available, losses, prices, stack, items, bm, cash_er
                 f"{inputs.bm.bm_units[odd[0]]} {tlm[odd[0]]:.4f}: check the metered volumes",
             )
         )
-        checks.append(
-            Check(
-                "R-TLM",
-                j,
-                bool(abs(losses.loss_check[k]) <= LOSS_TOLERANCE_MWH),
-                f"Σ QM×TLM = {losses.loss_check[k]:.6f}",
-            )
+        checks.append(_loss_check(j, losses))
+        unallocated = float(account_imbalance.unallocated_residual[k])
+        residual = (
+            f"; R-ACC-RCRC-NODENOM: |Σ CE| = "
+            f"{abs(account_imbalance.rcrc_denominator[k]):.2e} MWh, "
+            f"TRC £{unallocated:.2f} unallocated"
+            if r_acc_rcrc_nodenom(account_imbalance.rcrc_denominator[k : k + 1])[0]
+            else ""
         )
         checks.append(
             Check(
                 "cash-balance",
                 j,
                 bool(abs(cash_error[k]) <= CASH_TOLERANCE_GBP),
-                f"Σ CAEI + CSOBM + Σ CND − Σ CBM − Σ RCRC = {cash_error[k]:.6f}",
+                "Σ CAEI + CSOBM + Σ CND − Σ CBM − Σ RCRC − unallocated residual = "
+                f"{cash_error[k]:.6f}{residual}",
             )
         )
     return tuple(checks)

@@ -27,8 +27,10 @@ def test_parameters_change_on_their_effective_dates():
 
 
 def test_status_is_reported_per_dated_value():
-    assert parameter_status("par", date(2017, 1, 1)) == "assumed"
+    # Rulebook v2: PAR 50 MWh (2015-11-05 to 2018-10-31) is confirmed, RPAR stays assumed.
+    assert parameter_status("par", date(2017, 1, 1)) == "confirmed"
     assert parameter_status("par", date(2020, 1, 1)) == "confirmed"
+    assert parameter_status("rpar", date(2017, 1, 1)) == "assumed"
     assert parameter_status("rpar", date(2020, 1, 1)) == "assumed"
 
 

@@ -1,0 +1,184 @@
+"""Known gaps: what the engine does not model (rulebook v2 §15), and which settled day needs it.
+
+Each gap names the S0142 field (shared/domain/S0142_LAYOUT.md) where Elexon's settlement
+report carries the quantity the engine leaves out, so a reconciliation can show it as "not
+modelled" rather than as a difference. `gaps_affecting` decides from plain facts of a settled
+day (its date, its BM unit ids, whether it has RR-flagged acceptances or BSAD actions) which
+gaps its results depend on; the settle result exposes them and traces name them where a
+traced number depends on one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from engine.losses import is_secondary_bm_unit
+
+SINGLE_PRICE_FROM = date(2015, 11, 5)  # P305; engine.parameters refuses earlier dates
+BASELINING_FROM = date(2023, 2, 23)  # P376
+
+P376_BASELINING = "GAP-P376-BASELINING"
+P415_VIRTUAL_TRADING = "GAP-P415-VIRTUAL-TRADING"
+NETSO_ENERGY_ACCOUNTS = "GAP-NETSO-ENERGY-ACCOUNTS"
+VLP_VIRTUAL_ACCOUNTS = "GAP-VLP-VIRTUAL-ACCOUNTS"
+RR_CASHFLOWS = "GAP-RR-CASHFLOWS"
+DUAL_PRICING = "GAP-DUAL-PRICING"
+
+
+@dataclass(frozen=True, slots=True)
+class KnownGap:
+    id: str
+    title: str
+    s0142: str  # where S0142 carries what is not modelled
+    affects: str  # which engine results it changes
+
+
+@dataclass(frozen=True, slots=True)
+class GapUse:
+    """A known gap that a settled day depends on, and why (its condition on this day)."""
+
+    gap: KnownGap
+    reason: str
+
+    @property
+    def id(self) -> str:
+        return self.gap.id
+
+    def as_json(self) -> dict:
+        g = self.gap
+        return {
+            "id": g.id,
+            "title": g.title,
+            "s0142": g.s0142,
+            "affects": g.affects,
+            "reason": self.reason,
+        }
+
+
+KNOWN_GAPS: dict[str, KnownGap] = {
+    g.id: g
+    for g in (
+        KnownGap(
+            P376_BASELINING,
+            "P376 baselining: since 2023-02-23 a baselined BM unit's expected volume uses its "
+            "baseline, not its FPN",
+            "BP7 position 18, N0645 Period BM Unit Settlement Expected Volume",
+            "QME, QII, QNDO/QNDB and CND of baselined BM units (the engine uses Period FPN "
+            "for every unit; the data does not say which units are baselined)",
+        ),
+        KnownGap(
+            P415_VIRTUAL_TRADING,
+            "P415 virtual trading parties and supplier compensation",
+            "BP7 positions 19–25: N0665 Secondary BM Unit Deviation Volume, N0666 Wholesale "
+            "Market Proportion of Delivered Volume, N0667 its flag, N0668 Period BM Unit "
+            "Supplier Compensation Volume, N0669 Period Secondary BM Unit Compensation "
+            "Volume, N0670 Final Demand, N0656 Period Supplier Compensation Cashflow",
+            "supplier compensation cashflows of supplier BM units and the compensation "
+            "volumes of secondary BM units: not in any party total",
+        ),
+        KnownGap(
+            NETSO_ENERGY_ACCOUNTS,
+            "The NETSO's own energy accounts",
+            "SSD positions 37–38: N0335 System Operator Production Imbalance, N0336 System "
+            "Operator Consumption Imbalance",
+            "TRC and so every account's RCRC: the NETSO's energy imbalance (from its "
+            "balancing services adjustment actions) is not in Σ CAEI",
+        ),
+        KnownGap(
+            VLP_VIRTUAL_ACCOUNTS,
+            "Virtual Lead Parties' virtual balancing accounts",
+            "not in S0142's account records: the VLP report S0144 (SAA-I014 sub-flow 4); in "
+            "S0142 only PPC position 9 / APD position 13, N0655 Period Virtual Lead Party "
+            "Compensation Cashflow",
+            "credited energy, imbalance and RCRC share of the accounts of secondary (V__) BM "
+            "units: the engine credits them to their lead party's energy account",
+        ),
+        KnownGap(
+            RR_CASHFLOWS,
+            "Replacement Reserve (TERRE) cashflows",
+            "PPC positions 7–8: N0593 RR Cashflow, N0594 RR Instructed Deviation Cashflow "
+            "(APC 8–10; SSD 70, N0595 Total System RR Cashflow)",
+            "party totals: RR-flagged acceptances are left out of bid-offer volumes "
+            "(R-PROF-RR) and their RR cashflows are not computed",
+        ),
+        KnownGap(
+            DUAL_PRICING,
+            "Dual imbalance pricing before 2015-11-05 (P305)",
+            "SSD positions 5–6: N0212 System Buy Price, N0215 System Sell Price (different "
+            "before P305)",
+            "SSP, SBP and every CAEI: such dates are refused by the engine",
+        ),
+    )
+}
+
+
+def is_secondary_id(unit_id: str) -> bool:
+    return bool(is_secondary_bm_unit([unit_id])[0])
+
+
+def gaps_affecting(
+    settlement_date: date,
+    bm_unit_ids: Sequence[str],
+    *,
+    rr_flagged_acceptances: int = 0,
+    bsad_actions: int = 0,
+    metered: bool = True,
+) -> tuple[GapUse, ...]:
+    """The known gaps a settled day depends on, in KNOWN_GAPS order, each with its reason.
+
+    metered: whether any settled period has metered volumes (imbalance and RCRC exist).
+    """
+    day = settlement_date.isoformat()
+    secondary = sorted(u for u in bm_unit_ids if is_secondary_id(u))
+    uses: list[GapUse] = []
+    if settlement_date >= BASELINING_FROM:
+        uses.append(GapUse(KNOWN_GAPS[P376_BASELINING], f"{day} is on or after 2023-02-23 (P376)"))
+    if secondary:
+        uses.append(
+            GapUse(
+                KNOWN_GAPS[P415_VIRTUAL_TRADING],
+                f"{len(secondary)} secondary BM unit(s), e.g. {secondary[0]}",
+            )
+        )
+    if metered and bsad_actions:
+        uses.append(
+            GapUse(
+                KNOWN_GAPS[NETSO_ENERGY_ACCOUNTS],
+                f"{bsad_actions} BSAD action(s): the NETSO's energy accounts are not settled",
+            )
+        )
+    if metered and secondary:
+        uses.append(
+            GapUse(
+                KNOWN_GAPS[VLP_VIRTUAL_ACCOUNTS],
+                f"{len(secondary)} secondary BM unit(s) settled in their lead party's account",
+            )
+        )
+    if rr_flagged_acceptances:
+        uses.append(
+            GapUse(
+                KNOWN_GAPS[RR_CASHFLOWS],
+                f"{rr_flagged_acceptances} RR-flagged acceptance(s)",
+            )
+        )
+    if settlement_date < SINGLE_PRICE_FROM:
+        uses.append(GapUse(KNOWN_GAPS[DUAL_PRICING], f"{day} is before 2015-11-05 (P305)"))
+    return tuple(uses)
+
+
+def gap_ids_for_unit(uses: Sequence[GapUse], bm_unit: str) -> tuple[str, ...]:
+    """The gaps of `uses` that a BM unit's QME, QII and CND depend on."""
+    wanted = {P376_BASELINING}
+    if is_secondary_id(bm_unit):
+        wanted |= {P415_VIRTUAL_TRADING}
+    return tuple(u.id for u in uses if u.id in wanted)
+
+
+def gap_ids_for_account(uses: Sequence[GapUse], has_secondary_units: bool) -> tuple[str, ...]:
+    """The gaps of `uses` that an account's imbalance and RCRC depend on."""
+    wanted = {NETSO_ENERGY_ACCOUNTS}
+    if has_secondary_units:
+        wanted |= {VLP_VIRTUAL_ACCOUNTS}
+    return tuple(u.id for u in uses if u.id in wanted)
