@@ -13,6 +13,7 @@ import numpy as np
 from engine.bm_trace import trace_bm_unit_period
 from engine.errors import EngineInputError
 from engine.imbalance_price import TAGGED_BY_ARBITRAGE, TAGGED_BY_DMAT, TAGGED_BY_NIV
+from engine.known_gaps import VLP_VIRTUAL_ACCOUNTS, gap_ids_for_account, gap_ids_for_unit
 from engine.settle import SettlementResult
 from engine.trace import Trace, TraceInput, step
 
@@ -49,15 +50,75 @@ def trace_unit(result: SettlementResult, bm_unit: str, period: int) -> Trace:
         )
         return trace
     qm = inputs.metered[u, k]
+    _trace_losses(trace, result, u, k)
+    _trace_non_delivery(trace, result, u, k, qm)
+    return trace
+
+
+def _trace_losses(trace: Trace, result: SettlementResult, u: int, k: int) -> None:
+    """R-TLM-TU (or R-TLM-SECONDARY), R-TLM-PRIMARY, R-TLM-ONESIDED where it applies, R-TLM."""
+    inputs = result.inputs
+    units = inputs.units
+    bm_unit = inputs.bm.bm_units[u]
+    period = k + 1
+    qm = inputs.metered[u, k]
     losses = result.losses
     delivering = bool(losses.delivering[u, k])
+    secondary = bool(losses.secondary[u])
+    if secondary:
+        trace.add(
+            step(
+                "R-TLM-SECONDARY",
+                [TraceInput("QM", _f(qm), f"metered volume {bm_unit} period {period}")],
+                "TLMO+ (QM > 0)" if delivering else "TLMO− (QM ≤ 0)",
+                title="Secondary BM unit: its own metered volume chooses the offset",
+            )
+        )
+    else:
+        trace.add(
+            step(
+                "R-TLM-TU",
+                [TraceInput("trading unit code", int(units.trading_unit[u]), f"BM unit {bm_unit}")],
+                "delivering" if delivering else "offtaking",
+            )
+        )
     trace.add(
         step(
-            "R-TLM-TU",
-            [TraceInput("trading unit code", int(units.trading_unit[u]), f"BM unit {bm_unit}")],
-            "delivering" if delivering else "offtaking",
+            "R-TLM-PRIMARY",
+            [
+                TraceInput("secondary BM unit (V__)", secondary, f"BM unit {bm_unit}"),
+                TraceInput(
+                    "secondary BM units left out", int(losses.secondary.sum()), "BM unit ids"
+                ),
+                TraceInput(
+                    "Σ delivering primary non-IC QM", _f(losses.delivered[k]), f"period {period}"
+                ),
+                TraceInput(
+                    "Σ offtaking primary non-IC QM", _f(losses.offtaken[k]), f"period {period}"
+                ),
+            ],
+            _f(losses.losses[k]),
+            unit="MWh",
+            title="Losses L over primary BM units",
         )
     )
+    if losses.one_sided[k]:
+        trace.add(
+            step(
+                "R-TLM-ONESIDED",
+                [
+                    TraceInput(
+                        "Σ delivering primary non-IC QM",
+                        _f(losses.delivered[k]),
+                        f"period {period}",
+                    ),
+                    TraceInput(
+                        "Σ offtaking primary non-IC QM", _f(losses.offtaken[k]), f"period {period}"
+                    ),
+                ],
+                "incomplete metering: TLMO+ = TLMO− = 0, the R-TLM check does not apply",
+            )
+        )
     trace.add(
         step(
             "R-TLM",
@@ -65,7 +126,7 @@ def trace_unit(result: SettlementResult, bm_unit: str, period: int) -> Trace:
                 TraceInput("QM", _f(qm), f"metered volume {bm_unit} period {period}"),
                 TraceInput("TLF", float(units.tlf[u]), f"BM unit {bm_unit}"),
                 TraceInput("interconnector", bool(units.interconnector[u]), f"BM unit {bm_unit}"),
-                TraceInput("L (losses), MWh", _f(losses.losses[k]), f"period {period}"),
+                TraceInput("L (losses), MWh", _f(losses.losses[k]), "R-TLM-PRIMARY"),
                 TraceInput("TLMO+", _f(losses.tlmo_plus[k], 9), f"period {period}"),
                 TraceInput("TLMO−", _f(losses.tlmo_minus[k], 9), f"period {period}"),
             ],
@@ -73,6 +134,14 @@ def trace_unit(result: SettlementResult, bm_unit: str, period: int) -> Trace:
             title="Transmission loss multiplier TLM_ij",
         )
     )
+
+
+def _trace_non_delivery(trace: Trace, result: SettlementResult, u: int, k: int, qm) -> None:
+    """R-ND (QME, QII, QNDO, QNDB), R-ND-ORDER (allocation) and R-ND-CHARGE (CND)."""
+    inputs = result.inputs
+    bm_unit = inputs.bm.bm_units[u]
+    period = k + 1
+    gaps = gap_ids_for_unit(result.known_gaps, bm_unit)
     nd = result.non_delivery
     pairs = inputs.bm.pairs
     rows = np.flatnonzero((pairs.unit == u) & (pairs.period == period))
@@ -95,22 +164,35 @@ def trace_unit(result: SettlementResult, bm_unit: str, period: int) -> Trace:
                 TraceInput("QME", _f(nd.qme[u, k]), "Period FPN + Σ_n (QAO + QAB)"),
                 TraceInput("QM", _f(qm), f"metered volume {bm_unit} period {period}"),
                 TraceInput("QII = QM − QME", _f(nd.qii[u, k]), "charged at 0 £/MWh"),
-                TraceInput(
-                    "QNDO, QNDB", (_f(nd.qndo[u, k]), _f(nd.qndb[u, k])), "shortfall QME − QM"
-                ),
-                TraceInput(
-                    "allocation (pair, QNDO, QNDB, PO, PB)",
-                    allocation,
-                    "dearest offers, cheapest bids first",
-                ),
+            ],
+            {"QNDO": _f(nd.qndo[u, k]), "QNDB": _f(nd.qndb[u, k])},
+            unit="MWh",
+            title="Expected volume and non-delivered volumes (shortfall QME − QM)",
+            gaps=gaps,
+        )
+    )
+    trace.add(
+        step(
+            "R-ND-ORDER",
+            [TraceInput("QNDO, QNDB", (_f(nd.qndo[u, k]), _f(nd.qndb[u, k])), "R-ND")],
+            allocation,
+            title="Allocation to pairs (pair, QNDO, QNDB, PO, PB): dearest offers, cheapest "
+            "bids first",
+        )
+    )
+    trace.add(
+        step(
+            "R-ND-CHARGE",
+            [
+                TraceInput("allocation (pair, QNDO, QNDB, PO, PB)", allocation, "R-ND-ORDER"),
                 TraceInput("SBP = SSP", _f(result.prices.ssp[k]), f"period {period} price"),
             ],
             _f(nd.cnd[u, k]),
             unit="£",
             title="Non-delivery charge CND_ij (paid by the party)",
+            gaps=gaps,
         )
     )
-    return trace
 
 
 def trace_account(result: SettlementResult, party: str, account: str, period: int) -> Trace:
@@ -203,6 +285,8 @@ def trace_account(result: SettlementResult, party: str, account: str, period: in
     )
     imb = result.imbalance
     price = result.prices.ssp[k]
+    secondary_led = bool(result.losses.secondary[led].any())
+    gaps = gap_ids_for_account(result.known_gaps, secondary_led)
     trace.add(
         step(
             "R-ACC-QAEI",
@@ -216,22 +300,34 @@ def trace_account(result: SettlementResult, party: str, account: str, period: in
             _f(imb.caei[a, k]),
             unit="£",
             title="Energy imbalance charge CAEI_a (paid by the party)",
+            gaps=tuple(g for g in gaps if g == VLP_VIRTUAL_ACCOUNTS),
         )
     )
+    rcrc_inputs = [
+        TraceInput("CE_a (signed credited energy)", _f(result.rcrc_basis[a, k]), "R-ACC-QCE"),
+        TraceInput("Σ_b CE_b", _f(imb.rcrc_denominator[k]), "all accounts"),
+        TraceInput("RCRP_a", _f(imb.rcrp[a, k], 9), "CE_a / Σ CE_b"),
+        TraceInput("TRC_j = Σ CAEI", _f(imb.trc[k]), f"period {period}"),
+    ]
+    if imb.unallocated_residual[k] != 0 or abs(imb.rcrc_denominator[k]) < 1e-6:
+        trace.add(
+            step(
+                "R-ACC-RCRC-NODENOM",
+                rcrc_inputs[1:2] + rcrc_inputs[3:],
+                _f(imb.unallocated_residual[k]),
+                unit="£",
+                title="No RCRC denominator: RCRP = 0, TRC_j unallocated",
+                gaps=gaps,
+            )
+        )
     trace.add(
         step(
             "R-ACC-RCRC",
-            [
-                TraceInput(
-                    "CE_a (signed credited energy)", _f(result.rcrc_basis[a, k]), "R-ACC-QCE"
-                ),
-                TraceInput("Σ_b CE_b", _f(result.rcrc_basis[:, k].sum()), "all accounts"),
-                TraceInput("RCRP_a", _f(imb.rcrp[a, k], 9), "CE_a / Σ CE_b"),
-                TraceInput("TRC_j = Σ CAEI", _f(imb.trc[k]), f"period {period}"),
-            ],
+            rcrc_inputs,
             _f(imb.rcrc[a, k]),
             unit="£",
             title="Residual cashflow reallocation RCRC_a (paid to the party)",
+            gaps=gaps,
         )
     )
     return trace

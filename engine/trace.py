@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine.known_gaps import KNOWN_GAPS
 from engine.rules import rule
 
 
@@ -30,6 +31,7 @@ class TraceStep:
     inputs: tuple[TraceInput, ...]
     result: Any
     unit: str = ""  # MWh, £, MW, …
+    gaps: tuple[str, ...] = ()  # known gaps (engine.known_gaps) the result depends on
 
     def as_json(self) -> dict:
         return {
@@ -42,6 +44,7 @@ class TraceStep:
             ],
             "result": _plain(self.result),
             "unit": self.unit,
+            "known_gaps": list(self.gaps),
         }
 
 
@@ -61,16 +64,23 @@ def step(
     unit: str = "",
     title: str | None = None,
     formula: str | None = None,
+    gaps: tuple[str, ...] = (),
 ) -> TraceStep:
+    """A step of rule `rule_id`; each known gap in `gaps` is also listed as an input line, so
+    that every reader of a trace sees that the result depends on something not modelled."""
     r = rule(rule_id)
+    noted = tuple(
+        TraceInput(f"known gap {g} (not modelled)", KNOWN_GAPS[g].affects, "") for g in gaps
+    )
     return TraceStep(
         rule_id=r.id,
         status=r.status,
         title=title or r.title,
         formula=formula or r.formula,
-        inputs=tuple(inputs),
+        inputs=tuple(inputs) + noted,
         result=result,
         unit=unit,
+        gaps=tuple(gaps),
     )
 
 

@@ -72,7 +72,10 @@ def test_case_run_trace_in_json(capsys):
     trace = json.loads(out)["trace"]
     assert code == 0 and trace["subject"] == "BM unit T_GEN-1, period 27"
     rules = [s["rule"] for s in trace["steps"]]
-    assert rules[0] == "R-PROF-FPN" and "R-CBM" in rules and rules[-1] == "R-ND"
+    assert rules[0] == "R-PROF-FPN" and "R-CBM" in rules and rules[-3:] == [
+        "R-ND", "R-ND-ORDER", "R-ND-CHARGE"
+    ]  # fmt: skip
+    assert "R-TLM-PRIMARY" in rules
 
 
 @pytest.mark.parametrize(
