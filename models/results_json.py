@@ -4,7 +4,9 @@ One mapping serves both: `result_frames` turns a SettlementResult into columns o
 tables; `document_from_frames` builds the JSON document from such columns, whether they
 come straight from the engine (`case run`) or back from the database (`show`), so the two
 print the same document. Values are full-precision floats; a quantity that is not available
-(metered volumes absent) is null, never 0.
+(metered volumes absent) is null, never 0. Rulebook v2: each check carries its `status` (null,
+or "not applicable"), `system[]` the period's `unallocated_residual` (R-ACC-RCRC-NODENOM),
+and the document the `known_gaps` (rulebook §15) its results depend on.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import numpy as np
 
 from engine import ENGINE_VERSION, RULEBOOK_VERSION
 from engine.imbalance_price import TAGGED_BY_NAMES
+from engine.known_gaps import GapUse, gaps_affecting
 from engine.settle import SettlementResult
 from engine.settlement_calendar import settlement_period
 
@@ -185,6 +188,7 @@ def result_frames(result: SettlementResult) -> dict[str, Columns]:
         "losses": _floats(np.where(metered[k], losses.losses[k], np.nan)),
         "tlmo_plus": _floats(np.where(metered[k], losses.tlmo_plus[k], np.nan)),
         "tlmo_minus": _floats(np.where(metered[k], losses.tlmo_minus[k], np.nan)),
+        "unallocated_residual": _floats(result.unallocated_residual[k]),
     }
     frames["check_result"] = {
         "seq": list(range(len(result.checks))),
@@ -192,6 +196,7 @@ def result_frames(result: SettlementResult) -> dict[str, Columns]:
         "period": [c.period for c in result.checks],
         "ok": [bool(c.ok) for c in result.checks],
         "detail": [c.detail for c in result.checks],
+        "status": [c.status for c in result.checks],
     }
     return frames
 
@@ -205,12 +210,31 @@ def _bool(value) -> bool:
     return bool(value)
 
 
-def document_from_frames(settlement_date: date, frames: dict[str, Columns]) -> dict:
+def known_gaps_from_frames(
+    settlement_date: date, frames: dict[str, Columns], rr_flagged_acceptances: int
+) -> tuple[GapUse, ...]:
+    """The known gaps of stored results, decided from the same facts as the engine's: the
+    date, the BM units, the BSAD items of the stack, whether any period was metered, and the
+    number of RR-flagged acceptances (which the result tables do not hold)."""
+    return gaps_affecting(
+        settlement_date,
+        sorted(set(frames["bm_unit_period_result"]["bm_unit_id"])),
+        rr_flagged_acceptances=rr_flagged_acceptances,
+        bsad_actions=sum(1 for s in frames["stack_item_result"]["source"] if s == "bsad"),
+        metered=any(bool(m) for m in frames["system_price_result"]["metered_volumes"]),
+    )
+
+
+def document_from_frames(
+    settlement_date: date, frames: dict[str, Columns], known_gaps: tuple[GapUse, ...] = ()
+) -> dict:
     """The settlement-result/1 document from result-table columns (engine or database)."""
     doc: dict = {
         "format": RESULT_FORMAT,
         "settlement_date": settlement_date.isoformat(),
         "engine": {"version": ENGINE_VERSION, "rulebook": RULEBOOK_VERSION},
+        "rulebook": RULEBOOK_VERSION,
+        "known_gaps": [g.as_json() for g in known_gaps],
     }
     stack_by_period: dict[int, list[dict]] = defaultdict(list)
     for r in _records(frames["stack_item_result"]):
@@ -358,6 +382,7 @@ def document_from_frames(settlement_date: date, frames: dict[str, Columns]) -> d
                     "losses",
                     "tlmo_plus",
                     "tlmo_minus",
+                    "unallocated_residual",
                 )
             },
         }
@@ -368,6 +393,7 @@ def document_from_frames(settlement_date: date, frames: dict[str, Columns]) -> d
             "rule": r["rule"],
             "period": None if r["period"] is None else int(r["period"]),
             "ok": _bool(r["ok"]),
+            "status": r.get("status"),
             "detail": r["detail"],
         }
         for r in sorted(_records(frames["check_result"]), key=lambda r: r["seq"])
@@ -376,4 +402,6 @@ def document_from_frames(settlement_date: date, frames: dict[str, Columns]) -> d
 
 
 def result_document(result: SettlementResult) -> dict:
-    return document_from_frames(result.inputs.bm.settlement_date, result_frames(result))
+    return document_from_frames(
+        result.inputs.bm.settlement_date, result_frames(result), result.known_gaps
+    )

@@ -2,14 +2,15 @@
 
 `settle_run` loads a run's inputs, settles them and replaces the run's engine results in one
 transaction: a failure leaves the previous results as they were. Published prices (origin
-``published``) are never touched.
+``published``) are never touched. Every column of `result_frames` is stored, among them
+`system_period_result.unallocated_residual` and `check_result.status` (rulebook v2).
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from engine.settle import SettlementResult, settle_day
 from models.bulk import bulk_insert_columns
@@ -17,8 +18,13 @@ from models.database import SettlementDatabase
 from models.engine_inputs import load_settlement_inputs
 from models.errors import RunNotFoundError
 from models.published import price_comparison, read_published_prices
-from models.results_json import Columns, document_from_frames, result_frames
-from models.schema import RUN_RESULT_TABLES, SettlementRun
+from models.results_json import (
+    Columns,
+    document_from_frames,
+    known_gaps_from_frames,
+    result_frames,
+)
+from models.schema import RUN_RESULT_TABLES, Acceptance, SettlementRun
 
 RESULT_TABLES = {t.name: t for t in RUN_RESULT_TABLES}
 ENGINE_ONLY = ("system_price_result", "stack_item_result")  # tables that also hold published rows
@@ -74,7 +80,14 @@ def stored_document(conn: Connection, run_id: int) -> dict:
         raise RunNotFoundError(
             f"run {run_id} ({settlement_date}) has no stored results; settle it first"
         )
-    document = document_from_frames(settlement_date, frames)
+    rr_flagged = conn.execute(
+        select(func.count())
+        .select_from(Acceptance.__table__)
+        .join(SettlementRun.__table__, SettlementRun.bm_dataset_id == Acceptance.dataset_id)
+        .where(SettlementRun.id == run_id, Acceptance.rr_flag.is_(True))
+    ).scalar_one()
+    gaps = known_gaps_from_frames(settlement_date, frames, int(rr_flagged))
+    document = document_from_frames(settlement_date, frames, gaps)
     published = read_published_prices(conn, run_id)
     if published:
         prices = frames["system_price_result"]
