@@ -4,6 +4,10 @@ Validation is two-stage. The JSON Schema in ``case_schema.json`` checks shape, k
 then the checks below need the whole document: periods that exist on the date (46/48/50),
 references to parties and BM units that are declared, unique keys, times with a UTC offset on
 whole minutes in time order, band widths signed as their pair, offer price ≥ bid price.
+Before either, every value must be one the workbench can hold (``models.validate``: finite
+numbers, integers that fit 64 bits, text without control characters or lone surrogates,
+bounded nesting); after the schema, every quantity must lie within the range of its unit
+(``models.limits``: MW, MWh, £/MWh, £) and every time near its settlement date.
 Every error names the key path, e.g. ``acceptances[3].points[1]``, and what was expected.
 """
 
@@ -12,14 +16,24 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import cache
 from importlib import resources
 from pathlib import Path
 
 from engine.parameters import SINGLE_PRICE_FROM
 from engine.settlement_calendar import epoch_seconds, from_epoch_seconds, periods_in_day
+from models import limits
+from models.atomic_write import write_text_atomic
 from models.errors import CaseFileError
+from models.validate import (
+    JsonTooDeep,
+    json_value_errors,
+    loads_json,
+    number_error,
+    settlement_date_error,
+    text_error,
+)
 
 CASE_FORMAT = "settlement-case/1"
 PROFILE_KEYS = ("fpn", "qpn", "mel", "mil")
@@ -86,7 +100,10 @@ def _schema_errors(data: object) -> Iterator[str]:
 
 def parse_time(text: str) -> int:
     """Epoch seconds of an ISO 8601 time with offset (already pattern-checked)."""
-    return epoch_seconds(datetime.fromisoformat(text))
+    try:
+        return epoch_seconds(datetime.fromisoformat(text))
+    except OverflowError:  # e.g. 0001-01-01T00:00+01:00 is before year 1 in UTC
+        raise ValueError("is outside the range of dates") from None
 
 
 def format_time(seconds: int) -> str:
@@ -95,12 +112,102 @@ def format_time(seconds: int) -> str:
     return instant.strftime("%Y-%m-%dT%H:%MZ" if instant.second == 0 else "%Y-%m-%dT%H:%M:%SZ")
 
 
+# The range of each quantity by its key (R-PAR parameters, prices, volumes, levels, money).
+_RANGES = {
+    **dict.fromkeys(
+        ("offer", "bid", "price", "information_imbalance_price", "voll", "bpa", "spa"),
+        (-limits.MAX_PRICE, limits.MAX_PRICE, "£/MWh"),
+    ),
+    **dict.fromkeys(("mwh", "fixed_mwh", "volume"), (-limits.MAX_MWH, limits.MAX_MWH, "MWh")),
+    **dict.fromkeys(("dmat", "par", "rpar"), (0, limits.MAX_MWH, "MWh")),
+    "derated_margin": (-10 * limits.MAX_MW, 10 * limits.MAX_MW, "MW"),
+    "cost": (-limits.MAX_MONEY, limits.MAX_MONEY, "£"),
+    "materiality_threshold": (0, limits.MAX_MONEY, "£"),
+    "cadl_minutes": (0, 1440, "minutes"),
+}
+# Ids and names are one line of text; only notes may hold line breaks.
+_FREE_TEXT = {"notes"}
+# Spot times and acceptance times lie within this many days of the settlement date.
+TIME_WINDOW_DAYS = 7
+
+
+def _range_errors(data: dict) -> Iterator[str]:
+    """Quantities outside the range of their unit; text that is not one line."""
+    for key, value in data.get("parameters", {}).items():
+        if key in _RANGES and value is not None:
+            problem = number_error(value, *_RANGES[key])
+            if problem:
+                yield f"parameters.{key}: {problem}"
+    for section, records in data.items():
+        if isinstance(records, str) and section not in _FREE_TEXT and section != "format":
+            problem = text_error(records)
+            if problem:
+                yield f"{section}: {problem}"
+        if not isinstance(records, list) or not records or not isinstance(records[0], dict):
+            continue
+        for i, record in enumerate(records):
+            for key, value in record.items():
+                where = f"{section}[{i}].{key}"
+                if isinstance(value, str):
+                    problem = text_error(value)
+                    if problem:
+                        yield f"{where}: {problem}"
+                elif key in _RANGES and isinstance(value, (int, float)):
+                    problem = number_error(value, *_RANGES[key])
+                    if problem:
+                        yield f"{where}: {problem}"
+                elif key == "points":
+                    for j, (_, level) in enumerate(value):
+                        problem = number_error(level, -limits.MAX_MW, limits.MAX_MW, "MW")
+                        if problem:
+                            yield f"{where}[{j}]: level {problem}"
+    count = len(data.get("acceptances", []))
+    if count > limits.MAX_ACCEPTANCES_PER_CASE:
+        yield (
+            f"acceptances: {count:,} acceptances; expected at most "
+            f"{limits.MAX_ACCEPTANCES_PER_CASE:,} in one case (a GB day has about 10,000)"
+        )
+
+
+def _time_window_errors(data: dict, settlement_date: date) -> Iterator[str]:
+    """Times far from the settlement date (year 9999, 1970) are refused, not computed with."""
+    middle = epoch_seconds(
+        datetime(settlement_date.year, settlement_date.month, settlement_date.day, 12, tzinfo=UTC)
+    )
+    window = TIME_WINDOW_DAYS * 86_400
+    for key in (*PROFILE_KEYS, "bid_offer", "acceptances"):
+        for i, record in enumerate(data.get(key, [])):
+            texts = [(f"{key}[{i}].points[{j}]", t) for j, (t, _) in enumerate(record["points"])]
+            if key == "acceptances":
+                texts.append((f"{key}[{i}].time", record["time"]))
+            for where, text in texts:
+                try:
+                    seconds = parse_time(text)
+                except (ValueError, OverflowError):
+                    continue  # told by the time checks below
+                if abs(seconds - middle) > window:
+                    yield (
+                        f"{where}: {text!r} is more than {TIME_WINDOW_DAYS} days from the "
+                        f"settlement date {settlement_date}; expected a time near that day"
+                    )
+                    break
+
+
 def _semantic_errors(data: dict) -> Iterator[str]:
     try:
         settlement_date = date.fromisoformat(data["settlement_date"])
     except ValueError:
         yield f"settlement_date: {data['settlement_date']!r} is not a calendar date (YYYY-MM-DD)"
         return
+    problem = settlement_date_error(settlement_date)
+    if problem:
+        yield f"settlement_date: {problem}"
+        return
+    range_errors = list(_range_errors(data))
+    if range_errors:
+        yield from range_errors
+        return
+    yield from _time_window_errors(data, settlement_date)
     if settlement_date < SINGLE_PRICE_FROM:
         yield (
             f"settlement_date: {settlement_date} is before single imbalance pricing "
@@ -221,6 +328,9 @@ def _points_errors(where: str, points: list) -> Iterator[str]:
 
 def case_errors(data: object) -> list[str]:
     """Every problem with a parsed case document (empty when valid)."""
+    errors = [f"{where or '(top level)'}: {why}" for where, why in json_value_errors(data)]
+    if errors:
+        return errors
     errors = list(_schema_errors(data))
     if errors:
         return errors
@@ -238,22 +348,36 @@ def validate_case(data: object, source: str = "case") -> dict:
 
 def parse_case(text: str, source: str = "case") -> dict:
     try:
-        data = json.loads(text)
+        data = loads_json(text)
     except json.JSONDecodeError as exc:
         raise CaseFileError(
             f"{source} line {exc.lineno} column {exc.colno}: not valid JSON ({exc.msg})"
         ) from None
+    except JsonTooDeep as exc:
+        raise CaseFileError(f"{source}: {exc}") from None
     return validate_case(data, source)
 
 
 def load_case(path: str | Path) -> dict:
     path = Path(path)
     try:
+        if path.is_dir():
+            raise CaseFileError(f"{path} is a folder; expected a case file")
+        size = path.stat().st_size
+        if size > limits.MAX_CASE_FILE_BYTES:
+            raise CaseFileError(
+                f"{path}: {size:,} bytes; a case file may hold at most "
+                f"{limits.MAX_CASE_FILE_BYTES:,}"
+            )
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise CaseFileError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CaseFileError(f"{path}: cannot be read as UTF-8 text ({exc})") from None
+    except UnicodeDecodeError as exc:
+        raise CaseFileError(
+            f"{path}: byte {exc.start:,} is not UTF-8 text; expected a UTF-8 JSON case file"
+        ) from None
+    except OSError as exc:
+        raise CaseFileError(f"{path}: cannot be read ({exc.strerror or exc})") from None
     return parse_case(text, str(path))
 
 
@@ -279,7 +403,4 @@ def dumps_case(data: dict) -> str:
 def save_case(data: dict, path: str | Path) -> None:
     """Validate, then write atomically (a temporary file renamed over the target)."""
     validate_case(data, str(path))
-    path = Path(path)
-    temporary = path.with_name(path.name + ".partial")
-    temporary.write_text(dumps_case(data), encoding="utf-8")
-    temporary.replace(path)
+    write_text_atomic(path, dumps_case(data))

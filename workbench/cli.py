@@ -10,48 +10,29 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tempfile
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
 from workbench import version
-from workbench.cli_common import EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK
+from workbench.cli_common import (
+    EXIT_BAD_INPUT,
+    EXIT_FAILURE,
+    EXIT_OK,
+    OneLineParser,
+    whole_number_arg,
+)
 from workbench.cli_common import date_arg as _date
+from workbench.cli_common import periods_arg as _periods
 from workbench.cli_common import run_type_arg as _run_type
-
-ERROR_LOG = Path(tempfile.gettempdir()) / "settlement-workbench-error.log"
-
-
-def _periods(text: str) -> list[int]:
-    """'27', '27,28' or '27-30' → period numbers."""
-    periods: list[int] = []
-    try:
-        for part in text.split(","):
-            if "-" in part:
-                first, last = (int(x) for x in part.split("-", 1))
-                periods += range(first, last + 1)
-            else:
-                periods.append(int(part))
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not a list of periods; expected e.g. 27, 27,28 or 27-30"
-        ) from None
-    return periods
 
 
 def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number ≥ 1")
-    return value
+    return whole_number_arg(1, 10**9)(text)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="settlement-workbench",
         description="Check Great Britain Balancing Mechanism settlement: open settlement run "
         "databases, re-run the settlement step by step, compare runs. Without a command (or "
@@ -62,10 +43,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="create a demo settlement database")
     demo.add_argument("--db", required=True, type=Path, help="database file to create")
-    demo.add_argument("--bmus", type=_positive, default=60, help="BM units (3000 = GB scale)")
+    demo.add_argument(
+        "--bmus", type=whole_number_arg(12, 20_000), default=60, help="BM units (3000 = GB scale)"
+    )
     demo.add_argument("--date", type=_date, help="first settlement date (default 2024-06-12)")
-    demo.add_argument("--days", type=_positive, default=1, help="consecutive settlement dates")
-    demo.add_argument("--seed", type=int, default=1, help="random seed (same seed, same data)")
+    demo.add_argument(
+        "--days", type=whole_number_arg(1, 366), default=1, help="consecutive settlement dates"
+    )
+    demo.add_argument(
+        "--seed",
+        type=whole_number_arg(0, 2**32 - 1),
+        default=1,
+        help="random seed (same seed, same data)",
+    )
     demo.add_argument("--force", action="store_true", help="replace the file if it exists")
     demo.set_defaults(handler=_cmd_demo)
 
@@ -150,20 +140,29 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _open(target: str):
-    from models.database import SettlementDatabase
+    from workbench.cli_common import open_db
 
-    return SettlementDatabase.open(target)
+    return open_db(target)
 
 
 def _open_or_create(target: str):
-    """Open a database; a file that does not exist yet is created (said on stderr)."""
-    from models.database import SettlementDatabase
+    """Open a database; a file that does not exist yet is created, under a temporary name
+    until the command succeeds (`database.new_database`; said on stderr)."""
+    from contextlib import contextmanager
+
+    from models.database import new_database
 
     path = Path(target)
-    if "://" not in target and not path.exists():
+    if "://" in target or path.exists():
+        return _open(target)
+
+    @contextmanager
+    def creating():
+        with new_database(path) as db:
+            yield db
         print(f"created {path}", file=sys.stderr)
-        return SettlementDatabase.create(path)
-    return _open(target)
+
+    return creating()
 
 
 def _megabytes(size: int | None) -> str:
@@ -319,20 +318,33 @@ def _trace(result, what: str):
 
 
 def _cmd_case_run(args: argparse.Namespace) -> int:
+    import numpy as np
+
     from engine.settle import settle_day
     from models.case_file import load_case
     from models.engine_inputs import case_settlement_inputs
+    from models.errors import WorkbenchInputError
     from models.results_json import result_document
+    from models.validate import non_finite_path
     from workbench.report import print_summary, print_trace
 
     case = load_case(args.file)
-    result = settle_day(case_settlement_inputs(case))
+    # Validated inputs keep every intermediate finite; numpy's warnings are not the user's
+    # business, and a non-finite result is refused below rather than printed.
+    with np.errstate(all="ignore"):
+        result = settle_day(case_settlement_inputs(case))
     trace = _trace(result, args.trace) if args.trace else None
     document = result_document(result)
+    bad = non_finite_path(document)
+    if bad is not None:
+        raise WorkbenchInputError(
+            f"{args.file}: settling it gave a number that is not finite at {bad}; its inputs "
+            "are beyond what the engine can settle exactly (nothing was printed)"
+        )
     if args.json:
         if trace is not None:
             document["trace"] = trace.as_json()
-        print(json.dumps(document, indent=1, ensure_ascii=False))
+        print(json.dumps(document, indent=1, ensure_ascii=False, allow_nan=False))
         return EXIT_OK
     print_summary(document, f"case {args.file.name}")
     if trace is not None:
@@ -456,10 +468,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return EXIT_OK
     except Exception as exc:
-        ERROR_LOG.write_text(traceback.format_exc(), encoding="utf-8")
+        from datetime import UTC, datetime
+
+        from workbench.cli_common import failure_line, short_reason
+        from workbench.error_log import write_error_log
+
+        # Failures of the disk, the database file or memory are the user's to act on: one
+        # line, exit 2. Anything else is a defect: one line, the details in the error log.
+        line = failure_line(exc, getattr(args, "db", None))
+        if line is not None:
+            print(f"settlement-workbench: error: {line}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        stamp = datetime.now(UTC).isoformat(timespec="seconds")
+        log = write_error_log(f"--- {stamp} {' '.join(argv)[:500]}\n{traceback.format_exc()}\n")
+        where = f"details in {log}" if log else "no error log could be written"
         print(
-            f"settlement-workbench: internal error: {type(exc).__name__}: {exc} "
-            f"(details in {ERROR_LOG})",
+            f"settlement-workbench: internal error: {short_reason(exc)} ({where})",
             file=sys.stderr,
         )
         return EXIT_FAILURE

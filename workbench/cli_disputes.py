@@ -9,7 +9,15 @@ import re
 import sys
 from pathlib import Path
 
-from workbench.cli_common import EXIT_BAD_INPUT, EXIT_OK, date_arg, open_db, run_type_arg
+from workbench.cli_common import (
+    EXIT_BAD_INPUT,
+    EXIT_OK,
+    date_arg,
+    open_db,
+    periods_arg,
+    run_type_arg,
+    text_arg,
+)
 
 
 def _json_value(text: str):
@@ -48,9 +56,11 @@ def add_commands(commands) -> None:
     create.add_argument("--date", type=date_arg, required=True, help="settlement date")
     create.add_argument("--run", type=run_type_arg, required=True, help="run type of the base")
     create.add_argument("--run-number", type=int, help="run number (default: latest)")
-    create.add_argument("--name", required=True, help="scenario name, unique on its base run")
+    create.add_argument(
+        "--name", required=True, type=text_arg, help="scenario name, unique on its base run"
+    )
     create.add_argument("--author", default=author)
-    create.add_argument("--reason", default="")
+    create.add_argument("--reason", default="", type=text_arg)
     create.set_defaults(handler=_create)
 
     edit = actions.add_parser(
@@ -73,7 +83,9 @@ def add_commands(commands) -> None:
     )
     edit.add_argument("--value", type=_json_value, help="new value as JSON (null removes)")
     edit.add_argument("--author", default=author)
-    edit.add_argument("--reason", required=True, help="why (kept in the audit trail)")
+    edit.add_argument(
+        "--reason", required=True, type=text_arg, help="why (kept in the audit trail)"
+    )
     edit.set_defaults(handler=_edit)
 
     for name, helptext in (("undo", "undo the latest edit"), ("redo", "redo the undone edit")):
@@ -109,14 +121,14 @@ def add_commands(commands) -> None:
     d_actions = dispute.add_subparsers(dest="dispute_command", metavar="ACTION", required=True)
     d_create = d_actions.add_parser("create", help="open a dispute case on a run")
     d_create.add_argument("--db", required=True)
-    d_create.add_argument("--reference", required=True)
-    d_create.add_argument("--party", required=True, help="raising party id")
+    d_create.add_argument("--reference", required=True, type=text_arg)
+    d_create.add_argument("--party", required=True, type=text_arg, help="raising party id")
     d_create.add_argument("--run-id", type=int, required=True, help="the run concerned")
     d_create.add_argument(
         "--category", default="general", choices=["general", "sva", "profile", "market_domain"]
     )
-    d_create.add_argument("--description", default="")
-    d_create.add_argument("--periods", help="comma-separated periods")
+    d_create.add_argument("--description", default="", type=text_arg)
+    d_create.add_argument("--periods", type=periods_arg, help="periods, e.g. 27,28 or 27-30")
     d_create.add_argument(
         "--run-date", type=date_arg, help="when the run concerned was carried out"
     )
@@ -370,7 +382,7 @@ def comparison_json(c) -> dict:
 def _dispute_create(args) -> int:
     from models.disputes import create_case, get_case
 
-    periods = [int(p) for p in args.periods.split(",")] if args.periods else None
+    periods = args.periods or None
     with open_db(args.db) as db, db.engine.begin() as conn:
         case_id = create_case(
             conn,

@@ -95,7 +95,8 @@ def test_a_period_beyond_the_day_is_refused_with_the_day_count(worked):
 
     errors = errors_after(worked, change)
     assert "periods[0]: 47 does not exist on 2026-03-29 (1 to 46)" in errors
-    assert not any(e.startswith("bid_offer") for e in errors)  # period 27 exists on that day
+    # Period 27 exists on that day (its times, two years off, are refused on their own).
+    assert not any(e.startswith("bid_offer") and ".period" in e for e in errors)
 
 
 def test_references_must_be_declared(worked):
@@ -157,3 +158,127 @@ def test_several_errors_are_counted_in_the_message(worked):
 def test_missing_file_is_a_case_file_error(tmp_path):
     with pytest.raises(CaseFileError, match="no such file"):
         load_case(tmp_path / "absent.json")
+
+
+# Hostile values (issue 16): each is refused with its key path, the value and what is expected.
+
+
+def _text_with(worked: dict, place, literal: str) -> str:
+    """The worked example's JSON text with one value replaced by a raw JSON literal."""
+    document = copy.deepcopy(worked)
+    place(document, "__LITERAL__")
+    return json.dumps(document).replace('"__LITERAL__"', literal)
+
+
+def _offer(d, v):
+    d["bid_offer"][1]["offer"] = v
+
+
+def _level(d, v):
+    d["acceptances"][0]["points"][1][1] = v
+
+
+def _number(d, v):
+    d["acceptances"][0]["number"] = v
+
+
+def _name(d, v):
+    d["parties"][0]["name"] = v
+
+
+@pytest.mark.parametrize(
+    ("place", "literal", "message"),
+    [
+        (_offer, "NaN", "bid_offer[1].offer: NaN is not a number; expected a finite number"),
+        (_level, "Infinity", "acceptances[0].points[1][1]: Infinity is not a number"),
+        (_offer, "-Infinity", "bid_offer[1].offer: -Infinity is not a number"),
+        (_offer, "1e400", "bid_offer[1].offer: Infinity is not a number"),
+        (
+            _offer,
+            "1e308",
+            "bid_offer[1].offer: 1e+308 is out of range; expected a number within ±1,000,000 £/MWh",
+        ),
+        (
+            _level,
+            "1e308",
+            "acceptances[0].points[1]: level 1e+308 is out of range; expected a "
+            "number within ±100,000 MW",
+        ),
+        (
+            _number,
+            "9" * 400,
+            "acceptances[0].number: an integer of 400 digits; expected a number "
+            "of at most 30 digits",
+        ),
+        (_number, "9" * 5000, "acceptances[0].number: an integer of 5,000 digits"),
+        (_number, str(2**70), "acceptances[0].number: 1180591620717411303424 is beyond a 64-bit"),
+        (_name, '"\\ud800"', "parties[0].name: text holds a lone UTF-16 surrogate (U+D800)"),
+        (
+            _name,
+            '"Gen\\u0007"',
+            "parties[0].name: text holds a control character (U+0007) at character 4",
+        ),
+        (_name, '"Gen\\nplc"', "parties[0].name: text holds a control character (U+000A)"),
+    ],
+)
+def test_values_the_workbench_cannot_hold_are_refused_by_key(worked, place, literal, message):
+    with pytest.raises(CaseFileError) as caught:
+        parse_case(_text_with(worked, place, literal), "c.json")
+    assert str(caught.value).startswith(f"c.json: {message}")
+    assert "\n" not in str(caught.value)
+
+
+def test_the_largest_plausible_values_are_accepted(worked):
+    document = copy.deepcopy(worked)
+    document["bid_offer"][1]["offer"] = 1e6
+    document["acceptances"][0]["number"] = 2**63 - 1
+    document["notes"] = "two lines\nof notes\tare fine"
+    assert case_errors(document) == []
+
+
+def test_deep_nesting_is_refused_without_recursion_error():
+    for depth in (33, 100_000):
+        text = '{"format": ' + "[" * depth + "]" * depth + "}"
+        with pytest.raises(CaseFileError, match="nested"):
+            parse_case(text, "c.json")
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            lambda d: d.__setitem__("settlement_date", "9999-12-31"),
+            "settlement_date: 9999-12-31 is outside the settlement dates the workbench holds "
+            "(2001-03-27 to 2099-12-31)",
+        ),
+        (
+            lambda d: d["acceptances"][0].__setitem__("time", "9999-12-31T12:00Z"),
+            "acceptances[0].time: '9999-12-31T12:00Z' is more than 7 days from the settlement "
+            "date 2024-06-12",
+        ),
+        (
+            lambda d: d["acceptances"][0].__setitem__("time", "0001-01-01T00:00+01:00"),
+            "acceptances[0].time: '0001-01-01T00:00+01:00' is more than 7 days",
+        ),
+        (
+            lambda d: d["parameters"].__setitem__("voll", 1e308),
+            "parameters.voll: 1e+308 is out of range; expected a number within ±1,000,000 £/MWh",
+        ),
+    ],
+)
+def test_dates_times_and_parameters_out_of_range_are_refused(worked, change, message):
+    assert errors_after(worked, change)[0].startswith(message)
+
+
+def test_too_many_acceptances_are_refused_before_settling(worked, monkeypatch):
+    from models import limits
+
+    monkeypatch.setattr(limits, "MAX_ACCEPTANCES_PER_CASE", 1)
+    assert errors_after(worked, lambda d: None) == [
+        "acceptances: 2 acceptances; expected at most 1 in one case (a GB day has about 10,000)"
+    ]
+
+
+def test_a_folder_is_not_reported_as_a_missing_file(tmp_path):
+    with pytest.raises(CaseFileError, match="is a folder; expected a case file"):
+        load_case(tmp_path)
