@@ -229,3 +229,15 @@ def test_unknown_sides_and_flags_are_refused():
         items_from_records([buy("A", 5, 50.0, so="yes")])
     with pytest.raises(EngineInputError, match=r"unknown field\(s\) rr"):
         items_from_records([buy("A", 5, 50.0, rr=True)])
+
+
+def test_replacement_reference_volume_below_rpar_is_the_smaller_volume():
+    # R-PRC-REPL (v2): RPAR 1 MWh but only 0.717 MWh of unflagged volume remains (£60); the
+    # SO-flagged 5 MWh @ £90 is dearer, so second-stage flagged and repriced. All 0.717 MWh
+    # are used: replacement £60, reported reference volume 0.717 (not RPAR, not 0).
+    records = [buy("A", 0.717, 60.0), buy("B", 5.0, 90.0, so=True)]
+    prices, stack, _ = price_of(records, mip=72.5)
+    assert prices.replacement_price[0] == pytest.approx(60.0)
+    assert prices.replacement_reference_volume[0] == pytest.approx(0.717)
+    assert stack.repriced.tolist() == [False, True]
+    assert prices.ssp[0] == pytest.approx(60.0) and prices.price_source[0] == "replacement"

@@ -133,3 +133,85 @@ def test_interconnectors_have_tlm_1_and_no_rcrc_share():
     assert ic["tlm"] == 1.0
     assert pick(doc["accounts"], party="IC", account="P", period=27)["rcrp"] == 0.0
     assert all(c["ok"] for c in doc["checks"])  # Σ QM × TLM = 0 with the IC at TLM 1
+
+
+def test_a_one_sided_period_settles_with_tlm_1_plus_tlf_and_the_loss_check_not_applicable():
+    # R-TLM-ONESIDED: only the generator is metered (the supplier's meter reads 0): no
+    # offtaking primary volume, so TLMO± = 0, TLM = 1 + TLF = 0.99, and the R-TLM check is
+    # ok with status "not applicable" (incomplete metering, not an engine failure).
+    # QCE GEN P = 100 × 0.99 = 99 MWh; price MIP £50: CAEI = −99 × 50 = −£4,950 (paid to
+    # GEN); the only CE is GEN's, so RCRP 1 and RCRC = TRC = −£4,950.
+    document = case(
+        parties=[{"id": "GEN"}, {"id": "SUP"}],
+        bm_units=[unit("T_G-1", "GEN", tlf=-0.01), unit("2__S-1", "SUP", "C", tlf=0.01)],
+        metered_volumes=[metered("T_G-1", 100.0), metered("2__S-1", 0.0)],
+    )
+    doc = settle(document)
+    (tlm_check,) = [c for c in doc["checks"] if c["rule"] == "R-TLM"]
+    assert tlm_check["ok"] is True and tlm_check["status"] == "not applicable"
+    assert "R-TLM-ONESIDED" in tlm_check["detail"] and "offtaking" in tlm_check["detail"]
+    assert pick(doc["bm_units"], bm_unit="T_G-1", period=27)["tlm"] == pytest.approx(0.99)
+    assert pick(doc["bm_units"], bm_unit="2__S-1", period=27)["tlm"] == pytest.approx(1.01)
+    system = doc["system"][0]
+    assert system["tlmo_plus"] == 0.0 and system["tlmo_minus"] == 0.0
+    gen = pick(doc["accounts"], party="GEN", account="P", period=27)
+    assert gen["qce"] == pytest.approx(99.0) and gen["caei"] == pytest.approx(-4950.0)
+    assert gen["rcrp"] == pytest.approx(1.0) and gen["rcrc"] == pytest.approx(-4950.0)
+    assert system["unallocated_residual"] == 0.0
+    assert all(c["ok"] for c in doc["checks"])
+    assert [c["status"] for c in doc["checks"] if c["rule"] != "R-TLM"] == [None] * (
+        len(doc["checks"]) - 1
+    )
+
+
+def test_without_an_rcrc_denominator_the_residual_stays_unallocated():
+    # R-ACC-RCRC-NODENOM: all meters read 0, so Σ CE = 0. T_G-1 (FPN 0) is accepted to 40 MW
+    # on pair +1 (50 MW @ £60): QAO 20 MWh, SBP £60 (PAR 1). TLM = 1 + TLF = 1 (one-sided).
+    # QABS GEN P = −1 × 20 = −20; QAEI = −20; CAEI = 20 × 60 = £1,200 (paid by GEN) = TRC.
+    # No account can take it: RCRP 0, RCRC 0, unallocated residual £1,200. CBM = £1,200;
+    # QME 20, QM 0: QNDO 20 at max(60 − 60, 0): CND £0; CSOBM £1,200.
+    # Cash: 1,200 + 1,200 + 0 − 1,200 − 0 − 1,200 = 0.
+    document = case(
+        parties=[{"id": "GEN"}, {"id": "SUP"}],
+        bm_units=[unit("T_G-1", "GEN"), unit("2__S-1", "SUP", "C")],
+        fpn=[flat("T_G-1", 0)],
+        bid_offer=[pair("T_G-1", 27, 1, 60, 50, 50)],
+        acceptances=[accept("T_G-1", 1, 40)],
+        metered_volumes=[metered("T_G-1", 0.0), metered("2__S-1", 0.0)],
+    )
+    doc = settle(document)
+    assert doc["periods"][0]["ssp"] == pytest.approx(60.0)
+    gen = pick(doc["accounts"], party="GEN", account="P", period=27)
+    assert (gen["qabs"], gen["qaei"], gen["caei"]) == pytest.approx((-20.0, -20.0, 1200.0))
+    assert gen["rcrp"] == 0.0 and gen["rcrc"] == 0.0
+    system = doc["system"][0]
+    assert system["trc"] == pytest.approx(1200.0)
+    assert system["unallocated_residual"] == pytest.approx(1200.0)
+    assert system["csobm"] == pytest.approx(1200.0)
+    assert system["cash_balance_error"] == pytest.approx(0.0, abs=1e-9)
+    (cash,) = [c for c in doc["checks"] if c["rule"] == "cash-balance"]
+    assert cash["ok"] and "R-ACC-RCRC-NODENOM" in cash["detail"] and "1200.00" in cash["detail"]
+    assert all(c["ok"] for c in doc["checks"])
+
+
+def test_a_secondary_unit_stays_out_of_the_losses_in_a_settled_day():
+    # The hand case of test_losses: L = 0.02 over T_G-1 and 2__S-1 only; V__V001 (5 MWh,
+    # TLF 0.005) has TLM 1.00491; the loss check holds over primary units; the day names
+    # the secondary-unit gaps (P415, VLP accounts).
+    document = case(
+        parties=[{"id": "GEN"}, {"id": "SUP"}, {"id": "VLP"}],
+        bm_units=[unit("T_G-1", "GEN", tlf=-0.01), unit("2__S-1", "SUP", "C", tlf=0.01),
+                  unit("V__V001", "VLP", tlf=0.005)],
+        metered_volumes=[metered("T_G-1", 100.0), metered("2__S-1", -98.0),
+                         metered("V__V001", 5.0)],
+    )  # fmt: skip
+    doc = settle(document)
+    assert doc["system"][0]["losses"] == pytest.approx(0.02, abs=1e-12)
+    assert pick(doc["bm_units"], bm_unit="V__V001", period=27)["tlm"] == pytest.approx(1.00491)
+    assert pick(doc["bm_units"], bm_unit="T_G-1", period=27)["tlm"] == pytest.approx(0.98991)
+    (tlm_check,) = [c for c in doc["checks"] if c["rule"] == "R-TLM"]
+    assert tlm_check["ok"] and tlm_check["status"] is None
+    assert all(c["ok"] for c in doc["checks"])
+    gaps = [g["id"] for g in doc["known_gaps"]]
+    assert gaps == ["GAP-P376-BASELINING", "GAP-P415-VIRTUAL-TRADING", "GAP-VLP-VIRTUAL-ACCOUNTS"]
+    assert doc["rulebook"] == "v2"

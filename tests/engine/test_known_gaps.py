@@ -1,0 +1,68 @@
+"""Known gaps (rulebook §15): each names its S0142 field; which a settled day depends on."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from engine.known_gaps import (
+    DUAL_PRICING,
+    KNOWN_GAPS,
+    NETSO_ENERGY_ACCOUNTS,
+    P376_BASELINING,
+    P415_VIRTUAL_TRADING,
+    RR_CASHFLOWS,
+    VLP_VIRTUAL_ACCOUNTS,
+    gap_ids_for_account,
+    gap_ids_for_unit,
+    gaps_affecting,
+)
+
+
+def ids(uses) -> list[str]:
+    return [u.id for u in uses]
+
+
+def test_every_gap_of_the_rulebook_names_its_s0142_field():
+    assert list(KNOWN_GAPS) == [
+        P376_BASELINING, P415_VIRTUAL_TRADING, NETSO_ENERGY_ACCOUNTS, VLP_VIRTUAL_ACCOUNTS,
+        RR_CASHFLOWS, DUAL_PRICING,
+    ]  # fmt: skip
+    assert "N0645" in KNOWN_GAPS[P376_BASELINING].s0142
+    assert "BP7 positions 19–25" in KNOWN_GAPS[P415_VIRTUAL_TRADING].s0142
+    assert "N0656" in KNOWN_GAPS[P415_VIRTUAL_TRADING].s0142
+    assert "SSD positions 37–38" in KNOWN_GAPS[NETSO_ENERGY_ACCOUNTS].s0142
+    assert "N0335" in KNOWN_GAPS[NETSO_ENERGY_ACCOUNTS].s0142
+    assert "S0144" in KNOWN_GAPS[VLP_VIRTUAL_ACCOUNTS].s0142
+    assert "N0593" in KNOWN_GAPS[RR_CASHFLOWS].s0142
+    assert "N0212" in KNOWN_GAPS[DUAL_PRICING].s0142
+    assert all(g.title and g.affects for g in KNOWN_GAPS.values())
+
+
+def test_baselining_applies_from_2023_02_23():
+    assert ids(gaps_affecting(date(2023, 2, 22), ["T_G-1"])) == []
+    (use,) = gaps_affecting(date(2023, 2, 23), ["T_G-1"])
+    assert use.id == P376_BASELINING and "2023-02-23" in use.reason
+
+
+def test_secondary_units_bring_p415_and_the_vlp_accounts():
+    uses = gaps_affecting(date(2022, 3, 19), ["T_G-1", "V__AFLEX001", "V__B"])
+    assert ids(uses) == [P415_VIRTUAL_TRADING, VLP_VIRTUAL_ACCOUNTS]
+    assert "2 secondary" in uses[0].reason and "V__AFLEX001" in uses[0].reason
+    # Without metered volumes there is no account to misstate: only P415 remains.
+    assert ids(gaps_affecting(date(2022, 3, 19), ["V__B"], metered=False)) == [P415_VIRTUAL_TRADING]
+
+
+def test_bsad_rr_and_dual_pricing():
+    uses = gaps_affecting(date(2015, 11, 4), ["T_G-1"], rr_flagged_acceptances=2, bsad_actions=4)
+    assert ids(uses) == [NETSO_ENERGY_ACCOUNTS, RR_CASHFLOWS, DUAL_PRICING]
+    assert "4 BSAD" in uses[0].reason and "2 RR-flagged" in uses[1].reason
+    assert ids(gaps_affecting(date(2015, 11, 5), ["T_G-1"], bsad_actions=1, metered=False)) == []
+    assert uses[0].as_json()["s0142"] == KNOWN_GAPS[NETSO_ENERGY_ACCOUNTS].s0142
+
+
+def test_which_gaps_a_unit_or_an_account_depends_on():
+    uses = gaps_affecting(date(2024, 6, 12), ["T_G-1", "V__B"], bsad_actions=1)
+    assert gap_ids_for_unit(uses, "T_G-1") == (P376_BASELINING,)
+    assert gap_ids_for_unit(uses, "V__B") == (P376_BASELINING, P415_VIRTUAL_TRADING)
+    assert gap_ids_for_account(uses, False) == (NETSO_ENERGY_ACCOUNTS,)
+    assert gap_ids_for_account(uses, True) == (NETSO_ENERGY_ACCOUNTS, VLP_VIRTUAL_ACCOUNTS)
