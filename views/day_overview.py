@@ -14,7 +14,7 @@ from views.charts import COLOURS, PeriodAxis, show_key, styled_plot
 from views.column_model import Column
 from views.data_table import DataTable
 from views.steady_title import SteadyTitle
-from views.warnings_table import show_warnings, warnings_table
+from views.warnings_table import warnings_table
 
 
 class DayOverview(QWidget):
@@ -150,7 +150,7 @@ class DayOverview(QWidget):
 
     def show_warnings(self, warnings) -> None:
         """The run's data warnings (models.run_warnings.DataWarning), in their own tab."""
-        show_warnings(self.warnings, warnings)
+        self.warnings.show_warnings(warnings)
         self.tables.setTabText(
             self.warnings_tab,
             f"Data warnings ({len(warnings):,})" if warnings else "Data warnings (none)",

@@ -131,11 +131,23 @@ def build_parser() -> argparse.ArgumentParser:
     load_files.add_argument("--date", type=_date, help="only records of this settlement date")
     load_files.add_argument("--run", type=_run_type, default=None, help="run type (default SF)")
     load_files.add_argument("--json", action="store_true", help="print the summary as JSON")
+    load_files.add_argument(
+        "--effective-from",
+        type=_date,
+        metavar="DATE",
+        help="date a BM unit register without an Effective From column of its own "
+        "(R-REG-DATED; default: the import date)",
+    )
+    load_files.add_argument(
+        "--strict", action="store_true", help="refuse the import if there is any warning"
+    )
     load_files.add_argument("files", nargs="+", type=Path, help="data files")
     load_files.set_defaults(handler=_cmd_import)
     from workbench.cli_disputes import add_commands
+    from workbench.cli_register import add_commands as add_register_commands
 
     add_commands(commands)
+    add_register_commands(commands)
     return parser
 
 
@@ -412,12 +424,17 @@ def _cmd_import(args: argparse.Namespace) -> int:
     if missing:
         print(f"settlement-workbench: error: no such file: {', '.join(missing)}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    db = _open_or_create(args.db)
     bar = ProgressBar()
     try:
-        with db:
+        with _open_or_create(args.db) as db:
             summary = import_files(
-                db, args.files, run_type=args.run or RunType.SF, only_date=args.date, progress=bar
+                db,
+                args.files,
+                run_type=args.run or RunType.SF,
+                only_date=args.date,
+                effective_from=args.effective_from,
+                strict=args.strict,
+                progress=bar,
             )
     except ImportRejected as exc:
         bar.close()
@@ -444,6 +461,7 @@ COMMANDS = (
     "scenario",
     "dispute",
     "export",
+    "register",
 )
 
 

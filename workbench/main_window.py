@@ -560,8 +560,17 @@ class MainWindow(QMainWindow):
         if paths:
             self.import_data_files(paths)
 
-    def import_data_files(self, paths: list[str], database: str | None = None) -> None:
-        """Import into the open database (or a new one at `database`, asked for if none)."""
+    def import_data_files(
+        self, paths: list[str], database: str | None = None, options=None
+    ) -> None:
+        """Import into the open database (or a new one at `database`, asked for if none) with
+        `options` (views.import_options.ImportOptions), asked for first when not given."""
+        if options is None:
+            self._ask_import_options(paths, database)
+            return
+        from views.import_options import save_import_options
+
+        save_import_options(self.settings, options)
         if self.db is None:
             if database is None:
                 database, _ = QFileDialog.getSaveFileName(
@@ -582,38 +591,56 @@ class MainWindow(QMainWindow):
         from models.imports.report import ImportRejected
 
         db = self.db
+        self._import_options = options
 
         def work(progress, cancelled):
             try:
                 return import_files(
-                    db, paths, run_type=RunType.SF, progress=progress, cancelled=cancelled
+                    db,
+                    paths,
+                    run_type=RunType(options.run_type),
+                    only_date=options.settlement_date,
+                    effective_from=options.effective_from,
+                    strict=options.strict,
+                    progress=progress,
+                    cancelled=cancelled,
                 )
             except ImportRejected as exc:
                 return exc.report
 
         self.jobs.start("import", work, self._imported, self._job_failed, self._job_cancelled)
 
-    def _imported(self, outcome) -> None:
-        from models.imports.report import ImportSummary
-        from views.import_report import ImportReportDialog
+    def _ask_import_options(self, paths: list[str], database: str | None) -> None:
+        """Run type, settlement date, register effective-from and strict, as the command line
+        asks; the last choices come back. Window-modal, never a nested event loop."""
+        from views.import_options import ImportOptionsDialog, load_import_options
 
-        self.import_dialog = ImportReportDialog(outcome, self)
-        self.import_dialog.show()
-        if not isinstance(outcome, ImportSummary):
-            self.status.setText(
-                f"Import rejected: {len(outcome.rejections):,} problem(s); nothing was written."
-            )
-            return
-        new_runs = [p.run_id for p in outcome.dates if p.run_id is not None]
-        self.status.setText(
-            f"Imported {sum(outcome.records.values()):,} record(s); {len(new_runs)} new run(s)."
-        )
+        runs = []
         if self.db is not None:
             with self.db.engine.connect() as conn:
-                self.runs.show_runs(list_runs(conn, light=True))
-            if new_runs:
-                self.runs.select_run(new_runs[0])
-                self.load_run(new_runs[0])
+                runs = list_runs(conn, light=True)
+        day = self.view.run.settlement_date if self.view is not None else None
+        dialog = ImportOptionsDialog(paths, load_import_options(self.settings), runs, day, self)
+        dialog.accepted.connect(lambda: self.import_data_files(paths, database, dialog.options()))
+        self.import_options_dialog = dialog
+        dialog.open()
+
+    def _imported(self, outcome) -> None:
+        from models.imports.report import ImportSummary
+        from views.import_report import ImportReportDialog, outcome_status, run_to_show
+
+        strict = self._import_options.strict
+        self.import_dialog = ImportReportDialog(outcome, self, strict=strict)
+        self.import_dialog.show()
+        self.status.setText(outcome_status(outcome, strict))
+        if not isinstance(outcome, ImportSummary) or self.db is None:
+            return
+        with self.db.engine.connect() as conn:
+            self.runs.show_runs(list_runs(conn, light=True))
+        shown = run_to_show(outcome)
+        if shown is not None:
+            self.runs.select_run(shown)
+            self.load_run(shown)
 
 
 def _is_sqlite(path: str) -> bool:

@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime
 
 from models.imports.calendar_index import CalendarIndex
 from models.imports.report import ImportReport
+from models.imports.resolve import UnitResolver
 from models.imports.typed import TypedBatch
 
 NOTIFICATION = {"PN": "FPN", "QPN": "QPN", "MELS": "MEL", "MILS": "MIL"}
@@ -83,49 +84,8 @@ class DayRecords:
     tables: dict[str, dict[tuple, dict]] = field(default_factory=lambda: defaultdict(dict))
     where: dict[tuple, Place] = field(default_factory=dict)
     units: dict[str, Place] = field(default_factory=dict)  # BM unit -> where first seen
-
-
-class UnitResolver:
-    """Elexon BM unit ids from `bmUnit` and/or `nationalGridBmUnit`, checked with the register.
-
-    The two ids are never derived from each other (2__PENEC001 is ROTHW-1): the register says
-    which national grid id belongs to which Elexon id.
-    """
-
-    def __init__(self, national_grid_of: dict[str, str | None]):
-        self.national_grid_of = national_grid_of
-        self.elexon_of = {ngc: unit for unit, ngc in national_grid_of.items() if ngc}
-        self._memo: dict[tuple, tuple[str | None, str]] = {}
-
-    def resolve(self, unit: str | None, ngc: str | None) -> tuple[str | None, str]:
-        key = (unit, ngc)
-        found = self._memo.get(key)
-        if found is None:
-            found = self._memo[key] = self._resolve(unit, ngc)
-        return found
-
-    def _resolve(self, unit: str | None, ngc: str | None) -> tuple[str | None, str]:
-        if unit is None and ngc is None:
-            return None, "no BM unit id (bmUnit or nationalGridBmUnit) given"
-        if unit is None:
-            found = self.elexon_of.get(ngc)
-            if found is None:
-                return None, (
-                    f"national grid BM unit {ngc} is not in the register, so its Elexon id "
-                    "is unknown: import a BM unit register with this data"
-                )
-            return found, ""
-        if ngc is not None:
-            registered = self.national_grid_of.get(unit)
-            owner = self.elexon_of.get(ngc)
-            if registered and registered != ngc:
-                return (
-                    None,
-                    f"the register gives {unit} the national grid id {registered}, not {ngc}",
-                )
-            if owner and owner != unit:
-                return None, f"the register gives national grid id {ngc} to {owner}, not {unit}"
-        return unit, ""
+    # R-REG-ID warnings of the records of this date (keys of Collector.id_warnings), in order.
+    id_warnings: dict[tuple, None] = field(default_factory=dict)
 
 
 class Collector:
@@ -144,16 +104,22 @@ class Collector:
         # running past midnight, which join that date's run only if it has one already.
         self.anchored: set[date] = set()
         self._anchor: date | None = None
+        # R-REG-ID: (file, unit, national grid id, what was assumed) -> [first place, records]
+        self.id_warnings: dict[tuple, list] = {}
 
     # -- helpers ------------------------------------------------------------------------
 
-    def _put(self, day: date, table: str, key: tuple, row: dict, where: Place) -> None:
+    def _put(
+        self, day: date, table: str, key: tuple, row: dict, where: Place, warning=None
+    ) -> None:
         if self.only_date is not None and day != self.only_date:
             self.outside_date += 1
             return
         if day == self._anchor:
             self.anchored.add(day)
         records = self.days[day]
+        if warning is not None:
+            records.id_warnings[warning] = None
         existing = records.tables[table].get(key)
         if existing is None:
             records.tables[table][key] = row
@@ -176,14 +142,23 @@ class Collector:
     def _where(batch: TypedBatch, i: int) -> Place:
         return Place(batch.batch, i)
 
-    def _unit(self, batch: TypedBatch, i: int) -> str | None:
-        unit, reason = self.resolver.resolve(
-            batch.values["bm_unit"][i], batch.values["national_grid_bm_unit"][i]
-        )
-        if unit is None:
-            value = batch.values["bm_unit"][i] or batch.values["national_grid_bm_unit"][i]
-            batch.reject(self.report, i, "bmUnit", value, reason)
-        return unit
+    def _unit(self, batch: TypedBatch, i: int, day: date) -> tuple[str | None, tuple | None]:
+        """(Elexon id, key of its R-REG-ID warning or None) of record i; None: rejected."""
+        ngc = batch.values["national_grid_bm_unit"][i]
+        found = self.resolver.resolve(batch.values["bm_unit"][i], ngc, day)
+        if found.unit is None:
+            value = batch.values["bm_unit"][i] or ngc
+            batch.reject(self.report, i, "bmUnit", value, found.error)
+            return None, None
+        if not found.warning:
+            return found.unit, None
+        key = (batch.batch.file, found.unit, ngc, found.warning)
+        seen = self.id_warnings.get(key)
+        if seen is None:
+            self.id_warnings[key] = [self._where(batch, i), 1]
+        else:
+            seen[1] += 1
+        return found.unit, key
 
     def _check_period(self, batch: TypedBatch, i: int, day: date, period: int, name: str) -> bool:
         count = self.calendar.periods(day)
@@ -214,18 +189,22 @@ class Collector:
         raise AssertionError("register batches are loaded before data batches")
 
     def _segment_records(self, batch: TypedBatch):
-        """(index, BM unit) of each good record of a profile dataset (PN, BOD, BOALF…)."""
+        """(index, BM unit, R-REG-ID warning key) of each good record of a profile dataset
+        (PN, BOD, BOALF…); ids resolve with the register in force on the record's date."""
+        dates = batch.values["settlement_date"]
+        times = batch.values["time_from"]
         for i in range(batch.size):
             if not batch.ok[i]:
                 continue
-            unit = self._unit(batch, i)
+            day = dates[i] if dates[i] is not None else self.calendar.period_of(times[i])[0]
+            unit, warning = self._unit(batch, i, day)
             if unit is not None and self._check_span(batch, i):
-                yield i, unit
+                yield i, unit, warning
 
     def _add_physical(self, batch: TypedBatch) -> None:
         kind = NOTIFICATION[batch.dataset.name]
         v = batch.values
-        for i, unit in self._segment_records(batch):
+        for i, unit, warning in self._segment_records(batch):
             day, period = v["settlement_date"][i], v["settlement_period"][i]
             if not self._check_period(batch, i, day, period, "settlementPeriod"):
                 continue
@@ -250,7 +229,8 @@ class Collector:
             self._anchor = day
             self.records[batch.dataset.name] += 1
             for span_day in self.calendar.dates_of_span(t_from, v["time_to"][i]):
-                self._put(span_day, "physical_notification", (kind, unit, t_from), row, where)
+                key = (kind, unit, t_from)
+                self._put(span_day, "physical_notification", key, row, where, warning)
                 if self._wanted(span_day):
                     self.days[span_day].units.setdefault(unit, where)
 
@@ -259,7 +239,7 @@ class Collector:
 
     def _add_bid_offer(self, batch: TypedBatch) -> None:
         v = batch.values
-        for i, unit in self._segment_records(batch):
+        for i, unit, warning in self._segment_records(batch):
             day, period, pair = v["settlement_date"][i], v["settlement_period"][i], v["pair"][i]
             if not self._check_period(batch, i, day, period, "settlementPeriod"):
                 continue
@@ -313,13 +293,13 @@ class Collector:
             self.records["BOD"] += 1
             where = self._where(batch, i)
             self._anchor = day
-            self._put(day, "bid_offer", (unit, period, pair, t_from), row, where)
+            self._put(day, "bid_offer", (unit, period, pair, t_from), row, where, warning)
             if self._wanted(day):
                 self.days[day].units.setdefault(unit, where)
 
     def _add_acceptance(self, batch: TypedBatch) -> None:
         v = batch.values
-        for i, unit in self._segment_records(batch):
+        for i, unit, warning in self._segment_records(batch):
             t_from, t_to = v["time_from"][i], v["time_to"][i]
             stated_day = v["settlement_date"][i]
             stated_period = v["settlement_period_from"][i]
@@ -355,8 +335,8 @@ class Collector:
             self.records["BOALF"] += 1
             self._anchor = actual[0]
             for day in self.calendar.dates_of_span(t_from, t_to):
-                self._put(day, "acceptance", (unit, number), header, where)
-                self._put(day, "acceptance_level", (unit, number, t_from), row, where)
+                self._put(day, "acceptance", (unit, number), header, where, warning)
+                self._put(day, "acceptance_level", (unit, number, t_from), row, where, warning)
                 if self._wanted(day):
                     self.days[day].units.setdefault(unit, where)
 

@@ -343,6 +343,7 @@ CRA_REGISTER = Dataset(
         _f("gsp_group", "GSP Group Id", "str", required=False),
         _f("interconnector_id", "Interconnector Id", "str", required=False),
         _f("trading_unit", "Trading Unit Name", "str", required=False),
+        _f("effective_from", "Effective From", "date", required=False),  # R-REG-DATED
     ),
     key=("bm_unit",),
     signature=("BM Unit ID", "Party ID", "Prod/Cons Status"),

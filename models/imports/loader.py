@@ -9,6 +9,7 @@ gets no new run, so importing the same files twice adds nothing.
 from __future__ import annotations
 
 import gc
+import math
 from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 from datetime import date
@@ -33,20 +34,37 @@ from models.imports.collect import (
     STORED,
     Collector,
     DayRecords,
-    Place,
-    UnitResolver,
 )
 from models.imports.formats import read_file
-from models.imports.register import collect_register, read_register, write_register
+from models.imports.register import collect_registers, decide_dates, write_registers
 from models.imports.report import DatePart, ImportRejected, ImportReport, ImportSummary
+from models.imports.resolve import UnitResolver
 from models.imports.typed import type_batch
+from models.imports.units import InForce
+from models.imports.units import unit_rows as assumed_unit_rows
+from models.register_store import (
+    UNREGISTERED_PARTY,
+    ensure_units,
+    ensure_unregistered_party,
+    in_force,
+    list_snapshots,
+    register_entries,
+)
 from models.run_store import (
     create_bm_dataset_from_columns,
     create_run,
     finish_loading,
+    get_run,
     write_inputs,
 )
-from models.schema import Party, SettlementRun, StackItemResult, SystemPriceResult
+from models.run_warnings import DataWarning, read_run_warnings, write_run_warnings
+from models.schema import (
+    BmUnitRegisterEntry,
+    Party,
+    SettlementRun,
+    StackItemResult,
+    SystemPriceResult,
+)
 
 Progress = Callable[[float, str], None]
 RUN_KEYED = (
@@ -58,6 +76,7 @@ RUN_KEYED = (
     "lolp",
 )
 PUBLISHED = ("published_price", "published_stack")
+ID_RULE = "R-REG-ID"
 
 
 class ImportCancelled(WorkbenchInputError):
@@ -87,12 +106,18 @@ def import_files(
     *,
     run_type: RunType = RunType.SF,
     only_date: date | None = None,
+    effective_from: date | None = None,
+    strict: bool = False,
     progress: Progress | None = None,
     cancelled: Callable[[], bool] | None = None,
 ) -> ImportSummary:
-    """Import `paths` in one transaction; raise ImportRejected (nothing written) on any problem."""
+    """Import `paths` in one transaction; raise ImportRejected (nothing written) on any error,
+    or with `strict` on any warning too. `effective_from` dates register files that state no
+    effective date of their own (R-REG-DATED)."""
     with _collector_paused():
-        return _import_files(db, paths, run_type, only_date, progress, cancelled)
+        return _import_files(
+            db, paths, run_type, only_date, effective_from, strict, progress, cancelled
+        )
 
 
 def _import_files(
@@ -100,6 +125,8 @@ def _import_files(
     paths: Sequence[str | Path],
     run_type: RunType,
     only_date: date | None,
+    effective_from: date | None,
+    strict: bool,
     progress: Progress | None,
     cancelled: Callable[[], bool] | None,
 ) -> ImportSummary:
@@ -116,22 +143,23 @@ def _import_files(
             summary.records[batch.dataset.name] += batch.size
         _check_cancel(cancelled)
     progress(0.4, "Checking records")
-    register_batches = [t for t in typed if t.dataset.target == "register"]
-    new_units, new_parties = collect_register(register_batches, report)
-    with db.engine.connect() as conn:
-        register = read_register(conn)
-    register.update(new_units)
-    resolver = UnitResolver({u: row["national_grid_id"] for u, row in register.items()})
-    collector = Collector(report, resolver, only_date)
-    for batch in typed:
-        if batch.dataset.target != "register":
-            collector.add(batch)
-    _check_cancel(cancelled)
+    registers = collect_registers([t for t in typed if t.dataset.target == "register"], report)
+    decide_dates(registers, effective_from, report)
     if report.rejected:
         raise ImportRejected(report)
-    summary.register_units = len(new_units)
+    # One transaction: the import's registers are written first, so that its data resolves
+    # with them; any rejection rolls everything back.
     with db.engine.begin() as conn:
-        write_register(conn, new_units, new_parties)
+        summary.snapshots = write_registers(conn, registers)
+        summary.register_units = sum(w.units for w in summary.snapshots if w.new)
+        register = _Register(conn)
+        collector = Collector(report, register.resolver, only_date)
+        for batch in typed:
+            if batch.dataset.target != "register":
+                collector.add(batch)
+        _check_cancel(cancelled)
+        if report.rejected:
+            raise ImportRejected(report)
         days = []
         for day in sorted(collector.days):
             if day in collector.anchored or _latest_run(conn, day, run_type) is not None:
@@ -141,15 +169,21 @@ def _import_files(
                     f"segments running past midnight into {day.isoformat()} were not stored: "
                     "that date has no data of its own in this import"
                 )
+        warnings: list[DataWarning] = []
         for n, day in enumerate(days):
             progress(0.5 + 0.5 * n / max(1, len(days)), f"Writing {day.isoformat()}")
-            part = _write_day(
-                conn, day, collector.days[day], run_type, register, report, summary.files
+            part, day_warnings = _write_day(
+                conn, day, collector, run_type, register, report, summary.files
             )
             summary.dates.append(part)
+            warnings += day_warnings
             _check_cancel(cancelled)
+        summary.warnings = report.warnings = list(dict.fromkeys(warnings))
         if report.rejected:
             raise ImportRejected(report)  # rolls the transaction back
+        if strict and report.warnings:
+            report.strict = True
+            raise ImportRejected(report)
     progress(1.0, "Imported")
     if collector.outside_date:
         summary.notes.append(
@@ -160,6 +194,30 @@ def _import_files(
     ]
     summary.notes += report.notes
     return summary
+
+
+class _Register:
+    """The register snapshots of the database (the import's own included), read once."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.snapshots = list_snapshots(conn)
+        entry = BmUnitRegisterEntry.__table__
+        ids: dict[int, dict[str, str | None]] = {s.id: {} for s in self.snapshots}
+        for snapshot_id, unit, ngc in conn.execute(
+            select(entry.c.snapshot_id, entry.c.bm_unit_id, entry.c.national_grid_id)
+        ):
+            ids[snapshot_id][unit] = ngc
+        self.resolver = UnitResolver(self.snapshots, ids)
+        self._entries: dict[int, dict[str, dict]] = {}
+
+    def in_force(self, day: date) -> InForce:
+        snapshot, earliest = in_force(self.snapshots, day)
+        if snapshot is None:
+            return InForce(day, None, False, {})
+        if snapshot.id not in self._entries:
+            self._entries[snapshot.id] = register_entries(self.conn, snapshot.id)
+        return InForce(day, snapshot, earliest, self._entries[snapshot.id])
 
 
 def _check_cancel(cancelled: Callable[[], bool]) -> None:
@@ -188,89 +246,123 @@ def _latest_run(conn: Connection, day: date, run_type: RunType) -> int | None:
     ).scalar()
 
 
-def _unit_rows(
-    units: dict[str, Place],
-    previous_units: dict[str, dict],
-    register: dict[str, dict],
-    report: ImportReport,
-) -> list[dict]:
-    rows = []
-    for unit, where in sorted(units.items()):
-        if unit in previous_units:
-            rows.append(previous_units[unit])
-            continue
-        file, location = where.file, where.location
-        entry = register.get(unit)
-        if entry is None:
-            report.reject(
-                file,
-                location,
-                "bmUnit",
-                unit,
-                "not in the BM unit register: import a register (Insights reference or the "
-                "CRA export) with this data or before it",
-            )
-            continue
-        missing = [
-            name
-            for name, column in (
-                ("lead party", "lead_party_id"),
-                ("production/consumption flag", "pc_status"),
-                ("TLF", "tlf"),
-            )
-            if entry[column] is None
-        ]
-        if missing:
-            report.reject(
-                file,
-                location,
-                "bmUnit",
-                unit,
-                f"the register gives no {' and no '.join(missing)} for this unit, which "
-                "settlement needs",
-            )
-            continue
-        rows.append(
-            {
-                "bm_unit_id": unit,
-                "lead_party_id": entry["lead_party_id"],
-                "pc_status": entry["pc_status"],
-                "trading_unit": entry["trading_unit"] or unit,
-                "tlf": float(entry["tlf"]),
-                "interconnector": bool(entry["interconnector"]),
-            }
+def _id_warnings(collector: Collector, records: DayRecords) -> list[DataWarning]:
+    """R-REG-ID warnings of a date's records: one per file, unit and National Grid id."""
+    out = []
+    for key in records.id_warnings:
+        file, _, ngc, reason = key
+        place, count = collector.id_warnings[key]
+        more = f" ({count:,} records of this file)" if count > 1 else ""
+        out.append(
+            DataWarning(ID_RULE, file, place.location, "nationalGridBmUnit", ngc, reason + more)
         )
-    return rows
+    return out
+
+
+def _same_published(stored: dict, new: dict) -> str | None:
+    """The first field where a newly imported published figure differs from the stored one
+    (both given), else None."""
+    for name, value in new.items():
+        old = stored.get(name)
+        if value is None or old is None:
+            continue
+        if isinstance(value, float) or isinstance(old, float):
+            if not math.isclose(value, old, rel_tol=1e-9, abs_tol=1e-9):
+                return name
+        elif value != old:
+            return name
+    return None
+
+
+def _published_conflicts(
+    records: DayRecords, old: dict, previous_label: str, report: ImportReport
+) -> dict[str, dict]:
+    """Published figures (system prices, stack) are immutable: one already stored for a
+    period stays; a different value for it is an error naming both. Returns the new ones."""
+    fresh = {}
+    for table in PUBLISHED:
+        stored = old.get(table, {})
+        fresh[table] = {}
+        for key, row in records.tables.get(table, {}).items():
+            if key not in stored:
+                fresh[table][key] = row
+                continue
+            changed = _same_published(stored[key], row)
+            if changed is None:
+                continue
+            where = records.where[(table, key)]
+            shown = ", ".join(f"{n}={v}" for n, v in zip(KEY_COLUMNS[table], key, strict=True))
+            report.reject(
+                where.file,
+                where.location,
+                changed,
+                row[changed],
+                f"conflicts with the published figure stored in run {previous_label} "
+                f"({table.replace('_', ' ')} {shown}), which has {changed} = "
+                f"{stored[key][changed]}: published figures are never replaced",
+            )
+    return fresh
+
+
+def _write_published(conn: Connection, run_id: int, fresh: dict[str, dict]) -> dict[str, int]:
+    prices = [
+        r | {"origin": "published"} for r in rows_of("published_price", fresh["published_price"])
+    ]
+    bulk_insert(conn, SystemPriceResult.__table__, prices, {"run_id": run_id})
+    stack = [
+        r | {"origin": "published"} for r in rows_of("published_stack", fresh["published_stack"])
+    ]
+    bulk_insert(conn, StackItemResult.__table__, stack, {"run_id": run_id})
+    counts = {"published prices": len(prices)} if prices else {}
+    return counts | ({"published stack items": len(stack)} if stack else {})
 
 
 def _write_day(
     conn: Connection,
     day: date,
-    records: DayRecords,
+    collector: Collector,
     run_type: RunType,
-    register: dict[str, dict],
+    register: _Register,
     report: ImportReport,
     files: list[str],
-) -> DatePart:
+) -> tuple[DatePart, list[DataWarning]]:
+    records = collector.days[day]
+    label = f"{day.isoformat()} {run_type.value}"
     previous_id = _latest_run(conn, day, run_type)
     if previous_id is not None:
         previous_run, old, carried = read_previous(conn, previous_id)
+        previous_warnings = read_run_warnings(conn, previous_id)
+        previous_label = get_run(conn, previous_id, light=True).label
     else:
-        previous_run, old, carried = None, {}, {}
-    merged = {t: {**old.get(t, {}), **records.tables.get(t, {})} for t in KEY_COLUMNS}
+        previous_run, old, carried, previous_warnings, previous_label = None, {}, {}, [], ""
+    fresh = _published_conflicts(records, old, previous_label, report)
+    merged = {
+        t: {**old.get(t, {}), **(fresh[t] if t in PUBLISHED else records.tables.get(t, {}))}
+        for t in KEY_COLUMNS
+    }
+    changed = [t for t in KEY_COLUMNS if merged[t] != old.get(t, {})]
+    if report.rejected or (previous_id is not None and not changed):
+        return DatePart(day.isoformat(), None, label, previous_id), []
+    if previous_id is not None and set(changed) <= set(PUBLISHED):
+        # Issue 15 item 5: published figures only: they join the run they were published for.
+        counts = _write_published(conn, previous_id, fresh)
+        return DatePart(day.isoformat(), previous_id, label, None, counts, attached=True), []
     units = dict(records.units)
     for table in (*BM_KINDS, "metered_volume", "balancing_services_volume"):
         for key in merged[table]:
             unit = key[1] if table == "physical_notification" else key[0]
             units.setdefault(unit, STORED)
     previous_units = {r["bm_unit_id"]: r for r in carried.get("run_bm_unit", [])}
-    unit_rows = _unit_rows(units, previous_units, register, report)
-    label = f"{day.isoformat()} {run_type.value}"
-    if previous_id is not None and all(merged[t] == old.get(t, {}) for t in KEY_COLUMNS):
-        return DatePart(day.isoformat(), None, label, previous_id)
+    in_force = register.in_force(day)
+    unit_rows, unit_warnings = assumed_unit_rows(
+        units, previous_units, previous_warnings, in_force, merged["physical_notification"]
+    )
+    warnings = [w for w in (in_force.warning(),) if w is not None] + unit_warnings
+    warnings += [w for w in previous_warnings if w.rule == ID_RULE]
+    warnings += _id_warnings(collector, records)
     dataset_columns = bm_columns(merged, records.where, report)
     if report.rejected:
-        return DatePart(day.isoformat(), None, label, previous_id)
+        return DatePart(day.isoformat(), None, label, previous_id), []
     source = "import: " + ", ".join(Path(f).name for f in files)
     if previous_run is not None and same_bm_data(old, merged):
         dataset_id = previous_run["bm_dataset_id"]
@@ -278,27 +370,24 @@ def _write_day(
         dataset_id = create_bm_dataset_from_columns(conn, day, dataset_columns, source=source[:500])
     run_id = create_run(conn, day, run_type, bm_dataset_id=dataset_id, source=source[:500])
     parties = sorted({r["lead_party_id"] for r in unit_rows})
+    if UNREGISTERED_PARTY in parties:
+        ensure_unregistered_party(conn)
+    ensure_units(conn, [r["bm_unit_id"] for r in unit_rows if not r["registered"]])
     names = dict(conn.execute(select(Party.id, Party.name).where(Party.id.in_(parties))).all())
     inputs = {t: rows_of(t, merged[t]) for t in RUN_KEYED}
     inputs |= {t: carried.get(t, []) for t in CARRIED_AS_ROWS}
     inputs["run_bm_unit"] = unit_rows
     inputs["run_party"] = [{"party_id": p, "name": names.get(p, "")} for p in parties]
     written = write_inputs(conn, run_id, inputs)
-    prices = [
-        r | {"origin": "published"} for r in rows_of("published_price", merged["published_price"])
-    ]
-    bulk_insert(conn, SystemPriceResult.__table__, prices, {"run_id": run_id})
-    stack = [
-        r | {"origin": "published"} for r in rows_of("published_stack", merged["published_stack"])
-    ]
-    bulk_insert(conn, StackItemResult.__table__, stack, {"run_id": run_id})
+    published = _write_published(conn, run_id, {t: merged[t] for t in PUBLISHED})
     finish_loading(conn, run_id)
+    stored_warnings = write_run_warnings(conn, run_id, warnings)
     counts = {
         t: len(c["time_from" if "time_from" in c else "number"])
         for t, c in dataset_columns.items()
         if c and c.get("bm_unit_id")
     }
     counts |= {t: n for t, n in written.items() if n}
-    counts |= {"published prices": len(prices)} if prices else {}
-    counts |= {"published stack items": len(stack)} if stack else {}
-    return DatePart(day.isoformat(), run_id, label, previous_id, counts)
+    counts |= published
+    part = DatePart(day.isoformat(), run_id, label, previous_id, counts, warnings=stored_warnings)
+    return part, warnings

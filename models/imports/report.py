@@ -1,4 +1,5 @@
-"""What an import found wrong (rejections), set aside (notes) and wrote (summary)."""
+"""What an import found wrong (rejections: nothing written), imported with a warning
+(warnings: written and kept with the run), set aside (notes) and wrote (summary)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from models.errors import WorkbenchInputError
+from models.run_warnings import DataWarning
 
 SHOWN_REJECTIONS = 100
+SHOWN_WARNINGS = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +49,8 @@ class ImportReport:
 
     rejections: list[Rejection] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    warnings: list[DataWarning] = field(default_factory=list)
+    strict: bool = False  # --strict: the warnings alone refused the import
 
     def reject(self, file: str, location: str, field_name: str, value: object, reason: str):
         self.rejections.append(
@@ -59,13 +64,19 @@ class ImportReport:
         return bool(self.rejections)
 
     def text(self, shown: int = SHOWN_REJECTIONS) -> str:
-        lines = [f"Import rejected: {len(self.rejections)} problem(s); nothing was written."]
+        if self.rejections:
+            lines = [f"Import rejected: {len(self.rejections)} problem(s); nothing was written."]
+        else:
+            lines = [
+                f"Import refused (--strict): {len(self.warnings)} warning(s); nothing was written."
+            ]
         by_file = Counter(r.file for r in self.rejections)
         lines += [f"  {name}: {count} problem(s)" for name, count in sorted(by_file.items())]
         lines += [f"- {r}" for r in self.rejections[:shown]]
         rest = len(self.rejections) - shown
         if rest > 0:
             lines.append(f"… and {rest} more not shown")
+        lines += warning_lines(self.warnings)
         return "\n".join(lines)
 
     def as_json(self, shown: int = SHOWN_REJECTIONS) -> dict:
@@ -73,8 +84,32 @@ class ImportReport:
             "rejected": len(self.rejections),
             "shown": [r.as_json() for r in self.rejections[:shown]],
             "not_shown": max(0, len(self.rejections) - shown),
+            "strict": self.strict,
+            **warnings_json(self.warnings),
             "notes": list(self.notes),
         }
+
+
+def warning_lines(warnings: list[DataWarning], shown: int = SHOWN_WARNINGS) -> list[str]:
+    """Text lines of warnings: the count, counts per file, then the first `shown`."""
+    if not warnings:
+        return []
+    lines = [f"Warnings: {len(warnings)} (imported as the rules say, listed with the run)"]
+    by_file = Counter(w.file for w in warnings)
+    lines += [f"  {name}: {count} warning(s)" for name, count in sorted(by_file.items())]
+    lines += [f"! {w}" for w in warnings[:shown]]
+    if len(warnings) > shown:
+        lines.append(f"… and {len(warnings) - shown} more warning(s) not shown")
+    return lines
+
+
+def warnings_json(warnings: list[DataWarning], shown: int = SHOWN_WARNINGS) -> dict:
+    return {
+        "warnings": [w.as_json() for w in warnings[:shown]],
+        "warnings_total": len(warnings),
+        "warnings_by_file": dict(sorted(Counter(w.file for w in warnings).items())),
+        "warnings_not_shown": max(0, len(warnings) - shown),
+    }
 
 
 class ImportRejected(WorkbenchInputError):
@@ -94,6 +129,10 @@ class DatePart:
     run_label: str
     base_run_id: int | None  # the earlier run whose data the new run carries forward
     records: dict[str, int] = field(default_factory=dict)
+    # Published figures only (system prices, stack) added to the date's existing run, which
+    # `run_id` then names, instead of a new run (issue 15 item 5).
+    attached: bool = False
+    warnings: int = 0  # warnings written with the run
 
 
 @dataclass
@@ -105,17 +144,29 @@ class ImportSummary:
     dates: list[DatePart] = field(default_factory=list)
     register_units: int = 0
     notes: list[str] = field(default_factory=list)
+    warnings: list[DataWarning] = field(default_factory=list)
+    # R-REG-DATED: each register file: (file, snapshot id, effective from, units, new?)
+    snapshots: list = field(default_factory=list)
 
     def text(self) -> str:
         lines = [f"Imported {len(self.files)} file(s):"]
         lines += [
             f"  {name:10s} {count:>9,} record(s)" for name, count in sorted(self.records.items())
         ]
-        if self.register_units:
-            lines.append(f"  BM unit register: {self.register_units:,} unit(s) added or updated")
+        for s in self.snapshots:
+            state = "new snapshot" if s.new else "identical to snapshot, nothing added:"
+            lines.append(
+                f"  BM unit register {s.file}: {state} {s.snapshot_id}, effective from "
+                f"{s.effective_from.isoformat()}, {s.units:,} unit(s)"
+            )
         for part in self.dates:
             if part.run_id is None:
                 lines.append(f"  {part.settlement_date}: nothing new (already imported)")
+            elif part.attached:
+                lines.append(
+                    f"  {part.settlement_date}: published figures added to run {part.run_id} "
+                    f"{part.run_label}"
+                )
             else:
                 carried = f", carrying forward run {part.base_run_id}" if part.base_run_id else ""
                 lines.append(
@@ -127,6 +178,7 @@ class ImportSummary:
                 f"{self.dates[-1].settlement_date} ({len(self.dates)} date(s))"
             )
         lines += [f"Note: {n}" for n in self.notes]
+        lines += warning_lines(self.warnings)
         return "\n".join(lines)
 
     def as_json(self) -> dict:
@@ -140,9 +192,22 @@ class ImportSummary:
                     "run_id": p.run_id,
                     "run": p.run_label,
                     "base_run_id": p.base_run_id,
+                    "attached": p.attached,
+                    "warnings": p.warnings,
                     "rows": p.records,
                 }
                 for p in self.dates
             ],
+            "register_snapshots": [
+                {
+                    "file": s.file,
+                    "snapshot_id": s.snapshot_id,
+                    "effective_from": s.effective_from.isoformat(),
+                    "units": s.units,
+                    "new": s.new,
+                }
+                for s in self.snapshots
+            ],
+            **warnings_json(self.warnings),
             "notes": list(self.notes),
         }

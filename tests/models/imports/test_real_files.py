@@ -94,13 +94,27 @@ def test_id_mapping_uses_the_register_never_the_id_text(registered_db, tmp_path)
     only_ngc.write_text("[" + record % '"nationalGridBmUnit": "ROTHW-1"' + "]")
     import_files(registered_db, [only_ngc])
     assert scalar(registered_db, "SELECT bm_unit_id FROM run_bm_unit") == "2__PENEC001"
+    # R-REG-ID: a National Grid id disagreeing with the register is a warning; the Elexon id
+    # wins. E_BURBO is BURBW-1 in the register, and ROTHW-1 is 2__PENEC001's.
     wrong = tmp_path / "wrong.json"
     wrong.write_text("[" + record % '"bmUnit": "E_BURBO", "nationalGridBmUnit": "ROTHW-1"' + "]")
     with pytest.raises(ImportRejected) as caught:
-        import_files(registered_db, [wrong])
-    (problem,) = caught.value.report.rejections
-    assert (problem.file, problem.location, problem.field) == ("wrong.json", "[0]", "bmUnit")
-    assert "BURBW-1" in problem.reason  # the register's national grid id of E_BURBO
+        import_files(registered_db, [wrong], strict=True)
+    assert not caught.value.report.rejections
+    summary = import_files(registered_db, [wrong])
+    (warning,) = [w for w in summary.warnings if w.rule == "R-REG-ID"]
+    assert (warning.file, warning.location, warning.field, warning.value) == (
+        "wrong.json",
+        "[0]",
+        "nationalGridBmUnit",
+        "ROTHW-1",
+    )
+    assert "gives E_BURBO the national grid id BURBW-1, not ROTHW-1" in warning.reason
+    assert "gives national grid id ROTHW-1 to 2__PENEC001, not E_BURBO" in warning.reason
+    run_id = summary.dates[0].run_id
+    assert scalar(
+        registered_db, "SELECT group_concat(bm_unit_id) FROM run_bm_unit WHERE run_id=:r", r=run_id
+    ) == "2__PENEC001,E_BURBO"
 
 
 def test_forty_six_period_day_of_published_prices(registered_db):
@@ -251,14 +265,28 @@ def test_conflicting_records_name_both_places(registered_db, tmp_path):
     assert problem.field == "level_from" and "PN_2022-01-01.json, data[0]" in problem.reason
 
 
-def test_units_missing_from_the_register_are_rejected(tmp_path):
+def test_units_missing_from_the_register_are_imported_with_a_warning(tmp_path):
+    """R-REG-UNREGISTERED: without any register every unit is settled as unregistered, one
+    warning per unit (not per record), and the missing register itself is a warning."""
     with SettlementDatabase.create(tmp_path / "empty.sqlite") as db:
         with pytest.raises(ImportRejected) as caught:
-            import_files(db, [elexon("insights_json/BOALF_2022-01-01.json")])
-        problems = caught.value.report.rejections
-        assert len(problems) == 80  # one per unit, not per record
-        assert "not in the BM unit register" in problems[0].reason
+            import_files(db, [elexon("insights_json/BOALF_2022-01-01.json")], strict=True)
+        assert len(caught.value.report.warnings) == 81 and not caught.value.report.rejections
         assert not list_runs(db.engine.connect())
+        summary = import_files(db, [elexon("insights_json/BOALF_2022-01-01.json")])
+        warnings = summary.warnings
+        assert [w.rule for w in warnings] == ["R-REG-DATED"] + ["R-REG-UNREGISTERED"] * 80
+        assert "holds no BM unit register" in warnings[0].reason
+        assert len({w.value for w in warnings[1:]}) == 80  # one per unit
+        assert "settled as unregistered under party UNREGISTERED" in warnings[1].reason
+        (run,) = list_runs(db.engine.connect())
+        assert rows(
+            db,
+            "SELECT count(*), min(lead_party_id), max(tlf), sum(registered), "
+            "count(register_snapshot_id) FROM run_bm_unit WHERE run_id=:r",
+            r=run.id,
+        ) == [(80, "UNREGISTERED", 0.0, 0, 0)]
+        assert scalar(db, "SELECT count(*) FROM run_warning WHERE run_id=:r", r=run.id) == 81
 
 
 def test_published_stack_sides_from_volume_sign(registered_db, tmp_path):
