@@ -35,13 +35,15 @@ FORMATS = {
 @dataclass(frozen=True, slots=True)
 class Column:
     """A column: title, values (numpy array or list), kind of number, tooltip for the header;
-    `marked` (one bool per row) flags cells of this column in their own colour."""
+    `marked` (one bool per row) flags cells of this column in their own colour, `notes` (one
+    text per row, "" for none) are their tooltips."""
 
     title: str
     values: Sequence | np.ndarray
     kind: str = "text"
     tooltip: str = ""
     marked: Sequence[bool] | np.ndarray | None = None
+    notes: Sequence[str] | None = None
 
 
 class ColumnTableModel(QAbstractTableModel):
@@ -86,8 +88,12 @@ class ColumnTableModel(QAbstractTableModel):
             return value
         if role == Qt.ItemDataRole.TextAlignmentRole and column.kind not in ("text", "bool"):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole and column.notes and column.notes[index.row()]:
+            return column.notes[index.row()]
         if role == Qt.ItemDataRole.ToolTipRole and isinstance(value, float):
             return repr(value)  # full precision on hover
+        if role == Qt.ItemDataRole.ToolTipRole and isinstance(value, str) and len(value) > 24:
+            return value  # longer than most columns are wide: whole on hover
         if role == Qt.ItemDataRole.BackgroundRole:
             if column.marked is not None and column.marked[index.row()]:
                 return MARKED

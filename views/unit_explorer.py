@@ -37,30 +37,35 @@ REGISTER_TIP = (
     "lists the unit: settled under party UNREGISTERED, TLF 0 (R-REG-UNREGISTERED); "
     "'—' not from a register (a case file)"
 )
+LATER = "effective only after the settlement day: no snapshot was in force, the earliest was used"
+UNREGISTERED = "no register snapshot in force lists this unit: settled under party UNREGISTERED"
 
 
-def register_labels(view: RunView) -> tuple[list[str], np.ndarray]:
-    """Per BM unit: which register snapshot its data comes from, and whether to mark it
-    (unregistered, or a snapshot effective only after the day)."""
+def register_labels(view: RunView) -> tuple[list[str], np.ndarray, list[str]]:
+    """Per BM unit: which register snapshot its data comes from, whether to mark it
+    (unregistered, or a snapshot effective only after the day) and why (R-REG-DATED,
+    R-REG-UNREGISTERED)."""
     units = view.units
     day = view.run.settlement_date
-    labels, marked = [], np.zeros(len(units), dtype=bool)
+    labels, notes = [], []
+    marked = np.zeros(len(units), dtype=bool)
     for u, snapshot in enumerate(units.register_snapshot):
+        note = ""
         if not units.registered[u]:
-            labels.append("unregistered")
-            marked[u] = True
+            label, note = "unregistered", f"{UNREGISTERED}, TLF 0 (R-REG-UNREGISTERED)"
         elif snapshot is None:
-            labels.append("—")
+            label = "—"
         elif snapshot not in view.register_snapshots:
-            labels.append(f"#{snapshot}")
+            label = f"#{snapshot}"
         else:
             effective = view.register_snapshots[snapshot]
-            later = effective > day
-            labels.append(
-                f"{effective.isoformat()} (#{snapshot})" + (", after the day" if later else "")
-            )
-            marked[u] = later
-    return labels, marked
+            label = f"{effective.isoformat()} (#{snapshot})"
+            if effective > day:
+                note = f"snapshot {snapshot}, {LATER} (R-REG-DATED)"
+        labels.append(label)
+        notes.append(note)
+        marked[u] = bool(note)
+    return labels, marked, notes
 
 
 def _profile(segments, rows) -> tuple[np.ndarray, np.ndarray]:
@@ -104,7 +109,8 @@ class UnitExplorer(QWidget):
         self._built = True
         self.units = DataTable("Filter BM units: id, party, type, fuel…")
         self.units.row_selected.connect(self._unit_row)
-        self.title = SteadyTitle(lines=2)  # the unit, then its acceptances by colour
+        # The unit; the register snapshot it comes from; its acceptances by colour.
+        self.title = SteadyTitle(lines=3)
         self.charts = pg.GraphicsLayoutWidget()
         self.level_plot = styled_plot(
             self.charts.addPlot(
@@ -233,12 +239,19 @@ class UnitExplorer(QWidget):
             unit_of, weights=volumes.qao - volumes.qab, minlength=len(view.units)
         )
         u = view.units
-        self.register_label, register_marked = register_labels(view)
+        self.register_label, register_marked, self.register_note = register_labels(view)
         self.units.set_columns(
             [
                 Column("BM unit", u.bm_unit_id),
                 Column("party", u.party),
-                Column("Register", self.register_label, "text", REGISTER_TIP, register_marked),
+                Column(
+                    "Register",
+                    self.register_label,
+                    "text",
+                    REGISTER_TIP,
+                    register_marked,
+                    self.register_note,
+                ),
                 Column("type", u.bmu_type),
                 Column("fuel", u.fuel_type),
                 Column("P/C", u.pc),
@@ -295,14 +308,8 @@ class UnitExplorer(QWidget):
         units = self.view.units
         self.title.setText(
             f"{name}&nbsp;&nbsp;{units.name[u]}&nbsp;&nbsp;"
-            f"lead party {units.party[u]}, {units.pc[u]}, TLF {units.tlf[u]:+.5f}, "
-            + (
-                '<span style="color:#c0392b">unregistered (R-REG-UNREGISTERED)</span>'
-                if not units.registered[u]
-                else "not from a register"
-                if units.register_snapshot[u] is None
-                else f"register {self.register_label[u]}"
-            )
+            f"lead party {units.party[u]}, {units.pc[u]}, TLF {units.tlf[u]:+.5f}<br>"
+            + self._register_line(u)
         )
         fpn = inputs.fpn
         self.fpn_curve.setData(*_profile(fpn, np.flatnonzero(fpn.owner == u)))
@@ -357,6 +364,18 @@ class UnitExplorer(QWidget):
             [self.metered_curve, self.offer_curve, self.bid_curve, self.expected_curve],
             include_zero=True,
         )
+
+    def _register_line(self, u: int) -> str:
+        """Where the unit's attributes came from; in red when assumed (R-REG-*)."""
+        units = self.view.units
+        if units.register_snapshot[u] is None and units.registered[u]:
+            return "not from a register"
+        note = self.register_note[u]
+        if not note:
+            return f"register {self.register_label[u]}"
+        if not units.registered[u]:
+            return f'<span style="color:#c0392b">unregistered: {note}</span>'
+        return f'<span style="color:#c0392b">register {self.register_label[u]}: {note}</span>'
 
     def _draw_bands(self, u: int) -> None:
         """Cumulative band edges around FPN, per period, offer side above and bid side below."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel
 
 from models.imports.report import Rejection
@@ -19,7 +19,7 @@ from views.column_model import Column
 from views.data_table import DataTable
 
 WHERE = "line / JSON path"
-WIDTHS = {"file": 170, WHERE: 120, "field": 130, "value": 130, "rule": 140}
+WIDTHS = {"file": 200, WHERE: 110, "field": 130, "value": 130, "rule": 150}
 
 
 def warning_columns(warnings: Sequence[DataWarning]) -> list[Column]:
@@ -28,12 +28,12 @@ def warning_columns(warnings: Sequence[DataWarning]) -> list[Column]:
         Column(WHERE, [w.location for w in warnings]),
         Column("field", [w.field for w in warnings]),
         Column("value", [w.value for w in warnings]),
+        Column("rule", [w.rule for w in warnings], tooltip="the rulebook rule that allows it"),
         Column(
             "assumed",
             [w.reason for w in warnings],
             tooltip="what was found and what was assumed; the data was written",
         ),
-        Column("rule", [w.rule for w in warnings], tooltip="the rulebook rule that allows it"),
     ]
 
 
@@ -47,16 +47,36 @@ def rejection_columns(rejections: Sequence[Rejection]) -> list[Column]:
     ]
 
 
+class WarningsTable(DataTable):
+    """A sortable, filterable, copyable (Ctrl+C) table of warnings; the selected one in full
+    below it (reasons are longer than a column)."""
+
+    def __init__(self, placeholder: str = "Filter warnings…", parent=None) -> None:
+        super().__init__(placeholder, parent)
+        self.warnings: list[DataWarning] = []
+        self.detail = QLabel()
+        self.detail.setWordWrap(True)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.detail.setStyleSheet("padding: 2px;")
+        self.layout().addWidget(self.detail)
+        self.row_selected.connect(self._describe)
+
+    def show_warnings(self, warnings: Sequence[DataWarning]) -> None:
+        self.warnings = list(warnings)
+        self.set_columns(warning_columns(self.warnings), widths=WIDTHS)
+        self.detail.setText("")
+        if self.warnings:
+            self.select_source_row(0)  # the first one in full, at once
+
+    def _describe(self, row: int) -> None:
+        if 0 <= row < len(self.warnings):
+            self.detail.setText(str(self.warnings[row]))
+
+
 def warnings_table(warnings: Sequence[DataWarning], placeholder: str = "Filter warnings…"):
-    """A sortable, filterable, copyable (Ctrl+C) table of warnings, the reason widest."""
-    table = DataTable(placeholder)
-    show_warnings(table, warnings)
+    table = WarningsTable(placeholder)
+    table.show_warnings(warnings)
     return table
-
-
-def show_warnings(table: DataTable, warnings: Sequence[DataWarning]) -> None:
-    # "assumed" comes before "rule" but the last column stretches: give it its room here.
-    table.set_columns(warning_columns(warnings), widths={**WIDTHS, "assumed": 480})
 
 
 def rejections_table(rejections: Sequence[Rejection]) -> DataTable:

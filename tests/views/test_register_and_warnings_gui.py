@@ -99,7 +99,7 @@ def test_bm_units_table_names_the_register_snapshot_of_each_unit(
     ids = window.view.units.bm_unit_id
     shown = {ids[r]: model.raw(r, column) for r in range(model.rowCount())}
     assert shown[units[0]] == "2024-01-01 (#7)"
-    assert shown[units[1]] == "2024-07-01 (#8), after the day"
+    assert shown[units[1]] == "2024-07-01 (#8)"
     assert shown[units[2]] == "unregistered"
     assert shown[units[3]] == "—"
 
@@ -110,14 +110,30 @@ def test_bm_units_table_names_the_register_snapshot_of_each_unit(
     assert background(units[1]) == MARKED  # no snapshot in force: the earliest was used
     assert background(units[2]) == MARKED
     assert background(units[3]) is None
+
+    def tooltip(unit):
+        return model.data(model.index(ids.index(unit), column), Qt.ItemDataRole.ToolTipRole)
+
+    assert tooltip(units[0]) is None
+    assert tooltip(units[1]).startswith("snapshot 8, effective only after the settlement day")
+    assert tooltip(units[2]).endswith("(R-REG-UNREGISTERED)")
     # Sortable and filterable like every table: the unregistered unit alone matches.
     table.filter.setText("unregistered")
     assert table.proxy.rowCount() == 1
     table.filter.clear()
     assert window.explorer.select_unit(units[2])
-    assert "unregistered (R-REG-UNREGISTERED)" in window.explorer.title.text()
+    lines = window.explorer.title.text().split("<br>")
+    assert len(lines) == 3  # the unit; its register; its acceptances
+    assert lines[1].endswith("TLF 0 (R-REG-UNREGISTERED)</span>")
+    assert "unregistered: no register snapshot in force lists this unit" in lines[1]
+    assert window.explorer.select_unit(units[1])
+    assert (
+        "register 2024-07-01 (#8): snapshot 8, effective only after" in window.explorer.title.text()
+    )
     assert window.explorer.select_unit(units[0])
-    assert "register 2024-01-01 (#7)" in window.explorer.title.text()
+    assert window.explorer.title.text().split("<br>")[1] == "register 2024-01-01 (#7)"
+    assert window.explorer.select_unit(units[3])
+    assert window.explorer.title.text().split("<br>")[1] == "not from a register"
     screenshot(window, tmp_path, "bm_units_register")
 
 
@@ -144,21 +160,21 @@ def test_the_runs_warnings_are_listed_and_the_status_bar_link_opens_them(
         "line / JSON path",
         "field",
         "value",
-        "assumed",
         "rule",
+        "assumed",
     ]
     assert [model.raw(0, c) for c in range(model.columnCount())] == [
         "PN_2024-06-12.json",
         "data[17]",
         "bmUnit",
         "'T_NEW-1'",
-        WARNINGS[0].reason,
         "R-REG-UNREGISTERED",
+        WARNINGS[0].reason,
     ]
     # Sorted by rule: R-REG-ID first; Ctrl+C copies what is selected, with its header.
-    overview.warnings.view.sortByColumn(5, Qt.SortOrder.AscendingOrder)
+    overview.warnings.view.sortByColumn(4, Qt.SortOrder.AscendingOrder)
     proxy = overview.warnings.proxy
-    assert proxy.data(proxy.index(0, 5)) == "R-REG-ID"
+    assert proxy.data(proxy.index(0, 4)) == "R-REG-ID"
     overview.warnings.view.selectRow(0)
     overview.warnings.copy_selection()
     from PySide6.QtGui import QGuiApplication

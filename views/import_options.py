@@ -1,0 +1,241 @@
+"""What an import asks before it starts, as the command line does: the run type
+(`--run`), one settlement date only (`--date`), the effective-from date of a register that
+carries none (`--effective-from`, R-REG-DATED) and strict (`--strict`: any warning refuses
+the import). The last choices are remembered in the settings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import QDate, QSettings
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engine.settlement_calendar import RunType
+from models.run_store import RunInfo
+
+RUN_TYPES = tuple(t.value for t in RunType)  # II < SF < R1 < R2 < R3 < RF < DF
+SHOWN_FILES = 6
+KEYS = {
+    "run_type": "import/run_type",
+    "settlement_date": "import/settlement_date",
+    "effective_from": "import/effective_from",
+    "strict": "import/strict",
+}
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    run_type: str = "SF"
+    settlement_date: date | None = None  # None: every date in the files
+    effective_from: date | None = None  # for registers without their own effective-from date
+    strict: bool = False
+
+    def command_line(self) -> str:
+        """The same choices as `settlement-workbench import` options."""
+        words = ["--run", self.run_type]
+        if self.settlement_date is not None:
+            words += ["--date", self.settlement_date.isoformat()]
+        if self.effective_from is not None:
+            words += ["--effective-from", self.effective_from.isoformat()]
+        if self.strict:
+            words.append("--strict")
+        return " ".join(words)
+
+
+def _date_setting(settings: QSettings, key: str) -> date | None:
+    value = settings.value(key, "")
+    try:
+        return date.fromisoformat(str(value)) if value else None
+    except ValueError:  # a hand-edited settings file: forget it, never fail
+        return None
+
+
+def load_import_options(settings: QSettings) -> ImportOptions:
+    """The choices of the last import (the defaults the first time)."""
+    run_type = str(settings.value(KEYS["run_type"], "SF"))
+    return ImportOptions(
+        run_type=run_type if run_type in RUN_TYPES else "SF",
+        settlement_date=_date_setting(settings, KEYS["settlement_date"]),
+        effective_from=_date_setting(settings, KEYS["effective_from"]),
+        strict=settings.value(KEYS["strict"], False, type=bool),
+    )
+
+
+def save_import_options(settings: QSettings, options: ImportOptions) -> None:
+    settings.setValue(KEYS["run_type"], options.run_type)
+    for name in ("settlement_date", "effective_from"):
+        value = getattr(options, name)
+        settings.setValue(KEYS[name], value.isoformat() if value else "")
+    settings.setValue(KEYS["strict"], options.strict)
+
+
+def run_hint(options: ImportOptions, runs: Sequence[RunInfo]) -> str:
+    """What the import will do with runs, in words, for the chosen type and date."""
+    kind = options.run_type
+    if options.settlement_date is None:
+        return (
+            f"Each settlement date in the files gets a new {kind} run; system prices or a "
+            f"published stack alone are attached to that date's latest {kind} run where it has one."
+        )
+    day = options.settlement_date.isoformat()
+    same = [
+        r
+        for r in runs
+        if r.kind == "run" and r.run_type == kind and r.settlement_date == options.settlement_date
+    ]
+    if not same:
+        return f"{day} has no {kind} run yet: the import makes {day} {kind}."
+    latest = max(same, key=lambda r: r.run_number)
+    return (
+        f"{latest.label} exists: system prices or a published stack alone are attached to it; "
+        f"other data makes a new run, {kind} #{latest.run_number + 1}, carrying the rest of "
+        f"{latest.label} forward."
+    )
+
+
+def _qdate(day: date) -> QDate:
+    return QDate(day.year, day.month, day.day)
+
+
+def _pydate(value: QDate) -> date:
+    return date(value.year(), value.month(), value.day())
+
+
+class _OptionalDate(QWidget):
+    """A check box that enables a date (yyyy-MM-dd, calendar popup)."""
+
+    def __init__(self, text: str, value: date | None, fallback: date, tip: str) -> None:
+        super().__init__()
+        self.check = QCheckBox(text)
+        self.check.setToolTip(tip)
+        self.edit = QDateEdit(_qdate(value or fallback))
+        self.edit.setDisplayFormat("yyyy-MM-dd")
+        self.edit.setCalendarPopup(True)
+        self.edit.setToolTip(tip)
+        self.check.setChecked(value is not None)
+        self.edit.setEnabled(value is not None)
+        self.check.toggled.connect(self.edit.setEnabled)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.check)
+        layout.addWidget(self.edit)
+        layout.addStretch(1)
+
+    def value(self) -> date | None:
+        return _pydate(self.edit.date()) if self.check.isChecked() else None
+
+
+class ImportOptionsDialog(QDialog):
+    """Window-modal (`open()`): accepted, `options()` are the choices to import with."""
+
+    def __init__(
+        self,
+        paths: Sequence[str],
+        options: ImportOptions,
+        runs: Sequence[RunInfo] = (),
+        default_day: date | None = None,
+        parent=None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Import Elexon data files")
+        self.runs = list(runs)
+        fallback = default_day or date.today()
+        names = [Path(p).name for p in paths]
+        listed = ", ".join(names[:SHOWN_FILES]) + (
+            f" and {len(names) - SHOWN_FILES} more" if len(names) > SHOWN_FILES else ""
+        )
+        files = QLabel(f"<b>{len(names)} file(s)</b>: {listed}")
+        files.setWordWrap(True)
+        files.setToolTip("\n".join(str(p) for p in paths))
+        self.run_type = QComboBox()
+        self.run_type.addItems(RUN_TYPES)
+        self.run_type.setCurrentText(options.run_type)
+        self.run_type.setToolTip(
+            "The settlement run the data is for: II interim information, SF initial, R1–R3 "
+            "reconciliations, RF final, DF dispute final"
+        )
+        self.settlement_date = _OptionalDate(
+            "only this settlement date",
+            options.settlement_date,
+            fallback,
+            "Import only the records of this settlement date; the others are left out (and "
+            "counted in the report). Unticked: every date in the files.",
+        )
+        self.effective_from = _OptionalDate(
+            "for registers without one",
+            options.effective_from,
+            fallback,
+            "The date from which a BM unit register that carries no effective-from date of its "
+            "own (an Insights reference download) is in force (R-REG-DATED); the CRA export's "
+            "own column is used where it has one.",
+        )
+        self.strict = QCheckBox("strict: refuse the import on any warning (nothing is written)")
+        self.strict.setChecked(options.strict)
+        self.strict.setToolTip(
+            "Without it, data quirks the rulebook allows (units the register does not list, "
+            "id disagreements) are imported and listed as warnings with the run."
+        )
+        self.hint = QLabel()
+        self.hint.setWordWrap(True)
+        self.hint.setStyleSheet("color: palette(placeholder-text); padding: 2px;")
+        self.command = QLabel()
+        self.command.setStyleSheet("color: palette(placeholder-text); padding: 2px;")
+        self.command.setToolTip("The same import from the command line")
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
+        form.addRow("Run type", self.run_type)
+        form.addRow("Settlement date", self.settlement_date)
+        form.addRow("Register effective from", self.effective_from)
+        form.addRow("", self.strict)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Import")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(files)
+        layout.addLayout(form)
+        layout.addWidget(self.hint)
+        layout.addWidget(self.command)
+        layout.addStretch(1)
+        layout.addWidget(buttons)
+        for changed in (
+            self.run_type.currentTextChanged,
+            self.settlement_date.check.toggled,
+            self.settlement_date.edit.dateChanged,
+            self.effective_from.check.toggled,
+            self.effective_from.edit.dateChanged,
+            self.strict.toggled,
+        ):
+            changed.connect(self._describe)
+        self._describe()
+        self.resize(640, self.sizeHint().height())
+
+    def options(self) -> ImportOptions:
+        return ImportOptions(
+            run_type=self.run_type.currentText(),
+            settlement_date=self.settlement_date.value(),
+            effective_from=self.effective_from.value(),
+            strict=self.strict.isChecked(),
+        )
+
+    def _describe(self, *_args) -> None:
+        options = self.options()
+        self.hint.setText(run_hint(options, self.runs))
+        self.command.setText(f"settlement-workbench import {options.command_line()} FILES…")
