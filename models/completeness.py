@@ -39,6 +39,8 @@ LOLP = "LoLP/DRM"
 MEL_MIL = "MEL/MIL"
 PUBLISHED = "published prices"
 INPUTS = (PN, METERED, BSAD, MID, LOLP, MEL_MIL, PUBLISHED)
+BANNER_NAMES = {PN: "PN", METERED: "metered volumes", BSAD: "BSAD", MID: "MID", LOLP: "LoLP/DRM",
+                MEL_MIL: "MEL/MIL", PUBLISHED: "published prices"}  # fmt: skip
 NOT_APPLICABLE = "not applicable"
 
 EFFECTS = {
@@ -169,8 +171,9 @@ class Completeness:
     @property
     def complete(self) -> bool:
         """Every input a full settlement needs is present (published prices and MEL/MIL are
-        not needed to settle) and no known gap of the rulebook applies."""
-        return not any(g.settlement for g in self.gaps) and not self.known_gaps
+        not needed to settle). The rulebook's known gaps are what the engine does not model,
+        not missing inputs: they are listed apart and never make a run incomplete."""
+        return not any(g.settlement for g in self.gaps)
 
     @property
     def price_unavailable(self) -> dict[int, str]:
@@ -219,8 +222,9 @@ class Completeness:
             lines.append(f"  price unavailable in period(s) {period_ranges(periods)}: {reason}")
         return "\n".join(lines)
 
-    def banner(self) -> str:
-        """One or two lines for the day overview: what is missing, then what it costs."""
+    def banner(self, compact: bool = False) -> str:
+        """One or two lines for the day overview: what is missing, then what it costs;
+        `compact`: the same in a few words, for a narrow window."""
         n = len(self.periods)
         missing = [name for name in INPUTS if all(name in p.missing for p in self.periods)]
         partly = [
@@ -228,25 +232,41 @@ class Completeness:
             for name in INPUTS
             if name not in missing and any(name in p.missing for p in self.periods)
         ]
-        lacking = "; ".join(
-            part
-            for part in (
-                f"no {', '.join(missing)}" if missing else "",
-                f"some periods lack {', '.join(partly)}" if partly else "",
-                self._coverage_note(),
+        if compact:
+            lacking = "; ".join(
+                part
+                for part in (
+                    f"{len(missing)} missing" if missing else "",
+                    f"{len(partly)} partly" if partly else "",
+                )
+                if part
             )
-            if part
-        )
-        if self.complete:
+        else:
+            lacking = "; ".join(
+                part
+                for part in (
+                    f"no {', '.join(BANNER_NAMES[m] for m in missing)}" if missing else "",
+                    f"some periods lack {', '.join(BANNER_NAMES[m] for m in partly)}"
+                    if partly
+                    else "",
+                )
+                if part
+            )
+        if self.complete and compact:
+            first = "Complete for settlement"
+        elif self.complete:
             first = f"Complete: every input of a full settlement is present in the {n} periods"
             first += f" ({lacking})" if lacking else ""
         else:
-            first = f"Incomplete settlement: {lacking or 'see the details'}"
-        second = []
+            first = f"Incomplete: {lacking or 'see the details'}"
+        # The first line must fit the overview; what it costs may be cut (Details has all).
+        second = [self._coverage_note(compact)] if self.register.without_bm_data else []
         unavailable = self.price_unavailable
         if unavailable:
             second.append(
-                f"price unavailable in {len(unavailable)} period(s) "
+                f"{len(unavailable)} price(s) unavailable"
+                if compact
+                else f"price unavailable in {len(unavailable)} period(s) "
                 f"({period_ranges(tuple(unavailable))}): needs MIP, no market index data"
             )
         if self.register.unregistered:
@@ -264,10 +284,12 @@ class Completeness:
             text += "\n" + joined[0].upper() + joined[1:] + "."
         return text
 
-    def _coverage_note(self) -> str:
+    def _coverage_note(self, compact: bool = False) -> str:
         r = self.register
         if not r.without_bm_data:
             return ""
+        if compact:
+            return f"PN {r.with_pn:,}/{r.register_units:,} units"
         fuels = _fuel_list(r.fuel_types_present, with_counts=False, limit=3) or "none"
         return f"PN for {r.with_pn:,} of {r.register_units:,} registered units ({fuels})"
 
@@ -593,6 +615,6 @@ def run_completeness(
         register=coverage,
         periods=rows,
         gaps=gaps,
-        warnings=len(read_run_warnings(conn, run_id)),
+        warnings=len(read_run_warnings(conn, input_run)),  # a scenario carries its base's
         known_gaps=known,
     )

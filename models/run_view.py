@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from engine.settle import SettlementResult, settle_day
 from models.columns import Table, table_from_rows
+from models.completeness import Completeness, run_completeness
 from models.database import SettlementDatabase
 from models.engine_inputs import load_settlement_inputs
 from models.errors import WorkbenchInputError
@@ -72,6 +73,7 @@ class RunView:
     scenario_frames: dict | None = None  # a scenario's inputs (pandas frames), for edits
     register_snapshots: dict[int, date] = field(default_factory=dict)  # id → effective from
     warnings: list[DataWarning] = field(default_factory=list)  # the run's data warnings
+    completeness: Completeness | None = None  # which inputs are missing, and what that does
 
     @property
     def label(self) -> str:
@@ -141,6 +143,8 @@ def load_run_view(
         registered=np.array([origin.get(u, (None, True))[1] for u in inputs.bm.bm_units], bool),
     )
     differences = compare_with_stored(result, stored)
+    with db.engine.connect() as conn:
+        completeness = run_completeness(conn, run_id, result)
     frames = None
     if run.kind == "scenario":
         # Imported here: opening a plain run needs none of the scenario (and case-file) code.
@@ -159,6 +163,7 @@ def load_run_view(
         frames,
         register_snapshots=snapshots,
         warnings=warnings,
+        completeness=completeness,
     )
 
 

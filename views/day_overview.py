@@ -12,6 +12,7 @@ from models.published import PublishedPrice, price_comparison
 from models.stored_check import StoredDifferences
 from views.charts import COLOURS, PeriodAxis, show_key, styled_plot
 from views.column_model import Column
+from views.completeness_banner import CompletenessBanner
 from views.data_table import DataTable
 from views.steady_title import SteadyTitle
 from views.warnings_table import warnings_table
@@ -70,8 +71,10 @@ class DayOverview(QWidget):
         splitter.addWidget(self.charts)
         splitter.addWidget(self.tables)
         splitter.setSizes([420, 300])
+        self.banner = CompletenessBanner()
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
+        layout.addWidget(self.banner)
         layout.addWidget(splitter)
 
     def show_result(
@@ -113,8 +116,7 @@ class DayOverview(QWidget):
         metered = bool(result.metered_available[k].all())
         total_csobm = np.nansum(result.csobm[k]) if metered else None
         self.title.setText(
-            f"{label}: {len(periods)} periods, SSP £{np.nanmin(prices.ssp[k]):,.2f} to "
-            f"£{np.nanmax(prices.ssp[k]):,.2f}; "
+            f"{label}: {len(periods)} periods, {_price_range(prices.ssp[k])}; "
             + (
                 f"CSOBM £{total_csobm:,.2f}"
                 if metered
@@ -147,6 +149,11 @@ class DayOverview(QWidget):
             widths={"party": 110},
         )
         self._show_differences(differences, result)
+
+    def show_completeness(self, completeness) -> None:
+        """The run's completeness (models.completeness.Completeness) as the banner; None
+        hides it."""
+        self.banner.show_completeness(completeness)
 
     def show_warnings(self, warnings) -> None:
         """The run's data warnings (models.run_warnings.DataWarning), in their own tab."""
@@ -254,6 +261,17 @@ class DayOverview(QWidget):
         point = self.price_plot.vb.mapSceneToView(event.scenePos())
         if self.price_plot.sceneBoundingRect().contains(event.scenePos()):
             self.period_clicked.emit(round(point.x()))
+
+
+def _price_range(ssp: np.ndarray) -> str:
+    """The day's SSP range over the periods that have a price; never '£nan'."""
+    priced = ssp[np.isfinite(ssp)]
+    if not len(priced):
+        return "SSP unavailable in every period (see the completeness banner)"
+    text = f"SSP £{priced.min():,.2f} to £{priced.max():,.2f}"
+    if len(priced) < len(ssp):
+        text += f" (unavailable in {len(ssp) - len(priced)} period(s))"
+    return text
 
 
 def _party_cells(differences: StoredDifferences) -> np.ndarray:

@@ -20,7 +20,8 @@ SOURCE_ROLE = Qt.ItemDataRole.UserRole + 2
 
 
 def _short(value, limit: int = 160) -> str:
-    text = str(value)
+    # A trace value the engine could not compute (no MIP, no metered volumes) is None.
+    text = "unavailable" if value is None else str(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -63,7 +64,7 @@ class Inspector(QWidget):
         )
         items = []
         for number, s in enumerate(trace.steps, 1):
-            unit = f" {s.unit}" if s.unit else ""
+            unit = f" {s.unit}" if s.unit and s.result is not None else ""
             top = QTreeWidgetItem(
                 [f"{number}. {s.rule_id} · {s.status}: {s.title}", _short(s.result) + unit]
             )

@@ -68,6 +68,14 @@ class StackView(QWidget):
             else view.result.inputs.periods[0]
         )
 
+    def _price_text(self, period: int, ssp: float, source: str) -> str:
+        """'SSP = SBP £x (source)', or why the period has none (never '£nan')."""
+        if not np.isnan(ssp):
+            return f"SSP = SBP £{ssp:,.2f} ({source})"
+        completeness = self.view.completeness if self.view is not None else None
+        reason = completeness.price_unavailable.get(period) if completeness else None
+        return f"SSP = SBP unavailable: {reason or 'no system price'}"
+
     def set_period(self, period: int) -> None:
         self.period = period
         if self.view is None:
@@ -147,7 +155,7 @@ class StackView(QWidget):
         niv = prices.niv[k]
         state = "short" if niv > 0 else "long" if niv < 0 else "balanced"
         self.title.setText(
-            f"Period {period}: SSP = SBP £{prices.ssp[k]:,.2f} ({prices.price_source[k]}), "
+            f"Period {period}: {self._price_text(period, prices.ssp[k], prices.price_source[k])}, "
             f"NIV {niv:+,.3f} MWh ({state}), {len(rows)} items"
             + (
                 f"<br>{beyond} items priced beyond the chart's range (right-click › View All)"

@@ -343,6 +343,7 @@ class MainWindow(QMainWindow):
                 view.result, view.label, view.published_prices, differences=view.differences
             )
             self.overview.show_warnings(view.warnings)
+            self.overview.show_completeness(view.completeness)
         elif widget is self.explorer:
             self.explorer.show_run(self.view)
             if self._pending_unit is not None:

@@ -145,9 +145,13 @@ def test_json_text_and_banner_never_show_nan(db):
     banner = report.banner().splitlines()
     assert len(banner) == 2
     assert banner[0] == (
-        "Incomplete settlement: no LoLP/DRM, published prices; some periods lack metered "
-        "volumes, BSAD, market index (MID), MEL/MIL."
+        "Incomplete: no LoLP/DRM, published prices; some periods lack metered volumes, BSAD, "
+        "MID, MEL/MIL."
     )
+    assert report.banner(compact=True).splitlines() == [
+        "Incomplete: 2 missing; 4 partly.",
+        "1 price(s) unavailable; 2 known gap(s) of the rulebook; 1 import warning(s).",
+    ]
     assert banner[1] == (
         "Price unavailable in 1 period(s) (28): needs MIP, no market index data; "
         "2 known gap(s) of the rulebook; 1 import warning(s)."

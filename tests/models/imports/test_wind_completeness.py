@@ -95,9 +95,16 @@ def test_stored_report_equals_the_live_one_and_no_nan_anywhere(settled):
     assert "nan" not in text.lower()
     assert "£nan" not in live.text() and "nan" not in live.banner().lower()
     first, second = live.banner().splitlines()
-    assert first.startswith("Incomplete settlement: no metered volumes, BSAD, market index (MID)")
-    assert "PN for 156 of 2,871 registered units (WIND)" in first
-    assert second.startswith(f"Price unavailable in {len(live.price_unavailable)} period(s)")
+    assert first == "Incomplete: no metered volumes, BSAD, MID, LoLP/DRM, MEL/MIL."
+    unavailable = len(live.price_unavailable)
+    assert second.startswith(
+        f"PN for 156 of 2,871 registered units (WIND); price unavailable in {unavailable} "
+        "period(s) ("
+    )
+    assert live.banner(compact=True).splitlines() == [
+        "Incomplete: 5 missing.",
+        f"PN 156/2,871 units; {unavailable} price(s) unavailable.",
+    ]
 
 
 def test_settle_and_show_print_the_completeness(wind_db, tmp_path, capsys):
