@@ -299,8 +299,10 @@ def _quick_check(conn: sqlite3.Connection, path: Path) -> None:
         return
     problems = [row[0] for row in conn.execute("PRAGMA quick_check(3)")]
     if problems != ["ok"]:
+        lines = [ln for p in problems for ln in str(p).splitlines() if ln and "***" not in ln]
+        first = (lines or ["damaged"])[0][:120]
         raise DatabaseOpenError(
-            f"{path} is damaged (SQLite quick_check: {problems[0][:120]}); restore it from a "
+            f"{path} is damaged (SQLite quick_check: {first}); restore it from a "
             "backup or import its data into a new database (the file was not changed)"
         )
     _CHECKED.add(key)

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from models.imports.datasets import DATASETS, LEGACY_RECORD_TYPES, Dataset, identify, normalise
 from models.imports.report import ImportReport
+from models.validate import JsonTooDeep, loads_json
 
 GZIP_MAGIC = b"\x1f\x8b"
 CRA_TITLE = "bm units registered with central registration agency"
@@ -89,11 +90,14 @@ def read_text(text: str, name: str, report: ImportReport) -> list[Batch]:
 
 def _read_json(text: str, name: str, report: ImportReport) -> list[Batch]:
     try:
-        document = json.loads(text)
+        document = loads_json(text)  # models.validate: bounded nesting and integer literals
     except json.JSONDecodeError as exc:
         report.reject(
             name, f"line {exc.lineno} column {exc.colno}", "", None, f"not valid JSON: {exc.msg}"
         )
+        return []
+    except JsonTooDeep as exc:
+        report.reject(name, "", "", None, str(exc))
         return []
     hint = None
     if isinstance(document, list):

@@ -16,6 +16,8 @@ import numpy as np
 from models.imports.datasets import Dataset, Field
 from models.imports.formats import Batch
 from models.imports.report import ImportReport
+from models.limits import BIGINT
+from models.validate import settlement_date_error, text_error
 
 _BOOLS = {"true": True, "false": False, "t": True, "f": False, "y": True, "n": False}
 
@@ -29,7 +31,11 @@ def _text(value: object) -> str | None:
         raise BadValue("expected text")
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip() or None
+    text = str(value).strip()
+    problem = text_error(text)  # models.validate: no controls, no lone surrogates
+    if problem:
+        raise BadValue(problem)
+    return text or None
 
 
 def _float(value: object) -> float:
@@ -48,6 +54,8 @@ def _int(value: object) -> int:
     number = _float(value)
     if not number.is_integer():
         raise BadValue("expected a whole number")
+    if not BIGINT[0] <= number <= BIGINT[1]:
+        raise BadValue(f"expected a whole number within ±{BIGINT[1]:,} (a 64-bit integer)")
     return int(number)
 
 
@@ -77,6 +85,15 @@ def _date(value: object) -> date:
     raise BadValue("expected a date (yyyy-mm-dd, dd/mm/yyyy or yyyymmdd)")
 
 
+def _settlement_date(value: object) -> date:
+    """A date the settlement calendar can hold (models.validate: 2001-03-27 to 2099-12-31)."""
+    day = _date(value)
+    problem = settlement_date_error(day)
+    if problem:
+        raise BadValue(f"expected a settlement date from {problem.split('(')[-1].rstrip(')')}")
+    return day
+
+
 def _time(value: object) -> int:
     """An instant as whole UTC epoch seconds; times without a zone are UTC (Elexon's rule)."""
     if not isinstance(value, str):
@@ -91,9 +108,12 @@ def _time(value: object) -> int:
         raise BadValue("expected a date and time (ISO 8601, e.g. 2022-01-01T00:30:00Z)") from None
     if instant.tzinfo is None:
         instant = instant.replace(tzinfo=UTC)
-    seconds = instant.timestamp()
-    if not seconds.is_integer():
-        raise BadValue("expected whole seconds")
+    try:
+        seconds = instant.timestamp()
+    except (OverflowError, ValueError):
+        raise BadValue("expected a date and time the settlement calendar can hold") from None
+    if seconds % 60:
+        raise BadValue("expected a time on a whole minute (spot times are minutes)")
     return int(seconds)
 
 
@@ -146,7 +166,9 @@ def _fast_numbers(raw: list, kind: str) -> list | None:
         return None
     types = set(map(type, raw))
     if kind == "int" and types == {int}:
-        return raw
+        if BIGINT[0] <= min(raw) and max(raw) <= BIGINT[1]:
+            return raw
+        return None  # one beyond 64 bits: refused value by value
     if kind == "float" and types <= {int, float}:
         values = np.asarray(raw, dtype=float)
         if np.isfinite(values).all():
@@ -192,7 +214,7 @@ def type_batch(batch: Batch, report: ImportReport) -> TypedBatch:
             typed.values[spec.name] = fast
             _check_limit(typed, report, spec, fast)
             continue
-        convert = CONVERTERS[spec.type]
+        convert = _settlement_date if spec.name == "settlement_date" else CONVERTERS[spec.type]
         cache: dict = {} if spec.type in CACHED else None
         out = [None] * size
         for i, value in enumerate(raw):

@@ -253,3 +253,164 @@ def test_a_database_at_an_older_revision_is_migrated_forward(tmp_path):
             text("SELECT sql FROM sqlite_master WHERE name = 'stack_item_result'")
         ).scalar()
         assert "WITHOUT ROWID" in layout
+
+
+# Crashes, locks, damage (issue 16): never locked out, one line naming the file and what to do.
+
+WRITER = """
+import sqlite3, sys, time
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("PRAGMA cache_size = 1")  # spill changed pages into the file before committing
+conn.execute("BEGIN IMMEDIATE")
+conn.execute("UPDATE workbench_meta SET value = 'half-written' WHERE key = 'application'")
+conn.execute("CREATE TABLE scratch AS WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL "
+             "SELECT i + 1 FROM n WHERE i < 20000) SELECT i, hex(randomblob(64)) AS b FROM n")
+print("ready", flush=True)
+time.sleep(120)
+"""
+
+
+def killed_mid_write(path: Path) -> None:
+    """A writer process SIGKILLed inside a write transaction: a hot journal is left behind."""
+    import signal
+    import subprocess
+    import sys
+
+    writer = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(path)], stdout=subprocess.PIPE, text=True
+    )
+    assert writer.stdout.readline().strip() == "ready"
+    writer.send_signal(signal.SIGKILL)
+    writer.wait()
+
+
+@pytest.mark.skipif(not hasattr(__import__("signal"), "SIGKILL"), reason="needs SIGKILL")
+def test_a_write_killed_mid_transaction_is_rolled_back_on_opening(tmp_path):
+    path = tmp_path / "s.sqlite"
+    SettlementDatabase.create(path).close()
+    killed_mid_write(path)
+    journal = path.with_name("s.sqlite-journal")
+    assert journal.stat().st_size > 0  # hot: the crash is real
+    with SettlementDatabase.open(path) as db:
+        assert len(db.notices) == 1 and "was rolled back" in db.notices[0]
+        assert db.meta()["application"] == "settlement-workbench"  # the last committed state
+        with db.engine.connect() as conn:
+            assert "scratch" not in inspect(conn).get_table_names()
+            assert conn.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+    assert not journal.exists() or journal.stat().st_size == 0
+    with SettlementDatabase.open(path) as db:
+        assert db.notices == []  # said once, when it happened
+
+
+def test_a_damaged_database_is_refused_by_quick_check_and_left_unchanged(tmp_path):
+    path = tmp_path / "s.sqlite"
+    SettlementDatabase.create(path).close()
+    conn = sqlite3.connect(path)
+    root, page_size = conn.execute(
+        "SELECT rootpage, (SELECT page_size FROM pragma_page_size()) FROM sqlite_master "
+        "WHERE name = 'workbench_meta'"
+    ).fetchone()
+    conn.close()
+    with path.open("r+b") as handle:  # wreck the cell pointers of that table's leaf page
+        handle.seek((root - 1) * page_size + 8)
+        handle.write(b"\xff" * 8)
+    before = digest(path)
+    with pytest.raises(DatabaseOpenError) as caught:
+        SettlementDatabase.open(path)
+    message = str(caught.value)
+    # Found by the first read or by quick_check, whichever meets the damage first.
+    assert message.startswith(str(path)) and "damaged" in message
+    assert "restore it from a backup" in message
+    assert "\n" not in message
+    assert digest(path) == before
+
+
+def test_a_database_locked_by_another_connection_is_told_in_one_line(tmp_path, monkeypatch):
+    import models.database as database
+
+    monkeypatch.setattr(database, "BUSY_TIMEOUT_SECONDS", 0.2)
+    path = tmp_path / "s.sqlite"
+    SettlementDatabase.create(path).close()
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(DatabaseOpenError) as caught:
+            SettlementDatabase.open(path)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert str(caught.value) == (
+        f"{path}: it is in use by another program (database is locked); wait for that "
+        "program to finish or close it, then try again"
+    )
+
+
+def test_database_failures_name_the_file_and_never_the_sql(tmp_path):
+    from sqlalchemy.exc import OperationalError
+
+    from models.database import database_failure
+
+    path = tmp_path / "s.sqlite"
+    SettlementDatabase.create(path).close()
+    conn = sqlite3.connect(path)
+    pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    conn.execute(f"PRAGMA max_page_count = {pages}")  # a real SQLITE_FULL, as on a full disk
+    statement = "INSERT INTO workbench_meta (key, value) VALUES (?, ?)"
+    with pytest.raises(sqlite3.Error) as caught:
+        conn.executemany(statement, [(f"k{i}", "secret" * 500) for i in range(500)])
+    conn.close()
+    wrapped = OperationalError(statement, ("k1", "secret"), caught.value)
+    line = database_failure(wrapped, str(path))
+    assert line == f"{path}: the disk is full; free some space and try again (nothing was changed)"
+    assert database_failure(ValueError("not a database error"), str(path)) is None
+
+
+def test_a_new_database_appears_only_when_its_block_completes(tmp_path):
+    from models.database import new_database
+
+    path = tmp_path / "new.sqlite"
+    with pytest.raises(RuntimeError), new_database(path):
+        raise RuntimeError("the import was rejected")
+    assert list(tmp_path.iterdir()) == []
+    with new_database(path) as db:
+        assert not path.exists()  # built beside it under a temporary name
+        db.set_meta("note", "kept")
+    with SettlementDatabase.open(path) as db:
+        assert db.meta()["note"] == "kept"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["new.sqlite"]
+
+
+def test_overwriting_replaces_the_old_file_only_with_a_complete_new_one(tmp_path, monkeypatch):
+    path = tmp_path / "s.sqlite"
+    with SettlementDatabase.create(path) as db:
+        db.set_meta("generation", "old")
+    before = digest(path)
+
+    def fail(self):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(SettlementDatabase, "_initialise", fail)
+    with pytest.raises(OSError):
+        SettlementDatabase.create(path, overwrite=True)
+    assert digest(path) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.sqlite"]
+
+
+def test_quick_check_refuses_damage_the_first_reads_do_not_meet(tmp_path):
+    path = tmp_path / "s.sqlite"
+    with SettlementDatabase.create(path) as db, db.engine.begin() as conn:
+        conn.execute(text("CREATE TABLE filler (i INTEGER PRIMARY KEY, b BLOB)"))
+        conn.execute(text("CREATE INDEX filler_b ON filler (b)"))
+        for i in range(200):
+            conn.execute(text(f"INSERT INTO filler VALUES ({i}, randomblob(100))"))
+    conn = sqlite3.connect(path)
+    root, page_size = conn.execute(
+        "SELECT rootpage, (SELECT page_size FROM pragma_page_size()) FROM sqlite_master "
+        "WHERE name = 'filler_b'"
+    ).fetchone()
+    conn.close()
+    with path.open("r+b") as handle:  # an index the ownership check never reads
+        handle.seek((root - 1) * page_size + 8)
+        handle.write(b"\xff" * 8)
+    with pytest.raises(DatabaseOpenError, match=r"is damaged \(SQLite quick_check: "):
+        SettlementDatabase.open(path)
