@@ -67,6 +67,9 @@ def case_to_rows(case: dict) -> tuple[dict[str, list[dict]], dict[str, list[dict
             "trading_unit": u.get("trading_unit", u["id"]),
             "tlf": float(u["tlf"]),
             "interconnector": bool(u.get("interconnector", False)),
+            # A case file states its units' attributes itself: from no register snapshot.
+            "register_snapshot_id": None,
+            "registered": True,
         }
         for u in case["bm_units"]
     ]

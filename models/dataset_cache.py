@@ -132,8 +132,13 @@ def unpack(payload: bytes) -> dict[str, np.ndarray]:
 
 
 def decode(
-    payload: bytes, layout: dict[str, list[str]] = COLUMNS, format: int = FORMAT
+    payload: bytes,
+    layout: dict[str, list[str]] = COLUMNS,
+    format: int = FORMAT,
+    missing: list[tuple[str, str]] | None = None,
 ) -> dict[str, Table]:
+    """The tables of a cache; columns the cache does not hold (it was written before they
+    existed) are NULL, and listed in `missing` when given."""
     stored = unpack(payload) if format == 2 else np.load(io.BytesIO(payload), allow_pickle=False)
     frames = {}
     for table, columns in layout.items():
@@ -146,7 +151,9 @@ def decode(
             elif f"{table}/{column}" in stored:
                 data[column] = stored[f"{table}/{column}"]
             else:
-                data[column] = np.full(rows, None, dtype=object)  # a column of NULLs only
+                data[column] = np.full(rows, None, dtype=object)
+                if missing is not None:
+                    missing.append((table, column))
         frames[table] = data
     return frames
 
@@ -196,5 +203,24 @@ def read_dataset_cache(conn: Connection, dataset_id: int) -> dict[str, Table] | 
 
 
 def read_run_cache(conn: Connection, run_id: int) -> dict[str, Table] | None:
-    """The run's input tables from its cache, or None where it has none (older databases)."""
-    return _read_cache(conn, RunInputCache, RunInputCache.run_id, run_id, RUN_COLUMNS)
+    """The run's input tables from its cache, or None where it has none (older databases).
+
+    A cache written before a column was added (run_bm_unit's register_snapshot_id and
+    registered, schema 0007) gets that column from its table, read in the cache's row order
+    (the primary key), so that a migrated database's runs open with the migrated values."""
+    row = conn.execute(
+        select(RunInputCache.payload, RunInputCache.format).where(
+            RunInputCache.run_id == run_id, RunInputCache.format.in_(READABLE)
+        )
+    ).first()
+    if row is None:
+        return None
+    missing: list[tuple[str, str]] = []
+    frames = decode(row.payload, RUN_COLUMNS, row.format, missing)
+    tables = {t.name: t for t in RUN_INPUT_TABLES}
+    for name in dict.fromkeys(t for t, _ in missing):
+        columns = [c for t, c in missing if t == name]
+        order = ", ".join(c.name for c in tables[name].primary_key.columns if c.name != "run_id")
+        where = f"WHERE run_id = {int(run_id)} ORDER BY {order}"
+        frames[name].update(query_table(conn, f"SELECT {', '.join(columns)} FROM {name} {where}"))
+    return frames

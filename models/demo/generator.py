@@ -21,6 +21,7 @@ from models.bulk import bulk_insert
 from models.database import ELEXON_ATTRIBUTION, SettlementDatabase
 from models.demo.market import DemoDay, demand_shape, generate_day, metered_volumes
 from models.demo.units import DemoUnit, choose_units
+from models.register_store import REGISTER_COLUMNS, insert_snapshot
 from models.run_store import (
     copy_inputs,
     create_bm_dataset,
@@ -313,7 +314,9 @@ def _metered_rows(day: DemoDay, qm: np.ndarray) -> list[dict]:
     ]
 
 
-def _run_rows(day: DemoDay, units: list[DemoUnit], rng: np.random.Generator) -> dict:
+def _run_rows(
+    day: DemoDay, units: list[DemoUnit], rng: np.random.Generator, snapshot_id: int | None
+) -> dict:
     parties = _party_rows(units)
     return {
         "run_party": [{"party_id": p["id"], "name": p["name"]} for p in parties],
@@ -325,6 +328,8 @@ def _run_rows(day: DemoDay, units: list[DemoUnit], rng: np.random.Generator) -> 
                 "trading_unit": u.trading_unit,
                 "tlf": u.register.tlf,
                 "interconnector": u.kind == "interconnector",
+                "register_snapshot_id": snapshot_id,
+                "registered": True,
             }
             for u in units
         ],
@@ -347,13 +352,27 @@ def _bm_rows(day: DemoDay) -> dict[str, list[dict]]:
 SHARED_RUN_TABLES = tuple(t for t in RUN_INPUT_TABLES if t is not MeteredVolume.__table__)
 
 
+def _register_snapshot(conn: Connection, units: list[DemoUnit], effective_from: date) -> int:
+    """R-REG-DATED: the demo's register is one snapshot, in force from its first date."""
+    entries = {
+        row["id"]: {c: row[c] for c in REGISTER_COLUMNS}
+        for row in _reference_rows(units)["bm_unit"]
+    }
+    return insert_snapshot(conn, effective_from, "demo generator", entries)
+
+
 def write_demo_day(
-    conn: Connection, day: DemoDay, units: list[DemoUnit], rng: np.random.Generator
+    conn: Connection,
+    day: DemoDay,
+    units: list[DemoUnit],
+    rng: np.random.Generator,
+    snapshot_id: int | None = None,
 ) -> dict[str, int]:
-    """Runs II, SF and R1 of one day, sharing one BM dataset; only metering differs."""
+    """Runs II, SF and R1 of one day, sharing one BM dataset; only metering differs. Units
+    come from register snapshot `snapshot_id` (None: from no register)."""
     bm_rows = _bm_rows(day)
     dataset_id = create_bm_dataset(conn, day.settlement_date, bm_rows, source="demo generator")
-    rows = _run_rows(day, units, rng)
+    rows = _run_rows(day, units, rng, snapshot_id)
     first = None
     qm = None
     written = {name: len(table_rows) for name, table_rows in bm_rows.items()}
@@ -400,6 +419,7 @@ def generate_demo(
                     "bm_unit": BmUnit.__table__,
                 }[table_name]
                 bulk_insert(conn, table, table_rows)
+            snapshot_id = _register_snapshot(conn, units, spec.start_date)
             for k in range(spec.days):
                 if cancelled is not None and cancelled():
                     raise Cancelled("demo generation cancelled")
@@ -407,7 +427,7 @@ def generate_demo(
                 report(k / spec.days, f"generating {settlement_date.isoformat()}")
                 rng = _day_rng(spec.seed, k)
                 day = generate_day(settlement_date, units, rng)
-                written = write_demo_day(conn, day, units, rng)
+                written = write_demo_day(conn, day, units, rng, snapshot_id)
         db.set_meta("attribution", ELEXON_ATTRIBUTION)
         db.set_meta(
             "demo",

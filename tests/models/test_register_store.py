@@ -1,0 +1,184 @@
+"""Register snapshots (R-REG-DATED): the one in force on a date, a unit's history, the demo's
+single snapshot, and a database from before dated registers (schema 0006) migrated forward."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from sqlalchemy import create_engine, inspect, text
+
+from models.database import SettlementDatabase
+from models.register_store import (
+    REGISTER_COLUMNS,
+    RegisterSnapshot,
+    in_force,
+    insert_snapshot,
+    list_snapshots,
+    register_entries,
+    snapshot_in_force,
+    unit_history,
+)
+
+
+def entry(**values) -> dict:
+    row = dict.fromkeys(REGISTER_COLUMNS)
+    row |= {"name": "", "interconnector": False}
+    return row | values
+
+
+@pytest.fixture
+def three_snapshots(tmp_path):
+    """Snapshots effective 2022-01-01, 2022-06-01 and (imported after it) 2022-03-01."""
+    with SettlementDatabase.create(tmp_path / "r.sqlite") as db:
+        with db.engine.begin() as conn:
+            insert_snapshot(conn, date(2022, 1, 1), "a.csv", {"T_A-1": entry(tlf=0.01)})
+            insert_snapshot(conn, date(2022, 6, 1), "c.csv", {"T_A-1": entry(tlf=0.03)})
+            insert_snapshot(
+                conn, date(2022, 3, 1), "b.csv", {"T_A-1": entry(tlf=0.02), "T_B-1": entry()}
+            )
+        yield db
+
+
+@pytest.mark.parametrize(
+    ("day", "source", "earliest"),
+    [
+        (date(2021, 12, 31), "a.csv", True),  # before every snapshot: the earliest, warn
+        (date(2022, 1, 1), "a.csv", False),  # on its effective date
+        (date(2022, 2, 28), "a.csv", False),  # between two
+        (date(2022, 3, 1), "b.csv", False),  # imported last, effective in between
+        (date(2022, 5, 31), "b.csv", False),
+        (date(2022, 6, 1), "c.csv", False),
+        (date(2030, 1, 1), "c.csv", False),  # after all: the latest
+    ],
+)
+def test_snapshot_in_force_before_between_and_after(three_snapshots, day, source, earliest):
+    with three_snapshots.engine.connect() as conn:
+        snapshot, warn = snapshot_in_force(conn, day)
+    assert (snapshot.source, warn) == (source, earliest)
+
+
+def test_snapshots_are_listed_by_effective_date_and_history_follows_them(three_snapshots):
+    with three_snapshots.engine.connect() as conn:
+        snapshots = list_snapshots(conn)
+        assert [(s.id, s.effective_from.month, s.units) for s in snapshots] == [
+            (1, 1, 1),
+            (3, 3, 2),
+            (2, 6, 1),
+        ]
+        history = unit_history(conn, "T_B-1")
+        assert [(s.id, e is not None) for s, e in history] == [(1, False), (3, True), (2, False)]
+        assert [e["tlf"] for _, e in unit_history(conn, "T_A-1")] == [0.01, 0.02, 0.03]
+        assert register_entries(conn, 3)["T_B-1"] == entry()
+
+
+def test_no_snapshot_at_all(tmp_path):
+    with SettlementDatabase.create(tmp_path / "e.sqlite") as db, db.engine.connect() as conn:
+        assert snapshot_in_force(conn, date(2022, 1, 1)) == (None, False)
+
+
+@given(
+    dates=st.lists(st.dates(date(2020, 1, 1), date(2024, 12, 31)), min_size=1, max_size=8),
+    day=st.dates(date(2019, 1, 1), date(2025, 12, 31)),
+)
+def test_in_force_is_the_latest_on_or_before_else_the_earliest(dates, day):
+    snapshots = sorted(
+        (RegisterSnapshot(i + 1, d, "", None, 0) for i, d in enumerate(dates)),
+        key=lambda s: (s.effective_from, s.id),
+    )
+    chosen, earliest = in_force(snapshots, day)
+    on_or_before = [s for s in snapshots if s.effective_from <= day]
+    if on_or_before:
+        assert not earliest and chosen.effective_from == max(s.effective_from for s in on_or_before)
+        # of two snapshots on one date, the later import
+        assert chosen.id == max(
+            s.id for s in on_or_before if s.effective_from == chosen.effective_from
+        )
+    else:
+        assert earliest and chosen == snapshots[0]
+
+
+def test_the_demo_writes_one_snapshot_and_its_runs_use_it(tmp_path):
+    from models.demo.generator import DemoSpec, generate_demo
+
+    path = tmp_path / "demo.sqlite"
+    generate_demo(path, DemoSpec(bmus=12, seed=3))
+    with SettlementDatabase.open(path) as db, db.engine.connect() as conn:
+        (snapshot,) = list_snapshots(conn)
+        assert snapshot.effective_from == date(2024, 6, 12) and snapshot.units == 12
+        entries = register_entries(conn, snapshot.id)
+        index = conn.execute(text("SELECT id, tlf, lead_party_id FROM bm_unit")).all()
+        assert {u: (e["tlf"], e["lead_party_id"]) for u, e in entries.items()} == {
+            u: (tlf, party) for u, tlf, party in index
+        }
+        used = conn.execute(
+            text("SELECT DISTINCT register_snapshot_id, registered FROM run_bm_unit")
+        ).all()
+        assert used == [(snapshot.id, 1)]
+
+
+def _downgrade_to_0006(path) -> None:
+    """A demo database as the code of schema 0006 left it: no snapshots, and run input caches
+    written without run_bm_unit's register_snapshot_id and registered."""
+    from alembic import command
+
+    from models.database import _alembic_config
+    from models.dataset_cache import FORMAT, encode, query_frame
+    from models.schema import RUN_INPUT_TABLES
+
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        config = _alembic_config()
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0006")
+        runs = [r for (r,) in conn.execute(text("SELECT run_id FROM run_input_cache"))]
+        for run_id in runs:
+            frames = {}
+            for table in RUN_INPUT_TABLES:
+                columns = [
+                    c["name"]
+                    for c in inspect(conn).get_columns(table.name)
+                    if c["name"] != "run_id"
+                ]
+                order = ", ".join(c.name for c in table.primary_key.columns if c.name != "run_id")
+                frames[table.name] = query_frame(
+                    conn,
+                    f"SELECT {', '.join(columns)} FROM {table.name} WHERE run_id = {run_id} "
+                    f"ORDER BY {order}",
+                )
+            assert "registered" not in frames["run_bm_unit"].columns
+            conn.execute(
+                text("UPDATE run_input_cache SET payload = :p, format = :f WHERE run_id = :r"),
+                {"p": encode(frames), "f": FORMAT, "r": run_id},
+            )
+    engine.dispose()
+
+
+def test_a_database_from_before_dated_registers_opens_its_runs(tmp_path, monkeypatch):
+    """Migration 0007: the register becomes snapshot 1, effective from the earliest date held;
+    every run's units point at it; runs cached before the columns existed still open and
+    settle exactly as before."""
+    from engine.settle import settle_day
+    from models.engine_inputs import load_settlement_inputs, read_run_frames
+    from tests.conftest import demo_with_caches
+
+    path = demo_with_caches(tmp_path / "old.sqlite", monkeypatch, bmus=12, seed=5)
+    with SettlementDatabase.open(path) as db, db.engine.connect() as conn:
+        run_id = conn.execute(text("SELECT min(id) FROM settlement_run")).scalar()
+        before = settle_day(load_settlement_inputs(conn, run_id))
+        register = conn.execute(text("SELECT id, tlf FROM bm_unit ORDER BY id")).all()
+    _downgrade_to_0006(path)
+    with SettlementDatabase.open(path) as db, db.engine.connect() as conn:
+        (snapshot,) = list_snapshots(conn)
+        assert snapshot.id == 1 and snapshot.effective_from == date(2024, 6, 12)
+        assert snapshot.units == len(register) == 12
+        assert sorted((u, e["tlf"]) for u, e in register_entries(conn, 1).items()) == register
+        assert conn.execute(text("SELECT count(*) FROM run_input_cache")).scalar() == 3
+        _, _, frames = read_run_frames(conn, run_id)
+        units = frames["run_bm_unit"]
+        assert set(units["register_snapshot_id"].tolist()) == {1}
+        assert set(units["registered"].tolist()) == {1}
+        after = settle_day(load_settlement_inputs(conn, run_id))
+    assert after.prices.ssp.tolist() == before.prices.ssp.tolist()
