@@ -4,7 +4,7 @@ Sheets: Summary (case, runs, materiality verdict, the explanation, check formula
 deltas (with SUM totals and a per-row check that the net delta is CBM − CND − CAEI + RCRC);
 Period deltas; Party × period; Unit deltas; Unit × period (every moved cell, write-only);
 Overrides and Audit trail (scenarios); Price stack before/after for the affected periods;
-Step traces of the affected units and accounts; Inputs changed.
+Step traces of the affected units and accounts; Inputs changed; Completeness of both runs.
 """
 
 from __future__ import annotations
@@ -18,7 +18,9 @@ import numpy as np
 from engine.settle import SettlementResult
 from engine.settlement_trace import trace_account, trace_unit
 from models.compare import SYSTEM_OPERATOR, Comparison
+from models.completeness import Completeness
 from models.disputes import Case
+from models.exports.completeness_sheet import write_completeness_sheet
 from models.exports.xlsx import Col, SheetWriter, new_workbook, plain
 from models.results_json import stack_item_columns
 from models.scenarios.store import AuditRecord, OverrideRecord
@@ -38,6 +40,7 @@ class PackContext:
     overrides: Sequence[OverrideRecord] = ()
     audit: Sequence[AuditRecord] = ()
     notes: list[str] = field(default_factory=list)
+    completeness: Sequence[Completeness] = ()  # of the runs compared: their missing inputs
 
 
 def write_evidence_pack(
@@ -63,6 +66,8 @@ def write_evidence_pack(
     _stacks(workbook, comparison, first, second, affected)
     _traces(workbook, comparison, first, second)
     _inputs_changed(workbook, comparison, context)
+    if context.completeness:
+        write_completeness_sheet(workbook, context.completeness)
     workbook.save(path)
     return path
 

@@ -8,10 +8,12 @@ import numpy as np
 
 from engine.settle import SettlementResult, settle_day
 from models.compare import Comparison, compare
+from models.completeness import Completeness, run_completeness
 from models.database import SettlementDatabase
 from models.disputes import get_case
 from models.engine_inputs import load_settlement_inputs
 from models.errors import WorkbenchInputError
+from models.exports.completeness_sheet import write_completeness_sheet
 from models.exports.evidence_pack import PackContext, write_evidence_pack
 from models.exports.xlsx import Col, SheetWriter, new_workbook
 from models.results_json import stack_item_columns
@@ -44,6 +46,12 @@ def compare_runs(
     return compare(first, second, *labels), first, second
 
 
+def _completeness(db: SettlementDatabase, runs) -> list[Completeness]:
+    """Each (run id, its settlement) as its completeness report."""
+    with db.engine.connect() as conn:
+        return [run_completeness(conn, run_id, result) for run_id, result in runs]
+
+
 def write_comparison_pack(db: SettlementDatabase, first_id: int, second_id: int, path) -> Path:
     comparison, first, second = compare_runs(db, first_id, second_id)
     context = PackContext(f"Comparison of {comparison.first_label} and {comparison.second_label}")
@@ -52,6 +60,7 @@ def write_comparison_pack(db: SettlementDatabase, first_id: int, second_id: int,
             if get_run(conn, run_id, light=True).kind == "scenario":
                 context.overrides = overrides(conn, run_id, active_only=False)
                 context.audit = audit_trail(conn, run_id)
+    context.completeness = _completeness(db, ((first_id, first), (second_id, second)))
     return write_evidence_pack(path, comparison, first, second, context)
 
 
@@ -79,11 +88,13 @@ def write_case_pack(
             overrides=overrides(conn, scenario, active_only=False),
             audit=audit_trail(conn, scenario),
         )
+    context.completeness = _completeness(db, ((case.run_id, first), (scenario, second)))
     return write_evidence_pack(path, comparison, first, second, context)
 
 
 def write_run_workbook(db: SettlementDatabase, run_id: int, path) -> Path:
-    """A whole run, settled: prices, party totals, party × period, unit × period, stack, checks."""
+    """A whole run, settled: prices, party totals, party × period, unit × period, stack, checks
+    and its completeness."""
     with db.engine.connect() as conn:
         run = get_run(conn, run_id, light=True)
     result = settle_stored(db, run_id)
@@ -219,5 +230,6 @@ def write_run_workbook(db: SettlementDatabase, run_id: int, path) -> Path:
     for check in result.checks:
         checks.append([check.rule, check.period, "yes" if check.ok else "NO", check.detail])
     checks.finish()
+    write_completeness_sheet(workbook, _completeness(db, ((run_id, result),)))
     workbook.save(path)
     return Path(path)

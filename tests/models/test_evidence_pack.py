@@ -67,6 +67,7 @@ def test_sheets_in_order(pack):
         "Price stack",
         "Step traces",
         "Inputs changed",
+        "Completeness",
     ]
 
 
@@ -132,7 +133,14 @@ def test_text_that_looks_like_a_formula_stays_text(pack):
 
 def test_run_workbook(pack):
     _, run = pack
-    assert run.sheetnames == ["Prices", "Parties", "Units x period", "Stack", "Checks"]
+    assert run.sheetnames == [
+        "Prices",
+        "Parties",
+        "Units x period",
+        "Stack",
+        "Checks",
+        "Completeness",
+    ]
     prices = rows(run["Prices"])
     assert prices[2][:4] == [27, 100, 100, pytest.approx(24.666667, abs=1e-5)]
     parties = {r[0]: r for r in rows(run["Parties"])[1:]}

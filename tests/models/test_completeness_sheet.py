@@ -1,0 +1,76 @@
+"""The Completeness sheet of run workbooks and evidence packs, on the hand-checked case of
+tests/models/test_completeness.py (period 28: no metered volumes, no MID, price unavailable)."""
+
+from __future__ import annotations
+
+import pytest
+from openpyxl import load_workbook
+
+from models.case_convert import import_case
+from models.database import SettlementDatabase
+from models.exports.packs import write_comparison_pack, write_run_workbook
+from tests.models.test_completeness import _case
+
+
+@pytest.fixture(scope="module")
+def books(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("completeness-sheet")
+    with SettlementDatabase.create(folder / "c.sqlite") as db:
+        first = import_case(db, _case())
+        second = import_case(db, _case())
+        run = write_run_workbook(db, first, folder / "run.xlsx")
+        pack = write_comparison_pack(db, first, second, folder / "pack.xlsx")
+    return load_workbook(run), load_workbook(pack)
+
+
+def _rows(sheet) -> list[list]:
+    return [list(r) for r in sheet.iter_rows(values_only=True)]
+
+
+def test_run_workbook_has_the_completeness_of_its_run(books):
+    run, _ = books
+    rows = _rows(run["Completeness"])
+    assert rows[1] == ["run", "kind", "item", "periods", "detail", "affects settlement"]
+    table = {(r[1], r[2]): r for r in rows[2:]}
+    assert table[("summary", "complete for settlement")][4] == "NO"
+    assert table[("register", "coverage")][4] == (
+        "PN for 2 of 2 registered units; fuel types present: unknown"
+    )
+    metered = table[("gap", "no metered volumes in some periods")]
+    assert metered[3] == "28" and metered[5] == "yes" and "TLM = 1 + TLF" in metered[4]
+    assert table[("gap", "no published prices")][3:] == [
+        "27-28",
+        "the engine's SSP, SBP and NIV cannot be compared with Elexon's",
+        "no",
+    ]
+    assert table[("gap", "system price unavailable")][3] == "28"
+    p28 = table[("period", "period 28")][4]
+    assert p28.startswith("present: physical notifications (PN); missing: metered volumes, BSAD")
+    assert "price unavailable: NIV is 0 MWh" in p28
+    assert (
+        "present: physical notifications (PN), metered volumes, BSAD"
+        in (table[("period", "period 27")][4])
+    )
+    assert ("known gap", "GAP-P376-BASELINING: P376 baselining: since 2023-02-23 a baselined "
+            "BM unit's expected volume uses its baseline, not its FPN") in table  # fmt: skip
+
+
+def test_no_nan_in_any_sheet_and_an_unavailable_price_is_an_empty_cell(books):
+    run, pack = books
+    for book in (run, pack):
+        for sheet in book.worksheets:
+            for row in sheet.iter_rows(values_only=True):
+                for value in row:
+                    assert not (isinstance(value, float) and value != value), sheet.title
+                    assert not (isinstance(value, str) and "nan" in value.lower().split()), (
+                        sheet.title
+                    )
+    prices = {r[0]: r for r in _rows(run["Prices"])[2:]}
+    assert prices[28][1] is None and prices[28][4] == "unavailable"
+
+
+def test_evidence_pack_has_both_runs(books):
+    _, pack = books
+    assert pack.sheetnames[-1] == "Completeness"
+    runs = {r[0] for r in _rows(pack["Completeness"])[2:]}
+    assert runs == {"2024-06-12 SF", "2024-06-12 SF #2"}
