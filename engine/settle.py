@@ -37,7 +37,13 @@ from engine.imbalance_price import (
     imbalance_prices,
 )
 from engine.known_gaps import GapUse, gaps_affecting
-from engine.losses import LossResult, indicative_tlm, is_secondary_bm_unit, transmission_losses
+from engine.losses import (
+    ONE_SIDED_TOLERANCE_MWH,
+    LossResult,
+    indicative_tlm,
+    is_secondary_bm_unit,
+    transmission_losses,
+)
 from engine.non_delivery import NonDelivery, non_delivery
 from engine.settlement_inputs import SettlementInputs
 from engine.stack_items import StackItems, items_from_bm, items_from_bsad
@@ -297,12 +303,20 @@ def _loss_check(j: int, losses: LossResult) -> Check:
     one (R-TLM-ONESIDED), which is incomplete metering, not an engine failure."""
     k = j - 1
     if losses.one_sided[k]:
-        side = "delivering" if not losses.delivered[k] > 0 else "offtaking"
+        missing = [
+            side
+            for side, none in (
+                ("delivering", not losses.delivered[k] > ONE_SIDED_TOLERANCE_MWH),
+                ("offtaking", not losses.offtaken[k] < -ONE_SIDED_TOLERANCE_MWH),
+            )
+            if none
+        ]
         return Check(
             "R-TLM",
             j,
             True,
-            f"R-TLM-ONESIDED: no {side} primary non-interconnector metered volume "
+            f"R-TLM-ONESIDED: no {' and no '.join(missing)} primary non-interconnector "
+            "metered volume "
             f"(Σ delivering {losses.delivered[k]:.6f}, Σ offtaking {losses.offtaken[k]:.6f} "
             "MWh): incomplete metering, TLMO+ = TLMO− = 0 and TLM = 1 + TLF; "
             f"Σ QM×TLM = {losses.loss_check[k]:.6f}",
