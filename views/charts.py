@@ -39,6 +39,7 @@ STAGE_COLOURS = {
 
 
 LEFT_AXIS_WIDTH = 72  # pixels: "−12,345.6" and the axis title
+TICK_LABEL_PIXELS = 45  # room for one "HH:MM" time label and a gap
 
 
 class LocalTimeAxis(pg.AxisItem):
@@ -57,6 +58,11 @@ class LocalTimeAxis(pg.AxisItem):
         major_step = (
             1800 if hours <= 3 else 3600 if hours <= 8 else 3 * 3600 if hours <= 30 else 6 * 3600
         )
+        # A narrow chart (a 1024-pixel window) spaces its labels wider: "HH:MM" needs ~45 px.
+        for wider in (3600, 3 * 3600, 6 * 3600, 12 * 3600, 86400):
+            if size <= 0 or major_step * size / span >= TICK_LABEL_PIXELS:
+                break
+            major_step = max(major_step, wider)
         minor_step = major_step / 2 if major_step <= 3600 else 3600
         # Local hours are whole UTC hours plus the offset (0 or 1 hour in GB).
         offset = datetime.fromtimestamp(minVal, UTC).astimezone(LONDON).utcoffset().total_seconds()

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QLabel
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QFrame, QLabel, QPlainTextEdit
 
 from models.imports.report import Rejection
 from models.run_warnings import DataWarning
@@ -54,23 +54,24 @@ class WarningsTable(DataTable):
     def __init__(self, placeholder: str = "Filter warnings…", parent=None) -> None:
         super().__init__(placeholder, parent)
         self.warnings: list[DataWarning] = []
-        self.detail = QLabel()
-        self.detail.setWordWrap(True)
-        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.detail.setStyleSheet("padding: 2px;")
+        # Three lines at most, scrolling beyond: a narrow window keeps its table.
+        self.detail = QPlainTextEdit(readOnly=True)
+        self.detail.setFrameShape(QFrame.Shape.NoFrame)
+        self.detail.setFixedHeight(self.detail.fontMetrics().lineSpacing() * 3 + 10)
+        self.detail.setToolTip("The selected warning in full")
         self.layout().addWidget(self.detail)
         self.row_selected.connect(self._describe)
 
     def show_warnings(self, warnings: Sequence[DataWarning]) -> None:
         self.warnings = list(warnings)
         self.set_columns(warning_columns(self.warnings), widths=WIDTHS)
-        self.detail.setText("")
+        self.detail.setPlainText("")
         if self.warnings:
             self.select_source_row(0)  # the first one in full, at once
 
     def _describe(self, row: int) -> None:
         if 0 <= row < len(self.warnings):
-            self.detail.setText(str(self.warnings[row]))
+            self.detail.setPlainText(str(self.warnings[row]))
 
 
 def warnings_table(warnings: Sequence[DataWarning], placeholder: str = "Filter warnings…"):

@@ -419,7 +419,7 @@ class MainWindow(QMainWindow):
             self.status.setText(str(exc))
             return
         self._inspected = (result, subject)
-        self.inspector.show_trace(trace)
+        self.inspector.show_trace(trace, result.known_gaps)
 
     def show_difference(self, kind: str, key: str) -> None:
         """Go to a value that differs from the stored results: its period, unit or party."""
@@ -513,6 +513,24 @@ class MainWindow(QMainWindow):
         state = self.settings.value("state")
         if state is not None:
             self.restoreState(state)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._docks_give_way()
+
+    def _docks_give_way(self) -> None:
+        """On a narrow window (1024 px) the side docks shrink, in proportion, so that the
+        central views keep half the width instead of a sliver between them."""
+        docks = [
+            d for d in (self.runs_dock, self.inspector_dock) if d.isVisible() and not d.isFloating()
+        ]
+        half = self.width() // 2
+        total = sum(d.width() for d in docks)
+        if not docks or self.width() - total >= half:
+            return
+        self.resizeDocks(
+            docks, [max(160, d.width() * half // total) for d in docks], Qt.Orientation.Horizontal
+        )
 
     def closeEvent(self, event) -> None:
         self.jobs.cancel()

@@ -91,7 +91,7 @@ def test_a_written_import_lists_runs_attached_figures_and_warnings(qtbot):
     assert copied[0] == "file\tline / JSON path\tfield\tvalue\trule\tassumed"
     assert copied[1].split("\t")[4] == "R-REG-ID"
     # The selected warning in full below the table (its reason is wider than its column).
-    assert table.detail.text() == str(ID_CHANGED)
+    assert table.detail.toPlainText() == str(ID_CHANGED)
     assert run_to_show(_summary()) == 7
     assert outcome_status(_summary()) == (
         "Imported 246 record(s); 1 new run, published figures attached to 1 existing run; "
