@@ -67,6 +67,12 @@ def failure_line(exc: BaseException, location: str | None) -> str | None:
     if isinstance(exc, OSError) and exc.errno in _OS_ADVICE:
         where = exc.filename if exc.filename is not None else location
         return f"{where}: {_OS_ADVICE[exc.errno]}" if where else _OS_ADVICE[exc.errno]
+    original = getattr(exc, "orig", None) or exc
+    if isinstance(original, UnicodeEncodeError):
+        return (
+            "a text value holds a lone UTF-16 surrogate, which cannot be stored; expected "
+            "printable text (nothing was written)"
+        )
     if isinstance(exc, MemoryError):
         return (
             "not enough memory for this input; split it into smaller files or close other "

@@ -21,7 +21,7 @@ from models.compare import SYSTEM_OPERATOR, Comparison
 from models.completeness import Completeness
 from models.disputes import Case
 from models.exports.completeness_sheet import write_completeness_sheet
-from models.exports.xlsx import Col, SheetWriter, new_workbook, plain
+from models.exports.xlsx import Col, SheetWriter, new_workbook, plain, save_workbook
 from models.results_json import stack_item_columns
 from models.scenarios.store import AuditRecord, OverrideRecord
 
@@ -68,7 +68,7 @@ def write_evidence_pack(
     _inputs_changed(workbook, comparison, context)
     if context.completeness:
         write_completeness_sheet(workbook, context.completeness)
-    workbook.save(path)
+    save_workbook(workbook, path)
     return path
 
 

@@ -15,7 +15,7 @@ from models.engine_inputs import load_settlement_inputs
 from models.errors import WorkbenchInputError
 from models.exports.completeness_sheet import write_completeness_sheet
 from models.exports.evidence_pack import PackContext, write_evidence_pack
-from models.exports.xlsx import Col, SheetWriter, new_workbook
+from models.exports.xlsx import Col, SheetWriter, new_workbook, save_workbook
 from models.results_json import stack_item_columns
 from models.run_store import get_run
 from models.scenarios.store import audit_trail, overrides
@@ -231,5 +231,5 @@ def write_run_workbook(db: SettlementDatabase, run_id: int, path) -> Path:
         checks.append([check.rule, check.period, "yes" if check.ok else "NO", check.detail])
     checks.finish()
     write_completeness_sheet(workbook, _completeness(db, ((run_id, result),)))
-    workbook.save(path)
+    save_workbook(workbook, path)
     return Path(path)

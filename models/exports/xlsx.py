@@ -8,6 +8,7 @@ Sheets are written in openpyxl's write-only mode (rows streamed, constant memory
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -59,6 +60,28 @@ def is_risky_text(value: object) -> bool:
     return isinstance(value, str) and value.startswith(FORMULA_STARTS)
 
 
+# What an Excel cell cannot hold (openpyxl raises IllegalCharacterError on the first): C0
+# controls other than tab, line feed and carriage return, and lone UTF-16 surrogates.
+_UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+_SHEET_TITLE_BAD = re.compile(r"[\\/*?:\[\]]")
+
+
+def _visible(match: re.Match) -> str:
+    char = match.group()
+    # A control as its Unicode control picture (U+0007 → ␇): the reader sees it was there.
+    return chr(0x2400 + ord(char)) if char < " " else "\ufffd"
+
+
+def clean_text(value: str) -> str:
+    """Text an Excel cell can hold: any text a user can type is exported, never refused."""
+    return _UNSTORABLE.sub(_visible, value) if _UNSTORABLE.search(value) else value
+
+
+def sheet_title(title: str) -> str:
+    """A sheet name Excel accepts: at most 31 characters, none of \\ / * ? : [ ]."""
+    return clean_text(_SHEET_TITLE_BAD.sub("_", title))[:31] or "Sheet"
+
+
 class SheetWriter:
     """One write-only sheet with a header row: typed cells, frozen header, filter."""
 
@@ -72,7 +95,7 @@ class SheetWriter:
         notes: Sequence[str] = (),
         blank_zero: bool = False,
     ) -> None:
-        self.sheet = workbook.create_sheet(title[:31])
+        self.sheet = workbook.create_sheet(sheet_title(title))
         self.columns = list(columns)
         for n, column in enumerate(self.columns, start=1):
             width = column.width or max(WIDTHS.get(column.kind, 14), len(column.title) + 3)
@@ -94,13 +117,14 @@ class SheetWriter:
         ]
 
     def _header(self, title: str) -> Cell:
-        cell = WriteOnlyCell(self.sheet, value=title)
+        cell = WriteOnlyCell(self.sheet, value=clean_text(title))
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         return cell
 
     def _text(self, value: str) -> Cell:
+        value = clean_text(value)
         cell = WriteOnlyCell(self.sheet, value=value)
         if is_risky_text(value):
             cell.data_type = "s"  # a string, never a formula
@@ -111,9 +135,7 @@ class SheetWriter:
         if value is None or (isinstance(value, float) and math.isnan(value)):
             return None
         if isinstance(value, str):
-            if kind != "text" and not is_risky_text(value):
-                return value
-            return self._text(value) if is_risky_text(value) else value
+            return self._text(value) if is_risky_text(value) else clean_text(value)
         if isinstance(value, (bool,)):
             return value
         cell = WriteOnlyCell(self.sheet, value=value)
@@ -191,10 +213,18 @@ def new_workbook() -> Workbook:
     return Workbook(write_only=True)
 
 
+def save_workbook(workbook: Workbook, path) -> None:
+    """Save atomically (models.atomic_write): a failed export leaves any old file as it was."""
+    from models.atomic_write import atomic_path
+
+    with atomic_path(path) as temporary:
+        workbook.save(temporary)
+
+
 def write_table(path, title: str, columns: Sequence[Col], rows: Iterable[Sequence]) -> None:
     """A single-sheet workbook of one table (exports of any table view)."""
     workbook = new_workbook()
     sheet = SheetWriter(workbook, title, columns)
     sheet.extend([plain(v) for v in row] for row in rows)
     sheet.finish()
-    workbook.save(path)
+    save_workbook(workbook, path)
