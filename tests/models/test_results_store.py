@@ -20,6 +20,7 @@ from models.results_json import result_document
 from models.results_store import settle_run, stored_document
 from models.run_store import find_run
 from tests.conftest import CASES
+from tests.engine.case_builder import accept, case, flat, metered, pair, unit
 
 
 @pytest.fixture(scope="module")
@@ -94,3 +95,49 @@ def test_a_run_loads_into_the_same_inputs_as_its_case(tmp_path):
     assert stored.periods == direct.periods == (27,)
     assert np.array_equal(stored.metered, direct.metered, equal_nan=True)
     assert stored.parameters == direct.parameters
+
+
+def test_v2_results_are_stored_and_shown_as_settled(tmp_path):
+    # Period 27: all meters 0 and one accepted offer (20 MWh @ £60): one-sided (R-TLM not
+    # applicable) and no RCRC denominator: TRC £1,200 unallocated. Period 28: two-sided, a
+    # secondary unit, a BSAD action and an RR-flagged acceptance: the day's known gaps.
+    document = case(
+        periods=[27, 28],
+        parties=[{"id": "GEN"}, {"id": "SUP"}, {"id": "VLP"}],
+        bm_units=[unit("T_G-1", "GEN"), unit("2__S-1", "SUP", "C"), unit("V__V001", "VLP")],
+        fpn=[flat("T_G-1", 0, 0, 60)],
+        bid_offer=[pair("T_G-1", 27, 1, 60, 50, 50), pair("T_G-1", 28, 1, 60, 50, 50)],
+        acceptances=[accept("T_G-1", 1, 40, 0, 30),
+                     {**accept("T_G-1", 2, 40, 30, 60), "rr_flag": True}],
+        metered_volumes=[metered("T_G-1", 0.0), metered("2__S-1", 0.0), metered("V__V001", 0.0),
+                         metered("T_G-1", 100.0, 28), metered("2__S-1", -98.0, 28),
+                         metered("V__V001", 2.0, 28)],
+        bsad=[{"id": "B1", "period": 28, "volume": 5.0, "cost": 250.0}],
+    )  # fmt: skip
+    with SettlementDatabase.create(tmp_path / "v2.sqlite") as db:
+        run_id = import_case(db, document)
+        result = settle_run(db, run_id)
+        with db.engine.connect() as conn:
+            stored = stored_document(conn, run_id)
+            residual = dict(
+                conn.execute(
+                    text("SELECT period, unallocated_residual FROM system_period_result "
+                         "WHERE run_id = :r"), {"r": run_id}
+                ).all()
+            )  # fmt: skip
+            statuses = conn.execute(
+                text(
+                    "SELECT period, status FROM check_result WHERE run_id = :r AND rule = 'R-TLM'"
+                ),
+                {"r": run_id},
+            ).all()
+    assert stored == result_document(result)
+    assert residual == {27: pytest.approx(1200.0), 28: 0.0}
+    assert sorted(statuses) == [(27, "not applicable"), (28, None)]
+    assert [s["unallocated_residual"] for s in stored["system"]] == [pytest.approx(1200.0), 0.0]
+    assert stored["rulebook"] == "v2"
+    assert [g["id"] for g in stored["known_gaps"]] == [
+        "GAP-P376-BASELINING", "GAP-P415-VIRTUAL-TRADING", "GAP-NETSO-ENERGY-ACCOUNTS",
+        "GAP-VLP-VIRTUAL-ACCOUNTS", "GAP-RR-CASHFLOWS",
+    ]  # fmt: skip
+    assert all(c.ok for c in result.checks)
