@@ -191,3 +191,23 @@ def test_period_ranges():
     assert period_ranges([5, 1, 2, 3, 7, 8]) == "1-3, 5, 7-8"
     assert period_ranges([]) == ""
     assert period_ranges([48]) == "48"
+
+
+def test_one_sided_metering_is_named_from_the_not_applicable_check(db):
+    """Only delivering metered volume in period 27 (R-TLM-ONESIDED): the R-TLM check does not
+    apply, and the report names the period, live and from the stored check results."""
+    document = _case()
+    document["metered_volumes"] = [metered("G1", 60.0), metered("D1", 0.0)]
+    run_id = import_case(db, document)
+    result = settle_run(db, run_id)
+    with db.engine.connect() as conn:
+        live = run_completeness(conn, run_id, result)
+        stored = run_completeness(conn, run_id)
+    check = next(c for c in result.checks if c.rule == "R-TLM" and c.period == 27)
+    assert check.ok and check.status == "not applicable"
+    for report in (live, stored):
+        p27, p28 = report.periods
+        assert p27.one_sided == check.detail and p28.one_sided is None
+        gap = next(g for g in report.gaps if g.what == "one-sided metering (R-TLM-ONESIDED)")
+        assert gap.periods == (27,) and "R-TLM check is not applicable" in gap.effect
+        assert "; one-sided metering in 1 period(s);" in report.banner()
