@@ -126,6 +126,7 @@ CONVERTERS: dict[str, Callable[[object], object]] = {
     "time": _time,
 }
 CACHED = {"str", "date", "time"}  # few distinct values, expensive to convert
+_TEXT_TYPES = {str, type(None)}
 
 
 @dataclass
@@ -180,7 +181,7 @@ def _check_limit(typed: TypedBatch, report: ImportReport, spec: Field, values: l
     limit = spec.limit
     if limit is None:
         return
-    array = np.array([np.nan if v is None else v for v in values], dtype=float)
+    array = np.asarray(values, dtype=float)  # None (missing or refused) becomes NaN
     for i in np.flatnonzero(np.abs(array) > limit):
         typed.reject(
             report, int(i), spec.source, values[i], f"implausible: beyond ±{limit:,.0f} {spec.unit}"
@@ -215,25 +216,76 @@ def type_batch(batch: Batch, report: ImportReport) -> TypedBatch:
             _check_limit(typed, report, spec, fast)
             continue
         convert = _settlement_date if spec.name == "settlement_date" else CONVERTERS[spec.type]
-        cache: dict = {} if spec.type in CACHED else None
-        out = [None] * size
-        for i, value in enumerate(raw):
-            if value is None or value == "":
-                if spec.required:
-                    typed.reject(report, i, spec.source, None, f"required {spec.type} is missing")
-                continue
-            try:
-                if cache is not None:
-                    try:
-                        out[i] = cache[value]
-                    except KeyError:
-                        out[i] = cache[value] = convert(value)
-                    except TypeError:  # unhashable (a list or object where a value belongs)
-                        out[i] = convert(value)
-                else:
-                    out[i] = convert(value)
-            except BadValue as exc:
-                typed.reject(report, i, spec.source, value, str(exc))
+        distinct = _distinct_text(raw)
+        if distinct is not None:
+            out = _by_distinct_text(typed, report, spec, raw, distinct, convert)
+        else:
+            out = _by_value(typed, report, spec, raw, convert)
         _check_limit(typed, report, spec, out)
         typed.values[spec.name] = out
     return typed
+
+
+def _distinct_text(raw: list) -> dict | None:
+    """The distinct values of a column of text and nulls (every CSV cell, JSON strings), in
+    first-seen order; None for any other column. A text key equals no value of another type,
+    so the keys' types are the column's."""
+    try:
+        distinct = dict.fromkeys(raw)
+    except TypeError:  # unhashable (a list or object where a value belongs)
+        return None
+    return distinct if set(map(type, distinct)) <= _TEXT_TYPES else None
+
+
+def _by_distinct_text(
+    typed: TypedBatch, report: ImportReport, spec: Field, raw: list, distinct: dict, convert
+) -> list:
+    """Each distinct text value converted once and mapped back in C: a day's files repeat
+    the same dates, times and ids thousands of times."""
+    converted: dict = {}
+    problems: dict = {}
+    for value in distinct:
+        if value is None or value == "":
+            converted[value] = None
+            if spec.required:
+                problems[value] = f"required {spec.type} is missing"
+            continue
+        try:
+            converted[value] = convert(value)
+        except BadValue as exc:
+            converted[value] = None
+            problems[value] = str(exc)
+    out = list(map(converted.__getitem__, raw))
+    if problems:  # rare: name each record holding a refused value, in record order
+        for i, value in enumerate(raw):
+            reason = problems.get(value)
+            if reason is not None:
+                shown = None if value is None or value == "" else value
+                typed.reject(report, i, spec.source, shown, reason)
+    return out
+
+
+def _by_value(typed: TypedBatch, report: ImportReport, spec: Field, raw: list, convert) -> list:
+    """A column of mixed JSON values, value by value (cached by type and value: 1 and True
+    are equal keys of a dict but not the same value here)."""
+    cache: dict | None = {} if spec.type in CACHED else None
+    out = [None] * len(raw)
+    for i, value in enumerate(raw):
+        if value is None or value == "":
+            if spec.required:
+                typed.reject(report, i, spec.source, None, f"required {spec.type} is missing")
+            continue
+        try:
+            if cache is not None:
+                key = (value.__class__, value)
+                try:
+                    out[i] = cache[key]
+                except KeyError:
+                    out[i] = cache[key] = convert(value)
+                except TypeError:  # unhashable (a list or object where a value belongs)
+                    out[i] = convert(value)
+            else:
+                out[i] = convert(value)
+        except BadValue as exc:
+            typed.reject(report, i, spec.source, value, str(exc))
+    return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import date
 
 import pytest
 
@@ -69,3 +70,43 @@ def test_the_largest_64_bit_acceptance_number_is_accepted(registered_db_file, tm
     path.write_text(json.dumps({"data": records}))
     with SettlementDatabase.open(db_path) as db:
         import_files(db, [path])
+
+
+def _typed_disbsad(**columns):
+    from models.imports.datasets import DISBSAD
+    from models.imports.formats import Batch
+    from models.imports.report import ImportReport
+    from models.imports.typed import type_batch
+
+    size = len(next(iter(columns.values())))
+    base = {"settlementdate": ["2025-12-01"] * size, "settlementperiod": [1] * size}
+    base |= {"volume": [1.0] * size, "id": [str(i) for i in range(size)]}
+    report = ImportReport()
+    batch = Batch("f.json", DISBSAD, base | columns, lambda i: f"data[{i}]")
+    return type_batch(batch, report), report
+
+
+def test_text_values_are_converted_once_each_and_every_bad_record_is_named():
+    typed, report = _typed_disbsad(
+        settlementdate=["2025-12-01", "2025-13-01", None, "2025-12-01", "2025-13-01"]
+    )
+    assert typed.values["settlement_date"] == [
+        date(2025, 12, 1),
+        None,
+        None,
+        date(2025, 12, 1),
+        None,
+    ]
+    assert [(r.location, r.value, r.reason[:15]) for r in report.rejections] == [
+        ("data[1]", "'2025-13-01'", "expected a date"),
+        ("data[2]", "", "required date i"),
+        ("data[4]", "'2025-13-01'", "expected a date"),
+    ]
+    assert typed.ok == [True, False, False, True, False]
+
+
+def test_a_cached_value_is_never_given_to_an_equal_value_of_another_type():
+    # 1 == True == 1.0 as dict keys: the id 1 is the text "1", true is no text at all.
+    typed, report = _typed_disbsad(id=[1, True, 1.0, "1"])
+    assert typed.values["id"] == ["1", None, "1", "1"]
+    assert [(r.location, r.reason) for r in report.rejections] == [("data[1]", "expected text")]
