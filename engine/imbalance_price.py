@@ -76,7 +76,7 @@ def r_prc_mip(prices: np.ndarray, volumes: np.ndarray) -> float:
 def r_prc_stor(
     price: np.ndarray, stor_flag: np.ndarray, in_window: bool, lolp: float, voll: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """R-PRC-STOR (assumed): in a STOR window a STOR-flagged item is priced at
+    """R-PRC-STOR (confirmed, v2): in a STOR window a STOR-flagged item is priced at
     max(its price, RSVP_j), RSVP_j = LoLP_j × VoLL. Returns (price, RSVP applied or NaN)."""
     rsvp = np.asarray(lolp) * voll
     applies = stor_flag & in_window
@@ -173,7 +173,7 @@ def r_prc_flag(
 
 
 def r_prc_nivtag(side: np.ndarray, volume: np.ndarray, order: np.ndarray, niv: float) -> np.ndarray:
-    """R-PRC-NIVTAG (assumed order): tag out the whole opposite stack and the same volume
+    """R-PRC-NIVTAG (order confirmed, v2): tag out the whole opposite stack and the same volume
     from the NIV-direction stack, starting from its most expensive item; |NIV| remains."""
     result = np.zeros_like(volume)
     if niv == 0:
@@ -196,9 +196,11 @@ def r_prc_repl(
     rpar: float,
     mip: float,
 ) -> tuple[float, float, np.ndarray, np.ndarray]:
-    """R-PRC-REPL: replacement price = volume-weighted average price of the most expensive
-    RPAR MWh of remaining second-stage-unflagged priced items, MIP_j if there are none;
-    every remaining second-stage-flagged item takes it.
+    """R-PRC-REPL (confirmed default, assumed detail): replacement price = volume-weighted
+    average price of the most expensive RPAR MWh of remaining second-stage-unflagged priced
+    items, MIP_j if there are none; every remaining second-stage-flagged item takes it.
+    With fewer than RPAR MWh of such volume all of it is used and the reference volume is
+    that smaller volume (Elexon publishes e.g. 0.717); it is 0 exactly when MIP_j is used.
 
     Returns (replacement price, its reference volume, final price, repriced).
     """
