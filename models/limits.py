@@ -10,10 +10,14 @@ from __future__ import annotations
 from datetime import date
 
 # Files
-MAX_FILE_BYTES = 4_000_000_000  # one data file as read, after decompression
+MAX_FILE_BYTES = 1_000_000_000  # one data file as read, after decompression
+# A gzip file expanding more than this many times is refused once past 100 MB (real Elexon
+# JSON and CSV compress 5 to 20 times): a decompression bomb is stopped early.
+MAX_GZIP_RATIO = 200
+GZIP_RATIO_CHECKED_FROM = 100_000_000
 MAX_RECORDS_PER_FILE = 5_000_000  # records (lines or JSON objects) in one data file
-MAX_CASE_FILE_BYTES = 500_000_000
-MAX_ACCEPTANCES_PER_CASE = 200_000
+MAX_CASE_FILE_BYTES = 200_000_000
+MAX_ACCEPTANCES_PER_CASE = 100_000
 MAX_JSON_NESTING = 32  # a case file needs 5 levels, an Insights response 4
 
 # Values

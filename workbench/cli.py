@@ -148,6 +148,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_commands(commands)
     add_register_commands(commands)
+    from workbench.cli_fetch import add_command as add_fetch_command
+
+    add_fetch_command(commands)
     return parser
 
 
@@ -420,6 +423,14 @@ def _cmd_import(args: argparse.Namespace) -> int:
     from models.imports.report import ImportRejected
     from workbench.progress_bar import ProgressBar
 
+    folders = [str(f) for f in args.files if f.is_dir()]
+    if folders:
+        print(
+            f"settlement-workbench: error: {', '.join(folders)}: a folder, not a data file "
+            "(give the files in it, e.g. FOLDER/*.json)",
+            file=sys.stderr,
+        )
+        return EXIT_BAD_INPUT
     missing = [str(f) for f in args.files if not f.is_file()]
     if missing:
         print(f"settlement-workbench: error: no such file: {', '.join(missing)}", file=sys.stderr)
@@ -458,6 +469,7 @@ COMMANDS = (
     "show",
     "gui",
     "import",
+    "fetch",
     "scenario",
     "dispute",
     "export",

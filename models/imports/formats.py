@@ -17,10 +17,13 @@ from __future__ import annotations
 import csv
 import gzip
 import json
+import os
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from models import limits
 from models.imports.datasets import DATASETS, LEGACY_RECORD_TYPES, Dataset, identify, normalise
 from models.imports.report import ImportReport
 from models.validate import JsonTooDeep, loads_json
@@ -44,11 +47,60 @@ class Batch:
         return len(next(iter(self.columns.values()), ()))
 
 
+class FileTooLarge(ValueError):
+    """A file beyond models.limits (size after decompression, or compression ratio)."""
+
+
 def read_bytes(path: Path) -> bytes:
-    data = path.read_bytes()
-    if data.startswith(GZIP_MAGIC):
-        data = gzip.decompress(data)
-    return data
+    """The file's bytes, gzip decompressed, within models.limits.MAX_FILE_BYTES.
+
+    Decompression is streamed and stopped as soon as a limit is passed: a small gzip file
+    that would expand to gigabytes is refused after reading a bounded amount of it.
+    """
+    with path.open("rb") as handle:
+        packed = os.fstat(handle.fileno()).st_size
+        if handle.read(2) != GZIP_MAGIC:
+            if packed > limits.MAX_FILE_BYTES:
+                raise FileTooLarge(
+                    f"the file holds {packed:,} bytes; at most {limits.MAX_FILE_BYTES:,} are "
+                    "read from one file (split it, e.g. by settlement date)"
+                )
+            handle.seek(0)
+            return handle.read()
+        handle.seek(0)
+        chunks, total = [], 0
+        with gzip.GzipFile(fileobj=handle) as stream:
+            while chunk := stream.read(1 << 22):
+                total += len(chunk)
+                if total > limits.MAX_FILE_BYTES:
+                    raise FileTooLarge(
+                        f"the file expands to more than {limits.MAX_FILE_BYTES:,} bytes; at "
+                        "most that much is read from one file (split it, e.g. by date)"
+                    )
+                if total > limits.GZIP_RATIO_CHECKED_FROM and total > limits.MAX_GZIP_RATIO * max(
+                    handle.tell(), 1
+                ):
+                    raise FileTooLarge(
+                        f"the gzip file expands more than {limits.MAX_GZIP_RATIO} times "
+                        f"({handle.tell():,} bytes read gave {total:,}); not an Elexon "
+                        "data file"
+                    )
+                chunks.append(chunk)
+        return b"".join(chunks)
+
+
+def _too_many(name: str, count: int, report: ImportReport) -> bool:
+    if count <= limits.MAX_RECORDS_PER_FILE:
+        return False
+    report.reject(
+        name,
+        "",
+        "",
+        None,
+        f"the file holds {count:,} records; at most {limits.MAX_RECORDS_PER_FILE:,} are "
+        "imported from one file (split it, e.g. by settlement date)",
+    )
+    return True
 
 
 def read_file(path: Path, report: ImportReport, name: str | None = None) -> list[Batch]:
@@ -56,7 +108,13 @@ def read_file(path: Path, report: ImportReport, name: str | None = None) -> list
     name = name or path.name
     try:
         data = read_bytes(path)
-    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+    except FileTooLarge as exc:
+        report.reject(name, "", "", None, str(exc))
+        return []
+    except IsADirectoryError:
+        report.reject(name, "", "", None, "is a folder, not a data file")
+        return []
+    except (OSError, EOFError, gzip.BadGzipFile, zlib.error) as exc:
         report.reject(name, "", "", None, f"cannot read the file: {exc}")
         return []
     try:
@@ -125,6 +183,8 @@ def _read_json(text: str, name: str, report: ImportReport) -> list[Batch]:
     if not records:
         report.reject(name, path, "", None, "the file holds no records")
         return []
+    if _too_many(name, len(records), report):
+        return []
     groups: dict[str | None, list[int]] = {}
     for index, record in enumerate(records):
         if not isinstance(record, dict):
@@ -181,6 +241,8 @@ def _dataset_for(tag: str | None, keys: set[str], name: str, report: ImportRepor
 
 def _read_csv(text: str, name: str, report: ImportReport, skip_lines: int = 0) -> list[Batch]:
     lines = text.splitlines()[skip_lines:]
+    if _too_many(name, len(lines) - 1, report):
+        return []
     rows = list(csv.reader(lines))
     if not rows:
         report.reject(name, "", "", None, "the file is empty")
@@ -213,6 +275,9 @@ def _read_csv(text: str, name: str, report: ImportReport, skip_lines: int = 0) -
             continue
         body.append(row)
         line_numbers.append(first + offset)
+    if not body and "dataset" in keys:  # no record names its dataset: nothing to import
+        report.reject(name, "", "", None, "the file holds no records")
+        return []
     if "dataset" in keys:
         column = keys.index("dataset")
         tags = sorted({row[column] for row in body})
@@ -245,6 +310,8 @@ def _cell(text: str) -> str | None:
 
 def _read_legacy(text: str, name: str, report: ImportReport) -> list[Batch]:
     lines = text.splitlines()
+    if _too_many(name, len(lines) - 2, report):
+        return []
     header = lines[0].split(",")
     if len(header) < 4:
         report.reject(name, "line 1", "", lines[0][:60], "expected HDR,<title>,<yyyymmdd>,<period>")

@@ -1,0 +1,80 @@
+"""Reading data files within the limits of models.limits (issue 16): a decompression bomb is
+stopped early, a file of too many records is refused whole, a header-only file holds nothing."""
+
+from __future__ import annotations
+
+import gzip
+
+import pytest
+
+from models import limits
+from models.imports.formats import read_bytes, read_file
+from models.imports.report import ImportReport
+from tests.models.imports.conftest import elexon
+
+
+def _reasons(path) -> list[str]:
+    report = ImportReport()
+    batches = read_file(path, report)
+    return [] if batches else [r.reason for r in report.rejections]
+
+
+def test_a_gzip_bomb_is_refused_after_reading_a_bounded_part(tmp_path, monkeypatch):
+    monkeypatch.setattr(limits, "GZIP_RATIO_CHECKED_FROM", 4_000_000)
+    path = tmp_path / "bomb.json.gz"
+    with gzip.open(path, "wb", compresslevel=9) as handle:
+        handle.write(b'{"data": [')
+        for _ in range(16):  # 256 MB of spaces in about 250 kB of gzip
+            handle.write(b" " * (1 << 24))
+        handle.write(b"]}")
+    (reason,) = _reasons(path)
+    assert reason.startswith("the gzip file expands more than 200 times (")
+    assert reason.endswith("); not an Elexon data file")
+    read = int(reason.split("(")[1].split(" bytes")[0].replace(",", ""))
+    assert read < path.stat().st_size  # stopped before the end of the compressed file
+
+
+def test_a_file_beyond_the_size_limit_is_refused_before_it_is_read(tmp_path, monkeypatch):
+    monkeypatch.setattr(limits, "MAX_FILE_BYTES", 1_000)
+    path = tmp_path / "big.csv"
+    path.write_text("x" * 1_001)
+    assert _reasons(path) == [
+        "the file holds 1,001 bytes; at most 1,000 are read from one file (split it, e.g. by "
+        "settlement date)"
+    ]
+    packed = tmp_path / "big.csv.gz"
+    packed.write_bytes(gzip.compress(b"x" * 2_000))
+    assert _reasons(packed)[0].startswith("the file expands to more than 1,000 bytes")
+
+
+def test_real_gzip_files_stay_far_inside_the_limits():
+    path = elexon("bsad/disbsad_2023_2025.csv.gz")  # 3.6 MB expanding 11 times to 40 MB
+    assert len(read_bytes(path)) == 39_906_247 == len(gzip.decompress(path.read_bytes()))
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("many.json", '{"data": [' + ",".join(['{"dataset": "PN"}'] * 6) + "]}"),
+        ("many.csv", "settlementDate,settlementPeriod\n" + "2024-06-12,1\n" * 6),
+    ],
+)
+def test_a_file_of_too_many_records_is_refused_whole(tmp_path, monkeypatch, name, text):
+    monkeypatch.setattr(limits, "MAX_RECORDS_PER_FILE", 5)
+    path = tmp_path / name
+    path.write_text(text)
+    assert _reasons(path) == [
+        "the file holds 6 records; at most 5 are imported from one file (split it, e.g. by "
+        "settlement date)"
+    ]
+
+
+def test_a_header_only_csv_holds_no_records(tmp_path):
+    header = gzip.decompress(elexon("bsad/disbsad_2023_2025.csv.gz").read_bytes()).split(b"\n")[0]
+    path = tmp_path / "header.csv"
+    path.write_bytes(header + b"\n")
+    assert _reasons(path) == ["the file holds no records"]
+
+
+def test_a_folder_is_said_to_be_a_folder(tmp_path):
+    assert _reasons(tmp_path) == ["is a folder, not a data file"]
