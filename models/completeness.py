@@ -491,8 +491,21 @@ def _input_gaps(periods: list[PeriodCompleteness]) -> list[Gap]:
     return gaps
 
 
-def _register_gaps(coverage: RegisterCoverage, settled: tuple[int, ...]) -> list[Gap]:
+def _register_gaps(
+    coverage: RegisterCoverage, register: RegisterInForce, settled: tuple[int, ...]
+) -> list[Gap]:
     gaps = []
+    if register.earliest_used:
+        gaps.append(
+            Gap(
+                f"no register snapshot in force on the date: the earliest, effective "
+                f"{register.effective_from}, is used (R-REG-DATED)",
+                settled,
+                "TLFs, lead parties, production/consumption and Trading Units are those of a "
+                "later register: TLM, credited energy, imbalance and RCRC may differ from "
+                "Elexon's",
+            )
+        )
     if coverage.without_bm_data:
         gaps.append(
             Gap(
@@ -600,7 +613,7 @@ def run_completeness(
         )
     coverage = _register_coverage(stored, register)
     settled = tuple(periods)
-    gaps = _register_gaps(coverage, settled) + _input_gaps(rows)
+    gaps = _register_gaps(coverage, register, settled) + _input_gaps(rows)
     if outcome is None:
         uses: tuple[GapUse, ...] = ()
     elif result is not None:

@@ -17,10 +17,9 @@ from sqlalchemy import Connection, func, select
 
 from engine.imbalance_price import r_prc_mip
 from engine.settlement_calendar import PERIOD_SECONDS, local_midnight_utc, periods_in_day
+from models.register_store import register_entries, snapshot_in_force
 from models.schema import (
     BmUnit,
-    BmUnitRegisterEntry,
-    BmUnitRegisterSnapshot,
     BsadAction,
     LossOfLoadProbability,
     MarketIndexData,
@@ -71,32 +70,20 @@ class StoredInputs:
 
 
 def register_in_force(conn: Connection, day: date) -> RegisterInForce:
-    """R-REG-DATED: the latest snapshot effective on or before `day`, else the earliest one;
-    without any snapshot, the database's undated register (the bm_unit table)."""
-    snapshot = BmUnitRegisterSnapshot.__table__
-    columns = (snapshot.c.id, snapshot.c.effective_from, snapshot.c.source)
-    row = conn.execute(
-        select(*columns)
-        .where(snapshot.c.effective_from <= day)
-        .order_by(snapshot.c.effective_from.desc(), snapshot.c.id.desc())
-        .limit(1)
-    ).first()
-    earliest = False
-    if row is None:
-        row = conn.execute(
-            select(*columns).order_by(snapshot.c.effective_from, snapshot.c.id).limit(1)
-        ).first()
-        earliest = row is not None
-    if row is None:
+    """R-REG-DATED (models.register_store): the snapshot in force on `day`; without any
+    snapshot, the database's undated register (the bm_unit table)."""
+    snapshot, earliest = snapshot_in_force(conn, day)
+    if snapshot is None:
         unit = BmUnit.__table__
         fuel = conn.execute(select(unit.c.id, unit.c.fuel_type)).all()
         return RegisterInForce(None, None, "", False, {u: f or "" for u, f in fuel})
-    entry = BmUnitRegisterEntry.__table__
-    fuel = conn.execute(
-        select(entry.c.bm_unit_id, entry.c.fuel_type).where(entry.c.snapshot_id == row.id)
-    ).all()
+    entries = register_entries(conn, snapshot.id)
     return RegisterInForce(
-        row.id, row.effective_from, row.source or "", earliest, {u: f or "" for u, f in fuel}
+        snapshot.id,
+        snapshot.effective_from,
+        snapshot.source or "",
+        earliest,
+        {u: e.get("fuel_type") or "" for u, e in entries.items()},
     )
 
 

@@ -211,3 +211,36 @@ def test_one_sided_metering_is_named_from_the_not_applicable_check(db):
         gap = next(g for g in report.gaps if g.what == "one-sided metering (R-TLM-ONESIDED)")
         assert gap.periods == (27,) and "R-TLM check is not applicable" in gap.effect
         assert "; one-sided metering in 1 period(s);" in report.banner()
+
+
+def test_a_register_snapshot_of_a_later_date_is_named(db):
+    """R-REG-DATED: the only snapshot is effective after the day, so the earliest is used."""
+    run_id = import_case(db, _case())
+    with db.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO bm_unit_register_snapshot (id, effective_from, source, imported_at, "
+                "units) VALUES (5, '2025-01-01', 'cra.csv', '2025-01-02 00:00:00', 2)"
+            )
+        )
+        for unit_id, fuel in (("G1", "WIND"), ("D1", "")):
+            conn.execute(
+                text(
+                    "INSERT INTO bm_unit_register_entry (snapshot_id, bm_unit_id, name, "
+                    "fuel_type, interconnector) VALUES (5, :u, '', :f, 0)"
+                ),
+                {"u": unit_id, "f": fuel},
+            )
+    with db.engine.connect() as conn:
+        report = run_completeness(conn, run_id)
+    assert report.register.register == (
+        "snapshot 5, effective from 2025-01-01 (cra.csv); no snapshot was in force on the "
+        "date, the earliest is used"
+    )
+    assert report.register.fuel_types_present == {"WIND": 1, "unknown": 1}
+    gap = next(g for g in report.gaps if g.what.startswith("no register snapshot in force"))
+    assert gap.what == (
+        "no register snapshot in force on the date: the earliest, effective 2025-01-01, is "
+        "used (R-REG-DATED)"
+    )
+    assert gap.settlement and gap.periods == (27, 28)

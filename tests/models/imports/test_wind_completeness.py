@@ -71,6 +71,9 @@ def test_register_coverage_names_the_units_other_than_wind(settled):
     assert register.unregistered == ()
     gap = next(g for g in report.gaps if g.what.startswith("no BM data for 2,715 of 2,871"))
     assert "CCGT" in gap.what and "may differ from Elexon's" in gap.effect
+    # The 2026 register, imported as effective from 2019-01-01 (conftest), is in force.
+    assert register.register.startswith("snapshot 1, effective from 2019-01-01")
+    assert not any(g.what.startswith("no register snapshot in force") for g in report.gaps)
 
 
 def test_unavailable_prices_are_named_with_their_reason(settled):
