@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -25,10 +26,16 @@ def elexon(relative: str) -> Path:
 
 @pytest.fixture(scope="session")
 def registered_db_file(tmp_path_factory) -> Path:
-    """A database holding only the 2026 Insights register (copied per test)."""
+    """A database holding only the 2026 Insights register (copied per test), dated effective
+    2019-01-01 so that it is in force on every date of the real files (the import date, its
+    default, would make each test depend on the day it runs: R-REG-DATED)."""
     path = tmp_path_factory.mktemp("register") / "register.sqlite"
     with SettlementDatabase.create(path) as db:
-        import_files(db, [elexon("reference/bmu_register_insights_2026.csv")])
+        import_files(
+            db,
+            [elexon("reference/bmu_register_insights_2026.csv")],
+            effective_from=date(2019, 1, 1),
+        )
     return path
 
 

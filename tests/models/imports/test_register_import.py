@@ -1,0 +1,335 @@
+"""Dated registers on real Elexon files (R-REG-DATED), id disagreements (R-REG-ID),
+unregistered units (R-REG-UNREGISTERED), --strict, and published figures joining their run.
+
+Hand-checked values: T_DRAXX-1's TLF is −0.0059566 in the CRA export effective 2022-06-01 and
+−0.0012435 in the 2026 Insights register; T_CARR-1's (in the legacy 2022-03-19 samples) is
+0.007674 and 0.0071527; 2__ACNDL001 is in the CRA export only; T_KILNS-1 has neither a P/C flag
+nor a TLF in the 2026 register; SSP of 2022-01-01 period 1 is £13.51 in the long price series.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import text
+
+from engine.settlement_calendar import RunType
+from models.database import SettlementDatabase
+from models.engine_inputs import load_settlement_inputs
+from models.imports.loader import import_files
+from models.imports.report import ImportRejected
+from models.register_store import list_snapshots, unit_history
+from models.results_store import settle_run
+from models.run_store import find_run, list_runs
+from models.run_warnings import read_run_warnings
+from tests.models.imports.conftest import elexon
+
+WIND_DAY = date(2022, 1, 1)
+LEGACY_DAY = date(2022, 3, 19)
+LEGACY = ("legacy_bmrs_csv/BOD_sample_legacy.csv", "legacy_bmrs_csv/PHYBMDATA_sample_legacy.csv")
+
+
+def rows(db, sql: str, **params):
+    with db.engine.connect() as conn:
+        return conn.execute(text(sql), params).all()
+
+
+def pn_file(path, units: dict[str, float], day: str = "2022-01-01"):
+    """PN of period 1 and 2 at a flat level per unit (Insights JSON)."""
+    records = [
+        {
+            "dataset": "PN",
+            "settlementDate": day,
+            "settlementPeriod": p,
+            "timeFrom": f"{day}T00:{30 * (p - 1):02d}:00Z",
+            "timeTo": f"{day}T{'00:30' if p == 1 else '01:00'}:00Z",
+            "levelFrom": level,
+            "levelTo": level,
+            "bmUnit": unit,
+        }
+        for unit, level in units.items()
+        for p in (1, 2)
+    ]
+    path.write_text(json.dumps({"data": records}))
+    return path
+
+
+@pytest.fixture
+def db(tmp_path):
+    with SettlementDatabase.create(tmp_path / "db.sqlite") as database:
+        yield database
+
+
+def test_the_cra_export_is_dated_by_its_own_column(db):
+    summary = import_files(db, [elexon("reference/bmu_register_cra_2022-06.csv")])
+    (written,) = summary.snapshots
+    assert (written.effective_from, written.units, written.new) == (date(2022, 6, 1), 5387, True)
+    assert not any("states no effective date" in n for n in summary.notes)
+    # The same file again adds no snapshot.
+    again = import_files(db, [elexon("reference/bmu_register_cra_2022-06.csv")])
+    assert [(w.snapshot_id, w.new) for w in again.snapshots] == [(1, False)]
+    with db.engine.connect() as conn:
+        assert len(list_snapshots(conn)) == 1
+
+
+def test_a_register_without_a_date_takes_the_given_one_or_the_import_date(db):
+    register = elexon("reference/bmu_register_insights_2026.csv")
+    summary = import_files(db, [register])
+    assert summary.snapshots[0].effective_from == datetime.now(UTC).date()
+    assert any("states no effective date" in n for n in summary.notes)
+    # Re-imported undated: the same register, whatever date it was given.
+    assert not import_files(db, [register]).snapshots[0].new
+    dated = import_files(db, [register], effective_from=date(2026, 1, 1))
+    assert dated.snapshots[0].new and dated.snapshots[0].effective_from == date(2026, 1, 1)
+    assert not any("states no effective date" in n for n in dated.notes)
+    assert not import_files(db, [register], effective_from=date(2026, 1, 1)).snapshots[0].new
+
+
+def test_each_date_settles_with_the_snapshot_in_force(db):
+    """CRA effective 2022-06-01, 2026 register given 2026-01-01: the legacy 2022-03-19 data
+    comes before both (earliest used, warned); data dated 2026-02-01 uses the 2026 one."""
+    import_files(
+        db,
+        [elexon("reference/bmu_register_cra_2022-06.csv")],
+    )
+    import_files(
+        db,
+        [elexon("reference/bmu_register_insights_2026.csv")],
+        effective_from=date(2026, 1, 1),
+    )
+    legacy = import_files(db, [elexon(f) for f in LEGACY])
+    dated = [w for w in legacy.warnings if w.rule == "R-REG-DATED"]
+    assert len(dated) == 1 and dated[0].file == "bmu_register_cra_2022-06.csv"
+    assert "the earliest, snapshot 1 (effective 2022-06-01)" in dated[0].reason
+    assert not [w for w in legacy.warnings if w.rule == "R-REG-UNREGISTERED"]  # CRA has all
+    run = legacy.dates[0].run_id
+    assert rows(
+        db,
+        "SELECT tlf, register_snapshot_id FROM run_bm_unit WHERE run_id=:r AND "
+        "bm_unit_id='T_CARR-1'",
+        r=run,
+    ) == [(0.007674, 1)]
+    later = import_files(
+        db, [pn_file(db_dir(db) / "pn.json", {"T_DRAXX-1": 600.0, "T_CARR-1": 10.0}, "2026-02-01")]
+    )
+    assert not later.warnings
+    assert rows(
+        db,
+        "SELECT bm_unit_id, tlf, register_snapshot_id FROM run_bm_unit WHERE run_id=:r "
+        "ORDER BY bm_unit_id",
+        r=later.dates[0].run_id,
+    ) == [("T_CARR-1", 0.0071527, 2), ("T_DRAXX-1", -0.0012435, 2)]
+    with db.engine.connect() as conn:
+        history = unit_history(conn, "T_DRAXX-1")
+        assert [e["tlf"] for _, e in history] == [-0.0059566, -0.0012435]
+        # The unit index holds the newest snapshot's word.
+        assert conn.execute(text("SELECT tlf FROM bm_unit WHERE id='T_DRAXX-1'")).scalar() == (
+            -0.0012435
+        )
+        # 2__ACNDL001 is in the CRA export only: the index keeps it.
+        assert conn.execute(text("SELECT tlf FROM bm_unit WHERE id='2__ACNDL001'")).scalar()
+
+
+def db_dir(db):
+    from pathlib import Path
+
+    return Path(db.location).parent
+
+
+def test_the_wind_units_23_id_pairs_agree_with_the_register(registered_db):
+    """On 23 wind units the National Grid id is not the Elexon id without its prefix; each
+    pair agrees with the register, so none is a warning."""
+    wind = json.loads(elexon("insights_json/PN_2022-01-01.json").read_text())["data"]
+    pairs = {(r["bmUnit"], r["nationalGridBmUnit"]) for r in wind}
+    unusual = {(u, n) for u, n in pairs if n != u[2:]}
+    assert len(pairs) == 156 and len(unusual) == 23
+    assert ("T_GANW-11", "GAOFO-1") in unusual and ("2__PENEC001", "ROTHW-1") in unusual
+    summary = import_files(registered_db, [elexon("insights_json/PN_2022-01-01.json")])
+    assert not [w for w in summary.warnings if w.rule == "R-REG-ID"]
+    # Records with only the National Grid id resolve through the register.
+    only_ngc = [
+        {k: v for k, v in r.items() if k != "bmUnit"}
+        for r in wind
+        if (r["bmUnit"], r["nationalGridBmUnit"]) in unusual
+    ]
+    path = db_dir(registered_db) / "PN_ngc_only.json"
+    path.write_text(json.dumps({"data": only_ngc}))
+    with SettlementDatabase.create(db_dir(registered_db) / "second.sqlite") as second:
+        register = elexon("reference/bmu_register_insights_2026.csv")
+        import_files(second, [register], effective_from=date(2021, 1, 1))
+        result = import_files(second, [path])
+        units = {u for (u,) in rows(second, "SELECT bm_unit_id FROM run_bm_unit")}
+    assert units == {u for u, _ in unusual} and not result.warnings
+
+
+def test_a_national_grid_id_only_in_another_snapshot_resolves_with_a_warning(db, tmp_path):
+    """R-REG-ID: a record with only a National Grid id that the snapshot in force does not
+    list resolves through another snapshot (a warning); through none, it is an error."""
+    import_files(db, [elexon("reference/bmu_register_cra_2022-06.csv")])
+    with db.engine.connect() as conn:
+        known = conn.execute(
+            text(
+                "SELECT e.bm_unit_id, e.national_grid_id FROM bm_unit_register_entry e "
+                "WHERE e.national_grid_id IS NOT NULL ORDER BY e.bm_unit_id LIMIT 1"
+            )
+        ).first()
+    # A fresh snapshot effective later that does not list that unit at all.
+    other = tmp_path / "register.json"
+    other.write_text(
+        json.dumps(
+            [{"elexonBmUnit": "T_ONLY-1", "leadPartyId": "P1", "productionOrConsumptionFlag": "P"}]
+        )
+    )
+    import_files(db, [other], effective_from=date(2023, 1, 1))
+    record = {
+        "dataset": "PN",
+        "settlementDate": "2023-02-01",
+        "settlementPeriod": 1,
+        "timeFrom": "2023-02-01T00:00:00Z",
+        "timeTo": "2023-02-01T00:30:00Z",
+        "levelFrom": 5,
+        "levelTo": 5,
+        "nationalGridBmUnit": known.national_grid_id,
+    }
+    path = tmp_path / "pn.json"
+    path.write_text(json.dumps([record]))
+    summary = import_files(db, [path])
+    (warning,) = [w for w in summary.warnings if w.rule == "R-REG-ID"]
+    assert warning.value == known.national_grid_id and warning.location == "[0]"
+    assert f"snapshot 1, effective 2022-06-01 gives it to {known.bm_unit_id}" in warning.reason
+    # In force is snapshot 2, which does not list the unit: settled as unregistered.
+    assert rows(db, "SELECT bm_unit_id, registered FROM run_bm_unit") == [(known.bm_unit_id, 0)]
+    # Unknown to every snapshot: an error.
+    record["nationalGridBmUnit"] = "NOWHERE-1"
+    path.write_text(json.dumps([record]))
+    with pytest.raises(ImportRejected, match="NOWHERE-1 is in no register snapshot"):
+        import_files(db, [path])
+
+
+def test_an_unregistered_unit_settles_with_the_defaults(registered_db, tmp_path):
+    """R-REG-UNREGISTERED: party UNREGISTERED, TLF 0, own Trading Unit, P or C from the sign
+    of its FPN over the day (−50 MW for an hour imports 50 MWh: C; +30 MW exports 30 MWh: P);
+    T_KILNS-1 (registered, no P/C flag, no TLF) gets the defaults for what is missing."""
+    path = pn_file(
+        tmp_path / "pn.json", {"X_IMPORT-1": -50.0, "X_EXPORT-1": 30.0, "T_KILNS-1": 2.0}
+    )
+    summary = import_files(registered_db, [path])
+    run_id = summary.dates[0].run_id
+    assert rows(
+        registered_db,
+        "SELECT bm_unit_id, lead_party_id, pc_status, trading_unit, tlf, registered, "
+        "register_snapshot_id FROM run_bm_unit WHERE run_id=:r ORDER BY bm_unit_id",
+        r=run_id,
+    ) == [
+        ("T_KILNS-1", "CENKIL", "P", "T_KILNS-1", 0.0, 1, 1),
+        ("X_EXPORT-1", "UNREGISTERED", "P", "X_EXPORT-1", 0.0, 0, 1),
+        ("X_IMPORT-1", "UNREGISTERED", "C", "X_IMPORT-1", 0.0, 0, 1),
+    ]
+    by_unit = {w.value: w for w in summary.warnings if w.rule == "R-REG-UNREGISTERED"}
+    assert set(by_unit) == {"T_KILNS-1", "X_EXPORT-1", "X_IMPORT-1"}
+    assert "imports 50.000 MWh" in by_unit["X_IMPORT-1"].reason
+    assert "exports 30.000 MWh" in by_unit["X_EXPORT-1"].reason
+    assert "no production/consumption flag" in by_unit["T_KILNS-1"].reason
+    assert "no TLF: TLF 0" in by_unit["T_KILNS-1"].reason
+    assert (by_unit["X_IMPORT-1"].file, by_unit["X_IMPORT-1"].field) == ("pn.json", "bmUnit")
+    with registered_db.engine.connect() as conn:
+        stored = read_run_warnings(conn, run_id)
+        party = conn.execute(text("SELECT name FROM party WHERE id='UNREGISTERED'")).scalar()
+        accounts = conn.execute(
+            text("SELECT account FROM energy_account WHERE party_id='UNREGISTERED'")
+        ).all()
+        inputs = load_settlement_inputs(conn, run_id)
+    assert stored == summary.warnings  # the run lists them
+    assert party == "unregistered BM units" and sorted(a for (a,) in accounts) == ["C", "P"]
+    assert inputs.units.consumption.tolist() == [False, False, True]
+    result = settle_run(registered_db, run_id)
+    assert "UNREGISTERED" in result.inputs.parties
+    failed = [c for c in result.checks if not c.ok and not c.rule.startswith("R-PRC-MIP")]
+    assert not failed  # only the price lacks its market index data
+
+
+def test_strict_refuses_on_warnings_and_writes_nothing(registered_db, tmp_path):
+    path = pn_file(tmp_path / "pn.json", {"X_NEW-1": 1.0})
+    before = [r.id for r in list_runs(registered_db.engine.connect())]
+    with pytest.raises(ImportRejected) as caught:
+        import_files(registered_db, [path], strict=True)
+    report = caught.value.report
+    assert report.strict and not report.rejections
+    assert [w.value for w in report.warnings] == ["X_NEW-1"]
+    assert "Import refused (--strict): 1 warning(s); nothing was written." in str(caught.value)
+    assert [r.id for r in list_runs(registered_db.engine.connect())] == before
+    assert not rows(registered_db, "SELECT * FROM bm_unit WHERE id='X_NEW-1'")
+
+
+def test_warnings_are_carried_into_a_later_run_of_the_date(registered_db, tmp_path):
+    first = import_files(registered_db, [pn_file(tmp_path / "a.json", {"X_NEW-1": 1.0})])
+    second = import_files(registered_db, [pn_file(tmp_path / "b.json", {"X_NEW-2": -1.0})])
+    assert second.dates[0].base_run_id == first.dates[0].run_id
+    with registered_db.engine.connect() as conn:
+        carried = read_run_warnings(conn, second.dates[0].run_id)
+    assert [(w.file, w.value) for w in carried] == [("a.json", "X_NEW-1"), ("b.json", "X_NEW-2")]
+
+
+def test_a_register_in_force_later_settles_the_units_as_registered(db, tmp_path):
+    """Data imported before its register: unregistered; once a register in force on the date
+    is held, the date's next run takes every unit from it, with no warning left for them."""
+    first = import_files(db, [pn_file(tmp_path / "a.json", {"T_DRAXX-1": 600.0})])
+    assert [w.rule for w in first.warnings] == ["R-REG-DATED", "R-REG-UNREGISTERED"]
+    import_files(
+        db, [elexon("reference/bmu_register_insights_2026.csv")], effective_from=date(2021, 1, 1)
+    )
+    summary = import_files(db, [pn_file(tmp_path / "b.json", {"T_CARR-1": 10.0})], strict=True)
+    assert summary.warnings == []
+    assert rows(
+        db,
+        "SELECT bm_unit_id, lead_party_id, tlf, registered, register_snapshot_id "
+        "FROM run_bm_unit WHERE run_id=:r ORDER BY bm_unit_id",
+        r=summary.dates[0].run_id,
+    ) == [("T_CARR-1", "CARRINGT", 0.0071527, 1, 1), ("T_DRAXX-1", "DRAX", -0.0012435, 1, 1)]
+
+
+def test_published_prices_join_the_run_of_their_date(registered_db, tmp_path):
+    """Issue 15 item 5: prices for a date that has an SF run are added to it (no SF #2);
+    the same prices again add nothing; a different price for a stored period is an error."""
+    pn = import_files(registered_db, [elexon("insights_json/PN_2022-01-01.json")])
+    run_id = pn.dates[0].run_id
+    series = elexon("system_prices/sspsbpniv_2019-04-08_2022-05-25.csv")
+    summary = import_files(registered_db, [series], only_date=WIND_DAY)
+    (part,) = summary.dates
+    assert (part.run_id, part.attached, part.records) == (run_id, True, {"published prices": 48})
+    with registered_db.engine.connect() as conn:
+        assert [r.run_number for r in list_runs(conn) if r.settlement_date == WIND_DAY] == [1]
+    assert rows(
+        registered_db,
+        "SELECT ssp, niv FROM system_price_result WHERE run_id=:r AND origin='published' "
+        "AND period=1",
+        r=run_id,
+    ) == [(13.51, -661.3817)]
+    again = import_files(registered_db, [series], only_date=WIND_DAY)
+    assert again.dates[0].run_id is None and not again.dates[0].attached
+    changed = tmp_path / "prices.json"
+    price = {"settlementDate": "2022-01-01", "settlementPeriod": 1, "systemSellPrice": 14.0}
+    changed.write_text(json.dumps([price | {"systemBuyPrice": 14.0, "priceDerivationCode": "N"}]))
+    with pytest.raises(ImportRejected) as caught:
+        import_files(registered_db, [changed])
+    (problem,) = caught.value.report.rejections
+    assert (problem.file, problem.location, problem.field, problem.value) == (
+        "prices.json",
+        "[0]",
+        "ssp",
+        "14.0",
+    )
+    assert "stored in run 2022-01-01 SF" in problem.reason and "ssp = 13.51" in problem.reason
+    # Published figures with new BM data still make a new run, carrying them.
+    boalf = import_files(registered_db, [elexon("insights_json/BOALF_2022-01-01.json")])
+    new_run = boalf.dates[0].run_id
+    assert new_run != run_id and not boalf.dates[0].attached
+    assert rows(
+        registered_db,
+        "SELECT count(*) FROM system_price_result WHERE run_id=:r AND origin='published'",
+        r=new_run,
+    ) == [(48,)]
+    with registered_db.engine.connect() as conn:
+        assert find_run(conn, WIND_DAY, RunType.SF).id == new_run
