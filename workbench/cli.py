@@ -148,6 +148,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_commands(commands)
     add_register_commands(commands)
+    from workbench.cli_fetch import add_command as add_fetch_command
+
+    add_fetch_command(commands)
     return parser
 
 
@@ -466,6 +469,7 @@ COMMANDS = (
     "show",
     "gui",
     "import",
+    "fetch",
     "scenario",
     "dispute",
     "export",

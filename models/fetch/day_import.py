@@ -1,0 +1,129 @@
+"""From cached answers to one all-or-nothing import per settlement date.
+
+For each date, the answers of each dataset are joined into one Insights JSON file
+(`{"data": [...]}`, records in request order) named `fetch-<manifest>-<DATASET>.json` and the
+files are handed to `models.imports.loader.import_files`, the importer of downloaded files.
+The manifest (in the cache, named by its sha256) lists every answer the date's files were
+built from: URL, parameters, time fetched and sha256. The run's `source` names the files, and
+so the manifest: provenance per run, down to the answers.
+
+One adaptation: LOLPDRM answers state each forecast's publish time but not its horizon, which
+the importer uses to keep the 1-hour-ahead forecast settlement uses; it is added as
+`forecastHorizon`, the whole hours from `publishTime` to the period's `startTime`.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from engine.settlement_calendar import RunType
+from models.database import SettlementDatabase
+from models.fetch.cache import Entry, ResponseCache
+from models.fetch.client import FetchError
+from models.fetch.endpoints import ENDPOINTS, Request
+from models.fetch.fetcher import cached_records
+from models.imports.loader import import_files
+from models.imports.report import ImportSummary
+
+
+@dataclass
+class StagedDay:
+    day: date
+    manifest: str  # sha256 of the manifest in the cache
+    files: dict[str, list[dict]]  # dataset -> records
+    register_from: date | None  # the date the register answer was fetched
+
+
+@dataclass
+class DayResult:
+    day: date
+    manifest: str
+    summary: ImportSummary | None  # None: no records for this date
+    files: list[str] = field(default_factory=list)
+
+
+def _with_horizon(record: dict) -> dict:
+    published, start = record.get("publishTime"), record.get("startTime")
+    if "forecastHorizon" in record or not published or not start:
+        return record
+    try:
+        hours = (_instant(start) - _instant(published)).total_seconds() / 3600
+    except ValueError:
+        return record
+    return record | {"forecastHorizon": round(hours)}
+
+
+def _instant(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def stage_day(
+    day: date,
+    requests: list[Request],
+    entries: dict[Request, Entry],
+    cache: ResponseCache,
+    base_url: str,
+) -> StagedDay:
+    """The date's records per dataset, checked; raises FetchError for an empty day where
+    every settlement day has data."""
+    mine = [r for r in requests if r.day == day or r.day is None]
+    by_dataset: dict[str, list[Request]] = {}
+    for request in mine:
+        by_dataset.setdefault(request.dataset, []).append(request)
+    files: dict[str, list[dict]] = {}
+    answers = []
+    register_from = None
+    for dataset, chunk in by_dataset.items():
+        records: list[dict] = []
+        for request in chunk:
+            entry = entries[request]
+            got = cached_records(cache, request, entry)
+            if dataset == "LOLPDRM":
+                got = [_with_horizon(r) for r in got]
+            records += got
+            answers.append(entry.as_json() | {"dataset": dataset, "records": len(got)})
+            if dataset == "REGISTER":
+                register_from = date.fromisoformat(entry.fetched_at[:10])
+        if not records and ENDPOINTS[dataset].must_exist:
+            raise FetchError(
+                f"{dataset} {day.isoformat()}: every answer ({len(chunk)} request(s), e.g. "
+                f"{chunk[0].label}) is empty, but every settlement day has {dataset} records; "
+                "nothing was imported"
+            )
+        if records:
+            files[dataset] = records
+    manifest = cache.write_manifest(
+        {"settlement_date": day.isoformat(), "base_url": base_url, "answers": answers}
+    )
+    return StagedDay(day, manifest, files, register_from)
+
+
+def import_day(
+    db: SettlementDatabase,
+    staged: StagedDay,
+    run_type: RunType,
+    progress: Callable[[float, str], None] | None = None,
+) -> DayResult:
+    """One transaction: every record of the date, or nothing (ImportRejected)."""
+    if not staged.files:
+        return DayResult(staged.day, staged.manifest, None)
+    with tempfile.TemporaryDirectory(prefix="swb-fetch-") as folder:
+        paths = []
+        for dataset, records in staged.files.items():
+            path = Path(folder) / f"fetch-{staged.manifest[:12]}-{dataset}.json"
+            path.write_text(json.dumps({"data": records}), encoding="utf-8")
+            paths.append(path)
+        summary = import_files(
+            db,
+            paths,
+            run_type=run_type,
+            only_date=staged.day,
+            effective_from=staged.register_from,
+            progress=progress,
+        )
+    return DayResult(staged.day, staged.manifest, summary, [p.name for p in paths])
