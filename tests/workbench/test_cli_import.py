@@ -111,3 +111,67 @@ def test_show_json_compares_published_prices_with_the_engine(tmp_path, capsys):
     assert first["ssp_difference"] == 0 and first["differs"] is True  # NIV differs
     assert first["published_niv"] == -60.90822958791209 and first["engine_niv"] == 0
     assert sum(not r["differs"] for r in rows) == 0
+
+
+def _pn(path, unit: str, day: str = "2022-01-01"):
+    path.write_text(
+        json.dumps(
+            [
+                {
+                    "dataset": "PN",
+                    "settlementDate": day,
+                    "settlementPeriod": 1,
+                    "timeFrom": f"{day}T00:00:00Z",
+                    "timeTo": f"{day}T00:30:00Z",
+                    "levelFrom": -4,
+                    "levelTo": -4,
+                    "bmUnit": unit,
+                }
+            ]
+        )
+    )
+    return str(path)
+
+
+def test_warnings_are_listed_and_strict_refuses_them(tmp_path, capsys):
+    db = str(tmp_path / "w.sqlite")
+    register = str(elexon("reference/bmu_register_insights_2026.csv"))
+    data = _pn(tmp_path / "pn.json", "X_NEW-1")
+    code, out, err = run(
+        capsys, "import", "--db", db, "--strict", "--effective-from", "2021-01-01", register, data
+    )
+    assert code == 2 and out == ""
+    assert "Import refused (--strict): 1 warning(s); nothing was written." in err
+    assert "  pn.json: 1 warning(s)" in err
+    assert "! pn.json, [0]: bmUnit = X_NEW-1: not in the register in force" in err
+    assert "consumption (its FPN over the day imports 2.000 MWh) [R-REG-UNREGISTERED]" in err
+    code, out, err = run(capsys, "import", "--db", db, "--effective-from", "2021-01-01", register)
+    assert code == 0, err
+    assert "new snapshot 1, effective from 2021-01-01, 2,871 unit(s)" in out
+    assert "Warnings" not in out
+    code, out, err = run(capsys, "import", "--db", db, "--json", data)
+    assert code == 0, err
+    document = json.loads(out)
+    assert document["warnings_total"] == 1 and document["warnings_by_file"] == {"pn.json": 1}
+    assert document["warnings"][0] == {
+        "rule": "R-REG-UNREGISTERED",
+        "file": "pn.json",
+        "location": "[0]",
+        "field": "bmUnit",
+        "value": "X_NEW-1",
+        "reason": "not in the register in force (snapshot 1, effective 2021-01-01): settled as "
+        "unregistered under party UNREGISTERED, TLF 0, its own Trading Unit, consumption (its "
+        "FPN over the day imports 2.000 MWh)",
+    }
+    assert document["dates"][0]["warnings"] == 1
+    code, out, err = run(capsys, "import", "--db", db, "--strict", "--json", data)
+    assert code == 0 and json.loads(out)["dates"][0]["run_id"] is None  # nothing new
+
+
+def test_published_prices_attach_to_the_run(tmp_path, capsys):
+    db = str(tmp_path / "p.sqlite")
+    assert run(capsys, "import", "--db", db, _pn(tmp_path / "pn.json", "X_NEW-1"))[0] == 0
+    series = str(elexon("system_prices/sspsbpniv_2019-04-08_2022-05-25.csv"))
+    code, out, err = run(capsys, "import", "--db", db, "--date", "2022-01-01", series)
+    assert code == 0, err
+    assert "2022-01-01: published figures added to run 1 2022-01-01 SF" in out
