@@ -56,7 +56,7 @@ class StackItems:
 
 def _items(period, side, volume, price, priced, so, cadl, stor, tlm, source, ids, acc, pair):
     n = len(period)
-    return StackItems(
+    items = StackItems(
         period=np.asarray(period, dtype=np.int64),
         side=np.asarray(side, dtype=np.int64),
         volume=np.asarray(volume, dtype=float),
@@ -75,6 +75,17 @@ def _items(period, side, volume, price, priced, so, cadl, stor, tlm, source, ids
         acceptance=np.asarray(acc, dtype=np.int64),
         pair=np.asarray(pair, dtype=np.int64),
     )
+    # The crash class of issue 15: a value given once where one per item was expected (a
+    # string is a sequence of letters) makes a column of another shape, and numpy fails far
+    # from the cause. Every column is one value per item, or the input is refused here.
+    for name in StackItems.__dataclass_fields__:
+        column = getattr(items, name)
+        if column.shape != (n,):
+            raise EngineInputError(
+                f"stack items: {name} has shape {column.shape}; expected one value for each "
+                f"of the {n} items"
+            )
+    return items
 
 
 def items_from_bm(bm: BmStageResult, tlm: np.ndarray) -> StackItems:
@@ -120,6 +131,8 @@ def items_from_bsad(
     stor_flag: Sequence[bool],
 ) -> StackItems:
     """BSAD actions as items: price = cost / volume; unpriced where cost is None or NaN."""
+    if isinstance(ids, str):
+        raise EngineInputError(f"BSAD ids: one id {ids!r} given; expected one id per action")
     volume = np.asarray(volume, dtype=float)
     cost_values = np.array(cost, dtype=float)  # None becomes NaN
     priced = ~np.isnan(cost_values)

@@ -20,7 +20,7 @@ from engine.imbalance_price import (
     r_prc_flag,
     r_prc_mip,
 )
-from engine.stack_items import BUY, SELL, items_from_bm, items_from_records
+from engine.stack_items import BUY, SELL, items_from_bm, items_from_bsad, items_from_records
 from tests.engine.test_accepted_volumes import worked_example_inputs
 
 PARAMS = PriceParameters(par=1.0, rpar=1.0, dmat=0.1, voll=6000.0)
@@ -241,3 +241,22 @@ def test_replacement_reference_volume_below_rpar_is_the_smaller_volume():
     assert prices.replacement_reference_volume[0] == pytest.approx(0.717)
     assert stack.repriced.tolist() == [False, True]
     assert prices.ssp[0] == pytest.approx(60.0) and prices.price_source[0] == "replacement"
+
+
+@pytest.mark.parametrize("count", [0, 1, 4, 10, 11])
+def test_bsad_items_of_any_count_have_one_source_per_item(count):
+    # Issue 15's crash class: "bsad" has 4 letters, "acceptance" 10.
+    items = items_from_bsad(
+        [1] * count, [f"B{i}" for i in range(count)], [1.0] * count, [50.0] * count,
+        [False] * count, [False] * count,
+    )  # fmt: skip
+    assert items.source.shape == (count,) and set(items.source) <= {"bsad"}
+
+
+def test_stack_columns_of_another_shape_are_refused_with_a_message():
+    with pytest.raises(EngineInputError, match="BSAD ids: one id 'B1'"):
+        items_from_bsad([1], "B1", [1.0], [50.0], [False], [False])
+    with pytest.raises(
+        EngineInputError, match=r"has shape \(1,\); expected one value for each of the 2"
+    ):
+        items_from_bsad([1, 1], ["B1", "B2"], [1.0], [50.0, 50.0], [False] * 2, [False] * 2)
