@@ -5,6 +5,7 @@ never '£nan' where a price is unavailable."""
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -13,7 +14,16 @@ from models.database import SettlementDatabase
 from tests.models.test_completeness import _case
 from tests.views.test_main_window import LOAD_TIMEOUT_MS, demo_path, open_demo, window  # noqa: F401
 
-SCREENS = os.environ.get("COMPLETENESS_SCREENS")  # a folder: save screenshots there
+SCREENS = os.environ.get("COMPLETENESS_SCREENS")  # a folder: keep the screenshots there
+
+
+def _screenshot(main_window, tmp_path, name: str) -> None:
+    """The overview with its banner, laid out and painted, as a PNG (kept if SCREENS)."""
+    folder = Path(SCREENS) if SCREENS else tmp_path
+    size = f"{main_window.width()}x{main_window.height()}"
+    path = folder / f"completeness_{name}_{size}.png"
+    assert main_window.grab().save(str(path))
+    assert path.stat().st_size > 10_000
 
 
 @pytest.fixture
@@ -61,13 +71,16 @@ def test_lines_are_elided_to_a_narrow_window_and_keep_their_height(
     qtbot,
     window,  # noqa: F811
     case_db,
+    tmp_path,
 ):
+    window.resize(1600, 1000)
     open_demo(qtbot, window, case_db)
     banner = window.overview.banner
     height = banner.height()
+    _screenshot(window, tmp_path, "case")
     window.resize(1024, 640)
     qtbot.waitUntil(lambda: window.width() <= 1024)
-    window.grab()
+    _screenshot(window, tmp_path, "case")
     narrow = banner.lines.text().splitlines()
     compact = window.view.completeness.banner(compact=True).splitlines()
     # Too narrow for the full lines: the compact ones, cut with … only if even they do not fit.
