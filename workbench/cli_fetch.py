@@ -79,6 +79,12 @@ def add_command(commands) -> None:
     fetch.add_argument(
         "--parallel", type=_parallel, default=4, help="requests in flight at once (default 4)"
     )
+    fetch.add_argument(
+        "--effective-from",
+        type=date_arg,
+        metavar="DATE",
+        help="date the fetched BM unit register (R-REG-DATED; default: the day it was fetched)",
+    )
     fetch.add_argument("--json", action="store_true", help="print the summary as JSON")
     fetch.set_defaults(handler=_cmd_fetch)
 
@@ -111,53 +117,52 @@ def _client(args):
 def _cmd_fetch(args: argparse.Namespace) -> int:
     from engine.settlement_calendar import RunType
     from models.fetch.cache import ResponseCache, default_cache_dir
-    from models.fetch.day_import import import_day, stage_day
-    from models.fetch.endpoints import plan_requests
-    from models.fetch.fetcher import fetch_to_cache
+    from models.fetch.session import fetch_dates, import_dates
     from models.imports.report import ImportRejected
     from workbench.cli import _open_or_create
     from workbench.progress_bar import ProgressBar
 
     days = _days(args.first, args.last)
-    requests = plan_requests(days, args.datasets)
     cache = ResponseCache(args.cache or default_cache_dir())
     bar = ProgressBar()
     client = None if args.offline else _client(args)
     try:
-        fetched = fetch_to_cache(
-            requests,
+        fetch = fetch_dates(
+            days,
+            args.datasets,
             cache,
             args.base_url,
             client,
             refresh=args.refresh,
+            effective_from=args.effective_from,
             progress=lambda p: bar(0.7 * p.fraction(), p.text()),
         )
     finally:
         bar.close()
         if client is not None:
             client.close()
-    staged = [stage_day(d, requests, fetched.entries, cache, args.base_url) for d in days]
     results = []
-    with _open_or_create(args.db) as db:
-        step = 0.3 / len(staged)
-        for n, day in enumerate(staged):
-            progress = lambda f, t, n=n: bar(0.7 + step * (n + f), t)  # noqa: E731
-            try:
-                results.append(import_day(db, day, args.run or RunType.SF, progress))
-            except ImportRejected as exc:
-                bar.close()
-                done = ", ".join(r.day.isoformat() for r in results)
-                before = f" (dates imported before it: {done})" if done else ""
-                if args.json:
-                    print(json.dumps(exc.report.as_json(), indent=1, ensure_ascii=False))
-                print(
-                    f"settlement-workbench: error: {day.day.isoformat()} was not imported{before}",
-                    file=sys.stderr,
-                )
-                print(exc.report.text(), file=sys.stderr)
-                return EXIT_BAD_INPUT
+    try:
+        with _open_or_create(args.db) as db:
+            import_dates(
+                db,
+                fetch,
+                args.run or RunType.SF,
+                lambda f, t: bar(0.7 + 0.3 * f, t),
+                results,
+            )
+    except ImportRejected as exc:
+        bar.close()
+        failed = fetch.staged[len(results)].day.isoformat()
+        done = ", ".join(r.day.isoformat() for r in results)
+        before = f"; dates imported before it: {done}" if done else ""
+        if args.json:
+            print(json.dumps(exc.report.as_json(), indent=1, ensure_ascii=False))
+        print(exc.report.text(), file=sys.stderr)
+        print(f"settlement-workbench: error: {failed} was not imported{before}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     bar.close()
-    _print(args, fetched, results, cache)
+    _print(args, fetch.fetched, results, cache)
     return EXIT_OK
 
 

@@ -1,0 +1,268 @@
+"""Fetch against the stand-in Insights server, end to end: the same run as importing the same
+files, a second fetch asks nothing, offline uses only the cache, an interrupted fetch resumes,
+and an empty day where data must exist fails with nothing written."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import select
+
+from engine.settlement_calendar import RunType
+from models.case_convert import export_case
+from models.database import SettlementDatabase
+from models.fetch.cache import ResponseCache
+from models.fetch.client import ClientSettings, FetchError, InsightsClient
+from models.fetch.endpoints import plan_requests
+from models.fetch.fetcher import FetchCancelled
+from models.fetch.session import fetch_dates, import_dates
+from models.imports.loader import import_files
+from models.run_store import find_run
+from models.run_warnings import read_run_warnings
+from models.schema import SettlementRun
+from tests.models.fetch.insights_server import (  # noqa: F401
+    ELEXON,
+    Fault,
+    InsightsStandIn,
+    loopback_only,
+)
+
+D = date(2022, 1, 1)
+DATASETS = ("REGISTER", "PN", "BOD", "BOALF")
+# One register request, 48 PN periods, 12 four-period windows each of BOD and BOALF.
+REQUESTS = 1 + 48 + 12 + 12
+REGISTER_FROM = date(2019, 1, 1)  # in force on 2022-01-01 (R-REG-DATED), as imported below
+
+
+@pytest.fixture(scope="module")
+def server():
+    with InsightsStandIn() as stand_in:
+        yield stand_in
+
+
+@pytest.fixture(autouse=True)
+def _fresh(server):
+    server.faults.clear()
+    server.log.clear()
+
+
+def _client(server, **settings) -> InsightsClient:
+    options = {"retries": 2, "backoff": 0.0, "timeout": 5.0} | settings
+    return InsightsClient(ClientSettings(server.url, **options), sleep=lambda s: None)
+
+
+def _fetch(server, cache, *, offline=False, days=(D,), datasets=DATASETS, **kw):
+    client = None if offline else _client(server)
+    try:
+        return fetch_dates(
+            list(days), datasets, cache, server.url, client, effective_from=REGISTER_FROM, **kw
+        )
+    finally:
+        if client is not None:
+            client.close()
+
+
+def _run_document(path) -> tuple[dict, list, str]:
+    with SettlementDatabase.open(path) as db:
+        with db.engine.connect() as conn:
+            run = find_run(conn, D, RunType.SF)
+            warnings = [w.as_json() for w in read_run_warnings(conn, run.id)]
+            source = conn.execute(
+                select(SettlementRun.source).where(SettlementRun.id == run.id)
+            ).scalar()
+        return export_case(db, run.id), warnings, source
+
+
+@pytest.fixture(scope="module")
+def imported(tmp_path_factory):
+    """The same recorded files imported as files: the reference run."""
+    path = tmp_path_factory.mktemp("files") / "files.sqlite"
+    files = [
+        ELEXON / "reference" / "bmu_register_insights_2026.csv",
+        ELEXON / "insights_json" / "PN_2022-01-01.json",
+        ELEXON / "insights_json" / "BOD_2022-01-01.json",
+        ELEXON / "insights_json" / "BOALF_2022-01-01.json",
+    ]
+    with SettlementDatabase.create(path) as db:
+        import_files(db, files, only_date=D, effective_from=REGISTER_FROM)
+    return _run_document(path)
+
+
+def test_fetch_builds_the_same_run_as_importing_the_same_files(server, imported, tmp_path):
+    cache = ResponseCache(tmp_path / "cache")
+    fetch = _fetch(server, cache)
+    assert fetch.fetched.requested == REQUESTS and fetch.fetched.from_cache == 0
+    assert len(server.log) == REQUESTS
+    with SettlementDatabase.create(tmp_path / "fetched.sqlite") as db:
+        results = import_dates(db, fetch)
+    document, warnings, source = _run_document(tmp_path / "fetched.sqlite")
+    expected_document, expected_warnings, _ = imported
+    assert document == expected_document
+    assert len(document["bm_units"]) > 100 and document["acceptances"]
+    assert [w["rule"] for w in warnings] == [w["rule"] for w in expected_warnings]
+    # Provenance: the run's source names the date's manifest, which lists every answer.
+    manifest = results[0].manifest
+    assert source.startswith(f"import: fetch-{manifest[:12]}-REGISTER.json, ")
+    listed = json.loads((cache.root / "manifests" / f"{manifest}.json").read_text())
+    assert listed["settlement_date"] == "2022-01-01"
+    assert len(listed["answers"]) == REQUESTS
+    assert sum(a["records"] for a in listed["answers"] if a["dataset"] == "PN") == 9027
+
+
+def test_a_second_fetch_makes_no_request_and_imports_nothing_new(server, tmp_path):
+    cache = ResponseCache(tmp_path / "cache")
+    with SettlementDatabase.create(tmp_path / "db.sqlite") as db:
+        first = import_dates(db, _fetch(server, cache))
+        server.log.clear()
+        again = _fetch(server, ResponseCache(tmp_path / "cache"))
+        assert server.log == []
+        assert again.fetched.requested == 0 and again.fetched.from_cache == REQUESTS
+        second = import_dates(db, again)
+    assert first[0].summary.dates[0].run_id is not None
+    assert second[0].manifest == first[0].manifest  # the same answers
+    assert second[0].summary.dates[0].run_id is None  # nothing new: no second run
+
+
+def test_refresh_asks_again(server, tmp_path):
+    cache = ResponseCache(tmp_path / "cache")
+    _fetch(server, cache, datasets=("PN",))
+    server.log.clear()
+    again = _fetch(server, cache, datasets=("PN",), refresh=True)
+    assert again.fetched.requested == 48 and len(server.log) == 48
+
+
+def test_offline_uses_only_the_cache(server, imported, tmp_path):
+    cache = ResponseCache(tmp_path / "cache")
+    _fetch(server, cache)
+    server.log.clear()
+    offline = _fetch(server, ResponseCache(tmp_path / "cache"), offline=True)
+    with SettlementDatabase.create(tmp_path / "offline.sqlite") as db:
+        import_dates(db, offline)
+    assert server.log == []
+    assert _run_document(tmp_path / "offline.sqlite")[0] == imported[0]
+
+
+def test_offline_without_the_answers_names_the_first_missing_one(server, tmp_path):
+    with pytest.raises(FetchError) as caught:
+        _fetch(server, ResponseCache(tmp_path / "empty"), offline=True)
+    assert str(caught.value) == (
+        f"offline: /reference/bmunits/all is not in the cache {tmp_path / 'empty'} and "
+        f"{REQUESTS - 1} more; fetch without --offline first"
+    )
+    assert server.log == []
+
+
+def test_an_interrupted_fetch_resumes_from_the_cache(server, imported, tmp_path):
+    cache = ResponseCache(tmp_path / "cache")
+    arrived = []
+    with pytest.raises(FetchCancelled):
+        _fetch(server, cache, progress=arrived.append, cancelled=lambda: len(arrived) > 20)
+    kept = len((cache.root / "index.jsonl").read_text().splitlines())
+    assert 20 <= kept < REQUESTS
+    server.log.clear()
+    resumed = _fetch(server, ResponseCache(tmp_path / "cache"))
+    assert resumed.fetched.requested == REQUESTS - kept == len(server.log)
+    with SettlementDatabase.create(tmp_path / "resumed.sqlite") as db:
+        import_dates(db, resumed)
+    assert _run_document(tmp_path / "resumed.sqlite")[0] == imported[0]
+
+
+def test_faults_are_survived_with_nothing_lost_or_duplicated(server, imported, tmp_path):
+    server.faults += [
+        Fault("settlementPeriod=5&", "status", times=2, status=429, retry_after="1"),
+        Fault("settlementPeriod=6&", "status", times=1, status=503),
+        Fault("settlementPeriod=7&", "status", times=2, status=500),
+        Fault("settlementPeriod=8&", "cut", times=2),
+        Fault("settlementPeriod=9&", "garbage", times=1),
+        Fault("/datasets/BOD", "slow", times=2, seconds=0.6),
+    ]
+    cache = ResponseCache(tmp_path / "cache")
+    client = _client(server, timeout=0.3)
+    try:
+        fetch = fetch_dates([D], DATASETS, cache, server.url, client, effective_from=REGISTER_FROM)
+    finally:
+        client.close()
+    assert len(server.log) == REQUESTS + 2 + 1 + 2 + 2 + 1 + 2
+    with SettlementDatabase.create(tmp_path / "faults.sqlite") as db:
+        import_dates(db, fetch)
+    assert _run_document(tmp_path / "faults.sqlite")[0] == imported[0]
+
+
+def test_a_failure_after_retries_imports_nothing_but_keeps_the_good_answers(server, tmp_path):
+    server.faults.append(Fault("settlementPeriod=30&", "status", times=99, status=500))
+    cache = ResponseCache(tmp_path / "cache")
+    with pytest.raises(FetchError) as caught:
+        _fetch(server, cache, datasets=("PN",))
+    assert str(caught.value) == (
+        "/datasets/PN?settlementDate=2022-01-01&settlementPeriod=30&format=json: HTTP 500 "
+        "Internal Server Error (after 3 attempts); nothing was imported"
+    )
+    assert len((cache.root / "index.jsonl").read_text().splitlines()) == 47
+
+
+def test_an_empty_day_where_data_must_exist_is_a_bad_answer(server, tmp_path):
+    server.faults.append(Fault("/datasets/PN", "empty", times=99))
+    with pytest.raises(FetchError) as caught:
+        _fetch(server, ResponseCache(tmp_path / "cache"), datasets=("PN",))
+    assert str(caught.value) == (
+        "PN 2022-01-01: every answer (48 request(s), e.g. /datasets/PN?settlementDate="
+        "2022-01-01&settlementPeriod=1&format=json) is empty, but every settlement day has PN "
+        "records; nothing was imported"
+    )
+
+
+def test_an_empty_answer_of_a_sparse_dataset_is_fine(server, tmp_path):
+    # 2022-01-02 has BOALF but no BOD in the recorded files: BOALF is not required every day.
+    fetch = _fetch(server, ResponseCache(tmp_path / "c"), days=(date(2022, 1, 2),),
+                   datasets=("PN", "BOALF"))  # fmt: skip
+    assert set(fetch.staged[0].files) == {"PN", "BOALF"}
+    assert len(fetch.staged[0].files["BOALF"]) == 2581
+
+
+def test_the_cache_index_records_url_parameters_time_and_sha256(server, tmp_path):
+    cache = ResponseCache(tmp_path / "cache")
+    before = datetime.now(UTC).replace(microsecond=0)
+    _fetch(server, cache, datasets=("PN",))
+    lines = [json.loads(x) for x in (cache.root / "index.jsonl").read_text().splitlines()]
+    assert len(lines) == 48
+    line = next(x for x in lines if x["params"]["settlementPeriod"] == "27")
+    assert line["url"] == server.url + "/datasets/PN"
+    assert line["params"] == {
+        "settlementDate": "2022-01-01", "settlementPeriod": "27", "format": "json"
+    }  # fmt: skip
+    assert datetime.fromisoformat(line["fetched_at"]) >= before
+    body = (cache.root / "objects" / line["sha256"][:2] / f"{line['sha256']}.json").read_bytes()
+    assert hashlib.sha256(body).hexdigest() == line["sha256"] and len(body) == line["size"]
+    assert {r["settlementPeriod"] for r in json.loads(body)["data"]} == {27}
+
+
+def test_a_cache_object_changed_on_disk_is_refused(server, tmp_path):
+    cache = ResponseCache(tmp_path / "cache")
+    _fetch(server, cache, datasets=("PN",))
+    line = json.loads((cache.root / "index.jsonl").read_text().splitlines()[0])
+    path = cache.root / "objects" / line["sha256"][:2] / f"{line['sha256']}.json"
+    path.write_bytes(path.read_bytes().replace(b"2022-01-01", b"2022-01-09", 1))
+    with pytest.raises(OSError, match="does not match its sha256"):
+        _fetch(server, ResponseCache(tmp_path / "cache"), datasets=("PN",), offline=True)
+
+
+def test_a_cut_off_index_line_is_ignored_and_its_answer_fetched_again(server, tmp_path):
+    cache = ResponseCache(tmp_path / "cache")
+    _fetch(server, cache, datasets=("PN",))
+    index = cache.root / "index.jsonl"
+    text = index.read_text()
+    index.write_text(text[: len(text) - 40])  # the last line cut off, as by a power cut
+    server.log.clear()
+    again = _fetch(server, ResponseCache(tmp_path / "cache"), datasets=("PN",))
+    assert again.fetched.requested == 1 == len(server.log)
+
+
+def test_plan_counts(tmp_path):
+    assert len(plan_requests([D], ("PN",))) == 48
+    assert len(plan_requests([date(2026, 3, 29)], ("PN",))) == 46  # spring clock change
+    assert len(plan_requests([date(2025, 10, 26)], ("QPN",))) == 50  # autumn clock change
+    assert len(plan_requests([D], ("ISPSTACK",))) == 96  # a bid and an offer stack a period
+    assert len(plan_requests([D, date(2022, 1, 2)], ("REGISTER",))) == 1  # not dated
