@@ -2,9 +2,9 @@
 
 It reruns profiles and volumes for that unit only, keeping the spot-time values the bulk path
 discards, and lists: the FPN and Period FPN, the bid-offer pairs with their band edges, any
-RR-flagged acceptance left out, each acceptance's levels against the level it replaces, the
-per-pair qABO values at each spot time with QAO_knj and QAB_knj, the CADL flags, the pair
-totals and the cashflows.
+RR-flagged acceptance left out (with the known gap of Replacement Reserve cashflows), each
+acceptance's levels against the level it replaces, the per-pair qABO values at each spot time
+with QAO_knj and QAB_knj, the CADL flags, the pair totals and the cashflows.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from engine.accepted_volumes import accepted_volumes
 from engine.bm_cashflow import bm_cashflows
 from engine.bm_inputs import BmInputs
 from engine.bm_stage import period_fpn
+from engine.known_gaps import RR_CASHFLOWS
 from engine.profiles import FROM_FPN, acceptance_spans, acceptance_spots, fpn_index
 from engine.settlement_calendar import PERIOD_SECONDS, from_epoch_seconds
 from engine.trace import Trace, TraceInput, step
@@ -130,6 +131,7 @@ def trace_bm_unit_period(inputs: BmInputs, cadl_minutes: float, bm_unit: str, pe
                 "R-PROF-RR",
                 [TraceInput("RR-flagged acceptances", excluded, f"BOALF {bm_unit}")],
                 "left out of bid-offer volumes",
+                gaps=(RR_CASHFLOWS,),  # their Replacement Reserve cashflows are not modelled
             )
         )
 

@@ -47,6 +47,8 @@ def test_trace_is_json_serialisable_and_matches_the_bulk_result():
     trace = trace_bm_unit_period(data, 10, "T_GEN-1", 27)
     text = json.dumps(trace.as_json())
     assert "R-PROF-RR" in text
+    (rr,) = [s for s in trace.steps if s.rule_id == "R-PROF-RR"]
+    assert rr.gaps == ("GAP-RR-CASHFLOWS",)  # RR cashflows are a known gap (rulebook §15)
     bulk = run_bm_stage(data, 10)
     assert trace.steps[-1].result == pytest.approx(bulk.cashflows.cbm[1, 26], abs=1e-6)
 
