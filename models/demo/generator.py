@@ -17,10 +17,12 @@ import numpy as np
 from sqlalchemy import Connection
 
 from engine.settlement_calendar import RunType
+from models.atomic_write import partial_path, publish, remove_quietly
 from models.bulk import bulk_insert
 from models.database import ELEXON_ATTRIBUTION, SettlementDatabase
 from models.demo.market import DemoDay, demand_shape, generate_day, metered_volumes
 from models.demo.units import DemoUnit, choose_units
+from models.errors import DatabaseOpenError
 from models.register_store import REGISTER_COLUMNS, insert_snapshot
 from models.run_store import (
     copy_inputs,
@@ -408,7 +410,15 @@ def generate_demo(
     report = progress or (lambda fraction, message: None)
     report(0.0, "choosing BM units")
     units = choose_units(spec.bmus, np.random.default_rng([spec.seed, 0xB11]))
-    db = SettlementDatabase.create(target, overwrite=overwrite)
+    # A file is built under a temporary name and renamed onto `target` only when complete:
+    # --force never loses the old demo to a failed or cancelled generation.
+    is_file = "://" not in str(target)
+    if is_file and Path(target).exists() and not overwrite:
+        raise DatabaseOpenError(
+            f"{target} already exists; choose another name or allow overwriting"
+        )
+    building = partial_path(Path(target)) if is_file else target
+    db = SettlementDatabase.create(building)
     try:
         written: dict[str, int] = {}
         with db.engine.begin() as conn:
@@ -435,10 +445,16 @@ def generate_demo(
         )
     except BaseException:
         db.close()
-        if "://" not in str(target):
-            Path(target).unlink(missing_ok=True)
+        if is_file:
+            remove_quietly(Path(building))
         raise
     db.close()
+    if is_file:
+        try:
+            publish(Path(building), Path(target), overwrite=overwrite)
+        except BaseException:
+            remove_quietly(Path(building))
+            raise
     report(1.0, "done")
     size = Path(target).stat().st_size if "://" not in str(target) else None
     return DemoSummary(
