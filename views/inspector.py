@@ -132,11 +132,11 @@ class Inspector(QWidget):
                 uses.setdefault(gap, []).append(number)
         if not uses:
             return []
-        top = QTreeWidgetItem(
-            [f"Known gaps (rulebook §15): {len(uses)}, not modelled", _steps_text(uses)]
-        )
+        top = QTreeWidgetItem([f"Known gaps (§15): {len(uses)}", _steps_text(uses)])
         top.setToolTip(
-            0, "What the engine does not model; the numbers listed depend on it (rulebook §15)"
+            0,
+            "Known gaps (rulebook §15): what the engine does not model; the numbers listed "
+            "depend on them",
         )
         for column in (0, 1):
             top.setBackground(column, GAP)

@@ -147,7 +147,7 @@ class UnitExplorer(QWidget):
         splitter = QSplitter()
         splitter.addWidget(self.units)
         splitter.addWidget(box)
-        splitter.setSizes([380, 900])
+        splitter.setSizes([420, 860])  # the table's first columns: unit, register, party
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
 
@@ -242,8 +242,16 @@ class UnitExplorer(QWidget):
         self.register_label, register_marked, self.register_note = register_labels(view)
         self.units.set_columns(
             [
-                Column("BM unit", u.bm_unit_id),
-                Column("party", u.party),
+                # An unregistered unit is marked in its first column too, however scrolled.
+                Column(
+                    "BM unit",
+                    u.bm_unit_id,
+                    marked=~u.registered,
+                    notes=[
+                        "" if registered else note
+                        for note, registered in zip(self.register_note, u.registered, strict=True)
+                    ],
+                ),
                 Column(
                     "Register",
                     self.register_label,
@@ -252,6 +260,7 @@ class UnitExplorer(QWidget):
                     register_marked,
                     self.register_note,
                 ),
+                Column("party", u.party),
                 Column("type", u.bmu_type),
                 Column("fuel", u.fuel_type),
                 Column("P/C", u.pc),
@@ -261,12 +270,12 @@ class UnitExplorer(QWidget):
             ],
             highlight=view.differences.units_differing,  # CBM or CND differs from stored
             widths={
-                "BM unit": 110,
+                "BM unit": 105,
                 "party": 80,
                 "type": 45,
                 "fuel": 80,
                 "P/C": 40,
-                "Register": 120,
+                "Register": 112,
             },
         )
         if self.unit is not None and self.unit < len(u):
@@ -366,16 +375,22 @@ class UnitExplorer(QWidget):
         )
 
     def _register_line(self, u: int) -> str:
-        """Where the unit's attributes came from; in red when assumed (R-REG-*)."""
+        """Where the unit's attributes came from, short enough for the title; in red when
+        assumed (the table cell's tooltip says it in full)."""
         units = self.view.units
-        if units.register_snapshot[u] is None and units.registered[u]:
-            return "not from a register"
-        note = self.register_note[u]
-        if not note:
-            return f"register {self.register_label[u]}"
         if not units.registered[u]:
-            return f'<span style="color:#c0392b">unregistered: {note}</span>'
-        return f'<span style="color:#c0392b">register {self.register_label[u]}: {note}</span>'
+            return (
+                '<span style="color:#c0392b">unregistered (R-REG-UNREGISTERED): party '
+                "UNREGISTERED, TLF 0</span>"
+            )
+        if units.register_snapshot[u] is None:
+            return "not from a register"
+        if self.register_note[u]:
+            return (
+                f'<span style="color:#c0392b">register {self.register_label[u]}: after the day, '
+                "the earliest (R-REG-DATED)</span>"
+            )
+        return f"register {self.register_label[u]}"
 
     def _draw_bands(self, u: int) -> None:
         """Cumulative band edges around FPN, per period, offer side above and bid side below."""

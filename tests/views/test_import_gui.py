@@ -143,7 +143,7 @@ def test_dropped_bad_file_is_rejected_with_a_report_table(qtbot, window, tmp_pat
     assert window.status.text() == "Import rejected: 1 error; nothing was written."
     window.close()
     assert db_path.read_bytes() == before
-    dialog.grab().save(str(tmp_path / "import_rejected.png"))
+    save_screens(dialog, tmp_path, "import_report_errors")
 
 
 def test_the_questions_go_to_the_importer_and_come_back_next_time(

@@ -42,7 +42,7 @@ def test_a_hand_made_trace_lists_its_gap_and_assumed_rule_with_their_numbers(qtb
         "1 on known gaps (red)"
     )
     gaps, assumed = _top(inspector, 0), _top(inspector, 1)
-    assert _texts(gaps) == ("Known gaps (rulebook §15): 1, not modelled", "step 3")
+    assert _texts(gaps) == ("Known gaps (§15): 1", "step 3")
     assert gaps.background(0) == GAP
     line = gaps.child(0)
     assert line.text(0).startswith("GAP-P376-BASELINING: P376 baselining")
@@ -118,6 +118,6 @@ def test_a_settled_demo_day_shows_the_gaps_its_unit_and_account_numbers_depend_o
     assert window.explorer.select_unit(unit)
     window.period.setValue(30)
     shown = window.inspector
-    assert _top(shown, 0).text(0) == "Known gaps (rulebook §15): 1, not modelled"
+    assert _top(shown, 0).text(0) == "Known gaps (§15): 1"
     assert _top(shown, 1).text(0).startswith("Assumed rules:")
     save_screens(window, tmp_path, "inspector_known_gaps")

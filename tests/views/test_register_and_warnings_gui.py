@@ -12,7 +12,8 @@ from sqlalchemy import text
 from models.database import SettlementDatabase
 from models.demo.generator import DemoSpec, generate_demo
 from models.run_warnings import DataWarning, write_run_warnings
-from tests.views.test_main_window import LOAD_TIMEOUT_MS, open_demo, screenshot, window  # noqa: F401
+from tests.views.screens import save_screens
+from tests.views.test_main_window import LOAD_TIMEOUT_MS, open_demo, window  # noqa: F401
 from views.column_model import MARKED
 
 WARNINGS = [
@@ -114,6 +115,11 @@ def test_bm_units_table_names_the_register_snapshot_of_each_unit(
     def tooltip(unit):
         return model.data(model.index(ids.index(unit), column), Qt.ItemDataRole.ToolTipRole)
 
+    # The unregistered unit is marked in the first column too, whatever the table's width.
+    first = model.index(ids.index(units[2]), 0)
+    assert model.data(first, Qt.ItemDataRole.BackgroundRole) == MARKED
+    assert model.data(model.index(ids.index(units[1]), 0), Qt.ItemDataRole.BackgroundRole) is None
+    assert model.data(first, Qt.ItemDataRole.ToolTipRole).endswith("(R-REG-UNREGISTERED)")
     assert tooltip(units[0]) is None
     assert tooltip(units[1]).startswith("snapshot 8, effective only after the settlement day")
     assert tooltip(units[2]).endswith("(R-REG-UNREGISTERED)")
@@ -124,17 +130,21 @@ def test_bm_units_table_names_the_register_snapshot_of_each_unit(
     assert window.explorer.select_unit(units[2])
     lines = window.explorer.title.text().split("<br>")
     assert len(lines) == 3  # the unit; its register; its acceptances
-    assert lines[1].endswith("TLF 0 (R-REG-UNREGISTERED)</span>")
-    assert "unregistered: no register snapshot in force lists this unit" in lines[1]
+    assert lines[1] == (
+        '<span style="color:#c0392b">unregistered (R-REG-UNREGISTERED): party UNREGISTERED, '
+        "TLF 0</span>"
+    )
     assert window.explorer.select_unit(units[1])
-    assert (
-        "register 2024-07-01 (#8): snapshot 8, effective only after" in window.explorer.title.text()
+    assert window.explorer.title.text().split("<br>")[1] == (
+        '<span style="color:#c0392b">register 2024-07-01 (#8): after the day, the earliest '
+        "(R-REG-DATED)</span>"
     )
     assert window.explorer.select_unit(units[0])
     assert window.explorer.title.text().split("<br>")[1] == "register 2024-01-01 (#7)"
     assert window.explorer.select_unit(units[3])
     assert window.explorer.title.text().split("<br>")[1] == "not from a register"
-    screenshot(window, tmp_path, "bm_units_register")
+    assert window.explorer.select_unit(units[2])
+    save_screens(window, tmp_path, "bm_units_register_unregistered")
 
 
 def test_the_runs_warnings_are_listed_and_the_status_bar_link_opens_them(
@@ -182,7 +192,7 @@ def test_the_runs_warnings_are_listed_and_the_status_bar_link_opens_them(
     copied = QGuiApplication.clipboard().text().splitlines()
     assert copied[0].split("\t")[0] == "file"
     assert copied[1].split("\t")[:3] == ["BOD_2024-06-12.json", "data[3]", "nationalGridBmUnit"]
-    screenshot(window, tmp_path, "day_overview_warnings")
+    save_screens(window, tmp_path, "day_overview_warnings_tab")
 
 
 def test_a_run_without_warnings_hides_the_link(qtbot, window, register_db, tmp_path):  # noqa: F811
