@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import Connection, bindparam, select
 
+from models.bulk import bulk_insert
 from models.schema import (
     BmUnit,
     BmUnitRegisterEntry,
@@ -192,18 +193,11 @@ def insert_snapshot(
             )
         ).inserted_primary_key[0]
     )
-    if entries:
-        conn.execute(
-            ENTRY.insert(),
-            [
-                {
-                    "snapshot_id": snapshot_id,
-                    "bm_unit_id": unit,
-                    **{c: row[c] for c in REGISTER_COLUMNS},
-                }
-                for unit, row in entries.items()
-            ],
-        )
+    rows = [
+        {"bm_unit_id": unit, **{c: row[c] for c in REGISTER_COLUMNS}}
+        for unit, row in entries.items()
+    ]
+    bulk_insert(conn, ENTRY, rows, {"snapshot_id": snapshot_id})
     return snapshot_id
 
 
@@ -273,8 +267,7 @@ def refresh_unit_index(conn: Connection) -> None:
         for u, row in newest.items()
         if u in known and known[u] != row
     ]
-    if inserts:
-        conn.execute(UNIT.insert(), inserts)
+    bulk_insert(conn, UNIT, inserts)
     if updates:
         conn.execute(
             UNIT.update()
