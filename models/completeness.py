@@ -571,21 +571,14 @@ def run_completeness(
     run's stored results, if it was settled), which prices could not be computed and why."""
     run = get_run(conn, run_id, light=True)
     input_run = run.base_run_id if run.kind == "scenario" and run.base_run_id else run.id
-    stored = read_stored_inputs(conn, run.settlement_date, input_run, run.bm_dataset_id)
+    stored = read_stored_inputs(conn, run.settlement_date, input_run, run.bm_dataset_id, result)
     register = register_in_force(conn, run.settlement_date)
     outcome = _outcome_of_result(result) if result is not None else _stored_outcome(conn, run_id)
     if outcome is not None:
         periods = outcome.periods
     else:
         periods = run.periods or tuple(range(1, stored.periods + 1))
-    metered = stored.metered_units
-    bsad = stored.bsad_actions
-    mip = stored.mip
-    if result is not None:  # a scenario's edits (metered volumes, BSAD, MIP) count here
-        inputs = result.inputs
-        metered = np.isfinite(inputs.metered).sum(axis=0)
-        bsad = np.bincount(inputs.bsad.period, minlength=stored.periods + 1)[1:]
-        mip = inputs.period_inputs.mip
+    metered, bsad, mip = stored.metered_units, stored.bsad_actions, stored.mip
     rows = []
     for j in periods:
         k = j - 1
