@@ -30,7 +30,7 @@ class FetchProgress:
     cached: int = 0
     fetched: int = 0
     records: int = 0
-    started: float = field(default_factory=time.monotonic)
+    started: float = field(default_factory=lambda: time.monotonic())
 
     @property
     def done(self) -> int:

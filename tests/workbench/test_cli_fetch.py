@@ -1,0 +1,130 @@
+"""`settlement-workbench fetch` against the stand-in Insights server on 127.0.0.1: a day
+fetched and imported, a second fetch from the cache, and bad answers as one line, exit 2,
+nothing written."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from models.fetch.fetcher import FetchProgress
+from tests.models.fetch.insights_server import Fault, InsightsStandIn, loopback_only  # noqa: F401
+from workbench.cli import main
+
+DATASETS = "REGISTER,PN,BOD,BOALF"
+
+
+@pytest.fixture(scope="module")
+def server():
+    with InsightsStandIn() as stand_in:
+        yield stand_in
+
+
+@pytest.fixture(autouse=True)
+def _fresh(server, monkeypatch):
+    server.faults.clear()
+    server.log.clear()
+    monkeypatch.setenv("SETTLEMENT_WORKBENCH_FETCH_BACKOFF", "0")
+
+
+def _args(server, tmp_path, *more, datasets=DATASETS):
+    return [
+        "fetch",
+        "--db",
+        str(tmp_path / "db.sqlite"),
+        "--from",
+        "2022-01-01",
+        "--datasets",
+        datasets,
+        "--base-url",
+        server.url,
+        "--cache",
+        str(tmp_path / "cache"),
+        "--effective-from",
+        "2019-01-01",
+        *more,
+    ]
+
+
+def test_fetch_a_day_then_again_from_the_cache(server, tmp_path, capsys):
+    assert main(_args(server, tmp_path)) == 0
+    out = capsys.readouterr()
+    assert out.out.startswith(
+        f"Fetched 73 answer(s) from the server, 0 from the cache {tmp_path / 'cache'}\n"
+        "2022-01-01: manifest "
+    )
+    assert "    PN             9,027 record(s)\n" in out.out
+    assert "    2022-01-01: run 1 2022-01-01 SF\n" in out.out
+    assert "Contains BMRS data © Elexon Limited" in out.out
+    assert f"created {tmp_path / 'db.sqlite'}" in out.err
+    assert len(server.log) == 73
+    server.log.clear()
+    assert main([*_args(server, tmp_path), "--json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert server.log == []
+    assert document["requests"] == 0 and document["from_cache"] == 73
+    (day,) = document["dates"]
+    assert day["settlement_date"] == "2022-01-01"
+    assert day["files"] == [f"fetch-{day['manifest'][:12]}-{d}.json" for d in DATASETS.split(",")]
+    assert day["import"]["dates"][0]["run_id"] is None  # nothing new
+
+
+def test_offline_with_nothing_cached_is_one_line_and_writes_nothing(server, tmp_path, capsys):
+    assert main([*_args(server, tmp_path, datasets="PN"), "--offline"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith("settlement-workbench: error: offline: /datasets/PN?settlementDate=")
+    assert not (tmp_path / "db.sqlite").exists() and server.log == []
+
+
+@pytest.mark.parametrize(
+    ("fault", "reason"),
+    [
+        (Fault("settlementPeriod=3&", "status", times=99, status=500),
+         "HTTP 500 Internal Server Error (after 5 attempts)"),
+        (Fault("settlementPeriod=3&", "status", times=99, status=429, retry_after="0"),
+         "HTTP 429 Too Many Requests (after 5 attempts)"),
+        (Fault("settlementPeriod=3&", "cut", times=99), "connection failed (RemoteProtocolError"),
+        (Fault("settlementPeriod=3&", "garbage", times=99),
+         "not valid JSON (Expecting value at line 1 column 1 of 57 bytes: cut off?)"),
+        (Fault("settlementPeriod=3&", "wrong_date", times=99),
+         "wrong answer: data[0] settlementDate '2021-12-31', expected 2022-01-01"),
+        (Fault("settlementPeriod=3&", "wrong_dataset", times=99),
+         "wrong answer: data[0] is dataset 'QPN', expected PN"),
+    ],
+)  # fmt: skip
+def test_a_bad_answer_is_one_line_exit_2_nothing_written(server, tmp_path, capsys, fault, reason):
+    server.faults.append(fault)
+    assert main(_args(server, tmp_path, datasets="PN")) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err
+    assert err.startswith(
+        "settlement-workbench: error: /datasets/PN?settlementDate=2022-01-01&settlementPeriod=3"
+        "&format=json: "
+    )
+    assert reason in err
+    assert err.rstrip().endswith("nothing was imported")
+    assert not (tmp_path / "db.sqlite").exists()
+
+
+def test_bad_arguments(server, tmp_path, capsys):
+    assert main([*_args(server, tmp_path), "--to", "2021-12-31"]) == 2
+    assert "--to 2021-12-31 is before --from 2022-01-01" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as caught:
+        main(_args(server, tmp_path, datasets="PN,FOO"))
+    assert caught.value.code == 2
+    assert "unknown dataset FOO: expected some of PN,QPN," in capsys.readouterr().err
+    assert server.log == []
+
+
+def test_progress_text_counts_requests_records_rate_and_eta(monkeypatch):
+    clock = [100.0]
+    monkeypatch.setattr("models.fetch.fetcher.time.monotonic", lambda: clock[0])
+    progress = FetchProgress(total=100, cached=20)
+    progress.fetched, progress.records = 30, 12_345
+    clock[0] = 110.0  # 30 answers in 10 s: 3/s; 50 left: 17 s
+    assert progress.text() == "50/100 req, 12,345 rec, 3.0/s ETA 0:00:17"
+    assert progress.fraction() == 0.5
+    progress.fetched = 80
+    assert progress.text() == "100/100 req, 12,345 rec, 8.0/s"
