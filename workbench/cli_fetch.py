@@ -159,7 +159,11 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps(exc.report.as_json(), indent=1, ensure_ascii=False))
         print(exc.report.text(), file=sys.stderr)
-        print(f"settlement-workbench: error: {failed} was not imported{before}", file=sys.stderr)
+        print(
+            f"settlement-workbench: error: {failed} was not imported{before} (its answers stay "
+            "in the cache; --refresh asks for them again)",
+            file=sys.stderr,
+        )
         return EXIT_BAD_INPUT
     bar.close()
     _print(args, fetch.fetched, results, cache)

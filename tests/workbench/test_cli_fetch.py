@@ -128,3 +128,15 @@ def test_progress_text_counts_requests_records_rate_and_eta(monkeypatch):
     assert progress.fraction() == 0.5
     progress.fetched = 80
     assert progress.text() == "100/100 req, 12,345 rec, 8.0/s"
+
+
+def test_a_record_the_importer_refuses_is_reported_and_nothing_written(server, tmp_path, capsys):
+    server.faults.append(Fault("settlementPeriod=3&", "bad_level"))
+    assert main(_args(server, tmp_path, datasets="PN")) == 2
+    err = capsys.readouterr().err
+    assert "-PN.json, data[399]: levelFrom = 'high': expected a number\n" in err
+    assert err.rstrip().splitlines()[-1] == (
+        "settlement-workbench: error: 2022-01-01 was not imported (its answers stay in the "
+        "cache; --refresh asks for them again)"
+    )
+    assert not (tmp_path / "db.sqlite").exists()

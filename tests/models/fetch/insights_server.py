@@ -110,7 +110,7 @@ class Fault:
     query contain `match`."""
 
     match: str
-    kind: str  # status, slow, cut, garbage, wrong_date, wrong_dataset, empty
+    kind: str  # status, slow, cut, garbage, wrong_date, wrong_dataset, empty, bad_level
     times: int = 1
     status: int = 500
     retry_after: str | None = None
@@ -262,4 +262,6 @@ def _spoil(document, fault: Fault):
         records = [r | {"settlementDate": "2021-12-31"} for r in records]
     elif fault.kind == "wrong_dataset":
         records = [r | {"dataset": "QPN"} for r in records]
+    elif fault.kind == "bad_level":  # well-formed, but a value the importer refuses
+        records = [r | {"levelFrom": "high"} for r in records[:1]] + records[1:]
     return {"data": records} if isinstance(document, dict) else records

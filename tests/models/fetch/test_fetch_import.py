@@ -20,7 +20,7 @@ from models.fetch.endpoints import plan_requests
 from models.fetch.fetcher import FetchCancelled
 from models.fetch.session import fetch_dates, import_dates
 from models.imports.loader import import_files
-from models.run_store import find_run
+from models.run_store import find_run, list_runs
 from models.run_warnings import read_run_warnings
 from models.schema import SettlementRun
 from tests.models.fetch.insights_server import (  # noqa: F401
@@ -266,3 +266,71 @@ def test_plan_counts(tmp_path):
     assert len(plan_requests([date(2025, 10, 26)], ("QPN",))) == 50  # autumn clock change
     assert len(plan_requests([D], ("ISPSTACK",))) == 96  # a bid and an offer stack a period
     assert len(plan_requests([D, date(2022, 1, 2)], ("REGISTER",))) == 1  # not dated
+
+
+def _documents(path, day):
+    with SettlementDatabase.open(path) as db, db.engine.connect() as conn:
+        runs = [r for r in list_runs(conn, day) if r.kind == "run"]
+        assert len(runs) == 1
+        return runs[0], export_case(db, runs[0].id)
+
+
+def test_disbsad_of_a_day_fetched_is_the_recorded_download(server, tmp_path):
+    day = date(2025, 12, 1)
+    fetch = _fetch(server, ResponseCache(tmp_path / "c"), days=(day,), datasets=("DISBSAD",))
+    # DISBSAD is asked for a whole day at once (settlement periods 1-50 of the date).
+    assert server.log == [
+        "/bmrs/api/v1/datasets/DISBSAD?from=2025-12-01&to=2025-12-01&settlementPeriodFrom=1"
+        "&settlementPeriodTo=48&format=json"
+    ]
+    with SettlementDatabase.create(tmp_path / "fetched.sqlite") as db:
+        import_dates(db, fetch)
+    with SettlementDatabase.create(tmp_path / "file.sqlite") as db:
+        import_files(db, [ELEXON / "bsad" / "disbsad_2025-12-01.json"], only_date=day)
+    _, fetched = _documents(tmp_path / "fetched.sqlite", day)
+    _, filed = _documents(tmp_path / "file.sqlite", day)
+    assert fetched == filed
+    assert len(fetched["bsad"]) == 155
+
+
+def test_system_prices_of_a_short_day_fetched_are_the_recorded_answer(server, tmp_path):
+    day = date(2026, 3, 29)  # 46 periods
+    fetch = _fetch(server, ResponseCache(tmp_path / "c"), days=(day,), datasets=("DISEBSP",))
+    assert server.log == ["/bmrs/api/v1/balancing/settlement/system-prices/2026-03-29?format=json"]
+    with SettlementDatabase.create(tmp_path / "fetched.sqlite") as db:
+        (result,) = import_dates(db, fetch)
+    with SettlementDatabase.create(tmp_path / "file.sqlite") as db:
+        filed = import_files(db, [ELEXON / "system_prices" / "disebsp_2026-03-29.json"])
+    assert result.summary.dates[0].records == filed.dates[0].records
+    assert result.summary.dates[0].records["published prices"] == 46
+
+
+def test_lolpdrm_gets_its_forecast_horizon_from_the_publish_time():
+    from models.fetch.day_import import _with_horizon
+
+    record = {"publishTime": "2024-06-12T10:30:00Z", "startTime": "2024-06-12T11:30:00Z"}
+    assert _with_horizon(record)["forecastHorizon"] == 1
+    record = {"publishTime": "2024-06-12T03:30:00Z", "startTime": "2024-06-12T11:30:00Z"}
+    assert _with_horizon(record)["forecastHorizon"] == 8
+    stated = {"publishTime": "2024-06-12T03:30:00Z", "startTime": "x", "forecastHorizon": 2}
+    assert _with_horizon(stated) == stated  # a stated horizon is kept
+    assert _with_horizon({"startTime": "2024-06-12T11:30:00Z"}) == {
+        "startTime": "2024-06-12T11:30:00Z"
+    }
+
+
+def test_lolpdrm_asks_for_the_publications_of_the_day():
+    (request,) = plan_requests([date(2024, 6, 12)], ("LOLPDRM",))  # BST: midnight is 23:00Z
+    assert request.params == (
+        ("publishDateTimeFrom", "2024-06-11T22:00Z"),
+        ("publishDateTimeTo", "2024-06-12T23:00Z"),
+        ("format", "json"),
+    )
+
+
+def test_bm_windows_cover_every_period_once():
+    requests = plan_requests([date(2025, 10, 26)], ("BOD",))  # 50 periods
+    spans = [r.periods for r in requests]
+    assert spans[0] == (1, 4) and spans[-1] == (49, 50)
+    covered = [p for first, last in spans for p in range(first, last + 1)]
+    assert covered == list(range(1, 51))
