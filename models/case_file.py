@@ -27,6 +27,7 @@ from models import limits
 from models.atomic_write import write_text_atomic
 from models.errors import CaseFileError
 from models.validate import (
+    QUANTITY_RANGES,
     JsonTooDeep,
     json_value_errors,
     loads_json,
@@ -112,19 +113,7 @@ def format_time(seconds: int) -> str:
     return instant.strftime("%Y-%m-%dT%H:%MZ" if instant.second == 0 else "%Y-%m-%dT%H:%M:%SZ")
 
 
-# The range of each quantity by its key (R-PAR parameters, prices, volumes, levels, money).
-_RANGES = {
-    **dict.fromkeys(
-        ("offer", "bid", "price", "information_imbalance_price", "voll", "bpa", "spa"),
-        (-limits.MAX_PRICE, limits.MAX_PRICE, "£/MWh"),
-    ),
-    **dict.fromkeys(("mwh", "fixed_mwh", "volume"), (-limits.MAX_MWH, limits.MAX_MWH, "MWh")),
-    **dict.fromkeys(("dmat", "par", "rpar"), (0, limits.MAX_MWH, "MWh")),
-    "derated_margin": (-10 * limits.MAX_MW, 10 * limits.MAX_MW, "MW"),
-    "cost": (-limits.MAX_MONEY, limits.MAX_MONEY, "£"),
-    "materiality_threshold": (0, limits.MAX_MONEY, "£"),
-    "cadl_minutes": (0, 1440, "minutes"),
-}
+_RANGES = QUANTITY_RANGES  # by key: R-PAR parameters, prices, volumes, money
 # Ids and names are one line of text; only notes may hold line breaks.
 _FREE_TEXT = {"notes"}
 # Spot times and acceptance times lie within this many days of the settlement date.

@@ -54,7 +54,7 @@ def number_error(value: float, low: float, high: float, unit: str = "") -> str |
     if isinstance(value, float) and not math.isfinite(value):
         return f"{_float_text(value)} is not a finite number; expected {_range(low, high, unit)}"
     if not low <= value <= high:
-        return f"{shown(value)} is out of range; expected {_range(low, high, unit)}"
+        return f"{_number(value)} is out of range; expected {_range(low, high, unit)}"
     return None
 
 
@@ -176,3 +176,62 @@ def non_finite_path(document: object) -> str | None:
         elif isinstance(value, (list, tuple)):
             stack.extend((f"{path}[{i}]", v) for i, v in enumerate(value))
     return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Quantities by key, shared by case files and scenario edits
+
+QUANTITY_RANGES: dict[str, tuple[float, float, str]] = {
+    **dict.fromkeys(
+        ("offer", "bid", "price", "information_imbalance_price", "voll", "bpa", "spa"),
+        (-limits.MAX_PRICE, limits.MAX_PRICE, "£/MWh"),
+    ),
+    **dict.fromkeys(("mwh", "fixed_mwh", "volume"), (-limits.MAX_MWH, limits.MAX_MWH, "MWh")),
+    **dict.fromkeys(("dmat", "par", "rpar"), (0, limits.MAX_MWH, "MWh")),
+    "derated_margin": (-10 * limits.MAX_MW, 10 * limits.MAX_MW, "MW"),
+    "cost": (-limits.MAX_MONEY, limits.MAX_MONEY, "£"),
+    "materiality_threshold": (0, limits.MAX_MONEY, "£"),
+    "cadl_minutes": (0, 1440, "minutes"),
+    "tlf": (-1, 1, ""),
+    "period": (1, 50, ""),
+}
+
+
+def edit_errors(target: object, value: object, texts: dict[str, str]) -> list[str]:
+    """Why a scenario edit cannot be stored: its target and new value (JSON values within
+    QUANTITY_RANGES, spot levels within ±MAX_MW) and its texts (author, reason, name)."""
+    errors = [
+        f"{name}: {problem}"
+        for name, text in texts.items()
+        if text is not None and (problem := text_error(str(text), multiline=name == "reason"))
+    ]
+    for name, document in (("target", target), ("value", value)):
+        errors += [
+            f"{name}{path and '.' + path}: {why}" for path, why in json_value_errors(document)
+        ]
+        if errors:
+            continue
+        stack = [("", document)]
+        while stack:
+            path, node = stack.pop()
+            if isinstance(node, dict):
+                for key, item in node.items():
+                    where = f"{path}.{key}" if path else str(key)
+                    if key in QUANTITY_RANGES and isinstance(item, (int, float)):
+                        low, high, unit = QUANTITY_RANGES[key]
+                        problem = number_error(item, low, high, unit)
+                        if problem:
+                            errors.append(f"{name}.{where}: {problem}")
+                    elif key in ("points", "levels") and isinstance(item, list):
+                        for j, point in enumerate(item):
+                            if isinstance(point, (list, tuple)) and len(point) == 2:
+                                problem = number_error(
+                                    point[1], -limits.MAX_MW, limits.MAX_MW, "MW"
+                                )
+                                if problem and not isinstance(point[1], str):
+                                    errors.append(f"{name}.{where}[{j}]: level {problem}")
+                    else:
+                        stack.append((where, item))
+            elif isinstance(node, list):
+                stack.extend((f"{path}[{i}]", item) for i, item in enumerate(node))
+    return errors

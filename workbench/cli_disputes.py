@@ -21,10 +21,17 @@ from workbench.cli_common import (
 
 
 def _json_value(text: str):
+    from models.validate import JsonTooDeep, json_value_errors, loads_json, shown
+
     try:
-        return json.loads(text)
+        value = loads_json(text)
     except json.JSONDecodeError as exc:
-        raise argparse.ArgumentTypeError(f"not JSON ({exc.msg}): {text!r}") from None
+        raise argparse.ArgumentTypeError(f"not JSON ({exc.msg}): {shown(text)}") from None
+    except JsonTooDeep as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    for path, problem in json_value_errors(value):
+        raise argparse.ArgumentTypeError(f"{path or shown(text)}: {problem}")
+    return value
 
 
 SHORTCUTS = {

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, func, select
 
-from models.errors import RunImmutableError
+from models.errors import RunImmutableError, WorkbenchInputError
 from models.run_store import run_row
 from models.schema import ScenarioAudit, ScenarioOverride, SettlementRun
 
@@ -72,10 +72,21 @@ class AuditRecord:
     reason: str
 
 
+def _check_values(target, value, texts: dict[str, str], kind: str = "") -> None:
+    """models.validate: finite numbers in range, storable text (one line but the reason)."""
+    from models.validate import edit_errors
+
+    problems = edit_errors(target, value, texts)
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise WorkbenchInputError(f"{kind + ' edit: ' if kind else ''}{problems[0]}{more}")
+
+
 def create_scenario(
     conn: Connection, base_run_id: int, name: str, *, author: str, reason: str = ""
 ) -> int:
     """A new, empty scenario on `base_run_id` (a loaded run); return its run id."""
+    _check_values(None, None, {"name": name, "author": author, "reason": reason})
     base = run_row(conn, base_run_id)
     if base["kind"] != "run":
         raise RunImmutableError(
@@ -210,6 +221,7 @@ def edit(
     when given, saving a reload. Undone edits are dropped from the redo history (audited)."""
     from models.scenarios.overrides import apply_override, read_value
 
+    _check_values(target, new_value, {"author": author, "reason": reason}, kind)
     require_scenario(conn, run_id)
     if frames is None:
         frames = scenario_frames(conn, run_id)

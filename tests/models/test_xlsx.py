@@ -74,28 +74,38 @@ def test_a_failed_export_leaves_the_old_file_and_no_temporary(tmp_path, monkeypa
 
 
 def test_an_evidence_pack_with_controls_in_names_reasons_and_ids(tmp_path):
+    """Entry points refuse control characters (models.validate), but a database written by an
+    older version or another tool may hold them: the pack is written all the same."""
     with SettlementDatabase.create(tmp_path / "w.sqlite") as db:
         import_case(db, load_case(CASES / "worked_example.json"))
         with db.engine.begin() as conn:
-            scenario = create_scenario(conn, 1, "what\x01if", author="an\x07alyst")
+            scenario = create_scenario(conn, 1, "what if", author="analyst")
             edit(
                 conn,
                 scenario,
                 "remove_acceptance",
                 {"bm_unit": "T_GEN-1", "number": 2},
                 None,
-                author="re\x01viewer",
-                reason="because\x07 ",
+                author="reviewer",
+                reason="because",
             )
             case = create_case(
                 conn,
-                reference="TD\x01-9",
+                reference="TD-9",
                 raising_party="GEN",
                 run_id=1,
-                description="bell\x07",
+                description="bell",
                 run_date=date(2024, 7, 4),
             )
             add_scenario(conn, case, scenario)
+            for statement in (
+                "UPDATE settlement_run SET name = 'what\x01if' WHERE kind = 'scenario'",
+                "UPDATE scenario_override SET reason = 'because\x07', author = 're\x01viewer'",
+                "UPDATE scenario_audit SET author = 'an\x07alyst', reason = 'why\x1f'",
+                "UPDATE dispute_case SET reference = 'TD\x01-9', description = 'bell\x07'",
+                "UPDATE party SET name = 'Gen\x1b plc'",
+            ):
+                conn.exec_driver_sql(statement)
         path = write_case_pack(db, "TD\x01-9", tmp_path / "pack.xlsx")
     cells = {
         c.value
@@ -104,5 +114,5 @@ def test_an_evidence_pack_with_controls_in_names_reasons_and_ids(tmp_path):
         for c in row
         if isinstance(c.value, str)
     }
-    assert any("because\u2407 " in v for v in cells)
-    assert any("TD\u2401-9" in v for v in cells)
+    for shown in ("because\u2407", "re\u2401viewer", "an\u2407alyst", "TD\u2401-9"):
+        assert any(shown in v for v in cells), shown

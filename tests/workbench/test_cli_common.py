@@ -283,3 +283,46 @@ def test_the_error_log_never_follows_a_symbolic_link(tmp_path, monkeypatch):
     (folder / "error.log").unlink()
     assert write_error_log("details") == folder / "error.log"
     assert (folder / "error.log").stat().st_mode & 0o077 == 0  # private to the user
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (["--metered", "T_GEN-1:27=nan"], "metered_volume edit: value.mwh: NaN is not a number"),
+        (["--mip", "27=1e308"], "mip edit: value.price: 1e+308 is out of range"),
+        (
+            ["--kind", "tlf", "--target", '{"bm_unit": "T_GEN-1"}', "--value", '{"tlf": Infinity}'],
+            "argument --value: tlf: Infinity is not a number",
+        ),
+        (
+            ["--kind", "tlf", "--target", "[" * 50_000 + "]" * 50_000],
+            "argument --target: JSON nested too deeply",
+        ),
+    ],
+)
+def test_scenario_edits_with_hostile_values_are_one_line(case_db, tmp_path, capsys, edit, message):
+    path = tmp_path / "s.sqlite"
+    shutil.copy(case_db, path)
+    code, _, err = run(
+        capsys,
+        "scenario",
+        "create",
+        "--db",
+        str(path),
+        "--date",
+        "2024-06-12",
+        "--run",
+        "SF",
+        "--name",
+        "what if",
+    )
+    assert code == 0, err
+    before = path.read_bytes()
+    argv = ["scenario", "edit", "--db", str(path), "--scenario", "2", "--reason", "r", *edit]
+    try:
+        code = main(argv)
+    except SystemExit as exit_:
+        code = exit_.code
+    assert code == 2
+    assert message in one_line(capsys.readouterr().err)
+    assert path.read_bytes() == before
