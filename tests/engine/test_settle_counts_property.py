@@ -125,8 +125,22 @@ def assert_every_check_holds(document: dict, counts: dict[int, tuple[int, int, i
         assert sum(s["source"] == "bsad" for s in stack) == actions
         assert row["ssp"] is not None and math.isfinite(row["ssp"])
     for system in doc["system"]:
-        if system["cash_balance_error"] is not None:
-            assert abs(system["cash_balance_error"]) <= 0.01
+        if system["cash_balance_error"] is None:
+            continue
+        assert abs(system["cash_balance_error"]) <= 0.01
+        # RCRP shares sum to 1, or (R-ACC-RCRC-NODENOM) to 0 with all of TRC unallocated.
+        rcrp = sum(a["rcrp"] for a in doc["accounts"] if a["period"] == system["period"])
+        if rcrp == 0:
+            assert system["unallocated_residual"] == pytest.approx(system["trc"], abs=1e-9)
+        else:
+            assert math.isclose(rcrp, 1.0, abs_tol=1e-6)
+            assert system["unallocated_residual"] == 0
+    if all(s["csobm"] is not None for s in doc["system"]):
+        # What the parties are paid in net is what the system operator pays, less the
+        # residual no account took: Σ net = Σ CSOBM − Σ unallocated.
+        paid = sum(p["net"] for p in doc["parties"])
+        owed = sum(s["csobm"] - s["unallocated_residual"] for s in doc["system"])
+        assert math.isclose(paid, owed, abs_tol=1e-4)
     return doc
 
 
@@ -152,6 +166,7 @@ def test_every_count_of_buy_sell_and_bsad_items_settles(count):
 # items, 4 BSAD actions.
 @example((4, 6, 1, 6, 4, 3), "two-sided", False, 0)
 @example((10, 0, 4, 0, 10, 0), "no offtaking", True, 3)
+@example((0, 0, 0, 0, 0, 0), "all zero", False, 0)  # TRC exactly 0 and no denominator
 @given(
     st.tuples(*[st.integers(0, MAX_ITEMS)] * 6),
     st.sampled_from(METERING),
