@@ -55,7 +55,11 @@ def records_of(request: Request, body: bytes) -> list[dict]:
 def _check_record(
     request: Request, dated: bool, expected: str, record: dict, index: int, hint: str | None
 ) -> None:
-    tag = record.get("dataset", hint)
+    # A record's own dataset field is decisive; the answer's metadata only when it names a
+    # dataset the importer knows (the stack's and prices' metadata are not documented).
+    tag = record.get("dataset")
+    if tag is None and hint is not None and hint.upper() in DATASETS:
+        tag = hint
     if tag is not None:
         found = DATASETS.get(str(tag).upper())
         if found is None or found.name != expected:

@@ -88,6 +88,15 @@ def register_records() -> list[dict]:
     return out
 
 
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        # A client that timed out closed its end before a slow answer was written: expected.
+        import sys
+
+        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            super().handle_error(request, client_address)
+
+
 @functools.cache
 def recorded() -> dict[str, list[dict]]:
     """The recorded records of each dataset (read once; never changed by the stand-in)."""
@@ -143,7 +152,7 @@ class InsightsStandIn:
             def log_message(self, *args):
                 return None
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = _QuietServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, name="insights"
