@@ -245,7 +245,10 @@ def trace_account(result: SettlementResult, party: str, account: str, period: in
                 "MVRN",
             )
         )
-    trace.add(step("R-ACC-QCE", contributions, _f(result.qce[a, k]), unit="MWh"))
+    secondary_led = bool(result.losses.secondary[led].any())
+    gaps = gap_ids_for_account(result.known_gaps, secondary_led)
+    vlp_gap = tuple(g for g in gaps if g == VLP_VIRTUAL_ACCOUNTS)
+    trace.add(step("R-ACC-QCE", contributions, _f(result.qce[a, k]), unit="MWh", gaps=vlp_gap))
     c = inputs.contracts
     in_period = c.period == period
     sold = [
@@ -285,8 +288,6 @@ def trace_account(result: SettlementResult, party: str, account: str, period: in
     )
     imb = result.imbalance
     price = result.prices.ssp[k]
-    secondary_led = bool(result.losses.secondary[led].any())
-    gaps = gap_ids_for_account(result.known_gaps, secondary_led)
     trace.add(
         step(
             "R-ACC-QAEI",
@@ -300,7 +301,7 @@ def trace_account(result: SettlementResult, party: str, account: str, period: in
             _f(imb.caei[a, k]),
             unit="£",
             title="Energy imbalance charge CAEI_a (paid by the party)",
-            gaps=tuple(g for g in gaps if g == VLP_VIRTUAL_ACCOUNTS),
+            gaps=vlp_gap,
         )
     )
     rcrc_inputs = [

@@ -53,6 +53,8 @@ def test_unit_trace_of_a_one_sided_period_and_of_a_secondary_unit():
     account = trace_account(result, "VLP", "C", 27)
     assert "GAP-VLP-VIRTUAL-ACCOUNTS" in steps(account)["R-ACC-RCRC"].gaps
     assert steps(account)["R-ACC-QAEI"].gaps == ("GAP-VLP-VIRTUAL-ACCOUNTS",)
+    assert steps(account)["R-ACC-QCE"].gaps == ("GAP-VLP-VIRTUAL-ACCOUNTS",)
+    assert steps(trace_account(result, "GEN", "P", 27))["R-ACC-QCE"].gaps == ()
 
 
 def test_account_trace_names_the_missing_rcrc_denominator():
