@@ -62,7 +62,7 @@ class StoredInputs:
     units: tuple[str, ...]  # the run's BM units
     registered: np.ndarray  # (units,) bool: run_bm_unit.registered
     fpn_units: np.ndarray  # (periods,) units with an FPN in the period
-    fpn_any: frozenset[str]  # units with any FPN in the day
+    fpn_any: frozenset[str]  # units with an FPN in some period of the day
     mel_mil_units: np.ndarray  # (periods,) units with MEL or MIL data in the period
     metered_units: np.ndarray  # (periods,) units with a metered volume
     bsad_actions: np.ndarray  # (periods,)
@@ -92,16 +92,25 @@ def register_in_force(conn: Connection, day: date) -> RegisterInForce:
     )
 
 
-def _spans_per_period(spans: list, start: int, periods: int) -> np.ndarray:
-    """Units whose [first time, last time] overlaps each period (a unit's own gaps inside
-    that span are not looked for: MEL/MIL and FPN gaps within a day are rare)."""
-    if not spans:
-        return np.zeros(periods, dtype=np.int64)
-    first = np.array([s[0] for s in spans], dtype=np.int64)
-    last = np.array([s[1] for s in spans], dtype=np.int64)
-    edges = start + PERIOD_SECONDS * np.arange(periods + 1, dtype=np.int64)
-    covered = (first[:, None] < edges[None, 1:]) & (last[:, None] > edges[None, :-1])
-    return covered.sum(axis=0)
+def units_per_period(
+    units: np.ndarray, time_from: np.ndarray, time_to: np.ndarray, start: int, periods: int
+) -> tuple[np.ndarray, set]:
+    """(per period, how many distinct units have a segment (or profile span) overlapping it;
+    the units that do in some period): [t0, t1] overlaps period k when t0 < its end and
+    t1 > its start. A difference array per unit and period: a GB day's segments in one pass."""
+    if not len(units):
+        return np.zeros(periods, dtype=np.int64), set()
+    codes, unit = np.unique(np.asarray(units), return_inverse=True)
+    t0 = np.asarray(time_from, dtype=np.int64) - start
+    t1 = np.asarray(time_to, dtype=np.int64) - start
+    first = np.clip(t0 // PERIOD_SECONDS, 0, periods)
+    end = np.clip(-(-t1 // PERIOD_SECONDS), 0, periods)  # ceil: one past the last period
+    keep = end > first
+    steps = np.zeros((len(codes), periods + 1), dtype=np.int64)
+    np.add.at(steps, (unit[keep], first[keep]), 1)
+    np.add.at(steps, (unit[keep], end[keep]), -1)
+    covered = np.cumsum(steps, axis=1)[:, :periods] > 0
+    return covered.sum(axis=0), set(codes[covered.any(axis=1)].tolist())
 
 
 def _per_period_counts(rows, periods: int) -> np.ndarray:
@@ -110,23 +119,6 @@ def _per_period_counts(rows, periods: int) -> np.ndarray:
         if 1 <= period <= periods:
             counts[period - 1] = count
     return counts
-
-
-def _fpn_of_result(result: SettlementResult, start: int, periods: int):
-    """(units with an FPN per period, units with any FPN) from the settled inputs' FPN
-    segments (already cut to the day), without reading them again."""
-    bm = result.inputs.bm
-    owner = bm.fpn.owner
-    if not len(owner):
-        return np.zeros(periods, dtype=np.int64), frozenset()
-    units = len(bm.bm_units)
-    first = np.full(units, np.iinfo(np.int64).max)
-    last = np.full(units, np.iinfo(np.int64).min)
-    np.minimum.at(first, owner, bm.fpn.time_from)
-    np.maximum.at(last, owner, bm.fpn.time_to)
-    having = np.flatnonzero(first <= last)
-    spans = list(zip(first[having].tolist(), last[having].tolist(), strict=True))
-    return _spans_per_period(spans, start, periods), frozenset(bm.bm_units[u] for u in having)
 
 
 def read_stored_inputs(
@@ -147,18 +139,24 @@ def read_stored_inputs(
         .where(unit.c.run_id == input_run_id)
         .order_by(unit.c.bm_unit_id)
     ).all()
+    # Each profile is continuous (PhysicalNotificationSegment): its span is what it covers.
     pn = PhysicalNotificationSegment.__table__
     notifications = ("MEL", "MIL") if result is not None else ("FPN", "MEL", "MIL")
-    span_rows = conn.execute(
+    spans = conn.execute(
         select(pn.c.notification, pn.c.bm_unit_id, func.min(pn.c.time_from), func.max(pn.c.time_to))
         .where(pn.c.dataset_id == dataset_id, pn.c.notification.in_(notifications))
-        .group_by(pn.c.notification, pn.c.bm_unit_id)
+        .group_by(pn.c.notification, pn.c.bm_unit_id, pn.c.profile)
     ).all()
-    limits: dict[str, list[int]] = {}
-    for notification, bm_unit, t0, t1 in span_rows:
-        if notification != "FPN":  # a unit with MEL and MIL counts once, over both spans
-            span = limits.setdefault(bm_unit, [t0, t1])
-            span[0], span[1] = min(span[0], t0), max(span[1], t1)
+
+    def covered(kinds: tuple[str, ...]) -> tuple[np.ndarray, set]:
+        rows = [r for r in spans if r[0] in kinds]  # a unit with MEL and MIL counts once
+        return units_per_period(
+            np.array([r[1] for r in rows], dtype=object),
+            np.array([r[2] for r in rows], dtype=np.int64),
+            np.array([r[3] for r in rows], dtype=np.int64),
+            start,
+            periods,
+        )
 
     def counts(table, *where) -> np.ndarray:
         rows = conn.execute(
@@ -170,14 +168,15 @@ def read_stored_inputs(
 
     if result is not None:
         inputs = result.inputs
-        fpn_units, fpn_any = _fpn_of_result(result, start, periods)
+        fpn = inputs.bm.fpn  # as settled: cut to the day, not read again
+        fpn_units, owners = units_per_period(fpn.owner, fpn.time_from, fpn.time_to, start, periods)
+        fpn_any = frozenset(inputs.bm.bm_units[u] for u in owners)
         metered = np.isfinite(inputs.metered).sum(axis=0)
         bsad = np.bincount(inputs.bsad.period, minlength=periods + 1)[1 : periods + 1]
         mip = np.asarray(inputs.period_inputs.mip, dtype=float)
     else:
-        fpn = [(t0, t1) for n, _, t0, t1 in span_rows if n == "FPN"]
-        fpn_units = _spans_per_period(fpn, start, periods)
-        fpn_any = frozenset(u for n, u, _, _ in span_rows if n == "FPN")
+        fpn_units, having = covered(("FPN",))
+        fpn_any = frozenset(having)
         metered = counts(MeteredVolume.__table__)
         bsad = counts(BsadAction.__table__)
         mip = _stored_mip(conn, input_run_id, periods)
@@ -188,7 +187,7 @@ def read_stored_inputs(
         registered=np.array([bool(r.registered) for r in unit_rows], dtype=bool),
         fpn_units=fpn_units,
         fpn_any=fpn_any,
-        mel_mil_units=_spans_per_period(list(limits.values()), start, periods),
+        mel_mil_units=covered(("MEL", "MIL"))[0],
         metered_units=metered,
         bsad_actions=bsad,
         mip=mip,

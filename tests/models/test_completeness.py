@@ -9,14 +9,21 @@ from __future__ import annotations
 
 import json
 import math
+import tempfile
+from pathlib import Path
 
+import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import text
 
 from engine.settle import settle_day
 from models.case_convert import import_case
+from models.case_file import validate_case
 from models.completeness import (
     BSAD,
+    INPUTS,
     LOLP,
     MEL_MIL,
     METERED,
@@ -244,3 +251,58 @@ def test_a_register_snapshot_of_a_later_date_is_named(db):
         "used (R-REG-DATED)"
     )
     assert gap.settlement and gap.periods == (27, 28)
+
+
+FLAGS = st.fixed_dictionaries(
+    {name: st.booleans() for name in ("metered", "mid", "bsad", "lolp", "mel")}
+)
+
+
+@given(st.lists(FLAGS, min_size=4, max_size=4))
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_present_and_missing_are_exactly_what_each_period_holds(flags):
+    """Periods 27-30, each with any mix of inputs: the report lists exactly those as present,
+    the rest as missing, and a price is unavailable exactly where the engine has none."""
+    periods = [27, 28, 29, 30]
+    on = {p: f for p, f in zip(periods, flags, strict=True)}
+    document = _case()
+    document["periods"] = periods
+    document["fpn"] = [flat("G1", 100.0, 0, 120), flat("D1", -100.0, 0, 120)]
+    start = {p: (p - 27) * 30 for p in periods}
+    document["mel"] = [flat("G1", 150.0, start[p], start[p] + 30) for p in periods if on[p]["mel"]]
+    document["metered_volumes"] = [
+        metered(u, v, p)
+        for p in periods
+        if on[p]["metered"]
+        for u, v in (("G1", 60.0), ("D1", -60.0))
+    ]
+    document["bsad"] = [
+        {"period": p, "id": f"B{p}", "volume": 5.0, "cost": 300.0} for p in periods if on[p]["bsad"]
+    ]
+    document["market_index"] = [
+        {"period": p, "provider": "APXMIDP", "price": 50.0, "volume": 100.0}
+        for p in periods
+        if on[p]["mid"]
+    ]
+    document["lolp"] = [{"period": p, "lolp": 0.001} for p in periods if on[p]["lolp"]]
+    names = {"metered": METERED, "bsad": BSAD, "mid": MID, "lolp": LOLP, "mel": MEL_MIL}
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        SettlementDatabase.create(Path(folder) / "p.sqlite") as database,
+    ):
+        run_id = import_case(database, validate_case(document))
+        result = settle_run(database, run_id)
+        with database.engine.connect() as conn:
+            report = run_completeness(conn, run_id, result)
+            stored = run_completeness(conn, run_id)
+    assert stored.as_json() == report.as_json()
+    json.dumps(report.as_json(), allow_nan=False)
+    for row in report.periods:
+        having = {names[k] for k, v in on[row.period].items() if v} | {PN}
+        assert set(row.present) == having
+        assert set(row.missing) == set(INPUTS) - having
+        assert (row.price_unavailable is not None) == bool(
+            np.isnan(result.prices.ssp[row.period - 1])
+        )
+        if row.price_unavailable:
+            assert not on[row.period]["mid"]
