@@ -104,7 +104,11 @@ def test_settle_then_show_prints_the_case_run_document(tmp_path, capsys):
         capsys, "show", "--db", db, "--date", "2024-06-12", "--run", "R2", "--json"
     )
     _, direct, _ = run(capsys, "case", "run", WORKED, "--json")
-    assert code == 0 and json.loads(shown) == json.loads(direct)
+    shown = json.loads(shown)
+    # show adds the run's completeness (models.completeness) to the case run document.
+    completeness = shown.pop("completeness")
+    assert code == 0 and shown == json.loads(direct)
+    assert completeness["run"] == "2024-06-12 R2" and completeness["settled"]
 
 
 def test_settle_a_demo_run_and_some_periods(tmp_path, capsys):
