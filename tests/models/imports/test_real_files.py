@@ -112,9 +112,14 @@ def test_id_mapping_uses_the_register_never_the_id_text(registered_db, tmp_path)
     assert "gives E_BURBO the national grid id BURBW-1, not ROTHW-1" in warning.reason
     assert "gives national grid id ROTHW-1 to 2__PENEC001, not E_BURBO" in warning.reason
     run_id = summary.dates[0].run_id
-    assert scalar(
-        registered_db, "SELECT group_concat(bm_unit_id) FROM run_bm_unit WHERE run_id=:r", r=run_id
-    ) == "2__PENEC001,E_BURBO"
+    assert (
+        scalar(
+            registered_db,
+            "SELECT group_concat(bm_unit_id) FROM run_bm_unit WHERE run_id=:r",
+            r=run_id,
+        )
+        == "2__PENEC001,E_BURBO"
+    )
 
 
 def test_forty_six_period_day_of_published_prices(registered_db):
