@@ -133,9 +133,9 @@ class RegisterCoverage:
     run_units: int
     with_pn: int  # registered units of the run with an FPN
     unregistered: tuple[str, ...]  # R-REG-UNREGISTERED: run units the register does not list
-    without_bm_data: int  # units of the register the run has no BM data for
+    without_pn: int  # units of the register without an FPN in the run
     fuel_types_present: dict[str, int]  # of the run's units with an FPN
-    fuel_types_missing: dict[str, int]  # of the register's units without BM data
+    fuel_types_missing: dict[str, int]  # of the register's units without PN
 
     def line(self) -> str:
         present = _fuel_list(self.fuel_types_present, with_counts=False) or "none"
@@ -151,7 +151,7 @@ class RegisterCoverage:
             "run_units": self.run_units,
             "registered_units_with_pn": self.with_pn,
             "unregistered_units": list(self.unregistered),
-            "registered_units_without_bm_data": self.without_bm_data,
+            "registered_units_without_pn": self.without_pn,
             "fuel_types_present": self.fuel_types_present,
             "fuel_types_missing": self.fuel_types_missing,
         }
@@ -260,7 +260,7 @@ class Completeness:
         else:
             first = f"Incomplete: {lacking or 'see the details'}"
         # The first line must fit the overview; what it costs may be cut (Details has all).
-        second = [self._coverage_note(compact)] if self.register.without_bm_data else []
+        second = [self._coverage_note(compact)] if self.register.without_pn else []
         unavailable = self.price_unavailable
         if unavailable:
             second.append(
@@ -286,7 +286,7 @@ class Completeness:
 
     def _coverage_note(self, compact: bool = False) -> str:
         r = self.register
-        if not r.without_bm_data:
+        if not r.without_pn:
             return ""
         if compact:
             return f"PN {r.with_pn:,}/{r.register_units:,} units"
@@ -426,7 +426,7 @@ def _register_coverage(stored: StoredInputs, register: RegisterInForce) -> Regis
         run_units=len(stored.units),
         with_pn=len(with_pn),
         unregistered=tuple(unregistered),
-        without_bm_data=len(without),
+        without_pn=len(without),
         fuel_types_present=fuel_type_counts(
             [u for u in stored.units if u in stored.fpn_any], in_register
         ),
@@ -506,10 +506,10 @@ def _register_gaps(
                 "Elexon's",
             )
         )
-    if coverage.without_bm_data:
+    if coverage.without_pn:
         gaps.append(
             Gap(
-                f"no BM data for {coverage.without_bm_data:,} of {coverage.register_units:,} "
+                f"no PN for {coverage.without_pn:,} of {coverage.register_units:,} "
                 f"registered units (fuel types: {_fuel_list(coverage.fuel_types_missing)})",
                 settled,
                 "their acceptances, if they had any, are not in the stack, so the price may "

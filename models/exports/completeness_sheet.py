@@ -30,7 +30,7 @@ def _rows(c: Completeness) -> list[list]:
     ]
     if r.fuel_types_missing:
         missing = ", ".join(f"{f} {n:,}" for f, n in r.fuel_types_missing.items())
-        rows.append([run, "register", "registered units without BM data", "", missing, ""])
+        rows.append([run, "register", "registered units without PN", "", missing, ""])
     if r.unregistered:
         rows.append(
             [run, "register", "unregistered units (R-REG-UNREGISTERED)", "",

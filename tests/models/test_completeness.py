@@ -119,7 +119,7 @@ def test_gaps_name_their_periods_and_effects(db):
     assert "1 BSAD action(s)" in report.known_gaps[1].effect
     # Register coverage: the case's two units are the database's register.
     assert report.register.line() == "PN for 2 of 2 registered units; fuel types present: unknown"
-    assert report.register.unregistered == () and report.register.without_bm_data == 0
+    assert report.register.unregistered == () and report.register.without_pn == 0
 
 
 def test_stored_results_give_the_same_report_as_the_result(db):
@@ -166,8 +166,8 @@ def test_json_text_and_banner_never_show_nan(db):
     assert "price unavailable in period(s) 28: NIV is 0 MWh" in report.text()
 
 
-def test_unregistered_units_and_units_without_bm_data(db):
-    """G1 marked unregistered (R-REG-UNREGISTERED); a third registered unit has no BM data."""
+def test_unregistered_units_and_registered_units_without_pn(db):
+    """G1 marked unregistered (R-REG-UNREGISTERED); a third registered unit has no PN."""
     run_id = import_case(db, _case())
     with db.engine.begin() as conn:
         conn.execute(text("UPDATE run_bm_unit SET registered = 0 WHERE bm_unit_id = 'G1'"))
@@ -183,7 +183,7 @@ def test_unregistered_units_and_units_without_bm_data(db):
         report = run_completeness(conn, run_id)
     register = report.register
     assert register.unregistered == ("G1",)
-    assert (register.register_units, register.with_pn, register.without_bm_data) == (3, 2, 1)
+    assert (register.register_units, register.with_pn, register.without_pn) == (3, 2, 1)
     assert register.fuel_types_missing == {"CCGT": 1}
     assert register.fuel_types_present == {"WIND": 1, "unknown": 1}
     gaps = {g.what.split(":")[0]: g for g in report.gaps}
@@ -191,7 +191,7 @@ def test_unregistered_units_and_units_without_bm_data(db):
         "TLF 0 under the party UNREGISTERED"
         in gaps["1 BM unit(s) not in the register in force (R-REG-UNREGISTERED)"].effect
     )
-    assert "no BM data for 1 of 3 registered units (fuel types" in " ".join(gaps)
+    assert "no PN for 1 of 3 registered units (fuel types" in " ".join(gaps)
 
 
 def test_period_ranges():

@@ -64,12 +64,12 @@ def test_register_coverage_names_the_units_other_than_wind(settled):
     register = report.register
     assert register.line() == "PN for 156 of 2,871 registered units; fuel types present: WIND"
     assert register.fuel_types_present == {"WIND": 156}
-    assert register.without_bm_data == 2871 - 156
+    assert register.without_pn == 2871 - 156
     missing = register.fuel_types_missing
     assert {"CCGT", "NUCLEAR", "OCGT", "PS", "NPSHYD"} <= set(missing)
     assert sum(missing.values()) == 2871 - 156
     assert register.unregistered == ()
-    gap = next(g for g in report.gaps if g.what.startswith("no BM data for 2,715 of 2,871"))
+    gap = next(g for g in report.gaps if g.what.startswith("no PN for 2,715 of 2,871"))
     assert "CCGT" in gap.what and "may differ from Elexon's" in gap.effect
     # The 2026 register, imported as effective from 2019-01-01 (conftest), is in force.
     assert register.register.startswith("snapshot 1, effective from 2019-01-01")
