@@ -34,7 +34,7 @@ from models.p114.errors import (
 
 GZIP_MAGIC = b"\x1f\x8b"
 BOM = b"\xef\xbb\xbf"
-CHUNK = 4 << 20
+CHUNK = 1 << 20
 _LANES = np.tile(np.arange(4, dtype=np.uint8), CHUNK // 2)  # lane of each byte offset
 
 
@@ -152,44 +152,45 @@ class FlatFile:
         except OSError as exc:
             raise FramingError(f"{self.name}: cannot read the file: {exc}") from None
 
-    def _next_lines(self) -> tuple[list[bytes], bool]:
-        """Whole lines (terminators removed, CRLF accepted) and whether the file has ended."""
+    def _next_block(self) -> tuple[bytes, bool]:
+        """Whole lines, each ending with LF (CRLF made LF), and whether the file has ended."""
         while True:
             data = self._read()
             if not data:
                 tail, self._pending = self._pending, b""
                 if tail.endswith(b"\r"):
                     tail = tail[:-1]
-                return ([tail] if tail else []), True
+                return (self._lf(tail + b"\n") if tail else b""), True
             data = self._pending + data
             cut = data.rfind(b"\n")
             if cut < 0:
                 self._pending = data
                 continue
             self._pending = data[cut + 1 :]
-            body = data[:cut]
-            if b"\r" in body:
-                body = body.replace(b"\r\n", b"\n")
-                if b"\r" in body:
-                    line = self._lines + body[: body.index(b"\r")].count(b"\n") + 1
-                    raise FramingError(
-                        f"{self.where(line)}: a carriage return inside a record; records end "
-                        "with LF or CRLF"
-                    )
-            return body.split(b"\n"), False
+            return self._lf(data[: cut + 1]), False
+
+    def _lf(self, block: bytes) -> bytes:
+        if b"\r" in block:
+            block = block.replace(b"\r\n", b"\n")
+            if b"\r" in block:
+                line = self._lines + block[: block.index(b"\r")].count(b"\n") + 1
+                raise FramingError(
+                    f"{self.where(line)}: a carriage return inside a record; records end "
+                    "with LF or CRLF"
+                )
+        return block
 
     def _read_header(self) -> FileHeader:
-        lines, ended = self._next_lines()
-        while not lines and not ended:
-            lines, ended = self._next_lines()
-        if not lines:
+        block, ended = self._next_block()
+        while not block and not ended:
+            block, ended = self._next_block()
+        if block.startswith(BOM):
+            block = block[len(BOM) :]
+        if not block.strip():
             raise FramingError(f"{self.name}: the file is empty")
-        first = lines[0]
-        if first.startswith(BOM):
-            first = first[len(BOM) :]
-        if first.endswith(b"\r"):
-            first = first[:-1]
-        self._buffered, self._ended = lines[1:], ended
+        cut = block.index(b"\n")
+        first = block[:cut]
+        self._block, self._ended = block[cut + 1 :], ended
         self._lines = 1
         self.records = 1
         self.checksum = record_checksum(first)
@@ -234,39 +235,41 @@ class FlatFile:
             )
         return FileHeader(file_type, fields[1], created, *fields[3:7], int(fields[7]), fields[8])
 
-    def chunks(self) -> Iterator[tuple[int, list[bytes]]]:
-        lines, ended = self._buffered, self._ended
-        self._buffered = []
-        held: list[bytes] = []  # the last line read: the trailer if nothing follows
+    def chunks(self) -> Iterator[tuple[int, bytes]]:
+        """(line number of the first line, LF-separated body lines without a final LF)."""
+        block, ended = self._block, self._ended
+        self._block = b""
+        held = b""  # the last line read, with its LF: the trailer if nothing follows
         while True:
-            lines = held + lines if held else lines
+            block = held + block if held else block
             if ended:
-                while lines and lines[-1] == b"":
-                    lines.pop()
-                if not lines or not lines[-1].startswith(b"ZZZ|"):
-                    last = lines[-1][:3].decode("ascii", "replace") if lines else "AAA"
+                body = block.rstrip(b"\n")
+                cut = body.rfind(b"\n")
+                trailer = body[cut + 1 :]
+                if not trailer.startswith(b"ZZZ|"):
+                    lines = self._lines + body.count(b"\n") + (1 if body else 0)
+                    last = trailer[:3].decode("ascii", "replace") if body else "AAA"
                     raise TruncatedFileError(
-                        f"{self.name}: the file ends at line {self._lines + len(lines)} "
-                        f"(a {last} record) without the ZZZ trailer; it is truncated"
+                        f"{self.name}: the file ends at line {lines} (a {last} record) "
+                        "without the ZZZ trailer; it is truncated"
                     )
-                trailer = lines.pop()
-                if b"" in lines:
-                    blank = self._lines + lines.index(b"") + 1
-                    raise FramingError(f"{self.where(blank)}: an empty line inside the file")
-                yield from self._emit(lines)
+                yield from self._emit(body[:cut] if cut >= 0 else b"")
                 self._check_trailer(trailer)
                 return
-            held, lines = lines[-1:], lines[:-1]
-            yield from self._emit(lines)
-            lines, ended = self._next_lines()
+            cut = block.rfind(b"\n", 0, len(block) - 1)
+            held = block[cut + 1 :]
+            yield from self._emit(block[:cut] if cut >= 0 else b"")
+            block, ended = self._next_block()
 
-    def _emit(self, lines: list[bytes]) -> Iterator[tuple[int, list[bytes]]]:
-        if lines:
+    def _emit(self, body: bytes) -> Iterator[tuple[int, bytes]]:
+        """Count, checksum and yield non-empty `body` (lines without the final LF)."""
+        if body:
             first = self._lines + 1
-            self.checksum ^= xor_checksum(b"\n".join(lines))
-            self.records += len(lines)
-            self._lines += len(lines)
-            yield first, lines
+            lines = body.count(b"\n") + 1
+            self.checksum ^= xor_checksum(body)
+            self.records += lines
+            self._lines += lines
+            yield first, body
 
     def _check_trailer(self, trailer: bytes) -> None:
         line = self._lines + 1

@@ -77,40 +77,110 @@ def idd_type(spec: str) -> IddType:
 # Reading
 
 
-def _first(mask: np.ndarray) -> int:
-    return int(np.flatnonzero(mask)[0])
-
-
-def _fail(mask: np.ndarray, raw: list[bytes], reason: str) -> None:
+def _fail(mask: np.ndarray, value_of, reason: str) -> None:
     if mask.any():
-        index = _first(mask)
-        raise ColumnValueError(index, raw[index], reason)
+        index = int(np.flatnonzero(mask)[0])
+        raise ColumnValueError(index, value_of(index), reason)
 
 
-def read_column(kind: IddType, raw: list[bytes], mandatory: bool) -> np.ndarray:
-    """The typed column of `raw` field values; ColumnValueError names the first bad row."""
-    col = np.array(raw, dtype="S") if raw else np.zeros(0, dtype="S1")
-    empty = col == b""
+POW10 = 10 ** np.arange(19, dtype=np.int64)
+
+
+class ChunkFields:
+    """Per-field facts of a chunk of records, computed once for every field of every record.
+
+    Field k is the text between separator k and separator k + 1 (`bars`, positions of `|`).
+    Its length, digit, point and minus counts, point position, first, second and last
+    characters and its digits read as one integer (`mantissa`) come from cumulative sums
+    over the chunk's bytes, so typing a column is a gather of these facts, not a parse."""
+
+    def __init__(self, data: np.ndarray, bars: np.ndarray):
+        self.data = data
+        size = len(data)
+        bars = bars.astype(np.int32)
+        self.start = bars[:-1] + 1
+        self.end = bars[1:]
+        a, b = self.start, self.end
+        self.length = b - a
+        digit = (data >= 48) & (data <= 57)
+        dot = data == 46
+        counts = np.zeros(size + 1, dtype=np.int32)
+        np.cumsum(digit, out=counts[1:])
+        self.digits = counts[b] - counts[a]
+        cum = np.zeros(size + 1, dtype=np.int32)
+        np.cumsum(dot, out=cum[1:])
+        self.dots = cum[b] - cum[a]
+        points = np.flatnonzero(dot).astype(np.int32)
+        first_point = cum[a]  # the index in `points` of the field's first point, if any
+        self.dot_at = (
+            points[np.minimum(first_point, max(len(points) - 1, 0))] - a
+            if len(points)
+            else np.zeros(len(a), dtype=np.int32)
+        )
+        np.cumsum(data == 45, out=cum[1:])
+        self.minus = cum[b] - cum[a]
+        last = size - 1
+        self.first = data[np.minimum(a, last)]
+        self.second = data[np.minimum(a + 1, last)]
+        self.last = data[np.maximum(b - 1, 0)]
+        # each digit times 10 to the number of digits after it in its field: the end of the
+        # field (the next separator) of every byte, by repeating each segment's end
+        ends = np.empty(len(bars) + 1, dtype=np.int32)
+        ends[:-1] = bars
+        ends[-1] = size
+        segment = np.diff(ends, prepend=0)
+        after = counts[np.repeat(ends, segment)] - counts[1:]
+        np.minimum(after, 18, out=after)
+        value = POW10[after]
+        value *= data - 48
+        value[~digit] = 0
+        self.mantissa = np.add.reduceat(value, a) if len(a) else np.zeros(0, np.int64)
+
+    def raw(self, field: int) -> bytes:
+        return self.data[self.start[field] : self.end[field]].tobytes()
+
+
+def read_fields(
+    kind: IddType, chunk: ChunkFields, fields: np.ndarray, mandatory: bool
+) -> np.ndarray:
+    """The typed column of the chunk's fields `fields` (indices into ChunkFields).
+    ColumnValueError names the first bad row (an index into `fields`)."""
+    n = len(fields)
+    length = chunk.length[fields]
+
+    def value_of(index: int) -> bytes:
+        return chunk.raw(int(fields[index]))
+
+    empty = length == 0
     if mandatory:
-        _fail(empty, raw, "empty, but the field is mandatory")
-    if kind.kind == "raw":
-        return _ascii(col, raw)
-    if empty.all():
-        return _absent(kind, len(raw), mandatory)
+        _fail(empty, value_of, "empty, but the field is mandatory")
+    if n == 0 or not length.any():
+        return _absent(kind, n)
     if kind.numeric:
-        return _numbers(kind, col, raw, empty, mandatory)
+        return _numbers(kind, chunk, fields, length, empty, mandatory, value_of)
+    first = chunk.first[fields]
     if kind.kind == "boolean":
-        true, false = col == b"T", col == b"F"
-        _fail(~(true | false | empty), raw, "not a boolean: expected T or F")
+        true, false = (first == 84) & (length == 1), (first == 70) & (length == 1)
+        _fail(~(true | false | empty), value_of, "not a boolean: expected T or F")
         if mandatory:
             return true
         return np.where(empty, np.nan, true.astype(np.float64))
+    width = int(length.max())
+    offsets = np.arange(width)
+    inside = offsets < length[:, None]
+    data = chunk.data
+    index = np.minimum(chunk.start[fields][:, None] + offsets, len(data) - 1)
+    matrix = np.where(inside, data[index], 0).astype(np.uint8)
+    _fail(((matrix > 127) | ((matrix < 32) & inside)).any(axis=1), value_of, "not ASCII text")
+    strings = np.ascontiguousarray(matrix).view(f"S{width}").ravel()
     if kind.kind in ("date", "datetime"):
-        return _dates(kind, col, raw, empty)
-    return _text(kind, col, raw, empty)
+        return _dates(kind, strings.tolist())
+    if kind.kind == "raw":
+        return strings.astype("U")
+    return _text(kind, matrix, inside, length, empty, strings, value_of)
 
 
-def _absent(kind: IddType, size: int, mandatory: bool) -> np.ndarray:
+def _absent(kind: IddType, size: int) -> np.ndarray:
     if kind.kind in ("text", "char", "raw"):
         return np.full(size, "", dtype="U1")
     if kind.kind == "date":
@@ -120,79 +190,98 @@ def _absent(kind: IddType, size: int, mandatory: bool) -> np.ndarray:
     return np.full(size, np.nan)
 
 
-def _ascii(col: np.ndarray, raw: list[bytes]) -> np.ndarray:
-    try:
-        return col.astype("U")
-    except UnicodeDecodeError:
-        high = np.array([any(b > 127 for b in v) for v in raw])
-        _fail(high, raw, "not ASCII text")
-        raise
-
-
-def _numbers(
-    kind: IddType, col: np.ndarray, raw: list[bytes], empty: np.ndarray, mandatory: bool
-) -> np.ndarray:
+def _numbers(kind, chunk, fields, length, empty, mandatory, value_of) -> np.ndarray:
     decimals = kind.decimals if kind.kind != "integer" else 0
-    whole = kind.size - decimals
-    allowed = b"0123456789-" + (b"." if decimals else b"")
-    if b"".join(raw).translate(None, allowed):
-        bad = np.array([bool(v.translate(None, allowed)) for v in raw])
-        _fail(bad, raw, f"not a {kind.label}: only digits, '-'{' and .' if decimals else ''}")
-    present = ~empty
-    s = np.strings
-    neg = s.startswith(col, b"-")
-    length = s.str_len(col)
-    dot = s.find(col, b".")
-    has_dot = dot >= 0
-    int_digits = np.where(has_dot, dot, length) - neg
-    places = np.where(has_dot, length - dot - 1, 0)
-    _fail(present & (s.count(col, b"-") != neg), raw, f"not a {kind.label}: misplaced '-'")
-    _fail(present & (s.count(col, b".") > 1), raw, f"not a {kind.label}: more than one '.'")
-    _fail(present & (int_digits < 1), raw, f"not a {kind.label}: no digit before the point")
+    digits = chunk.digits[fields]
+    dots = chunk.dots[fields]
+    minus = chunk.minus[fields]
+    negative = minus == 1
+    has_dot = dots == 1
+    dot_at = np.where(has_dot, chunk.dot_at[fields], length)
+    int_digits = dot_at - negative
+    places = length - dot_at - 1
+    mantissa = chunk.mantissa[fields]
+    first = chunk.first[fields]
+    # one pass for the common case: every value well formed
+    plain = digits + dots + minus == length
+    plain &= (minus == 0) | (negative & (first == 45))
+    plain &= dots <= (1 if decimals else 0)
+    plain &= (int_digits >= 1) | empty
+    plain &= int_digits <= kind.size - decimals
+    plain &= ~has_dot | ((places <= decimals) & (places > 0))
+    plain &= ~(negative & (mantissa == 0))
+    if not plain.all():
+        _number_refusal(kind, chunk, fields, length, empty, value_of, plain)
+    lead = np.where(negative, chunk.second[fields], first)
+    last = chunk.last[fields]
     _fail(
-        present & (int_digits > whole),
-        raw,
-        f"too large for {kind.label}: more than {whole} integer digits",
+        (has_dot & (last == 48)) | ((int_digits > 1) & (lead == 48)),
+        value_of,
+        f"not an IDD {kind.label}: a leading or trailing zero",
     )
-    _fail(present & (places > decimals), raw, f"more than {decimals} decimals for {kind.label}")
-    _fail(
-        has_dot & (s.endswith(col, b"0") | s.endswith(col, b".")),
-        raw,
-        f"not an IDD {kind.label}: trailing zero or point",
-    )
-    _fail(
-        present & (int_digits > 1) & (s.startswith(col, b"0") | s.startswith(col, b"-0")),
-        raw,
-        f"not an IDD {kind.label}: leading zero",
-    )
-    filled = np.where(empty, b"nan", col) if empty.any() else col
-    values = filled.astype(np.float64)
-    _fail(neg & (values == 0), raw, f"not an IDD {kind.label}: zero is never signed")
     if kind.kind == "integer" and mandatory:
-        return values.astype(np.int64) if kind.size <= 15 else col.astype(np.int64)
-    return values
+        return np.where(negative, -mantissa, mantissa)
+    # an exact integer over an exact power of ten: the correctly rounded double, as float()
+    values = mantissa / POW10F[np.where(has_dot, places, 0)]
+    values = np.where(negative, -values, values)
+    return np.where(empty, np.nan, values) if empty.any() else values
 
 
-def _text(kind: IddType, col: np.ndarray, raw: list[bytes], empty: np.ndarray) -> np.ndarray:
-    s = np.strings
-    if col.dtype.itemsize > kind.size:
-        _fail(s.str_len(col) > kind.size, raw, f"longer than {kind.size} characters")
-    joined = b"".join(raw)
-    if any(c in joined for c in FORBIDDEN_TEXT):
-        bad = np.array([any(c in v for c in FORBIDDEN_TEXT) for v in raw])
-        _fail(bad, raw, "holds a character the IDD excludes from text ($ < > \\ ~ |)")
-    _fail(s.startswith(col, b" ") | s.endswith(col, b" "), raw, "leading or trailing space")
-    values = _ascii(col, raw)
+POW10F = 10.0 ** np.arange(23)
+
+
+def _number_refusal(kind, chunk, fields, length, empty, value_of, plain) -> None:
+    """Why the first value that is not a well-formed number is refused."""
+    index = int(np.flatnonzero(~plain)[0])
+    value = value_of(index)
+    label = kind.label
+    decimals = kind.decimals if kind.kind != "integer" else 0
+    text = value.decode("ascii", "replace")
+    body = text[1:] if text.startswith("-") else text
+    whole, _, fraction = body.partition(".")
+    if any(c not in "0123456789.-" for c in text) or (not decimals and "." in text):
+        reason = f"not a {label}: a character other than a digit, '-'" + (
+            " or ." if decimals else ""
+        )
+    elif "-" in body:
+        reason = f"not a {label}: misplaced '-'"
+    elif body.count(".") > 1:
+        reason = f"not a {label}: more than one '.'"
+    elif not whole:
+        reason = f"not a {label}: no digit before the point"
+    elif len(whole) > kind.size - decimals:
+        reason = f"too large for {label}: more than {kind.size - decimals} integer digits"
+    elif len(fraction) > decimals:
+        reason = f"more than {decimals} decimals for {label}"
+    elif "." in body and not fraction:
+        reason = f"not an IDD {label}: trailing point"
+    else:
+        reason = f"not an IDD {label}: zero is never signed"
+    raise ColumnValueError(index, value, reason)
+
+
+def _text(kind, matrix, inside, length, empty, strings, value_of) -> np.ndarray:
+    _fail(length > kind.size, value_of, f"longer than {kind.size} characters")
+    forbidden = np.isin(matrix, np.frombuffer(FORBIDDEN_TEXT, dtype=np.uint8)) & inside
+    _fail(
+        forbidden.any(axis=1),
+        value_of,
+        "holds a character the IDD excludes from text ($ < > \\ ~ |)",
+    )
+    rows = np.arange(len(length))
+    last = matrix[rows, np.maximum(length - 1, 0)]
+    _fail(~empty & ((matrix[:, 0] == 32) | (last == 32)), value_of, "leading or trailing space")
+    values = strings.astype("U")
     if kind.valid:
         _fail(
             ~(np.isin(values, kind.valid) | empty),
-            raw,
+            value_of,
             f"not in the valid set {', '.join(kind.valid)}",
         )
     return values
 
 
-def _dates(kind: IddType, col: np.ndarray, raw: list[bytes], empty: np.ndarray) -> np.ndarray:
+def _dates(kind: IddType, raw: list[bytes]) -> np.ndarray:
     width, unit = (8, "D") if kind.kind == "date" else (14, "s")
     pattern = "YYYYMMDD" if width == 8 else "YYYYMMDDHHMMSS"
     out = np.full(len(raw), np.datetime64("NaT"), dtype=f"datetime64[{unit}]")

@@ -16,11 +16,10 @@ from collections.abc import Callable
 import numpy as np
 
 from models.p114.errors import FieldValueError, LayoutError
-from models.p114.idd_types import ColumnValueError, read_column
+from models.p114.idd_types import ChunkFields, ColumnValueError, read_fields
 from models.p114.layout import ROOT, FieldSpec
 from models.p114.records import RecordTable
 
-BATCH = 50_000
 INFERRED = " (this rule comes from a layout row marked inferred)"
 
 
@@ -41,34 +40,21 @@ class TreeSpec:
 
 
 class _Buffer:
-    __slots__ = (
-        "batches",
-        "lines",
-        "multi_parent",
-        "numbers",
-        "parent_codes",
-        "parents",
-        "rows",
-        "separators",
-        "spec",
-    )
+    __slots__ = ("batches", "index", "multi_parent", "numbers", "rows", "separators", "spec")
 
-    def __init__(self, spec: TreeSpec):
+    def __init__(self, spec: TreeSpec, index: int):
         self.spec = spec
+        self.index = index
         self.separators = len(spec.fields) + 1
-        self.lines: list[bytes] = []
-        self.numbers: list[int] = []
-        self.parents: list[int] = []
-        self.parent_codes: list[str] = []
         self.multi_parent = len(spec.parents) > 1
         self.rows = 0
         self.batches: list[dict[str, np.ndarray]] = []
 
 
 class RecordTree:
-    """Feed chunks of (first line number, lines); `finish()` closes the tree and returns the
-    tables. `on_record(code, line_number, line, counts)` hooks the few records whose values
-    the caller checks while reading (period numbers)."""
+    """Feed chunks of (first line number, LF-separated lines); `finish()` closes the tree and
+    returns the tables. `on_record(code, line_number, line, counts)` hooks the few record
+    types (`watched`) whose values the caller checks while reading (period numbers)."""
 
     def __init__(
         self,
@@ -78,40 +64,99 @@ class RecordTree:
         on_close: Callable[[str, list, int], None] | None = None,
         on_record: Callable[[str, int, bytes, dict], None] | None = None,
         watched: tuple[str, ...] = (),
+        closed: tuple[str, ...] = (),
     ):
         self.name = name
         self.describe = describe  # e.g. "layout S0142013"
         self.specs = specs
-        self.buffers = {code.encode(): _Buffer(spec) for code, spec in specs.items()}
+        self.buffers = [_Buffer(spec, i) for i, spec in enumerate(specs.values())]
+        codes = [(ord(c[0]) << 16) | (ord(c[1]) << 8) | ord(c[2]) for c in specs]
+        self._order = np.argsort(codes)
+        self._codes = np.array(codes, dtype=np.int64)[self._order]
+        self._separators = np.array([b.separators for b in self.buffers], dtype=np.int64)
+        # walked once per run: no cardinality limit, no children that must be present, not
+        # watched (a repeat only closes its predecessor and takes its place)
+        self._collapsible = np.array(
+            [
+                s.maximum is None and not self._mandatory_children(c) and c not in watched
+                for c, s in specs.items()
+            ]
+        )
         self.on_close = on_close
         self.on_record = on_record
-        self.watched = frozenset(c.encode() for c in watched)
+        self.watched = {i for i, c in enumerate(specs) if c in watched}
+        closing = {ROOT, *(c for c in specs if self._mandatory_children(c))}
+        self.closing = closing | set(closed)  # record types whose closing is checked
         # a frame: [code, row, last rank, child counts, line, last child code]
         self.stack: list[list] = [[ROOT, -1, -1, {}, 0, None]]
         self.last_line = 1
+        self._lines: list[np.ndarray] = []  # line numbers per chunk, by buffer index
 
     # -- the hot loop ----------------------------------------------------------------------
 
-    def feed(self, first: int, lines: list[bytes]) -> None:
+    def feed(self, first: int, body: bytes) -> None:
+        data = np.frombuffer(body, dtype=np.uint8)
+        newline = np.flatnonzero(data == 10)
+        starts = np.concatenate(([0], newline + 1))
+        ends = np.concatenate((newline, [len(data)]))
+        short = (ends - starts) < 4
+        if short.any():
+            k = int(np.flatnonzero(short)[0])
+            self._unknown(first + k, body[starts[k] : ends[k]])
+        bars = np.flatnonzero(data == 124)
+        first_bar = np.searchsorted(bars, starts)
+        separators = np.searchsorted(bars, ends) - first_bar
+        code = (
+            (data[starts].astype(np.int64) << 16)
+            | (data[starts + 1].astype(np.int64) << 8)
+            | data[starts + 2]
+        )
+        slot = np.minimum(np.searchsorted(self._codes, code), len(self._codes) - 1)
+        known = self._codes[slot] == code
+        if not known.all():
+            k = int(np.flatnonzero(~known)[0])
+            self._unknown(first + k, body[starts[k] : ends[k]])
+        kinds = self._order[slot]
+        framed = (
+            (separators == self._separators[kinds])
+            & (data[starts + 3] == 124)
+            & (data[ends - 1] == 124)
+        )
+        if not framed.all():
+            k = int(np.flatnonzero(~framed)[0])
+            self._field_count(first + k, body[starts[k] : ends[k]], self.buffers[kinds[k]])
+        # a run of one record type that is checked the same way each time is walked once
+        repeat = np.zeros(len(kinds), dtype=bool)
+        repeat[1:] = (kinds[1:] == kinds[:-1]) & self._collapsible[kinds[1:]]
+        kept = np.flatnonzero(~repeat)
+        runs = np.diff(np.append(kept, len(kinds)))
+        self._walk(first, kept.tolist(), kinds[kept].tolist(), runs.tolist(), body, starts, ends)
+        chunk = ChunkFields(data, bars)
+        for buffer in self.buffers:
+            rows = np.flatnonzero(kinds == buffer.index)
+            if len(rows):
+                self._type_batch(buffer, first + rows, chunk, first_bar[rows])
+        self.last_line = first + len(starts) - 1
+
+    def _walk(self, first, offsets, kinds, runs, body: bytes, starts, ends) -> None:
+        """The record tree: each record's parent, rank and cardinality, in file order (a run
+        of a collapsible type is walked as its first record)."""
         buffers = self.buffers
+        specs = [b.spec for b in buffers]
         stack = self.stack
         watched = self.watched
-        number = first - 1
-        for line in lines:
-            number += 1
-            code = line[:3]
-            buffer = buffers.get(code)
-            if buffer is None:
-                self._unknown(number, line)
-            if line.count(b"|") != buffer.separators or line[3:4] != b"|" or line[-1] != 124:
-                self._field_count(number, line, buffer)
-            spec = buffer.spec
+        closing = self.closing
+        for offset, kind, run in zip(offsets, kinds, runs, strict=True):
+            number = first + offset
+            spec = specs[kind]
             parents = spec.parents
             top = stack[-1]
             while top[0] not in parents:
                 if top[0] == ROOT:
                     self._no_parent(number, spec)
-                self._close(stack.pop(), number)
+                frame = stack.pop()
+                if frame[0] in closing:
+                    self._close(frame, number)
                 top = stack[-1]
             rank = spec.rank
             if rank is not None:
@@ -127,20 +172,12 @@ class RecordTree:
                 if seen > spec.maximum:
                     self._too_many(number, spec, top)
                 counts[spec.code] = seen
-            if code in watched:
-                self.on_record(spec.code, number, line, top[3])
-            row = buffer.rows
-            buffer.rows = row + 1
-            buffer.lines.append(line)
-            buffer.numbers.append(number)
-            buffer.parents.append(top[1])
-            if buffer.multi_parent:
-                buffer.parent_codes.append(top[0])
+            if kind in watched:
+                self.on_record(spec.code, number, body[starts[offset] : ends[offset]], top[3])
+            buffer = buffers[kind]
             if not spec.leaf:
-                stack.append([spec.code, row, -1, None, number, None])
-            if len(buffer.lines) >= BATCH:
-                self._type_batch(buffer)
-        self.last_line = number
+                stack.append([spec.code, buffer.rows + run - 1, -1, None, number, None])
+            buffer.rows += run
 
     # -- closing ---------------------------------------------------------------------------
 
@@ -170,54 +207,59 @@ class RecordTree:
         end = self.last_line + 1
         while self.stack:
             self._close(self.stack.pop(), end)
-        tables = {}
-        for buffer in self.buffers.values():
-            self._type_batch(buffer)
-            tables[buffer.spec.code] = self._table(buffer)
+        tables = {b.spec.code: self._table(b) for b in self.buffers}
+        for table in tables.values():
+            self._parents(table, tables)
         return tables
 
     # -- typing ----------------------------------------------------------------------------
 
-    def _type_batch(self, buffer: _Buffer) -> None:
-        lines = buffer.lines
-        if not lines and buffer.batches:
-            return
-        fields = buffer.spec.fields
-        step = len(fields) + 1
-        flat = b"".join(lines).split(b"|")
-        batch: dict[str, np.ndarray] = {}
-        batch["#line"] = np.array(buffer.numbers, dtype=np.int64)
-        batch["#parent"] = np.array(buffer.parents, dtype=np.int64)
-        batch["#parent_code"] = (
-            np.array(buffer.parent_codes, dtype="U4")
-            if buffer.multi_parent
-            else np.full(len(lines), next(iter(buffer.spec.parents)), dtype="U4")
-        )
-        for index, spec in enumerate(fields):
-            raw = flat[index + 1 : -1 : step]
+    def _type_batch(self, buffer: _Buffer, numbers, chunk: ChunkFields, first_bar) -> None:
+        batch: dict[str, np.ndarray] = {"#line": numbers.astype(np.int64)}
+        for index, spec in enumerate(buffer.spec.fields):
             try:
-                batch[spec.key] = read_column(spec.kind, raw, spec.mandatory)
+                batch[spec.key] = read_fields(spec.kind, chunk, first_bar + index, spec.mandatory)
             except ColumnValueError as exc:
-                line = buffer.numbers[exc.index]
                 value = exc.value.decode("ascii", "replace")
                 raise FieldValueError(
-                    f"{self.name} line {line}: {buffer.spec.code} {spec.label}: {value!r} "
-                    f"{exc.reason}" + (INFERRED if spec.inferred else "")
+                    f"{self.name} line {numbers[exc.index]}: {buffer.spec.code} {spec.label}: "
+                    f"{value!r} {exc.reason}" + (INFERRED if spec.inferred else "")
                 ) from None
         buffer.batches.append(batch)
-        buffer.lines, buffer.numbers, buffer.parents, buffer.parent_codes = [], [], [], []
 
-    @staticmethod
-    def _table(buffer: _Buffer) -> RecordTable:
+    def _table(self, buffer: _Buffer) -> RecordTable:
         batches = buffer.batches
+        if not batches:
+            empty = np.zeros(0, dtype=np.int64)
+            none = ChunkFields(np.zeros(1, np.uint8), np.zeros(1, np.int64))
+            columns = {f.key: read_fields(f.kind, none, empty, False) for f in buffer.spec.fields}
+            return RecordTable(buffer.spec.code, columns, empty, empty, np.zeros(0, "U4"))
         columns = {
             key: np.concatenate([b[key] for b in batches]) if len(batches) > 1 else batches[0][key]
             for key in batches[0]
         }
         line = columns.pop("#line")
-        parent = columns.pop("#parent")
-        parent_code = columns.pop("#parent_code")
-        return RecordTable(buffer.spec.code, columns, line, parent, parent_code)
+        return RecordTable(buffer.spec.code, columns, line, np.zeros(0), np.zeros(0, "U4"))
+
+    def _parents(self, table: RecordTable, tables: dict[str, RecordTable]) -> None:
+        """Each record's parent: the latest record of a parent type before it (the tree walk
+        has checked that this is the open one)."""
+        spec = self.specs[table.code]
+        best_line = np.full(len(table), -1, dtype=np.int64)
+        parent = np.full(len(table), -1, dtype=np.int64)
+        code = np.full(len(table), ROOT, dtype="U4")
+        for parent_code in spec.parents:
+            if parent_code == ROOT:
+                continue
+            lines = tables[parent_code].line
+            row = np.searchsorted(lines, table.line) - 1
+            line = np.where(row >= 0, lines[np.maximum(row, 0)], -1)
+            newer = line > best_line
+            best_line = np.where(newer, line, best_line)
+            parent = np.where(newer, row, parent)
+            code = np.where(newer, parent_code, code)
+        table.parent = parent
+        table.parent_code = code
 
     # -- refusals --------------------------------------------------------------------------
 

@@ -93,6 +93,7 @@ def read_s0142(path: Path, name: str | None = None) -> FlatFileContent:
             on_close=periods.on_close,
             on_record=periods.on_record,
             watched=("SRH", "SPI", "SP7"),
+            closed=(ROOT, "BPH"),
         )
         for first, lines in flat.chunks():
             tree.feed(first, lines)
