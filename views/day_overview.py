@@ -59,12 +59,17 @@ class DayOverview(QWidget):
             "run; select a row to go to its party, period or BM unit",
         )
         self.warnings = warnings_table([])
+        # A warning about a BM unit (unregistered, id disagreement): double-click to go to it.
+        self.warnings.value_activated.connect(
+            lambda value: self.difference_activated.emit("BM unit", value)
+        )
         self.warnings_tab = self.tables.addTab(self.warnings, "Data warnings (none)")
         self.tables.setTabToolTip(
             self.warnings_tab,
             "Quirks of the data the run was imported from, imported anyway: file, line or JSON "
             "path, field, value, what was assumed and the rule (unregistered units, id "
-            "disagreements, the register snapshot used)",
+            "disagreements, the register snapshot used); double-click one about a BM unit to go "
+            "to it",
         )
         splitter = QSplitter()
         splitter.setOrientation(pg.QtCore.Qt.Orientation.Vertical)

@@ -51,9 +51,12 @@ class WarningsTable(DataTable):
     """A sortable, filterable, copyable (Ctrl+C) table of warnings; the selected one in full
     below it (reasons are longer than a column)."""
 
+    value_activated = Signal(str)  # a double-clicked warning's value (a BM unit id, often)
+
     def __init__(self, placeholder: str = "Filter warnings…", parent=None) -> None:
         super().__init__(placeholder, parent)
         self.warnings: list[DataWarning] = []
+        self.view.doubleClicked.connect(self._activated)
         # Three lines at most, scrolling beyond: a narrow window keeps its table.
         self.detail = QPlainTextEdit(readOnly=True)
         self.detail.setFrameShape(QFrame.Shape.NoFrame)
@@ -68,6 +71,12 @@ class WarningsTable(DataTable):
         self.detail.setPlainText("")
         if self.warnings:
             self.select_source_row(0)  # the first one in full, at once
+
+    def _activated(self, index) -> None:
+        row = self.proxy.mapToSource(index).row()
+        if 0 <= row < len(self.warnings):
+            # Values are shown as read, strings quoted: 'T_NEW-1'.
+            self.value_activated.emit(self.warnings[row].value.strip("'\""))
 
     def _describe(self, row: int) -> None:
         if 0 <= row < len(self.warnings):

@@ -193,6 +193,15 @@ def test_the_runs_warnings_are_listed_and_the_status_bar_link_opens_them(
     assert copied[0].split("\t")[0] == "file"
     assert copied[1].split("\t")[:3] == ["BOD_2024-06-12.json", "data[3]", "nationalGridBmUnit"]
     save_screens(window, tmp_path, "day_overview_warnings_tab")
+    # Double-clicking a warning about a BM unit of the run goes to it; any other value stays.
+    with qtbot.waitSignal(overview.warnings.value_activated) as activated:
+        overview.warnings.view.doubleClicked.emit(proxy.index(1, 0))
+    assert activated.args == ["T_NEW-1"]  # shown quoted, as read
+    assert window.tabs.currentWidget() is overview  # T_NEW-1 is not a unit of this run
+    unit = window.view.units.bm_unit_id[5]
+    overview.warnings.value_activated.emit(unit)
+    assert window.tabs.currentWidget() is window.explorer
+    assert window.explorer.title.text().startswith(unit)
 
 
 def test_a_run_without_warnings_hides_the_link(qtbot, window, register_db, tmp_path):  # noqa: F811
