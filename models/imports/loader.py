@@ -390,4 +390,7 @@ def _write_day(
     counts |= {t: n for t, n in written.items() if n}
     counts |= published
     part = DatePart(day.isoformat(), run_id, label, previous_id, counts, warnings=stored_warnings)
-    return part, warnings
+    # The import's own warnings (reported, and refused by --strict): those the date's previous
+    # run did not already list; carried ones are written with the new run all the same.
+    listed = set(previous_warnings)
+    return part, [w for w in warnings if w not in listed]

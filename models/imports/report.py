@@ -169,8 +169,9 @@ class ImportSummary:
                 )
             else:
                 carried = f", carrying forward run {part.base_run_id}" if part.base_run_id else ""
+                listed = f" ({part.warnings:,} warning(s) listed with it)" if part.warnings else ""
                 lines.append(
-                    f"  {part.settlement_date}: run {part.run_id} {part.run_label}{carried}"
+                    f"  {part.settlement_date}: run {part.run_id} {part.run_label}{carried}{listed}"
                 )
         if self.dates:
             lines.append(

@@ -264,12 +264,20 @@ def test_strict_refuses_on_warnings_and_writes_nothing(registered_db, tmp_path):
 
 
 def test_warnings_are_carried_into_a_later_run_of_the_date(registered_db, tmp_path):
+    """The later run lists the earlier run's warnings of the units it carries; the import
+    reports (and --strict refuses) only its own."""
     first = import_files(registered_db, [pn_file(tmp_path / "a.json", {"X_NEW-1": 1.0})])
     second = import_files(registered_db, [pn_file(tmp_path / "b.json", {"X_NEW-2": -1.0})])
     assert second.dates[0].base_run_id == first.dates[0].run_id
     with registered_db.engine.connect() as conn:
         carried = read_run_warnings(conn, second.dates[0].run_id)
     assert [(w.file, w.value) for w in carried] == [("a.json", "X_NEW-1"), ("b.json", "X_NEW-2")]
+    assert second.dates[0].warnings == 2
+    assert [w.value for w in second.warnings] == ["X_NEW-2"]
+    third = import_files(
+        registered_db, [pn_file(tmp_path / "c.json", {"T_DRAXX-1": 5.0})], strict=True
+    )
+    assert third.warnings == [] and third.dates[0].warnings == 2
 
 
 def test_a_register_in_force_later_settles_the_units_as_registered(db, tmp_path):
