@@ -21,7 +21,9 @@ from models import limits
 
 # C0 controls other than tab, line feed and carriage return, DEL, and lone surrogates.
 _BAD_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
-_LINE_BREAKS = re.compile("[\t\n\r]")
+# Ids and names are one line: no tab or line break, no C1 control (U+0080-U+009F, which
+# include NEL), no Unicode line or paragraph separator.
+_LINE_BREAKS = re.compile("[\t\n\r\x80-\x9f\u2028\u2029]")
 
 
 def text_error(value: str, *, multiline: bool = False) -> str | None:

@@ -20,6 +20,7 @@ from workbench.cli_common import (
     EXIT_FAILURE,
     EXIT_OK,
     OneLineParser,
+    one_line,
     whole_number_arg,
 )
 from workbench.cli_common import date_arg as _date
@@ -490,7 +491,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.handler(args)
     except (WorkbenchInputError, EngineInputError) as exc:
-        print(f"settlement-workbench: error: {exc}", file=sys.stderr)
+        print(f"settlement-workbench: error: {one_line(exc)}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("settlement-workbench: interrupted", file=sys.stderr)
@@ -507,13 +508,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         # line, exit 2. Anything else is a defect: one line, the details in the error log.
         line = failure_line(exc, getattr(args, "db", None))
         if line is not None:
-            print(f"settlement-workbench: error: {line}", file=sys.stderr)
+            print(f"settlement-workbench: error: {one_line(line)}", file=sys.stderr)
             return EXIT_BAD_INPUT
         stamp = datetime.now(UTC).isoformat(timespec="seconds")
         log = write_error_log(f"--- {stamp} {' '.join(argv)[:500]}\n{traceback.format_exc()}\n")
         where = f"details in {log}" if log else "no error log could be written"
         print(
-            f"settlement-workbench: internal error: {short_reason(exc)} ({where})",
+            f"settlement-workbench: internal error: {one_line(short_reason(exc))} ({where})",
             file=sys.stderr,
         )
         return EXIT_FAILURE

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import errno
 import sys
+import unicodedata
 from datetime import date
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
@@ -135,4 +136,22 @@ class OneLineParser(argparse.ArgumentParser):
     """An argument parser whose refusal is one line on stderr (and exit 2), like every other."""
 
     def error(self, message: str):
-        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        self.exit(
+            EXIT_BAD_INPUT, f"{self.prog}: error: {one_line(message)} (see {self.prog} --help)\n"
+        )
+
+
+# Characters that would break a message's one line or the terminal: controls, surrogates,
+# line and paragraph separators (str.splitlines breaks on \x85, \x1c-\x1e, \u2028 too).
+_UNSHOWN = {"Cc", "Cs", "Zl", "Zp"}
+
+
+def one_line(text: object) -> str:
+    """A message as one printable line: such characters are shown as escapes (\\x07)."""
+    text = str(text)
+    if text.isprintable():
+        return text
+    return "".join(
+        ch.encode("unicode_escape").decode("ascii") if unicodedata.category(ch) in _UNSHOWN else ch
+        for ch in text
+    )

@@ -13,6 +13,7 @@ from workbench.cli_common import (
     EXIT_BAD_INPUT,
     EXIT_OK,
     date_arg,
+    one_line,
     open_db,
     periods_arg,
     run_type_arg,
@@ -219,7 +220,7 @@ def _edit(args) -> int:
     try:
         kind, target, value = _edit_request(args)
     except argparse.ArgumentTypeError as exc:
-        print(f"settlement-workbench: error: {exc}", file=sys.stderr)
+        print(f"settlement-workbench: error: {one_line(exc)}", file=sys.stderr)
         return EXIT_BAD_INPUT
     with open_db(args.db) as db, db.engine.begin() as conn:
         record = edit(

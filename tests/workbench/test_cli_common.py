@@ -326,3 +326,23 @@ def test_scenario_edits_with_hostile_values_are_one_line(case_db, tmp_path, caps
     assert code == 2
     assert message in one_line(capsys.readouterr().err)
     assert path.read_bytes() == before
+
+
+def test_messages_are_one_printable_line_whatever_they_quote():
+    from workbench.cli_common import one_line
+
+    assert one_line("plain £ text") == "plain £ text"
+    shown = one_line("key \x85 and \u2028 and \x07 and \ud800")
+    assert shown == "key \\x85 and \\u2028 and \\x07 and \\ud800"
+    assert len(shown.splitlines()) == 1
+
+
+def test_a_case_file_key_with_a_line_separator_is_refused_in_one_line(tmp_path, capsys):
+    path = tmp_path / "c.json"
+    path.write_text('{"\\u0085": "\\b"}')
+    code, _, err = run(capsys, "case", "run", str(path))
+    assert code == 2
+    assert one_line(err).endswith(
+        "c.json: (top level): key '\\x85': text holds a control character (U+0085) at "
+        "character 1; expected printable text (and 1 more)"
+    )
