@@ -52,6 +52,7 @@ JOB_MESSAGES = {
     "load": "Loading…",
     "demo": "Creating the demo database…",
     "import": "Importing…",
+    "fetch": "Fetching from Elexon…",
     "compare": "Settling and comparing…",
     "export": "Writing the workbook…",
 }
@@ -140,6 +141,11 @@ class MainWindow(QMainWindow):
             "Ctrl+I",
             "Import Elexon data (Insights JSON/CSV, legacy BMRS CSV, registers, prices)",
         )
+        self.fetch_action = self._action(
+            "&Fetch from Elexon…",
+            self.choose_fetch,
+            tip="Fetch settlement dates from the Elexon Insights API (cached) and import them",
+        )
         self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
         self.settle_action = self._action(
             "&Settle run", self.settle, "F5", "Settle the run and store its results"
@@ -153,6 +159,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.open_action)
         file_menu.addAction(self.demo_action)
         file_menu.addAction(self.import_action)
+        file_menu.addAction(self.fetch_action)
         self.recent_menu = file_menu.addMenu("Open &recent")
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
@@ -628,6 +635,47 @@ class MainWindow(QMainWindow):
                 return exc.report
 
         self.jobs.start("import", work, self._imported, self._job_failed, self._job_cancelled)
+
+    def choose_fetch(self) -> None:
+        """File › Fetch from Elexon…: the dates, datasets and run type, then a job."""
+        from datetime import UTC, datetime, timedelta
+
+        from views.fetch_dialog import FetchDialog, load_fetch_options
+
+        yesterday = datetime.now(UTC).date() - timedelta(days=1)
+        dialog = FetchDialog(load_fetch_options(self.settings, yesterday), self)
+        dialog.accepted.connect(lambda: self.fetch_from_elexon(dialog.options()))
+        self.fetch_dialog = dialog
+        dialog.open()
+
+    def fetch_from_elexon(self, options, cache_root=None, sleep=None) -> None:
+        """Fetch and import `options` (views.fetch_dialog.FetchOptions) in a job; the open
+        database, or a new one asked for."""
+        from views.fetch_dialog import save_fetch_options
+        from views.import_options import ImportOptions
+        from workbench.fetch_controller import fetch_work, too_many_days
+
+        problem = too_many_days(options.first, options.last)
+        if problem:
+            self.show_error("Cannot fetch", problem)
+            return
+        save_fetch_options(self.settings, options)
+        if self.db is None:
+            database, _ = QFileDialog.getSaveFileName(
+                self, "New database for the fetched data", "fetched.sqlite", DATABASE_FILTER
+            )
+            if not database:
+                return
+            try:
+                SettlementDatabase.create(database).close()
+            except (WorkbenchInputError, OSError) as exc:
+                self.show_error("Cannot create the database", str(exc))
+                return
+            if not self.open_database(database):
+                return
+        self._import_options = ImportOptions(run_type=options.run_type)
+        work, _days = fetch_work(self.db, options, cache_root, sleep)
+        self.jobs.start("fetch", work, self._imported, self._job_failed, self._job_cancelled)
 
     def _ask_import_options(self, paths: list[str], database: str | None) -> None:
         """Run type, settlement date, register effective-from and strict, as the command line

@@ -108,6 +108,7 @@ def import_day(
     staged: StagedDay,
     run_type: RunType,
     progress: Callable[[float, str], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
 ) -> DayResult:
     """One transaction: every record of the date, or nothing (ImportRejected)."""
     if not staged.files:
@@ -125,5 +126,6 @@ def import_day(
             only_date=staged.day,
             effective_from=staged.register_from,
             progress=progress,
+            cancelled=cancelled,
         )
     return DayResult(staged.day, staged.manifest, summary, [p.name for p in paths])

@@ -54,9 +54,11 @@ def import_dates(
     run_type: RunType = RunType.SF,
     progress: Callable[[float, str], None] | None = None,
     results: list[DayResult] | None = None,
+    cancelled: Callable[[], bool] | None = None,
 ) -> list[DayResult]:
     """One all-or-nothing import per date, in date order; ImportRejected stops at the date
-    it names (the dates before it, in `results`, stay imported)."""
+    it names, ImportCancelled the date being imported (the dates before it, in `results`,
+    stay imported)."""
     results = [] if results is None else results
     count = len(fetch.staged)
     for n, staged in enumerate(fetch.staged):
@@ -65,5 +67,5 @@ def import_dates(
             if progress:
                 progress((n + fraction) / count, text)
 
-        results.append(import_day(db, staged, run_type, step))
+        results.append(import_day(db, staged, run_type, step, cancelled))
     return results

@@ -1,0 +1,119 @@
+"""File › Fetch from Elexon…: the dialog's questions, a job with progress against the stand-in
+Insights server on 127.0.0.1, cancel (nothing written), and the import report at the end."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from PySide6.QtCore import QDate
+from sqlalchemy import text
+
+from models.database import SettlementDatabase
+from tests.models.fetch.insights_server import Fault, InsightsStandIn, loopback_only  # noqa: F401
+from tests.views.screens import save_screens
+from tests.views.test_main_window import LOAD_TIMEOUT_MS, window  # noqa: F401
+from views.fetch_dialog import FetchDialog, FetchOptions, load_fetch_options
+
+D = date(2022, 1, 1)
+
+
+@pytest.fixture(scope="module")
+def server():
+    with InsightsStandIn() as stand_in:
+        yield stand_in
+
+
+@pytest.fixture(autouse=True)
+def _fresh(server):
+    server.faults.clear()
+    server.log.clear()
+
+
+def _open_empty(window, tmp_path):  # noqa: F811
+    path = tmp_path / "fetched.sqlite"
+    SettlementDatabase.create(path).close()
+    assert window.open_database(str(path))
+    return path
+
+
+def test_the_dialog_asks_what_the_command_line_does(qtbot, window, tmp_path):  # noqa: F811
+    window.choose_fetch()
+    dialog = window.fetch_dialog
+    assert isinstance(dialog, FetchDialog) and dialog.isVisible() and dialog.isModal()
+    dialog.first.setDate(QDate(2022, 1, 1))
+    dialog.last.setDate(QDate(2022, 1, 2))
+    for name, check in dialog.datasets.items():
+        check.setChecked(name in ("PN", "BOD", "BOALF"))
+    dialog.run_type.setCurrentText("R1")
+    dialog.offline.setChecked(True)
+    chosen = dialog.options()
+    assert chosen == FetchOptions(D, date(2022, 1, 2), ("PN", "BOD", "BOALF"), "R1",
+                                  chosen.base_url, offline=True)  # fmt: skip
+    assert dialog.command.text() == (
+        "Command line: settlement-workbench fetch --from 2022-01-01 --to 2022-01-02 "
+        "--datasets PN,BOD,BOALF --run R1 --offline"
+    )
+    save_screens(dialog, tmp_path, "fetch_dialog")
+    for check in dialog.datasets.values():
+        check.setChecked(False)
+    assert not dialog.buttons.buttons()[0].isEnabled()  # no dataset: nothing to fetch
+    dialog.reject()
+
+
+def test_fetch_shows_progress_then_the_import_report(qtbot, window, server, tmp_path):  # noqa: F811
+    path = _open_empty(window, tmp_path)
+    seen: list[tuple[float, str]] = []
+    window.jobs.progressed.connect(lambda f, m: seen.append((f, m)))
+    for p in range(1, 49):  # slow answers (1.2 s in all): the job is seen part way
+        server.faults.append(Fault(f"settlementPeriod={p}&", "slow", seconds=0.1))
+    options = FetchOptions(D, D, ("PN", "BOALF"), "SF", server.url)
+    window.fetch_from_elexon(options, cache_root=tmp_path / "cache", sleep=lambda s: None)
+    assert window.status.text() == "Fetching from Elexon…"
+    qtbot.waitUntil(lambda: 15 <= window.progress.value() < 60, timeout=LOAD_TIMEOUT_MS)
+    assert window.progress.isVisible() and window.progress.format().endswith("/60 req %p%")
+    save_screens(window, tmp_path, "fetch_progress")
+    qtbot.waitUntil(
+        lambda: getattr(window, "import_dialog", None) is not None, timeout=LOAD_TIMEOUT_MS
+    )
+    qtbot.waitUntil(lambda: not window.jobs.busy(), timeout=LOAD_TIMEOUT_MS)
+    fractions = [f for f, _ in seen]
+    fractions = fractions[: fractions.index(1.0) + 1]  # then the new run is loaded: a new job
+    assert fractions == sorted(fractions) and fractions[-1] >= 0.7  # requests, then the import
+    assert "60/60 req" in [m for _, m in seen]  # 48 PN + 12 BOALF
+    report = window.import_dialog
+    assert report.isVisible()
+    assert "2022-01-01: run 1 2022-01-01 SF" in report.text
+    save_screens(report, tmp_path, "fetch_report")
+    with SettlementDatabase.open(path) as db, db.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM settlement_run")).scalar() == 1
+    assert load_fetch_options(window.settings, date(2030, 1, 1)).datasets == ("PN", "BOALF")
+
+
+def test_cancel_while_fetching_writes_nothing(qtbot, window, server, tmp_path):  # noqa: F811
+    path = _open_empty(window, tmp_path)
+    server.faults += [Fault(f"settlementPeriod={p}&", "slow", seconds=0.2) for p in range(1, 49)]
+    window.jobs.progressed.connect(
+        lambda f, m: window.jobs.cancel() if m.endswith(" req") else None
+    )
+    options = FetchOptions(D, D, ("PN",), "SF", server.url)
+    window.fetch_from_elexon(options, cache_root=tmp_path / "cache", sleep=lambda s: None)
+    qtbot.waitUntil(lambda: not window.jobs.busy(), timeout=LOAD_TIMEOUT_MS)
+    assert window.status.text() == "Cancelled."
+    assert getattr(window, "import_dialog", None) is None
+    with SettlementDatabase.open(path) as db, db.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM settlement_run")).scalar() == 0
+
+
+def test_a_bad_answer_is_an_error_and_writes_nothing(qtbot, window, server, tmp_path):  # noqa: F811
+    path = _open_empty(window, tmp_path)
+    server.faults.append(Fault("settlementPeriod=3&", "wrong_date", times=99))
+    options = FetchOptions(D, D, ("PN",), "SF", server.url)
+    window.fetch_from_elexon(options, cache_root=tmp_path / "cache", sleep=lambda s: None)
+    qtbot.waitUntil(lambda: not window.jobs.busy(), timeout=LOAD_TIMEOUT_MS)
+    assert window.status.text().startswith(
+        "The job failed: /datasets/PN?settlementDate=2022-01-01&settlementPeriod=3"
+    )
+    assert "wrong answer: data[0] settlementDate '2021-12-31'" in window.status.text()
+    with SettlementDatabase.open(path) as db, db.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM settlement_run")).scalar() == 0
