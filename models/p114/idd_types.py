@@ -217,7 +217,7 @@ def _numbers(kind, chunk, fields, length, empty, mandatory, value_of) -> np.ndar
     _fail(
         (has_dot & (last == 48)) | ((int_digits > 1) & (lead == 48)),
         value_of,
-        f"not an IDD {kind.label}: a leading or trailing zero",
+        f"not a valid {kind.label}: a leading or trailing zero",
     )
     if kind.kind == "integer" and mandatory:
         return np.where(negative, -mantissa, mantissa)
@@ -240,23 +240,23 @@ def _number_refusal(kind, chunk, fields, length, empty, value_of, plain) -> None
     body = text[1:] if text.startswith("-") else text
     whole, _, fraction = body.partition(".")
     if any(c not in "0123456789.-" for c in text) or (not decimals and "." in text):
-        reason = f"not a {label}: a character other than a digit, '-'" + (
+        reason = f"not a valid {label}: a character other than a digit, '-'" + (
             " or ." if decimals else ""
         )
     elif "-" in body:
-        reason = f"not a {label}: misplaced '-'"
+        reason = f"not a valid {label}: misplaced '-'"
     elif body.count(".") > 1:
-        reason = f"not a {label}: more than one '.'"
+        reason = f"not a valid {label}: more than one '.'"
     elif not whole:
-        reason = f"not a {label}: no digit before the point"
+        reason = f"not a valid {label}: no digit before the point"
     elif len(whole) > kind.size - decimals:
         reason = f"too large for {label}: more than {kind.size - decimals} integer digits"
     elif len(fraction) > decimals:
         reason = f"more than {decimals} decimals for {label}"
     elif "." in body and not fraction:
-        reason = f"not an IDD {label}: trailing point"
+        reason = f"not a valid {label}: trailing point"
     else:
-        reason = f"not an IDD {label}: zero is never signed"
+        reason = f"not a valid {label}: zero is never signed"
     raise ColumnValueError(index, value, reason)
 
 
