@@ -77,8 +77,10 @@ def atomic_path(target: str | Path, *, overwrite: bool = True) -> Iterator[Path]
     temporary = partial_path(target)
     try:
         yield temporary
-    except BaseException:
+    except BaseException as exc:
         remove_quietly(temporary)
+        if isinstance(exc, OSError) and exc.filename == str(temporary):
+            exc.filename = str(target)  # the user knows the file they asked for, not ours
         raise
     try:
         publish(temporary, target, overwrite=overwrite)

@@ -280,9 +280,9 @@ def _cmd_case_export(args: argparse.Namespace) -> int:
             run = find_run(conn, args.date, args.run, args.run_number)
         text = dumps_case(export_case(db, run.id, args.periods))
     if args.output:
-        temporary = args.output.with_name(args.output.name + ".partial")
-        temporary.write_text(text, encoding="utf-8")
-        temporary.replace(args.output)
+        from models.atomic_write import write_text_atomic
+
+        write_text_atomic(args.output, text)
         print(f"wrote {run.label} to {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text)

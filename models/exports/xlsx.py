@@ -7,6 +7,7 @@ Sheets are written in openpyxl's write-only mode (rows streamed, constant memory
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 from collections.abc import Iterable, Sequence
@@ -218,7 +219,21 @@ def save_workbook(workbook: Workbook, path) -> None:
     from models.atomic_write import atomic_path
 
     with atomic_path(path) as temporary:
-        workbook.save(temporary)
+        try:
+            with open(temporary, "xb") as handle:  # fails first in a read-only folder
+                workbook.save(handle)
+        except BaseException:
+            _close_sheets(workbook)
+            raise
+
+
+def _close_sheets(workbook: Workbook) -> None:
+    """Finish the streams of write-only sheets that were not saved, so that none is left to
+    the garbage collector (which would print lxml's complaints on stderr)."""
+    for sheet in workbook.worksheets:
+        # Already saved, or the stream is beyond repair: nothing of it is kept anyway.
+        with contextlib.suppress(Exception):
+            sheet.close()
 
 
 def write_table(path, title: str, columns: Sequence[Col], rows: Iterable[Sequence]) -> None:

@@ -133,6 +133,27 @@ def test_a_read_only_file_or_folder_is_one_line_and_exit_2(case_db, tmp_path):
             one_line(done.stderr)
         )
         assert sorted(p.name for p in folder.iterdir()) == ["w.sqlite"]
+        workbook = folder / "run.xlsx"
+        done = _without_write_permission(
+            [
+                "export",
+                "--db",
+                str(read_only),
+                "--run",
+                "SF",
+                "--date",
+                "2024-06-12",
+                "--xlsx",
+                str(workbook),
+            ],
+            tmp_path,
+        )
+        assert done.returncode == 2
+        assert one_line(done.stderr) == (
+            f"settlement-workbench: error: {workbook}: permission denied; ask for access or "
+            "choose another folder"
+        )
+        assert sorted(p.name for p in folder.iterdir()) == ["w.sqlite"]
     finally:
         folder.chmod(0o755)
 
