@@ -427,7 +427,8 @@ def _price_period(
 
     if needs_mip and np.isnan(mip):
         # No market index data where the price needs it: the price is unavailable (NaN) and
-        # settle reports a failed R-PRC-MIP check for the period; volumes and CBM still stand.
+        # settle reports a failed R-PRC-MIP check for the period (not applicable where the
+        # period holds no input at all); volumes and CBM still stand.
         source, system_price, adjustment = PRICE_UNAVAILABLE, np.nan, 0.0
     elif niv == 0 or np.isnan(main):
         source, system_price, adjustment = "mip", mip, 0.0

@@ -9,7 +9,8 @@ A period whose metered volumes were not loaded is still settled for volumes, CBM
 and the price, with TLM = 1 + TLF for the stack; its metered-volume dependent quantities
 (TLM, QCE, QABS, imbalance, RCRC, non-delivery, CSOBM, net) are NaN: not available, never 0.
 A failed check is reported in `checks`, never hidden; a check that does not apply to a period
-(R-TLM in a one-sided period, R-TLM-ONESIDED) has ok=True and status "not applicable".
+(R-TLM in a one-sided period, R-TLM-ONESIDED; R-PRC-MIP in a period holding no input at all,
+engine.period_data) has ok=True and status "not applicable".
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from engine.losses import (
     transmission_losses,
 )
 from engine.non_delivery import NonDelivery, non_delivery
+from engine.period_data import INPUT_NAMES, held_in, period_inputs_present
 from engine.settlement_inputs import SettlementInputs
 from engine.stack_items import StackItems, items_from_bm, items_from_bsad
 
@@ -330,10 +332,35 @@ def _loss_check(j: int, losses: LossResult) -> Check:
     )
 
 
+def _mip_check(j: int, prices: PeriodPrices, present: dict[str, np.ndarray]) -> Check:
+    """R-PRC-MIP where the price is unavailable: failed when the period holds any input (it
+    needs MIP_j and has none); not applicable when it holds none: nothing was there to price
+    (engine.period_data). The price stays unavailable either way."""
+    held = held_in(present, j)
+    if not held:
+        names = ", ".join(INPUT_NAMES[:-1]) + " or " + INPUT_NAMES[-1]
+        return Check(
+            "R-PRC-MIP",
+            j,
+            True,
+            f"no data for this period: nothing to price (no {names}); the price is unavailable",
+            NOT_APPLICABLE,
+        )
+    return Check(
+        "R-PRC-MIP",
+        j,
+        False,
+        f"no system price: the period needs MIP_j (NIV {prices.niv[j - 1]:.3f} MWh) and "
+        f"has no market index data with volume (it holds: {', '.join(held)}); import the MID "
+        "dataset for the date",
+    )
+
+
 def _checks(
     inputs, metered_available, losses, prices, stack, items, bm, cash_error, account_imbalance
 ) -> tuple:
     checks: list[Check] = []
+    present = period_inputs_present(inputs, items)
     accepted_total = np.bincount(
         bm.volumes.period, weights=bm.volumes.qao + bm.volumes.qab, minlength=bm.inputs.periods + 1
     )[1:]
@@ -364,15 +391,7 @@ def _checks(
             )
         )
         if prices.price_source[k] == PRICE_UNAVAILABLE:
-            checks.append(
-                Check(
-                    "R-PRC-MIP",
-                    j,
-                    False,
-                    f"no system price: the period needs MIP_j (NIV {prices.niv[k]:.3f} MWh) and "
-                    "has no market index data with volume; import the MID dataset for the date",
-                )
-            )
+            checks.append(_mip_check(j, prices, present))
         if not metered_available[k]:
             checks.append(
                 Check("metered-volumes", j, True, "no metered volumes: imbalance not settled")

@@ -215,3 +215,68 @@ def test_a_secondary_unit_stays_out_of_the_losses_in_a_settled_day():
     gaps = [g["id"] for g in doc["known_gaps"]]
     assert gaps == ["GAP-P376-BASELINING", "GAP-P415-VIRTUAL-TRADING", "GAP-VLP-VIRTUAL-ACCOUNTS"]
     assert doc["rulebook"] == "v2"
+
+
+def test_a_period_holding_no_input_has_no_price_and_its_mip_check_does_not_apply():
+    # Periods 26 and 27, no market index data. Period 27: T_G-1 (FPN 0) accepted to 40 MW on
+    # pair +1 (50 MW @ £60): QAO 20 MWh, SBP £60 (PAR 1). Period 26 holds nothing at all:
+    # its price is unavailable (null, never 0) and R-PRC-MIP is ok, "not applicable".
+    document = case(
+        periods=[26, 27],
+        market_index=[],
+        parties=[{"id": "GEN"}],
+        bm_units=[unit("T_G-1", "GEN")],
+        fpn=[flat("T_G-1", 0)],
+        bid_offer=[pair("T_G-1", 27, 1, 60, 50, 50)],
+        acceptances=[accept("T_G-1", 1, 40)],
+    )
+    doc = settle(document)
+    p26, p27 = doc["periods"]
+    assert (p26["ssp"], p26["sbp"], p26["niv"], p26["price_source"]) == (
+        None, None, 0.0, "unavailable"
+    )  # fmt: skip
+    assert p27["ssp"] == pytest.approx(60.0) and p27["price_source"] == "stack"
+    (mip,) = [c for c in doc["checks"] if c["rule"] == "R-PRC-MIP"]
+    assert (mip["period"], mip["ok"], mip["status"]) == (26, True, "not applicable")
+    assert mip["detail"].startswith("no data for this period: nothing to price (no FPN, ")
+    assert "market index data)" in mip["detail"]
+    assert all(c["ok"] for c in doc["checks"])
+
+
+BSAD_NIV_0 = [  # buy and sell 5 MWh at £40: arbitrage tags both out, NIV 0 (R-PRC-ARB)
+    {"id": "B1", "period": 27, "volume": 5.0, "cost": 200.0, "so_flag": False,
+     "stor_flag": False},
+    {"id": "B2", "period": 27, "volume": -5.0, "cost": -200.0, "so_flag": False,
+     "stor_flag": False},
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("section", "records", "held"),
+    [
+        ("fpn", [flat("T_G-1", 0)], "FPN"),
+        ("bid_offer", [pair("T_G-1", 27, 1, 60, 50, 50)], "bid-offer data"),
+        ("acceptances", [accept("T_G-1", 1, 40)], "acceptance"),  # no pair: no volume
+        ("metered_volumes", [metered("T_G-1", 0.0)], "metered volume"),
+        ("ecvns", [{"from_party": "GEN", "from_account": "P", "to_party": "GEN",
+                    "to_account": "C", "period": 27, "mwh": 10.0}], "contract volume"),
+        ("balancing_services_volume", [{"bm_unit": "T_G-1", "period": 27, "mwh": 5.0}],
+         "balancing services volume"),
+        ("bsad", BSAD_NIV_0, "stack item, BSAD"),
+    ],
+)  # fmt: skip
+def test_a_period_holding_any_input_whose_price_needs_mip_still_fails(section, records, held):
+    # NIV 0 and no market index data: the price needs MIP_j and has none. The period holds
+    # one input (an FPN of 0 MW, a metered 0 MWh: a level of 0 is data), so R-PRC-MIP fails.
+    document = case(
+        market_index=[],
+        parties=[{"id": "GEN"}],
+        bm_units=[unit("T_G-1", "GEN")],
+        **{section: records},
+    )
+    doc = settle(document)
+    (period,) = doc["periods"]
+    assert period["ssp"] is None and period["niv"] == 0.0
+    (mip,) = [c for c in doc["checks"] if c["rule"] == "R-PRC-MIP"]
+    assert (mip["ok"], mip["status"]) == (False, None)
+    assert f"(it holds: {held})" in mip["detail"] and "needs MIP_j" in mip["detail"]

@@ -6,7 +6,8 @@ A run settles when `settle_run` (the models layer of `settle`), the run's comple
 the result document it prints all succeed; an internal error fails the test, and so does a
 failed stack-complete, R-PRC-NIV, R-TLM or cash-balance check (those are engine defects,
 never output). The corpus has no market index data (MID), so a period whose price needs MIP
-has its price unavailable and a failed R-PRC-MIP check: that is the only failure allowed.
+has its price unavailable and a failed R-PRC-MIP check (not applicable where the period holds
+no settlement input at all): that is the only failure allowed.
 Imports may carry warnings (R-REG-DATED, R-REG-UNREGISTERED): a warning is not an error.
 """
 
@@ -202,8 +203,15 @@ def test_disebsp_day_of_46_periods(tmp_path):
         (run,) = _runs(db)
         assert run.settlement_date == date(2026, 3, 29)
         failures = settle_every_run(db)
-        # Without BM data or MID, a price needs MIP in each of the day's 46 periods.
-        assert failures == {"2026-03-29 SF": Counter({"R-PRC-MIP": 46})}
+        # Published prices alone are no settlement input: each of the day's 46 periods has
+        # nothing to price, its price unavailable and R-PRC-MIP not applicable (not failed).
+        assert failures == {"2026-03-29 SF": Counter()}
+        with db.engine.connect() as conn:
+            document = stored_document(conn, run.id)
+        mip = [c for c in document["checks"] if c["rule"] == "R-PRC-MIP"]
+        assert [c["period"] for c in mip] == list(range(1, 47))
+        assert {(c["ok"], c["status"]) for c in mip} == {(True, "not applicable")}
+        assert {p["ssp"] for p in document["periods"]} == {None}
 
 
 def test_insights_website_download_excerpt(tmp_path):

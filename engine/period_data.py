@@ -1,0 +1,87 @@
+"""Which settlement periods of a date hold any settlement input at all.
+
+A period with no FPN, no bid-offer data, no acceptance, no stack item (accepted volume or
+BSAD), no metered volume, no contract or balancing services volume and no market index data
+has nothing to price: its price is unavailable, and its R-PRC-MIP check is "not applicable"
+rather than failed (engine.settle). Any one of these inputs, even a level or volume of 0,
+makes the period one that holds data; then a price needing MIP_j without it is a failure.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from engine.bm_inputs import Segments
+from engine.settlement_calendar import PERIOD_SECONDS
+from engine.settlement_inputs import SettlementInputs
+from engine.stack_items import StackItems
+
+
+def segment_periods(segments: Segments, day_start: int, periods: int) -> np.ndarray:
+    """(periods,) bool: periods that some segment overlaps (a point segment: its period).
+
+    A segment [t0, t1] overlaps period j = [s, s + 30 min) when t0 < s + 30 min and t1 > s;
+    one ending exactly at a period's start does not reach into it.
+    """
+    touched = np.zeros(periods + 1, dtype=np.int64)
+    if len(segments):
+        offset_from = segments.time_from - day_start
+        offset_to = segments.time_to - day_start
+        first = np.floor_divide(offset_from, PERIOD_SECONDS)
+        # The last period reached: the one holding t1 − ε; a point segment stays in its own.
+        last = np.where(
+            offset_to > offset_from, -np.floor_divide(-offset_to, PERIOD_SECONDS) - 1, first
+        )
+        first, last = np.clip(first, 0, periods), np.clip(last, -1, periods - 1)
+        keep = first <= last
+        np.add.at(touched, first[keep], 1)
+        np.add.at(touched, last[keep] + 1, -1)
+    return np.cumsum(touched)[:periods] > 0
+
+
+INPUT_NAMES = (
+    "FPN",
+    "bid-offer data",
+    "acceptance",
+    "stack item",
+    "BSAD",
+    "metered volume",
+    "contract volume",
+    "balancing services volume",
+    "market index data",
+)
+
+
+def period_inputs_present(inputs: SettlementInputs, items: StackItems) -> dict[str, np.ndarray]:
+    """Per input of INPUT_NAMES, (periods,) bool: the periods holding any of it."""
+    bm = inputs.bm
+    periods = bm.periods
+
+    def in_periods(period: np.ndarray) -> np.ndarray:
+        mask = np.zeros(periods, dtype=bool)
+        period = np.asarray(period, dtype=np.int64)
+        mask[period[(period >= 1) & (period <= periods)] - 1] = True
+        return mask
+
+    present = {
+        "FPN": segment_periods(bm.fpn, bm.day_start, periods),
+        "bid-offer data": in_periods(bm.pairs.period),
+        "acceptance": segment_periods(bm.acceptance_levels, bm.day_start, periods),
+        "stack item": in_periods(items.period),
+        "BSAD": in_periods(inputs.bsad.period),
+        "metered volume": ~np.isnan(inputs.metered).all(axis=0),
+        "contract volume": in_periods(inputs.contracts.period),
+        "balancing services volume": (inputs.balancing_services != 0).any(axis=0),
+        "market index data": ~np.isnan(inputs.period_inputs.mip),
+    }
+    return present
+
+
+def periods_with_data(present: dict[str, np.ndarray]) -> np.ndarray:
+    """(periods,) bool: the periods holding any settlement input (module docstring)."""
+    return np.logical_or.reduce(list(present.values()))
+
+
+def held_in(present: dict[str, np.ndarray], period: int) -> list[str]:
+    """The names of the inputs period `period` holds, in INPUT_NAMES order."""
+    return [name for name, mask in present.items() if mask[period - 1]]
