@@ -153,6 +153,7 @@ def _import_files(
         summary.snapshots = write_registers(conn, registers)
         summary.register_units = sum(w.units for w in summary.snapshots if w.new)
         register = _Register(conn)
+        summary.notes += _runs_with_a_new_snapshot(conn, register, summary.snapshots)
         collector = Collector(report, register.resolver, only_date)
         for batch in typed:
             if batch.dataset.target != "register":
@@ -194,6 +195,28 @@ def _import_files(
     ]
     summary.notes += report.notes
     return summary
+
+
+def _runs_with_a_new_snapshot(conn: Connection, register: _Register, written) -> list[str]:
+    """A note naming the dates whose runs were loaded with another register than the one now
+    in force (runs are immutable: the date's next import takes its units from it)."""
+    new = {w.snapshot_id for w in written if w.new}
+    if not new:
+        return []
+    run = SettlementRun.__table__
+    days = conn.execute(select(run.c.settlement_date).where(run.c.kind == "run").distinct())
+    older = [s for s in register.snapshots if s.id not in new]
+    changed = sorted(
+        day for (day,) in days if in_force(register.snapshots, day)[0] != in_force(older, day)[0]
+    )
+    if not changed:
+        return []
+    shown = ", ".join(d.isoformat() for d in changed[:10]) + (" …" if len(changed) > 10 else "")
+    return [
+        f"the new register snapshot is in force on {len(changed)} date(s) already held "
+        f"({shown}); their runs keep the register they were loaded with, and the next data "
+        "imported for such a date takes its units from the snapshot now in force"
+    ]
 
 
 class _Register:

@@ -25,7 +25,14 @@ from models.register_store import (
     same_snapshot,
 )
 
-__all__ = ["REGISTER_COLUMNS", "RegisterFile", "collect_registers", "write_registers"]
+__all__ = [
+    "REGISTER_COLUMNS",
+    "RegisterFile",
+    "WrittenRegister",
+    "collect_registers",
+    "decide_dates",
+    "write_registers",
+]
 
 
 @dataclass

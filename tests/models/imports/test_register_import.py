@@ -285,9 +285,10 @@ def test_a_register_in_force_later_settles_the_units_as_registered(db, tmp_path)
     is held, the date's next run takes every unit from it, with no warning left for them."""
     first = import_files(db, [pn_file(tmp_path / "a.json", {"T_DRAXX-1": 600.0})])
     assert [w.rule for w in first.warnings] == ["R-REG-DATED", "R-REG-UNREGISTERED"]
-    import_files(
+    registered = import_files(
         db, [elexon("reference/bmu_register_insights_2026.csv")], effective_from=date(2021, 1, 1)
     )
+    assert any("in force on 1 date(s) already held (2022-01-01)" in n for n in registered.notes)
     summary = import_files(db, [pn_file(tmp_path / "b.json", {"T_CARR-1": 10.0})], strict=True)
     assert summary.warnings == []
     assert rows(
