@@ -334,3 +334,20 @@ def test_bm_windows_cover_every_period_once():
     assert spans[0] == (1, 4) and spans[-1] == (49, 50)
     covered = [p for first, last in spans for p in range(first, last + 1)]
     assert covered == list(range(1, 51))
+
+
+def test_two_dates_are_two_imports_each_with_its_own_manifest(server, tmp_path):
+    days = (D, date(2022, 1, 2))
+    fetch = _fetch(server, ResponseCache(tmp_path / "c"), days=days, datasets=("PN", "BOALF"))
+    assert fetch.fetched.requested == 2 * (48 + 12) == len(server.log)
+    with SettlementDatabase.create(tmp_path / "two.sqlite") as db:
+        results = import_dates(db, fetch)
+    assert [r.day for r in results] == list(days)
+    assert results[0].manifest != results[1].manifest
+    runs = [r.summary.dates for r in results]
+    assert [[p.settlement_date for p in parts] for parts in runs] == [
+        ["2022-01-01"],
+        ["2022-01-02"],
+    ]
+    assert [r.summary.records["PN"] for r in results] == [9027, 9193]
+    assert [r.summary.records["BOALF"] for r in results] == [3720, 2581]
