@@ -7,9 +7,12 @@ The manifest (in the cache, named by its sha256) lists every answer the date's f
 built from: URL, parameters, time fetched and sha256. The run's `source` names the files, and
 so the manifest: provenance per run, down to the answers.
 
-One adaptation: LOLPDRM answers state each forecast's publish time but not its horizon, which
-the importer uses to keep the 1-hour-ahead forecast settlement uses; it is added as
-`forecastHorizon`, the whole hours from `publishTime` to the period's `startTime`.
+Two adaptations, each adding what the request already says to records that do not say it:
+- LOLPDRM answers state each forecast's publish time but not its horizon, which the importer
+  uses to keep the 1-hour-ahead forecast settlement uses; it is added as `forecastHorizon`,
+  the whole hours from `publishTime` to the period's `startTime`;
+- settlement stack items do not say which stack they are in (the URL does: bid or offer);
+  it is added as `bidOffer`, so that an item of zero volume and no pair is still placed.
 """
 
 from __future__ import annotations
@@ -85,6 +88,9 @@ def stage_day(
             got = cached_records(cache, request, entry)
             if dataset == "LOLPDRM":
                 got = [_with_horizon(r) for r in got]
+            elif dataset == "ISPSTACK":
+                side = request.path.split("/")[-3]  # .../stack/all/{bid|offer}/{date}/{period}
+                got = [r if r.get("bidOffer") else r | {"bidOffer": side} for r in got]
             records += got
             answers.append(entry.as_json() | {"dataset": dataset, "records": len(got)})
             if dataset == "REGISTER":

@@ -9,7 +9,7 @@ import json
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from engine.settlement_calendar import RunType
 from models.case_convert import export_case
@@ -351,3 +351,43 @@ def test_two_dates_are_two_imports_each_with_its_own_manifest(server, tmp_path):
     ]
     assert [r.summary.records["PN"] for r in results] == [9027, 9193]
     assert [r.summary.records["BOALF"] for r in results] == [3720, 2581]
+
+
+def _stack_item(period: int, sequence: int, volume: float) -> dict:
+    return {
+        "settlementDate": "2022-01-01", "settlementPeriod": period, "sequenceNumber": sequence,
+        "id": f"T_UNIT-{sequence}", "acceptanceId": None, "bidOfferPairId": None,
+        "cadlFlag": False, "soFlag": True, "storProviderFlag": False, "repricedIndicator": False,
+        "reserveScarcityPrice": None, "originalPrice": 50.0, "volume": volume,
+        "dmatAdjustedVolume": volume, "arbitrageAdjustedVolume": volume,
+        "nivAdjustedVolume": volume, "parAdjustedVolume": volume, "finalPrice": 50.0,
+        "transmissionLossMultiplier": 1.0, "tlmAdjustedVolume": volume,
+        "tlmAdjustedCost": 50.0 * volume,
+    }  # fmt: skip
+
+
+def test_stack_items_are_placed_in_the_stack_their_url_names(server, tmp_path, monkeypatch):
+    # No stack is recorded in the shared data: two hand-made items of period 27, one of zero
+    # volume and no pair, which only the URL places (in the offer, that is the buy, stack).
+    def document(path, query):
+        if "/stack/all/offer/2022-01-01/27" in path:
+            return {"data": [_stack_item(27, 1, 12.5), _stack_item(27, 2, 0.0)]}
+        if "/stack/all/bid/2022-01-01/27" in path:
+            return {"data": [_stack_item(27, 1, -3.0)]}
+        return {"data": []}
+
+    monkeypatch.setattr(server, "_document", document)
+    fetch = _fetch(server, ResponseCache(tmp_path / "c"), datasets=("ISPSTACK",))
+    assert len(server.log) == 96
+    staged = fetch.staged[0].files["ISPSTACK"]
+    assert [(r["sequenceNumber"], r["bidOffer"]) for r in staged] == [
+        (1, "bid"), (1, "offer"), (2, "offer")
+    ]  # fmt: skip
+    with SettlementDatabase.create(tmp_path / "stack.sqlite") as db:
+        (result,) = import_dates(db, fetch)
+        assert result.summary.dates[0].records["published stack items"] == 3
+        with db.engine.connect() as conn:
+            rows = conn.execute(
+                text("SELECT side, sequence, volume FROM stack_item_result ORDER BY side, sequence")
+            ).all()
+    assert [tuple(r) for r in rows] == [("buy", 1, 12.5), ("buy", 2, 0.0), ("sell", 1, -3.0)]
