@@ -1,0 +1,90 @@
+"""Properties of the request plan and the cache key: every period of any settlement day asked
+for exactly once, within each endpoint's range limits; a request's key does not depend on the
+order of its parameters."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from engine.settlement_calendar import periods_in_day
+from models.fetch.cache import request_key
+from models.fetch.client import retry_after
+from models.fetch.endpoints import (
+    DEFAULT_DATASETS,
+    ENDPOINTS,
+    Request,
+    _windows,
+    parse_datasets,
+    plan_requests,
+)
+
+days = st.dates(min_value=date(2019, 1, 1), max_value=date(2030, 12, 31))
+PERIOD_LIMITED = ("PN", "QPN", "ISPSTACK")  # one settlement period per request
+
+
+@settings(max_examples=200, deadline=None)
+@given(day=days, dataset=st.sampled_from([d for d in DEFAULT_DATASETS if d != "REGISTER"]))
+def test_every_period_of_a_day_is_asked_for_exactly_once(day, dataset):
+    requests = ENDPOINTS[dataset].plan(day)
+    assert all(r.day == day for r in requests)
+    if dataset == "LOLPDRM":  # by publish time: one window of the day's publications
+        assert len(requests) == 1
+        return
+    sides = {"bid", "offer"} if dataset == "ISPSTACK" else {None}
+    for side in sides:
+        mine = [r for r in requests if side is None or f"/{side}/" in r.path]
+        covered = [p for r in mine for p in range(r.periods[0], r.periods[1] + 1)]
+        assert covered == list(range(1, periods_in_day(day) + 1))
+    if dataset in PERIOD_LIMITED:
+        assert all(r.periods[0] == r.periods[1] for r in requests)
+    assert len({r.label for r in requests}) == len(requests)  # no request twice
+
+
+@settings(max_examples=100, deadline=None)
+@given(day=days, size=st.integers(min_value=1, max_value=50))
+def test_windows_of_any_size_tile_the_day(day, size):
+    spans = [r.periods for r in _windows("BOD", "/datasets/BOD", size)(day)]
+    assert all(1 <= last - first + 1 <= size for first, last in spans)
+    assert [first for first, _ in spans[1:]] == [last + 1 for _, last in spans[:-1]]
+    assert spans[0][0] == 1 and spans[-1][1] == periods_in_day(day)
+
+
+@given(
+    params=st.lists(
+        st.tuples(st.text("abcdefgh", min_size=1), st.text(max_size=5)),
+        unique_by=lambda p: p[0],
+        max_size=6,
+    ),
+    seed=st.randoms(),
+)
+def test_the_cache_key_does_not_depend_on_parameter_order(params, seed):
+    shuffled = list(params)
+    seed.shuffle(shuffled)
+    a = Request("PN", None, "/datasets/PN", tuple(params))
+    b = Request("PN", None, "/datasets/PN", tuple(shuffled))
+    assert request_key("http://x/api", a) == request_key("http://x/api/", b)
+    c = Request("PN", None, "/datasets/QPN", tuple(params))
+    assert request_key("http://x/api", a) != request_key("http://x/api", c)
+
+
+@given(seconds=st.integers(min_value=0, max_value=10**6))
+def test_retry_after_in_seconds_is_those_seconds(seconds):
+    assert retry_after(str(seconds)) == float(seconds)
+    assert retry_after(f" {seconds} ") == float(seconds)
+
+
+def test_the_register_is_asked_for_once_whatever_the_dates():
+    days_ = [date(2024, 1, 1) + timedelta(days=n) for n in range(5)]
+    assert [r.label for r in plan_requests(days_, ("REGISTER",))] == ["/reference/bmunits/all"]
+
+
+def test_dataset_lists():
+    assert parse_datasets(" pn,BOD , pn") == ("PN", "BOD")
+    with pytest.raises(ValueError, match=r"unknown dataset XYZ: expected some of PN,QPN,MELS"):
+        parse_datasets("PN,XYZ")
+    with pytest.raises(ValueError, match=r"unknown dataset \(none given\)"):
+        parse_datasets(" , ")
