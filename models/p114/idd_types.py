@@ -184,9 +184,9 @@ def _absent(kind: IddType, size: int) -> np.ndarray:
     if kind.kind in ("text", "char", "raw"):
         return np.full(size, "", dtype="U1")
     if kind.kind == "date":
-        return np.full(size, np.datetime64("NaT"), dtype="datetime64[D]")
+        return np.full(size, np.datetime64("NaT", "D"), dtype="datetime64[D]")
     if kind.kind == "datetime":
-        return np.full(size, np.datetime64("NaT"), dtype="datetime64[s]")
+        return np.full(size, np.datetime64("NaT", "s"), dtype="datetime64[s]")
     return np.full(size, np.nan)
 
 
@@ -284,7 +284,7 @@ def _text(kind, matrix, inside, length, empty, strings, value_of) -> np.ndarray:
 def _dates(kind: IddType, raw: list[bytes]) -> np.ndarray:
     width, unit = (8, "D") if kind.kind == "date" else (14, "s")
     pattern = "YYYYMMDD" if width == 8 else "YYYYMMDDHHMMSS"
-    out = np.full(len(raw), np.datetime64("NaT"), dtype=f"datetime64[{unit}]")
+    out = np.full(len(raw), np.datetime64("NaT", unit), dtype=f"datetime64[{unit}]")
     for index, value in enumerate(raw):
         if not value:
             continue

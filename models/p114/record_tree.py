@@ -151,13 +151,13 @@ class RecordTree:
             spec = specs[kind]
             parents = spec.parents
             top = stack[-1]
-            while top[0] not in parents:
-                if top[0] == ROOT:
+            depth = len(stack) - 1
+            if top[0] not in parents:
+                while depth and stack[depth][0] not in parents:
+                    depth -= 1
+                top = stack[depth]
+                if top[0] not in parents:
                     self._no_parent(number, spec)
-                frame = stack.pop()
-                if frame[0] in closing:
-                    self._close(frame, number)
-                top = stack[-1]
             rank = spec.rank
             if rank is not None:
                 if rank < top[2]:
@@ -172,6 +172,10 @@ class RecordTree:
                 if seen > spec.maximum:
                     self._too_many(number, spec, top)
                 counts[spec.code] = seen
+            while len(stack) > depth + 1:  # close the records this one ends
+                frame = stack.pop()
+                if frame[0] in closing:
+                    self._close(frame, number)
             if kind in watched:
                 self.on_record(spec.code, number, body[starts[offset] : ends[offset]], top[3])
             buffer = buffers[kind]

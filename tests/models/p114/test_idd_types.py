@@ -27,7 +27,9 @@ def read(spec: str, values: list[str], mandatory: bool = False):
 
 
 def test_decimals_by_hand():
-    values = read("decimal(10,3)", ["0", "0.1", "-25", "6000", "75.125", "-0.001", "", "9999999.999"])
+    values = read(
+        "decimal(10,3)", ["0", "0.1", "-25", "6000", "75.125", "-0.001", "", "9999999.999"]
+    )
     assert values[:6].tolist() == [0.0, 0.1, -25.0, 6000.0, 75.125, -0.001]
     assert math.isnan(values[6]) and values[7] == 9999999.999
 
@@ -68,7 +70,7 @@ def test_integers():
     assert math.isnan(optional[0]) and optional[1] == 1234567890.0
     with pytest.raises(ColumnValueError, match="more than 2 integer digits"):
         read("integer(2)", ["100"])
-    with pytest.raises(ColumnValueError, match="other than a digit, .-.$"):
+    with pytest.raises(ColumnValueError, match=r"other than a digit, '-'$"):
         read("integer(2)", ["1.5"])
 
 
@@ -84,7 +86,11 @@ def test_booleans_text_dates():
     assert optional[0] == 1.0 and math.isnan(optional[1]) and optional[2] == 0.0
     with pytest.raises(ColumnValueError, match="expected T or F"):
         read("boolean", ["Y"])
-    assert read("text(11)", ["T_GEN-1", "", "2__AALAB000"]).tolist() == ["T_GEN-1", "", "2__AALAB000"]
+    assert read("text(11)", ["T_GEN-1", "", "2__AALAB000"]).tolist() == [
+        "T_GEN-1",
+        "",
+        "2__AALAB000",
+    ]
     with pytest.raises(ColumnValueError, match="longer than 11"):
         read("text(11)", ["2__AALAB0001"])
     with pytest.raises(ColumnValueError, match="excludes"):
@@ -105,8 +111,17 @@ def test_booleans_text_dates():
 
 def test_writing_spellings():
     kind = idd_type("decimal(10,3)")
-    assert format_column(kind, [0.0, -0.0, 0.1, -25.0, 6000.0, 1.23456, -0.0004, np.nan], False) == [
-        "0", "0", "0.1", "-25", "6000", "1.235", "0", "",
+    assert format_column(
+        kind, [0.0, -0.0, 0.1, -25.0, 6000.0, 1.23456, -0.0004, np.nan], False
+    ) == [
+        "0",
+        "0",
+        "0.1",
+        "-25",
+        "6000",
+        "1.235",
+        "0",
+        "",
     ]
     assert format_value(idd_type("integer(2)"), 48) == "48"
     assert format_value(idd_type("boolean"), True) == "T"
