@@ -70,10 +70,11 @@ def add_command(commands) -> None:
         help=f"Insights API base URL (setting {BASE_URL_SETTING}; default {DEFAULT_BASE_URL})",
     )
     fetch.add_argument("--cache", type=Path, help="cache directory (default: the user cache)")
-    fetch.add_argument(
+    cached = fetch.add_mutually_exclusive_group()
+    cached.add_argument(
         "--offline", action="store_true", help="use only the cache: no request at all"
     )
-    fetch.add_argument(
+    cached.add_argument(
         "--refresh", action="store_true", help="ask again for answers already in the cache"
     )
     fetch.add_argument(

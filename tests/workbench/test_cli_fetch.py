@@ -115,6 +115,10 @@ def test_bad_arguments(server, tmp_path, capsys):
         main(_args(server, tmp_path, datasets="PN,FOO"))
     assert caught.value.code == 2
     assert "unknown dataset FOO: expected some of PN,QPN," in capsys.readouterr().err
+    with pytest.raises(SystemExit) as caught:
+        main([*_args(server, tmp_path), "--offline", "--refresh"])
+    assert caught.value.code == 2
+    assert "--refresh: not allowed with argument --offline" in capsys.readouterr().err
     assert server.log == []
 
 
