@@ -391,7 +391,8 @@ def _cmd_settle(args: argparse.Namespace) -> int:
         document["completeness"] = completeness.as_json()
         print(json.dumps(document, indent=1, ensure_ascii=False, allow_nan=False))
         return EXIT_OK
-    print_summary(document, f"run {run.label}", party_limit=15)
+    # The completeness report lists the known gaps: not twice.
+    print_summary(document, f"run {run.label}", party_limit=15, known_gaps=False)
     print()
     print(completeness.text())
     print(f"\nresults stored in {args.db} ({seconds:.1f} s)")
@@ -412,7 +413,7 @@ def _cmd_show(args: argparse.Namespace) -> int:
         document["completeness"] = completeness.as_json()
         print(json.dumps(document, indent=1, ensure_ascii=False, allow_nan=False))
     else:
-        print_summary(document, f"run {run.label}", party_limit=15)
+        print_summary(document, f"run {run.label}", party_limit=15, known_gaps=False)
         print()
         print(completeness.text())
     return EXIT_OK

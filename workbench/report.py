@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 from engine.trace import Trace
+from models.check_outcomes import FAILED, NOT_APPLICABLE, check_counts, check_outcome
+from models.completeness import period_ranges
+
+FAILED_SHOWN = 20
+NOT_APPLICABLE_SHOWN = 10  # groups of one rule and one reason
+RESIDUAL_SHOWN = 12
 
 
 def _money(value) -> str:
@@ -13,7 +19,11 @@ def _volume(value) -> str:
     return "n/a" if value is None else f"{value:,.3f}"
 
 
-def print_summary(document: dict, title: str, party_limit: int | None = None) -> None:
+def print_summary(
+    document: dict, title: str, party_limit: int | None = None, known_gaps: bool = True
+) -> None:
+    """The result document as text. known_gaps=False leaves the known gaps out where the
+    caller prints a report that lists them (the completeness report of settle and show)."""
     periods = document["periods"]
     print(f"Settlement of {document['settlement_date']}: {title}")
     print(f"engine {document['engine']['version']}, rulebook {document['engine']['rulebook']}")
@@ -39,10 +49,63 @@ def print_summary(document: dict, title: str, party_limit: int | None = None) ->
     csobm = [s["csobm"] for s in document["system"]]
     total = None if any(c is None for c in csobm) else sum(csobm)
     print(f"\nsystem operator BM cashflow CSOBM: £{_money(total)} (paid by the system operator)")
-    failed = [c for c in document["checks"] if not c["ok"]]
-    print(f"checks: {len(document['checks']) - len(failed)} passed, {len(failed)} failed")
-    for c in failed[:20]:
+    print_unallocated_residual(document["system"])
+    print_checks(document["checks"])
+    if known_gaps:
+        print_known_gaps(document.get("known_gaps", []))
+
+
+def print_unallocated_residual(system: list[dict]) -> None:
+    """R-ACC-RCRC-NODENOM: the TRC no account could take, in the periods where it is not 0."""
+    residual = [
+        (s["period"], s["unallocated_residual"])
+        for s in system
+        if s.get("unallocated_residual") is not None and s["unallocated_residual"] != 0
+    ]
+    if not residual:
+        return
+    listed = ", ".join(f"period {j} £{_money(v)}" for j, v in residual[:RESIDUAL_SHOWN])
+    more = f" and {len(residual) - RESIDUAL_SHOWN} more" if len(residual) > RESIDUAL_SHOWN else ""
+    print(
+        f"unallocated residual (R-ACC-RCRC-NODENOM, no RCRC denominator): "
+        f"£{_money(sum(v for _, v in residual))} in {len(residual)} period(s): {listed}{more}"
+    )
+
+
+def print_checks(checks: list[dict]) -> None:
+    """The counts, each failed check, then the not-applicable ones with their reasons (a
+    reason shared by several periods once, with the periods)."""
+    print(f"checks: {check_counts(checks).line()}")
+    failed = [c for c in checks if check_outcome(c) == FAILED]
+    for c in failed[:FAILED_SHOWN]:
         print(f"  FAILED {c['rule']} period {c['period']}: {c['detail']}")
+    if len(failed) > FAILED_SHOWN:
+        print(f"  … and {len(failed) - FAILED_SHOWN} more failed checks (--json for all)")
+    groups: dict[tuple[str, str], list] = {}
+    for c in checks:
+        if check_outcome(c) == NOT_APPLICABLE:
+            groups.setdefault((c["rule"], c["detail"]), []).append(c["period"])
+    for (rule, detail), periods in list(groups.items())[:NOT_APPLICABLE_SHOWN]:
+        numbered = [p for p in periods if p is not None]
+        where = ""
+        if numbered:
+            where = f" period{'s' if len(numbered) > 1 else ''} {period_ranges(numbered)}"
+        print(f"  not applicable {rule}{where}: {detail}")
+    if len(groups) > NOT_APPLICABLE_SHOWN:
+        rest = sum(len(p) for p in list(groups.values())[NOT_APPLICABLE_SHOWN:])
+        print(f"  … and {rest} more not-applicable checks (--json for all)")
+
+
+def print_known_gaps(gaps: list[dict]) -> None:
+    """Rulebook §15: what the engine does not model and these results depend on."""
+    if not gaps:
+        return
+    print("\nknown gaps (rulebook §15: not modelled) these results depend on:")
+    for g in gaps:
+        print(f"  {g['id']}: {g['title']}")
+        print(f"    why here: {g['reason']}")
+        print(f"    affects: {g['affects']}")
+        print(f"    S0142: {g['s0142']}")
 
 
 def print_trace(trace: Trace) -> None:

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from tests.conftest import CASES
+from tests.conftest import ELEXON_DATA as ELEXON
 from workbench.cli import main
 
 WORKED = str(CASES / "worked_example.json")
@@ -25,7 +26,7 @@ def test_case_run_prints_prices_parties_and_checks(capsys):
     assert (
         "GEN              2,171.83         0.00         123.80       1,219.05       3,267.08" in out
     )
-    assert "checks: 5 passed, 0 failed" in out
+    assert "checks: 5 passed, 0 not applicable, 0 failed" in out
 
 
 def test_case_run_json_has_the_case_format_output_keys(capsys):
@@ -99,7 +100,11 @@ def test_settle_then_show_prints_the_case_run_document(tmp_path, capsys):
     code, _, err = run(capsys, "show", "--db", db, "--date", "2024-06-12", "--run", "R2")
     assert code == 2 and "settle it first" in err
     code, out, _ = run(capsys, "settle", "--db", db, "--date", "2024-06-12", "--run", "R2")
-    assert code == 0 and "results stored in" in out and "checks: 5 passed, 0 failed" in out
+    assert (
+        code == 0
+        and "results stored in" in out
+        and "checks: 5 passed, 0 not applicable, 0 failed" in out
+    )
     code, shown, _ = run(
         capsys, "show", "--db", db, "--date", "2024-06-12", "--run", "R2", "--json"
     )
@@ -134,3 +139,96 @@ def test_a_case_with_bad_engine_input_is_a_one_line_error(tmp_path, capsys):
         in err
     )
     assert len(err.strip().splitlines()) == 1
+
+
+def _worked_variant(tmp_path, name: str, **changes) -> str:
+    case = json.loads((CASES / "worked_example.json").read_text())
+    case.update(changes)
+    path = tmp_path / name
+    path.write_text(json.dumps(case))
+    return str(path)
+
+
+def test_case_run_counts_not_applicable_checks_apart_with_their_reasons(tmp_path, capsys):
+    # Period 26 holds nothing (R-PRC-MIP not applicable); in period 27 the supplier's meter
+    # reads 0, so the metering is one-sided (R-TLM not applicable, R-TLM-ONESIDED).
+    case = json.loads((CASES / "worked_example.json").read_text())
+    path = _worked_variant(
+        tmp_path,
+        "na.json",
+        periods=[26, 27],
+        metered_volumes=[
+            {**m, "mwh": 0.0} if m["bm_unit"] == "2__XSUP-1" else m for m in case["metered_volumes"]
+        ],
+    )
+    code, out, _ = run(capsys, "case", "run", path)
+    assert code == 0 and "checks: 7 passed, 2 not applicable, 0 failed" in out
+    assert "FAILED" not in out
+    assert "  not applicable R-PRC-MIP period 26: no data for this period: nothing to price" in out
+    assert "  not applicable R-TLM period 27: R-TLM-ONESIDED: no offtaking primary" in out
+    assert "    26  2024-06-12 11:30            n/a       0.000  unavailable" in out
+    code, out, _ = run(capsys, "case", "run", path, "--json")
+    (p26,) = [p for p in json.loads(out)["periods"] if p["period"] == 26]
+    assert p26["ssp"] is None and p26["sbp"] is None  # unavailable: null, never 0 or NaN
+
+
+def test_case_run_prints_the_known_gaps_and_the_unallocated_residual(tmp_path, capsys):
+    # Every meter reads 0: no RCRC denominator, so the TRC stays unallocated
+    # (R-ACC-RCRC-NODENOM); 2024-06-12 is after P376, a known gap.
+    case = json.loads((CASES / "worked_example.json").read_text())
+    zero = [{**m, "mwh": 0.0} for m in case["metered_volumes"]]
+    path = _worked_variant(tmp_path, "zero.json", metered_volumes=zero)
+    _, out, _ = run(capsys, "case", "run", path, "--json")
+    (system,) = json.loads(out)["system"]
+    residual = system["unallocated_residual"]
+    assert residual and residual == system["trc"]
+    code, out, _ = run(capsys, "case", "run", path)
+    assert code == 0
+    assert (
+        "unallocated residual (R-ACC-RCRC-NODENOM, no RCRC denominator): "
+        f"£{residual:,.2f} in 1 period(s): period 27 £{residual:,.2f}" in out
+    )
+    assert "known gaps (rulebook §15: not modelled) these results depend on:" in out
+    assert "  GAP-P376-BASELINING: P376 baselining" in out
+    assert "    why here: 2024-06-12 is on or after 2023-02-23 (P376)" in out
+    assert "    S0142: BP7 position 18, N0645 Period BM Unit Settlement Expected Volume" in out
+    _, out, _ = run(capsys, "case", "run", WORKED)
+    assert "unallocated residual" not in out  # 0 in the worked example: not shown
+
+
+def test_settle_and_show_list_the_known_gaps_once(tmp_path, capsys):
+    db = str(tmp_path / "w.sqlite")
+    assert main(["case", "import", "--db", db, WORKED]) == 0
+    capsys.readouterr()
+    _, settled, _ = run(capsys, "settle", "--db", db, "--date", "2024-06-12", "--run", "SF")
+    _, shown, _ = run(capsys, "show", "--db", db, "--date", "2024-06-12", "--run", "SF")
+    for out in (settled, shown):
+        # In the completeness report, with why here and the S0142 fields; not again above.
+        assert out.count("GAP-P376-BASELINING") == 1, out
+        assert "S0142 carries it in BP7 position 18" in out
+
+
+def test_a_real_period_alone_leaves_the_other_periods_not_applicable(tmp_path, capsys):
+    # The legacy BMRS samples of 2022-03-19 hold period 27 (13:00–13:30Z) only; their BOALF
+    # levels reach 12:46–13:50Z, into periods 26 and 28. No MID: the three periods holding
+    # data need MIP_j and fail R-PRC-MIP; the other 45 hold nothing: not applicable.
+    db = str(tmp_path / "l.sqlite")
+    files = [
+        ELEXON / "legacy_bmrs_csv/PHYBMDATA_sample_legacy.csv",
+        ELEXON / "legacy_bmrs_csv/BOD_sample_legacy.csv",
+        ELEXON / "reference/bmu_register_insights_2026.csv",
+    ]
+    assert main(["import", "--db", db, *map(str, files)]) == 0
+    capsys.readouterr()
+    code, out, _ = run(capsys, "settle", "--db", db, "--date", "2022-03-19", "--run", "SF")
+    assert code == 0 and ", 45 not applicable, 3 failed" in out
+    assert "  not applicable R-PRC-MIP periods 1-25, 29-48: no data for this period" in out
+    assert "  FAILED R-PRC-MIP period 26: " in out and "(it holds: acceptance)" in out
+    code, out, _ = run(capsys, "show", "--db", db, "--date", "2022-03-19", "--run", "SF", "--json")
+    doc = json.loads(out)
+    mip = {c["period"]: (c["ok"], c["status"]) for c in doc["checks"] if c["rule"] == "R-PRC-MIP"}
+    assert mip == {
+        j: (False, None) if j in (26, 27, 28) else (True, "not applicable") for j in range(1, 49)
+    }
+    assert {p["ssp"] for p in doc["periods"]} == {None}  # unavailable everywhere, never 0
+    assert {p["price_source"] for p in doc["periods"]} == {"unavailable"}
