@@ -1,5 +1,6 @@
 """Write a stored run's BM data as Insights API JSON files (PN, MELS, MILS, BOD, BOALF), the
-shape Elexon publishes, so imports can be measured on GB-scale data of known content."""
+shape Elexon publishes, so imports can be measured on GB-scale data of known content: a whole
+day, or one settlement period as a whole-market period download holds it."""
 
 from __future__ import annotations
 
@@ -18,20 +19,38 @@ def _iso(seconds: int) -> str:
     return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def write_insights_json(db: SettlementDatabase, run_id: int, folder: Path) -> list[Path]:
+def write_insights_json(
+    db: SettlementDatabase,
+    run_id: int,
+    folder: Path,
+    period: int | None = None,
+    limits_from_pn: bool = False,
+) -> list[Path]:
+    """The run's BM data as one Insights JSON file per dataset; with `period`, only what that
+    period's download holds: PN, MELS, MILS and BOD of the period and every acceptance
+    segment overlapping it (as the legacy PHYSICAL BM DATA file of a period does).
+
+    `limits_from_pn`: the demo gives few units a MEL and none a MIL, while a real period has
+    one of each for nearly every PN segment; each PN segment without one gets a MEL at the
+    larger of its levels and 0, and a MIL at the smaller, as a unit able to do just its PN."""
     with db.engine.connect() as conn:
         run, tables = read_run_rows(conn, run_id)
         ngc = dict(conn.exec_driver_sql("SELECT id, national_grid_id FROM bm_unit").all())
     calendar = CalendarIndex()
     day = run["settlement_date"].isoformat()
     files: dict[str, list[dict]] = {}
+    if period is not None:
+        start = calendar.start(run["settlement_date"], period)
+        tables = _of_period(tables, period, start, start + 1800)
+    if limits_from_pn:
+        tables = {**tables, "physical_notification": _with_limits(tables["physical_notification"])}
     for r in tables["physical_notification"]:
-        period_date, period = calendar.period_of(r["time_from"])
+        period_date, segment_period = calendar.period_of(r["time_from"])
         files.setdefault(DATASET_OF[r["notification"]], []).append(
             {
                 "dataset": DATASET_OF[r["notification"]],
                 "settlementDate": period_date.isoformat(),
-                "settlementPeriod": period,
+                "settlementPeriod": segment_period,
                 "timeFrom": _iso(r["time_from"]),
                 "timeTo": _iso(r["time_to"]),
                 "levelFrom": r["level_from"],
@@ -82,11 +101,42 @@ def write_insights_json(db: SettlementDatabase, run_id: int, folder: Path) -> li
             }
         )
     paths = []
+    suffix = day if period is None else f"{day}_{period:02d}"
     for name, records in files.items():
-        path = folder / f"{name}_{day}.json"
+        path = folder / f"{name}_{suffix}.json"
         path.write_text(json.dumps({"data": records}))
         paths.append(path)
     return paths
+
+
+def _with_limits(notifications: list[dict]) -> list[dict]:
+    present = {(r["notification"], r["bm_unit_id"], r["time_from"]) for r in notifications}
+    added = []
+    for r in notifications:
+        if r["notification"] != "FPN":
+            continue
+        high, low = (
+            max(r["level_from"], r["level_to"], 0.0),
+            min(r["level_from"], r["level_to"], 0.0),
+        )
+        for kind, level in (("MEL", high), ("MIL", low)):
+            if (kind, r["bm_unit_id"], r["time_from"]) not in present:
+                added.append(r | {"notification": kind, "level_from": level, "level_to": level})
+    return notifications + added
+
+
+def _of_period(tables: dict, period: int, start: int, end: int) -> dict:
+    def overlaps(r: dict) -> bool:
+        return r["time_from"] < end and r["time_to"] > start
+
+    return {
+        **tables,
+        "physical_notification": [
+            r for r in tables["physical_notification"] if start <= r["time_from"] < end
+        ],
+        "bid_offer": [r for r in tables["bid_offer"] if r["period"] == period],
+        "acceptance_level": [r for r in tables["acceptance_level"] if overlaps(r)],
+    }
 
 
 def write_register_csv(db: SettlementDatabase, path: Path) -> Path:
