@@ -160,6 +160,10 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps(exc.report.as_json(), indent=1, ensure_ascii=False))
         print(exc.report.text(), file=sys.stderr)
+        first = exc.report.rejections[0] if exc.report.rejections else None
+        origin = first and fetch.staged[len(results)].origin(first.file, first.location)
+        if origin:
+            print(f"The first refused record is {origin}.", file=sys.stderr)
         print(
             f"settlement-workbench: error: {failed} was not imported{before} (its answers stay "
             "in the cache; --refresh asks for them again)",

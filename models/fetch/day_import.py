@@ -18,6 +18,7 @@ Two adaptations, each adding what the request already says to records that do no
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -33,6 +34,8 @@ from models.fetch.fetcher import cached_records
 from models.imports.loader import import_files
 from models.imports.report import ImportSummary
 
+_LOCATION = re.compile(r"data\[(\d+)\]")
+
 
 @dataclass
 class StagedDay:
@@ -40,6 +43,22 @@ class StagedDay:
     manifest: str  # sha256 of the manifest in the cache
     files: dict[str, list[dict]]  # dataset -> records
     register_from: date | None  # the date the register answer was fetched
+    # dataset -> (request label, answer sha256, records) per answer, in file order
+    parts: dict[str, list[tuple[str, str, int]]] = field(default_factory=dict)
+
+    def origin(self, file: str, location: str) -> str | None:
+        """Which answer a record of a staged file (`fetch-…-PN.json`, `data[399]`) came from:
+        'record 12 of /datasets/PN?… (answer 3f2a…)', else None."""
+        match = _LOCATION.fullmatch(location or "")
+        dataset = file.rsplit("-", 1)[-1].removesuffix(".json")
+        if match is None or dataset not in self.parts:
+            return None
+        index = int(match.group(1))
+        for label, sha, count in self.parts[dataset]:
+            if index < count:
+                return f"record {index} of {label} (cached answer {sha[:12]})"
+            index -= count
+        return None
 
 
 @dataclass
@@ -79,6 +98,7 @@ def stage_day(
     for request in mine:
         by_dataset.setdefault(request.dataset, []).append(request)
     files: dict[str, list[dict]] = {}
+    parts: dict[str, list[tuple[str, str, int]]] = {}
     answers = []
     register_from = None
     for dataset, chunk in by_dataset.items():
@@ -92,6 +112,7 @@ def stage_day(
                 side = request.path.split("/")[-3]  # .../stack/all/{bid|offer}/{date}/{period}
                 got = [r if r.get("bidOffer") else r | {"bidOffer": side} for r in got]
             records += got
+            parts.setdefault(dataset, []).append((request.label, entry.sha256, len(got)))
             answers.append(entry.as_json() | {"dataset": dataset, "records": len(got)})
             if dataset == "REGISTER":
                 register_from = date.fromisoformat(entry.fetched_at[:10])
@@ -106,7 +127,7 @@ def stage_day(
     manifest = cache.write_manifest(
         {"settlement_date": day.isoformat(), "base_url": base_url, "answers": answers}
     )
-    return StagedDay(day, manifest, files, register_from)
+    return StagedDay(day, manifest, files, register_from, parts)
 
 
 def import_day(

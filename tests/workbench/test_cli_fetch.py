@@ -139,6 +139,11 @@ def test_a_record_the_importer_refuses_is_reported_and_nothing_written(server, t
     assert main(_args(server, tmp_path, datasets="PN")) == 2
     err = capsys.readouterr().err
     assert "-PN.json, data[399]: levelFrom = 'high': expected a number\n" in err
+    # Periods 1 and 2 hold 200 and 199 records: data[399] is the first record of period 3.
+    assert (
+        "The first refused record is record 0 of /datasets/PN?settlementDate=2022-01-01&"
+        "settlementPeriod=3&format=json (cached answer "
+    ) in err
     assert err.rstrip().splitlines()[-1] == (
         "settlement-workbench: error: 2022-01-01 was not imported (its answers stay in the "
         "cache; --refresh asks for them again)"
