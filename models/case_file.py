@@ -150,12 +150,6 @@ def _range_errors(data: dict) -> Iterator[str]:
                         problem = number_error(level, -limits.MAX_MW, limits.MAX_MW, "MW")
                         if problem:
                             yield f"{where}[{j}]: level {problem}"
-    count = len(data.get("acceptances", []))
-    if count > limits.MAX_ACCEPTANCES_PER_CASE:
-        yield (
-            f"acceptances: {count:,} acceptances; expected at most "
-            f"{limits.MAX_ACCEPTANCES_PER_CASE:,} in one case (a GB day has about 10,000)"
-        )
 
 
 def _time_window_errors(data: dict, settlement_date: date) -> Iterator[str]:
@@ -317,6 +311,13 @@ def _points_errors(where: str, points: list) -> Iterator[str]:
 
 def case_errors(data: object) -> list[str]:
     """Every problem with a parsed case document (empty when valid)."""
+    # The size first: a case of a million acceptances is refused at once, not after minutes.
+    acceptances = data.get("acceptances") if isinstance(data, dict) else None
+    if isinstance(acceptances, list) and len(acceptances) > limits.MAX_ACCEPTANCES_PER_CASE:
+        return [
+            f"acceptances: {len(acceptances):,} acceptances; expected at most "
+            f"{limits.MAX_ACCEPTANCES_PER_CASE:,} in one case (a GB day has 3,000 to 10,000)"
+        ]
     errors = [f"{where or '(top level)'}: {why}" for where, why in json_value_errors(data)]
     if errors:
         return errors

@@ -17,7 +17,7 @@ MAX_GZIP_RATIO = 200
 GZIP_RATIO_CHECKED_FROM = 100_000_000
 MAX_RECORDS_PER_FILE = 5_000_000  # records (lines or JSON objects) in one data file
 MAX_CASE_FILE_BYTES = 200_000_000
-MAX_ACCEPTANCES_PER_CASE = 100_000
+MAX_ACCEPTANCES_PER_CASE = 50_000  # validated and settled in about 30 s
 MAX_JSON_NESTING = 32  # a case file needs 5 levels, an Insights response 4
 
 # Values

@@ -275,7 +275,7 @@ def test_too_many_acceptances_are_refused_before_settling(worked, monkeypatch):
 
     monkeypatch.setattr(limits, "MAX_ACCEPTANCES_PER_CASE", 1)
     assert errors_after(worked, lambda d: None) == [
-        "acceptances: 2 acceptances; expected at most 1 in one case (a GB day has about 10,000)"
+        "acceptances: 2 acceptances; expected at most 1 in one case (a GB day has 3,000 to 10,000)"
     ]
 
 
