@@ -97,6 +97,13 @@ def _kept(previous: dict | None, in_force: InForce) -> bool:
     return snapshot == in_force.snapshot_id
 
 
+def is_interconnector_id(unit: str) -> bool:
+    """An unregistered unit is an interconnector BM unit when its Elexon id says so (`I_…`,
+    rulebook §1): interconnector units have TLM = 1 whatever TLF a register gives (R-TLM,
+    confirmed), so an unknown `I_` unit must not share the losses of GB units."""
+    return unit.startswith("I_")
+
+
 def unit_warning_of(warning: DataWarning) -> str | None:
     """The unit a per-unit warning concerns (field bmUnit), else None."""
     return warning.value if warning.field == "bmUnit" else None
@@ -135,6 +142,9 @@ def unit_rows(
         entry = entries.get(unit)
         if entry is None:
             pc, why = _pc_from_fpn(energy.get(unit))
+            interconnector = is_interconnector_id(unit)
+            if interconnector:
+                why += "; an interconnector BM unit by its I_ id, so TLM 1 (R-TLM)"
             rows.append(
                 {
                     "bm_unit_id": unit,
@@ -142,7 +152,7 @@ def unit_rows(
                     "pc_status": pc,
                     "trading_unit": unit,
                     "tlf": 0.0,
-                    "interconnector": False,
+                    "interconnector": interconnector,
                     "register_snapshot_id": in_force.snapshot_id,
                     "registered": False,
                 }

@@ -62,3 +62,20 @@ def test_pc_follows_the_sign_of_the_days_fpn(levels):
         False,
     )
     assert [w.value for w in warnings] == ["X"]
+
+
+def test_an_unregistered_interconnector_unit_keeps_tlm_one():
+    # I_IFDENSC1 is in the real 2022-03-19 BM data but in neither register: an interconnector
+    # unit by its id, so TLM 1 (R-TLM); a GB unit beside it is not one.
+    physical = {
+        ("FPN", "I_IFDENSC1", START): {"time_to": END, "level_from": -900.0, "level_to": -900.0},
+        ("FPN", "T_NEW-1", START): {"time_to": END, "level_from": 50.0, "level_to": 50.0},
+    }
+    units = {"I_IFDENSC1": STORED, "T_NEW-1": STORED}
+    rows, warnings = unit_rows(units, {}, [], InForce(DAY, None, False, {}), physical)
+    by_unit = {r["bm_unit_id"]: r for r in rows}
+    assert by_unit["I_IFDENSC1"]["interconnector"] is True
+    assert by_unit["I_IFDENSC1"]["pc_status"] == "C"  # imports over the day
+    assert by_unit["T_NEW-1"]["interconnector"] is False
+    (ic_warning,) = [w for w in warnings if w.value == "I_IFDENSC1"]
+    assert "interconnector BM unit" in ic_warning.reason
