@@ -66,6 +66,8 @@ class TreeBuilder:
 
 def _column(spec: FieldSpec, values, n: int) -> np.ndarray:
     if values is None:
+        if n == 0:
+            return np.zeros(0, dtype=np.float64 if spec.kind.numeric else "U1")
         if spec.kind.numeric:
             return np.zeros(n) if spec.mandatory else np.full(n, np.nan)
         if spec.kind.kind in ("text", "char", "raw"):
