@@ -4,7 +4,9 @@ Sheets: Summary (case, runs, materiality verdict, the explanation, check formula
 deltas (with SUM totals and a per-row check that the net delta is CBM − CND − CAEI + RCRC);
 Period deltas; Party × period; Unit deltas; Unit × period (every moved cell, write-only);
 Overrides and Audit trail (scenarios); Price stack before/after for the affected periods;
-Step traces of the affected units and accounts; Inputs changed; Completeness of both runs.
+Step traces of the affected units and accounts; Inputs changed; Known gaps (rulebook §15) and
+Completeness of both runs. The summary counts each run's checks as passed, not applicable or
+failed and names its unallocated residual (R-ACC-RCRC-NODENOM) where it is not 0.
 """
 
 from __future__ import annotations
@@ -17,10 +19,12 @@ import numpy as np
 
 from engine.settle import SettlementResult
 from engine.settlement_trace import trace_account, trace_unit
+from models.check_outcomes import check_counts
 from models.compare import SYSTEM_OPERATOR, Comparison
 from models.completeness import Completeness
 from models.disputes import Case
 from models.exports.completeness_sheet import write_completeness_sheet
+from models.exports.known_gaps_sheet import write_known_gaps_sheet
 from models.exports.xlsx import Col, SheetWriter, new_workbook, plain, save_workbook
 from models.results_json import stack_item_columns
 from models.scenarios.store import AuditRecord, OverrideRecord
@@ -29,6 +33,7 @@ MAX_STACK_PERIODS = 4  # a GB-scale stack is ~1,500 items × 22 columns per run 
 MAX_METERING_ROWS = 1_000
 MAX_TRACED_UNITS = 10
 MAX_TRACED_PARTIES = 10
+RESIDUAL_PERIODS_LISTED = 12
 
 
 @dataclass
@@ -53,7 +58,7 @@ def write_evidence_pack(
     path = Path(path)
     workbook = new_workbook()
     party_sheet = _party_deltas(workbook, comparison)
-    _summary(workbook, comparison, first, context, party_sheet)
+    _summary(workbook, comparison, first, second, context, party_sheet)
     # The summary is written second but belongs first.
     workbook._sheets.insert(0, workbook._sheets.pop(1))
     _period_deltas(workbook, comparison)
@@ -66,6 +71,10 @@ def write_evidence_pack(
     _stacks(workbook, comparison, first, second, affected)
     _traces(workbook, comparison, first, second)
     _inputs_changed(workbook, comparison, context)
+    write_known_gaps_sheet(
+        workbook,
+        [(comparison.first_label, first.known_gaps), (comparison.second_label, second.known_gaps)],
+    )
     if context.completeness:
         write_completeness_sheet(workbook, context.completeness)
     save_workbook(workbook, path)
@@ -75,7 +84,44 @@ def write_evidence_pack(
 # ---------------------------------------------------------------------------------------------
 
 
-def _summary(workbook, c: Comparison, first: SettlementResult, context: PackContext, parties):
+def _residual_text(result: SettlementResult) -> str:
+    """R-ACC-RCRC-NODENOM: the periods whose TRC no account could take, with the amounts."""
+    periods = np.asarray(result.inputs.periods)
+    residual = result.unallocated_residual[periods - 1]
+    shown = np.isfinite(residual) & (residual != 0)  # NaN: not available (not metered)
+    moved = [(int(j), float(v)) for j, v in zip(periods[shown], residual[shown], strict=True)]
+    if not moved:
+        return ""
+    total = sum(v for _, v in moved)
+    listed = ", ".join(f"period {j} £{v:,.2f}" for j, v in moved[:RESIDUAL_PERIODS_LISTED])
+    rest = len(moved) - RESIDUAL_PERIODS_LISTED
+    more = f" and {rest} more" if rest > 0 else ""
+    return f"£{total:,.2f} in {len(moved)} period(s): {listed}{more}"
+
+
+def _run_rows(first: SettlementResult, second: SettlementResult) -> list[tuple]:
+    """Per run: its checks counted, its unallocated residual where not 0, its known gaps."""
+    rows: list[tuple] = []
+    for when, result in (("before", first), ("after", second)):
+        rows.append((f"Checks, {when}", check_counts(result.checks).line()))
+        residual = _residual_text(result)
+        if residual:
+            rows.append((f"Unallocated residual (R-ACC-RCRC-NODENOM), {when}", residual))
+        gaps = ", ".join(g.id for g in result.known_gaps)
+        rows.append(
+            (f"Known gaps (rulebook §15), {when}", f"{gaps} (sheet Known gaps)" if gaps else "none")
+        )
+    return rows
+
+
+def _summary(
+    workbook,
+    c: Comparison,
+    first: SettlementResult,
+    second: SettlementResult,
+    context: PackContext,
+    parties,
+):
     sheet = SheetWriter(
         workbook, "Summary", [Col("item", width=42), Col("value", width=70)], freeze=False
     )
@@ -104,6 +150,7 @@ def _summary(workbook, c: Comparison, first: SettlementResult, context: PackCont
         ("Net total of party deltas £", c.net_total),
         ("Σ |per-party net delta| £", c.absolute_total),
         ("Verdict", c.verdict()),
+        *_run_rows(first, second),
     ]
     for label, value in rows:
         kind = "gbp" if label.endswith("£") else "date" if hasattr(value, "isoformat") else "text"

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from engine.settle import SettlementResult, settle_day
+from models.check_outcomes import FAILED, check_counts, check_outcome
 from models.compare import Comparison, compare
 from models.completeness import Completeness, run_completeness
 from models.database import SettlementDatabase
@@ -15,6 +16,7 @@ from models.engine_inputs import load_settlement_inputs
 from models.errors import WorkbenchInputError
 from models.exports.completeness_sheet import write_completeness_sheet
 from models.exports.evidence_pack import PackContext, write_evidence_pack
+from models.exports.known_gaps_sheet import write_known_gaps_sheet
 from models.exports.xlsx import Col, SheetWriter, new_workbook, save_workbook
 from models.results_json import stack_item_columns
 from models.run_store import get_run
@@ -93,8 +95,9 @@ def write_case_pack(
 
 
 def write_run_workbook(db: SettlementDatabase, run_id: int, path) -> Path:
-    """A whole run, settled: prices, party totals, party × period, unit × period, stack, checks
-    and its completeness."""
+    """A whole run, settled: prices (with the unallocated residual where not 0), party totals,
+    party × period, unit × period, stack, checks (passed, not applicable or failed), the known
+    gaps its results depend on and its completeness."""
     with db.engine.connect() as conn:
         run = get_run(conn, run_id, light=True)
     result = settle_stored(db, run_id)
@@ -112,10 +115,12 @@ def write_run_workbook(db: SettlementDatabase, run_id: int, path) -> Path:
             Col("NIV MWh", "mwh"),
             Col("price source", width=12),
             Col("CSOBM £", "gbp"),
+            Col("unallocated residual £ (R-ACC-RCRC-NODENOM)", "gbp", 20),
         ],
         notes=[f"Run {run.label} (id {run.id}), settled by the workbench engine"],
     )
     for j in range(len(periods)):
+        residual = float(result.unallocated_residual[k[j]])
         prices.append(
             [
                 int(periods[j]),
@@ -124,6 +129,7 @@ def write_run_workbook(db: SettlementDatabase, run_id: int, path) -> Path:
                 float(result.prices.niv[k[j]]),
                 str(result.prices.price_source[k[j]]),
                 float(result.csobm[k[j]]),
+                residual if residual != 0 else None,  # blank where 0 (or not available)
             ]
         )
     prices.finish()
@@ -225,11 +231,22 @@ def write_run_workbook(db: SettlementDatabase, run_id: int, path) -> Path:
     checks = SheetWriter(
         workbook,
         "Checks",
-        [Col("rule", width=16), Col("period", "int"), Col("ok", width=6), Col("detail", width=80)],
+        [
+            Col("rule", width=16),
+            Col("period", "int"),
+            Col("outcome", width=14),
+            Col("detail", width=80),
+        ],
+        notes=[f"checks: {check_counts(result.checks).line()}"],
     )
     for check in result.checks:
-        checks.append([check.rule, check.period, "yes" if check.ok else "NO", check.detail])
+        outcome = check_outcome(check)
+        checks.append(
+            [check.rule, check.period, outcome.upper() if outcome == FAILED else outcome,
+             check.detail]
+        )  # fmt: skip
     checks.finish()
+    write_known_gaps_sheet(workbook, [(f"run {run.id}: {run.label}", result.known_gaps)])
     write_completeness_sheet(workbook, _completeness(db, ((run_id, result),)))
     save_workbook(workbook, path)
     return Path(path)

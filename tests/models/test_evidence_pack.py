@@ -11,7 +11,12 @@ from models.case_convert import import_case
 from models.case_file import load_case
 from models.database import SettlementDatabase
 from models.disputes import add_scenario, create_case
-from models.exports.packs import write_case_pack, write_run_workbook
+from models.exports.packs import (
+    settle_stored,
+    write_case_pack,
+    write_comparison_pack,
+    write_run_workbook,
+)
 from models.exports.xlsx import FORMATS
 from models.scenarios.store import create_scenario, edit
 from tests.conftest import CASES
@@ -67,6 +72,7 @@ def test_sheets_in_order(pack):
         "Price stack",
         "Step traces",
         "Inputs changed",
+        "Known gaps",
         "Completeness",
     ]
 
@@ -139,10 +145,77 @@ def test_run_workbook(pack):
         "Units x period",
         "Stack",
         "Checks",
+        "Known gaps",
         "Completeness",
     ]
     prices = rows(run["Prices"])
     assert prices[2][:4] == [27, 100, 100, pytest.approx(24.666667, abs=1e-5)]
     parties = {r[0]: r for r in rows(run["Parties"])[1:]}
     assert parties["GEN"][5] == pytest.approx(3267.08, abs=0.005)
-    assert all(r[2] == "yes" for r in rows(run["Checks"])[1:])
+    checks = rows(run["Checks"])
+    assert checks[0][0] == "checks: 5 passed, 0 not applicable, 0 failed"
+    assert checks[1] == ["rule", "period", "outcome", "detail"]
+    assert [r[2] for r in checks[2:]] == ["passed"] * 5
+    assert prices[1][6] == "unallocated residual £ (R-ACC-RCRC-NODENOM)"
+    assert prices[2][6] is None  # 0 in the worked example: blank
+
+
+def test_the_known_gaps_of_both_runs_with_why_here_and_the_s0142_fields(pack):
+    book, run = pack
+    summary = {r[0]: r[1] for r in rows(book["Summary"]) if r[0]}
+    for when in ("before", "after"):
+        assert summary[f"Checks, {when}"] == "5 passed, 0 not applicable, 0 failed"
+        assert summary[f"Known gaps (rulebook §15), {when}"] == (
+            "GAP-P376-BASELINING (sheet Known gaps)"
+        )
+        assert f"Unallocated residual (R-ACC-RCRC-NODENOM), {when}" not in summary  # 0
+    gaps = rows(book["Known gaps"])
+    assert gaps[0][0].startswith("Known gaps (rulebook §15)")
+    assert gaps[1] == ["run", "gap", "title", "why here", "affects", "S0142 fields"]
+    assert [(r[0], r[1]) for r in gaps[2:]] == [
+        ("run 1: 2024-06-12 SF", "GAP-P376-BASELINING"),
+        ("run 2: 2024-06-12 SF scenario '=1+1'", "GAP-P376-BASELINING"),
+    ]
+    assert gaps[2][3] == "2024-06-12 is on or after 2023-02-23 (P376)"
+    assert gaps[2][5] == "BP7 position 18, N0645 Period BM Unit Settlement Expected Volume"
+    assert rows(run["Known gaps"])[2][:2] == ["run 1: 2024-06-12 SF", "GAP-P376-BASELINING"]
+
+
+@pytest.fixture(scope="module")
+def not_applicable(tmp_path_factory):
+    """The worked example over periods 26 and 27 with every meter reading 0: period 26 holds
+    nothing (R-PRC-MIP not applicable), period 27 is one-sided (R-TLM not applicable) and
+    has no RCRC denominator (its TRC stays unallocated, R-ACC-RCRC-NODENOM)."""
+    folder = tmp_path_factory.mktemp("na")
+    case = load_case(CASES / "worked_example.json")
+    case["periods"] = [26, 27]
+    case["metered_volumes"] = [{**m, "mwh": 0.0} for m in case["metered_volumes"]]
+    with SettlementDatabase.create(folder / "w.sqlite") as db:
+        run_id = import_case(db, case)
+        with db.engine.begin() as conn:
+            scenario = create_scenario(conn, run_id, "same", author="tester")
+        pack = write_comparison_pack(db, run_id, scenario, folder / "pack.xlsx")
+        workbook = write_run_workbook(db, run_id, folder / "run.xlsx")
+        result = settle_stored(db, run_id)
+    return load_workbook(pack), load_workbook(workbook), result
+
+
+def test_not_applicable_checks_are_neither_passed_nor_failed(not_applicable):
+    book, run, result = not_applicable
+    residual = float(result.unallocated_residual[26])
+    assert residual != 0 and residual == pytest.approx(float(result.imbalance.trc[26]))
+    checks = rows(run["Checks"])
+    assert checks[0][0] == "checks: 7 passed, 2 not applicable, 0 failed"
+    outcome = {(r[0], r[1]): r[2] for r in checks[2:]}
+    assert outcome[("R-PRC-MIP", 26)] == "not applicable"
+    assert outcome[("R-TLM", 27)] == "not applicable"
+    assert set(outcome.values()) == {"passed", "not applicable"}
+    prices = {r[0]: r for r in rows(run["Prices"])[2:]}
+    assert prices[26][1] is None and prices[26][4] == "unavailable"  # no price: blank, not 0
+    assert prices[26][6] is None and prices[27][6] == pytest.approx(residual)
+    summary = {r[0]: r[1] for r in rows(book["Summary"]) if r[0]}
+    for when in ("before", "after"):
+        assert summary[f"Checks, {when}"] == "7 passed, 2 not applicable, 0 failed"
+        assert summary[f"Unallocated residual (R-ACC-RCRC-NODENOM), {when}"] == (
+            f"£{residual:,.2f} in 1 period(s): period 27 £{residual:,.2f}"
+        )
