@@ -74,6 +74,11 @@ def failure_line(exc: BaseException, location: str | None) -> str | None:
             "a text value holds a lone UTF-16 surrogate, which cannot be stored; expected "
             "printable text (nothing was written)"
         )
+    if isinstance(original, OverflowError) and "SQLite INTEGER" in str(original):
+        return (
+            "a number given is beyond what a database integer holds (64 bits); expected a "
+            "whole number within ±9,223,372,036,854,775,807 (nothing was written)"
+        )
     if isinstance(exc, MemoryError):
         return (
             "not enough memory for this input; split it into smaller files or close other "
@@ -123,7 +128,7 @@ def whole_number_arg(low: int, high: int):
     def parse(text: str) -> int:
         stripped = text.strip()
         digits = stripped.lstrip("-")
-        if not (digits.isdigit() and len(digits) <= 12 and low <= int(stripped) <= high):
+        if not (digits.isdigit() and len(digits) <= 19 and low <= int(stripped) <= high):
             raise argparse.ArgumentTypeError(
                 f"{text[:40]!r} is not a whole number from {low:,} to {high:,}"
             )

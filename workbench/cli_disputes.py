@@ -18,7 +18,11 @@ from workbench.cli_common import (
     periods_arg,
     run_type_arg,
     text_arg,
+    whole_number_arg,
 )
+
+# Run, scenario and case ids, and run numbers: whole numbers that fit a database integer.
+_id = whole_number_arg(1, 2**63 - 1)
 
 
 def _json_value(text: str):
@@ -63,7 +67,7 @@ def add_commands(commands) -> None:
     create.add_argument("--db", required=True)
     create.add_argument("--date", type=date_arg, required=True, help="settlement date")
     create.add_argument("--run", type=run_type_arg, required=True, help="run type of the base")
-    create.add_argument("--run-number", type=int, help="run number (default: latest)")
+    create.add_argument("--run-number", type=_id, help="run number (default: latest)")
     create.add_argument(
         "--name", required=True, type=text_arg, help="scenario name, unique on its base run"
     )
@@ -80,7 +84,7 @@ def add_commands(commands) -> None:
         "acceptance_levels, acceptance_flags, bid_offer_price, tlf, ecvn, bsad, mip).",
     )
     edit.add_argument("--db", required=True)
-    edit.add_argument("--scenario", type=int, required=True, help="scenario run id")
+    edit.add_argument("--scenario", type=_id, required=True, help="scenario run id")
     edit.add_argument("--metered", metavar="BMU:PERIOD=MWH")
     edit.add_argument("--remove-acceptance", metavar="BMU:NUMBER")
     edit.add_argument("--tlf", metavar="BMU=TLF")
@@ -99,27 +103,27 @@ def add_commands(commands) -> None:
     for name, helptext in (("undo", "undo the latest edit"), ("redo", "redo the undone edit")):
         action = actions.add_parser(name, help=helptext)
         action.add_argument("--db", required=True)
-        action.add_argument("--scenario", type=int, required=True)
+        action.add_argument("--scenario", type=_id, required=True)
         action.add_argument("--author", default=author)
         action.set_defaults(handler=_undo_redo, action=name)
 
     show = actions.add_parser("show", help="a scenario's edits and audit trail")
     show.add_argument("--db", required=True)
-    show.add_argument("--scenario", type=int, required=True)
+    show.add_argument("--scenario", type=_id, required=True)
     show.add_argument("--json", action="store_true")
     show.set_defaults(handler=_show)
 
     settle = actions.add_parser("settle", help="settle the scenario's date and store results")
     settle.add_argument("--db", required=True)
-    settle.add_argument("--scenario", type=int, required=True)
+    settle.add_argument("--scenario", type=_id, required=True)
     settle.add_argument("--author", default=author)
     settle.set_defaults(handler=_settle)
 
     compare = actions.add_parser("compare", help="a scenario against its base, or two runs")
     compare.add_argument("--db", required=True)
     which = compare.add_mutually_exclusive_group(required=True)
-    which.add_argument("--scenario", type=int, help="compare with its base run")
-    which.add_argument("--runs", type=int, nargs=2, metavar=("RUN_A", "RUN_B"))
+    which.add_argument("--scenario", type=_id, help="compare with its base run")
+    which.add_argument("--runs", type=_id, nargs=2, metavar=("RUN_A", "RUN_B"))
     compare.add_argument("--json", action="store_true")
     compare.set_defaults(handler=_compare)
 
@@ -131,7 +135,7 @@ def add_commands(commands) -> None:
     d_create.add_argument("--db", required=True)
     d_create.add_argument("--reference", required=True, type=text_arg)
     d_create.add_argument("--party", required=True, type=text_arg, help="raising party id")
-    d_create.add_argument("--run-id", type=int, required=True, help="the run concerned")
+    d_create.add_argument("--run-id", type=_id, required=True, help="the run concerned")
     d_create.add_argument(
         "--category", default="general", choices=["general", "sva", "profile", "market_domain"]
     )
@@ -148,7 +152,7 @@ def add_commands(commands) -> None:
     d_add = d_actions.add_parser("add-scenario", help="attach a scenario to a case")
     d_add.add_argument("--db", required=True)
     d_add.add_argument("--case", required=True, help="case id or reference")
-    d_add.add_argument("--scenario", type=int, required=True)
+    d_add.add_argument("--scenario", type=_id, required=True)
     d_add.set_defaults(handler=_dispute_add)
     d_status = d_actions.add_parser("status", help="set a case's status")
     d_status.add_argument("--db", required=True)
@@ -164,10 +168,10 @@ def add_commands(commands) -> None:
     export.add_argument("--db", required=True)
     what = export.add_mutually_exclusive_group(required=True)
     what.add_argument("--case", help="dispute case id or reference")
-    what.add_argument("--compare", type=int, nargs=2, metavar=("RUN_A", "RUN_B"))
+    what.add_argument("--compare", type=_id, nargs=2, metavar=("RUN_A", "RUN_B"))
     what.add_argument("--run", type=run_type_arg, help="run type (with --date)")
     export.add_argument("--date", type=date_arg, help="settlement date (with --run)")
-    export.add_argument("--run-number", type=int)
+    export.add_argument("--run-number", type=_id)
     export.add_argument("--xlsx", type=Path, required=True, help="workbook to write")
     export.set_defaults(handler=_export)
 

@@ -227,6 +227,11 @@ def test_demo_force_keeps_the_old_file_until_the_new_one_is_complete(tmp_path, c
             ],
             "argument --name: 'a\\x07b': text holds a control character (U+0007)",
         ),
+        (
+            ["scenario", "show", "--db", "x", "--scenario", "9" * 23],
+            "argument --scenario: '99999999999999999999999' is not a whole number from 1 to "
+            "9,223,372,036,854,775,807",
+        ),
     ],
 )
 def test_bad_arguments_are_one_line_and_exit_2(capsys, argv, message):
@@ -366,4 +371,18 @@ def test_a_case_file_key_with_a_line_separator_is_refused_in_one_line(tmp_path, 
     assert one_line(err).endswith(
         "c.json: (top level): key '\\x85': text holds a control character (U+0085) at "
         "character 1; expected printable text (and 1 more)"
+    )
+
+
+def test_an_id_beyond_64_bits_reaching_the_database_is_one_line(case_db, tmp_path, capsys):
+    path = tmp_path / "d.sqlite"
+    shutil.copy(case_db, path)
+    code, _, err = run(
+        capsys, "dispute", "add-scenario", "--db", str(path), "--case", "9" * 23, "--scenario", "1"
+    )
+    assert code == 2
+    assert one_line(err) == (
+        "settlement-workbench: error: a number given is beyond what a database integer holds "
+        "(64 bits); expected a whole number within ±9,223,372,036,854,775,807 (nothing was "
+        "written)"
     )
