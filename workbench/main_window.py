@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from engine.errors import EngineInputError
 from engine.settlement_trace import trace_account, trace_price, trace_unit
+from models.check_outcomes import check_counts
 from models.database import SettlementDatabase
 from models.errors import WorkbenchInputError
 from models.run_store import list_runs
@@ -277,12 +278,13 @@ class MainWindow(QMainWindow):
         self._stale = {self.overview, self.explorer, self.stack}
         self._pending_unit = str(unit) if first_view and unit is not None else None
         self.ensure_shown(self.tabs.currentWidget())
-        failed = [c for c in view.result.checks if not c.ok]
+        counts = check_counts(view.result.checks)  # not applicable: neither passed nor failed
         self.status.setText(
             f"{view.label}: {len(view.result.inputs.bm.bm_units):,} BM units, "
             f"{len(inputs.parties):,} parties; "
-            f"checks {len(view.result.checks) - len(failed)} passed"
-            + (f", {len(failed)} FAILED" if failed else "")
+            f"checks {counts.passed} passed"
+            + (f", {counts.not_applicable} not applicable" if counts.not_applicable else "")
+            + (f", {counts.failed} FAILED" if counts.failed else "")
             + f"; {view.differences.summary()}"
         )
         self._remember_selection("run", view.run.id)

@@ -6,8 +6,11 @@ import pytest
 from PySide6.QtCore import QSettings
 from sqlalchemy import text
 
+from models.case_convert import import_case
+from models.case_file import load_case
 from models.database import SettlementDatabase
 from models.demo.generator import DemoSpec, generate_demo
+from tests.conftest import CASES
 from workbench.main_window import MainWindow
 
 LOAD_TIMEOUT_MS = 60_000
@@ -293,3 +296,17 @@ def test_a_run_loaded_behind_another_view_fills_the_overview_when_shown(qtbot, w
     window.tabs.setCurrentWidget(window.overview)
     assert window.overview.title.text().startswith("2024-06-12 SF:")
     qtbot.waitUntil(lambda: not window.jobs.busy(), timeout=LOAD_TIMEOUT_MS)
+
+
+def test_the_status_counts_not_applicable_checks_apart(qtbot, window, tmp_path):
+    # The worked example over periods 26 and 27 with every meter at 0: period 26 holds
+    # nothing (R-PRC-MIP) and period 27 is one-sided (R-TLM): 7 passed, 2 not applicable.
+    case = load_case(CASES / "worked_example.json")
+    case["periods"] = [26, 27]
+    case["metered_volumes"] = [{**m, "mwh": 0.0} for m in case["metered_volumes"]]
+    path = tmp_path / "na.sqlite"
+    with SettlementDatabase.create(path) as db:
+        import_case(db, case)
+    open_demo(qtbot, window, path)
+    assert "checks 7 passed, 2 not applicable;" in window.status.text()
+    assert "FAILED" not in window.status.text()
