@@ -107,33 +107,33 @@ class ChunkFields:
         counts = np.zeros(size + 1, dtype=np.int32)
         np.cumsum(digit, out=counts[1:])
         self.digits = counts[b] - counts[a]
-        cum = np.zeros(size + 1, dtype=np.int32)
-        np.cumsum(dot, out=cum[1:])
-        self.dots = cum[b] - cum[a]
+        # points and minus signs in one running count: points in the low 16 bits (a field is
+        # far shorter than 65,536 bytes), minus signs above
+        marks = np.zeros(size + 1, dtype=np.int64)
+        np.cumsum(dot.astype(np.int64) + ((data == 45).astype(np.int64) << 16), out=marks[1:])
+        both = marks[b] - marks[a]
+        self.dots = both & 0xFFFF
+        self.minus = both >> 16
         points = np.flatnonzero(dot).astype(np.int32)
-        first_point = cum[a]  # the index in `points` of the field's first point, if any
-        self.dot_at = (
-            points[np.minimum(first_point, max(len(points) - 1, 0))] - a
-            if len(points)
-            else np.zeros(len(a), dtype=np.int32)
-        )
-        np.cumsum(data == 45, out=cum[1:])
-        self.minus = cum[b] - cum[a]
+        if len(points):
+            first_point = (marks[a] & 0xFFFF) if size < 0x10000 else np.searchsorted(points, a)
+            self.dot_at = points[np.minimum(first_point, len(points) - 1)] - a
+        else:
+            self.dot_at = np.zeros(len(a), dtype=np.int32)
         last = size - 1
         self.first = data[np.minimum(a, last)]
         self.second = data[np.minimum(a + 1, last)]
         self.last = data[np.maximum(b - 1, 0)]
-        # each digit times 10 to the number of digits after it in its field: the end of the
-        # field (the next separator) of every byte, by repeating each segment's end
+        # each digit times 10 to the number of digits after it in its field: every byte of a
+        # segment between separators shares the digit count at the segment's end
         ends = np.empty(len(bars) + 1, dtype=np.int32)
         ends[:-1] = bars
         ends[-1] = size
-        segment = np.diff(ends, prepend=0)
-        after = counts[np.repeat(ends, segment)] - counts[1:]
+        after = np.repeat(counts[ends], np.diff(ends, prepend=0))
+        after -= counts[1:]
         np.minimum(after, 18, out=after)
         value = POW10[after]
-        value *= data - 48
-        value[~digit] = 0
+        value *= np.where(digit, data - 48, 0).astype(np.uint8)
         self.mantissa = np.add.reduceat(value, a) if len(a) else np.zeros(0, np.int64)
 
     def raw(self, field: int) -> bytes:
