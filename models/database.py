@@ -235,11 +235,6 @@ def _hot_journal(path: Path) -> bool:
         return False
 
 
-# Files found sound by quick_check in this process, by (path, size, mtime): the workbench
-# opens the same database many times (preload, load, settle) and one check is enough.
-_CHECKED: set[tuple[str, int, int]] = set()
-
-
 def _inspect_sqlite_file(path: Path) -> tuple[str, list[str]]:
     """Check that `path` is one of our sound databases; return its schema revision and notices.
 
@@ -293,9 +288,10 @@ def _inspect_sqlite_file(path: Path) -> tuple[str, list[str]]:
 
 def _quick_check(conn: sqlite3.Connection, path: Path) -> None:
     """PRAGMA quick_check (b-tree structure, page and record formats; about 0.2 s per 100 MB)."""
-    stat = path.stat()
-    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
-    if key in _CHECKED:
+    from models import verified_files
+
+    key = verified_files.file_key(path)
+    if verified_files.is_verified(key):  # unchanged since it was last found sound
         return
     problems = [row[0] for row in conn.execute("PRAGMA quick_check(3)")]
     if problems != ["ok"]:
@@ -305,7 +301,7 @@ def _quick_check(conn: sqlite3.Connection, path: Path) -> None:
             f"{path} is damaged (SQLite quick_check: {first}); restore it from a "
             "backup or import its data into a new database (the file was not changed)"
         )
-    _CHECKED.add(key)
+    verified_files.mark_verified(key)
 
 
 # SQLite primary result codes (sqlite3.Error.sqlite_errorcode & 0xFF) and what to tell the user.

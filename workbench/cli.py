@@ -479,8 +479,18 @@ COMMANDS = (
 )
 
 
+def _remember_verified_databases() -> None:
+    """Databases found sound are remembered between runs (models.verified_files), in the
+    user's private state folder: an unchanged 4 GB database is not scanned at every launch."""
+    from models import verified_files
+    from workbench.error_log import log_folder
+
+    verified_files.STORE = log_folder() / "verified-databases.json"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    _remember_verified_databases()
     # No command, or a database path: the desktop application.
     if not argv or (argv[0] not in COMMANDS and not argv[0].startswith("-")):
         return _cmd_gui(argparse.Namespace(path=argv[0] if argv else None, smoke_test=False))
