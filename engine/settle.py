@@ -346,6 +346,19 @@ def _mip_check(j: int, prices: PeriodPrices, present: dict[str, np.ndarray]) -> 
             f"no data for this period: nothing to price (no {names}); the price is unavailable",
             NOT_APPLICABLE,
         )
+    if held == ["acceptance"]:
+        # Acceptance levels alone (a BOALF segment of a neighbouring period's file running
+        # into this one) give no accepted volume without FPN and bid-offer data: no stack
+        # item, no cashflow, nothing any result is made of.
+        return Check(
+            "R-PRC-MIP",
+            j,
+            True,
+            "no data for this period but acceptance levels running into it: without FPN and "
+            "bid-offer data they give no accepted volume, so nothing to price; the price is "
+            "unavailable",
+            NOT_APPLICABLE,
+        )
     return Check(
         "R-PRC-MIP",
         j,

@@ -256,7 +256,6 @@ BSAD_NIV_0 = [  # buy and sell 5 MWh at £40: arbitrage tags both out, NIV 0 (R-
     [
         ("fpn", [flat("T_G-1", 0)], "FPN"),
         ("bid_offer", [pair("T_G-1", 27, 1, 60, 50, 50)], "bid-offer data"),
-        ("acceptances", [accept("T_G-1", 1, 40)], "acceptance"),  # no pair: no volume
         ("metered_volumes", [metered("T_G-1", 0.0)], "metered volume"),
         ("ecvns", [{"from_party": "GEN", "from_account": "P", "to_party": "GEN",
                     "to_account": "C", "period": 27, "mwh": 10.0}], "contract volume"),
@@ -280,3 +279,31 @@ def test_a_period_holding_any_input_whose_price_needs_mip_still_fails(section, r
     (mip,) = [c for c in doc["checks"] if c["rule"] == "R-PRC-MIP"]
     assert (mip["ok"], mip["status"]) == (False, None)
     assert f"(it holds: {held})" in mip["detail"] and "needs MIP_j" in mip["detail"]
+
+
+def test_a_period_holding_only_acceptance_levels_has_nothing_to_price():
+    # A BOALF segment of a neighbouring period's file running into period 27, with no FPN and
+    # no bid-offer data there: no accepted volume, no stack item, so R-PRC-MIP does not apply
+    # (the real 2022-03-19 SP27 files reach periods 25-29 this way). With an FPN beside it,
+    # the period holds data whose price needs MIP_j: a failure.
+    only_levels = case(
+        market_index=[],
+        parties=[{"id": "GEN"}],
+        bm_units=[unit("T_G-1", "GEN")],
+        acceptances=[accept("T_G-1", 1, 40)],
+    )
+    doc = settle(only_levels)
+    (mip,) = [c for c in doc["checks"] if c["rule"] == "R-PRC-MIP"]
+    assert (mip["ok"], mip["status"]) == (True, "not applicable")
+    assert "acceptance levels running into it" in mip["detail"]
+    assert doc["periods"][0]["ssp"] is None
+    with_fpn = case(
+        market_index=[],
+        parties=[{"id": "GEN"}],
+        bm_units=[unit("T_G-1", "GEN")],
+        acceptances=[accept("T_G-1", 1, 40)],
+        fpn=[flat("T_G-1", 0)],
+    )
+    (mip,) = [c for c in settle(with_fpn)["checks"] if c["rule"] == "R-PRC-MIP"]
+    assert (mip["ok"], mip["status"]) == (False, None)
+    assert "(it holds: FPN, acceptance)" in mip["detail"]

@@ -210,8 +210,9 @@ def test_settle_and_show_list_the_known_gaps_once(tmp_path, capsys):
 
 def test_a_real_period_alone_leaves_the_other_periods_not_applicable(tmp_path, capsys):
     # The legacy BMRS samples of 2022-03-19 hold period 27 (13:00–13:30Z) only; their BOALF
-    # levels reach 12:46–13:50Z, into periods 26 and 28. No MID: the three periods holding
-    # data need MIP_j and fail R-PRC-MIP; the other 45 hold nothing: not applicable.
+    # levels reach 12:46–13:50Z, into periods 26 and 28. No MID: period 27 needs MIP_j and
+    # fails R-PRC-MIP; 26 and 28 hold only acceptance levels (no FPN, no bid-offer data: no
+    # accepted volume) and the other 45 nothing: not applicable.
     db = str(tmp_path / "l.sqlite")
     files = [
         ELEXON / "legacy_bmrs_csv/PHYBMDATA_sample_legacy.csv",
@@ -221,14 +222,15 @@ def test_a_real_period_alone_leaves_the_other_periods_not_applicable(tmp_path, c
     assert main(["import", "--db", db, *map(str, files)]) == 0
     capsys.readouterr()
     code, out, _ = run(capsys, "settle", "--db", db, "--date", "2022-03-19", "--run", "SF")
-    assert code == 0 and ", 45 not applicable, 3 failed" in out
+    assert code == 0 and ", 47 not applicable, 1 failed" in out
     assert "  not applicable R-PRC-MIP periods 1-25, 29-48: no data for this period" in out
-    assert "  FAILED R-PRC-MIP period 26: " in out and "(it holds: acceptance)" in out
+    assert (
+        "  not applicable R-PRC-MIP periods 26, 28: no data for this period but acceptance" in out
+    )
+    assert "  FAILED R-PRC-MIP period 27: " in out and "(it holds: FPN, bid-offer data" in out
     code, out, _ = run(capsys, "show", "--db", db, "--date", "2022-03-19", "--run", "SF", "--json")
     doc = json.loads(out)
     mip = {c["period"]: (c["ok"], c["status"]) for c in doc["checks"] if c["rule"] == "R-PRC-MIP"}
-    assert mip == {
-        j: (False, None) if j in (26, 27, 28) else (True, "not applicable") for j in range(1, 49)
-    }
+    assert mip == {j: (False, None) if j == 27 else (True, "not applicable") for j in range(1, 49)}
     assert {p["ssp"] for p in doc["periods"]} == {None}  # unavailable everywhere, never 0
     assert {p["price_source"] for p in doc["periods"]} == {"unavailable"}
