@@ -34,7 +34,7 @@ from models.p114.errors import (
 
 GZIP_MAGIC = b"\x1f\x8b"
 BOM = b"\xef\xbb\xbf"
-CHUNK = 1 << 20
+CHUNK = 4 << 20
 _LANES = np.tile(np.arange(4, dtype=np.uint8), CHUNK // 2)  # lane of each byte offset
 
 

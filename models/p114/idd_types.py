@@ -107,19 +107,17 @@ class ChunkFields:
         counts = np.zeros(size + 1, dtype=np.int32)
         np.cumsum(digit, out=counts[1:])
         self.digits = counts[b] - counts[a]
-        # points and minus signs in one running count: points in the low 16 bits (a field is
-        # far shorter than 65,536 bytes), minus signs above
-        marks = np.zeros(size + 1, dtype=np.int64)
-        np.cumsum(dot.astype(np.int64) + ((data == 45).astype(np.int64) << 16), out=marks[1:])
-        both = marks[b] - marks[a]
-        self.dots = both & 0xFFFF
-        self.minus = both >> 16
+        marks = np.zeros(size + 1, dtype=np.int32)
+        np.cumsum(dot, out=marks[1:])
+        before = marks[a]
+        self.dots = marks[b] - before
         points = np.flatnonzero(dot).astype(np.int32)
-        if len(points):
-            first_point = (marks[a] & 0xFFFF) if size < 0x10000 else np.searchsorted(points, a)
-            self.dot_at = points[np.minimum(first_point, len(points) - 1)] - a
+        if len(points):  # the field's first point is the points counted before it
+            self.dot_at = points[np.minimum(before, len(points) - 1)] - a
         else:
             self.dot_at = np.zeros(len(a), dtype=np.int32)
+        np.cumsum(data == 45, out=marks[1:])
+        self.minus = marks[b] - marks[a]
         last = size - 1
         self.first = data[np.minimum(a, last)]
         self.second = data[np.minimum(a + 1, last)]
@@ -133,7 +131,7 @@ class ChunkFields:
         after -= counts[1:]
         np.minimum(after, 18, out=after)
         value = POW10[after]
-        value *= np.where(digit, data - 48, 0).astype(np.uint8)
+        value *= np.where(digit, data - 48, 0)
         self.mantissa = np.add.reduceat(value, a) if len(a) else np.zeros(0, np.int64)
 
     def raw(self, field: int) -> bytes:

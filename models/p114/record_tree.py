@@ -151,7 +151,8 @@ class RecordTree:
             spec = specs[kind]
             parents = spec.parents
             top = stack[-1]
-            depth = len(stack) - 1
+            height = len(stack)
+            depth = height - 1
             if top[0] not in parents:
                 while depth and stack[depth][0] not in parents:
                     depth -= 1
@@ -172,10 +173,11 @@ class RecordTree:
                 if seen > spec.maximum:
                     self._too_many(number, spec, top)
                 counts[spec.code] = seen
-            while len(stack) > depth + 1:  # close the records this one ends
-                frame = stack.pop()
-                if frame[0] in closing:
-                    self._close(frame, number)
+            if depth < height - 1:  # close the records this one ends
+                for _ in range(height - 1 - depth):
+                    frame = stack.pop()
+                    if frame[0] in closing:
+                        self._close(frame, number)
             if kind in watched:
                 self.on_record(spec.code, number, body[starts[offset] : ends[offset]], top[3])
             buffer = buffers[kind]
