@@ -9,6 +9,11 @@ never output). The corpus has no market index data (MID), so a period whose pric
 has its price unavailable and a failed R-PRC-MIP check (not applicable where the period holds
 no settlement input at all): that is the only failure allowed.
 Imports may carry warnings (R-REG-DATED, R-REG-UNREGISTERED): a warning is not an error.
+
+Registers go with BM unit data (PN, BOD, BOALF): the 2026 Insights register with the Insights
+JSON, the CRA 2022-06 export with the legacy samples, and each with the other where the data
+README says both agree (the wind units) or the issue asks for a later register (the legacy
+period). DISBSAD and system prices name no BM unit and import without one.
 """
 
 from __future__ import annotations
@@ -236,8 +241,9 @@ def test_the_whole_price_series(tmp_path):
 
 @pytest.mark.slow
 def test_three_years_of_disbsad_whole(tmp_path):
-    """440,336 records over 1,096 days in one import (measured: about 16 s to import and 27 s
-    to settle the 1,096 runs on the project's 2-core machine)."""
+    """440,336 records over 1,096 days in one import. Measured on the project's 2-core
+    machine: 16–20 s to import (53–60 s with other test runs loading it about 5×), and 27 s to
+    settle the 1,096 runs (about 150 s so loaded, with completeness and result documents)."""
     with SettlementDatabase.create(tmp_path / "y.sqlite") as db:
         began = time.perf_counter()
         summary = _import(db, [DISBSAD_3Y])
