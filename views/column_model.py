@@ -119,6 +119,20 @@ class ColumnTableModel(QAbstractTableModel):
         return None
 
 
+def copy_value(value, kind: str) -> str:
+    """A cell as a spreadsheet reads it: numbers at the column's precision without thousands
+    separators ("1535.74", never "1,535.74": a spreadsheet takes that for text), missing
+    values empty, no tab or line break inside a cell (they would split it)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if kind == "bool":
+        return "yes" if value else ""
+    pattern = FORMATS.get(kind)
+    if pattern is not None and isinstance(value, int | float) and not isinstance(value, bool):
+        return pattern.replace(",", "").format(value)
+    return " ".join(str(value).split())
+
+
 def format_value(value, kind: str) -> str:
     if value is None:
         return "n/a"

@@ -6,7 +6,21 @@ from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QHeaderView, QLineEdit, QTableView, QVBoxLayout, QWidget
 
-from views.column_model import SORT_ROLE, ColumnTableModel
+from views.column_model import SORT_ROLE, ColumnTableModel, copy_value
+
+
+class CopyingTableView(QTableView):
+    """A table view whose Ctrl+C copies the whole selection: QTableView's own copy (which
+    wins over any shortcut) put one formatted cell on the clipboard ("1,535.74")."""
+
+    copy_requested = Signal()
+
+    def keyPressEvent(self, event) -> None:
+        if event.matches(QKeySequence.StandardKey.Copy):
+            self.copy_requested.emit()
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
 
 class DataTable(QWidget):
@@ -27,7 +41,7 @@ class DataTable(QWidget):
         self.proxy.setFilterKeyColumn(-1)
         self.filter = QLineEdit(placeholderText=placeholder, clearButtonEnabled=True)
         self.filter.textChanged.connect(self.proxy.setFilterFixedString)
-        self.view = QTableView()
+        self.view = CopyingTableView()
         self.view.setModel(self.proxy)
         self.view.setSortingEnabled(True)
         self.view.setAlternatingRowColors(True)
@@ -37,10 +51,16 @@ class DataTable(QWidget):
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.view.horizontalHeader().setStretchLastSection(True)
         self.view.selectionModel().currentRowChanged.connect(self._current_changed)
-        copy = QAction("Copy", self, shortcut=QKeySequence.StandardKey.Copy)
-        copy.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.view.copy_requested.connect(self.copy_selection)
+        # Right-click: copy the selection, or select everything (Ctrl+C, Ctrl+A by keyboard).
+        copy = QAction("Copy (with header)", self.view)
+        copy.setShortcut(QKeySequence.StandardKey.Copy)  # shown in the menu; the view takes the key
+        copy.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         copy.triggered.connect(self.copy_selection)
-        self.view.addAction(copy)
+        select_all = QAction("Select all", self.view)
+        select_all.triggered.connect(self.view.selectAll)
+        self.view.addActions([copy, select_all])
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.filter)
@@ -94,17 +114,20 @@ class DataTable(QWidget):
         write_table(path, "Table", [Col(c.title, kinds.get(c.kind, "text")) for c in columns], rows)
 
     def copy_selection(self) -> None:
+        """The selected cells as tab-separated text under their column titles, numbers as a
+        spreadsheet can add them (views.column_model.copy_value)."""
         indexes = sorted(
             self.view.selectionModel().selectedIndexes(), key=lambda i: (i.row(), i.column())
         )
         if not indexes:
             return
+        columns = self.model.columns
         rows: dict[int, list[str]] = {}
         for index in indexes:
-            rows.setdefault(index.row(), []).append(str(self.proxy.data(index) or ""))
-        columns = sorted({i.column() for i in indexes})
-        header = "\t".join(
-            str(self.model.headerData(c, Qt.Orientation.Horizontal)) for c in columns
-        )
+            source = self.proxy.mapToSource(index)
+            kind = columns[source.column()].kind
+            value = self.model.raw(source.row(), source.column())
+            rows.setdefault(index.row(), []).append(copy_value(value, kind))
+        header = "\t".join(columns[c].title for c in sorted({i.column() for i in indexes}))
         text = "\n".join([header, *("\t".join(cells) for cells in rows.values())])
         QGuiApplication.clipboard().setText(text)

@@ -1,0 +1,63 @@
+"""Copying from a table (Ctrl+C) gives numbers a spreadsheet can add, under a header row."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtTest import QTest
+
+from views.column_model import Column, copy_value, format_value
+from views.data_table import DataTable
+
+
+def _table(qtbot) -> DataTable:
+    table = DataTable()
+    qtbot.addWidget(table)
+    table.set_columns(
+        [
+            Column("party", ["GEN\tA", "SUP B"]),
+            Column("CBM £", np.array([1535.74, -1234567.891]), "money"),
+            Column("volume", np.array([12345.6789, np.nan]), "mwh"),
+            Column("n", np.array([1200, 3]), "int"),
+            Column("SO", np.array([True, False]), "bool"),
+            Column("£/MWh", np.array([9999.0, -99999.0]), "price"),
+        ]
+    )
+    return table
+
+
+def test_copy_value_has_no_thousands_separators_and_keeps_the_precision_shown():
+    assert format_value(1535.74, "money") == "1,535.74"  # on screen
+    assert copy_value(1535.74, "money") == "1535.74"  # in the clipboard
+    assert copy_value(-1234567.891, "money") == "-1234567.89"
+    assert copy_value(12345.6789, "mwh") == "12345.679"
+    assert copy_value(1200, "int") == "1200"
+    assert copy_value(0.98765432, "ratio") == "0.9876543"
+    assert copy_value(float("nan"), "mwh") == "" and copy_value(None, "money") == ""
+    assert copy_value(True, "bool") == "yes" and copy_value(False, "bool") == ""
+    assert copy_value("a\tb\nc", "text") == "a b c"  # one cell stays one cell
+
+
+def test_ctrl_c_copies_the_selection_as_numbers_under_a_header(qtbot):
+    table = _table(qtbot)
+    table.show()
+    table.view.setFocus()
+    table.view.setCurrentIndex(table.proxy.index(0, 1))
+    table.view.selectAll()
+    # Ctrl+C on the view: QTableView's own copy took one formatted cell ("1,535.74").
+    QTest.keyClick(table.view, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    lines = QGuiApplication.clipboard().text().split("\n")
+    assert lines == [
+        "party\tCBM £\tvolume\tn\tSO\t£/MWh",
+        "GEN A\t1535.74\t12345.679\t1200\tyes\t9999.00",
+        "SUP B\t-1234567.89\t\t3\t\t-99999.00",
+    ]
+    # Sorted by size of charge, the copy follows the order shown.
+    table.view.sortByColumn(1, Qt.SortOrder.AscendingOrder)
+    table.view.selectAll()
+    table.copy_selection()
+    rows = QGuiApplication.clipboard().text().split("\n")[1:]
+    assert [r.split("\t")[1] for r in rows] == ["-1234567.89", "1535.74"]
+    # The numbers add up as a spreadsheet would add them.
+    assert sum(float(r.split("\t")[1]) for r in rows) == -1234567.89 + 1535.74
