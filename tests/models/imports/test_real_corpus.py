@@ -166,13 +166,19 @@ def test_wind_insights_json_imports_and_settles(tmp_path, registers):
         assert set(failures) == {"2022-01-01 SF", "2022-01-02 SF"}
 
 
-def test_legacy_samples_with_the_cra_register_settle(tmp_path):
+@pytest.mark.parametrize(
+    "registers", [[CRA_REGISTER], [INSIGHTS_REGISTER, CRA_REGISTER]], ids=["cra-2022-06", "both"]
+)
+def test_legacy_samples_with_the_cra_register_settle(tmp_path, registers):
+    """With both registers the CRA export is in force on 2022-03-19 (R-REG-DATED: neither is
+    effective by then, so the earliest, with a warning): every unit is registered."""
     with SettlementDatabase.create(tmp_path / "l.sqlite") as db:
-        summary = _import(db, [CRA_REGISTER, *LEGACY])
-        read = {k: v for k, v in summary.records.items() if k != "CRA"}
+        summary = _import(db, [*registers, *LEGACY])
+        read = {k: v for k, v in summary.records.items() if k not in ("CRA", "BMUNITS")}
         assert read == {"BOD": 39, "PN": 24, "QPN": 5, "MELS": 5, "MILS": 5, "BOALF": 5}
         (run,) = _runs(db)
         assert (run.label, run.bm_units) == ("2022-03-19 SF", 22)
+        assert Counter(w.rule for w in summary.warnings) == {"R-REG-DATED": 1}
         settle_every_run(db)
 
 
