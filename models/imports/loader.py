@@ -380,7 +380,9 @@ def _write_day(
     unit_rows, unit_warnings = assumed_unit_rows(
         units, previous_units, previous_warnings, in_force, merged["physical_notification"]
     )
-    warnings = [w for w in (in_force.warning(),) if w is not None] + unit_warnings
+    # R-REG-DATED concerns BM units: a date holding none (prices only) has nothing to warn of.
+    dated = in_force.warning() if unit_rows else None
+    warnings = [w for w in (dated,) if w is not None] + unit_warnings
     warnings += [w for w in previous_warnings if w.rule == ID_RULE]
     warnings += _id_warnings(collector, records)
     dataset_columns = bm_columns(merged, records.where, report)

@@ -342,3 +342,12 @@ def test_published_prices_join_the_run_of_their_date(registered_db, tmp_path):
     ) == [(48,)]
     with registered_db.engine.connect() as conn:
         assert find_run(conn, WIND_DAY, RunType.SF).id == new_run
+
+
+def test_a_date_without_bm_units_gets_no_register_warning(db):
+    """R-REG-DATED is about BM units: plain prices in a database without any register import
+    without a warning, so --strict accepts them (DISEBSP of 2026-03-29, 46 periods)."""
+    summary = import_files(db, [elexon("system_prices/disebsp_2026-03-29.json")], strict=True)
+    assert summary.warnings == []
+    (part,) = summary.dates
+    assert part.records == {"published prices": 46}
