@@ -122,17 +122,56 @@ class ChunkFields:
         self.first = data[np.minimum(a, last)]
         self.second = data[np.minimum(a + 1, last)]
         self.last = data[np.maximum(b - 1, 0)]
-        # each digit times 10 to the number of digits after it in its field: every byte of a
-        # segment between separators shares the digit count at the segment's end
-        ends = np.empty(len(bars) + 1, dtype=np.int32)
-        ends[:-1] = bars
-        ends[-1] = size
-        after = np.repeat(counts[ends], np.diff(ends, prepend=0))
-        after -= counts[1:]
-        np.minimum(after, 18, out=after)
-        value = POW10[after]
-        value *= np.where(digit, data - 48, 0)
-        self.mantissa = np.add.reduceat(value, a) if len(a) else np.zeros(0, np.int64)
+        # each digit times 10 to the number of digits after it in its field, summed per field:
+        # digit i of the chunk (in order) is in the field whose first digit is digit
+        # counts[a] and last digit counts[b] - 1
+        where = np.flatnonzero(digit)
+        first_digit = counts[a]
+        if len(where):
+            fields_digits = np.repeat(np.arange(len(a), dtype=np.int32), self.digits)
+            # digits before the first field (the record type's, as in "BP7") belong to none
+            skip = int(first_digit[0]) if len(a) else len(where)
+            used = where[skip : skip + len(fields_digits)]
+            after = counts[b][fields_digits] - np.arange(skip + 1, skip + len(used) + 1)
+            np.minimum(after, 18, out=after)
+            value = np.zeros(len(used) + 1, dtype=np.int64)  # a 0 after the last digit
+            np.multiply(POW10[after], data[used] - 48, out=value[:-1])
+            # a field without digits starts where the next one does; it is masked to 0 below
+            sums = np.add.reduceat(value, first_digit - skip)
+            self.mantissa = np.where(self.digits > 0, sums, 0)
+        else:
+            self.mantissa = np.zeros(len(a), dtype=np.int64)
+        # the facts packed 16 bits each into two words, so that typing a column gathers two
+        # words per field, not eight (a field longer than 65,535 bytes reads as 65,535)
+        lane = lambda x: np.minimum(x, 0xFFFF).astype(np.int64)  # noqa: E731
+        self.counts = (
+            lane(self.length)
+            | lane(self.digits) << 16
+            | lane(self.dots) << 32
+            | lane(self.minus) << 48
+        )
+        self.chars = (
+            self.first.astype(np.int64)
+            | self.second.astype(np.int64) << 16
+            | self.last.astype(np.int64) << 32
+            | lane(np.where(self.dots > 0, self.dot_at, 0)) << 48
+        )
+
+    def facts(self, fields: np.ndarray) -> tuple[np.ndarray, ...]:
+        """(length, digits, points, minus signs, first, second, last character, point offset)
+        of `fields`."""
+        counts, chars = self.counts[fields], self.chars[fields]
+        mask = 0xFFFF
+        return (
+            counts & mask,
+            counts >> 16 & mask,
+            counts >> 32 & mask,
+            counts >> 48,
+            chars & mask,
+            chars >> 16 & mask,
+            chars >> 32 & mask,
+            chars >> 48,
+        )
 
     def raw(self, field: int) -> bytes:
         return self.data[self.start[field] : self.end[field]].tobytes()
@@ -144,7 +183,8 @@ def read_fields(
     """The typed column of the chunk's fields `fields` (indices into ChunkFields).
     ColumnValueError names the first bad row (an index into `fields`)."""
     n = len(fields)
-    length = chunk.length[fields]
+    facts = chunk.facts(fields)
+    length = facts[0]
 
     def value_of(index: int) -> bytes:
         return chunk.raw(int(fields[index]))
@@ -155,8 +195,8 @@ def read_fields(
     if n == 0 or not length.any():
         return _absent(kind, n)
     if kind.numeric:
-        return _numbers(kind, chunk, fields, length, empty, mandatory, value_of)
-    first = chunk.first[fields]
+        return _numbers(kind, chunk, fields, facts, empty, mandatory, value_of)
+    first = facts[4]
     if kind.kind == "boolean":
         true, false = (first == 84) & (length == 1), (first == 70) & (length == 1)
         _fail(~(true | false | empty), value_of, "not a boolean: expected T or F")
@@ -188,18 +228,15 @@ def _absent(kind: IddType, size: int) -> np.ndarray:
     return np.full(size, np.nan)
 
 
-def _numbers(kind, chunk, fields, length, empty, mandatory, value_of) -> np.ndarray:
+def _numbers(kind, chunk, fields, facts, empty, mandatory, value_of) -> np.ndarray:
     decimals = kind.decimals if kind.kind != "integer" else 0
-    digits = chunk.digits[fields]
-    dots = chunk.dots[fields]
-    minus = chunk.minus[fields]
+    length, digits, dots, minus, first, second, last, point = facts
     negative = minus == 1
     has_dot = dots == 1
-    dot_at = np.where(has_dot, chunk.dot_at[fields], length)
+    dot_at = np.where(has_dot, point, length)
     int_digits = dot_at - negative
     places = length - dot_at - 1
     mantissa = chunk.mantissa[fields]
-    first = chunk.first[fields]
     # one pass for the common case: every value well formed
     plain = digits + dots + minus == length
     plain &= (minus == 0) | (negative & (first == 45))
@@ -209,9 +246,8 @@ def _numbers(kind, chunk, fields, length, empty, mandatory, value_of) -> np.ndar
     plain &= ~has_dot | ((places <= decimals) & (places > 0))
     plain &= ~(negative & (mantissa == 0))
     if not plain.all():
-        _number_refusal(kind, chunk, fields, length, empty, value_of, plain)
-    lead = np.where(negative, chunk.second[fields], first)
-    last = chunk.last[fields]
+        _number_refusal(kind, value_of, plain)
+    lead = np.where(negative, second, first)
     _fail(
         (has_dot & (last == 48)) | ((int_digits > 1) & (lead == 48)),
         value_of,
@@ -228,7 +264,7 @@ def _numbers(kind, chunk, fields, length, empty, mandatory, value_of) -> np.ndar
 POW10F = 10.0 ** np.arange(23)
 
 
-def _number_refusal(kind, chunk, fields, length, empty, value_of, plain) -> None:
+def _number_refusal(kind, value_of, plain) -> None:
     """Why the first value that is not a well-formed number is refused."""
     index = int(np.flatnonzero(~plain)[0])
     value = value_of(index)

@@ -137,3 +137,27 @@ def test_written_decimals_read_back_exactly(scaled):
     values = [s / 1000 for s in scaled]
     texts = format_column(idd_type("decimal(13,3)"), values, True)
     assert read("decimal(13,3)", texts, mandatory=True).tolist() == values
+
+
+def test_numbers_next_to_empty_and_text_fields():
+    # a digit-less field after the last number must not take the number's last digits
+    values = read("decimal(10,3)", ["12.5", "", ""])
+    assert values[0] == 12.5 and np.isnan(values[1:]).all()
+    assert read("decimal(10,3)", ["", "7", "", "1234567.125", ""])[[1, 3]].tolist() == [
+        7.0,
+        1234567.125,
+    ]
+
+
+@given(
+    st.lists(
+        st.one_of(st.just(""), st.integers(-(10**9), 10**9).map(lambda v: format(v / 100, ".2f"))),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_any_mix_of_present_and_absent_values(texts):
+    texts = [t.rstrip("0").rstrip(".") if t else t for t in texts]
+    values = read("decimal(10,2)", texts)
+    for text, value in zip(texts, values, strict=True):
+        assert (math.isnan(value) and text == "") or value == float(text)
