@@ -386,3 +386,23 @@ def test_an_id_beyond_64_bits_reaching_the_database_is_one_line(case_db, tmp_pat
         "(64 bits); expected a whole number within ±9,223,372,036,854,775,807 (nothing was "
         "written)"
     )
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX permission bits")
+def test_an_interrupted_write_in_a_read_only_file_is_told_then_recovered(case_db, tmp_path):
+    path = tmp_path / "h.sqlite"
+    shutil.copy(case_db, path)
+    killed_mid_write(path)
+    path.chmod(0o444)
+    before = path.read_bytes()
+    done = _without_write_permission(["runs", "--db", str(path)], tmp_path)
+    assert done.returncode == 2
+    assert one_line(done.stderr) == (
+        f"settlement-workbench: error: {path}: a write was interrupted and must be rolled back, "
+        "but the file or its folder is read-only; make both writable and open it again "
+        "(nothing was changed)"
+    )
+    assert path.read_bytes() == before
+    path.chmod(0o644)
+    done = _without_write_permission(["runs", "--db", str(path)], tmp_path)
+    assert done.returncode == 0 and "was rolled back" in done.stderr
