@@ -40,7 +40,7 @@ from models.imports.register import collect_registers, decide_dates, write_regis
 from models.imports.report import DatePart, ImportRejected, ImportReport, ImportSummary
 from models.imports.resolve import UnitResolver
 from models.imports.typed import type_batch
-from models.imports.units import InForce
+from models.imports.units import InForce, register_changed
 from models.imports.units import unit_rows as assumed_unit_rows
 from models.register_store import (
     UNREGISTERED_PARTY,
@@ -214,8 +214,9 @@ def _runs_with_a_new_snapshot(conn: Connection, register: _Register, written) ->
     shown = ", ".join(d.isoformat() for d in changed[:10]) + (" …" if len(changed) > 10 else "")
     return [
         f"the new register snapshot is in force on {len(changed)} date(s) already held "
-        f"({shown}); their runs keep the register they were loaded with, and the next data "
-        "imported for such a date takes its units from the snapshot now in force"
+        f"({shown}); their runs keep the register they were loaded with, and the date's next "
+        "import (the same files again will do) writes a new run taking its units from the "
+        "snapshot now in force"
     ]
 
 
@@ -364,9 +365,15 @@ def _write_day(
         for t in KEY_COLUMNS
     }
     changed = [t for t in KEY_COLUMNS if merged[t] != old.get(t, {})]
-    if report.rejected or (previous_id is not None and not changed):
+    previous_units = {r["bm_unit_id"]: r for r in carried.get("run_bm_unit", [])}
+    in_force = register.in_force(day)
+    # R-REG-DATED: a register in force on the date other than the one the previous run's units
+    # were taken from is a change too: a new run carries everything forward with its units
+    # taken from the snapshot now in force (runs are immutable, so the old one stays).
+    restated = register_changed(previous_units, in_force)
+    if report.rejected or (previous_id is not None and not changed and not restated):
         return DatePart(day.isoformat(), None, label, previous_id), []
-    if previous_id is not None and set(changed) <= set(PUBLISHED):
+    if previous_id is not None and not restated and set(changed) <= set(PUBLISHED):
         # Issue 15 item 5: published figures only: they join the run they were published for.
         counts = _write_published(conn, previous_id, fresh)
         return DatePart(day.isoformat(), previous_id, label, None, counts, attached=True), []
@@ -375,8 +382,6 @@ def _write_day(
         for key in merged[table]:
             unit = key[1] if table == "physical_notification" else key[0]
             units.setdefault(unit, STORED)
-    previous_units = {r["bm_unit_id"]: r for r in carried.get("run_bm_unit", [])}
-    in_force = register.in_force(day)
     unit_rows, unit_warnings = assumed_unit_rows(
         units, previous_units, previous_warnings, in_force, merged["physical_notification"]
     )

@@ -97,6 +97,18 @@ def _kept(previous: dict | None, in_force: InForce) -> bool:
     return snapshot == in_force.snapshot_id
 
 
+def register_changed(previous_units: dict[str, dict], in_force: InForce) -> bool:
+    """R-REG-DATED: some unit of the date's previous run was taken from another register than
+    the one now in force (so a new run must take them from it)."""
+    for row in previous_units.values():
+        snapshot = row.get("register_snapshot_id")
+        if snapshot is None and row.get("registered", True):
+            continue  # not from a register at all (a case file's unit)
+        if snapshot != in_force.snapshot_id:
+            return True
+    return False
+
+
 def is_interconnector_id(unit: str) -> bool:
     """An unregistered unit is an interconnector BM unit when its Elexon id says so (`I_…`,
     rulebook §1): interconnector units have TLM = 1 whatever TLF a register gives (R-TLM,

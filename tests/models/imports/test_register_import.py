@@ -351,3 +351,26 @@ def test_a_date_without_bm_units_gets_no_register_warning(db):
     assert summary.warnings == []
     (part,) = summary.dates
     assert part.records == {"published prices": 46}
+
+
+def test_the_same_data_again_after_a_new_register_takes_its_units_from_it(db, tmp_path):
+    """R-REG-DATED: the register imported after the data; the same file again is a new run
+    carrying everything forward, its units from the snapshot now in force (T_DRAXX-1's TLF
+    −0.0012435 in the 2026 register); a third import of it adds nothing."""
+    path = pn_file(tmp_path / "a.json", {"T_DRAXX-1": 600.0})
+    first = import_files(db, [path])
+    import_files(
+        db, [elexon("reference/bmu_register_insights_2026.csv")], effective_from=date(2021, 1, 1)
+    )
+    again = import_files(db, [path])
+    (part,) = again.dates
+    assert part.run_id is not None and part.base_run_id == first.dates[0].run_id
+    assert rows(
+        db,
+        "SELECT bm_unit_id, lead_party_id, tlf, registered, register_snapshot_id "
+        "FROM run_bm_unit WHERE run_id=:r",
+        r=part.run_id,
+    ) == [("T_DRAXX-1", "DRAX", -0.0012435, 1, 1)]
+    assert rows(db, "SELECT count(*) FROM run_warning WHERE run_id=:r", r=part.run_id) == [(0,)]
+    third = import_files(db, [path])
+    assert third.dates[0].run_id is None
