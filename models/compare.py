@@ -60,7 +60,8 @@ class Comparison:
 
     def verdict(self) -> str:
         return (
-            f"{'MATERIAL' if self.material else 'not material'}: net total £{self.net_total:,.2f}, "
+            f"{'MATERIAL' if self.material else 'not material'}: net total "
+            f"£{round(self.net_total, 2) + 0.0:,.2f}, "  # + 0.0: £0.00, never £-0.00
             f"Σ|per-party net delta| £{self.absolute_total:,.2f} against the "
             f"£{self.threshold:,.0f} threshold"
         )

@@ -36,7 +36,8 @@ FORMATS = {
 class Column:
     """A column: title, values (numpy array or list), kind of number, tooltip for the header;
     `marked` (one bool per row) flags cells of this column in their own colour, `notes` (one
-    text per row, "" for none) are their tooltips."""
+    text per row, "" for none) are their tooltips; `by_size`: sorts by magnitude (|Δ|), the
+    largest change first whatever its sign."""
 
     title: str
     values: Sequence | np.ndarray
@@ -44,6 +45,7 @@ class Column:
     tooltip: str = ""
     marked: Sequence[bool] | np.ndarray | None = None
     notes: Sequence[str] | None = None
+    by_size: bool = False
 
 
 class ColumnTableModel(QAbstractTableModel):
@@ -85,6 +87,8 @@ class ColumnTableModel(QAbstractTableModel):
         if role == SORT_ROLE:
             if value is None or (isinstance(value, float) and math.isnan(value)):
                 return -math.inf
+            if column.by_size and isinstance(value, int | float):
+                return abs(value)
             return value
         if role == Qt.ItemDataRole.TextAlignmentRole and column.kind not in ("text", "bool"):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -143,4 +147,7 @@ def format_value(value, kind: str) -> str:
     pattern = FORMATS.get(kind)
     if pattern is None:
         return str(value)
-    return pattern.format(value)
+    text = pattern.format(value)
+    if text.startswith("-") and not text.strip("-0.,"):
+        return text[1:]  # a tiny negative rounds to zero: "0.00", never "-0.00"
+    return text

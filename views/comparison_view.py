@@ -1,4 +1,10 @@
-"""Two settlements side by side: materiality, what moved, delta charts and delta tables."""
+"""Two settlements side by side: materiality, what moved, delta charts and delta tables.
+
+Tables put the party (or unit) first, frozen, then the net Δ; Δ columns sort by size and
+the rows come largest change first. Units are listed only when they moved by what shows
+(half a penny, half a thousandth of an MWh). A comparison whose inputs changed since is marked
+out of date (mark_out_of_date) instead of showing its old verdict.
+"""
 
 from __future__ import annotations
 
@@ -9,25 +15,39 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QLabel, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from views.charts import COLOURS, PeriodAxis, styled_plot
-from views.column_model import Column
+from views.column_model import Column, format_value
 from views.data_table import DataTable
+from views.frozen_column import FrozenFirstColumn
 
 if TYPE_CHECKING:
     # Comparisons are pandas frames, built in a worker: the launch imports neither.
     from models.compare import Comparison
 
 TOP_PARTIES = 20
+PENNY = 0.005  # half a penny: less shows as £0.00
+MWH = 0.0005  # half a thousandth of an MWh: less shows as 0.000
+PARTY_ROW_PIXELS = 18  # one party name on the chart's left axis without touching the next
+CHARGE_TITLES = (("cbm", "CBM"), ("cnd", "CND"), ("caei", "CAEI"), ("rcrc", "RCRC"))
+TITLE_STYLE = "font-weight: bold; padding: 2px;"
+
+
+def money(value: float) -> str:
+    """£ to the penny; a tiny negative is £0.00, never £-0.00."""
+    return f"£{format_value(float(value), 'money')}"
 
 
 class ComparisonView(QWidget):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.comparison: Comparison | None = None
+        self.current = False  # the comparison on show still holds (see mark_out_of_date)
+        self._top = None  # the parties charted, largest |net Δ| first
+        self._charted: int | None = None  # how many of them the chart shows
         self.title = QLabel(
             "Settle a scenario and compare it with its base (F6), or compare two runs of a date."
         )
         self.title.setWordWrap(True)
-        self.title.setStyleSheet("font-weight: bold; padding: 2px;")
+        self.title.setStyleSheet(TITLE_STYLE)
         self.explanation = QLabel()
         self.explanation.setWordWrap(True)
         self.charts: pg.GraphicsLayoutWidget | None = None  # with the first comparison
@@ -41,9 +61,12 @@ class ComparisonView(QWidget):
         nothing, and making them took 30 ms of every launch."""
         self._layout.takeAt(self._layout.count() - 1)  # the stretch
         self.charts = pg.GraphicsLayoutWidget()
-        self.party_plot = styled_plot(
-            self.charts.addPlot(row=0, col=0), "net Δ £", "party (largest movers)"
-        )
+        # Bars across, one party per row: names on the left axis never overlap as ticks
+        # under upright bars did; as many parties as there are rows of room.
+        self.party_plot = styled_plot(self.charts.addPlot(row=0, col=0), "party", "net Δ £")
+        self.party_plot.showGrid(x=True, y=False, alpha=0.2)
+        self.party_plot.getAxis("left").setWidth(90)
+        self.party_plot.vb.sigResized.connect(self._chart_parties)
         self.period_axis = PeriodAxis(orientation="bottom")
         self.period_plot = styled_plot(
             self.charts.addPlot(row=0, col=1, axisItems={"bottom": self.period_axis}),
@@ -55,6 +78,9 @@ class ComparisonView(QWidget):
         self.periods = DataTable("Filter periods…")
         self.units = DataTable("Filter BM units…")
         self.party_periods = DataTable("Filter…")
+        self.frozen = [
+            FrozenFirstColumn(t.view) for t in (self.parties, self.units, self.party_periods)
+        ]
         for table, name in (
             (self.parties, "Parties"),
             (self.periods, "Periods"),
@@ -62,12 +88,26 @@ class ComparisonView(QWidget):
             (self.party_periods, "Party × period"),
         ):
             self.tables.addTab(table, name)
-        splitter = QSplitter()
+        self.splitter = splitter = QSplitter()
         splitter.setOrientation(pg.QtCore.Qt.Orientation.Vertical)
         splitter.addWidget(self.charts)
         splitter.addWidget(self.tables)
         splitter.setSizes([300, 420])
         self._layout.addWidget(splitter)
+
+    def mark_out_of_date(self, reason: str) -> None:
+        """What the comparison was computed from changed: say so, instead of its verdict, and
+        grey its charts and tables until it is settled and compared again."""
+        self.current = False
+        self.title.setText(f"Out of date: {reason} — Settle and compare (F6)")
+        self.title.setStyleSheet(TITLE_STYLE + " color: #8a6d00;")
+        self.title.setToolTip(
+            "The verdict, charts and tables below were computed before the change; "
+            "F6 settles the scenario and compares it with its base again."
+        )
+        self.explanation.setText("")
+        if self.charts is not None:
+            self.splitter.setEnabled(False)
 
     def show_comparison(self, c: Comparison, settlement_date) -> None:
         from models.compare import SYSTEM_OPERATOR
@@ -75,28 +115,23 @@ class ComparisonView(QWidget):
         if self.charts is None:
             self._build()
         self.comparison = c
+        self.current = True
+        self.splitter.setEnabled(True)
         verdict = "MATERIAL" if c.material else "not material"
         self.title.setText(
             f"{c.second_label} against {c.first_label}: {verdict} (net total "
-            f"£{c.net_total:,.2f}; Σ|per-party net Δ| £{c.absolute_total:,.2f}; threshold "
+            f"{money(c.net_total)}; Σ|per-party net Δ| {money(c.absolute_total)}; threshold "
             f"£{c.threshold:,.0f})"
         )
-        self.title.setStyleSheet(
-            "font-weight: bold; padding: 2px;" + (" color: #b00000;" if c.material else "")
-        )
+        self.title.setToolTip("")
+        self.title.setStyleSheet(TITLE_STYLE + (" color: #b00000;" if c.material else ""))
         self.explanation.setText("\n".join(f"• {line}" for line in c.explanation[:-1]))
         p = c.parties
         trading = p[p["party"] != SYSTEM_OPERATOR]
-        top = trading.reindex(trading["net_delta"].abs().sort_values(ascending=False).index)
-        top = top.head(TOP_PARTIES)
-        self.party_plot.clear()
-        x = np.arange(len(top))
-        deltas = top["net_delta"].to_numpy()
-        brushes = [
-            pg.mkBrush(COLOURS["niv_long"] if v >= 0 else COLOURS["niv_short"]) for v in deltas
-        ]
-        self.party_plot.addItem(pg.BarGraphItem(x=x, height=deltas, width=0.7, brushes=brushes))
-        self.party_plot.getAxis("bottom").setTicks([list(zip(x, top["party"], strict=True))])
+        moved = trading[trading["net_delta"].abs() > PENNY]
+        self._top = moved.reindex(moved["net_delta"].abs().sort_values(ascending=False).index)
+        self._charted = None
+        self._chart_parties()
         s = c.period_summary
         self.period_axis.set_day(settlement_date)
         self.period_plot.clear()
@@ -111,22 +146,56 @@ class ComparisonView(QWidget):
         self.period_plot.setXRange(s["period"].min() - 0.5, s["period"].max() + 0.5, padding=0)
         self._fill_tables(c)
 
+    def _chart_parties(self) -> None:
+        """The parties that moved most, as many as the chart has rows for, largest on top."""
+        top = self._top
+        if top is None:
+            return
+        rows = max(1, int(self.party_plot.vb.height() // PARTY_ROW_PIXELS))
+        shown = top.head(min(TOP_PARTIES, rows))
+        if self._charted is not None and len(shown) == self._charted:
+            return
+        self._charted = len(shown)
+        self.party_plot.clear()
+        y = -np.arange(len(shown), dtype=float)  # the largest mover at the top
+        deltas = shown["net_delta"].to_numpy(dtype=float)
+        brushes = [
+            pg.mkBrush(COLOURS["niv_long"] if v >= 0 else COLOURS["niv_short"]) for v in deltas
+        ]
+        self.party_plot.addItem(
+            pg.BarGraphItem(x0=0.0, y=y, width=deltas, height=0.7, brushes=brushes)
+        )
+        self.party_plot.getAxis("left").setTicks([list(zip(y, shown["party"], strict=True))])
+        self.party_plot.setYRange(-max(len(shown), 1) + 0.5, 0.5, padding=0)
+        span = float(np.abs(deltas).max()) if len(deltas) else 1.0
+        low, high = (
+            min(0.0, float(deltas.min(initial=0.0))),
+            max(0.0, float(deltas.max(initial=0.0))),
+        )
+        self.party_plot.setXRange(low - 0.05 * span, high + 0.05 * span, padding=0)
+        more = len(top) - len(shown)
+        self.party_plot.setLabel(
+            "bottom", "net Δ £" + (f" ({more} more in the Parties table)" if more > 0 else "")
+        )
+
     def _fill_tables(self, c: Comparison) -> None:
         p = c.parties
-        columns = [Column("party", p["party"].tolist())]
-        for charge, title in (
-            ("cbm", "CBM"),
-            ("cnd", "CND"),
-            ("caei", "CAEI"),
-            ("rcrc", "RCRC"),
-            ("net", "net"),
-        ):
+        p = p.reindex(p["net_delta"].abs().sort_values(ascending=False, kind="stable").index)
+        delta_tip = "after − before; sorts by size"
+        columns = [
+            Column("party", p["party"].tolist()),
+            Column("net Δ £", p["net_delta"].to_numpy(), "money", delta_tip, by_size=True),
+        ]
+        columns += [
+            Column(f"{t} Δ £", p[f"{k}_delta"].to_numpy(), "money", delta_tip, by_size=True)
+            for k, t in CHARGE_TITLES
+        ]
+        for charge, title in (("net", "net"), *CHARGE_TITLES):
             columns += [
                 Column(f"{title} before £", p[f"{charge}_first"].to_numpy(), "money"),
                 Column(f"{title} after £", p[f"{charge}_second"].to_numpy(), "money"),
-                Column(f"{title} Δ £", p[f"{charge}_delta"].to_numpy(), "money", "after − before"),
             ]
-        moved = (p["net_delta"].abs() > 0.005).to_numpy()
+        moved = (p["net_delta"].abs() > PENNY).to_numpy()
         self.parties.set_columns(columns, highlight=moved, widths={"party": 90})
         s = c.period_summary
         self.periods.set_columns(
@@ -134,34 +203,62 @@ class ComparisonView(QWidget):
                 Column("period", s["period"].to_numpy(), "int"),
                 Column("SSP before", s["ssp_first"].to_numpy(), "price"),
                 Column("SSP after", s["ssp_second"].to_numpy(), "price"),
-                Column("Δ SSP", s["ssp_delta"].to_numpy(), "price"),
+                Column("Δ SSP", s["ssp_delta"].to_numpy(), "price", by_size=True),
                 Column("NIV before", s["niv_first"].to_numpy(), "mwh"),
                 Column("NIV after", s["niv_second"].to_numpy(), "mwh"),
-                Column("Δ NIV", s["niv_delta"].to_numpy(), "mwh"),
-                Column("Δ CSOBM £", s["csobm_delta"].to_numpy(), "money"),
+                Column("Δ NIV", s["niv_delta"].to_numpy(), "mwh", by_size=True),
+                Column("Δ CSOBM £", s["csobm_delta"].to_numpy(), "money", by_size=True),
                 Column("Σ|party net Δ| £", s["abs_party_net_delta"].to_numpy(), "money"),
             ],
-            highlight=(s["abs_party_net_delta"] > 0.005).to_numpy(),
+            highlight=(s["abs_party_net_delta"] > PENNY).to_numpy(),
         )
-        u = c.units
+        u = moved_units(c)
         self.units.set_columns(
             [
                 Column("BM unit", u["bm_unit"].tolist()),
-                Column("CBM Δ £", u["cbm_delta"].to_numpy(), "money"),
-                Column("CND Δ £", u["cnd_delta"].to_numpy(), "money"),
-                Column("QM Δ MWh", u["qm_delta"].to_numpy(), "mwh"),
+                Column("CBM Δ £", u["cbm_delta"].to_numpy(), "money", by_size=True),
+                Column("CND Δ £", u["cnd_delta"].to_numpy(), "money", by_size=True),
+                Column("QM Δ MWh", u["qm_delta"].to_numpy(), "mwh", by_size=True),
                 Column("periods moved", u["periods_moved"].to_numpy(), "int"),
             ],
             widths={"BM unit": 110},
         )
+        only_losses = len(c.units) - len(u)
+        self.tables.setTabText(2, f"BM units ({len(u)})")
+        self.tables.setTabToolTip(
+            2,
+            f"{len(u)} BM units whose CBM, CND or metered volume moved"
+            + (
+                f"; {only_losses} more moved only their TLM (losses), by less than shows"
+                if only_losses
+                else ""
+            ),
+        )
         pp = c.party_periods
+        pp = pp.reindex(pp["net_delta"].abs().sort_values(ascending=False, kind="stable").index)
         self.party_periods.set_columns(
             [
                 Column("party", pp["party"].tolist()),
+                Column("net Δ £", pp["net_delta"].to_numpy(), "money", by_size=True),
                 Column("period", pp["period"].to_numpy(), "int"),
                 Column("net before £", pp["net_first"].to_numpy(), "money"),
                 Column("net after £", pp["net_second"].to_numpy(), "money"),
-                Column("net Δ £", pp["net_delta"].to_numpy(), "money"),
             ],
             widths={"party": 90},
         )
+
+
+def moved_units(c: Comparison):
+    """The BM units whose day's CBM or CND moved by half a penny or more, or their metered
+    volume by half a thousandth of an MWh: what shows as a change at the tables' precision.
+    (Losses move every unit's TLM when one metered volume changes; those alone are no move
+    here.) Largest |CBM Δ| + |CND Δ| first."""
+    u = c.units
+    moved = (
+        (u["cbm_delta"].abs() > PENNY)
+        | (u["cnd_delta"].abs() > PENNY)
+        | (u["qm_delta"].abs() > MWH)
+    )
+    u = u[moved]
+    size = u["cbm_delta"].abs() + u["cnd_delta"].abs()
+    return u.reindex(size.sort_values(ascending=False, kind="stable").index).reset_index(drop=True)

@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QKeySequence, QUndoCommand, QUndoGroup, QUndoStack
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QInputDialog
 
+from models.comparison_key import ComparisonKey, comparison_key, out_of_date
 from models.errors import WorkbenchInputError
 from models.scenarios import store
 from views.case_panel import CasePanel, NewCaseDialog
@@ -59,7 +60,9 @@ class DisputeController(QObject):
         self.stacks: dict[int, QUndoStack] = {}
         self.frames = None  # the loaded scenario's input frames, for fast edits
         self.frames_run: int | None = None
-        self.compared: tuple[int, int] | None = None  # the runs of the comparison on show
+        # What the comparison on show was computed from; checked at every change (a load,
+        # an edit, undo or redo, another database) so that a stale verdict never shows.
+        self.compared: ComparisonKey | None = None
         self.undo_group = QUndoGroup(self)
         self.panel = ScenarioPanel()
         self.cases = CasePanel()
@@ -155,6 +158,7 @@ class DisputeController(QObject):
         return view.run.id if view is not None and view.run.kind == "scenario" else None
 
     def run_loaded(self, view, frames=None) -> None:
+        self.check_comparison()
         scenario = view is not None and view.run.kind == "scenario"
         for action in self.edit_actions:
             action.setEnabled(scenario)
@@ -175,6 +179,23 @@ class DisputeController(QObject):
             self.panel.show_state(view.label, None)
             self.panel.show_audit([])
         self.refresh_cases()
+
+    def check_comparison(self) -> str | None:
+        """Mark the comparison on show out of date if what it was computed from changed
+        (database, run shown, either run's edits); the reason, or None while it holds."""
+        if self.compared is None:
+            return None
+        shown = self.compared
+        db = self.window.db
+        now = None
+        if db is not None and db.location == shown.database:
+            with db.engine.connect() as conn:
+                now = comparison_key(conn, db.location, shown.first_run, shown.second_run)
+        view = self.view
+        reason = out_of_date(shown, now, view.run.id if view is not None else None)
+        if reason is not None:
+            self.comparison.mark_out_of_date(reason)
+        return reason
 
     def _stack(self, scenario_id: int) -> QUndoStack:
         stack = self.stacks.get(scenario_id)
@@ -215,6 +236,7 @@ class DisputeController(QObject):
             self.window.show_error("The edit was not made", str(exc))
             return None
         self.frames = None  # stale until the views reload
+        self.check_comparison()  # the edit changed the scenario: at once, not at the reload
         self.window.load_run(self.view.run.id)
         return outcome
 
@@ -372,7 +394,6 @@ class DisputeController(QObject):
             self.compare(others[labels.index(choice)].id, view.run.id)
 
     def compare(self, first: int, second: int, settle: bool = False) -> None:
-        self.compared = (first, second)
         db, author = self.window.db, self.author
 
         def work(progress, cancelled):
@@ -393,16 +414,21 @@ class DisputeController(QObject):
                         ),
                     )
             progress(0.5, "comparing")
+            with db.engine.connect() as conn:  # before reading: a later edit is then seen
+                key = comparison_key(conn, db.location, first, second)
             comparison, first_result, _ = compare_runs(db, first, second)
-            return comparison, first_result.inputs.bm.settlement_date
+            return comparison, first_result.inputs.bm.settlement_date, key
 
         self.window.jobs.start(
             "compare", work, self._compared, self.window._job_failed, self.window._job_cancelled
         )
 
     def _compared(self, outcome) -> None:
-        comparison, settlement_date = outcome
+        comparison, settlement_date, key = outcome
+        self.compared = key
         self.comparison.show_comparison(comparison, settlement_date)
+        if self.check_comparison() is not None:  # changed while it was computed
+            return
         self.window.tabs.setCurrentWidget(self.comparison)
         self.window.status.setText(comparison.verdict())
         if self.scenario_id() is not None:
@@ -513,11 +539,31 @@ class DisputeController(QObject):
         if self.compared is None:
             self.window.status.setText("Compare two runs first (F6, or Compare with another run).")
             return
+        reason = self.check_comparison()
+        if reason is not None:
+            self.window.status.setText(
+                f"Not exported: the comparison on show is out of date ({reason}); "
+                "Settle and compare (F6) first."
+            )
+            return
         from models.exports.packs import write_comparison_pack
 
-        first, second = self.compared
+        shown = self.compared
+        first, second = shown.first_run, shown.second_run
         path = path or self._save_path(f"comparison-run{first}-run{second}.xlsx")
-        self.export("pack", lambda db, p: write_comparison_pack(db, first, second, p), path)
+
+        def build(db, p):
+            # The pack is computed again from the database: it must be what the view shows.
+            with db.engine.connect() as conn:
+                now = comparison_key(conn, db.location, first, second)
+            if now != shown:
+                raise WorkbenchInputError(
+                    "the comparison on show is out of date (the scenario changed since): "
+                    "Settle and compare (F6) first; nothing was written"
+                )
+            return write_comparison_pack(db, first, second, p)
+
+        self.export("pack", build, path)
 
     def export_table(self, path: str | None = None) -> None:
         table = self.window.current_table()

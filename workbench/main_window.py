@@ -233,6 +233,7 @@ class MainWindow(QMainWindow):
             self.db.close()
         self.db = db
         self.view = None
+        self.disputes.run_loaded(None)  # nothing of the last database stays on show
         self.runs.show_runs(runs)
         self.setWindowTitle(f"{Path(path).name}: Settlement Workbench")
         self.status.setText(f"{path}: {len(runs)} runs. Choose a run in the Runs panel.")

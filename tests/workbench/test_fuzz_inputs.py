@@ -145,11 +145,11 @@ def _assert_outcome(code: int, out: str, err: str, *, report_ok: bool = False) -
         assert lines[0].startswith("settlement-workbench"), err
 
 
-def _case_run(capsys, tmp_path, text: str) -> None:
+def _case_run(capsys, tmp_path, text: str, trace: str | None = None) -> None:
     path = tmp_path / "case.json"
     path.write_text(text, encoding="utf-8", errors="surrogatepass")
     capsys.readouterr()
-    code = main(["case", "run", "--json", str(path)])
+    code = main(["case", "run", "--json", str(path), *(["--trace", trace] if trace else [])])
     captured = capsys.readouterr()
     _assert_outcome(code, captured.out, captured.err)
     if code == 0:
@@ -159,9 +159,12 @@ def _case_run(capsys, tmp_path, text: str) -> None:
 
 
 @FUZZ
-@given(chosen=strikes)
-def test_mutated_case_files_settle_or_are_refused_in_one_line(capsys, tmp_path, chosen):
-    _case_run(capsys, tmp_path, _mutated_case(chosen))
+@given(
+    chosen=strikes,
+    trace=st.sampled_from([None, "price:27", "T_GEN-1:27", "account:GEN:P:27", "SUP:9"]),
+)
+def test_mutated_case_files_settle_or_are_refused_in_one_line(capsys, tmp_path, chosen, trace):
+    _case_run(capsys, tmp_path, _mutated_case(chosen), trace)
 
 
 json_documents = st.recursive(
