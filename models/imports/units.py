@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from engine.settlement_calendar import PERIOD_SECONDS, local_midnight_utc, periods_in_day
-from models.imports.collect import Place
+from models.imports.collect import STORED, Place
 from models.register_store import UNREGISTERED_PARTY, RegisterSnapshot
 from models.run_warnings import DataWarning
 
@@ -87,14 +87,21 @@ def _pc_from_fpn(energy: float | None) -> tuple[str, str]:
 
 
 def _kept(previous: dict | None, in_force: InForce) -> bool:
-    """A carried-forward unit keeps its row when it came from the snapshot still in force, or
-    from no register at all while registered (a case file's unit)."""
+    """A carried-forward unit keeps its row when it came from no register at all while
+    registered (a case file's unit), or from the snapshot still in force with the register's
+    own P/C flag. An unregistered unit, or a registered one whose P/C came from its FPN, is
+    derived again: its FPN over the day changes as the date's PN arrive
+    (R-REG-UNREGISTERED)."""
     if previous is None:
         return False
     snapshot = previous.get("register_snapshot_id")
-    if snapshot is None and previous.get("registered", True):
+    registered = previous.get("registered", True)
+    if snapshot is None and registered:
         return True
-    return snapshot == in_force.snapshot_id
+    if snapshot != in_force.snapshot_id or not registered:
+        return False
+    entry = in_force.entries.get(previous["bm_unit_id"])
+    return entry is not None and entry["pc_status"] is not None
 
 
 def register_changed(previous_units: dict[str, dict], in_force: InForce) -> bool:
@@ -119,6 +126,14 @@ def is_interconnector_id(unit: str) -> bool:
 def unit_warning_of(warning: DataWarning) -> str | None:
     """The unit a per-unit warning concerns (field bmUnit), else None."""
     return warning.value if warning.field == "bmUnit" else None
+
+
+def _where(place: Place, carried: list[DataWarning]) -> tuple[str, str]:
+    """Where a unit's warning points: its record in this import, else (a unit carried forward
+    and derived again) where its earlier warning pointed."""
+    if place is STORED and carried:
+        return carried[0].file, carried[0].location
+    return place.file, place.location
 
 
 def unit_rows(
@@ -150,7 +165,7 @@ def unit_rows(
             rows.append(previous)
             warnings += carried.get(unit, [])
             continue
-        place = units[unit]
+        file, location = _where(units[unit], carried.get(unit, []))
         entry = entries.get(unit)
         if entry is None:
             pc, why = _pc_from_fpn(energy.get(unit))
@@ -172,8 +187,8 @@ def unit_rows(
             warnings.append(
                 DataWarning(
                     UNREGISTERED,
-                    place.file,
-                    place.location,
+                    file,
+                    location,
                     "bmUnit",
                     unit,
                     f"not in the register in force ({where_snapshot}): settled as unregistered "
@@ -210,8 +225,8 @@ def unit_rows(
             warnings.append(
                 DataWarning(
                     UNREGISTERED,
-                    place.file,
-                    place.location,
+                    file,
+                    location,
                     "bmUnit",
                     unit,
                     f"the register in force ({where_snapshot}) gives {'; '.join(assumed)} "

@@ -374,3 +374,51 @@ def test_the_same_data_again_after_a_new_register_takes_its_units_from_it(db, tm
     assert rows(db, "SELECT count(*) FROM run_warning WHERE run_id=:r", r=part.run_id) == [(0,)]
     third = import_files(db, [path])
     assert third.dates[0].run_id is None
+
+
+def _pn_later(path, units: dict[str, float]):
+    """PN of periods 3 and 4 of 2022-01-01 at a flat level per unit."""
+    records = [
+        {
+            "dataset": "PN",
+            "settlementDate": "2022-01-01",
+            "settlementPeriod": p,
+            "timeFrom": f"2022-01-01T{'01:00' if p == 3 else '01:30'}:00Z",
+            "timeTo": f"2022-01-01T{'01:30' if p == 3 else '02:00'}:00Z",
+            "levelFrom": level,
+            "levelTo": level,
+            "bmUnit": unit,
+        }
+        for unit, level in units.items()
+        for p in (3, 4)
+    ]
+    path.write_text(json.dumps({"data": records}))
+    return path
+
+
+def test_unregistered_units_are_derived_again_from_the_merged_pn(registered_db, tmp_path):
+    """R-REG-UNREGISTERED: −50 MW in periods 1-2 imports 50 MWh (C); +75 MW in periods 3-4
+    exports 75 MWh, so over the day it exports 25 MWh: P, and the warning says so. T_KILNS-1
+    (registered, no P/C flag) likewise: +2 MW for an hour, then −6 MW: imports 4 MWh, C."""
+    first = import_files(
+        registered_db, [pn_file(tmp_path / "a.json", {"X_IMPORT-1": -50.0, "T_KILNS-1": 2.0})]
+    )
+    second = import_files(
+        registered_db,
+        [_pn_later(tmp_path / "b.json", {"X_IMPORT-1": 75.0, "T_KILNS-1": -6.0})],
+    )
+    run_id = second.dates[0].run_id
+    assert second.dates[0].base_run_id == first.dates[0].run_id
+    assert rows(
+        registered_db,
+        "SELECT bm_unit_id, pc_status, registered FROM run_bm_unit WHERE run_id=:r "
+        "ORDER BY bm_unit_id",
+        r=run_id,
+    ) == [("T_KILNS-1", "C", 1), ("X_IMPORT-1", "P", 0)]
+    with registered_db.engine.connect() as conn:
+        stored = {w.value: w for w in read_run_warnings(conn, run_id)}
+    assert "exports 25.000 MWh" in stored["X_IMPORT-1"].reason
+    assert "imports 50.000 MWh" not in stored["X_IMPORT-1"].reason
+    assert "imports 4.000 MWh" in stored["T_KILNS-1"].reason
+    assert len(stored) == 2  # the stale ones are not carried beside them
+    assert stored["X_IMPORT-1"].file == "b.json"
