@@ -142,8 +142,12 @@ def comparison(parties: dict[str, float], units=None) -> Comparison:
             "net_delta": deltas,
         }
     )
-    units = units if units is not None else pd.DataFrame(
-        {"bm_unit": [], "cbm_delta": [], "cnd_delta": [], "qm_delta": [], "periods_moved": []}
+    units = (
+        units
+        if units is not None
+        else pd.DataFrame(
+            {"bm_unit": [], "cbm_delta": [], "cnd_delta": [], "qm_delta": [], "periods_moved": []}
+        )
     )
     return Comparison(
         "run 1", "run 2", [1], pd.DataFrame(frame), party_periods, period, units, None, 3000.0
