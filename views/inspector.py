@@ -10,26 +10,64 @@ T_GEN-1 pair 1 period 27", …) so the window can select that unit and period.
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Sequence
+from datetime import date
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtCore import QMimeData, Qt, Signal
+from PySide6.QtGui import QAction, QBrush, QColor, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from engine.known_gaps import KNOWN_GAPS, GapUse
 from engine.trace import Trace, TraceStep
 from views.steady_title import SteadyTitle
+from views.trace_values import Clock, Shown, kind_of, show
 
 ASSUMED = QBrush(QColor(255, 190, 60, 70))
 GAP = QBrush(QColor(230, 70, 70, 60))
 SOURCE_ROLE = Qt.ItemDataRole.UserRole + 2
 STEP_ROLE = Qt.ItemDataRole.UserRole + 3  # the step (1-based) a summary line points to
+COPY_ROLE = Qt.ItemDataRole.UserRole + 4  # the row as copied: (step, rule, status, item, raw,
+# unit, from)
+COPY_HEADER = ("step", "rule", "status", "item", "value", "unit", "from")
 
 
-def _short(value, limit: int = 160) -> str:
-    # A trace value the engine could not compute (no MIP, no metered volumes) is None.
-    text = "unavailable" if value is None else str(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def _result(s: TraceStep, clock: Clock | None = None) -> Shown:
+    """A step's result for a person, in the step's unit."""
+    return show("result", s.result, kind_of(s.title, s.unit), clock, s.title)
+
+
+def _cell(value) -> str:
+    """A copied cell: numbers in full without separators (a spreadsheet adds them), no tab
+    or line break inside (it would split the cell), nothing for a missing value."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return repr(value) if value == value else ""
+    return " ".join(str(value).split())
+
+
+class TraceTree(QTreeWidget):
+    """The steps' tree; Ctrl+C copies the selected rows (QTreeWidget's own copied one cell)."""
+
+    copy_requested = Signal()
+
+    def keyPressEvent(self, event) -> None:
+        if event.matches(QKeySequence.StandardKey.Copy):
+            self.copy_requested.emit()
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
 
 def _steps_text(uses: dict[str, list[int]]) -> str:
@@ -49,30 +87,84 @@ class Inspector(QWidget):
         )
         self.title.label.setStyleSheet("padding: 2px;")  # bold only where the text says so
         self.step_items: list[QTreeWidgetItem] = []  # the shown trace's steps, in order
-        self.tree = QTreeWidget()
+        self.trace: Trace | None = None
+        self.clock = Clock()
+        self.tree = TraceTree()
         self.tree.setHeaderLabels(["step", "value"])
         self.tree.setColumnWidth(0, 300)
         self.tree.setAlternatingRowColors(True)
         self.tree.setUniformRowHeights(True)  # no per-row size query: refills stay cheap
+        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)  # Ctrl+A
+        header = self.tree.header()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        self._fitting = False
+        self._user_width = False  # once the step column is dragged, it keeps its width
+        header.sectionResized.connect(self._section_resized)
         self.tree.itemActivated.connect(self._activated)
         self.tree.itemClicked.connect(self._activated)
+        self.tree.copy_requested.connect(self.copy_selection)
+        copy = QAction("Copy selected rows", self.tree)
+        copy.setShortcut(QKeySequence.StandardKey.Copy)
+        copy.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        copy.triggered.connect(self.copy_selection)
+        select_all = QAction("Select all", self.tree)
+        select_all.triggered.connect(self.tree.selectAll)
+        copy_trace = QAction("Copy trace (a table for a spreadsheet)", self.tree)
+        copy_trace.triggered.connect(self.copy_trace)
+        self.tree.addActions([copy, select_all, copy_trace])
+        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.copy_button = QPushButton("Copy trace")
+        self.copy_button.setToolTip(
+            "The whole trace as a table (step, rule, status, item, value, unit, from) that "
+            "pastes into a spreadsheet with numbers as numbers; Ctrl+C copies the selected rows"
+        )
+        self.copy_button.clicked.connect(self.copy_trace)
+        self.copy_button.setEnabled(False)
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.addWidget(self.title, 1)
+        top.addWidget(self.copy_button, 0, Qt.AlignmentFlag.AlignTop)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
-        layout.addWidget(self.title)
+        layout.addLayout(top)
         layout.addWidget(self.tree)
 
+    def _section_resized(self, index: int, _old: int, _new: int) -> None:
+        if index == 0 and not self._fitting:
+            self._user_width = True
+
     def resizeEvent(self, event) -> None:
-        # The step column gives way in a narrow dock, so that the values stay in sight.
-        self.tree.setColumnWidth(0, max(150, min(300, int(0.65 * self.tree.viewport().width()))))
+        # The step column gives way in a narrow dock, so that the values stay in sight,
+        # until the user sets its width.
+        if not self._user_width:
+            self._fitting = True
+            width = max(150, min(300, int(0.55 * self.tree.viewport().width())))
+            self.tree.setColumnWidth(0, width)
+            self._fitting = False
         super().resizeEvent(event)
 
-    def show_trace(self, trace: Trace, known_gaps: Sequence[GapUse] = ()) -> None:
-        """`known_gaps`: the settled day's (SettlementResult.known_gaps), for why each applies."""
+    def show_trace(
+        self,
+        trace: Trace,
+        known_gaps: Sequence[GapUse] = (),
+        settlement_date: date | None = None,
+        period: int | None = None,
+    ) -> None:
+        """`known_gaps`: the settled day's (SettlementResult.known_gaps), for why each applies;
+        `settlement_date` (and `period`, else read from the subject) puts the trace's UTC
+        times in local time."""
+        if period is None:
+            found = re.search(r"period (\d+)", trace.subject)
+            period = int(found.group(1)) if found else None
+        self.clock = Clock(settlement_date, period)
+        self.trace = trace
         self.tree.setUpdatesEnabled(False)
         try:
             self._fill(trace, {use.id: use.reason for use in known_gaps})
         finally:
             self.tree.setUpdatesEnabled(True)
+        self.copy_button.setEnabled(True)
 
     def _fill(self, trace: Trace, reasons: dict[str, str]) -> None:
         self.tree.clear()
@@ -86,24 +178,26 @@ class Inspector(QWidget):
         items = [*self._gap_summary(trace.steps, reasons), *self._assumed_summary(trace.steps)]
         summaries = len(items)
         for number, s in enumerate(trace.steps, 1):
-            unit = f" {s.unit}" if s.unit and s.result is not None else ""
-            top = QTreeWidgetItem(
-                [f"{number}. {s.rule_id} · {s.status}: {s.title}", _short(s.result) + unit]
-            )
+            result = _result(s, self.clock)
+            top = QTreeWidgetItem([f"{number}. {s.rule_id} · {s.status}: {s.title}", result.text])
             top.setToolTip(0, s.formula)
-            top.setToolTip(1, str(s.result))
+            top.setToolTip(1, result.tooltip or result.text)
+            where = (number, s.rule_id, s.status)
+            top.setData(0, COPY_ROLE, (*where, s.title, result.raw, result.unit, ""))
             # Both marks show on a step that is both: gap on the left, assumed on the right.
             if s.gaps or s.status == "assumed":
                 top.setBackground(0, GAP if s.gaps else ASSUMED)
                 top.setBackground(1, ASSUMED if s.status == "assumed" else GAP)
             if s.gaps:
                 top.setToolTip(0, f"{s.formula}\nknown gaps (not modelled): {', '.join(s.gaps)}")
+            self._add_rows(top, result.children, where, "result", "")
             formula = QTreeWidgetItem(["formula", s.formula])
             formula.setToolTip(1, s.formula)
+            formula.setData(0, COPY_ROLE, (*where, "formula", s.formula, "", ""))
             top.addChild(formula)
             for i in s.inputs:
-                child = QTreeWidgetItem([i.name, _short(i.value)])
-                child.setToolTip(1, f"{i.value}\nfrom: {i.source}" if i.source else str(i.value))
+                shown = show(i.name, i.value, kind_of(i.name), self.clock)
+                child = self._row(shown, where, "", i.source)
                 child.setData(0, SOURCE_ROLE, i.source)
                 top.addChild(child)
             items.append(top)
@@ -115,11 +209,74 @@ class Inspector(QWidget):
             for i in range(top.childCount()):
                 top.child(i).setExpanded(False)
 
+    def _row(self, shown: Shown, where: tuple, path: str, source: str = "") -> QTreeWidgetItem:
+        """A tree row for a shown value (its items as sub-rows, collapsed beyond the first
+        level when there are many)."""
+        name = f"{path} › {shown.label}" if path else shown.label
+        item = QTreeWidgetItem([shown.label, shown.text])
+        tip = shown.tooltip or (shown.text if len(shown.text) > 30 else "")
+        if source:
+            tip = f"{tip}\nfrom: {source}" if tip else f"from: {source}"
+        if tip:
+            item.setToolTip(1, tip)
+        item.setToolTip(0, name)
+        item.setData(0, COPY_ROLE, (*where, name, shown.raw, shown.unit, source))
+        self._add_rows(item, shown.children, where, name, source)
+        return item
+
+    def _add_rows(self, parent, rows: list[Shown], where, path: str, source: str) -> None:
+        for shown in rows:
+            parent.addChild(self._row(shown, where, path, source))
+
+    # -- copying -------------------------------------------------------------------------
+
     @staticmethod
-    def _pointer(number: int, s: TraceStep) -> QTreeWidgetItem:
+    def _copy_row(item: QTreeWidgetItem) -> tuple:
+        row = item.data(0, COPY_ROLE)
+        return tuple(row) if row else ("", "", "", item.text(0), item.text(1), "", "")
+
+    def _put(self, rows: list[tuple]) -> None:
+        """Rows under COPY_HEADER on the clipboard as tab-separated text and an HTML table:
+        both paste into a spreadsheet as cells, numbers as numbers."""
+        cells = [list(COPY_HEADER)] + [[_cell(v) for v in row] for row in rows]
+        mime = QMimeData()
+        mime.setText("\n".join("\t".join(r) for r in cells))
+        body = "".join(
+            "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>" for r in cells
+        )
+        mime.setHtml(f"<table>{body}</table>")
+        QGuiApplication.clipboard().setMimeData(mime)
+
+    def _all_items(self) -> list[QTreeWidgetItem]:
+        found: list[QTreeWidgetItem] = []
+
+        def walk(item: QTreeWidgetItem) -> None:
+            found.append(item)
+            for i in range(item.childCount()):
+                walk(item.child(i))
+
+        for i in range(self.tree.topLevelItemCount()):
+            walk(self.tree.topLevelItem(i))
+        return found
+
+    def copy_selection(self) -> None:
+        """The selected rows (Ctrl+C; Ctrl+A selects them all), in the tree's order."""
+        chosen = {id(i) for i in self.tree.selectedItems()}
+        rows = [self._copy_row(i) for i in self._all_items() if id(i) in chosen]
+        if rows:
+            self._put(rows)
+
+    def copy_trace(self) -> None:
+        """Every step of the shown trace, with its inputs and their items, as a table."""
+        rows = [self._copy_row(i) for i in self._all_items() if i.data(0, COPY_ROLE)]
+        if rows:
+            self._put(rows)
+
+    def _pointer(self, number: int, s: TraceStep) -> QTreeWidgetItem:
         """A summary line naming a step and its result; selecting it goes to that step."""
-        unit = f" {s.unit}" if s.unit and s.result is not None else ""
-        item = QTreeWidgetItem([f"→ {number}. {s.rule_id}: {s.title}", _short(s.result) + unit])
+        result = _result(s, self.clock)
+        item = QTreeWidgetItem([f"→ {number}. {s.rule_id}: {s.title}", result.text])
+        item.setToolTip(1, result.tooltip or result.text)
         item.setData(0, STEP_ROLE, number)
         item.setToolTip(0, "Select to go to this step")
         return item
@@ -143,11 +300,7 @@ class Inspector(QWidget):
         for gap_id, numbers in uses.items():
             gap = KNOWN_GAPS.get(gap_id)
             title = gap.title if gap else gap_id
-            values = ", ".join(
-                _short(steps[n - 1].result, 24)
-                + (f" {steps[n - 1].unit}" if steps[n - 1].unit else "")
-                for n in numbers
-            )
+            values = ", ".join(_result(steps[n - 1], self.clock).text for n in numbers)
             line = QTreeWidgetItem([f"{gap_id}: {title}", values])
             line.setToolTip(0, title)
             details = [("affects", gap.affects), ("S0142", gap.s0142)] if gap else []
