@@ -429,7 +429,9 @@ class MainWindow(QMainWindow):
             self.status.setText(str(exc))
             return
         self._inspected = (result, subject)
-        self.inspector.show_trace(trace, result.known_gaps)
+        self.inspector.show_trace(
+            trace, result.known_gaps, result.inputs.bm.settlement_date, period
+        )
 
     def show_difference(self, kind: str, key: str) -> None:
         """Go to a value that differs from the stored results: its period, unit or party."""
