@@ -125,7 +125,11 @@ class FlatFile:
         self._stream = open_binary(self.path)
         self._pending = b""
         self._lines = 0  # lines read so far
-        self.header = self._read_header()
+        try:
+            self.header = self._read_header()
+        except BaseException:
+            self._stream.close()
+            raise
 
     def close(self) -> None:
         self._stream.close()
@@ -256,7 +260,8 @@ class FlatFile:
                 yield from self._emit(body[:cut] if cut >= 0 else b"")
                 self._check_trailer(trailer)
                 return
-            cut = block.rfind(b"\n", 0, len(block) - 1)
+            # hold back the last record, with any blank lines after it
+            cut = block.rstrip(b"\n").rfind(b"\n")
             held = block[cut + 1 :]
             yield from self._emit(block[:cut] if cut >= 0 else b"")
             block, ended = self._next_block()

@@ -125,3 +125,17 @@ def test_other_flow_or_version_refused(tmp_path):
 def test_bare_carriage_return_refused(tmp_path):
     with pytest.raises(FramingError, match="line 2: a carriage return inside a record"):
         _body(_file(tmp_path, _lines([HEADER, b"SRH|x\ry|"])))
+
+
+def test_crlf_file_without_a_final_line_end(tmp_path):
+    text = _lines([HEADER, b"SRH|x|"]).replace(b"\n", b"\r\n").rstrip(b"\r\n")
+    flat, chunks = _body(_file(tmp_path, text))
+    assert chunks == [(2, b"SRH|x|")] and flat.trailer[0] == 3
+
+
+def test_blank_lines_after_the_trailer_are_allowed_but_not_before(tmp_path):
+    good = _lines([HEADER, b"SRH|x|"])
+    _body(_file(tmp_path, good + b"\n\n"))
+    flat = FlatFile(_file(tmp_path, good.replace(b"SRH|x|\n", b"SRH|x|\n\n")), FLOWS)
+    # the blank line reaches the record tree, which refuses it before the trailer is checked
+    assert next(flat.chunks()) == (2, b"SRH|x|\n")

@@ -328,3 +328,12 @@ def test_bad_value_names_record_line_and_position(tmp_path):
         r"decimal\(10,3\)\): '99.50' not a valid",
     ):
         read_s0142(write(tmp_path / "f.txt", framed(records)))
+
+
+def test_blank_line_refused_but_blank_lines_after_the_trailer_allowed(tmp_path):
+    lines = framed(s0142_records())
+    read_s0142(write(tmp_path / "f.txt", [*lines, "", ""]))
+    records = s0142_records()
+    records.insert(10, "")
+    with pytest.raises(LayoutError, match="line 11: an empty line inside the file"):
+        read_s0142(write(tmp_path / "g.txt", framed(records)))
