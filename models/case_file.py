@@ -353,6 +353,8 @@ def load_case(path: str | Path) -> dict:
     try:
         if path.is_dir():
             raise CaseFileError(f"{path} is a folder; expected a case file")
+        if path.exists() and not path.is_file():  # a device or pipe could be read forever
+            raise CaseFileError(f"{path} is not a regular file; expected a case file")
         size = path.stat().st_size
         if size > limits.MAX_CASE_FILE_BYTES:
             raise CaseFileError(

@@ -433,6 +433,14 @@ def _cmd_import(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_BAD_INPUT
+    special = [str(f) for f in args.files if f.exists() and not f.is_file()]
+    if special:
+        print(
+            f"settlement-workbench: error: {', '.join(special)}: not a regular file "
+            "(a device or pipe); give a data file",
+            file=sys.stderr,
+        )
+        return EXIT_BAD_INPUT
     missing = [str(f) for f in args.files if not f.is_file()]
     if missing:
         print(f"settlement-workbench: error: no such file: {', '.join(missing)}", file=sys.stderr)

@@ -66,7 +66,13 @@ def read_bytes(path: Path) -> bytes:
                     "read from one file (split it, e.g. by settlement date)"
                 )
             handle.seek(0)
-            return handle.read()
+            data = handle.read(limits.MAX_FILE_BYTES + 1)  # bounded: a device has no size
+            if len(data) > limits.MAX_FILE_BYTES:
+                raise FileTooLarge(
+                    f"the file holds more than {limits.MAX_FILE_BYTES:,} bytes; at most that "
+                    "much is read from one file (split it, e.g. by settlement date)"
+                )
+            return data
         handle.seek(0)
         chunks, total = [], 0
         with gzip.GzipFile(fileobj=handle) as stream:

@@ -406,3 +406,13 @@ def test_an_interrupted_write_in_a_read_only_file_is_told_then_recovered(case_db
     path.chmod(0o644)
     done = _without_write_permission(["runs", "--db", str(path)], tmp_path)
     assert done.returncode == 0 and "was rolled back" in done.stderr
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_a_device_is_not_read_forever(tmp_path, capsys):
+    code, _, err = run(capsys, "case", "run", "/dev/zero")
+    assert code == 2
+    assert one_line(err).endswith("/dev/zero is not a regular file; expected a case file")
+    code, _, err = run(capsys, "import", "--db", str(tmp_path / "x.sqlite"), "/dev/zero")
+    assert code == 2 and "not a regular file (a device or pipe)" in one_line(err)
+    assert list(tmp_path.iterdir()) == []

@@ -78,3 +78,16 @@ def test_a_header_only_csv_holds_no_records(tmp_path):
 
 def test_a_folder_is_said_to_be_a_folder(tmp_path):
     assert _reasons(tmp_path) == ["is a folder, not a data file"]
+
+
+def test_a_device_without_a_size_is_read_within_the_limit(monkeypatch):
+    from pathlib import Path
+
+    zero = Path("/dev/zero")
+    if not zero.exists():
+        pytest.skip("no /dev/zero")
+    monkeypatch.setattr(limits, "MAX_FILE_BYTES", 1_000_000)
+    assert _reasons(zero) == [
+        "the file holds more than 1,000,000 bytes; at most that much is read from one file "
+        "(split it, e.g. by settlement date)"
+    ]
