@@ -65,8 +65,10 @@ class RecordTree:
         on_record: Callable[[str, int, bytes, dict], None] | None = None,
         watched: tuple[str, ...] = (),
         closed: tuple[str, ...] = (),
+        other_counts: dict[str, dict[int, str]] | None = None,
     ):
         self.name = name
+        self.other_counts = other_counts or {}  # code -> {field count: the layout that has it}
         self.describe = describe  # e.g. "layout S0142013"
         self.specs = specs
         self.buffers = [_Buffer(spec, i) for i, spec in enumerate(specs.values())]
@@ -299,9 +301,15 @@ class RecordTree:
                 f"after its last field (position {found + 1})"
             )
         position = min(found, len(spec.fields)) + 1
+        other = self.other_counts.get(spec.code, {}).get(found)
         raise LayoutError(
             f"{self.name} line {number}: record {spec.code} has {found} fields where "
             f"{self.describe} has {len(spec.fields)} (they differ from position {position})"
+            + (
+                f"; {found} is the count of {other}, which the AAA header does not name"
+                if other
+                else ""
+            )
         )
 
     def _no_parent(self, number: int, spec: TreeSpec) -> None:

@@ -94,6 +94,14 @@ def read_s0142(path: Path, name: str | None = None) -> FlatFileContent:
             on_record=periods.on_record,
             watched=("SRH", "SPI", "SP7"),
             closed=(ROOT, "BPH"),
+            other_counts={
+                code: {
+                    len(spec.fields_of(other)): f"layout {FLOW}{other}"
+                    for other in VERSIONS
+                    if len(spec.fields_of(other)) != len(spec.fields_of(version))
+                }
+                for code, spec in S0142_RECORDS.items()
+            },
         )
         for first, lines in flat.chunks():
             tree.feed(first, lines)

@@ -337,3 +337,11 @@ def test_blank_line_refused_but_blank_lines_after_the_trailer_allowed(tmp_path):
     records.insert(10, "")
     with pytest.raises(LayoutError, match="line 11: an empty line inside the file"):
         read_s0142(write(tmp_path / "g.txt", framed(records)))
+
+
+def test_a_v014_record_in_a_v013_file_is_named(tmp_path):
+    records = s0142_records()
+    k = records.index(bp7("T_GEN-1", "013", "99.5", "-12.34"))
+    records[k] = bp7("T_GEN-1", "014", "99.5", "-12.34")
+    with pytest.raises(LayoutError, match="27 is the count of layout S0142014, which the AAA"):
+        read_s0142(write(tmp_path / "f.txt", framed(records)))
