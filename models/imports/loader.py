@@ -145,6 +145,11 @@ def _import_files(
     progress(0.4, "Checking records")
     registers = collect_registers([t for t in typed if t.dataset.target == "register"], report)
     decide_dates(registers, effective_from, report)
+    if effective_from is not None and not registers:
+        report.notes.append(
+            f"--effective-from {effective_from.isoformat()} was not used: it dates register "
+            "files, and this import has none"
+        )
     if report.rejected:
         raise ImportRejected(report)
     # One transaction: the import's registers are written first, so that its data resolves

@@ -76,7 +76,7 @@ class ImportReport:
         rest = len(self.rejections) - shown
         if rest > 0:
             lines.append(f"… and {rest} more not shown")
-        lines += warning_lines(self.warnings)
+        lines += warning_lines(self.warnings, refused=not self.rejections)
         return "\n".join(lines)
 
     def as_json(self, shown: int = SHOWN_REJECTIONS) -> dict:
@@ -90,12 +90,19 @@ class ImportReport:
         }
 
 
-def warning_lines(warnings: list[DataWarning], shown: int = SHOWN_WARNINGS) -> list[str]:
-    """Text lines of warnings: the count, counts per file, then the first `shown`."""
+def warning_lines(
+    warnings: list[DataWarning], shown: int = SHOWN_WARNINGS, *, refused: bool = False
+) -> list[str]:
+    """Text lines of warnings: the count, counts per file (warnings of no file, such as a
+    date's R-REG-DATED, are not counted under an empty name), then the first `shown`.
+    `refused`: --strict refused the import for them, so nothing was imported."""
     if not warnings:
         return []
-    lines = [f"Warnings: {len(warnings)} (imported as the rules say, listed with the run)"]
-    by_file = Counter(w.file for w in warnings)
+    if refused:
+        lines = [f"Warnings: {len(warnings)} (--strict refuses an import with any)"]
+    else:
+        lines = [f"Warnings: {len(warnings)} (imported as the rules say, listed with the run)"]
+    by_file = Counter(w.file for w in warnings if w.file)
     lines += [f"  {name}: {count} warning(s)" for name, count in sorted(by_file.items())]
     lines += [f"! {w}" for w in warnings[:shown]]
     if len(warnings) > shown:
@@ -107,7 +114,7 @@ def warnings_json(warnings: list[DataWarning], shown: int = SHOWN_WARNINGS) -> d
     return {
         "warnings": [w.as_json() for w in warnings[:shown]],
         "warnings_total": len(warnings),
-        "warnings_by_file": dict(sorted(Counter(w.file for w in warnings).items())),
+        "warnings_by_file": dict(sorted(Counter(w.file for w in warnings if w.file).items())),
         "warnings_not_shown": max(0, len(warnings) - shown),
     }
 

@@ -47,14 +47,16 @@ class InForce:
             )
         if self.earliest:
             s = self.snapshot
+            # The date is the place: the snapshot's file need not be part of this import.
             return DataWarning(
                 DATED,
-                s.source.split(" (effective date:")[0],
                 "",
+                f"settlement date {self.day.isoformat()}",
                 "settlementDate",
                 self.day.isoformat(),
                 f"no register snapshot is effective on or before {self.day.isoformat()}: the "
-                f"earliest, snapshot {s.id} (effective {s.effective_from.isoformat()}), was used",
+                f"earliest, snapshot {s.id} (effective {s.effective_from.isoformat()}), was used "
+                f"({s.source})",
             )
         return None
 

@@ -101,8 +101,14 @@ def test_each_date_settles_with_the_snapshot_in_force(db):
     )
     legacy = import_files(db, [elexon(f) for f in LEGACY])
     dated = [w for w in legacy.warnings if w.rule == "R-REG-DATED"]
-    assert len(dated) == 1 and dated[0].file == "bmu_register_cra_2022-06.csv"
+    # The date is the place (the register file is not part of this import).
+    assert len(dated) == 1 and (dated[0].file, dated[0].location) == (
+        "",
+        "settlement date 2022-03-19",
+    )
     assert "the earliest, snapshot 1 (effective 2022-06-01)" in dated[0].reason
+    assert "bmu_register_cra_2022-06.csv" in dated[0].reason
+    assert "  : 1 warning(s)" not in legacy.text()
     assert not [w for w in legacy.warnings if w.rule == "R-REG-UNREGISTERED"]  # CRA has all
     run = legacy.dates[0].run_id
     assert rows(
@@ -422,3 +428,20 @@ def test_unregistered_units_are_derived_again_from_the_merged_pn(registered_db, 
     assert "imports 4.000 MWh" in stored["T_KILNS-1"].reason
     assert len(stored) == 2  # the stale ones are not carried beside them
     assert stored["X_IMPORT-1"].file == "b.json"
+
+
+def test_strict_refusal_text_and_an_unused_effective_from(db, tmp_path):
+    """--strict: the text says the warnings refused the import, not that they were imported
+    as the rules say; a warning of no file (R-REG-DATED) is not counted under an empty name;
+    --effective-from without a register file is said in a note."""
+    path = pn_file(tmp_path / "pn.json", {"X_NEW-1": 1.0})
+    with pytest.raises(ImportRejected) as caught:
+        import_files(db, [path], strict=True, effective_from=date(2021, 1, 1))
+    text = str(caught.value)
+    assert text.startswith("Import refused (--strict): 2 warning(s); nothing was written.")
+    assert "imported as the rules say" not in text
+    assert "  pn.json: 1 warning(s)" in text and "  : 1 warning(s)" not in text
+    assert caught.value.report.as_json()["warnings_by_file"] == {"pn.json": 1}
+    summary = import_files(db, [path], effective_from=date(2021, 1, 1))
+    assert any("--effective-from 2021-01-01 was not used" in n for n in summary.notes)
+    assert "imported as the rules say" in summary.text()
