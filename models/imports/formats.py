@@ -249,7 +249,14 @@ def _read_csv(text: str, name: str, report: ImportReport, skip_lines: int = 0) -
     lines = text.splitlines()[skip_lines:]
     if _too_many(name, len(lines) - 1, report):
         return []
-    rows = list(csv.reader(lines))
+    reader = csv.reader(lines)
+    try:
+        rows = list(reader)
+    except csv.Error as exc:  # e.g. a field beyond the csv module's 131,072 characters
+        report.reject(
+            name, f"line {skip_lines + reader.line_num}", "", None, f"not readable as CSV: {exc}"
+        )
+        return []
     if not rows:
         report.reject(name, "", "", None, "the file is empty")
         return []

@@ -91,3 +91,9 @@ def test_a_device_without_a_size_is_read_within_the_limit(monkeypatch):
         "the file holds more than 1,000,000 bytes; at most that much is read from one file "
         "(split it, e.g. by settlement date)"
     ]
+
+
+def test_a_csv_field_beyond_the_csv_modules_limit_is_a_rejection(tmp_path):
+    path = tmp_path / "big.csv"
+    path.write_text('settlementDate,name\n2024-06-12,"' + "N" * 200_000 + '"\n')
+    assert _reasons(path) == ["not readable as CSV: field larger than field limit (131072)"]
