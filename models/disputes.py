@@ -6,6 +6,14 @@ are not bank holidays there; the `holidays` library's calendar, never a hand-typ
 - sva: 70 working days after the RF run (SVA half-hourly and non-half-hourly data);
 - profile: 3 working days after the settlement day (profile coefficients);
 - market_domain: 2 working days after the settlement day (market domain data).
+
+The run date of the settlement run concerned (R-DSP-RUNDATE, assumed): the date given for the
+case, else the run's nominal date in Elexon's settlement calendar, SCHEDULED_RUN_DAYS working
+days after the settlement day for its run type (II 5, SF 16, R1 39, R2 84, R3 154, RF 292).
+A run in the database records when it was loaded (created_at), which says nothing of when
+Elexon ran it, so that is never used. A DF run is held ad hoc: its date must be given. SVA
+disputes count from the RF run: the case's run date when its run is the RF, else RF's nominal
+date.
 """
 
 from __future__ import annotations
@@ -31,6 +39,10 @@ CATEGORIES = {
     "market_domain": ("day", 2, "2 working days after the settlement day (market domain data)"),
 }
 STATUSES = ("open", "raised", "upheld", "rejected", "withdrawn", "closed")
+# R-DSP-RUNDATE (assumed): working days from the settlement day to each run of the SAA
+# settlement calendar; DF has none (ad hoc, after RF).
+SCHEDULED_RUN_DAYS = {"II": 5, "SF": 16, "R1": 39, "R2": 84, "R3": 154, "RF": 292}
+RUN_DATE_RULE = "R-DSP-RUNDATE"
 
 
 class DisputeError(WorkbenchInputError):
@@ -60,13 +72,40 @@ def add_working_days(start: date, count: int) -> date:
     return day
 
 
-def raise_by(category: str, settlement_date: date, run_date: date | None) -> date:
-    """The last day a dispute of `category` can be raised (see the module docstring)."""
+def scheduled_run_date(settlement_date: date, run_type: str) -> date | None:
+    """R-DSP-RUNDATE (assumed): the nominal day of the settlement calendar on which the run of
+    `run_type` for `settlement_date` is carried out; None for DF (ad hoc)."""
+    days = SCHEDULED_RUN_DAYS.get(run_type)
+    return None if days is None else add_working_days(settlement_date, days)
+
+
+def run_date_for(settlement_date: date, run_type: str, given: date | None = None) -> date:
+    """The run date a case on a run of `run_type` counts from: `given`, else the scheduled
+    one (R-DSP-RUNDATE); a DF run's date must be given."""
+    if given is not None:
+        return given
+    scheduled = scheduled_run_date(settlement_date, run_type)
+    if scheduled is None:
+        raise DisputeError(
+            f"a {run_type} run is held ad hoc, on no fixed day of the settlement calendar: "
+            "give the date it was carried out (--run-date)"
+        )
+    return scheduled
+
+
+def raise_by(
+    category: str, settlement_date: date, run_date: date | None, run_type: str | None = None
+) -> date:
+    """The last day a dispute of `category` can be raised (see the module docstring);
+    `run_type`: of the run concerned (an SVA dispute on a run other than RF counts from RF's
+    scheduled date)."""
     if category not in CATEGORIES:
         raise DisputeError(f"unknown category {category!r}; expected {', '.join(CATEGORIES)}")
     basis, days, _ = CATEGORIES[category]
     if basis == "day":
         return add_working_days(settlement_date, days)
+    if category == "sva" and run_type is not None and run_type != "RF":
+        run_date = scheduled_run_date(settlement_date, "RF")
     if run_date is None:
         raise DisputeError(f"a {category} dispute's deadline counts from the run date: give it")
     return add_working_days(run_date, days)
@@ -86,10 +125,11 @@ class Case:
     run_date: date | None
     created_at: datetime
     scenarios: tuple[int, ...]
+    run_type: str | None = None  # of the run concerned
 
     @property
     def deadline(self) -> date:
-        return raise_by(self.category, min(self.settlement_dates), self.run_date)
+        return raise_by(self.category, min(self.settlement_dates), self.run_date, self.run_type)
 
     @property
     def deadline_rule(self) -> str:
@@ -107,6 +147,7 @@ class Case:
             "description": self.description,
             "status": self.status,
             "run_date": self.run_date.isoformat() if self.run_date else None,
+            "run_type": self.run_type,
             "raise_by": self.deadline.isoformat(),
             "deadline_rule": self.deadline_rule,
             "scenarios": list(self.scenarios),
@@ -129,8 +170,8 @@ def create_case(
         raise DisputeError(f"unknown category {category!r}; expected {', '.join(CATEGORIES)}")
     if conn.execute(select(CASE.c.id).where(CASE.c.reference == reference)).first():
         raise DisputeError(f"a case with reference {reference!r} already exists")
-    if run_date is None:
-        run_date = run["created_at"].date()  # when the run was loaded, if nothing better
+    # When Elexon ran it, never when it was loaded here (run["created_at"]): R-DSP-RUNDATE.
+    run_date = run_date_for(run["settlement_date"], run["run_type"], run_date)
     case_id = conn.execute(
         CASE.insert().values(
             reference=reference,
@@ -173,6 +214,11 @@ def _case(conn: Connection, row) -> Case:
         .scalars()
         .all()
     )
+    run_type = (
+        conn.execute(select(RUN.c.run_type).where(RUN.c.id == row["run_id"])).scalar()
+        if row["run_id"] is not None
+        else None
+    )
     return Case(
         id=row["id"],
         reference=row["reference"],
@@ -186,6 +232,7 @@ def _case(conn: Connection, row) -> Case:
         run_date=row["run_date"],
         created_at=row["created_at"],
         scenarios=tuple(scenarios),
+        run_type=run_type,
     )
 
 

@@ -142,7 +142,11 @@ def add_commands(commands) -> None:
     d_create.add_argument("--description", default="", type=text_arg)
     d_create.add_argument("--periods", type=periods_arg, help="periods, e.g. 27,28 or 27-30")
     d_create.add_argument(
-        "--run-date", type=date_arg, help="when the run concerned was carried out"
+        "--run-date",
+        type=date_arg,
+        help="when the run concerned was carried out (default: its settlement calendar day, "
+        "II 5, SF 16, R1 39, R2 84, R3 154, RF 292 working days after the settlement day; "
+        "required for DF)",
     )
     d_create.set_defaults(handler=_dispute_create)
     d_list = d_actions.add_parser("list", help="all cases with their raise-by dates")

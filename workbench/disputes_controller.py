@@ -442,7 +442,13 @@ class DisputeController(QObject):
         if view is None:
             return
         run = view.run.base_run_id if view.run.kind == "scenario" else view.run.id
-        dialog = NewCaseDialog(list(view.result.inputs.parties), view.label, self.window)
+        dialog = NewCaseDialog(
+            list(view.result.inputs.parties),
+            view.label,
+            self.window,
+            settlement_date=view.run.settlement_date,
+            run_type=view.run.run_type,
+        )
         self.last_dialog = dialog
         if dialog.exec() != NewCaseDialog.DialogCode.Accepted:
             return

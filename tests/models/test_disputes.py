@@ -18,6 +18,8 @@ from models.disputes import (
     is_working_day,
     list_cases,
     raise_by,
+    run_date_for,
+    scheduled_run_date,
     set_status,
 )
 from models.scenarios.store import create_scenario
@@ -79,3 +81,40 @@ def test_a_case_holds_its_run_scenarios_and_status(tmp_path):
             assert case.deadline == date(2024, 8, 1)
             assert case.as_json()["raise_by"] == "2024-08-01"
             assert [c.reference for c in list_cases(conn)] == ["TD-7"]
+
+
+def test_a_run_is_dated_by_the_settlement_calendar_not_by_its_loading():
+    # Wed 12 Jun 2024: SF 16 working days on (13, 14, 17-21, 24-28, 1-4 Jul) is Thu 4 Jul.
+    assert scheduled_run_date(date(2024, 6, 12), "SF") == date(2024, 7, 4)
+    assert scheduled_run_date(date(2024, 6, 12), "II") == date(2024, 6, 19)  # 13,14,17,18,19
+    # Thu 28 Mar 2024, II: Good Friday and Easter Monday skipped: 2, 3, 4, 5, 8 Apr.
+    assert scheduled_run_date(date(2024, 3, 28), "II") == date(2024, 4, 8)
+    assert scheduled_run_date(date(2024, 6, 12), "DF") is None
+    assert run_date_for(date(2024, 6, 12), "DF", date(2026, 1, 5)) == date(2026, 1, 5)
+    with pytest.raises(DisputeError, match="DF run is held ad hoc"):
+        run_date_for(date(2024, 6, 12), "DF")
+    # An SVA dispute counts 70 working days from the RF run, whatever the run concerned.
+    rf = scheduled_run_date(date(2024, 6, 12), "RF")
+    assert rf == add_working_days(date(2024, 6, 12), 292)
+    assert raise_by("sva", date(2024, 6, 12), date(2024, 7, 4), "SF") == add_working_days(rf, 70)
+    assert raise_by("sva", date(2024, 6, 12), date(2025, 8, 1), "RF") == add_working_days(
+        date(2025, 8, 1), 70
+    )
+
+
+def test_a_case_without_a_run_date_counts_from_the_scheduled_run(tmp_path):
+    """Not from when the database was loaded (2026 here): the SF run of 12 Jun 2024 ran on
+    4 Jul 2024, and 20 working days later is Thu 1 Aug 2024."""
+    with SettlementDatabase.create(tmp_path / "c.sqlite") as db:
+        import_case(db, load_case(CASES / "worked_example.json"))
+        with db.engine.begin() as conn:
+            case_id = create_case(conn, reference="TD-8", raising_party="GEN", run_id=1)
+        with db.engine.connect() as conn:
+            case = get_case(conn, case_id)
+    assert case.created_at.date() > date(2025, 1, 1)  # run and case made long after the run date
+    assert (case.run_type, case.run_date, case.deadline) == (
+        "SF",
+        date(2024, 7, 4),
+        date(2024, 8, 1),
+    )
+    assert case.as_json()["run_type"] == "SF"
