@@ -75,21 +75,27 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def open_main_window(path: str | None = None, settings=None, preload=None):
-    """The main window, shown, and opening `path` (whose run `preload` may be loading)."""
+def open_main_window(path: str | None = None, settings=None, preload=None, note: str | None = None):
+    """The main window, shown, and opening `path` (whose run `preload` may be loading);
+    `note`: a message for the status bar (why the last database did not reopen)."""
     from workbench.main_window import MainWindow
 
     window = MainWindow(settings)
     window.show()
+    if note:
+        window.status.setText(note)
     if path:
         window.open_database(path, preload)
     return window
 
 
-def run_gui(path: str | None = None, smoke_test: bool = False, preload=None) -> int:
+def run_gui(
+    path: str | None = None, smoke_test: bool = False, preload=None, note: str | None = None
+) -> int:
     """Open the main window (on a database). With `smoke_test` it exits once the database's
     first run is loaded, printing what it showed: 0 when it loaded, 1 when it did not.
-    `preload`: the database's opening, started before these imports (see workbench.preload)."""
+    `preload`: the database's opening, started before these imports (see workbench.preload);
+    `note`: shown in the status bar (workbench.recent_files.last_database)."""
     if path and preload is None:
         from workbench import preload as preloading
 
@@ -97,7 +103,7 @@ def run_gui(path: str | None = None, smoke_test: bool = False, preload=None) -> 
     app = make_application()
     window = None
     install_error_hook(lambda: window)  # errors while opening are shown too
-    window = open_main_window(path, preload=preload)
+    window = open_main_window(path, preload=preload, note=note)
     try:
         return _smoke_test(app, window) if smoke_test else app.exec()
     finally:

@@ -187,12 +187,17 @@ def _megabytes(size: int | None) -> str:
 
 def _cmd_gui(args: argparse.Namespace) -> int:
     # The database starts opening (and its run loading) before Qt and pyqtgraph are imported.
-    from workbench import preload
+    from workbench import preload, recent_files
 
-    started = preload.start(args.path) if args.path else None
+    path, note = args.path, None
+    if path:
+        path = recent_files.absolute(path)
+    else:  # no path: the database open last time, if it is still there
+        path, note = recent_files.last_database(preload.default_settings())
+    started = preload.start(path) if path else None
     from workbench.app import run_gui
 
-    return run_gui(args.path, smoke_test=args.smoke_test, preload=started)
+    return run_gui(path, smoke_test=args.smoke_test, preload=started, note=note)
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:

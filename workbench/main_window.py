@@ -35,7 +35,7 @@ from views.run_browser import RunBrowser
 from views.stack_view import StackView
 from views.unit_explorer import UnitExplorer
 from views.warnings_table import WarningsLink
-from workbench import version
+from workbench import recent_files, version
 from workbench.disputes_controller import DisputeController
 from workbench.jobs import JobRunner
 from workbench.preload import (
@@ -57,7 +57,6 @@ JOB_MESSAGES = {
     "compare": "Settling and comparing…",
     "export": "Writing the workbook…",
 }
-MAX_RECENT = 8
 
 
 class MainWindow(QMainWindow):
@@ -219,6 +218,7 @@ class MainWindow(QMainWindow):
     def open_database(self, path: str, preload: Preload | None = None) -> bool:
         """Open a database and load its last shown (or newest) run in a worker; `preload`,
         when given, is that same opening already under way since launch."""
+        path = recent_files.absolute(path)  # remembered so: it opens from any folder
         try:
             if preload is not None:
                 db, runs = preload.opened()
@@ -506,13 +506,12 @@ class MainWindow(QMainWindow):
     # -- recent files, settings, drag and drop ---------------------------------------------------
 
     def _remember(self, path: str) -> None:
-        recent = [p for p in self.settings.value("recent", [], type=list) if p != path]
-        self.settings.setValue("recent", [path, *recent][:MAX_RECENT])
+        recent_files.remember(self.settings, path)
         self._fill_recent()
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
-        for path in self.settings.value("recent", [], type=list):
+        for path in recent_files.recent(self.settings):
             self.recent_menu.addAction(
                 self._action(path, lambda _=False, p=path: self.open_database(p))
             )
