@@ -8,6 +8,7 @@ and a refusal, crash or cancel leaves the target as it was and no temporary file
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from collections.abc import Iterator
@@ -44,6 +45,11 @@ def publish(temporary: Path, target: Path, *, overwrite: bool) -> None:
     """
     if overwrite:
         os.replace(temporary, target)
+        # A journal left by the replaced database belongs to it: applied to the new file by
+        # the next opening, it would corrupt it.
+        for suffix in SIDE_FILES:
+            with contextlib.suppress(FileNotFoundError):
+                Path(str(target) + suffix).unlink()
         return
     try:
         os.link(temporary, target)

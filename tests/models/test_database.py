@@ -414,3 +414,16 @@ def test_quick_check_refuses_damage_the_first_reads_do_not_meet(tmp_path):
         handle.write(b"\xff" * 8)
     with pytest.raises(DatabaseOpenError, match=r"is damaged \(SQLite quick_check: "):
         SettlementDatabase.open(path)
+
+
+def test_overwriting_a_crashed_database_drops_its_journal_with_it(tmp_path):
+    path = tmp_path / "s.sqlite"
+    SettlementDatabase.create(path).close()
+    killed_mid_write(path)
+    assert path.with_name("s.sqlite-journal").stat().st_size > 0
+    SettlementDatabase.create(path, overwrite=True).close()
+    assert not path.with_name("s.sqlite-journal").exists()
+    with SettlementDatabase.open(path) as db:
+        assert db.notices == []
+        with db.engine.connect() as conn:
+            assert conn.execute(text("PRAGMA integrity_check")).scalar() == "ok"
