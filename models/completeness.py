@@ -88,6 +88,7 @@ class PeriodCompleteness:
     mel_mil_units: int
     published_price: bool
     price_unavailable: str | None = None  # why the period has no system price
+    mid_records: int = 0  # market index data records of the period (with or without volume)
     one_sided: str | None = None  # R-TLM-ONESIDED: the check's reason
 
     @property
@@ -267,7 +268,7 @@ class Completeness:
                 f"{len(unavailable)} price(s) unavailable"
                 if compact
                 else f"price unavailable in {len(unavailable)} period(s) "
-                f"({period_ranges(tuple(unavailable))}): needs MIP, no market index data"
+                f"({period_ranges(tuple(unavailable))}): needs MIP, {self._mip_lack()}"
             )
         if self.register.unregistered:
             second.append(f"{len(self.register.unregistered):,} unregistered unit(s)")
@@ -283,6 +284,16 @@ class Completeness:
             joined = "; ".join(second)
             text += "\n" + joined[0].upper() + joined[1:] + "."
         return text
+
+    def _mip_lack(self) -> str:
+        """Why the periods without a price have no MIP_j: no MID, or MID without volume."""
+        lacking = [p for p in self.periods if p.price_unavailable]
+        with_records = sum(1 for p in lacking if p.mid_records)
+        if not with_records:
+            return "no market index data"
+        if with_records == len(lacking):
+            return "market index data without volume"
+        return "no market index data, or none with volume"
 
     def _coverage_note(self, compact: bool = False) -> str:
         r = self.register
@@ -391,8 +402,9 @@ def _stored_outcome(conn: Connection, run_id: int) -> _Outcome | None:
     )
 
 
-def why_no_price(niv: float | None, reference_volume: float | None, has_mid: bool) -> str:
-    """Why a period has no system price: which rule needs MIP_j, and why there is none."""
+def why_no_price(niv: float | None, reference_volume: float | None, mid_records: int) -> str:
+    """Why a period has no system price: which rule needs MIP_j, and why there is none (the
+    period's `mid_records` market index data records have no volume, or there are none)."""
     if niv is not None and niv == 0:
         need = "NIV is 0 MWh, so the price is the market index price MIP_j (R-PRC-NIV)"
     elif reference_volume is not None and reference_volume == 0:
@@ -403,8 +415,8 @@ def why_no_price(niv: float | None, reference_volume: float | None, has_mid: boo
     else:
         need = "nothing is left in the stack after PAR tagging, so the price is MIP_j (R-PRC-MAIN)"
     lack = (
-        "the period's market index data has no volume"
-        if has_mid
+        f"the period's {mid_records:,} market index data record(s) have no volume"
+        if mid_records
         else "the run has no market index data (MID) for the period"
     )
     return f"{need}, and {lack}"
@@ -507,14 +519,31 @@ def _register_gaps(
             )
         )
     if coverage.without_pn:
+        # Informational: most registered units never submit PN (the CRA export's FPN Flag is
+        # T for 1,543 of 5,387), and the flag is not stored (bm_unit_register_entry has no
+        # column for it), so a missing PN cannot be told from none due.
         gaps.append(
             Gap(
                 f"no PN for {coverage.without_pn:,} of {coverage.register_units:,} "
                 f"registered units (fuel types: {_fuel_list(coverage.fuel_types_missing)})",
                 settled,
-                "their acceptances, if they had any, are not in the stack, so the price may "
-                "differ from Elexon's; their cashflows and their parties' charges are not in "
-                "this run",
+                "informational: many registered units submit no PN at all, and the register "
+                "as stored does not say which must (the CRA export's FPN Flag is not kept), "
+                "so this is not counted as missing; should one of them have had acceptances, "
+                "they are not in the stack and the price may differ from Elexon's",
+                settlement=False,
+            )
+        )
+    if not register.trading_units:
+        gaps.append(
+            Gap(
+                "the register gives no Trading Units: each unit is its own, which changes "
+                "which units are delivering/offtaking (R-TLM)",
+                settled,
+                "informational: TLMO+ and TLMO− are shared over delivering and offtaking "
+                "Trading Units, so units that share one in Elexon's register may be split "
+                "differently here; import the CRA export for Trading Units",
+                settlement=False,
             )
         )
     if coverage.unregistered:
@@ -572,7 +601,7 @@ def run_completeness(
     run = get_run(conn, run_id, light=True)
     input_run = run.base_run_id if run.kind == "scenario" and run.base_run_id else run.id
     stored = read_stored_inputs(conn, run.settlement_date, input_run, run.bm_dataset_id, result)
-    register = register_in_force(conn, run.settlement_date)
+    register = register_in_force(conn, run.settlement_date, input_run)
     outcome = _outcome_of_result(result) if result is not None else _stored_outcome(conn, run_id)
     if outcome is not None:
         periods = outcome.periods
@@ -587,7 +616,7 @@ def run_completeness(
             outcome.source.get(j) == PRICE_UNAVAILABLE or outcome.price.get(j) is None
         ):
             reason = why_no_price(
-                outcome.niv.get(j), outcome.reference_volume.get(j), bool(np.isfinite(mip[k]))
+                outcome.niv.get(j), outcome.reference_volume.get(j), int(stored.mid_records[k])
             )
         rows.append(
             PeriodCompleteness(
@@ -597,6 +626,7 @@ def run_completeness(
                 metered_units=int(metered[k]),
                 bsad_actions=int(bsad[k]),
                 mid=bool(np.isfinite(mip[k])),
+                mid_records=int(stored.mid_records[k]),
                 lolp=bool(stored.lolp[k]),
                 mel_mil_units=int(stored.mel_mil_units[k]),
                 published_price=bool(stored.published[k]),

@@ -18,7 +18,7 @@ from sqlalchemy import Connection, func, select
 from engine.imbalance_price import r_prc_mip
 from engine.settle import SettlementResult
 from engine.settlement_calendar import PERIOD_SECONDS, local_midnight_utc, periods_in_day
-from models.register_store import snapshot_in_force
+from models.register_store import RegisterSnapshot, in_force, list_snapshots
 from models.schema import (
     BmUnit,
     BmUnitRegisterEntry,
@@ -34,21 +34,29 @@ from models.schema import (
 
 @dataclass(frozen=True)
 class RegisterInForce:
-    """The register a settlement date uses (R-REG-DATED), as far as completeness needs it."""
+    """The register a run's units were taken from (R-REG-DATED), as far as completeness needs
+    it: the snapshot(s) its run_bm_unit rows name; where they name none (a case file, a run
+    from before dated registers), the snapshot in force on the date."""
 
-    snapshot_id: int | None  # None: the database's undated register (no snapshot imported)
+    snapshot_id: int | None  # None: no register at all (the database holds no snapshot)
     effective_from: date | None
     source: str
     earliest_used: bool  # no snapshot was in force on the date: the earliest one was used
-    fuel_type: dict[str, str]  # unit id → fuel type ("" where the register gives none)
+    # unit id → fuel type ("" where the register gives none); without a register, the run's
+    # registered units (a case file's), from the unit index
+    fuel_type: dict[str, str]
+    others: tuple[int, ...] = ()  # further snapshots the run's units were taken from
+    trading_units: bool = True  # False: the register gives no Trading Units (R-TLM)
 
     @property
     def description(self) -> str:
         if self.snapshot_id is None:
-            return "the database's register (no dated snapshot)"
+            return "no register (the database holds no snapshot): the run's registered units only"
         text = f"snapshot {self.snapshot_id}, effective from {self.effective_from}"
         if self.source:
             text += f" ({self.source})"
+        if self.others:
+            text += "; some units from snapshot(s) " + ", ".join(map(str, self.others))
         if self.earliest_used:
             text += "; no snapshot was in force on the date, the earliest is used"
         return text
@@ -67,29 +75,69 @@ class StoredInputs:
     metered_units: np.ndarray  # (periods,) units with a metered volume
     bsad_actions: np.ndarray  # (periods,)
     mip: np.ndarray  # (periods,) R-PRC-MIP of the stored market index data, NaN: none
+    mid_records: np.ndarray  # (periods,) market index data records stored for the period
     lolp: np.ndarray  # (periods,) bool: a LoLP/DRM record
     published: np.ndarray  # (periods,) bool: a published SSP/SBP/NIV
 
 
-def register_in_force(conn: Connection, day: date) -> RegisterInForce:
-    """R-REG-DATED (models.register_store): the snapshot in force on `day`; without any
-    snapshot, the database's undated register (the bm_unit table)."""
-    snapshot, earliest = snapshot_in_force(conn, day)
+def register_in_force(conn: Connection, day: date, run_id: int | None = None) -> RegisterInForce:
+    """R-REG-DATED: the snapshot(s) run `run_id`'s units were taken from
+    (run_bm_unit.register_snapshot_id), so that the report describes the register the run
+    used, not the one in force today; where the run names none (or no run is given), the
+    snapshot in force on `day`; with no snapshot at all, no register."""
+    snapshots = list_snapshots(conn)
+    used: list[RegisterSnapshot] = []
+    if run_id is not None:
+        unit = RunBmUnit.__table__
+        ids = set(
+            conn.execute(
+                select(unit.c.register_snapshot_id)
+                .where(unit.c.run_id == run_id, unit.c.register_snapshot_id.is_not(None))
+                .distinct()
+            ).scalars()
+        )
+        used = [s for s in snapshots if s.id in ids]
+    if used:
+        snapshot, others = used[-1], tuple(s.id for s in used[:-1])
+        earliest = snapshot.effective_from > day
+    else:
+        (snapshot, earliest), others = in_force(snapshots, day), ()
     if snapshot is None:
-        unit = BmUnit.__table__
-        fuel = conn.execute(select(unit.c.id, unit.c.fuel_type)).all()
-        return RegisterInForce(None, None, "", False, {u: f or "" for u, f in fuel})
+        return RegisterInForce(None, None, "", False, _registered_run_units(conn, run_id))
     entry = BmUnitRegisterEntry.__table__
+    ids = [snapshot.id, *others]
     fuel = conn.execute(  # two columns, not register_entries' every one (GB: 15 ms, not 100)
-        select(entry.c.bm_unit_id, entry.c.fuel_type).where(entry.c.snapshot_id == snapshot.id)
+        select(entry.c.bm_unit_id, entry.c.fuel_type).where(entry.c.snapshot_id.in_(ids))
     ).all()
+    trading = conn.execute(
+        select(entry.c.bm_unit_id)
+        .where(entry.c.snapshot_id.in_(ids), entry.c.trading_unit.is_not(None))
+        .limit(1)
+    ).first()
     return RegisterInForce(
         snapshot.id,
         snapshot.effective_from,
         snapshot.source or "",
         earliest,
         {u: f or "" for u, f in fuel},
+        others,
+        trading is not None,
     )
+
+
+def _registered_run_units(conn: Connection, run_id: int | None) -> dict[str, str]:
+    """Without any register: the run's registered units (those no import marked
+    unregistered, such as a case file's) with their fuel type from the unit index; the index
+    also holds unregistered units, so it is no register."""
+    if run_id is None:
+        return {}
+    unit, index = RunBmUnit.__table__, BmUnit.__table__
+    rows = conn.execute(
+        select(unit.c.bm_unit_id, index.c.fuel_type)
+        .join(index, index.c.id == unit.c.bm_unit_id, isouter=True)
+        .where(unit.c.run_id == run_id, unit.c.registered.is_(True))
+    ).all()
+    return {u: f or "" for u, f in rows}
 
 
 def units_per_period(
@@ -191,6 +239,7 @@ def read_stored_inputs(
         metered_units=metered,
         bsad_actions=bsad,
         mip=mip,
+        mid_records=counts(MarketIndexData.__table__),
         lolp=counts(LossOfLoadProbability.__table__) > 0,
         published=counts(prices, prices.c.origin == "published") > 0,
     )

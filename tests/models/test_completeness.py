@@ -79,7 +79,7 @@ def test_per_period_inputs_present_and_missing(db):
     # Period 27: 20 MWh accepted offer + 5 MWh BSAD, a price; period 28: NIV 0, no MIP.
     assert p27.price_unavailable is None
     assert math.isnan(result.prices.ssp[27]) and result.prices.niv[27] == 0
-    assert p28.price_unavailable == why_no_price(0.0, None, False)
+    assert p28.price_unavailable == why_no_price(0.0, None, 0)
     assert "NIV is 0 MWh" in p28.price_unavailable and "no market index data" in (
         p28.price_unavailable
     )
@@ -166,8 +166,74 @@ def test_json_text_and_banner_never_show_nan(db):
     assert "price unavailable in period(s) 28: NIV is 0 MWh" in report.text()
 
 
+def _snapshot(conn, snapshot_id: int, effective: str, units: dict[str, str], tu: bool = True):
+    """A register snapshot listing `units` (unit id → fuel type)."""
+    conn.execute(
+        text(
+            "INSERT INTO bm_unit_register_snapshot (id, effective_from, source, imported_at, "
+            "units) VALUES (:i, :e, :s, '2025-01-02 00:00:00', :n)"
+        ),
+        {"i": snapshot_id, "e": effective, "s": f"reg{snapshot_id}.csv", "n": len(units)},
+    )
+    for unit_id, fuel in units.items():
+        conn.execute(
+            text(
+                "INSERT INTO bm_unit_register_entry (snapshot_id, bm_unit_id, name, "
+                "fuel_type, trading_unit, interconnector) VALUES (:s, :u, '', :f, :t, 0)"
+            ),
+            {"s": snapshot_id, "u": unit_id, "f": fuel, "t": f"TU_{unit_id}" if tu else None},
+        )
+
+
 def test_unregistered_units_and_registered_units_without_pn(db):
-    """G1 marked unregistered (R-REG-UNREGISTERED); a third registered unit has no PN."""
+    """G1 marked unregistered (R-REG-UNREGISTERED); a third registered unit, T_CCGT-1, has no
+    PN: informational (the stored register does not say which units must submit PN)."""
+    run_id = import_case(db, _case())
+    with db.engine.begin() as conn:
+        conn.execute(text("UPDATE run_bm_unit SET registered = 0 WHERE bm_unit_id = 'G1'"))
+        _snapshot(conn, 5, "2020-01-01", {"D1": "WIND", "T_CCGT-1": "CCGT"})
+        conn.execute(text("UPDATE run_bm_unit SET register_snapshot_id = 5"))
+    with db.engine.connect() as conn:
+        report = run_completeness(conn, run_id)
+    register = report.register
+    assert register.unregistered == ("G1",)
+    assert (register.register_units, register.with_pn, register.without_pn) == (2, 1, 1)
+    assert register.fuel_types_missing == {"CCGT": 1}
+    assert register.fuel_types_present == {"WIND": 1, "unknown": 1}
+    gaps = {g.what.split(":")[0]: g for g in report.gaps}
+    assert (
+        "TLF 0 under the party UNREGISTERED"
+        in gaps["1 BM unit(s) not in the register in force (R-REG-UNREGISTERED)"].effect
+    )
+    (pn_gap,) = [g for g in report.gaps if g.what.startswith("no PN for 1 of 2 registered")]
+    assert not pn_gap.settlement and "FPN Flag is not kept" in pn_gap.effect
+    assert not any(g.what.startswith("the register gives no Trading Units") for g in report.gaps)
+
+
+def test_the_register_the_run_used_not_the_one_in_force_today(db):
+    """R-REG-DATED: the run's units came from snapshot 5; snapshot 6, imported later, is in
+    force on the date now: the report describes snapshot 5 (2 units, not 3)."""
+    run_id = import_case(db, _case())
+    with db.engine.begin() as conn:
+        _snapshot(conn, 5, "2020-01-01", {"G1": "CCGT", "D1": "WIND"})
+        _snapshot(conn, 6, "2021-01-01", {"G1": "CCGT", "D1": "WIND", "T_NEW-1": "NPSHYD"})
+        conn.execute(text("UPDATE run_bm_unit SET register_snapshot_id = 5"))
+    with db.engine.connect() as conn:
+        report = run_completeness(conn, run_id)
+    assert report.register.register == "snapshot 5, effective from 2020-01-01 (reg5.csv)"
+    assert (report.register.register_units, report.register.without_pn) == (2, 0)
+    with db.engine.begin() as conn:  # a run naming no snapshot: the date's
+        conn.execute(text("UPDATE run_bm_unit SET register_snapshot_id = NULL"))
+    with db.engine.connect() as conn:
+        report = run_completeness(conn, run_id)
+    assert report.register.register.startswith("snapshot 6, effective from 2021-01-01")
+    assert (report.register.register_units, report.register.without_pn) == (3, 1)
+
+
+def test_without_a_register_only_the_runs_registered_units_count(db):
+    """No snapshot: the unit index (which holds unregistered units too) is no register; the
+    report says so and counts the run's registered units only (D1: G1 is unregistered, and
+    T_CCGT-1 of the index is in no run)."""
     run_id = import_case(db, _case())
     with db.engine.begin() as conn:
         conn.execute(text("UPDATE run_bm_unit SET registered = 0 WHERE bm_unit_id = 'G1'"))
@@ -182,16 +248,41 @@ def test_unregistered_units_and_registered_units_without_pn(db):
     with db.engine.connect() as conn:
         report = run_completeness(conn, run_id)
     register = report.register
-    assert register.unregistered == ("G1",)
-    assert (register.register_units, register.with_pn, register.without_pn) == (3, 2, 1)
-    assert register.fuel_types_missing == {"CCGT": 1}
+    assert register.register.startswith("no register")
+    assert (register.register_units, register.with_pn, register.without_pn) == (1, 1, 0)
     assert register.fuel_types_present == {"WIND": 1, "unknown": 1}
-    gaps = {g.what.split(":")[0]: g for g in report.gaps}
-    assert (
-        "TLF 0 under the party UNREGISTERED"
-        in gaps["1 BM unit(s) not in the register in force (R-REG-UNREGISTERED)"].effect
+
+
+def test_a_register_without_trading_units_is_an_informational_gap(db):
+    """The Insights register gives no Trading Units: each unit is its own (R-TLM)."""
+    run_id = import_case(db, _case())
+    with db.engine.begin() as conn:
+        _snapshot(conn, 5, "2020-01-01", {"G1": "CCGT", "D1": "WIND"}, tu=False)
+        conn.execute(text("UPDATE run_bm_unit SET register_snapshot_id = 5"))
+    with db.engine.connect() as conn:
+        report = run_completeness(conn, run_id)
+    (gap,) = [g for g in report.gaps if g.what.startswith("the register gives no Trading")]
+    assert gap.what == (
+        "the register gives no Trading Units: each unit is its own, which changes which units "
+        "are delivering/offtaking (R-TLM)"
     )
-    assert "no PN for 1 of 3 registered units (fuel types" in " ".join(gaps)
+    assert not gap.settlement and gap.periods == (27, 28)
+
+
+def test_why_no_price_names_market_index_data_without_volume(db):
+    """Period 28 holds a MID record of volume 0: it has MID records, but no MIP_j."""
+    document = _case()
+    document["market_index"].append(
+        {"period": 28, "provider": "APXMIDP", "price": 50.0, "volume": 0.0}
+    )
+    run_id = import_case(db, document)
+    result = settle_run(db, run_id)
+    with db.engine.connect() as conn:
+        report = run_completeness(conn, run_id, result)
+    p28 = report.periods[1]
+    assert p28.price_unavailable == why_no_price(0.0, None, 1)
+    assert "the period's 1 market index data record(s) have no volume" in p28.price_unavailable
+    assert "needs MIP, market index data without volume" in report.banner()
 
 
 def test_period_ranges():
