@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from models.completeness import Completeness, period_ranges
 from models.exports.xlsx import Col, SheetWriter
 
+SHOWN_UNITS = 50
 COLUMNS = [
     Col("run", width=24),
     Col("kind", width=12),
@@ -34,7 +35,7 @@ def _rows(c: Completeness) -> list[list]:
     if r.unregistered:
         rows.append(
             [run, "register", "unregistered units (R-REG-UNREGISTERED)", "",
-             ", ".join(r.unregistered), ""]
+             unit_list(r.unregistered), ""]
         )  # fmt: skip
     rows.append([run, "warnings", "import warnings of the run", "", f"{c.warnings:,}", ""])
     for kind, gaps in (("gap", c.gaps), ("known gap", c.known_gaps)):
@@ -51,7 +52,18 @@ def _rows(c: Completeness) -> list[list]:
         if p.one_sided:
             detail += f"; one-sided metering: {p.one_sided}"
         rows.append([run, "period", f"period {p.period}", str(p.period), detail, ""])
+    # Every unregistered unit on a row of its own (the register row names the first only).
+    rows += [[run, "unregistered unit", u, "", "R-REG-UNREGISTERED", ""] for u in r.unregistered]
     return rows
+
+
+def unit_list(units, shown: int = SHOWN_UNITS) -> str:
+    """The first `shown` units and how many more: a whole market's unregistered units would
+    pass Excel's 32,767 characters a cell; the rows of kind "unregistered unit" list all."""
+    text = ", ".join(units[:shown])
+    if len(units) > shown:
+        text += f" … and {len(units) - shown:,} more (one row each below)"
+    return text
 
 
 def write_completeness_sheet(workbook, reports: Sequence[Completeness]) -> None:

@@ -74,3 +74,26 @@ def test_evidence_pack_has_both_runs(books):
     assert pack.sheetnames[-1] == "Completeness"
     runs = {r[0] for r in _rows(pack["Completeness"])[2:]}
     assert runs == {"2024-06-12 SF", "2024-06-12 SF #2"}
+
+
+def test_thousands_of_unregistered_units_fit_excel_cells(tmp_path):
+    """Excel holds at most 32,767 characters a cell: the register row names the first 50
+    unregistered units and how many more; each has a row of its own."""
+    from dataclasses import replace
+
+    from models.completeness import run_completeness
+    from models.exports.completeness_sheet import _rows
+
+    with SettlementDatabase.create(tmp_path / "c.sqlite") as db:
+        run_id = import_case(db, _case())
+        with db.engine.connect() as conn:
+            report = run_completeness(conn, run_id)
+    units = tuple(f"2__UNREGISTERED-{n:05d}" for n in range(3000))  # 66,000 characters joined
+    report = replace(report, register=replace(report.register, unregistered=units))
+    rows = _rows(report)
+    (cell,) = [r[4] for r in rows if r[2] == "unregistered units (R-REG-UNREGISTERED)"]
+    assert len(cell) < 32_767
+    assert cell.startswith("2__UNREGISTERED-00000, 2__UNREGISTERED-00001")
+    assert "2__UNREGISTERED-00049 … and 2,950 more" in cell and "-00050" not in cell
+    assert [r[2] for r in rows if r[1] == "unregistered unit"] == list(units)
+    assert all(len(str(c)) < 32_767 for r in rows for c in r)
