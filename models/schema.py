@@ -838,3 +838,170 @@ RUN_RESULT_TABLES = (
     SystemPeriodResult.__table__,
     CheckResult.__table__,
 )
+
+
+# ---------------------------------------------------------------------------------------------
+# The SAA's own figures (an imported S0142, issue 18), kept apart from the engine's results so
+# that a reconciliation sets one against the other. Floats are NULL where the file left an
+# optional field empty. Rows go with their run (ON DELETE CASCADE).
+
+
+def _saa_float() -> Column:
+    return Column(Float)
+
+
+@table
+class SaaReport:
+    """The S0142 (or C0421) a run was imported from: file, AAA header and SRH run numbers."""
+
+    __tablename__ = "saa_report"
+    run_id = _run_fk()
+    flow = Column(String(5), nullable=False)  # S0142, C0421
+    version = Column(String(3), nullable=False)
+    file_name = Column(String(500), nullable=False)
+    file_sha256 = Column(String(64), nullable=False)
+    created = Column(DateTime(timezone=False))  # AAA creation time
+    from_participant = Column(String(8), default="", nullable=False)
+    sequence = Column(Integer)
+    test_flag = Column(String(4), default="", nullable=False)
+    run_type = Column(String(2), nullable=False)  # N0202
+    saa_run_number = Column(Integer)  # N0304
+    saa_cdca_run_number = Column(Integer)  # N0385
+    svaa_cdca_run_number = Column(Integer)  # N0384
+    svaa_ssr_run_number = Column(Integer)  # N0211
+    record_count = Column(Integer, nullable=False)
+    checksum = Column(BigInteger, nullable=False)
+
+
+@table
+class SaaSystemPeriod:
+    """SPI and SSD of period j: the SAA's system figures."""
+
+    __tablename__ = "saa_system_period"
+    run_id = _run_fk()
+    period = Column(Integer, primary_key=True)
+    ssp = _saa_float()
+    sbp = _saa_float()
+    niv = _saa_float()
+    csobm = _saa_float()
+    total_cbm = _saa_float()
+    total_caei = _saa_float()
+    total_cnd = _saa_float()
+    total_qaei = _saa_float()
+    rcrc_denominator = _saa_float()
+    total_residual_cashflow = _saa_float()
+    total_accepted_bid_volume = _saa_float()
+    total_accepted_offer_volume = _saa_float()
+    tpabsv = _saa_float()
+    spa = _saa_float()
+    bpa = _saa_float()
+    lolp = _saa_float()
+    replacement_price = _saa_float()
+    bssc_costs = _saa_float()
+    total_information_imbalance = _saa_float()
+
+
+@table
+class SaaPartyPeriod:
+    """PPC of a party in period j: the SAA's period charges (£)."""
+
+    __tablename__ = "saa_party_period"
+    __table_args__ = (WITHOUT_ROWID,)
+    run_id = _run_fk()
+    party_id = Column(String(32), primary_key=True)
+    period = Column(Integer, primary_key=True)
+    bssc_cost = _saa_float()
+    cbm = _saa_float()
+    caei = _saa_float()
+    information_imbalance = _saa_float()
+    cnd = _saa_float()
+    rcrc = _saa_float()
+    rr_cashflow = _saa_float()
+    vlp_compensation = _saa_float()
+    supplier_compensation = _saa_float()
+
+
+@table
+class SaaAccountPeriod:
+    """APD of a party's production or consumption account in period j."""
+
+    __tablename__ = "saa_account_period"
+    __table_args__ = (WITHOUT_ROWID,)
+    run_id = _run_fk()
+    party_id = Column(String(32), primary_key=True)
+    account = Column(String(1), primary_key=True)
+    period = Column(Integer, primary_key=True)
+    caei = _saa_float()
+    rcrc = _saa_float()
+    qabc = _saa_float()
+    qabs = _saa_float()
+    qaei = _saa_float()
+    qce = _saa_float()
+    rcrp = _saa_float()
+    bssc_cost = _saa_float()
+    information_imbalance = _saa_float()
+
+
+@table
+class SaaBmUnitPeriod:
+    """BP7 of a BM unit in period j, under its lead party (the BPH it sits in)."""
+
+    __tablename__ = "saa_bm_unit_period"
+    __table_args__ = (WITHOUT_ROWID,)
+    run_id = _run_fk()
+    bm_unit_id = Column(String(32), primary_key=True)
+    period = Column(Integer, primary_key=True)
+    party_id = Column(String(32), nullable=False)
+    cnd = _saa_float()
+    period_fpn = _saa_float()
+    qbs = _saa_float()
+    qii = _saa_float()
+    qme = _saa_float()
+    qm = _saa_float()
+    qndb = _saa_float()
+    qndo = _saa_float()
+    tlf = _saa_float()
+    tlm = _saa_float()
+    trading_unit = Column(String(64))
+    trading_unit_volume = _saa_float()
+    absvd = _saa_float()
+    settlement_expected_volume = _saa_float()
+    supplier_compensation_cashflow = _saa_float()
+
+
+@table
+class SaaPairPeriod:
+    """BO4 of a bid-offer pair of a BM unit in period j (system level, under BPI)."""
+
+    __tablename__ = "saa_pair_period"
+    __table_args__ = (WITHOUT_ROWID,)
+    run_id = _run_fk()
+    bm_unit_id = Column(String(32), primary_key=True)
+    period = Column(Integer, primary_key=True)
+    pair = Column(Integer, primary_key=True)
+    qab = _saa_float()
+    qao = _saa_float()
+    cb = _saa_float()
+    co = _saa_float()
+
+
+@table
+class MeteredVolumeEstimate:
+    """A metered volume the CDCA estimated (C0421 ABP Estimate Indicator): its cell only."""
+
+    __tablename__ = "metered_volume_estimate"
+    __table_args__ = (WITHOUT_ROWID,)
+    run_id = _run_fk()
+    bm_unit_id = Column(String(32), primary_key=True)
+    period = Column(Integer, primary_key=True)
+
+
+SAA_TABLES = (
+    SaaReport.__table__,
+    SaaSystemPeriod.__table__,
+    SaaPartyPeriod.__table__,
+    SaaAccountPeriod.__table__,
+    SaaBmUnitPeriod.__table__,
+    SaaPairPeriod.__table__,
+    MeteredVolumeEstimate.__table__,
+)
