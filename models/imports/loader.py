@@ -184,6 +184,7 @@ def _import_files(
             summary.dates.append(part)
             warnings += day_warnings
             _check_cancel(cancelled)
+        summary.notes += register.without_trading_units()
         summary.warnings = report.warnings = list(dict.fromkeys(warnings))
         if report.rejected:
             raise ImportRejected(report)  # rolls the transaction back
@@ -239,6 +240,23 @@ class _Register:
             ids[snapshot_id][unit] = ngc
         self.resolver = UnitResolver(self.snapshots, ids)
         self._entries: dict[int, dict[str, dict]] = {}
+        self.used: set[int] = set()  # snapshots the import's new runs took units from
+
+    def without_trading_units(self) -> list[str]:
+        """One note per snapshot used that gives no Trading Unit at all (the Insights
+        register): each unit is then its own, which R-TLM's delivering/offtaking split sees."""
+        notes = []
+        for snapshot in self.snapshots:
+            entries = self._entries.get(snapshot.id)
+            if snapshot.id not in self.used or not entries:
+                continue
+            if all(e["trading_unit"] is None for e in entries.values()):
+                notes.append(
+                    f"register {snapshot.label} gives no Trading Units: each BM unit is its own "
+                    "Trading Unit, which changes which units are delivering/offtaking (R-TLM); "
+                    "the CRA export gives them"
+                )
+        return notes
 
     def in_force(self, day: date) -> InForce:
         snapshot, earliest = in_force(self.snapshots, day)
@@ -390,6 +408,8 @@ def _write_day(
     unit_rows, unit_warnings = assumed_unit_rows(
         units, previous_units, previous_warnings, in_force, merged["physical_notification"]
     )
+    if unit_rows and in_force.snapshot is not None:
+        register.used.add(in_force.snapshot.id)
     # R-REG-DATED concerns BM units: a date holding none (prices only) has nothing to warn of.
     dated = in_force.warning() if unit_rows else None
     warnings = [w for w in (dated,) if w is not None] + unit_warnings

@@ -445,3 +445,32 @@ def test_strict_refusal_text_and_an_unused_effective_from(db, tmp_path):
     summary = import_files(db, [path], effective_from=date(2021, 1, 1))
     assert any("--effective-from 2021-01-01 was not used" in n for n in summary.notes)
     assert "imported as the rules say" in summary.text()
+
+
+def test_a_register_without_trading_units_is_said_once_per_snapshot_used(registered_db, tmp_path):
+    """The 2026 Insights register gives no Trading Units: one note for the snapshot used,
+    whatever the number of dates; the CRA export gives them, so no note."""
+    summary = import_files(
+        registered_db,
+        [
+            pn_file(tmp_path / "a.json", {"T_DRAXX-1": 1.0}),
+            pn_file(tmp_path / "b.json", {"T_DRAXX-1": 1.0}, day="2022-01-02"),
+        ],
+    )
+    assert len(summary.dates) == 2
+    notes = [n for n in summary.notes if "gives no Trading Units" in n]
+    assert notes == [
+        "register snapshot 1 (effective 2019-01-01, bmu_register_insights_2026.csv (effective "
+        "date: --effective-from)) gives no Trading Units: each BM unit is its own Trading Unit, "
+        "which changes which units are delivering/offtaking (R-TLM); the CRA export gives them"
+    ]
+    assert not [
+        n for n in import_files(registered_db, [tmp_path / "a.json"]).notes if "Trading Units" in n
+    ]  # fmt: skip  (nothing new: no run, no note)
+
+
+def test_the_cra_export_gives_trading_units(db, tmp_path):
+    import_files(db, [elexon("reference/bmu_register_cra_2022-06.csv")])
+    summary = import_files(db, [pn_file(tmp_path / "a.json", {"T_DRAXX-1": 1.0}, "2022-12-01")])
+    assert summary.dates[0].run_id is not None
+    assert not [n for n in summary.notes if "Trading Units" in n]
