@@ -45,11 +45,7 @@ def publish(temporary: Path, target: Path, *, overwrite: bool) -> None:
     """
     if overwrite:
         os.replace(temporary, target)
-        # A journal left by the replaced database belongs to it: applied to the new file by
-        # the next opening, it would corrupt it.
-        for suffix in SIDE_FILES:
-            with contextlib.suppress(FileNotFoundError):
-                Path(str(target) + suffix).unlink()
+        _drop_stale_side_files(target)
         return
     try:
         os.link(temporary, target)
@@ -66,8 +62,18 @@ def publish(temporary: Path, target: Path, *, overwrite: bool) -> None:
                 f"{target} already exists; choose another name or allow overwriting"
             ) from None
         os.replace(temporary, target)
+        _drop_stale_side_files(target)
         return
     temporary.unlink()
+    _drop_stale_side_files(target)
+
+
+def _drop_stale_side_files(target: Path) -> None:
+    """A journal beside the new file was left by the database it replaced (or by a deleted
+    one of the same name): the next opening would roll it back onto the new file."""
+    for suffix in SIDE_FILES:
+        with contextlib.suppress(FileNotFoundError):
+            Path(str(target) + suffix).unlink()
 
 
 @contextmanager

@@ -427,3 +427,13 @@ def test_overwriting_a_crashed_database_drops_its_journal_with_it(tmp_path):
         assert db.notices == []
         with db.engine.connect() as conn:
             assert conn.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+
+
+def test_a_new_database_ignores_the_journal_of_a_deleted_one_of_its_name(tmp_path):
+    path = tmp_path / "s.sqlite"
+    SettlementDatabase.create(path).close()
+    killed_mid_write(path)
+    path.unlink()  # the user deletes the database, its hot journal stays
+    SettlementDatabase.create(path).close()
+    with SettlementDatabase.open(path) as db:
+        assert db.notices == [] and db.meta()["application"] == "settlement-workbench"
