@@ -22,6 +22,7 @@ MARKED = QColor(235, 90, 90, 70)  # cells a column flags (e.g. an unregistered B
 FORMATS = {
     "text": None,
     "int": "{:,.0f}",
+    "id": "{:.0f}",  # a number that names something (acceptance, pair): no separators
     "money": "{:,.2f}",
     "mwh": "{:,.3f}",
     "mw": "{:,.1f}",

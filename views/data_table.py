@@ -98,6 +98,7 @@ class DataTable(QWidget):
             "price": "price",
             "ratio": "tlm",
             "int": "int",
+            "id": "int",
             "mw": "mwh",
             "value": "mwh",
             "text": "text",

@@ -33,6 +33,7 @@ def test_copy_value_has_no_thousands_separators_and_keeps_the_precision_shown():
     assert copy_value(-1234567.891, "money") == "-1234567.89"
     assert copy_value(12345.6789, "mwh") == "12345.679"
     assert copy_value(1200, "int") == "1200"
+    assert format_value(32388, "id") == "32388"  # an acceptance number, not a quantity
     assert copy_value(0.98765432, "ratio") == "0.9876543"
     assert copy_value(float("nan"), "mwh") == "" and copy_value(None, "money") == ""
     assert copy_value(True, "bool") == "yes" and copy_value(False, "bool") == ""
