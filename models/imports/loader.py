@@ -36,6 +36,7 @@ from models.imports.collect import (
     DayRecords,
 )
 from models.imports.formats import read_file
+from models.imports.p114_import import import_p114, p114_file_flow
 from models.imports.register import collect_registers, decide_dates, write_registers
 from models.imports.report import DatePart, ImportRejected, ImportReport, ImportSummary
 from models.imports.resolve import UnitResolver
@@ -136,8 +137,12 @@ def _import_files(
     summary = ImportSummary(files=[str(p) for p in paths])
     names = _display_names([Path(p) for p in paths])
     typed = []
+    # P114 settlement reports (S0142, C0421), told by their first bytes, have their own path
+    p114 = {n: flow for n, p in enumerate(paths) if (flow := p114_file_flow(Path(p)))}
     for n, path in enumerate(paths):
         progress(0.4 * n / len(paths), f"Reading {names[n]}")
+        if n in p114:
+            continue
         for batch in read_file(Path(path), report, names[n]):
             typed.append(type_batch(batch, report))
             summary.records[batch.dataset.name] += batch.size
@@ -183,6 +188,13 @@ def _import_files(
             )
             summary.dates.append(part)
             warnings += day_warnings
+            _check_cancel(cancelled)
+        for n, flow in p114.items():  # after the other files: a run carries their BM data
+            progress(0.9, f"Reading {names[n]}")
+            part, records = import_p114(conn, Path(paths[n]), names[n], flow, report)
+            summary.records[flow] += records
+            if part is not None:
+                summary.dates.append(part)
             _check_cancel(cancelled)
         summary.notes += register.without_trading_units()
         summary.warnings = report.warnings = list(dict.fromkeys(warnings))
@@ -306,6 +318,31 @@ def _id_warnings(collector: Collector, records: DayRecords) -> list[DataWarning]
     return out
 
 
+# Two publications of one figure may differ in precision (the legacy SSP/SBP/NIV file gives
+# NIV to 4 dp, DISEBSP in full): they agree within half a unit of the last decimal the coarser
+# shows, and never more loosely than this (£0.005/MWh or 0.005 MWh).
+PUBLISHED_TOLERANCE = 0.005
+
+
+def _decimals(value: float) -> int:
+    """Decimals the shortest repr of `value` shows (13.51 → 2, -1194.7878 → 4, 14.0 → 1)."""
+    mantissa, _, exponent = repr(float(value)).lower().partition("e")
+    digits = len(mantissa.partition(".")[2])
+    return max(0, digits - int(exponent or 0))
+
+
+def same_figure(a: float, b: float) -> bool:
+    """One published figure at two precisions: within half a unit of the coarser's last
+    decimal (capped at PUBLISHED_TOLERANCE); float noise aside."""
+    if a == b:
+        return True
+    if not (math.isfinite(a) and math.isfinite(b)):
+        return False
+    shown = min(_decimals(a), _decimals(b))
+    tolerance = min(0.5 * 10.0**-shown, PUBLISHED_TOLERANCE)
+    return abs(a - b) <= tolerance * (1 + 1e-9) + 1e-12 * max(abs(a), abs(b))
+
+
 def _same_published(stored: dict, new: dict) -> str | None:
     """The first field where a newly imported published figure differs from the stored one
     (both given), else None."""
@@ -314,7 +351,7 @@ def _same_published(stored: dict, new: dict) -> str | None:
         if value is None or old is None:
             continue
         if isinstance(value, float) or isinstance(old, float):
-            if not math.isclose(value, old, rel_tol=1e-9, abs_tol=1e-9):
+            if not same_figure(float(value), float(old)):
                 return name
         elif value != old:
             return name
@@ -323,19 +360,28 @@ def _same_published(stored: dict, new: dict) -> str | None:
 
 def _published_conflicts(
     records: DayRecords, old: dict, previous_label: str, report: ImportReport
-) -> dict[str, dict]:
+) -> tuple[dict[str, dict], dict[str, set]]:
     """Published figures (system prices, stack) are immutable: one already stored for a
-    period stays; a different value for it is an error naming both. Returns the new ones."""
-    fresh = {}
+    period stays; a different value for it is an error naming both. Returns (the new ones, the
+    keys of stored ones this import completes): a stored row agreeing with the new one gets the
+    fields it lacks (None) from it, the figures it has stay as stored."""
+    fresh: dict[str, dict] = {}
+    filled: dict[str, set] = {}
     for table in PUBLISHED:
         stored = old.get(table, {})
-        fresh[table] = {}
+        fresh[table], filled[table] = {}, set()
         for key, row in records.tables.get(table, {}).items():
             if key not in stored:
                 fresh[table][key] = row
                 continue
             changed = _same_published(stored[key], row)
             if changed is None:
+                lacking = {
+                    n: v for n, v in row.items() if v is not None and stored[key].get(n) is None
+                }
+                if lacking:
+                    fresh[table][key] = stored[key] | lacking
+                    filled[table].add(key)
                 continue
             where = records.where[(table, key)]
             shown = ", ".join(f"{n}={v}" for n, v in zip(KEY_COLUMNS[table], key, strict=True))
@@ -348,7 +394,28 @@ def _published_conflicts(
                 f"({table.replace('_', ' ')} {shown}), which has {changed} = "
                 f"{stored[key][changed]}: published figures are never replaced",
             )
-    return fresh
+    return fresh, filled
+
+
+def _complete_published(
+    conn: Connection, run_id: int, fresh: dict[str, dict], filled: dict[str, set]
+) -> dict[str, int]:
+    """Issue 15 item 5: published figures join the run they were published for: new periods
+    are added, stored ones get the fields they lacked (their own figures stay)."""
+    tables = {"published_price": SystemPriceResult, "published_stack": StackItemResult}
+    for table, keys in filled.items():
+        target = tables[table].__table__
+        for key in keys:
+            where = [target.c[c] == v for c, v in zip(KEY_COLUMNS[table], key, strict=True)]
+            conn.execute(
+                target.update()
+                .where(target.c.run_id == run_id, target.c.origin == "published", *where)
+                .values({c: v for c, v in fresh[table][key].items() if c not in KEY_COLUMNS[table]})
+            )
+    new = {t: {k: r for k, r in fresh[t].items() if k not in filled[t]} for t in PUBLISHED}
+    counts = _write_published(conn, run_id, new)
+    completed = sum(len(k) for k in filled.values())
+    return counts | ({"published figures completed": completed} if completed else {})
 
 
 def _write_published(conn: Connection, run_id: int, fresh: dict[str, dict]) -> dict[str, int]:
@@ -382,7 +449,7 @@ def _write_day(
         previous_label = get_run(conn, previous_id, light=True).label
     else:
         previous_run, old, carried, previous_warnings, previous_label = None, {}, {}, [], ""
-    fresh = _published_conflicts(records, old, previous_label, report)
+    fresh, filled = _published_conflicts(records, old, previous_label, report)
     merged = {
         t: {**old.get(t, {}), **(fresh[t] if t in PUBLISHED else records.tables.get(t, {}))}
         for t in KEY_COLUMNS
@@ -398,7 +465,7 @@ def _write_day(
         return DatePart(day.isoformat(), None, label, previous_id), []
     if previous_id is not None and not restated and set(changed) <= set(PUBLISHED):
         # Issue 15 item 5: published figures only: they join the run they were published for.
-        counts = _write_published(conn, previous_id, fresh)
+        counts = _complete_published(conn, previous_id, fresh, filled)
         return DatePart(day.isoformat(), previous_id, label, None, counts, attached=True), []
     units = dict(records.units)
     for table in (*BM_KINDS, "metered_volume", "balancing_services_volume"):

@@ -474,3 +474,54 @@ def test_the_cra_export_gives_trading_units(db, tmp_path):
     summary = import_files(db, [pn_file(tmp_path / "a.json", {"T_DRAXX-1": 1.0}, "2022-12-01")])
     assert summary.dates[0].run_id is not None
     assert not [n for n in summary.notes if "Trading Units" in n]
+
+
+def test_the_same_published_figure_at_a_coarser_precision_completes_the_stored_one(db, tmp_path):
+    """NIV −1194.7878 (4 dp, as the legacy SSP/SBP/NIV file gives it), then −1194.787812345
+    in full with the fields the first lacked: the same figure (within half a unit of the 4th
+    decimal), so no error; the stored NIV stays, the missing fields are filled, in the same
+    run. −1194.80 is another figure (0.0122 away, more than £/MWh 0.005): refused."""
+    base = {"settlementDate": "2022-03-19", "settlementPeriod": 27, "priceDerivationCode": "N"}
+    base |= {"systemSellPrice": -90.32, "systemBuyPrice": -90.32}
+    coarse = tmp_path / "coarse.json"
+    coarse.write_text(json.dumps([base | {"netImbalanceVolume": -1194.7878}]))
+    first = import_files(db, [coarse])
+    run_id = first.dates[0].run_id
+    full = tmp_path / "full.json"
+    extra = {"reserveScarcityPrice": 0, "sellPriceAdjustment": 1.25, "buyPriceAdjustment": 0.5}
+    full.write_text(json.dumps([base | {"netImbalanceVolume": -1194.787812345} | extra]))
+    second = import_files(db, [full])
+    (part,) = second.dates
+    assert (part.run_id, part.attached) == (run_id, True)
+    assert part.records == {"published figures completed": 1}
+    assert rows(
+        db,
+        "SELECT ssp, sbp, niv, spa, bpa, reserve_scarcity_price FROM system_price_result "
+        "WHERE run_id=:r AND origin='published'",
+        r=run_id,
+    ) == [(-90.32, -90.32, -1194.7878, 1.25, 0.5, 0.0)]
+    assert import_files(db, [full]).dates[0].run_id is None  # complete now: nothing new
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps([base | {"netImbalanceVolume": -1194.80}]))
+    with pytest.raises(ImportRejected, match=r"which has niv = -1194\.7878"):
+        import_files(db, [other])
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        (-1194.7878, -1194.787812345, True),
+        (-1194.7878, -1194.78785, True),  # half a unit of the 4th decimal
+        (-1194.7878, -1194.7879, False),
+        (13.51, 13.514, True),
+        (13.51, 13.516, False),
+        (14.0, 13.51, False),
+        (14.0, 14.004, True),  # 1 dp shown, but never looser than 0.005
+        (14.0, 14.006, False),
+        (1e-5, 0.0, True),
+    ],
+)
+def test_same_figure_at_two_precisions(a, b, same):
+    from models.imports.loader import same_figure
+
+    assert same_figure(a, b) is same and same_figure(b, a) is same
