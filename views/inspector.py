@@ -180,7 +180,8 @@ class Inspector(QWidget):
         for number, s in enumerate(trace.steps, 1):
             result = _result(s, self.clock)
             top = QTreeWidgetItem([f"{number}. {s.rule_id} · {s.status}: {s.title}", result.text])
-            top.setToolTip(0, s.formula)
+            # The whole title on hover: a narrow dock cuts it off.
+            top.setToolTip(0, f"{top.text(0)}\n{s.formula}")
             top.setToolTip(1, result.tooltip or result.text)
             where = (number, s.rule_id, s.status)
             top.setData(0, COPY_ROLE, (*where, s.title, result.raw, result.unit, ""))
@@ -189,7 +190,9 @@ class Inspector(QWidget):
                 top.setBackground(0, GAP if s.gaps else ASSUMED)
                 top.setBackground(1, ASSUMED if s.status == "assumed" else GAP)
             if s.gaps:
-                top.setToolTip(0, f"{s.formula}\nknown gaps (not modelled): {', '.join(s.gaps)}")
+                top.setToolTip(
+                    0, f"{top.toolTip(0)}\nknown gaps (not modelled): {', '.join(s.gaps)}"
+                )
             self._add_rows(top, result.children, where, "result", "")
             formula = QTreeWidgetItem(["formula", s.formula])
             formula.setToolTip(1, s.formula)
