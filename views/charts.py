@@ -164,7 +164,10 @@ def cache_axes(plot: pg.PlotItem) -> None:
 
 
 class Crosshair:
-    """A vertical line following the mouse with a text of values at that x."""
+    """A vertical line following the mouse with a text of values at that x (the hover
+    read-out). Shown only while the mouse is over the plot's data area, the text hung from its
+    top on the side of the line with more room; `reset()` hides it when the data change
+    (another unit or run), so that no read-out of the last data stays on the new."""
 
     def __init__(self, plot: pg.PlotItem, describe) -> None:
         self.plot = plot
@@ -172,16 +175,41 @@ class Crosshair:
         self.line = pg.InfiniteLine(
             angle=90, movable=False, pen=pg.mkPen("#888", style=Qt.PenStyle.DashLine)
         )
-        self.label = pg.TextItem(anchor=(0, 1), color="#333", fill=pg.mkBrush(255, 255, 255, 200))
+        self.label = pg.TextItem(
+            anchor=(0, 1), color="#333", fill=pg.mkBrush(255, 255, 255, 240), border="#aaa"
+        )
+        # Above the data, whatever is drawn after it (bars, curves).
+        self.line.setZValue(1000)
+        self.label.setZValue(1001)
         plot.addItem(self.line, ignoreBounds=True)
         plot.addItem(self.label, ignoreBounds=True)
+        self.reset()
         self.proxy = pg.SignalProxy(plot.scene().sigMouseMoved, rateLimit=30, slot=self._moved)
 
+    def reset(self) -> None:
+        self.line.hide()
+        self.label.hide()
+        self.label.setText("")
+
     def _moved(self, event) -> None:
-        position = event[0]
-        if not self.plot.sceneBoundingRect().contains(position):
+        self.move_to(event[0])
+
+    def move_to(self, position) -> None:
+        """The read-out at a scene position (the mouse's)."""
+        if not self.plot.vb.sceneBoundingRect().contains(position):
+            self.reset()  # over another plot of the same scene, or an axis
             return
         point = self.plot.vb.mapSceneToView(position)
+        text = self.describe(point.x())
+        if not text:
+            self.reset()
+            return
+        (left, right), (_, top) = self.plot.vb.viewRange()
+        # Hung from the top of the data area (a low chart at 1024×640 has room for its lines
+        # only there), on the side of the line with more room.
+        self.label.setAnchor((1 if point.x() > (left + right) / 2 else 0, 0))
+        self.label.setText(text)
         self.line.setPos(point.x())
-        self.label.setText(self.describe(point.x()))
-        self.label.setPos(point.x(), point.y())
+        self.label.setPos(point.x(), top)
+        self.line.show()
+        self.label.show()

@@ -1,4 +1,8 @@
-"""Day overview: SSP = SBP and NIV across the day's periods, and party charges for the day."""
+"""Day overview: SSP = SBP and NIV across the day's periods, and party charges for the day.
+
+Hovering either chart reads out the period under the pointer (its local time, SSP = SBP,
+NIV, and the published figures where imported); a click on either selects that period.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,10 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from engine.settle import SettlementResult
+from engine.settlement_calendar import settlement_period
 from models.published import PublishedPrice, price_comparison
 from models.stored_check import StoredDifferences
-from views.charts import COLOURS, PeriodAxis, show_key, styled_plot
+from views.charts import COLOURS, Crosshair, PeriodAxis, show_key, styled_plot
 from views.column_model import Column
 from views.completeness_banner import CompletenessBanner
 from views.data_table import DataTable
@@ -40,7 +45,9 @@ class DayOverview(QWidget):
         self.niv_plot.setXLink(self.price_plot)
         self.charts.ci.layout.setRowStretchFactor(0, 3)
         self.charts.ci.layout.setRowStretchFactor(1, 2)
-        self.price_plot.scene().sigMouseClicked.connect(self._clicked)
+        self.price_plot.scene().sigMouseClicked.connect(self._clicked)  # one scene for both
+        self._shown: tuple | None = None  # (result, published) the read-outs describe
+        self.crosshairs = [Crosshair(p, self._describe) for p in (self.price_plot, self.niv_plot)]
         self.parties = DataTable("Filter parties…")
         self.comparison = DataTable("Filter periods…")
         self.tables = QTabWidget()
@@ -94,10 +101,15 @@ class DayOverview(QWidget):
         periods = np.asarray(inputs.periods)
         k = periods - 1
         prices = result.prices
+        self._shown = (result, published or {})
         self.price_axis.set_day(inputs.bm.settlement_date)
         self.niv_axis.set_day(inputs.bm.settlement_date)
         self.price_plot.clear()
         self.niv_plot.clear()
+        for crosshair in self.crosshairs:  # clear() took their items off: back, hidden
+            crosshair.plot.addItem(crosshair.line, ignoreBounds=True)
+            crosshair.plot.addItem(crosshair.label, ignoreBounds=True)
+            crosshair.reset()
         self.price_plot.plot(
             periods,
             prices.ssp[k],
@@ -262,10 +274,46 @@ class DayOverview(QWidget):
         if 0 <= row < len(self._difference_keys):
             self.difference_activated.emit(*self._difference_keys[row])
 
+    def _describe(self, x: float) -> str:
+        """The hover read-out of the period nearest the pointer."""
+        if self._shown is None:
+            return ""
+        result, published = self._shown
+        period = round(x)
+        if period not in result.inputs.periods:
+            return ""
+        k = period - 1
+        local = settlement_period(result.inputs.bm.settlement_date, period).local_label
+        prices = result.prices
+        lines = [
+            f"period {period} ({local})",
+            f"SSP = SBP {_money_per_mwh(prices.ssp[k])}",
+            f"NIV {_mwh(prices.niv[k])}",
+        ]
+        figures = published.get(period)
+        if figures is not None:
+            lines.append(f"published SSP {_money_per_mwh(figures.ssp)}, NIV {_mwh(figures.niv)}")
+        return "\n".join(lines)
+
     def _clicked(self, event) -> None:
-        point = self.price_plot.vb.mapSceneToView(event.scenePos())
-        if self.price_plot.sceneBoundingRect().contains(event.scenePos()):
-            self.period_clicked.emit(round(point.x()))
+        """A click on either chart selects the period under it."""
+        position = event.scenePos()
+        for plot in (self.price_plot, self.niv_plot):
+            if plot.vb.sceneBoundingRect().contains(position):
+                self.period_clicked.emit(round(plot.vb.mapSceneToView(position).x()))
+                return
+
+
+def _money_per_mwh(value) -> str:
+    if value is None or not np.isfinite(value):
+        return "unavailable"
+    return f"£{round(float(value), 2) + 0.0:,.2f}/MWh"  # + 0.0: never £-0.00
+
+
+def _mwh(value) -> str:
+    if value is None or not np.isfinite(value):
+        return "unavailable"
+    return f"{round(float(value), 3) + 0.0:,.3f} MWh"
 
 
 def _price_range(ssp: np.ndarray) -> str:

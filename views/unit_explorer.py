@@ -1,10 +1,12 @@
 """BM unit explorer: the unit table and, for the selected unit, linked charts and its pairs.
 
 Top chart (MW against local time): FPN, each acceptance's levels in its own colour (RR-flagged
-dashed), the bid-offer band edges around FPN, MEL/MIL when present. Bottom chart (MWh per
-period, same time axis): metered and expected volume, accepted offer and bid volume. Below:
-the bid-offer ladder of the selected period with its volumes and cashflows. Right-click a
-chart to export it (PNG, SVG).
+dashed), the bid-offer band edges around FPN (dotted), MEL (long dashes) and MIL (dash-dot)
+when present. Bottom chart (MWh per period, same time axis): metered and expected volume,
+accepted offer and bid volume. Each chart's key sits in its title row, clear of the data, and
+lists only what the unit has; hovering shows the values at the pointer; a click on either
+chart selects its period. Below: the bid-offer ladder of the selected period with its volumes
+and cashflows. Right-click a chart to export it (PNG, SVG).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from views.charts import (
     Crosshair,
     LocalTimeAxis,
     fit_y,
+    show_key,
     styled_plot,
 )
 from views.column_model import Column
@@ -39,6 +42,13 @@ REGISTER_TIP = (
 )
 LATER = "effective only after the settlement day: no snapshot was in force, the earliest was used"
 UNREGISTERED = "no register snapshot in force lists this unit: settled under party UNREGISTERED"
+# Three thin lines that must not be confused: each its own colour and dash pattern.
+BAND_PEN = {"color": COLOURS["band"], "width": 1, "style": Qt.PenStyle.DotLine}
+LIMIT_PENS = {
+    "MEL": {"color": "#222222", "width": 1.5, "dash": [8, 4]},
+    "MIL": {"color": "#1f5f8b", "width": 1.5, "dash": [6, 3, 1, 3]},
+}
+KEY_MARKS = {"FPN": "━", "band edges": "···", "MEL": "— —", "MIL": "—·—"}
 
 
 def register_labels(view: RunView) -> tuple[list[str], np.ndarray, list[str]]:
@@ -132,6 +142,8 @@ class UnitExplorer(QWidget):
         self.charts.ci.layout.setRowStretchFactor(0, 3)
         self.charts.ci.layout.setRowStretchFactor(1, 2)
         self.crosshair = Crosshair(self.level_plot, self._describe)
+        self.volume_crosshair = Crosshair(self.volume_plot, self._describe_volumes)
+        # One scene for both charts: a click on either selects the period under it.
         self.volume_plot.scene().sigMouseClicked.connect(self._clicked)
         self._make_items()
         self.pairs = DataTable("Filter pairs…")
@@ -157,47 +169,45 @@ class UnitExplorer(QWidget):
         """Chart items made once and updated with setData: re-creating items and legend
         entries on every selection costs more than drawing them."""
         lp, vp = self.level_plot, self.volume_plot
-        self.fpn_curve = lp.plot(
-            pen=pg.mkPen(COLOURS["fpn"], width=2), connect="finite", name="FPN"
-        )
-        self.band_curve = lp.plot(
-            pen=pg.mkPen(COLOURS["band"], width=1, style=Qt.PenStyle.DotLine),
-            connect="finite",
-            name="band edges",
-        )
+        # No names: the keys go in the title rows (show_key), a legend sat on the data.
+        self.fpn_curve = lp.plot(pen=pg.mkPen(COLOURS["fpn"], width=2), connect="finite")
+        self.band_curve = lp.plot(pen=pg.mkPen(**BAND_PEN), connect="finite")
         self.limit_curves = {
-            "MEL": lp.plot(pen=pg.mkPen("#444", style=Qt.PenStyle.DotLine), name="MEL"),
-            "MIL": lp.plot(pen=pg.mkPen("#999", style=Qt.PenStyle.DotLine), name="MIL"),
+            kind: lp.plot(pen=pg.mkPen(**pen), connect="finite") for kind, pen in LIMIT_PENS.items()
         }
         self.acceptance_curves = [
             lp.plot(
                 pen=pg.mkPen(ACCEPTANCE_COLOURS[i % len(ACCEPTANCE_COLOURS)], width=2),
                 connect="finite",
-                name="acceptances (see title)" if i == 0 else None,
             )
             for i in range(self.ACCEPTANCE_POOL)
         ]
 
-        def steps(colour, name, alpha):
+        def steps(colour, alpha):
             c = pg.mkColor(colour)
             return vp.plot(
                 [0.0, 1.0],
                 [0.0],
                 stepMode="center",
                 fillLevel=0,
-                name=name,
                 brush=pg.mkBrush(c.red(), c.green(), c.blue(), alpha),
                 pen=pg.mkPen(colour, width=1),
             )
 
-        self.metered_curve = steps(COLOURS["metered"], "metered QM", 110)
-        self.offer_curve = steps(COLOURS["offer"], "accepted offers QAO", 160)
-        self.bid_curve = steps(COLOURS["bid"], "accepted bids QAB", 160)
+        self.metered_curve = steps(COLOURS["metered"], 110)
+        self.offer_curve = steps(COLOURS["offer"], 160)
+        self.bid_curve = steps(COLOURS["bid"], 160)
         self.expected_curve = vp.plot(
-            pen=pg.mkPen(COLOURS["expected"], width=2),
-            symbol="s",
-            symbolSize=4,
-            name="expected QME",
+            pen=pg.mkPen(COLOURS["expected"], width=2), symbol="s", symbolSize=4
+        )
+        show_key(
+            vp,
+            [
+                (COLOURS["metered"], "■", "metered QM"),
+                (COLOURS["offer"], "■", "accepted offers QAO"),
+                (COLOURS["bid"], "■", "accepted bids QAB"),
+                (COLOURS["expected"], "━■", "expected QME"),
+            ],
         )
         self.period_regions = []
         for plot in (lp, vp):
@@ -328,9 +338,15 @@ class UnitExplorer(QWidget):
             np.searchsorted(self.limit_ids, name, "right"),
         )
         limits = {key: values[first:last] for key, values in self.limit_rows.items()}
+        self.limits_shown = []
         for notification, curve in self.limit_curves.items():
             mine = limits["kind"] == notification
-            curve.setData(np.ravel(limits["x"][mine]), np.ravel(limits["y"][mine]))
+            if mine.any():
+                self.limits_shown.append(notification)
+            # Each segment on its own (a NaN between): consecutive MEL notices need not join.
+            x, y = limits["x"][mine], limits["y"][mine]
+            gap = np.full((len(x), 1), np.nan)
+            curve.setData(np.hstack([x, gap]).ravel(), np.hstack([y, gap]).ravel())
         acc = inputs.acceptances
         levels = inputs.acceptance_levels
         mine = np.flatnonzero(acc.unit == u)
@@ -362,8 +378,12 @@ class UnitExplorer(QWidget):
                 else "<br>no acceptances"
             )
         )
+        self._show_level_key(bool(len(mine)))
         self._draw_volumes(u)
         self._draw_period_marker()
+        # The read-outs described the last unit: gone until the mouse moves again.
+        self.crosshair.reset()
+        self.volume_crosshair.reset()
         fit_y(
             self.level_plot,
             [self.fpn_curve, self.band_curve, *self.limit_curves.values(), *self.acceptance_curves],
@@ -373,6 +393,19 @@ class UnitExplorer(QWidget):
             [self.metered_curve, self.offer_curve, self.bid_curve, self.expected_curve],
             include_zero=True,
         )
+
+    def _show_level_key(self, acceptances: bool) -> None:
+        """The MW chart's key: FPN, band edges (when the unit has bid-offer pairs), MEL and
+        MIL only when the unit has them, acceptances (their colours are in the title)."""
+        entries = [(COLOURS["fpn"], KEY_MARKS["FPN"], "FPN")]
+        if len(self.band_curve.xData if self.band_curve.xData is not None else []):
+            entries.append((COLOURS["band"], KEY_MARKS["band edges"], "band edges"))
+        for kind in self.limits_shown:
+            entries.append((LIMIT_PENS[kind]["color"], KEY_MARKS[kind], kind))
+        if acceptances:
+            entries.append((ACCEPTANCE_COLOURS[0], "━", "acceptances (colours in the title)"))
+        self.level_key = [text for _, _, text in entries]
+        show_key(self.level_plot, entries)
 
     def _register_line(self, u: int) -> str:
         """Where the unit's attributes came from, short enough for the title; in red when
@@ -495,10 +528,37 @@ class UnitExplorer(QWidget):
         period = int((x - inputs.day_start) // 1800) + 1
         return f"{local:%H:%M} (period {period}){level}"
 
+    def _describe_volumes(self, x: float) -> str:
+        """The period under the pointer: metered, expected and accepted volumes."""
+        if self.view is None or self.unit is None:
+            return ""
+        result = self.view.result
+        inputs = result.inputs
+        period = int((x - inputs.bm.day_start) // 1800) + 1
+        if period not in inputs.periods:
+            return ""
+        k = list(inputs.periods).index(period)
+        local = datetime.fromtimestamp(inputs.bm.day_start + 1800 * (period - 1), UTC)
+        local = local.astimezone(LONDON)
+        parts = [f"period {period} ({local:%H:%M})"]
+        if result.metered_available[period - 1]:
+            parts.append(f"QM {self.metered_curve.yData[k]:,.3f}")
+        parts += [
+            f"QME {result.non_delivery.qme[self.unit, period - 1]:,.3f}",
+            f"QAO {self.offer_curve.yData[k]:,.3f}",
+            f"QAB {self.bid_curve.yData[k]:,.3f} MWh",
+        ]
+        return "  ".join(parts)
+
     def _clicked(self, event) -> None:
-        if self.view is None or not self.volume_plot.sceneBoundingRect().contains(event.scenePos()):
+        """A click on either chart selects the period under it (as on the day overview)."""
+        if self.view is None:
             return
-        x = self.volume_plot.vb.mapSceneToView(event.scenePos()).x()
-        period = int((x - self.view.result.inputs.bm.day_start) // 1800) + 1
-        if 1 <= period <= self.view.result.inputs.bm.periods:
-            self.period_selected.emit(period)
+        position = event.scenePos()
+        for plot in (self.level_plot, self.volume_plot):
+            if plot.vb.sceneBoundingRect().contains(position):
+                x = plot.vb.mapSceneToView(position).x()
+                period = int((x - self.view.result.inputs.bm.day_start) // 1800) + 1
+                if 1 <= period <= self.view.result.inputs.bm.periods:
+                    self.period_selected.emit(period)
+                return
