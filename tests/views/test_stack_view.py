@@ -115,6 +115,14 @@ def test_bars_have_tooltips_naming_the_item_and_what_each_stage_did(qtbot, demo)
     assert "<br>flags: " in text
     assert f"price {'-' if items.price[item] < 0 else ''}£{abs(items.price[item]):,.2f}/MWh" in text
     assert view.tooltip_at(0.5 * view.bar_left.min(), view.frame[1] * 0.99) == ""  # no bar
+    # The mouse over the bar shows it.
+    from PySide6.QtWidgets import QToolTip
+
+    view.plot.scene().sigMouseMoved.emit(
+        view.plot.vb.mapViewToScene(pg.Point(*_centre(view, item)))
+    )
+    assert QToolTip.isVisible() and f"<b>{items.item_id[item]}</b>" in QToolTip.text()
+    QToolTip.hideText()
 
 
 def test_chart_and_table_selections_follow_each_other(qtbot, demo):
