@@ -10,7 +10,8 @@ and the price, with TLM = 1 + TLF for the stack; its metered-volume dependent qu
 (TLM, QCE, QABS, imbalance, RCRC, non-delivery, CSOBM, net) are NaN: not available, never 0.
 A failed check is reported in `checks`, never hidden; a check that does not apply to a period
 (R-TLM in a one-sided period, R-TLM-ONESIDED; R-PRC-MIP in a period holding no input at all,
-engine.period_data) has ok=True and status "not applicable".
+engine.period_data; the cash balance of a metered period whose price is unavailable) has
+ok=True and status "not applicable". No check detail ever prints a NaN.
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ PLAUSIBLE_TLM = (0.5, 1.5)  # outside this, metered volumes are almost certainly
 CASH_TOLERANCE_GBP = 0.01
 NIV_TOLERANCE_MWH = 1e-6
 NOT_APPLICABLE = "not applicable"
+PRICE_UNAVAILABLE_REASON = "price unavailable: CAEI, TRC and RCRC are not available"
 
 
 @dataclass(frozen=True, slots=True)
@@ -434,21 +436,28 @@ def _checks(
             )
         )
         checks.append(_loss_check(j, losses))
-        unallocated = float(account_imbalance.unallocated_residual[k])
-        residual = (
-            f"; R-ACC-RCRC-NODENOM: |Σ CE| = "
-            f"{abs(account_imbalance.rcrc_denominator[k]):.2e} MWh, "
-            f"TRC £{unallocated:.2f} unallocated"
-            if r_acc_rcrc_nodenom(account_imbalance.rcrc_denominator[k : k + 1])[0]
-            else ""
-        )
-        checks.append(
-            Check(
-                "cash-balance",
-                j,
-                bool(abs(cash_error[k]) <= CASH_TOLERANCE_GBP),
-                "Σ CAEI + CSOBM + Σ CND − Σ CBM − Σ RCRC − unallocated residual = "
-                f"{cash_error[k]:.6f}{residual}",
-            )
-        )
+        checks.append(_cash_check(j, cash_error, account_imbalance))
     return tuple(checks)
+
+
+def _cash_check(j: int, cash_error: np.ndarray, account_imbalance: Imbalance) -> Check:
+    """The cash balance of a metered period; not applicable where the price is unavailable
+    (R-PRC-MIP): then CAEI, TRC and RCRC have no value and nothing can balance."""
+    k = j - 1
+    if np.isnan(account_imbalance.trc[k]):
+        return Check("cash-balance", j, True, PRICE_UNAVAILABLE_REASON, NOT_APPLICABLE)
+    unallocated = float(account_imbalance.unallocated_residual[k])
+    residual = (
+        f"; R-ACC-RCRC-NODENOM: |Σ CE| = "
+        f"{abs(account_imbalance.rcrc_denominator[k]):.2e} MWh, "
+        f"TRC £{unallocated:.2f} unallocated"
+        if r_acc_rcrc_nodenom(account_imbalance.rcrc_denominator[k : k + 1])[0]
+        else ""
+    )
+    return Check(
+        "cash-balance",
+        j,
+        bool(abs(cash_error[k]) <= CASH_TOLERANCE_GBP),
+        "Σ CAEI + CSOBM + Σ CND − Σ CBM − Σ RCRC − unallocated residual = "
+        f"{cash_error[k]:.6f}{residual}",
+    )

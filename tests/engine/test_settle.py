@@ -307,3 +307,23 @@ def test_a_period_holding_only_acceptance_levels_has_nothing_to_price():
     (mip,) = [c for c in settle(with_fpn)["checks"] if c["rule"] == "R-PRC-MIP"]
     assert (mip["ok"], mip["status"]) == (False, None)
     assert "(it holds: FPN, acceptance)" in mip["detail"]
+
+
+def test_a_metered_period_without_a_price_has_its_cash_balance_not_applicable():
+    # Meters 100 and −100 MWh, no acceptance, no BSAD: NIV 0, so the price needs MIP_j, and
+    # there is no market index data: SSP unavailable. R-PRC-MIP fails (the period holds
+    # metered volumes). CAEI, TRC and RCRC have no value, so the cash balance cannot be
+    # checked: "not applicable" with that reason, never "= nan".
+    document = case(
+        market_index=[],
+        parties=[{"id": "GEN"}, {"id": "SUP"}],
+        bm_units=[unit("T_G-1", "GEN"), unit("2__S-1", "SUP", "C")],
+        metered_volumes=[metered("T_G-1", 100.0), metered("2__S-1", -100.0)],
+    )
+    doc = settle(document)
+    assert doc["periods"][0]["ssp"] is None
+    (cash,) = [c for c in doc["checks"] if c["rule"] == "cash-balance"]
+    assert (cash["ok"], cash["status"]) == (True, "not applicable")
+    assert cash["detail"] == "price unavailable: CAEI, TRC and RCRC are not available"
+    assert [c["rule"] for c in doc["checks"] if not c["ok"]] == ["R-PRC-MIP"]
+    assert not [c for c in doc["checks"] if "nan" in c["detail"].lower()]

@@ -5,12 +5,15 @@ source string was taken as a sequence of that many letters). Here every count fr
 buy items, sell items and BSAD actions per period is settled, with metering two-sided,
 without delivering volume, without offtaking volume, all zero, or absent, with and without a
 secondary BM unit. Every check must hold: a failed R-TLM or cash-balance check is an engine
-defect, never a result.
+defect, never a result. Without market index data ("no MID") a period whose price needs MIP_j
+has no price: there R-PRC-MIP fails, the cash balance is not applicable, and no check detail
+ever prints a NaN.
 """
 
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -64,9 +67,12 @@ def _bsad(period: int, count: int, salt: int) -> list[dict]:
     return actions
 
 
-def market(counts: dict[int, tuple[int, int, int]], metering: str, secondary: bool, salt=0):
+def market(
+    counts: dict[int, tuple[int, int, int]], metering: str, secondary: bool, salt=0, mid=True
+):
     """A case over PERIODS: per period (buys, sells, BSAD actions), a demand unit 2__D-1 and
-    optionally a secondary unit V__X001; meters per `metering`."""
+    optionally a secondary unit V__X001; meters per `metering`; market index data unless
+    `mid` is False."""
     units = [unit("2__D-1", "SUP", "C", tlf=0.01)]
     fpn, bids, acceptances, bsad, meters = [], [], [], [], []
     if secondary:
@@ -108,6 +114,7 @@ def market(counts: dict[int, tuple[int, int, int]], metering: str, secondary: bo
         ecvns=[{"from_party": "GEN", "from_account": "P", "to_party": "SUP",
                 "to_account": "C", "period": p, "mwh": 100.0} for p in counts],
         bsad=bsad,
+        **({} if mid else {"market_index": []}),
     )  # fmt: skip
 
 
@@ -176,3 +183,48 @@ def test_every_count_of_buy_sell_and_bsad_items_settles(count):
 def test_any_counts_and_metering_hold_every_check(values, metering, secondary, salt):
     counts = {27: values[:3], 28: values[3:]}
     assert_every_check_holds(market(counts, metering, secondary, salt), counts)
+
+
+NAN = re.compile(r"\bnan\b", re.IGNORECASE)
+
+
+def assert_checks_without_mid(document: dict, counts: dict[int, tuple[int, int, int]]) -> None:
+    """No market index data: only R-PRC-MIP may fail, and only where the price is
+    unavailable; there a metered period's cash balance is not applicable; no NaN printed."""
+    doc = result_document(settle_day(case_settlement_inputs(document)))
+    assert not [c for c in doc["checks"] if NAN.search(c["detail"])]
+    for period in counts:
+        (row,) = [p for p in doc["periods"] if p["period"] == period]
+        mine = [c for c in doc["checks"] if c["period"] == period]
+        unavailable = row["price_source"] == "unavailable"
+        assert (row["ssp"] is None) == unavailable
+        assert [c["rule"] for c in mine if not c["ok"]] == (["R-PRC-MIP"] if unavailable else [])
+        cash = [c for c in mine if c["rule"] == "cash-balance"]
+        if not row["metered_volumes"]:
+            assert cash == []
+        elif unavailable:
+            assert [(c["ok"], c["status"], c["detail"]) for c in cash] == [
+                (True, "not applicable", "price unavailable: CAEI, TRC and RCRC are not available")
+            ]
+        else:
+            assert [(c["ok"], c["status"]) for c in cash] == [(True, None)]
+
+
+@pytest.mark.parametrize("metering", METERING)
+@pytest.mark.parametrize("counts", [(0, 0, 0), (0, 0, 4), (10, 0, 0), (3, 7, 2)])
+def test_without_market_index_data_no_check_prints_nan(counts, metering):
+    # (0, 0, 0): NIV 0, the price needs MIP_j and has none; the others may or may not.
+    day = {27: counts, 28: (0, 0, 0)}
+    assert_checks_without_mid(market(day, metering, secondary=True, mid=False), day)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.tuples(*[st.integers(0, 20)] * 6),
+    st.sampled_from(METERING),
+    st.booleans(),
+    st.integers(0, 50),
+)
+def test_any_counts_and_metering_without_market_index_data(values, metering, secondary, salt):
+    counts = {27: values[:3], 28: values[3:]}
+    assert_checks_without_mid(market(counts, metering, secondary, salt, mid=False), counts)
