@@ -95,11 +95,11 @@ class ComparisonView(QWidget):
         splitter.setSizes([300, 420])
         self._layout.addWidget(splitter)
 
-    def mark_out_of_date(self, reason: str) -> None:
+    def mark_out_of_date(self, reason: str, again: str = "Settle and compare (F6)") -> None:
         """What the comparison was computed from changed: say so, instead of its verdict, and
-        grey its charts and tables until it is settled and compared again."""
+        hide its charts and grey its tables until it is compared again (`again`: how)."""
         self.current = False
-        self.title.setText(f"Out of date: {reason} — Settle and compare (F6)")
+        self.title.setText(f"Out of date: {reason} — {again}")
         self.title.setStyleSheet(TITLE_STYLE + " color: #8a6d00;")
         self.title.setToolTip(
             "The verdict, charts and tables below were computed before the change; "
@@ -108,6 +108,7 @@ class ComparisonView(QWidget):
         self.explanation.setText("")
         if self.charts is not None:
             self.splitter.setEnabled(False)
+            self.charts.hide()  # a chart does not grey when disabled: no stale bars on show
 
     def show_comparison(self, c: Comparison, settlement_date) -> None:
         from models.compare import SYSTEM_OPERATOR
@@ -117,6 +118,7 @@ class ComparisonView(QWidget):
         self.comparison = c
         self.current = True
         self.splitter.setEnabled(True)
+        self.charts.show()
         verdict = "MATERIAL" if c.material else "not material"
         self.title.setText(
             f"{c.second_label} against {c.first_label}: {verdict} (net total "

@@ -63,6 +63,7 @@ class DisputeController(QObject):
         # What the comparison on show was computed from; checked at every change (a load,
         # an edit, undo or redo, another database) so that a stale verdict never shows.
         self.compared: ComparisonKey | None = None
+        self._compare_again = "Settle and compare (F6)"  # how to bring it up to date
         self.undo_group = QUndoGroup(self)
         self.panel = ScenarioPanel()
         self.cases = CasePanel()
@@ -194,7 +195,7 @@ class DisputeController(QObject):
         view = self.view
         reason = out_of_date(shown, now, view.run.id if view is not None else None)
         if reason is not None:
-            self.comparison.mark_out_of_date(reason)
+            self.comparison.mark_out_of_date(reason, self._compare_again)
         return reason
 
     def _stack(self, scenario_id: int) -> QUndoStack:
@@ -417,15 +418,20 @@ class DisputeController(QObject):
             with db.engine.connect() as conn:  # before reading: a later edit is then seen
                 key = comparison_key(conn, db.location, first, second)
             comparison, first_result, _ = compare_runs(db, first, second)
-            return comparison, first_result.inputs.bm.settlement_date, key
+            return comparison, first_result.inputs.bm.settlement_date, key, settle
 
         self.window.jobs.start(
             "compare", work, self._compared, self.window._job_failed, self.window._job_cancelled
         )
 
     def _compared(self, outcome) -> None:
-        comparison, settlement_date, key = outcome
+        comparison, settlement_date, key, settled = outcome
         self.compared = key
+        self._compare_again = (
+            "Settle and compare (F6)"
+            if settled
+            else "compare again (Scenario › Compare with another run…)"
+        )
         self.comparison.show_comparison(comparison, settlement_date)
         if self.check_comparison() is not None:  # changed while it was computed
             return

@@ -56,6 +56,7 @@ def test_a_comparison_goes_out_of_date_when_its_inputs_change(
     compared(qtbot, window)
     view = controller.comparison
     assert "not material" in view.title.text() and view.splitter.isEnabled()
+    assert view.charts.isVisible()
 
     # Undo: the scenario changed, at once (before its reload), and the verdict goes.
     controller.stacks[scenario].undo()
@@ -64,6 +65,7 @@ def test_a_comparison_goes_out_of_date_when_its_inputs_change(
         "Out of date: the scenario changed since (an edit, undo or redo) — Settle and compare (F6)"
     )
     assert "material" not in view.title.text().lower() and not view.splitter.isEnabled()
+    assert not view.charts.isVisible()
     settle_down(qtbot, window)
     assert not view.current  # the reload does not bring the old verdict back
 
@@ -100,8 +102,21 @@ def test_opening_another_database_puts_the_comparison_out_of_date(
 ):
     assert window.open_database(str(worked_db))
     settle_down(qtbot, window)
-    window.disputes.create_scenario("s")
+    controller = window.disputes
+    scenario = controller.create_scenario("s")
     settle_down(qtbot, window)
+    # Two runs compared as they stand (Compare with another run): no F6 to offer.
+    controller.comparison.current = False
+    controller.compare(1, scenario)
+    qtbot.waitUntil(lambda: controller.comparison.current, timeout=LOAD_TIMEOUT_MS)
+    settle_down(qtbot, window)
+    window.load_run(1)
+    settle_down(qtbot, window)
+    controller.create_scenario("t")
+    settle_down(qtbot, window)
+    assert controller.comparison.title.text().endswith(
+        "is shown since — compare again (Scenario › Compare with another run…)"
+    )
     compared(qtbot, window)
     other = tmp_path / "other.sqlite"
     with SettlementDatabase.create(other) as db:
