@@ -17,6 +17,21 @@ ELEXON_DATA = SHARED / "data" / "elexon"
 CASES = Path(__file__).resolve().parent / "cases"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _user_state_in_a_temporary_folder(tmp_path_factory):
+    """The error log and the record of verified databases live in the user's state folder:
+    tests keep theirs in a temporary one, never in the home of whoever runs them."""
+    state = tmp_path_factory.mktemp("user-state")
+    saved = {name: os.environ.get(name) for name in ("XDG_STATE_HOME", "LOCALAPPDATA")}
+    os.environ["XDG_STATE_HOME"] = os.environ["LOCALAPPDATA"] = str(state)
+    yield state
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
 @pytest.fixture(autouse=True)
 def _no_thread_left_running():
     """A test that leaves a thread running fails (timers are checked by the Qt fixtures)."""
