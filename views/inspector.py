@@ -53,7 +53,7 @@ def _cell(value) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
-        return repr(value) if value == value else ""
+        return repr(value + 0.0) if value == value else ""  # -0.0 + 0.0 is 0.0
     return " ".join(str(value).split())
 
 

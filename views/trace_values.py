@@ -216,7 +216,10 @@ def _sequence(label: str, values: list, kind: str, clock: Clock, name: str) -> S
         return Shown(label, "none", raw="none")
     if all(isinstance(v, tuple | list) for v in values):
         rows = [_record(i, tuple(v), kind, clock, name) for i, v in enumerate(values, 1)]
-        return _group(label, rows, "none", "rows")
+        first = values[0]
+        timed = isinstance(first[0], str) and bool(HHMMZ.match(first[0]))
+        what = ("spot times" if len(first) == 2 else "segments") if timed else "rows"
+        return _group(label, rows, "none", what)
     if isinstance(values[0], str) and HHMMZ.match(values[0]) and len(values) == 2:
         return _record(0, tuple(values), kind, clock, name, label)
     fields = _fields(name, len(values))

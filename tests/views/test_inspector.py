@@ -176,7 +176,13 @@ def test_copy_trace_pastes_as_a_table_with_numbers_as_numbers(qtbot):
         ),
         step(
             "R-VOL-SUM",
-            [TraceInput("QAO_knj, QAB_knj of each acceptance", [(7, 1234.5, -0.25)], "R-VOL-INT")],
+            [
+                TraceInput(
+                    "QAO_knj, QAB_knj of each acceptance",
+                    [(7, 1234.5, -0.25), (8, -0.0, 0.0)],
+                    "R-VOL-INT",
+                )
+            ],
             {"QAO_nj": 1234.5, "QAB_nj": -0.25},
             unit="MWh",
             title="Pair 1: volumes of the period",
@@ -197,6 +203,7 @@ def test_copy_trace_pastes_as_a_table_with_numbers_as_numbers(qtbot):
     nested = by_item["QAO_knj, QAB_knj of each acceptance › acceptance 7 › QAB_knj"]
     assert nested[0] == "2" and nested[4:] == ["-0.25", "MWh", "R-VOL-INT"]
     assert float(by_item["result › QAO_nj"][4]) + float(nested[4]) == 1234.25
+    assert by_item["QAO_knj, QAB_knj of each acceptance › acceptance 8 › QAO_knj"][4] == "0.0"
     html = QGuiApplication.clipboard().mimeData().html()
     assert "<table>" in html and "<td>4843.1625</td>" in html
 

@@ -62,6 +62,10 @@ def test_utc_spot_times_are_local_clock_times_with_utc_in_the_tooltip():
     summer = Clock(date(2024, 6, 12), 12)  # 05:30–06:00 BST is 04:30–05:00 UTC
     levels = show("result", [("04:30Z", 431.0), ("04:31Z", 420.5)], "MW", summer)
     assert levels.text == "05:30 BST 431.000 MW · 05:31 BST 420.500 MW"
+    many = show(
+        "r", [(f"04:{m:02d}Z", 4.0) for m in range(30, 60)] + [("05:00Z", 1.0)], "MW", summer
+    )
+    assert many.text == "31 spot times" and many.children[-1].label == "06:00 BST"
     first = levels.children[0]
     assert (first.label, first.text) == ("05:30 BST", "431.000 MW")
     assert "04:30 UTC" in first.tooltip and first.raw == 431.0
