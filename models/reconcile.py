@@ -1,0 +1,464 @@
+"""Reconciliation: the engine's settlement of a run against the SAA's figures (issue 18).
+
+A run imported from an S0142 holds the SAA's own figures (`saa_*` tables). `reconcile`
+settles the run with the engine (in memory: nothing stored) and sets every value both have
+side by side, per party and period (PPC), account and period (APD), BM unit and period (BP7),
+bid-offer pair and period (BO4) and per period for the system (SSD). The correspondence of
+engine quantities to S0142 fields is the one `models/p114/from_settlement.py` writes.
+
+- Tolerance: half a unit of the last decimal the SAA's field carries (its IDD type, e.g.
+  decimal(10,2) → £0.005), since the SAA rounds to it; beyond that a value is a difference.
+- £ effect, to rank differences: a £ field's difference itself; a volume's, priced at the
+  period's |SSP|; a price's, applied to the period's Σ|QAEI| (the volume it settles); a TLM
+  or TLF's, applied to |QM| × |SSP|; an RCRP's, applied to the period's |TRC|.
+- Fields the engine does not model (rulebook §15, engine/known_gaps.py: BSSC costs,
+  information imbalance, RR, VLP and supplier compensation, P376 settlement expected volume)
+  are listed as "not modelled" with what the SAA has there, never as differences.
+- A cell one side has and the other lacks (a party, BM unit or pair) is a difference with the
+  other side absent, its effect the value's own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from sqlalchemy import Connection
+
+from engine.known_gaps import P376_BASELINING, P415_VIRTUAL_TRADING, RR_CASHFLOWS
+from engine.known_gaps import VLP_VIRTUAL_ACCOUNTS as VLP
+from engine.settle import SettlementResult, settle_day
+from models.engine_inputs import load_settlement_inputs
+from models.errors import WorkbenchInputError
+from models.p114.layout import S0142_RECORDS
+from models.run_store import get_run
+from models.saa_store import read_saa, read_saa_report
+
+LEVELS = {  # saa table → (level name, S0142 record, key columns)
+    "saa_party_period": ("party", "PPC", ("party_id", "period")),
+    "saa_account_period": ("account", "APD", ("party_id", "account", "period")),
+    "saa_bm_unit_period": ("bm_unit", "BP7", ("bm_unit_id", "period")),
+    "saa_pair_period": ("pair", "BO4", ("bm_unit_id", "period", "pair")),
+    "saa_system_period": ("system", "SSD", ("period",)),
+}
+# (field, kind): kind "gbp", "mwh", "price", "tlm", "rcrp" decides the £ effect
+COMPARED = {
+    "party": [("cbm", "gbp"), ("caei", "gbp"), ("cnd", "gbp"), ("rcrc", "gbp")],
+    "account": [
+        ("caei", "gbp"),
+        ("rcrc", "gbp"),
+        ("qabc", "mwh"),
+        ("qabs", "mwh"),
+        ("qaei", "mwh"),
+        ("qce", "mwh"),
+        ("rcrp", "rcrp"),
+    ],
+    "bm_unit": [
+        ("qm", "mwh"),
+        ("qme", "mwh"),
+        ("cnd", "gbp"),
+        ("tlm", "tlm"),
+        ("tlf", "tlm"),
+        ("qndo", "mwh"),
+        ("qndb", "mwh"),
+        ("qii", "mwh"),
+        ("qbs", "mwh"),
+        ("period_fpn", "mwh"),
+    ],
+    "pair": [("qab", "mwh"), ("qao", "mwh"), ("cb", "gbp"), ("co", "gbp")],
+    "system": [
+        ("ssp", "price"),
+        ("sbp", "price"),
+        ("niv", "mwh"),
+        ("csobm", "gbp"),
+        ("total_cbm", "gbp"),
+        ("total_caei", "gbp"),
+        ("total_cnd", "gbp"),
+        ("total_qaei", "mwh"),
+        ("rcrc_denominator", "mwh"),
+        ("total_residual_cashflow", "gbp"),
+        ("total_accepted_bid_volume", "mwh"),
+        ("total_accepted_offer_volume", "mwh"),
+        ("tpabsv", "mwh"),
+        ("spa", "price"),
+        ("bpa", "price"),
+        ("replacement_price", "price"),
+    ],
+}
+NOT_MODELLED = {  # level → [(field, known gap id or "")]
+    "party": [
+        ("bssc_cost", ""),
+        ("information_imbalance", ""),
+        ("rr_cashflow", RR_CASHFLOWS),
+        ("vlp_compensation", VLP),
+        ("supplier_compensation", P415_VIRTUAL_TRADING),
+    ],
+    "account": [("bssc_cost", ""), ("information_imbalance", "")],
+    "bm_unit": [
+        ("settlement_expected_volume", P376_BASELINING),
+        ("supplier_compensation_cashflow", P415_VIRTUAL_TRADING),
+    ],
+    "system": [("bssc_costs", ""), ("total_information_imbalance", "")],
+}
+LAYOUT_KEY = {("APD", "qce"): "qace"}
+
+
+class NotAnSaaRunError(WorkbenchInputError):
+    """The run holds no SAA figures: it was not imported from an S0142."""
+
+
+@dataclass(frozen=True, slots=True)
+class Difference:
+    level: str
+    key: dict  # party_id / account / bm_unit_id / pair, and period
+    field: str
+    item: str  # IDD item id of the S0142 field
+    engine: float | None  # None: the engine has no such cell
+    saa: float | None  # None: the SAA has no such cell
+    tolerance: float
+    effect_gbp: float
+
+    @property
+    def difference(self) -> float | None:
+        if self.engine is None or self.saa is None:
+            return None
+        return self.engine - self.saa
+
+    def as_json(self) -> dict:
+        return {
+            "level": self.level,
+            **self.key,
+            "field": self.field,
+            "item": self.item,
+            "engine": self.engine,
+            "saa": self.saa,
+            "difference": self.difference,
+            "tolerance": self.tolerance,
+            "effect_gbp": self.effect_gbp,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class NotModelled:
+    level: str
+    field: str
+    item: str
+    gap: str  # engine/known_gaps id, "" where §15 names none
+    cells: int  # SAA cells holding a value
+    nonzero: int
+    total_abs: float
+
+    def as_json(self) -> dict:
+        return {
+            "level": self.level,
+            "field": self.field,
+            "item": self.item,
+            "gap": self.gap,
+            "cells": self.cells,
+            "nonzero": self.nonzero,
+            "total_abs": self.total_abs,
+        }
+
+
+@dataclass
+class Reconciliation:
+    run_id: int
+    run_label: str
+    settlement_date: str
+    report: dict
+    compared: dict[str, int] = field(default_factory=dict)  # "level.field" → cells compared
+    differences: list[Difference] = field(default_factory=list)  # ranked by £ effect
+    not_modelled: list[NotModelled] = field(default_factory=list)
+    known_gaps: list[dict] = field(default_factory=list)
+
+    def as_json(self) -> dict:
+        return {
+            "run_id": self.run_id,
+            "run": self.run_label,
+            "settlement_date": self.settlement_date,
+            "saa_report": {
+                k: (v.isoformat() if hasattr(v, "isoformat") else v)
+                for k, v in self.report.items()
+                if k != "run_id"
+            },
+            "compared": self.compared,
+            "cells_compared": sum(self.compared.values()),
+            "differences": [d.as_json() for d in self.differences],
+            "not_modelled": [n.as_json() for n in self.not_modelled],
+            "known_gaps": self.known_gaps,
+        }
+
+
+def tolerance_of(record: str, name: str) -> tuple[float, str]:
+    """(half a unit of the field's last decimal, IDD item id) of an S0142 field."""
+    key = LAYOUT_KEY.get((record, name), name)
+    spec = next(f for f in S0142_RECORDS[record].fields if f.key == key)
+    return 0.5 * 10.0**-spec.kind.decimals, spec.item
+
+
+def reconcile(conn: Connection, run_id: int) -> Reconciliation:
+    """Settle run `run_id` and set it against the SAA figures it was imported with."""
+    report = read_saa_report(conn, run_id)
+    info = get_run(conn, run_id, light=True)
+    if report is None or report["flow"] != "S0142":
+        raise NotAnSaaRunError(
+            f"run {run_id} ({info.label}) holds no SAA figures: only a run imported from an "
+            "S0142 can be reconciled"
+        )
+    result = settle_day(load_settlement_inputs(conn, run_id))
+    return compare(result, read_saa(conn, run_id), run_id, info.label, report)
+
+
+def compare(
+    result: SettlementResult, saa: dict, run_id: int = 0, label: str = "", report=None
+) -> Reconciliation:
+    """The comparison itself, of a settlement and SAA figures (`saa_store.read_saa` form)."""
+    engine = _EngineCells(result)
+    out = Reconciliation(
+        run_id,
+        label,
+        result.inputs.bm.settlement_date.isoformat(),
+        report or {},
+        known_gaps=[g.as_json() for g in result.known_gaps],
+    )
+    for table, (level, record, keys) in LEVELS.items():
+        columns = saa[table]
+        rows, covered = engine.locate(level, columns)
+        for name, kind in COMPARED[level]:
+            tolerance, item = tolerance_of(record, name)
+            values = engine.values(level, name)
+            out.compared[f"{level}.{name}"] = len(rows)
+            out.differences += _differences(
+                engine, level, keys, columns, rows, covered, values, name, kind, item, tolerance
+            )
+        for name, gap in NOT_MODELLED.get(level, ()):
+            values = columns[name]
+            present = ~np.isnan(values)
+            _, item = tolerance_of(record, name)
+            out.not_modelled.append(
+                NotModelled(
+                    level,
+                    name,
+                    item,
+                    gap,
+                    int(present.sum()),
+                    int(np.count_nonzero(values[present])),
+                    float(np.abs(values[present]).sum()),
+                )
+            )
+    out.differences.sort(key=lambda d: -d.effect_gbp)
+    return out
+
+
+def _differences(
+    engine, level, keys, columns, rows, covered, values, name, kind, item, tolerance
+) -> list[Difference]:
+    saa_values = columns[name]
+    found = rows >= 0
+    flat = values.reshape(-1)
+    mine = np.where(found, flat[np.where(found, rows, 0)], np.nan)
+    slack = tolerance * (1 + 1e-9) + 1e-12 * np.abs(np.nan_to_num(saa_values))
+    saa_has = ~np.isnan(saa_values)  # an optional field left empty: the SAA has no value
+    off = found & saa_has & ~(np.abs(mine - saa_values) <= slack)
+    # an SAA cell the engine has no cell for (a party, BM unit or pair it does not know)
+    one_sided = ~found & saa_has & (np.abs(np.nan_to_num(saa_values)) > tolerance)
+    out = []
+    weight = engine.weights(level, kind)
+    for i in np.flatnonzero(off | one_sided):
+        e = None if not found[i] or np.isnan(mine[i]) else float(mine[i])
+        s = None if np.isnan(saa_values[i]) else float(saa_values[i])
+        delta = abs((e or 0.0) - (s or 0.0))
+        w = 1.0 if weight is None else float(weight.reshape(-1)[rows[i]]) if found[i] else 1.0
+        out.append(
+            Difference(
+                level,
+                _key(keys, columns, i),
+                name,
+                item,
+                e,
+                s,
+                tolerance,
+                delta * abs(w),
+            )
+        )
+    # engine cells with a value and no SAA row (a party or BM unit the SAA does not list)
+    if covered is not None:
+        extra = np.flatnonzero(~covered.reshape(-1) & (np.abs(flat) > tolerance))
+        for cell in extra:
+            key = engine.key_of(level, int(cell))
+            w = 1.0 if weight is None else float(weight.reshape(-1)[cell])
+            out.append(
+                Difference(
+                    level, key, name, item, float(flat[cell]), None, tolerance, abs(flat[cell] * w)
+                )
+            )
+    return out
+
+
+def _key(keys, columns, i: int) -> dict:
+    out = {}
+    for k in keys:
+        v = columns[k][i]
+        out[k] = v.item() if isinstance(v, np.generic) else v
+    return out
+
+
+class _EngineCells:
+    """The engine's values per level as arrays, and where an SAA row's cell is in them."""
+
+    def __init__(self, result: SettlementResult):
+        self.result = r = result
+        inputs = r.inputs
+        self.parties = list(inputs.parties)
+        self.units = list(inputs.bm.bm_units)
+        self.periods = list(inputs.periods)
+        n_p, n_j = len(self.parties), len(self.periods)
+        imb, nd, prices = r.imbalance, r.non_delivery, r.prices
+        pairs, volumes, cash = inputs.bm.pairs, r.bm.volumes, r.bm.cashflows
+        pair_period = np.searchsorted(self.periods, pairs.period)
+        qab_total = np.bincount(pair_period, volumes.qab_nj, n_j)
+        qao_total = np.bincount(pair_period, volumes.qao_nj, n_j)
+        self.pair_keys = {
+            (int(u), int(p), int(n)): row
+            for row, (u, p, n) in enumerate(
+                zip(pairs.unit.tolist(), pairs.period.tolist(), pairs.pair.tolist(), strict=True)
+            )
+        }
+        qaei_abs = np.abs(imb.qaei).sum(axis=0)
+        ssp = np.abs(prices.ssp)
+        self._ssp, self._qaei_abs, self._trc = ssp, qaei_abs, np.abs(imb.trc)
+        self.arrays = {
+            "party": {
+                "cbm": r.party_period_cbm,
+                "caei": imb.caei.reshape(n_p, 2, n_j).sum(axis=1),
+                "cnd": r.party_period_cnd,
+                "rcrc": imb.rcrc.reshape(n_p, 2, n_j).sum(axis=1),
+            },
+            "account": {
+                "caei": imb.caei,
+                "rcrc": imb.rcrc,
+                "qabc": r.qabc,
+                "qabs": r.qabs,
+                "qaei": imb.qaei,
+                "qce": r.qce,
+                "rcrp": imb.rcrp,
+            },
+            "bm_unit": {
+                "qm": inputs.metered,
+                "qme": nd.qme,
+                "cnd": nd.cnd,
+                "tlm": r.tlm,
+                "tlf": np.repeat(np.asarray(inputs.units.tlf, float)[:, None], n_j, axis=1),
+                "qndo": nd.qndo,
+                "qndb": nd.qndb,
+                "qii": nd.qii,
+                "qbs": inputs.balancing_services,
+                "period_fpn": r.bm.period_fpn,
+            },
+            "pair": {
+                "qab": volumes.qab_nj,
+                "qao": volumes.qao_nj,
+                "cb": cash.cb_nj,
+                "co": cash.co_nj,
+            },
+            "system": {
+                "ssp": prices.ssp,
+                "sbp": prices.sbp,
+                "niv": prices.niv,
+                "csobm": r.csobm,
+                "total_cbm": cash.total_system_bm_cashflow,
+                "total_caei": imb.caei.sum(axis=0),
+                "total_cnd": nd.cnd.sum(axis=0),
+                "total_qaei": imb.qaei.sum(axis=0),
+                "rcrc_denominator": imb.rcrc_denominator,
+                "total_residual_cashflow": imb.trc,
+                "total_accepted_bid_volume": qab_total,
+                "total_accepted_offer_volume": qao_total,
+                "tpabsv": inputs.balancing_services.sum(axis=0),
+                "spa": inputs.period_inputs.spa,
+                "bpa": inputs.period_inputs.bpa,
+                "replacement_price": prices.replacement_price,
+            },
+        }
+        self._pair_period = pair_period
+
+    def values(self, level: str, name: str) -> np.ndarray:
+        return np.asarray(self.arrays[level][name], dtype=np.float64)
+
+    def _period_index(self, periods: np.ndarray) -> np.ndarray:
+        lookup = {p: j for j, p in enumerate(self.periods)}
+        return np.array([lookup.get(int(p), -1) for p in periods], dtype=np.int64)
+
+    def locate(self, level: str, columns: dict) -> tuple[np.ndarray, np.ndarray | None]:
+        """Flat index of each SAA row's cell in the level's arrays (−1: none), and which
+        engine cells some SAA row covers (None for pairs and the system: all are listed)."""
+        j = self._period_index(columns["period"])
+        n_j = len(self.periods)
+        if level == "system":
+            return j, None
+        if level == "pair":
+            units = {u: i for i, u in enumerate(self.units)}
+            rows = np.array(
+                [
+                    self.pair_keys.get((units.get(u, -1), int(p), int(n)), -1)
+                    for u, p, n in zip(
+                        columns["bm_unit_id"], columns["period"], columns["pair"], strict=True
+                    )
+                ],
+                dtype=np.int64,
+            )
+            covered = np.zeros(len(self._pair_period), dtype=bool)
+            covered[rows[rows >= 0]] = True
+            return rows, covered
+        if level == "bm_unit":
+            lookup = {u: i for i, u in enumerate(self.units)}
+            first = np.array([lookup.get(u, -1) for u in columns["bm_unit_id"]], dtype=np.int64)
+            shape = (len(self.units), n_j)
+        else:
+            lookup = {p: i for i, p in enumerate(self.parties)}
+            first = np.array([lookup.get(p, -1) for p in columns["party_id"]], dtype=np.int64)
+            shape = (len(self.parties), n_j)
+            if level == "account":
+                account = np.where(columns["account"] == "C", 1, 0)
+                first = np.where(first >= 0, first * 2 + account, -1)
+                shape = (2 * len(self.parties), n_j)
+        rows = np.where((first >= 0) & (j >= 0), first * n_j + j, -1)
+        covered = np.zeros(shape, dtype=bool)
+        covered.reshape(-1)[rows[rows >= 0]] = True
+        return rows, covered
+
+    def key_of(self, level: str, cell: int) -> dict:
+        n_j = len(self.periods)
+        if level == "pair":
+            pairs = self.result.inputs.bm.pairs
+            return {
+                "bm_unit_id": self.units[int(pairs.unit[cell])],
+                "period": int(pairs.period[cell]),
+                "pair": int(pairs.pair[cell]),
+            }
+        row, j = divmod(cell, n_j)
+        period = self.periods[j]
+        if level == "bm_unit":
+            return {"bm_unit_id": self.units[row], "period": period}
+        if level == "account":
+            party, account = divmod(row, 2)
+            return {"party_id": self.parties[party], "account": "PC"[account], "period": period}
+        return {"party_id": self.parties[row], "period": period}
+
+    def weights(self, level: str, kind: str) -> np.ndarray | None:
+        """Per engine cell, what a unit of difference is worth in £ (None: £ already)."""
+        if kind == "gbp":
+            return None
+        if level == "pair":
+            per_period = {"mwh": self._ssp, "price": self._qaei_abs}.get(kind, self._ssp)
+            return per_period[self._pair_period]
+        per_period = {"mwh": self._ssp, "price": self._qaei_abs, "rcrp": self._trc}[
+            "mwh" if kind == "tlm" else kind
+        ]
+        if level == "system":
+            return per_period
+        shape = self.arrays[level][next(iter(self.arrays[level]))].shape
+        weight = np.broadcast_to(per_period, shape)
+        if kind == "tlm":
+            weight = weight * np.abs(self.result.inputs.metered)
+        return weight

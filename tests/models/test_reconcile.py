@@ -1,0 +1,145 @@
+"""Reconciliation (models/reconcile.py): the round trip engine → S0142 → import → reconcile is
+exact, and a planted difference is found, placed and ranked by its £ effect."""
+
+import gzip
+import shutil
+
+import pytest
+
+from models.database import SettlementDatabase
+from models.demo.generator import DemoSpec, generate_demo
+from models.imports.loader import import_files
+from models.p114.from_settlement import ReportRun, write_s0142
+from models.p114.writer import trailer_for
+from models.reconcile import NotAnSaaRunError, compare, reconcile, tolerance_of
+from models.results_store import settle_run
+from models.run_store import list_runs
+from models.saa_store import read_saa
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("reconcile")
+    db_path = folder / "demo.sqlite"
+    generate_demo(db_path, DemoSpec(bmus=30, seed=11))
+    with SettlementDatabase.open(db_path) as db:
+        with db.engine.connect() as conn:
+            sf = next(r for r in list_runs(conn) if r.run_type == "SF")
+        result = settle_run(db, sf.id)
+    s0142 = folder / "shadow.s0142.gz"
+    write_s0142(s0142, result, ReportRun("SF", saa_run_number=2))
+    return db_path, s0142, result, sf.id
+
+
+@pytest.fixture
+def db(made, tmp_path):
+    path = tmp_path / "db.sqlite"
+    shutil.copy(made[0], path)
+    with SettlementDatabase.open(path) as database:
+        yield database
+
+
+def _import(db, path):
+    (part,) = import_files(db, [path]).dates
+    with db.engine.connect() as conn:
+        return reconcile(conn, part.run_id)
+
+
+def _planted(source, target, edits):
+    """The S0142 with `edits` {(record, nth, position): delta} applied, trailer recomputed."""
+    lines = gzip.decompress(source.read_bytes()).decode().splitlines()[:-1]
+    seen: dict[str, int] = {}
+    for n, line in enumerate(lines):
+        code = line[:3]
+        seen[code] = seen.get(code, 0) + 1
+        for (record, nth, position), delta in edits.items():
+            if code == record and seen[code] == nth:
+                fields = line.split("|")
+                value = f"{float(fields[position]) + delta:.6f}".rstrip("0").rstrip(".")
+                fields[position] = "0" if value in ("", "-0") else value
+                lines[n] = "|".join(fields)
+    target.write_text("\n".join([*lines, trailer_for(lines)]) + "\n")
+    return target
+
+
+def test_tolerance_is_half_the_last_decimal_the_saa_field_carries():
+    assert tolerance_of("PPC", "caei") == (0.005, "N0086")  # decimal(10,2)
+    assert tolerance_of("BP7", "qm") == (0.0005, "N0035")  # decimal(10,3)
+    assert tolerance_of("SSD", "ssp") == (0.000005, "N0215")  # decimal(10,5)
+    assert tolerance_of("BP7", "tlm") == (0.5e-7, "N0234")  # decimal(8,7)
+    assert tolerance_of("APD", "qce") == (0.0005, "N0002")
+
+
+def test_the_round_trip_is_exact(db, made):
+    rec = _import(db, made[1])
+    assert rec.differences == []
+    # every level was compared, cell by cell
+    parties, units = len(made[2].inputs.parties), len(made[2].inputs.bm.bm_units)
+    assert rec.compared["party.caei"] == parties * 48
+    assert rec.compared["account.qaei"] == 2 * parties * 48
+    assert rec.compared["bm_unit.qme"] == units * 48
+    assert rec.compared["system.niv"] == 48
+    assert rec.compared["pair.qao"] == len(made[2].inputs.bm.pairs.pair)
+    # what the engine does not model is listed as such, not compared
+    listed = {(n.level, n.field): n for n in rec.not_modelled}
+    assert listed[("party", "rr_cashflow")].gap == "GAP-RR-CASHFLOWS"
+    assert listed[("party", "bssc_cost")].cells == parties * 48
+    assert not any(d.field in ("bssc_cost", "rr_cashflow") for d in rec.differences)
+
+
+def test_a_planted_penny_in_one_party_period_is_found_and_ranked_first(db, made, tmp_path):
+    result = made[2]
+    # the 3rd PPC is party 1's period 3; position 3 is CAEI (N0086)
+    path = _planted(made[1], tmp_path / "p.s0142", {("PPC", 3, 3): 0.01})
+    rec = _import(db, path)
+    assert len(rec.differences) == 1
+    (d,) = rec.differences
+    assert (d.level, d.field, d.item) == ("party", "caei", "N0086")
+    assert d.key == {"party_id": result.inputs.parties[0], "period": 3}
+    assert d.saa == pytest.approx(round(d.engine, 2) + 0.01, abs=1e-9)
+    assert d.effect_gbp == pytest.approx(abs(d.engine - d.saa), abs=1e-12)
+    assert 0.005 < d.effect_gbp < 0.015
+
+
+def test_differences_rank_by_their_pound_effect(db, made, tmp_path):
+    result = made[2]
+    # APD 1 is party 1's P account in period 1: QAEI (position 8) 0.010 MWh more, worth
+    # 0.010 × |SSP_1| in £; CBM £0.01 in party 1's period 2 (PPC 2, position 3: CBM)
+    ssp = abs(float(result.prices.ssp[0]))
+    path = _planted(made[1], tmp_path / "r.s0142", {("APD", 1, 8): 0.010, ("PPC", 2, 2): 0.01})
+    rec = _import(db, path)
+    assert [(d.level, d.field) for d in rec.differences] == (
+        [("account", "qaei"), ("party", "cbm")]
+        if 0.010 * ssp > 0.01
+        else [("party", "cbm"), ("account", "qaei")]
+    )
+    volume = next(d for d in rec.differences if d.field == "qaei")
+    assert volume.key == {"party_id": result.inputs.parties[0], "account": "P", "period": 1}
+    assert volume.effect_gbp == pytest.approx(abs(volume.engine - volume.saa) * ssp, rel=1e-9)
+    assert ssp > 1.0  # the demo day's SSP makes the volume's £0.01+ effect rank it first
+
+
+def test_a_run_not_imported_from_an_s0142_is_refused(db, made):
+    with db.engine.connect() as conn, pytest.raises(NotAnSaaRunError, match="holds no SAA"):
+        reconcile(conn, made[3])
+
+
+def test_within_half_the_last_decimal_is_agreement_beyond_it_a_difference(db, made):
+    (part,) = import_files(db, [made[1]]).dates
+    with db.engine.connect() as conn:
+        saa = read_saa(conn, part.run_id)
+    result = made[2]
+    exact = result.imbalance.caei.reshape(len(result.inputs.parties), 2, 48).sum(axis=1)
+    caei = saa["saa_party_period"]["caei"]  # rows: party 1's periods 1…48 first
+    caei[4] = exact[0, 4] + 0.0049  # within the £0.005 an SAA's rounding may be away
+    caei[9] = exact[0, 9] - 0.0051  # beyond it
+    qm = saa["saa_bm_unit_period"]["qm"]
+    qm[0] -= 0.0006  # MWh to 3 decimals: 0.0005 is the tolerance
+    rec = compare(made[2], saa)
+    found = {(d.level, d.field): d for d in rec.differences}
+    assert set(found) == {("party", "caei"), ("bm_unit", "qm")}
+    assert found[("party", "caei")].key["period"] == 10  # row 9: party 1, period 10
+    unit = found[("bm_unit", "qm")]
+    assert unit.engine - unit.saa == pytest.approx(0.0006, abs=1e-9)
+    j = unit.key["period"] - 1
+    assert unit.effect_gbp == pytest.approx(0.0006 * abs(made[2].prices.ssp[j]), rel=1e-6)
