@@ -9,6 +9,7 @@ foreign key), holding the newest snapshot's word on each unit.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -201,16 +202,36 @@ def insert_snapshot(
     return snapshot_id
 
 
+def entries_hash(entries: dict[str, dict]) -> str:
+    """A digest of a snapshot's entries (unit id → register columns), the same for equal
+    entries however they were read (numbers as floats, flags as bools)."""
+
+    def canonical(value):
+        if isinstance(value, bool) or value is None or isinstance(value, str):
+            return value
+        return float(value)
+
+    digest = hashlib.sha256()
+    for unit in sorted(entries):
+        row = entries[unit]
+        digest.update(repr((unit, *(canonical(row[c]) for c in REGISTER_COLUMNS))).encode())
+    return digest.hexdigest()
+
+
 def same_snapshot(
     conn: Connection, entries: dict[str, dict], effective_from: date | None
 ) -> RegisterSnapshot | None:
     """An existing snapshot holding exactly `entries` and effective from `effective_from`
-    (any date when None: a file without a date of its own imported again)."""
-    for snapshot in list_snapshots(conn):
-        if effective_from is not None and snapshot.effective_from != effective_from:
-            continue
-        if snapshot.units == len(entries) and register_entries(conn, snapshot.id) == entries:
-            return snapshot
+    (any date when None: a file without a date of its own imported again). Only snapshots of
+    that date and unit count are read, each compared by the hash of its entries."""
+    wanted = None
+    query = select(SNAPSHOT).where(SNAPSHOT.c.units == len(entries))
+    if effective_from is not None:
+        query = query.where(SNAPSHOT.c.effective_from == effective_from)
+    for row in conn.execute(query.order_by(SNAPSHOT.c.effective_from, SNAPSHOT.c.id)).all():
+        wanted = wanted or entries_hash(entries)
+        if entries_hash(register_entries(conn, row.id)) == wanted:
+            return _snapshot(row)
     return None
 
 
@@ -242,12 +263,32 @@ def ensure_unregistered_party(conn: Connection) -> None:
         ensure_parties(conn, {UNREGISTERED_PARTY: UNREGISTERED_NAME})
 
 
-def refresh_unit_index(conn: Connection) -> None:
+def refresh_unit_index(conn: Connection, new: list[int] | None = None) -> None:
     """bm_unit holds each unit as the newest snapshot listing it gives it (latest effective
-    date, then latest import); units no snapshot lists (unregistered, case files) keep theirs."""
+    date, then latest import); units no snapshot lists (unregistered, case files) keep theirs.
+    `new`: the snapshots just written; only their units can change, and only a snapshot
+    ranked at or after the earliest of them can outrank it, so one query over those (a GB
+    register's 5,000 units, not every snapshot's) finds each unit's newest word."""
+    snapshots = list_snapshots(conn)
+    if new is None:
+        candidates, listed = [s.id for s in snapshots], None
+    else:
+        ranks = [n for n, s in enumerate(snapshots) if s.id in set(new)]
+        if not ranks:
+            return
+        candidates, listed = [s.id for s in snapshots[min(ranks) :]], list(new)
+    rank = {snapshot_id: n for n, snapshot_id in enumerate(candidates)}
+    query = select(ENTRY.c.snapshot_id, ENTRY.c.bm_unit_id, *(ENTRY.c[c] for c in REGISTER_COLUMNS))
+    query = query.where(ENTRY.c.snapshot_id.in_(candidates))
+    if listed is not None:
+        units = select(ENTRY.c.bm_unit_id).where(ENTRY.c.snapshot_id.in_(listed))
+        query = query.where(ENTRY.c.bm_unit_id.in_(units))
     newest: dict[str, dict] = {}
-    for snapshot in list_snapshots(conn):
-        newest.update(register_entries(conn, snapshot.id))
+    chosen: dict[str, int] = {}
+    for row in conn.execute(query).all():
+        if rank[row[0]] >= chosen.get(row[1], -1):
+            chosen[row[1]] = rank[row[0]]
+            newest[row[1]] = dict(zip(REGISTER_COLUMNS, row[2:], strict=True))
     known = {
         row[0]: dict(zip(REGISTER_COLUMNS, row[1:], strict=True))
         for row in conn.execute(select(UNIT.c.id, *(UNIT.c[c] for c in REGISTER_COLUMNS))).all()
@@ -275,6 +316,17 @@ def refresh_unit_index(conn: Connection) -> None:
             .values({c: bindparam(f"v_{c}") for c in REGISTER_COLUMNS}),
             updates,
         )
+
+
+def national_grid_ids(conn: Connection, snapshot_id: int) -> dict[str, str | None]:
+    """A snapshot's units: Elexon id -> National Grid id (None where it gives none)."""
+    return dict(
+        conn.execute(
+            select(ENTRY.c.bm_unit_id, ENTRY.c.national_grid_id).where(
+                ENTRY.c.snapshot_id == snapshot_id
+            )
+        ).all()
+    )
 
 
 def ensure_units(conn: Connection, units: list[str]) -> None:

@@ -49,6 +49,7 @@ from models.register_store import (
     ensure_unregistered_party,
     in_force,
     list_snapshots,
+    national_grid_ids,
     register_entries,
 )
 from models.run_store import (
@@ -60,7 +61,6 @@ from models.run_store import (
 )
 from models.run_warnings import DataWarning, read_run_warnings, write_run_warnings
 from models.schema import (
-    BmUnitRegisterEntry,
     Party,
     SettlementRun,
     StackItemResult,
@@ -239,18 +239,14 @@ def _runs_with_a_new_snapshot(conn: Connection, register: _Register, written) ->
 
 
 class _Register:
-    """The register snapshots of the database (the import's own included), read once."""
+    """The register snapshots of the database (the import's own included): their list read
+    once, each one's entries and National Grid ids only when a date or record needs them."""
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         self.snapshots = list_snapshots(conn)
-        entry = BmUnitRegisterEntry.__table__
-        ids: dict[int, dict[str, str | None]] = {s.id: {} for s in self.snapshots}
-        for snapshot_id, unit, ngc in conn.execute(
-            select(entry.c.snapshot_id, entry.c.bm_unit_id, entry.c.national_grid_id)
-        ):
-            ids[snapshot_id][unit] = ngc
-        self.resolver = UnitResolver(self.snapshots, ids)
+        # Each snapshot's National Grid ids are read when a record first needs them.
+        self.resolver = UnitResolver(self.snapshots, lambda s: national_grid_ids(conn, s))
         self._entries: dict[int, dict[str, dict]] = {}
         self.used: set[int] = set()  # snapshots the import's new runs took units from
 

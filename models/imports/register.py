@@ -184,5 +184,5 @@ def write_registers(conn: Connection, registers: list[RegisterFile]) -> list[Wri
             )
         )
     if any(w.new for w in written):
-        refresh_unit_index(conn)
+        refresh_unit_index(conn, [w.snapshot_id for w in written if w.new])
     return written

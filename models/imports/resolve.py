@@ -9,6 +9,7 @@ in force, else through any snapshot (a warning), else it is an error.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -22,20 +23,45 @@ class Resolved:
     warning: str = ""  # what R-REG-ID assumed, "" when the ids agree with the register
 
 
+Ids = dict[str, str | None]  # Elexon id -> National Grid id or None
+
+
 class UnitResolver:
     """Resolves ids with the snapshot in force on each record's date (R-REG-DATED).
 
-    `ids`: snapshot id -> (Elexon id -> National Grid id or None), for every snapshot.
+    `ids`: snapshot id -> its Ids, as a mapping or a function reading them; a snapshot's ids
+    are read when first needed (the snapshots in force on the import's dates, and the others
+    only for a National Grid id the one in force does not list), so a database of many
+    GB-sized snapshots costs an import only those it uses.
     """
 
-    def __init__(self, snapshots: list[RegisterSnapshot], ids: dict[int, dict[str, str | None]]):
+    def __init__(
+        self, snapshots: list[RegisterSnapshot], ids: Mapping[int, Ids] | Callable[[int], Ids]
+    ):
         self.snapshots = snapshots
-        self.national_grid_of = ids
-        self.elexon_of = {
-            s: {ngc: unit for unit, ngc in units.items() if ngc} for s, units in ids.items()
-        }
+        self._read = ids.__getitem__ if isinstance(ids, Mapping) else ids
+        self._national: dict[int, Ids] = {}
+        self._elexon: dict[int, dict[str, str]] = {}
         self._in_force: dict[date, RegisterSnapshot | None] = {}
         self._memo: dict[tuple, Resolved] = {}
+
+    @property
+    def read_snapshots(self) -> set[int]:
+        """The snapshots whose ids were read so far."""
+        return set(self._national)
+
+    def national_grid_of(self, snapshot_id: int) -> Ids:
+        found = self._national.get(snapshot_id)
+        if found is None:
+            found = self._national[snapshot_id] = self._read(snapshot_id)
+        return found
+
+    def elexon_of(self, snapshot_id: int) -> dict[str, str]:
+        found = self._elexon.get(snapshot_id)
+        if found is None:
+            units = self.national_grid_of(snapshot_id)
+            found = self._elexon[snapshot_id] = {ngc: u for u, ngc in units.items() if ngc}
+        return found
 
     def snapshot_for(self, day: date) -> RegisterSnapshot | None:
         found = self._in_force.get(day, False)
@@ -69,11 +95,11 @@ class UnitResolver:
             )
         in_force = f"the register in force on {day.isoformat()} ({_name(snapshot)})"
         if unit is None:
-            owner = self.elexon_of[snapshot.id].get(ngc)
+            owner = self.elexon_of(snapshot.id).get(ngc)
             if owner is not None:
                 return Resolved(owner)
             for other in self._nearest_first(day):
-                owner = self.elexon_of[other.id].get(ngc)
+                owner = self.elexon_of(other.id).get(ngc)
                 if owner is not None:
                     return Resolved(
                         owner,
@@ -85,8 +111,8 @@ class UnitResolver:
                 f"national grid BM unit {ngc} is in no register snapshot, so its Elexon id is "
                 "unknown: import a BM unit register that lists it",
             )
-        registered = self.national_grid_of[snapshot.id].get(unit)
-        owner = self.elexon_of[snapshot.id].get(ngc)
+        registered = self.national_grid_of(snapshot.id).get(unit)
+        owner = self.elexon_of(snapshot.id).get(ngc)
         found = []
         if registered and registered != ngc:
             found.append(f"gives {unit} the national grid id {registered}, not {ngc}")

@@ -3,10 +3,12 @@ single snapshot, and a database from before dated registers (schema 0006) migrat
 
 from __future__ import annotations
 
+import tempfile
 from datetime import date
+from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import create_engine, inspect, text
 
@@ -182,3 +184,55 @@ def test_a_database_from_before_dated_registers_opens_its_runs(tmp_path, monkeyp
         assert set(units["registered"].tolist()) == {1}
         after = settle_day(load_settlement_inputs(conn, run_id))
     assert after.prices.ssp.tolist() == before.prices.ssp.tolist()
+
+
+UNITS = ["T_A-1", "T_B-1", "T_C-1"]
+SNAPSHOT_PLANS = st.lists(
+    st.tuples(
+        st.integers(0, 3),  # effective 2022-01-01 + months
+        st.dictionaries(st.sampled_from(UNITS), st.integers(0, 9), min_size=1),
+    ),
+    min_size=1,
+    max_size=6,
+)
+
+
+@given(SNAPSHOT_PLANS)
+@settings(max_examples=25, deadline=None)
+def test_the_index_updated_from_each_new_snapshot_is_the_newest_word_on_each_unit(plan):
+    """refresh_unit_index(conn, [new]) after each snapshot (in any date order) leaves bm_unit
+    as each unit's newest listing gives it (latest effective date, then latest import), the
+    same as computing it from every snapshot."""
+    from models.register_store import refresh_unit_index
+
+    expected: dict[str, tuple] = {}
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        SettlementDatabase.create(Path(folder) / "r.sqlite") as db,
+        db.engine.begin() as conn,
+    ):
+        for n, (months, units) in enumerate(plan):
+            effective = date(2022, 1 + months, 1)
+            entries = {u: entry(tlf=tlf / 100) for u, tlf in units.items()}
+            new = insert_snapshot(conn, effective, f"s{n}.csv", entries)
+            refresh_unit_index(conn, [new])
+            for u, tlf in units.items():
+                if u not in expected or expected[u][:2] <= (effective, new):
+                    expected[u] = (effective, new, tlf / 100)
+        held = dict(conn.execute(text("SELECT id, tlf FROM bm_unit")).all())
+    assert held == {u: tlf for u, (_, _, tlf) in expected.items()}
+
+
+def test_same_snapshot_compares_content_hashes_of_that_date_only(three_snapshots):
+    from models.register_store import entries_hash, same_snapshot
+
+    with three_snapshots.engine.connect() as conn:
+        b = register_entries(conn, 3)
+        assert same_snapshot(conn, b, date(2022, 3, 1)).source == "b.csv"
+        assert same_snapshot(conn, b, date(2022, 6, 1)) is None  # same units, other date
+        assert same_snapshot(conn, b, None).source == "b.csv"  # any date
+        changed = {u: dict(r) for u, r in b.items()} | {"T_B-1": entry(tlf=0.5)}
+        assert same_snapshot(conn, changed, date(2022, 3, 1)) is None
+    # Numbers hash as floats however they were read; a different value hashes differently.
+    assert entries_hash({"T_A-1": entry(tlf=1)}) == entries_hash({"T_A-1": entry(tlf=1.0)})
+    assert entries_hash({"T_A-1": entry(tlf=1)}) != entries_hash({"T_A-1": entry(tlf=1.5)})

@@ -46,3 +46,19 @@ def test_the_elexon_id_wins_over_a_disagreeing_national_grid_id():
     assert "gives T_C-1 the national grid id CCC-1, not ABC-1" in both.warning
     # A unit no snapshot knows, with an id no snapshot knows: no disagreement to report.
     assert RESOLVER.resolve("T_Z-1", "ZZZ-1", date(2023, 6, 1)).warning == ""
+
+
+def test_a_snapshot_s_ids_are_read_only_when_a_record_needs_them():
+    """Elexon ids alone need no register; a National Grid id reads the snapshot in force on
+    its date; the others only when that one does not list it (the fallback)."""
+    read: list[int] = []
+    ids = {1: {"T_A-1": "ABC-1", "T_C-1": "CCC-1"}, 2: {"T_A-1": None, "T_B-1": "ABC-1"}}
+    resolver = UnitResolver([OLD, NEW], lambda s: read.append(s) or ids[s])
+    assert resolver.resolve("T_A-1", None, date(2023, 6, 1)).unit == "T_A-1"
+    assert read == []
+    assert resolver.resolve(None, "ABC-1", date(2023, 6, 1)).unit == "T_B-1"
+    assert read == [2]
+    assert resolver.resolve(None, "CCC-1", date(2023, 6, 1)).unit == "T_C-1"
+    assert read == [2, 1] and resolver.read_snapshots == {1, 2}
+    resolver.resolve(None, "ABC-1", date(2022, 6, 1))
+    assert read == [2, 1]  # each read once
