@@ -152,6 +152,9 @@ def build_parser() -> argparse.ArgumentParser:
     from workbench.cli_fetch import add_command as add_fetch_command
 
     add_fetch_command(commands)
+    from workbench.cli_reconcile import add_command as add_reconcile_command
+
+    add_reconcile_command(commands)
     return parser
 
 
@@ -489,6 +492,7 @@ COMMANDS = (
     "dispute",
     "export",
     "register",
+    "reconcile",
 )
 
 

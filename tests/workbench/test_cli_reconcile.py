@@ -1,0 +1,84 @@
+"""`settlement-workbench import FILE.s0142` then `reconcile` (workbench/cli_reconcile.py)."""
+
+import gzip
+import json
+import shutil
+
+import openpyxl
+import pytest
+
+from models.database import SettlementDatabase
+from models.demo.generator import DemoSpec, generate_demo
+from models.p114.from_settlement import ReportRun, write_s0142
+from models.p114.writer import trailer_for
+from models.results_store import settle_run
+from models.run_store import list_runs
+from workbench.cli import main
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("cli_reconcile")
+    db_path = folder / "demo.sqlite"
+    generate_demo(db_path, DemoSpec(bmus=30, seed=5))
+    with SettlementDatabase.open(db_path) as db:
+        with db.engine.connect() as conn:
+            sf = next(r for r in list_runs(conn) if r.run_type == "SF")
+        result = settle_run(db, sf.id)
+    s0142 = folder / "S0142_R1.gz"
+    write_s0142(s0142, result, ReportRun("R1", saa_run_number=3))
+    return db_path, s0142, result
+
+
+@pytest.fixture
+def db_path(made, tmp_path):
+    path = tmp_path / "db.sqlite"
+    shutil.copy(made[0], path)
+    return path
+
+
+def _planted_penny(source, target):
+    """The 5th PPC record's CBM (position 2) £0.01 higher, the trailer recomputed."""
+    lines = gzip.decompress(source.read_bytes()).decode().splitlines()[:-1]
+    ppc = [n for n, line in enumerate(lines) if line.startswith("PPC|")][4]
+    fields = lines[ppc].split("|")
+    fields[2] = f"{float(fields[2]) + 0.01:.2f}"
+    lines[ppc] = "|".join(fields)
+    target.write_text("\n".join([*lines, trailer_for(lines)]) + "\n")
+    return target
+
+
+def test_import_then_reconcile_the_round_trip_text(made, db_path, capsys):
+    assert main(["import", "--db", str(db_path), str(made[1])]) == 0
+    assert "2024-06-12 R1" in capsys.readouterr().out
+    code = main(["reconcile", "--db", str(db_path), "--date", "2024-06-12", "--run", "R1"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "0 difference(s)" in out and "no differences" in out
+    assert "Not modelled by the engine" in out and "party.bssc_cost (N0048)" in out
+
+
+def test_a_planted_penny_in_json_and_excel(made, db_path, tmp_path, capsys):
+    planted = _planted_penny(made[1], tmp_path / "planted.s0142")
+    assert main(["import", "--db", str(db_path), str(planted)]) == 0
+    capsys.readouterr()
+    out = tmp_path / "rec.xlsx"
+    args = ["reconcile", "--db", str(db_path), "--date", "2024-06-12", "--run", "R1"]
+    assert main([*args, "--json", "--xlsx", str(out)]) == 0
+    document = json.loads(capsys.readouterr().out)
+    (d,) = document["differences"]
+    assert (d["level"], d["field"], d["item"]) == ("party", "cbm", "N0031")
+    assert (d["party_id"], d["period"]) == (made[2].inputs.parties[0], 5)
+    assert 0.005 < d["effect_gbp"] < 0.015
+    assert document["saa_report"]["saa_run_number"] == 3
+    sheet = openpyxl.load_workbook(out)["Differences"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[1][:3] == ("£ effect", "level", "field")
+    assert rows[2][1:3] == ("party", "cbm") and rows[2][0] == pytest.approx(d["effect_gbp"])
+
+
+def test_a_run_without_an_s0142_is_one_line_and_exit_2(db_path, capsys):
+    code = main(["reconcile", "--db", str(db_path), "--date", "2024-06-12", "--run", "SF"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1 and "holds no SAA figures" in err
