@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
+from itertools import pairwise
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from models.case_convert import import_case
 from models.case_file import load_case
@@ -118,3 +121,11 @@ def test_a_case_without_a_run_date_counts_from_the_scheduled_run(tmp_path):
         date(2024, 8, 1),
     )
     assert case.as_json()["run_type"] == "SF"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 12, 31)))
+def test_scheduled_runs_fall_on_working_days_in_run_order(day):
+    dates = [scheduled_run_date(day, t) for t in ("II", "SF", "R1", "R2", "R3", "RF")]
+    assert all(is_working_day(d) for d in dates)
+    assert day < dates[0] and all(a < b for a, b in pairwise(dates))

@@ -7,6 +7,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PySide6.QtCore import Qt
 
 from models.case_convert import import_case
@@ -262,3 +264,13 @@ def test_party_chart_labels_never_overlap(qtbot, tmp_path):
         assert len(positions) <= 20
         assert positions == [-i for i in range(len(positions) - 1, -1, -1)]
     save_screens(view, tmp_path, "comparison_party_chart")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.floats(allow_nan=False, allow_infinity=False, min_value=-1e12, max_value=1e12))
+def test_no_value_shows_as_a_negative_zero(value):
+    for kind, half in (("money", 0.005), ("mwh", 0.0005), ("price", 0.005), ("mw", 0.05)):
+        text = format_value(value, kind)
+        assert not (text.startswith("-") and not text.strip("-0.,")), text
+        assert float(text.replace(",", "")) == pytest.approx(value, abs=half * 1.0001, rel=1e-12)
+    assert not money(value).startswith("£-0.00")
