@@ -72,7 +72,7 @@ class StackView(QWidget):
             self.plot.legend.scene().removeItem(self.plot.legend)
             self.plot.legend = None
         self.plot.showAxis("right")
-        self.plot.getAxis("right").setWidth(112)
+        self.plot.getAxis("right").setWidth(86)  # "repl. -1,234.56"
         self.plot.getAxis("right").setStyle(tickLength=0)
         self.table = DataTable("Filter stack items…")
         self.table.row_selected.connect(self._row_selected)
@@ -82,7 +82,7 @@ class StackView(QWidget):
         splitter.setSizes([430, 300])
         # The key above the chart, as a label that wraps: in the chart's title row its text
         # set the chart's least width, and a narrow window cut the chart off.
-        self.key = QLabel(wordWrap=True)
+        self.key = QLabel(self._key_text(), wordWrap=True)
         self.key.setTextFormat(Qt.TextFormat.RichText)
         self.key.setStyleSheet("font-size: 8pt;")
         above = QHBoxLayout()
@@ -202,7 +202,6 @@ class StackView(QWidget):
         self._price_marks(main, replacement)
         self.plot.addItem(pg.InfiniteLine(0, angle=90, pen=pg.mkPen("#888")))
         self.plot.addItem(self.selection)
-        self._key(stack.tagged_by[order], bool(stack.second_stage_flag[order].any()), setting)
         niv = prices.niv[k]
         state = "short" if niv > 0 else "long" if niv < 0 else "balanced"
         edge = (
@@ -211,11 +210,13 @@ class StackView(QWidget):
             if beyond
             else ""
         )
-        self.title.setText(
+        text = (
             f"Period {period}: {self._price_text(period, prices.ssp[k], prices.price_source[k])}, "
             f"NIV {niv:+,.3f} MWh ({state}), {len(rows)} items, "
             f"{int(setting.sum())} setting the price (★)" + edge
         )
+        self.title.setText(text)
+        self.title.label.setToolTip(text)  # whole, when a narrow window cuts the title
         self._fill_table(rows)
         self.selected_item = None
         self._outline(None)
@@ -256,30 +257,31 @@ class StackView(QWidget):
             pen = pg.mkPen("#9467bd", width=2, style=Qt.PenStyle.DashLine)
             self.plot.addItem(pg.InfiniteLine(replacement, angle=0, pen=pen))
             low, high = self.frame
-            if ticks and abs(replacement - main) < 0.05 * (high - low):
-                ticks[0] = (ticks[0][0], f"main {main:,.2f} = repl.")
-            else:
+            # Next to the main price, its label would overlap (the lines do too).
+            if not (ticks and abs(replacement - main) < 0.05 * (high - low)):
                 ticks.append((float(replacement), f"repl. {replacement:,.2f}"))
         axis = self.plot.getAxis("right")
         axis.setTicks([ticks, []])
 
-    def _key(self, tagged_by: np.ndarray, flagged: bool, setting: np.ndarray) -> None:
-        present = {TAGGED_BY_NAMES[t] for t in np.unique(tagged_by)}
+    @staticmethod
+    def _key_text() -> str:
+        """The key: every stage colour and mark, the same for every period (a new text
+        would re-lay out the window at each period)."""
         entries = [
             (colour, "■", "sets the price" if stage == "" else stage)
             for stage, colour in STAGE_COLOURS.items()
-            if stage in present
         ]
-        if flagged:
-            entries.append((FLAGGED, "□", "2nd-stage flagged"))
-        if setting.any():
-            entries.append((SETTER, "★", "price-setting item"))
-        entries += [("#000", "—", "main"), ("#9467bd", "- -", "replacement")]
-        self.key.setText(
-            " &nbsp; ".join(
-                f'<span style="color:{colour}">{mark}</span>&nbsp;{html.escape(text)}'
-                for colour, mark, text in entries
-            )
+        entries += [
+            (FLAGGED, "□", "2nd-stage flagged"),
+            (SETTER, "★", "price-setting item"),
+            ("#000", "—", "main"),
+            ("#9467bd", "╌", "replacement"),
+        ]
+        # One entry never breaks across lines; the key wraps between entries.
+        return " &nbsp; ".join(
+            f'<span style="color:{colour}">{mark}</span>&nbsp;'
+            + html.escape(text).replace(" ", "&nbsp;").replace("-", "&#8209;")
+            for colour, mark, text in entries
         )
 
     def _fill_table(self, rows: np.ndarray) -> None:

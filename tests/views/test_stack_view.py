@@ -163,7 +163,7 @@ def test_the_price_setting_items_are_starred_and_the_key_is_outside_the_data(qtb
     assert len(stars) == 1 and len(stars[0].data) == setting.sum() > 0
     assert f"{setting.sum()} setting the price (★)" in view.title.text()
     assert view.plot.legend is None  # no legend over the bars
-    assert "price-setting item" in view.key.text()  # the key above the chart
+    assert "★</span>&nbsp;price&#8209;setting&nbsp;item" in view.key.text()  # above the chart
     # The main price is labelled on the right axis, not on the chart.
     main = run_view.result.prices.main_price[9]
     assert view.plot.getAxis("right")._tickLevels[0][0][1] == f"main {main:,.2f}"
