@@ -176,7 +176,11 @@ def add_commands(commands) -> None:
     what.add_argument("--run", type=run_type_arg, help="run type (with --date)")
     export.add_argument("--date", type=date_arg, help="settlement date (with --run)")
     export.add_argument("--run-number", type=_id)
-    export.add_argument("--xlsx", type=Path, required=True, help="workbook to write")
+    out = export.add_mutually_exclusive_group(required=True)
+    out.add_argument("--xlsx", type=Path, help="workbook to write")
+    out.add_argument(
+        "--s0142", type=Path, metavar="OUT", help="the run's settlement as an S0142 (with --run)"
+    )
     export.set_defaults(handler=_export)
 
 
@@ -457,7 +461,18 @@ def _export(args) -> int:
     from models.exports.packs import write_case_pack, write_comparison_pack, write_run_workbook
     from models.run_store import find_run
 
+    if args.s0142 is not None and (args.run is None or args.date is None):
+        print("settlement-workbench: error: --s0142 needs --run and --date", file=sys.stderr)
+        return EXIT_BAD_INPUT
     with open_db(args.db) as db:
+        if args.s0142 is not None:
+            from models.exports.s0142 import export_s0142
+
+            with db.engine.connect() as conn:
+                run = find_run(conn, args.date, args.run, args.run_number)
+            records = export_s0142(db, run.id, args.s0142)
+            print(f"wrote {run.label} as an S0142 of {records:,} records to {args.s0142}")
+            return EXIT_OK
         if args.case is not None:
             path = write_case_pack(db, args.case, args.xlsx)
         elif args.compare is not None:

@@ -82,3 +82,23 @@ def test_a_run_without_an_s0142_is_one_line_and_exit_2(db_path, capsys):
     err = capsys.readouterr().err
     assert code == 2
     assert err.count("\n") == 1 and "holds no SAA figures" in err
+
+
+def test_export_s0142_then_import_and_reconcile_round_trip(db_path, tmp_path, capsys):
+    out = tmp_path / "shadow_SF.s0142.gz"
+    args = ["--db", str(db_path), "--date", "2024-06-12", "--run", "SF"]
+    assert main(["export", *args, "--s0142", str(out)]) == 0
+    assert "as an S0142 of" in capsys.readouterr().out
+    assert gzip.decompress(out.read_bytes()).startswith(b"AAA|S0142013|")
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".partial")]
+    assert main(["import", "--db", str(db_path), str(out)]) == 0
+    capsys.readouterr()
+    assert main(["reconcile", *args, "--json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["differences"] == [] and document["cells_compared"] > 50_000
+    assert document["saa_report"]["saa_run_number"] == 1  # the exported run's number
+
+
+def test_export_s0142_needs_a_run_and_date(db_path, tmp_path, capsys):
+    code = main(["export", "--db", str(db_path), "--run", "SF", "--s0142", str(tmp_path / "x")])
+    assert code == 2 and "--s0142 needs --run and --date" in capsys.readouterr().err
