@@ -175,6 +175,7 @@ class Inspector(QWidget):
             f"<b>{trace.subject}</b>: {len(trace.steps)} steps, {len(assumed)} resting on "
             "assumed rules (shaded)" + (f", {len(gapped)} on known gaps (red)" if gapped else "")
         )
+        self.title.label.setToolTip(self.title.text())  # whole, when the dock cuts it
         items = [*self._gap_summary(trace.steps, reasons), *self._assumed_summary(trace.steps)]
         summaries = len(items)
         for number, s in enumerate(trace.steps, 1):
