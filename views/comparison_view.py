@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
-from views.charts import COLOURS, PeriodAxis, styled_plot
+from views.charts import COLOURS, Crosshair, PeriodAxis, styled_plot
 from views.column_model import Column, format_value
 from views.data_table import DataTable
 from views.frozen_column import FrozenFirstColumn
@@ -37,6 +38,8 @@ def money(value: float) -> str:
 
 
 class ComparisonView(QWidget):
+    period_clicked = Signal(int)  # a click on the period chart, as on the day overview
+
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.comparison: Comparison | None = None
@@ -73,6 +76,8 @@ class ComparisonView(QWidget):
             "Σ |party net Δ| £",
             "settlement period",
         )
+        self.period_crosshair = Crosshair(self.period_plot, self._describe_period)
+        self.charts.scene().sigMouseClicked.connect(self._clicked)
         self.tables = QTabWidget()
         self.parties = DataTable("Filter parties…")
         self.periods = DataTable("Filter periods…")
@@ -137,6 +142,10 @@ class ComparisonView(QWidget):
         s = c.period_summary
         self.period_axis.set_day(settlement_date)
         self.period_plot.clear()
+        crosshair = self.period_crosshair  # clear() took its items off: back, hidden
+        self.period_plot.addItem(crosshair.line, ignoreBounds=True)
+        self.period_plot.addItem(crosshair.label, ignoreBounds=True)
+        crosshair.reset()
         self.period_plot.addItem(
             pg.BarGraphItem(
                 x=s["period"].to_numpy(),
@@ -179,6 +188,29 @@ class ComparisonView(QWidget):
         self.party_plot.setLabel(
             "bottom", "net Δ £" + (f" ({more} more in the Parties table)" if more > 0 else "")
         )
+
+    def _describe_period(self, x: float) -> str:
+        """The hover read-out of the period under the pointer."""
+        if self.comparison is None or not self.current:
+            return ""
+        s = self.comparison.period_summary
+        row = s[s["period"] == round(x)]
+        if not len(row):
+            return ""
+        r = row.iloc[0]
+        return (
+            f"period {int(r['period'])}\nΣ|party net Δ| {money(r['abs_party_net_delta'])}\n"
+            f"Δ SSP £{format_value(float(r['ssp_delta']), 'price')}/MWh\n"
+            f"Δ NIV {format_value(float(r['niv_delta']), 'mwh')} MWh"
+        )
+
+    def _clicked(self, event) -> None:
+        if self.comparison is None or not self.current:
+            return
+        if self.period_plot.vb.sceneBoundingRect().contains(event.scenePos()):
+            x = self.period_plot.vb.mapSceneToView(event.scenePos()).x()
+            if round(x) in set(self.comparison.period_summary["period"]):
+                self.period_clicked.emit(round(x))
 
     def _fill_tables(self, c: Comparison) -> None:
         p = c.parties

@@ -69,6 +69,7 @@ class DisputeController(QObject):
         self.cases = CasePanel()
         self.comparison = ComparisonView()
         window.tabs.addTab(self.comparison, "Comparison")
+        self.comparison.period_clicked.connect(window.period.setValue)
         self.scenario_dock = self._dock(
             "Scenario", self.panel, Qt.DockWidgetArea.LeftDockWidgetArea
         )

@@ -274,3 +274,31 @@ def test_no_value_shows_as_a_negative_zero(value):
         assert not (text.startswith("-") and not text.strip("-0.,")), text
         assert float(text.replace(",", "")) == pytest.approx(value, abs=half * 1.0001, rel=1e-12)
     assert not money(value).startswith("£-0.00")
+
+
+def test_the_period_chart_reads_out_and_a_click_selects_the_period(qtbot):
+    from PySide6.QtCore import QPointF
+
+    view = ComparisonView()
+    qtbot.addWidget(view)
+    view.resize(1200, 800)
+    view.show()
+    view.show_comparison(comparison({"A": 12.5, "B": -2.5}), pd.Timestamp("2024-06-12").date())
+    qtbot.wait(50)
+    plot = view.period_plot
+    (_, _), (bottom, top) = plot.vb.viewRange()
+    where = plot.vb.mapViewToScene(QPointF(1.0, (bottom + top) / 2))
+    view.period_crosshair.move_to(where)
+    text = view.period_crosshair.label.textItem.toPlainText()
+    assert text.startswith("period 1\nΣ|party net Δ| £15.00")  # |12.5| + |−2.5|
+
+    class Click:
+        def scenePos(self):
+            return where
+
+    with qtbot.waitSignal(view.period_clicked) as clicked:
+        view._clicked(Click())
+    assert clicked.args == [1]
+    view.mark_out_of_date("the scenario changed since")
+    view.period_crosshair.move_to(where)
+    assert not view.period_crosshair.label.isVisible()  # nothing read out of a stale one
