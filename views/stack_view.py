@@ -392,7 +392,7 @@ class StackView(QWidget):
         return self.describe(item) if item is not None else ""
 
     def _hovered(self, position) -> None:
-        if self.view is None or not self.plot.sceneBoundingRect().contains(position):
+        if self.view is None or not self.plot.vb.sceneBoundingRect().contains(position):
             return
         point = self.plot.vb.mapSceneToView(position)
         text = self.tooltip_at(point.x(), point.y())
