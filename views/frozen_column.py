@@ -32,6 +32,10 @@ class FrozenFirstColumn(QObject):
         table.verticalScrollBar().valueChanged.connect(frozen.verticalScrollBar().setValue)
         table.horizontalHeader().sectionResized.connect(self._resized)
         table.horizontalHeader().sortIndicatorChanged.connect(self._sorted)
+        # A click on the frozen header sorts the table, its own header showing it.
+        frozen.horizontalHeader().sortIndicatorChanged.connect(
+            table.horizontalHeader().setSortIndicator
+        )
         table.model().modelReset.connect(self.refresh)
         table.model().layoutChanged.connect(self.refresh)
         table.viewport().installEventFilter(self)

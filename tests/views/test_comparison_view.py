@@ -224,6 +224,13 @@ def test_the_party_column_stays_in_view_when_the_table_scrolls(qtbot):
     assert frozen.width() == table.columnWidth(0)
     assert frozen.model().index(0, 0).data() == "B"
     assert all(frozen.isColumnHidden(c) for c in range(1, table.model().columnCount()))
+    # Its header sorts the table by party, and the table's header says so.
+    frozen.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
+    assert table.horizontalHeader().sortIndicatorSection() == 0
+    assert [table.model().index(r, 0).data() for r in range(2)] == ["A", "B"]
+    table.sortByColumn(1, Qt.SortOrder.DescendingOrder)  # net Δ, largest first
+    assert frozen.horizontalHeader().sortIndicatorSection() == 1
+    assert frozen.model().index(0, 0).data() == "B"
 
 
 def test_only_units_that_moved_are_listed(qtbot):
