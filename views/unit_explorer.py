@@ -540,15 +540,17 @@ class UnitExplorer(QWidget):
         k = list(inputs.periods).index(period)
         local = datetime.fromtimestamp(inputs.bm.day_start + 1800 * (period - 1), UTC)
         local = local.astimezone(LONDON)
-        parts = [f"period {period} ({local:%H:%M})"]
-        if result.metered_available[period - 1]:
-            parts.append(f"QM {self.metered_curve.yData[k]:,.3f}")
-        parts += [
-            f"QME {result.non_delivery.qme[self.unit, period - 1]:,.3f}",
-            f"QAO {self.offer_curve.yData[k]:,.3f}",
-            f"QAB {self.bid_curve.yData[k]:,.3f} MWh",
-        ]
-        return "  ".join(parts)
+        metered = (
+            f"QM {self.metered_curve.yData[k]:,.3f}"
+            if result.metered_available[period - 1]
+            else "QM not metered"
+        )
+        # Three short lines: the chart is a third of the window's width at 1024 pixels.
+        return (
+            f"period {period} ({local:%H:%M})\n"
+            f"{metered}  QME {result.non_delivery.qme[self.unit, period - 1]:,.3f}\n"
+            f"QAO {self.offer_curve.yData[k]:,.3f}  QAB {self.bid_curve.yData[k]:,.3f} MWh"
+        )
 
     def _clicked(self, event) -> None:
         """A click on either chart selects the period under it (as on the day overview)."""
