@@ -11,7 +11,10 @@ and the price, with TLM = 1 + TLF for the stack; its metered-volume dependent qu
 A failed check is reported in `checks`, never hidden; a check that does not apply to a period
 (R-TLM in a one-sided period, R-TLM-ONESIDED; R-PRC-MIP in a period holding no input at all,
 engine.period_data; the cash balance of a metered period whose price is unavailable) has
-ok=True and status "not applicable". No check detail ever prints a NaN.
+ok=True and status "not applicable". No check detail ever prints a NaN. Two plausibility
+checks fail where the rules hold but the metered volumes make the result absurd: tlm-range
+(a TLM outside 0.5–1.5) and rcrc-range (an |RCRP_a| above 10: an RCRC denominator near 0,
+yet above R-ACC-RCRC-NODENOM's 1e-6 MWh).
 """
 
 from __future__ import annotations
@@ -53,6 +56,9 @@ from engine.stack_items import StackItems, items_from_bm, items_from_bsad
 
 LOSS_TOLERANCE_MWH = 1e-6
 PLAUSIBLE_TLM = (0.5, 1.5)  # outside this, metered volumes are almost certainly wrong
+# Σ RCRP = 1 and a real day's |RCRP_a| is well under 1: beyond this the RCRC denominator is
+# near 0 (yet above R-ACC-RCRC-NODENOM's 1e-6) and the charges are absurd.
+PLAUSIBLE_RCRP = 10.0
 CASH_TOLERANCE_GBP = 0.01
 NIV_TOLERANCE_MWH = 1e-6
 NOT_APPLICABLE = "not applicable"
@@ -436,8 +442,42 @@ def _checks(
             )
         )
         checks.append(_loss_check(j, losses))
+        checks.append(_rcrc_range_check(j, inputs, account_imbalance))
         checks.append(_cash_check(j, cash_error, account_imbalance))
     return tuple(checks)
+
+
+def _rcrc_range_check(j: int, inputs: SettlementInputs, account_imbalance: Imbalance) -> Check:
+    """Plausibility of R-ACC-RCRC: failed when some |RCRP_a| > PLAUSIBLE_RCRP, so that a
+    near-zero denominator (R-ACC-RCRC-NODENOM keeps it, being above 1e-6 MWh) never gives
+    absurd charges with every check passing."""
+    k = j - 1
+    rcrp = account_imbalance.rcrp[:, k]
+    if rcrp.size == 0:
+        return Check("rcrc-range", j, True, "no energy accounts")
+    a = int(np.argmax(np.abs(rcrp)))
+    name = inputs.account_name(a)
+    if abs(rcrp[a]) <= PLAUSIBLE_RCRP:
+        return Check(
+            "rcrc-range",
+            j,
+            True,
+            f"max |RCRP| {abs(rcrp[a]):.4f} ({name}) within {PLAUSIBLE_RCRP:g}",
+        )
+    trc = account_imbalance.trc[k]
+    charge = (
+        "TRC and RCRC not available (price unavailable)"
+        if np.isnan(trc)
+        else f"TRC £{trc:,.2f}, RCRC £{account_imbalance.rcrc[a, k]:,.2f}"
+    )
+    return Check(
+        "rcrc-range",
+        j,
+        False,
+        f"RCRP of {name} is {rcrp[a]:.4f} (|RCRP| more than {PLAUSIBLE_RCRP:g}): Σ CE = "
+        f"{account_imbalance.rcrc_denominator[k]:.6f} MWh, {charge}; RCRC of this period is "
+        "implausible: check the metered volumes (R-ACC-RCRC)",
+    )
 
 
 def _cash_check(j: int, cash_error: np.ndarray, account_imbalance: Imbalance) -> Check:

@@ -327,3 +327,53 @@ def test_a_metered_period_without_a_price_has_its_cash_balance_not_applicable():
     assert cash["detail"] == "price unavailable: CAEI, TRC and RCRC are not available"
     assert [c["rule"] for c in doc["checks"] if not c["ok"]] == ["R-PRC-MIP"]
     assert not [c for c in doc["checks"] if "nan" in c["detail"].lower()]
+
+
+def test_an_rcrc_denominator_near_zero_fails_the_rcrc_range_check():
+    # The reviewer's case. Trading Unit TU1 holds T_A-1 (GEN P, +10 MWh) and 2__B-1 (SUP C,
+    # −10.001 MWh): Σ −0.001, offtaking; the tiny T_G-1 (TINY P) meters 0.0005 MWh,
+    # delivering. TLF 0: L = −0.0005; α 0.45: TLMO+ = 0.45 × 0.0005 / 0.0005 = 0.45 (TLM
+    # 1.45), TLMO− = −0.55 × 0.0005 / 0.001 = −0.275 (TLM 0.725): every TLM within 0.5–1.5.
+    # Signed CE: GEN P −7.25, SUP C +7.250725, TINY P +0.000725; Σ CE = 0.00145 MWh, above
+    # R-ACC-RCRC-NODENOM's 1e-6, so RCRP = −5000, 5000.5 and 0.5 (Σ 1). T_A-1 accepted
+    # 10 MWh at £40: SSP £40, QABS GEN P −7.25; CAEI SUP C 7.250725 × 40 = £290.029, TINY P
+    # −£0.029: TRC £290, RCRC SUP C £1,450,145 and GEN P −£1,450,000. The rule holds as the
+    # rulebook states it, so every other check passes; rcrc-range fails (|RCRP| > 10).
+    document = case(
+        parties=[{"id": "GEN"}, {"id": "SUP"}, {"id": "TINY"}],
+        bm_units=[unit("T_A-1", "GEN", trading_unit="TU1"),
+                  unit("2__B-1", "SUP", "C", trading_unit="TU1"), unit("T_G-1", "TINY")],
+        fpn=[flat("T_A-1", 0)],
+        bid_offer=[pair("T_A-1", 27, 1, 40, 30, 50)],
+        acceptances=[accept("T_A-1", 1, 20)],
+        metered_volumes=[metered("T_A-1", 10.0), metered("2__B-1", -10.001),
+                         metered("T_G-1", 0.0005)],
+    )  # fmt: skip
+    doc = settle(document)
+    system = doc["system"][0]
+    assert system["trc"] == pytest.approx(290.0)
+    assert system["unallocated_residual"] == 0.0
+    sup = pick(doc["accounts"], party="SUP", account="C", period=27)
+    gen = pick(doc["accounts"], party="GEN", account="P", period=27)
+    assert (sup["rcrp"], gen["rcrp"]) == pytest.approx((5000.5, -5000.0))
+    assert (sup["rcrc"], gen["rcrc"]) == pytest.approx((1_450_145.0, -1_450_000.0))
+    (rcrc_range,) = [c for c in doc["checks"] if c["rule"] == "rcrc-range"]
+    assert rcrc_range["ok"] is False and rcrc_range["status"] is None
+    assert rcrc_range["detail"] == (
+        "RCRP of SUP C is 5000.5000 (|RCRP| more than 10): Σ CE = 0.001450 MWh, TRC £290.00, "
+        "RCRC £1,450,145.00; RCRC of this period is implausible: check the metered volumes "
+        "(R-ACC-RCRC)"
+    )
+    assert [c["rule"] for c in doc["checks"] if not c["ok"]] == ["rcrc-range"]
+
+
+def test_a_plausible_rcrc_share_passes_the_rcrc_range_check():
+    # Meters 100 and −100 MWh, TLF 0: CE 100 (GEN P) and 100 (SUP C): RCRP 0.5 each.
+    document = case(
+        parties=[{"id": "GEN"}, {"id": "SUP"}],
+        bm_units=[unit("T_G-1", "GEN"), unit("2__S-1", "SUP", "C")],
+        metered_volumes=[metered("T_G-1", 100.0), metered("2__S-1", -100.0)],
+    )
+    (rcrc_range,) = [c for c in settle(document)["checks"] if c["rule"] == "rcrc-range"]
+    assert (rcrc_range["ok"], rcrc_range["status"]) == (True, None)
+    assert rcrc_range["detail"] == "max |RCRP| 0.5000 (GEN P) within 10"

@@ -79,6 +79,7 @@ def test_party_totals_and_checks(base):
     assert {c["rule"] for c in base["checks"]} == {
         "R-TLM",
         "tlm-range",
+        "rcrc-range",
         "cash-balance",
         "R-PRC-NIV",
         "stack-complete",

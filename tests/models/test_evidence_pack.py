@@ -153,9 +153,9 @@ def test_run_workbook(pack):
     parties = {r[0]: r for r in rows(run["Parties"])[1:]}
     assert parties["GEN"][5] == pytest.approx(3267.08, abs=0.005)
     checks = rows(run["Checks"])
-    assert checks[0][0] == "checks: 5 passed, 0 not applicable, 0 failed"
+    assert checks[0][0] == "checks: 6 passed, 0 not applicable, 0 failed"
     assert checks[1] == ["rule", "period", "outcome", "detail"]
-    assert [r[2] for r in checks[2:]] == ["passed"] * 5
+    assert [r[2] for r in checks[2:]] == ["passed"] * 6
     assert prices[1][6] == "unallocated residual £ (R-ACC-RCRC-NODENOM)"
     assert prices[2][6] is None  # 0 in the worked example: blank
 
@@ -164,7 +164,7 @@ def test_the_known_gaps_of_both_runs_with_why_here_and_the_s0142_fields(pack):
     book, run = pack
     summary = {r[0]: r[1] for r in rows(book["Summary"]) if r[0]}
     for when in ("before", "after"):
-        assert summary[f"Checks, {when}"] == "5 passed, 0 not applicable, 0 failed"
+        assert summary[f"Checks, {when}"] == "6 passed, 0 not applicable, 0 failed"
         assert summary[f"Known gaps (rulebook §15), {when}"] == (
             "GAP-P376-BASELINING (sheet Known gaps)"
         )
@@ -205,7 +205,7 @@ def test_not_applicable_checks_are_neither_passed_nor_failed(not_applicable):
     residual = float(result.unallocated_residual[26])
     assert residual != 0 and residual == pytest.approx(float(result.imbalance.trc[26]))
     checks = rows(run["Checks"])
-    assert checks[0][0] == "checks: 7 passed, 2 not applicable, 0 failed"
+    assert checks[0][0] == "checks: 8 passed, 2 not applicable, 0 failed"
     outcome = {(r[0], r[1]): r[2] for r in checks[2:]}
     assert outcome[("R-PRC-MIP", 26)] == "not applicable"
     assert outcome[("R-TLM", 27)] == "not applicable"
@@ -215,7 +215,7 @@ def test_not_applicable_checks_are_neither_passed_nor_failed(not_applicable):
     assert prices[26][6] is None and prices[27][6] == pytest.approx(residual)
     summary = {r[0]: r[1] for r in rows(book["Summary"]) if r[0]}
     for when in ("before", "after"):
-        assert summary[f"Checks, {when}"] == "7 passed, 2 not applicable, 0 failed"
+        assert summary[f"Checks, {when}"] == "8 passed, 2 not applicable, 0 failed"
         assert summary[f"Unallocated residual (R-ACC-RCRC-NODENOM), {when}"] == (
             f"£{residual:,.2f} in 1 period(s): period 27 £{residual:,.2f}"
         )

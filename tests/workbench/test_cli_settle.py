@@ -26,7 +26,7 @@ def test_case_run_prints_prices_parties_and_checks(capsys):
     assert (
         "GEN              2,171.83         0.00         123.80       1,219.05       3,267.08" in out
     )
-    assert "checks: 5 passed, 0 not applicable, 0 failed" in out
+    assert "checks: 6 passed, 0 not applicable, 0 failed" in out
 
 
 def test_case_run_json_has_the_case_format_output_keys(capsys):
@@ -103,7 +103,7 @@ def test_settle_then_show_prints_the_case_run_document(tmp_path, capsys):
     assert (
         code == 0
         and "results stored in" in out
-        and "checks: 5 passed, 0 not applicable, 0 failed" in out
+        and "checks: 6 passed, 0 not applicable, 0 failed" in out
     )
     code, shown, _ = run(
         capsys, "show", "--db", db, "--date", "2024-06-12", "--run", "R2", "--json"
@@ -162,7 +162,7 @@ def test_case_run_counts_not_applicable_checks_apart_with_their_reasons(tmp_path
         ],
     )
     code, out, _ = run(capsys, "case", "run", path)
-    assert code == 0 and "checks: 7 passed, 2 not applicable, 0 failed" in out
+    assert code == 0 and "checks: 8 passed, 2 not applicable, 0 failed" in out
     assert "FAILED" not in out
     assert "  not applicable R-PRC-MIP period 26: no data for this period: nothing to price" in out
     assert "  not applicable R-TLM period 27: R-TLM-ONESIDED: no offtaking primary" in out
