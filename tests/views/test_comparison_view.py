@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from openpyxl import load_workbook
 from PySide6.QtCore import Qt
 
 from models.case_convert import import_case
@@ -83,6 +84,12 @@ def test_a_comparison_goes_out_of_date_when_its_inputs_change(
     compared(qtbot, window)
     assert view.current and "not material" in view.title.text()
     save_screens(window, tmp_path, "comparison_current")
+    # Up to date again: the pack says what the view says.
+    controller.export_comparison(str(pack))
+    qtbot.waitUntil(lambda: pack.exists() and not window.jobs.busy(), timeout=LOAD_TIMEOUT_MS)
+    rows = {r[0]: r[1] for r in load_workbook(pack)["Summary"].iter_rows(values_only=True) if r}
+    assert rows["Verdict"] == view.comparison.verdict()
+    assert f"net total {money(rows['Net total of party deltas £'])}" in view.title.text()
 
     # The base run shown: one of the two compared, so the comparison still holds.
     window.load_run(1)
