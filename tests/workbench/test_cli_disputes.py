@@ -144,3 +144,24 @@ def test_bad_edits_exit_2_with_one_line(db, capsys):
         assert code == 2 and message in err and len(err.strip().splitlines()) == 1
     code, _, err = run(capsys, "export", "--db", db, "--case", "NOPE", "--xlsx", "x.xlsx")
     assert code == 2 and "no dispute case NOPE" in err
+
+
+def test_a_case_counts_from_the_runs_calendar_day_and_a_df_needs_its_date(tmp_path, capsys):
+    path = str(tmp_path / "d.sqlite")
+    case = str(CASES / "worked_example.json")
+    assert run(capsys, "case", "import", "--db", path, case)[0] == 0  # run 1, SF
+    assert run(capsys, "case", "import", "--db", path, "--run", "DF", case)[0] == 0  # run 2
+    create = ("dispute", "create", "--db", path, "--party", "GEN")
+    code, out, _ = run(capsys, *create, "--reference", "TD-1", "--run-id", "1")
+    # SF of Wed 12 Jun 2024 ran on Thu 4 Jul (16 working days), + 20 working days.
+    assert code == 0 and "raise by 2024-08-01" in out
+    code, _, err = run(capsys, *create, "--reference", "TD-2", "--run-id", "2")
+    assert code == 2
+    assert err.strip() == (
+        "settlement-workbench: error: a DF run is held ad hoc, on no fixed day of the settlement "
+        "calendar: give the date it was carried out (--run-date)"
+    )
+    code, out, _ = run(
+        capsys, *create, "--reference", "TD-2", "--run-id", "2", "--run-date", "2026-11-02"
+    )
+    assert code == 0 and "raise by 2026-11-30" in out  # 20 working days after Mon 2 Nov 2026
