@@ -428,23 +428,33 @@ def _checks(
                     f"{missing} BM unit(s) have no metered volume; counted as 0 MWh",
                 )
             )
-        tlm = losses.tlm[:, k]
-        odd = np.flatnonzero((tlm < PLAUSIBLE_TLM[0]) | (tlm > PLAUSIBLE_TLM[1]))
-        checks.append(
-            Check(
-                "tlm-range",
-                j,
-                len(odd) == 0,
-                f"all TLM within {PLAUSIBLE_TLM[0]}–{PLAUSIBLE_TLM[1]}"
-                if len(odd) == 0
-                else f"{len(odd)} TLM outside {PLAUSIBLE_TLM[0]}–{PLAUSIBLE_TLM[1]}, e.g. "
-                f"{inputs.bm.bm_units[odd[0]]} {tlm[odd[0]]:.4f}: check the metered volumes",
-            )
-        )
+        checks.append(_tlm_range_check(j, inputs, losses))
         checks.append(_loss_check(j, losses))
         checks.append(_rcrc_range_check(j, inputs, account_imbalance))
         checks.append(_cash_check(j, cash_error, account_imbalance))
     return tuple(checks)
+
+
+def _tlm_range_check(j: int, inputs: SettlementInputs, losses: LossResult) -> Check:
+    """Plausibility of R-TLM: failed when a TLM is outside PLAUSIBLE_TLM, as in a nearly
+    one-sided period (R-TLM-ONESIDED's 1e-6 MWh kept as the rulebook states it), whose QCE,
+    QABS, imbalance, RCRC and stack prices all rest on that TLM."""
+    k = j - 1
+    low, high = PLAUSIBLE_TLM
+    tlm = losses.tlm[:, k]
+    odd = np.flatnonzero((tlm < low) | (tlm > high))
+    if len(odd) == 0:
+        return Check("tlm-range", j, True, f"all TLM within {low}–{high}")
+    worst = odd[np.argmax(np.abs(tlm[odd] - 1.0))]
+    return Check(
+        "tlm-range",
+        j,
+        False,
+        f"TLM outside {low}–{high}: charges depending on TLM in this period are implausible "
+        f"({len(odd)} BM unit(s), e.g. {inputs.bm.bm_units[worst]} {tlm[worst]:.4f}; "
+        f"TLMO+ {losses.tlmo_plus[k]:.6f}, TLMO− {losses.tlmo_minus[k]:.6f}; check the metered "
+        "volumes)",
+    )
 
 
 def _rcrc_range_check(j: int, inputs: SettlementInputs, account_imbalance: Imbalance) -> Check:

@@ -377,3 +377,27 @@ def test_a_plausible_rcrc_share_passes_the_rcrc_range_check():
     (rcrc_range,) = [c for c in settle(document)["checks"] if c["rule"] == "rcrc-range"]
     assert (rcrc_range["ok"], rcrc_range["status"]) == (True, None)
     assert rcrc_range["detail"] == "max |RCRP| 0.5000 (GEN P) within 10"
+
+
+def test_a_near_one_sided_period_fails_tlm_range_naming_the_implausible_charges():
+    # E_E-1 meters +0.001 MWh, 2__S-1 −500 MWh, TLF 0: both sides above R-TLM-ONESIDED's
+    # 1e-6, so the rule applies as the rulebook states it. L = −499.999; α 0.45: TLMO+ =
+    # 0.45 × 499.999 / 0.001 = 224,999.55 (TLM 225,000.55); TLMO− = −0.55 × 499.999 / 500 =
+    # −0.549999 (TLM 0.450001). Σ QM × TLM = 0 holds; tlm-range fails for both units.
+    document = case(
+        parties=[{"id": "GEN"}, {"id": "SUP"}],
+        bm_units=[unit("E_E-1", "GEN"), unit("2__S-1", "SUP", "C")],
+        metered_volumes=[metered("E_E-1", 0.001), metered("2__S-1", -500.0)],
+    )
+    doc = settle(document)
+    system = doc["system"][0]
+    assert system["tlmo_plus"] == pytest.approx(224_999.55)
+    assert system["tlmo_minus"] == pytest.approx(-0.549999)
+    (tlm_range,) = [c for c in doc["checks"] if c["rule"] == "tlm-range"]
+    assert tlm_range["ok"] is False and tlm_range["status"] is None
+    assert tlm_range["detail"] == (
+        "TLM outside 0.5–1.5: charges depending on TLM in this period are implausible "
+        "(2 BM unit(s), e.g. E_E-1 225000.5500; TLMO+ 224999.550000, TLMO− -0.549999; "
+        "check the metered volumes)"
+    )
+    assert [c["rule"] for c in doc["checks"] if not c["ok"]] == ["tlm-range"]

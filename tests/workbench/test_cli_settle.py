@@ -172,6 +172,24 @@ def test_case_run_counts_not_applicable_checks_apart_with_their_reasons(tmp_path
     assert p26["ssp"] is None and p26["sbp"] is None  # unavailable: null, never 0 or NaN
 
 
+def test_case_run_shows_a_failed_tlm_range_with_the_charges_it_makes_implausible(tmp_path, capsys):
+    # A nearly one-sided period (R-TLM-ONESIDED does not apply above 1e-6 MWh): T_GEN-1
+    # meters 0.001 MWh against the supplier's −500: TLM 225,000.54 (TLF −0.01), plainly
+    # wrong, so tlm-range fails and says which charges that makes implausible.
+    case = json.loads((CASES / "worked_example.json").read_text())
+    meters = [
+        {**m, "mwh": 0.001 if m["bm_unit"] == "T_GEN-1" else -500.0}
+        for m in case["metered_volumes"]
+    ]
+    path = _worked_variant(tmp_path, "near.json", metered_volumes=meters)
+    code, out, _ = run(capsys, "case", "run", path)
+    assert code == 0 and "checks: 5 passed, 0 not applicable, 1 failed" in out
+    assert (
+        "  FAILED tlm-range period 27: TLM outside 0.5–1.5: charges depending on TLM in this "
+        "period are implausible (2 BM unit(s), e.g. T_GEN-1 225000.5445; " in out
+    )
+
+
 def test_case_run_prints_the_known_gaps_and_the_unallocated_residual(tmp_path, capsys):
     # Every meter reads 0: no RCRC denominator, so the TRC stays unallocated
     # (R-ACC-RCRC-NODENOM); 2024-06-12 is after P376, a known gap.
