@@ -99,6 +99,9 @@ class Collector:
         self.days: dict[date, DayRecords] = defaultdict(DayRecords)
         self.records: Counter = Counter()
         self.outside_date = 0
+        # Records that repeat one already read, field for field (the same file given twice,
+        # overlapping files): kept once, counted once per record on the record's own date.
+        self.duplicates = 0
         self.skipped: Counter = Counter()  # reason -> records set aside on purpose
         # Dates some record is stated for; other dates only receive the ends of segments
         # running past midnight, which join that date's run only if it has one already.
@@ -124,7 +127,12 @@ class Collector:
         if existing is None:
             records.tables[table][key] = row
             records.where[(table, key)] = where
-        elif existing != row:
+        elif existing == row:
+            # An acceptance header repeats with each of its levels; a segment past midnight
+            # is put on both dates: neither is a repeated record.
+            if day == self._anchor and table != "acceptance":
+                self.duplicates += 1
+        else:
             first = records.where[(table, key)]
             names = KEY_COLUMNS[table]
             shown = ", ".join(f"{n}={v}" for n, v in zip(names, key, strict=True))

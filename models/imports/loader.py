@@ -168,6 +168,7 @@ def _import_files(
         for batch in typed:
             if batch.dataset.target != "register":
                 collector.add(batch)
+        summary.duplicates = collector.duplicates
         _check_cancel(cancelled)
         if report.rejected:
             raise ImportRejected(report)

@@ -148,6 +148,7 @@ class ImportSummary:
 
     files: list[str] = field(default_factory=list)
     records: Counter = field(default_factory=Counter)  # dataset -> records read
+    duplicates: int = 0  # records read that repeat another exactly, stored once
     dates: list[DatePart] = field(default_factory=list)
     register_units: int = 0
     notes: list[str] = field(default_factory=list)
@@ -160,6 +161,11 @@ class ImportSummary:
         lines += [
             f"  {name:10s} {count:>9,} record(s)" for name, count in sorted(self.records.items())
         ]
+        if self.duplicates:
+            lines.append(
+                f"  {sum(self.records.values()):,} records, {self.duplicates:,} exact "
+                "duplicate(s) collapsed (the same record read more than once, stored once)"
+            )
         for s in self.snapshots:
             state = "new snapshot" if s.new else "identical to snapshot, nothing added:"
             lines.append(
@@ -193,6 +199,7 @@ class ImportSummary:
         return {
             "files": list(self.files),
             "records": dict(sorted(self.records.items())),
+            "duplicates": self.duplicates,
             "register_units": self.register_units,
             "dates": [
                 {
