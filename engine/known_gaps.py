@@ -16,6 +16,8 @@ from datetime import date
 
 from engine.losses import is_secondary_bm_unit
 
+SUPPLIER_PREFIX = "2__"
+
 SINGLE_PRICE_FROM = date(2015, 11, 5)  # P305; engine.parameters refuses earlier dates
 BASELINING_FROM = date(2023, 2, 23)  # P376
 
@@ -136,10 +138,12 @@ def gaps_affecting(
     if settlement_date >= BASELINING_FROM:
         uses.append(GapUse(KNOWN_GAPS[P376_BASELINING], f"{day} is on or after 2023-02-23 (P376)"))
     if secondary:
+        # Our sources give no P415 go-live date: presence of V__ units is the trigger.
         uses.append(
             GapUse(
                 KNOWN_GAPS[P415_VIRTUAL_TRADING],
-                f"{len(secondary)} secondary BM unit(s), e.g. {secondary[0]}",
+                "may apply: P415 compensation is not modelled; this day has secondary BM "
+                f"units ({len(secondary)}, e.g. {secondary[0]})",
             )
         )
     if metered and bsad_actions:
@@ -168,17 +172,36 @@ def gaps_affecting(
     return tuple(uses)
 
 
+def is_supplier_id(unit_id: str) -> bool:
+    """A supplier base BM unit, `2__…`: P415 compensates its supplier for VLP deliveries."""
+    return str(unit_id).startswith(SUPPLIER_PREFIX)
+
+
 def gap_ids_for_unit(uses: Sequence[GapUse], bm_unit: str) -> tuple[str, ...]:
-    """The gaps of `uses` that a BM unit's QME, QII and CND depend on."""
+    """The gaps of `uses` that a BM unit's QME, QII and CND depend on. (P415 compensation
+    enters the accounts and party totals, not these: gap_ids_for_account.)"""
     wanted = {P376_BASELINING}
-    if is_secondary_id(bm_unit):
+    return tuple(u.id for u in uses if u.id in wanted)
+
+
+def compensation_gap_ids(
+    uses: Sequence[GapUse], has_secondary_units: bool, has_supplier_units: bool = False
+) -> tuple[str, ...]:
+    """The gaps of `uses` that an account's credited energy and imbalance depend on: the VLP
+    virtual accounts where it leads secondary units; P415 compensation where it leads
+    secondary (V__) or supplier (2__) units."""
+    wanted = set()
+    if has_secondary_units:
+        wanted |= {VLP_VIRTUAL_ACCOUNTS, P415_VIRTUAL_TRADING}
+    if has_supplier_units:
         wanted |= {P415_VIRTUAL_TRADING}
     return tuple(u.id for u in uses if u.id in wanted)
 
 
-def gap_ids_for_account(uses: Sequence[GapUse], has_secondary_units: bool) -> tuple[str, ...]:
-    """The gaps of `uses` that an account's imbalance and RCRC depend on."""
-    wanted = {NETSO_ENERGY_ACCOUNTS}
-    if has_secondary_units:
-        wanted |= {VLP_VIRTUAL_ACCOUNTS}
-    return tuple(u.id for u in uses if u.id in wanted)
+def gap_ids_for_account(
+    uses: Sequence[GapUse], has_secondary_units: bool, has_supplier_units: bool = False
+) -> tuple[str, ...]:
+    """The gaps of `uses` that an account's RCRC depends on: the NETSO's accounts (in TRC)
+    and the account's own compensation_gap_ids."""
+    own = set(compensation_gap_ids(uses, has_secondary_units, has_supplier_units))
+    return tuple(u.id for u in uses if u.id == NETSO_ENERGY_ACCOUNTS or u.id in own)

@@ -13,7 +13,12 @@ import numpy as np
 from engine.bm_trace import trace_bm_unit_period
 from engine.errors import EngineInputError
 from engine.imbalance_price import TAGGED_BY_ARBITRAGE, TAGGED_BY_DMAT, TAGGED_BY_NIV
-from engine.known_gaps import VLP_VIRTUAL_ACCOUNTS, gap_ids_for_account, gap_ids_for_unit
+from engine.known_gaps import (
+    compensation_gap_ids,
+    gap_ids_for_account,
+    gap_ids_for_unit,
+    is_supplier_id,
+)
 from engine.settle import SettlementResult
 from engine.trace import Trace, TraceInput, step
 
@@ -246,9 +251,10 @@ def trace_account(result: SettlementResult, party: str, account: str, period: in
             )
         )
     secondary_led = bool(result.losses.secondary[led].any())
-    gaps = gap_ids_for_account(result.known_gaps, secondary_led)
-    vlp_gap = tuple(g for g in gaps if g == VLP_VIRTUAL_ACCOUNTS)
-    trace.add(step("R-ACC-QCE", contributions, _f(result.qce[a, k]), unit="MWh", gaps=vlp_gap))
+    supplier_led = any(is_supplier_id(names[u]) for u in led)
+    gaps = gap_ids_for_account(result.known_gaps, secondary_led, supplier_led)
+    own_gaps = compensation_gap_ids(result.known_gaps, secondary_led, supplier_led)
+    trace.add(step("R-ACC-QCE", contributions, _f(result.qce[a, k]), unit="MWh", gaps=own_gaps))
     c = inputs.contracts
     in_period = c.period == period
     sold = [
@@ -301,7 +307,7 @@ def trace_account(result: SettlementResult, party: str, account: str, period: in
             _f(imb.caei[a, k]),
             unit="£",
             title="Energy imbalance charge CAEI_a (paid by the party)",
-            gaps=vlp_gap,
+            gaps=own_gaps,
         )
     )
     rcrc_inputs = [

@@ -12,6 +12,7 @@ from engine.known_gaps import (
     P415_VIRTUAL_TRADING,
     RR_CASHFLOWS,
     VLP_VIRTUAL_ACCOUNTS,
+    compensation_gap_ids,
     gap_ids_for_account,
     gap_ids_for_unit,
     gaps_affecting,
@@ -47,7 +48,11 @@ def test_baselining_applies_from_2023_02_23():
 def test_secondary_units_bring_p415_and_the_vlp_accounts():
     uses = gaps_affecting(date(2022, 3, 19), ["T_G-1", "V__AFLEX001", "V__B"])
     assert ids(uses) == [P415_VIRTUAL_TRADING, VLP_VIRTUAL_ACCOUNTS]
-    assert "2 secondary" in uses[0].reason and "V__AFLEX001" in uses[0].reason
+    # No P415 go-live date in our sources: the V__ units are the trigger, and it "may" apply.
+    assert uses[0].reason == (
+        "may apply: P415 compensation is not modelled; this day has secondary BM units "
+        "(2, e.g. V__AFLEX001)"
+    )
     # Without metered volumes there is no account to misstate: only P415 remains.
     assert ids(gaps_affecting(date(2022, 3, 19), ["V__B"], metered=False)) == [P415_VIRTUAL_TRADING]
 
@@ -63,6 +68,16 @@ def test_bsad_rr_and_dual_pricing():
 def test_which_gaps_a_unit_or_an_account_depends_on():
     uses = gaps_affecting(date(2024, 6, 12), ["T_G-1", "V__B"], bsad_actions=1)
     assert gap_ids_for_unit(uses, "T_G-1") == (P376_BASELINING,)
-    assert gap_ids_for_unit(uses, "V__B") == (P376_BASELINING, P415_VIRTUAL_TRADING)
+    # P415 compensation enters accounts and party totals, not a unit's QME, QII or CND.
+    assert gap_ids_for_unit(uses, "V__B") == (P376_BASELINING,)
     assert gap_ids_for_account(uses, False) == (NETSO_ENERGY_ACCOUNTS,)
-    assert gap_ids_for_account(uses, True) == (NETSO_ENERGY_ACCOUNTS, VLP_VIRTUAL_ACCOUNTS)
+    assert gap_ids_for_account(uses, True) == (
+        P415_VIRTUAL_TRADING, NETSO_ENERGY_ACCOUNTS, VLP_VIRTUAL_ACCOUNTS,
+    )  # fmt: skip
+    # A supplier (2__) account takes the compensation for VLP deliveries: P415 too.
+    assert gap_ids_for_account(uses, False, True) == (P415_VIRTUAL_TRADING, NETSO_ENERGY_ACCOUNTS)
+    assert compensation_gap_ids(uses, False, True) == (P415_VIRTUAL_TRADING,)
+    assert compensation_gap_ids(uses, False, False) == ()
+    # Without V__ units in the day there is no P415 to attach.
+    plain = gaps_affecting(date(2024, 6, 12), ["T_G-1", "2__S-1"])
+    assert gap_ids_for_account(plain, False, True) == ()

@@ -49,12 +49,35 @@ def test_unit_trace_of_a_one_sided_period_and_of_a_secondary_unit():
     assert steps(trace)["R-TLM"].result == 0.99
     secondary = trace_unit(result, "V__V001", 27)
     assert "R-TLM-SECONDARY" in secondary.rule_ids() and "R-TLM-TU" not in secondary.rule_ids()
-    assert steps(secondary)["R-ND"].gaps == ("GAP-P376-BASELINING", "GAP-P415-VIRTUAL-TRADING")
+    # P415 compensation is not in a unit's QME, QII or CND: only in accounts.
+    assert steps(secondary)["R-ND"].gaps == ("GAP-P376-BASELINING",)
+    assert steps(secondary)["R-ND-CHARGE"].gaps == ("GAP-P376-BASELINING",)
     account = trace_account(result, "VLP", "C", 27)
-    assert "GAP-VLP-VIRTUAL-ACCOUNTS" in steps(account)["R-ACC-RCRC"].gaps
-    assert steps(account)["R-ACC-QAEI"].gaps == ("GAP-VLP-VIRTUAL-ACCOUNTS",)
-    assert steps(account)["R-ACC-QCE"].gaps == ("GAP-VLP-VIRTUAL-ACCOUNTS",)
+    vlp = ("GAP-P415-VIRTUAL-TRADING", "GAP-VLP-VIRTUAL-ACCOUNTS")
+    assert steps(account)["R-ACC-RCRC"].gaps == vlp
+    assert steps(account)["R-ACC-QAEI"].gaps == vlp
+    assert steps(account)["R-ACC-QCE"].gaps == vlp
     assert steps(trace_account(result, "GEN", "P", 27))["R-ACC-QCE"].gaps == ()
+
+
+def test_p415_is_attached_to_the_accounts_of_supplier_and_secondary_units_only():
+    # A day with a V__ unit: P415 may apply. It enters the supplier's (2__S-1, SUP C) and
+    # the VLP's accounts, not the generator's, and no unit's non-delivery step.
+    result = settled(
+        parties=[{"id": "GEN"}, {"id": "SUP"}, {"id": "VLP"}],
+        bm_units=[unit("T_G-1", "GEN"), unit("2__S-1", "SUP", "C"), unit("V__V001", "VLP")],
+        metered_volumes=[metered("T_G-1", 100.0), metered("2__S-1", -102.0),
+                         metered("V__V001", 2.0)],
+    )  # fmt: skip
+    p415 = "GAP-P415-VIRTUAL-TRADING"
+    assert p415 in [g.id for g in result.known_gaps]
+    supplier = steps(trace_account(result, "SUP", "C", 27))
+    assert supplier["R-ACC-QCE"].gaps == supplier["R-ACC-QAEI"].gaps == (p415,)
+    assert p415 in supplier["R-ACC-RCRC"].gaps
+    generator = steps(trace_account(result, "GEN", "P", 27))
+    assert all(p415 not in s.gaps for s in generator.values())
+    for bm_unit in ("T_G-1", "2__S-1", "V__V001"):
+        assert all(p415 not in s.gaps for s in trace_unit(result, bm_unit, 27).steps)
 
 
 def test_account_trace_names_the_missing_rcrc_denominator():

@@ -26,7 +26,10 @@ def test_a_row_per_gap_and_a_none_row(tmp_path):
         ["run 1", "GAP-VLP-VIRTUAL-ACCOUNTS"],
         ["run 2", "none"],
     ]
-    assert values[3][3] == "1 secondary BM unit(s), e.g. V__V001"
+    assert values[3][3] == (
+        "may apply: P415 compensation is not modelled; this day has secondary BM units "
+        "(1, e.g. V__V001)"
+    )
     assert values[3][5].startswith("BP7 positions 19–25: N0665")
     assert values[5][2] == "no known gap applies to these results"
     assert gaps_affecting(date(2022, 3, 19), ["T_G-1"]) == ()
