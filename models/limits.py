@@ -18,6 +18,9 @@ GZIP_RATIO_CHECKED_FROM = 100_000_000
 MAX_RECORDS_PER_FILE = 5_000_000  # records (lines or JSON objects) in one data file
 MAX_CASE_FILE_BYTES = 200_000_000
 MAX_ACCEPTANCES_PER_CASE = 50_000  # validated and settled in about 30 s
+# Acceptance (BOALF) records in one import, all files together: an import holds every record
+# in memory until it is written, and 1,000,000 exhaust a desktop's. 50 busy GB days.
+MAX_ACCEPTANCE_RECORDS_PER_IMPORT = 500_000
 MAX_JSON_NESTING = 32  # a case file needs 5 levels, an Insights response 4
 
 # Values

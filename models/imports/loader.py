@@ -18,6 +18,7 @@ from pathlib import Path
 from sqlalchemy import Connection, select
 
 from engine.settlement_calendar import RunType
+from models import limits
 from models.bulk import bulk_insert
 from models.database import SettlementDatabase
 from models.errors import WorkbenchInputError
@@ -144,8 +145,10 @@ def _import_files(
         if n in p114:
             continue
         for batch in read_file(Path(path), report, names[n]):
-            typed.append(type_batch(batch, report))
             summary.records[batch.dataset.name] += batch.size
+            if _too_many_acceptances(summary.records["BOALF"], names[n], report):
+                raise ImportRejected(report)  # before typing: nothing held any longer
+            typed.append(type_batch(batch, report))
         _check_cancel(cancelled)
     progress(0.4, "Checking records")
     registers = collect_registers([t for t in typed if t.dataset.target == "register"], report)
@@ -274,6 +277,23 @@ class _Register:
         if snapshot.id not in self._entries:
             self._entries[snapshot.id] = register_entries(self.conn, snapshot.id)
         return InForce(day, snapshot, earliest, self._entries[snapshot.id])
+
+
+def _too_many_acceptances(count: int, name: str, report: ImportReport) -> bool:
+    """Refuse an import past `limits.MAX_ACCEPTANCE_RECORDS_PER_IMPORT` acceptance records,
+    naming the file that took it past and the count so far."""
+    if count <= limits.MAX_ACCEPTANCE_RECORDS_PER_IMPORT:
+        return False
+    report.reject(
+        name,
+        "",
+        "",
+        None,
+        f"this import holds {count:,} acceptance (BOALF) records up to this file; at most "
+        f"{limits.MAX_ACCEPTANCE_RECORDS_PER_IMPORT:,} are imported at once (a GB day has "
+        "3,000 to 10,000 acceptances): import fewer dates at a time",
+    )
+    return True
 
 
 def _check_cancel(cancelled: Callable[[], bool]) -> None:
