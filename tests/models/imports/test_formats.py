@@ -97,3 +97,19 @@ def test_a_csv_field_beyond_the_csv_modules_limit_is_a_rejection(tmp_path):
     path = tmp_path / "big.csv"
     path.write_text('settlementDate,name\n2024-06-12,"' + "N" * 200_000 + '"\n')
     assert _reasons(path) == ["not readable as CSV: field larger than field limit (131072)"]
+
+
+def test_json_records_become_columns_with_null_where_a_record_lacks_a_key():
+    from models.imports.formats import read_text
+
+    full = '{"dataset": "MELS", "bmUnit": "T_A-1", "levelFrom": 5, "levelTo": 6}'
+    short = '{"dataset": "MELS", "bmUnit": "T_B-1", "levelFrom": 7}'
+    for records, expected in (
+        (f"[{full}, {full}]", {"levelto": [6, 6], "bmunit": ["T_A-1", "T_A-1"]}),
+        (f"[{full}, {short}]", {"levelto": [6, None], "bmunit": ["T_A-1", "T_B-1"]}),
+        (f"[{short}, 3, {full}]", {"levelto": [None, 6], "bmunit": ["T_B-1", "T_A-1"]}),
+    ):
+        report = ImportReport()
+        (batch,) = read_text(records, "f.json", report)
+        assert {k: batch.columns[k] for k in expected} == expected
+        assert batch.columns["levelfrom"][0] in (5, 7)
