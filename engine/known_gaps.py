@@ -17,6 +17,7 @@ from datetime import date
 from engine.losses import is_secondary_bm_unit
 
 SUPPLIER_PREFIX = "2__"
+NOT_BASELINED_PREFIXES = ("T_", "I_")  # P376: transmission and interconnector units
 
 SINGLE_PRICE_FROM = date(2015, 11, 5)  # P305; engine.parameters refuses earlier dates
 BASELINING_FROM = date(2023, 2, 23)  # P376
@@ -67,8 +68,10 @@ KNOWN_GAPS: dict[str, KnownGap] = {
             "P376 baselining: since 2023-02-23 a baselined BM unit's expected volume uses its "
             "baseline, not its FPN",
             "BP7 position 18, N0645 Period BM Unit Settlement Expected Volume",
-            "QME, QII, QNDO/QNDB and CND of baselined BM units (the engine uses Period FPN "
-            "for every unit; the data does not say which units are baselined)",
+            "QME, QII, QNDO/QNDB and CND of baselined BM units: QME of a baselined unit uses "
+            "its baseline (P376), not FPN; the engine uses FPN (transmission T_ and "
+            "interconnector I_ units are not baselined; the data does not say which others "
+            "are)",
         ),
         KnownGap(
             P415_VIRTUAL_TRADING,
@@ -134,9 +137,16 @@ def gaps_affecting(
     """
     day = settlement_date.isoformat()
     secondary = sorted(u for u in bm_unit_ids if is_secondary_id(u))
+    baselinable = sorted(u for u in bm_unit_ids if may_be_baselined(u))
     uses: list[GapUse] = []
-    if settlement_date >= BASELINING_FROM:
-        uses.append(GapUse(KNOWN_GAPS[P376_BASELINING], f"{day} is on or after 2023-02-23 (P376)"))
+    if settlement_date >= BASELINING_FROM and baselinable:
+        uses.append(
+            GapUse(
+                KNOWN_GAPS[P376_BASELINING],
+                f"{day} is on or after 2023-02-23 (P376); {len(baselinable)} BM unit(s) may be "
+                f"baselined (not T_ or I_), e.g. {baselinable[0]}",
+            )
+        )
     if secondary:
         # Our sources give no P415 go-live date: presence of V__ units is the trigger.
         uses.append(
@@ -177,10 +187,17 @@ def is_supplier_id(unit_id: str) -> bool:
     return str(unit_id).startswith(SUPPLIER_PREFIX)
 
 
+def may_be_baselined(unit_id: str) -> bool:
+    """P376: a BM unit that may be baselined. Transmission (T_) units settle on their FPN and
+    interconnector (I_) units are not baselined; any other may be (the data does not say)."""
+    return not str(unit_id).startswith(NOT_BASELINED_PREFIXES)
+
+
 def gap_ids_for_unit(uses: Sequence[GapUse], bm_unit: str) -> tuple[str, ...]:
-    """The gaps of `uses` that a BM unit's QME, QII and CND depend on. (P415 compensation
-    enters the accounts and party totals, not these: gap_ids_for_account.)"""
-    wanted = {P376_BASELINING}
+    """The gaps of `uses` that a BM unit's QME, QII and CND depend on: P376 where the unit
+    may be baselined. (P415 compensation enters the accounts and party totals, not these:
+    gap_ids_for_account.)"""
+    wanted = {P376_BASELINING} if may_be_baselined(bm_unit) else set()
     return tuple(u.id for u in uses if u.id in wanted)
 
 

@@ -16,6 +16,7 @@ from engine.known_gaps import (
     gap_ids_for_account,
     gap_ids_for_unit,
     gaps_affecting,
+    may_be_baselined,
 )
 
 
@@ -39,10 +40,23 @@ def test_every_gap_of_the_rulebook_names_its_s0142_field():
     assert all(g.title and g.affects for g in KNOWN_GAPS.values())
 
 
-def test_baselining_applies_from_2023_02_23():
-    assert ids(gaps_affecting(date(2023, 2, 22), ["T_G-1"])) == []
-    (use,) = gaps_affecting(date(2023, 2, 23), ["T_G-1"])
-    assert use.id == P376_BASELINING and "2023-02-23" in use.reason
+def test_baselining_applies_from_2023_02_23_to_units_that_may_be_baselined():
+    units = ["T_G-1", "I_IFA-1", "E_E-1", "2__S-1"]
+    assert ids(gaps_affecting(date(2023, 2, 22), units)) == []
+    (use,) = gaps_affecting(date(2023, 2, 23), units)
+    assert use.id == P376_BASELINING
+    assert use.reason == (
+        "2023-02-23 is on or after 2023-02-23 (P376); 2 BM unit(s) may be baselined (not T_ "
+        "or I_), e.g. 2__S-1"
+    )
+    assert "QME of a baselined unit uses its baseline (P376), not FPN; the engine uses FPN" in (
+        use.gap.affects
+    )
+    # Transmission units settle on FPN and interconnectors are not baselined: no P376.
+    assert ids(gaps_affecting(date(2024, 6, 12), ["T_G-1", "I_IFA-1"])) == []
+    assert [may_be_baselined(u) for u in [*units, "V__V001", "C__A-1", "M_M-1"]] == [
+        False, False, True, True, True, True, True,
+    ]  # fmt: skip
 
 
 def test_secondary_units_bring_p415_and_the_vlp_accounts():
@@ -67,9 +81,12 @@ def test_bsad_rr_and_dual_pricing():
 
 def test_which_gaps_a_unit_or_an_account_depends_on():
     uses = gaps_affecting(date(2024, 6, 12), ["T_G-1", "V__B"], bsad_actions=1)
-    assert gap_ids_for_unit(uses, "T_G-1") == (P376_BASELINING,)
-    # P415 compensation enters accounts and party totals, not a unit's QME, QII or CND.
+    # A transmission unit settles on FPN: not P376. P415 compensation enters accounts and
+    # party totals, not a unit's QME, QII or CND.
+    assert gap_ids_for_unit(uses, "T_G-1") == ()
+    assert gap_ids_for_unit(uses, "I_X-1") == ()
     assert gap_ids_for_unit(uses, "V__B") == (P376_BASELINING,)
+    assert gap_ids_for_unit(uses, "2__S-1") == (P376_BASELINING,)
     assert gap_ids_for_account(uses, False) == (NETSO_ENERGY_ACCOUNTS,)
     assert gap_ids_for_account(uses, True) == (
         P415_VIRTUAL_TRADING, NETSO_ENERGY_ACCOUNTS, VLP_VIRTUAL_ACCOUNTS,

@@ -176,7 +176,10 @@ def test_the_known_gaps_of_both_runs_with_why_here_and_the_s0142_fields(pack):
         ("run 1: 2024-06-12 SF", "GAP-P376-BASELINING"),
         ("run 2: 2024-06-12 SF scenario '=1+1'", "GAP-P376-BASELINING"),
     ]
-    assert gaps[2][3] == "2024-06-12 is on or after 2023-02-23 (P376)"
+    assert gaps[2][3] == (
+        "2024-06-12 is on or after 2023-02-23 (P376); 1 BM unit(s) may be baselined (not T_ or "
+        "I_), e.g. 2__XSUP-1"
+    )
     assert gaps[2][5] == "BP7 position 18, N0645 Period BM Unit Settlement Expected Volume"
     assert rows(run["Known gaps"])[2][:2] == ["run 1: 2024-06-12 SF", "GAP-P376-BASELINING"]
 

@@ -108,7 +108,9 @@ def test_a_settled_demo_day_shows_the_gaps_its_unit_and_account_numbers_depend_o
     assert gaps.text(1) == "steps " + ", ".join(map(str, gapped))
     assert gaps.child(0).text(0).startswith("GAP-P376-BASELINING")
     reason = gaps.child(0).child(2)
-    assert _texts(reason) == ("on this day", "2024-06-12 is on or after 2023-02-23 (P376)")
+    label, why = _texts(reason)
+    assert label == "on this day" and why.startswith("2024-06-12 is on or after 2023-02-23 (P376)")
+    assert "may be baselined (not T_ or I_)" in why
     account = trace_account(result, result.inputs.parties[0], "P", 30)
     inspector.show_trace(account, result.known_gaps)
     assert _top(inspector, 0).child(0).text(0).startswith("GAP-NETSO-ENERGY-ACCOUNTS")
