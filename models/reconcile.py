@@ -15,7 +15,8 @@ engine quantities to S0142 fields is the one `models/p114/from_settlement.py` wr
   information imbalance, RR, VLP and supplier compensation, P376 settlement expected volume)
   are listed as "not modelled" with what the SAA has there, never as differences.
 - A cell one side has and the other lacks (a party, BM unit or pair) is a difference with the
-  other side absent, its effect the value's own.
+  other side absent, its effect the value's own; a pair the SAA does not list is zero there
+  (saa_store keeps no BO4 without volume or cashflow), so only a non-zero engine pair counts.
 """
 
 from __future__ import annotations
@@ -268,7 +269,12 @@ def _differences(
         e = None if not found[i] or np.isnan(mine[i]) else float(mine[i])
         s = None if np.isnan(saa_values[i]) else float(saa_values[i])
         delta = abs((e or 0.0) - (s or 0.0))
-        w = 1.0 if weight is None else float(weight.reshape(-1)[rows[i]]) if found[i] else 1.0
+        if weight is None:
+            w = 1.0
+        elif found[i]:
+            w = float(weight.reshape(-1)[rows[i]])
+        else:  # a cell the engine lacks: priced by its period alone
+            w = engine.period_weight(kind, int(columns["period"][i]))
         out.append(
             Difference(
                 level,
@@ -303,6 +309,27 @@ def _key(keys, columns, i: int) -> dict:
     return out
 
 
+def _strings(values) -> np.ndarray:
+    return np.asarray(values, dtype=str)
+
+
+def _find(keys: np.ndarray, wanted: np.ndarray, order: np.ndarray | None = None) -> np.ndarray:
+    """Index in `keys` of each wanted value, −1 where absent (vectorised: GB-scale days)."""
+    if order is None:
+        order = np.argsort(keys, kind="stable")
+    if not len(keys):
+        return np.full(len(wanted), -1, dtype=np.int64)
+    ranked = keys[order]
+    at = np.minimum(np.searchsorted(ranked, wanted), len(keys) - 1)
+    return np.where(ranked[at] == wanted, order[at], -1).astype(np.int64)
+
+
+def _pair_code(unit, period, pair) -> np.ndarray:
+    """One int64 per (unit index, period, pair number): pair numbers run −2048…2047."""
+    unit, period, pair = (np.asarray(v, dtype=np.int64) for v in (unit, period, pair))
+    return (unit * 64 + period) * 4096 + (pair + 2048)
+
+
 class _EngineCells:
     """The engine's values per level as arrays, and where an SAA row's cell is in them."""
 
@@ -318,12 +345,8 @@ class _EngineCells:
         pair_period = np.searchsorted(self.periods, pairs.period)
         qab_total = np.bincount(pair_period, volumes.qab_nj, n_j)
         qao_total = np.bincount(pair_period, volumes.qao_nj, n_j)
-        self.pair_keys = {
-            (int(u), int(p), int(n)): row
-            for row, (u, p, n) in enumerate(
-                zip(pairs.unit.tolist(), pairs.period.tolist(), pairs.pair.tolist(), strict=True)
-            )
-        }
+        self._pair_code = _pair_code(pairs.unit, pairs.period, pairs.pair)
+        self._pair_order = np.argsort(self._pair_code, kind="stable")
         qaei_abs = np.abs(imb.qaei).sum(axis=0)
         ssp = np.abs(prices.ssp)
         self._ssp, self._qaei_abs, self._trc = ssp, qaei_abs, np.abs(imb.trc)
@@ -386,8 +409,7 @@ class _EngineCells:
         return np.asarray(self.arrays[level][name], dtype=np.float64)
 
     def _period_index(self, periods: np.ndarray) -> np.ndarray:
-        lookup = {p: j for j, p in enumerate(self.periods)}
-        return np.array([lookup.get(int(p), -1) for p in periods], dtype=np.int64)
+        return _find(np.asarray(self.periods, dtype=np.int64), np.asarray(periods, np.int64))
 
     def locate(self, level: str, columns: dict) -> tuple[np.ndarray, np.ndarray | None]:
         """Flat index of each SAA row's cell in the level's arrays (−1: none), and which
@@ -397,29 +419,21 @@ class _EngineCells:
         if level == "system":
             return j, None
         if level == "pair":
-            units = {u: i for i, u in enumerate(self.units)}
-            rows = np.array(
-                [
-                    self.pair_keys.get((units.get(u, -1), int(p), int(n)), -1)
-                    for u, p, n in zip(
-                        columns["bm_unit_id"], columns["period"], columns["pair"], strict=True
-                    )
-                ],
-                dtype=np.int64,
-            )
+            unit = _find(np.asarray(self.units, dtype=str), _strings(columns["bm_unit_id"]))
+            code = _pair_code(unit, columns["period"], columns["pair"])
+            rows = _find(self._pair_code, code, self._pair_order)
+            rows[unit < 0] = -1
             covered = np.zeros(len(self._pair_period), dtype=bool)
             covered[rows[rows >= 0]] = True
             return rows, covered
         if level == "bm_unit":
-            lookup = {u: i for i, u in enumerate(self.units)}
-            first = np.array([lookup.get(u, -1) for u in columns["bm_unit_id"]], dtype=np.int64)
+            first = _find(np.asarray(self.units, dtype=str), _strings(columns["bm_unit_id"]))
             shape = (len(self.units), n_j)
         else:
-            lookup = {p: i for i, p in enumerate(self.parties)}
-            first = np.array([lookup.get(p, -1) for p in columns["party_id"]], dtype=np.int64)
+            first = _find(np.asarray(self.parties, dtype=str), _strings(columns["party_id"]))
             shape = (len(self.parties), n_j)
             if level == "account":
-                account = np.where(columns["account"] == "C", 1, 0)
+                account = np.where(_strings(columns["account"]) == "C", 1, 0)
                 first = np.where(first >= 0, first * 2 + account, -1)
                 shape = (2 * len(self.parties), n_j)
         rows = np.where((first >= 0) & (j >= 0), first * n_j + j, -1)
@@ -444,6 +458,13 @@ class _EngineCells:
             party, account = divmod(row, 2)
             return {"party_id": self.parties[party], "account": "PC"[account], "period": period}
         return {"party_id": self.parties[row], "period": period}
+
+    def period_weight(self, kind: str, period: int) -> float:
+        """What a unit of difference of `kind` is worth in £ in `period` (no cell needed)."""
+        if kind == "gbp" or period not in self.periods:
+            return 1.0
+        per_period = {"price": self._qaei_abs, "rcrp": self._trc}.get(kind, self._ssp)
+        return float(per_period[self.periods.index(period)])
 
     def weights(self, level: str, kind: str) -> np.ndarray | None:
         """Per engine cell, what a unit of difference is worth in £ (None: £ already)."""

@@ -3,7 +3,7 @@
 `saa_columns(content)` turns an S0142's record tables into the columns of the `saa_*` tables
 (schema 0008): SPI and SSD per period (`saa_system_period`), PPC per party and period
 (`saa_party_period`), APD per account and period (`saa_account_period`), BP7 per BM unit and
-period under its lead party (`saa_bm_unit_period`) and BO4 per pair (`saa_pair_period`).
+period under its lead party (`saa_bm_unit_period`) and BO4 per pair that moved energy or money (`saa_pair_period`).
 `write_saa` stores them with a run; `read_saa` gives them back as numpy columns. SSD repeats
 the system figures in every party block: the first block's are kept (SPI's where SSD has none).
 """
@@ -134,7 +134,12 @@ def saa_columns(content: FlatFileContent) -> dict[str, dict[str, np.ndarray]]:
         **{key: bp7.columns[key] for key in UNIT_FROM_BP7},
     }
     bo4, bpi = t["BO4"], t["BPI"]
-    under_bpi = bo4.parent_code == "BPI"
+    # BO4 of a pair with no accepted volume and no cashflow is kept as its absence (most
+    # pairs of a GB day: 95 %); a reconciliation reads an absent pair as zero
+    moved = np.zeros(len(bo4), dtype=bool)
+    for key in ("qab", "qao", "cb", "co"):
+        moved |= np.nan_to_num(bo4.columns[key]) != 0
+    under_bpi = (bo4.parent_code == "BPI") & moved
     rows = bo4.parent[under_bpi]
     pair = {
         "bm_unit_id": bpi.columns["bm_unit_id"][rows],
@@ -184,9 +189,14 @@ def read_saa(conn: Connection, run_id: int) -> dict[str, dict[str, np.ndarray]]:
     out = {}
     for name, table in TABLES.items():
         names = [c.name for c in table.columns if c.name != "run_id"]
-        rows = conn.execute(
-            select(*(table.c[n] for n in names)).where(table.c.run_id == run_id)
-        ).all()
+        # the driver's tuples, not SQLAlchemy rows: a GB-scale day has a million of them
+        quoted = ", ".join(conn.dialect.identifier_preparer.quote(n) for n in names)
+        rows = conn.exec_driver_sql(
+            f"SELECT {quoted} FROM {table.name} WHERE run_id = ?"
+            if conn.dialect.paramstyle == "qmark"
+            else f"SELECT {quoted} FROM {table.name} WHERE run_id = %s",
+            (run_id,),
+        ).fetchall()
         columns = list(zip(*rows, strict=True)) if rows else [() for _ in names]
         out[name] = {
             n: _array(values, table.c[n].type.python_type)
@@ -197,7 +207,7 @@ def read_saa(conn: Connection, run_id: int) -> dict[str, dict[str, np.ndarray]]:
 
 def _array(values: tuple, kind: type) -> np.ndarray:
     if kind is float:
-        return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+        return np.array(values, dtype=np.float64)  # NULL (None) becomes NaN
     if kind is int:
         return np.array(values, dtype=np.int64)
-    return np.array(values, dtype=object)
+    return np.array(values, dtype=str)

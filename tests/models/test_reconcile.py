@@ -4,6 +4,7 @@ exact, and a planted difference is found, placed and ranked by its £ effect."""
 import gzip
 import shutil
 
+import numpy as np
 import pytest
 
 from models.database import SettlementDatabase
@@ -79,7 +80,11 @@ def test_the_round_trip_is_exact(db, made):
     assert rec.compared["account.qaei"] == 2 * parties * 48
     assert rec.compared["bm_unit.qme"] == units * 48
     assert rec.compared["system.niv"] == 48
-    assert rec.compared["pair.qao"] == len(made[2].inputs.bm.pairs.pair)
+    # pairs: those the S0142 shows moving energy or money (to its 3 and 2 decimals)
+    v, c = made[2].bm.volumes, made[2].bm.cashflows
+    moved = (np.round(v.qab_nj, 3) != 0) | (np.round(v.qao_nj, 3) != 0)
+    moved |= (np.round(c.cb_nj, 2) != 0) | (np.round(c.co_nj, 2) != 0)
+    assert rec.compared["pair.qao"] == int(moved.sum()) > 0
     # what the engine does not model is listed as such, not compared
     listed = {(n.level, n.field): n for n in rec.not_modelled}
     assert listed[("party", "rr_cashflow")].gap == "GAP-RR-CASHFLOWS"
@@ -143,3 +148,25 @@ def test_within_half_the_last_decimal_is_agreement_beyond_it_a_difference(db, ma
     assert unit.engine - unit.saa == pytest.approx(0.0006, abs=1e-9)
     j = unit.key["period"] - 1
     assert unit.effect_gbp == pytest.approx(0.0006 * abs(made[2].prices.ssp[j]), rel=1e-6)
+
+
+def test_a_unit_one_side_lacks_is_a_difference_with_that_side_absent(db, made):
+    (part,) = import_files(db, [made[1]]).dates
+    with db.engine.connect() as conn:
+        saa = read_saa(conn, part.run_id)
+    units = saa["saa_bm_unit_period"]
+    row = int(np.flatnonzero(np.abs(units["qm"]) > 0.001)[0])
+    real = str(units["bm_unit_id"][row])
+    units["bm_unit_id"] = units["bm_unit_id"].astype(object)
+    units["bm_unit_id"][row] = "X_UNKNOWN"
+    rec = compare(made[2], saa)
+    qm = [d for d in rec.differences if d.field == "qm"]
+    assert {(d.key["bm_unit_id"], d.engine is None, d.saa is None) for d in qm} == {
+        ("X_UNKNOWN", True, False),
+        (real, False, True),
+    }
+    # a volume's £ effect is priced at its period's |SSP|, whichever side lacks it
+    ssp = np.abs(made[2].prices.ssp)
+    for d in qm:
+        value = d.engine if d.saa is None else d.saa
+        assert d.effect_gbp == pytest.approx(abs(value) * ssp[d.key["period"] - 1], rel=1e-9)
