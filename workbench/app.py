@@ -46,6 +46,16 @@ def install_error_hook(parent_getter) -> None:
     """Unexpected errors show a readable dialog with the details folded, not a crash."""
 
     def hook(kind, value, tb) -> None:
+        from models.database import database_failure
+
+        window = parent_getter()
+        db = getattr(window, "db", None)
+        line = database_failure(value, getattr(db, "location", None))
+        if line is not None:  # locked, read-only, full or damaged: one line, no SQL
+            sys.__stderr__.write(line + "\n")
+            if window is not None:
+                window.show_error("Database problem", line)
+            return
         details = "".join(traceback.format_exception(kind, value, tb))
         sys.__stderr__.write(details)
         box = QMessageBox(

@@ -15,6 +15,7 @@ from PySide6.QtGui import QKeySequence, QUndoCommand, QUndoGroup, QUndoStack
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QInputDialog
 
 from models.comparison_key import ComparisonKey, comparison_key, out_of_date
+from models.database import database_failure
 from models.errors import WorkbenchInputError
 from models.scenarios import store
 from views.case_panel import CasePanel, NewCaseDialog
@@ -489,7 +490,8 @@ class DisputeController(QObject):
             with self.window.db.engine.begin() as conn:
                 add_scenario(conn, case.id, scenario)
         except (WorkbenchInputError, Exception) as exc:  # a repeated add is a unique key
-            self.window.show_error("Scenario not added", str(exc).splitlines()[0])
+            line = database_failure(exc, self.window.db.location)  # locked, read-only…
+            self.window.show_error("Scenario not added", line or str(exc).splitlines()[0])
             return
         self.refresh_cases()
 

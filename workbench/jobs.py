@@ -11,6 +11,8 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QThread, Signal
 
+from models.database import database_failure
+
 Work = Callable[[Callable[[float, str], None], Callable[[], bool]], object]
 
 
@@ -24,10 +26,13 @@ class Job(QThread):
     failed = Signal(str, str)  # message, details
     cancelled_signal = Signal()
 
-    def __init__(self, name: str, work: Work, parent: QObject | None = None) -> None:
+    def __init__(
+        self, name: str, work: Work, parent: QObject | None = None, location: str | None = None
+    ) -> None:
         super().__init__(parent)
         self.name = name
         self.work = work
+        self.location = location  # the database the work uses, named in its failures
         self._cancel = threading.Event()
 
     def cancel(self) -> None:
@@ -43,6 +48,9 @@ class Job(QThread):
         except Exception as exc:  # reported to the user, never raised in the thread
             if self._cancel.is_set():
                 self.cancelled_signal.emit()
+            elif (line := database_failure(exc, self.location)) is not None:
+                # Locked, read-only, full or damaged: the one line, never SQL or a traceback
+                self.failed.emit(line, "")
             else:
                 self.failed.emit(str(exc) or type(exc).__name__, traceback.format_exc())
             return
@@ -62,6 +70,7 @@ class JobRunner(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.jobs: dict[str, Job] = {}
+        self.location: str | None = None  # the open database (set by the window)
 
     def start(
         self,
@@ -75,7 +84,7 @@ class JobRunner(QObject):
         # Garbage (closed dialogs, old chart items) is freed here on the GUI thread, not by a
         # collection that the job's allocations would trigger in its own thread.
         gc.collect()
-        job = Job(name, work, self)
+        job = Job(name, work, self, self.location)
         job.progressed.connect(self.progressed)
         job.succeeded.connect(on_success)
         job.failed.connect(on_failure)

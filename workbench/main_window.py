@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from engine.errors import EngineInputError
 from engine.settlement_trace import trace_account, trace_price, trace_unit
 from models.check_outcomes import check_counts
-from models.database import SettlementDatabase
+from models.database import SettlementDatabase, database_failure
 from models.errors import WorkbenchInputError
 from models.run_store import list_runs
 from models.run_view import RunView, load_run_view
@@ -229,14 +229,22 @@ class MainWindow(QMainWindow):
         except WorkbenchInputError as exc:
             self.show_error("Cannot open the database", str(exc))
             return False
+        except Exception as exc:  # locked, damaged…: one line (else a defect, for the hook)
+            if (line := database_failure(exc, path)) is None:
+                raise
+            self.show_error("Cannot open the database", line)
+            return False
         if self.db is not None:
             self.db.close()
         self.db = db
+        self.jobs.location = db.location
         self.view = None
         self.disputes.run_loaded(None)  # nothing of the last database stays on show
         self.runs.show_runs(runs)
         self.setWindowTitle(f"{Path(path).name}: Settlement Workbench")
         self.status.setText(f"{path}: {len(runs)} runs. Choose a run in the Runs panel.")
+        if db.notices:  # e.g. a write a crash interrupted, rolled back on opening
+            self.show_error("The database was recovered", "\n".join(db.notices))
         self._remember(path)
         chosen = choose_run([r.id for r in runs], remembered_run(self.settings, path))
         if chosen is not None:
