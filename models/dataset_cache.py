@@ -163,7 +163,17 @@ CACHE_MIN_ROWS = 5_000
 
 
 def write_run_cache(conn: Connection, run_id: int) -> None:
-    """Store a run's input tables (as now in the database) as its cache, if large enough."""
+    """Store a run's input tables (as now in the database) as its cache, if large enough.
+
+    The rows are counted first: most runs (a BSAD series imports one per day) are far below
+    CACHE_MIN_ROWS, and reading their eleven tables through pandas only to write nothing
+    took a third of a three-year DISBSAD import."""
+    counts = " + ".join(
+        f"(SELECT COUNT(*) FROM {t.name} WHERE run_id = {int(run_id)})" for t in RUN_INPUT_TABLES
+    )
+    (rows,) = _query(conn, f"SELECT {counts}")[0][0]
+    if rows < CACHE_MIN_ROWS:
+        return
     frames = {}
     for table in RUN_INPUT_TABLES:
         columns = RUN_COLUMNS[table.name]

@@ -111,3 +111,24 @@ def test_caches_of_the_first_format_are_still_read(tmp_path, monkeypatch):
             assert old[table][column].tolist() == values.tolist(), (table, column)
     assert np.array_equal(old_inputs.bm.bands.level_from, inputs.bm.bands.level_from)
     assert old_inputs.bm.bm_units == inputs.bm.bm_units
+
+
+def test_a_run_is_cached_from_exactly_cache_min_rows_input_rows(tmp_path, monkeypatch):
+    import models.dataset_cache as dataset_cache
+    from models.schema import RUN_INPUT_TABLES
+
+    path = tmp_path / "d.sqlite"
+    generate_demo(path, DemoSpec(bmus=12, seed=9))
+    with SettlementDatabase.open(path) as db, db.engine.begin() as conn:
+        rows = sum(
+            conn.execute(text(f"SELECT count(*) FROM {t.name} WHERE run_id = 2")).scalar()
+            for t in RUN_INPUT_TABLES
+        )
+        assert 0 < rows < dataset_cache.CACHE_MIN_ROWS  # the demo's run 2 is not cached
+        assert conn.execute(text("SELECT count(*) FROM run_input_cache")).scalar() == 0
+        for threshold, cached in ((rows + 1, 0), (rows, 1)):
+            monkeypatch.setattr(dataset_cache, "CACHE_MIN_ROWS", threshold)
+            dataset_cache.write_run_cache(conn, 2)
+            count = "SELECT count(*) FROM run_input_cache WHERE run_id = 2"
+            assert conn.execute(text(count)).scalar() == cached
+        assert dataset_cache.read_run_cache(conn, 2)["run_bm_unit"]["bm_unit_id"].size > 0
