@@ -1,13 +1,13 @@
-"""Expected volume and non-delivery (rules R-ND, R-ND-ORDER: assumed; R-ND-CHARGE: confirmed).
+"""Expected volume and non-delivery (rules R-ND, R-ND-ORDER, R-ND-CHARGE: assumed).
 
 R-ND: QME_ij = Period FPN_ij + Σ_n (QAO_nij + QAB_nij); QII_ij = QM_ij − QME_ij (charged at
 the information imbalance price, 0). With the shortfall s = QME − QM:
 QNDO = min(max(s, 0), Σ_n QAO_nij) and QNDB = max(min(s, 0), Σ_n QAB_nij).
 R-ND-ORDER (assumed): QNDO is allocated to accepted offers from the highest offer price down,
 QNDB to accepted bids from the lowest bid price up.
-R-ND-CHARGE (confirmed, v2: both offer and bid non-delivery are charged, per offer and bid,
-RQNDO_uij of T4.8.6): CND_ij = Σ_u QNDO_u × max(PO_u − SBP_j, 0) + Σ_u |QNDB_u| ×
-max(SSP_j − PB_u, 0) ≥ 0, paid by the party.
+R-ND-CHARGE (assumed formula; v2 confirmed only that both offer and bid non-delivery are
+charged, per offer and bid, RQNDO_uij of T4.8.6): CND_ij = Σ_u QNDO_u × max(PO_u − SBP_j, 0)
++ Σ_u |QNDB_u| × max(SSP_j − PB_u, 0) ≥ 0, paid by the party.
 Known gap (rulebook §15): since 2023-02-23 (P376) a baselined unit's QME uses its baseline,
 not its FPN; the engine uses Period FPN for every unit.
 """

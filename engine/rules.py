@@ -145,9 +145,11 @@ RULES: dict[str, Rule] = {
             "from the lowest bid price up",
         ),
         Rule(
+            # v2 confirmed only that offer and bid non-delivery are both charged, per offer
+            # and bid (RQNDO_uij, T4.8.6); the formula itself is the rulebook's (§8) reading.
             "R-ND-CHARGE",
-            "confirmed",
-            "Non-delivery charged on both sides, per offer and bid",
+            "assumed",
+            "Non-delivery charge (both sides and per offer/bid confirmed; formula assumed)",
             "CND = Σ_u QNDO_u max(PO_u − SBP, 0) + Σ_u |QNDB_u| max(SSP − PB_u, 0) (≥ 0, paid "
             "by the party)",
         ),

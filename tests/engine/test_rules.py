@@ -22,7 +22,9 @@ V2_STATUS = {
     "R-ACC-RCRC": "confirmed",  # "confirmed structure and weighting, v2"
     "R-PRC-NIVTAG": "confirmed",  # "order confirmed, v2"
     "R-PRC-STOR": "confirmed",  # "confirmed, v2"
-    "R-ND-CHARGE": "confirmed",  # both offer and bid non-delivery charged, per offer/bid
+    # §8: "Both offer and bid non-delivery are charged (confirmed)" and the allocation per
+    # offer/bid (confirmed); the CND formula itself carries no confirmation: assumed.
+    "R-ND-CHARGE": "assumed",
     "R-ND-ORDER": "assumed",  # "the price order of the allocation is assumed"
     "R-PRC-REPL": "assumed",  # "confirmed default, assumed detail"
     "R-TLM-SECONDARY": "assumed",  # "their own TLM … (assumed)"

@@ -30,7 +30,7 @@ def test_a_hand_made_trace_lists_its_gap_and_assumed_rule_with_their_numbers(qtb
     steps = [
         step("R-PROF-FPN", [TraceInput("FPN", 10.0, "PN T_A-1 period 3")], 5.0, unit="MWh"),
         step("R-CBM", [], 12.5, unit="£"),  # assumed in the rulebook
-        step("R-ND-CHARGE", [], 3.25, unit="£", gaps=(P376_BASELINING,)),
+        step("R-ND-CHARGE", [], 3.25, unit="£", gaps=(P376_BASELINING,)),  # assumed, a gap
     ]
     trace = Trace("BM unit T_A-1, period 3", steps)
     inspector = Inspector()
@@ -38,7 +38,7 @@ def test_a_hand_made_trace_lists_its_gap_and_assumed_rule_with_their_numbers(qtb
     why = GapUse(KNOWN_GAPS[P376_BASELINING], "2024-06-12 is on or after 2023-02-23 (P376)")
     inspector.show_trace(trace, (why,))
     assert inspector.title.text() == (
-        "<b>BM unit T_A-1, period 3</b>: 3 steps, 1 resting on assumed rules (shaded), "
+        "<b>BM unit T_A-1, period 3</b>: 3 steps, 2 resting on assumed rules (shaded), "
         "1 on known gaps (red)"
     )
     gaps, assumed = _top(inspector, 0), _top(inspector, 1)
@@ -52,7 +52,7 @@ def test_a_hand_made_trace_lists_its_gap_and_assumed_rule_with_their_numbers(qtb
     assert details[1] == ("S0142", KNOWN_GAPS[P376_BASELINING].s0142)
     assert details[2] == ("on this day", "2024-06-12 is on or after 2023-02-23 (P376)")
     assert details[3][1] == "£3.25" and details[3][0].startswith("→ 3. R-ND-CHARGE")
-    assert _texts(assumed) == ("Assumed rules: 1", "steps 2")
+    assert _texts(assumed) == ("Assumed rules: 2", "steps 2, 3")
     assert assumed.background(0) == ASSUMED
     assert _texts(assumed.child(0))[1] == "£12.50"
     assert assumed.child(0).data(0, STEP_ROLE) == 2
