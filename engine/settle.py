@@ -10,7 +10,8 @@ and the price, with TLM = 1 + TLF for the stack; its metered-volume dependent qu
 (TLM, QCE, QABS, imbalance, RCRC, non-delivery, CSOBM, net) are NaN: not available, never 0.
 A failed check is reported in `checks`, never hidden; a check that does not apply to a period
 (R-TLM in a one-sided period, R-TLM-ONESIDED; R-PRC-MIP in a period holding no input at all,
-engine.period_data; the cash balance of a metered period whose price is unavailable) has
+engine.period_data; the cash balance of a metered period whose price is unavailable; the
+metered-volumes note of a period without metered volumes) has
 ok=True and status "not applicable". No check detail ever prints a NaN. Two plausibility
 checks fail where the rules hold but the metered volumes make the result absurd: tlm-range
 (a TLM outside 0.5–1.5) and rcrc-range (an |RCRP_a| above 10: an RCRC denominator near 0,
@@ -415,7 +416,13 @@ def _checks(
             checks.append(_mip_check(j, prices, present))
         if not metered_available[k]:
             checks.append(
-                Check("metered-volumes", j, True, "no metered volumes: imbalance not settled")
+                Check(
+                    "metered-volumes",
+                    j,
+                    True,
+                    "no metered volumes: imbalance not settled",
+                    NOT_APPLICABLE,
+                )
             )
             continue
         missing = int(np.isnan(inputs.metered[:, k]).sum())

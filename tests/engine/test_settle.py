@@ -118,6 +118,10 @@ def test_without_metered_volumes_the_price_and_cbm_stand_and_the_rest_is_not_ava
     assert [c["rule"] for c in doc["checks"] if c["period"] == 27] == [
         "stack-complete", "R-PRC-NIV", "metered-volumes"
     ]  # fmt: skip
+    # A note, not a pass: "not applicable", so that the passed count holds only real checks.
+    (note,) = [c for c in doc["checks"] if c["rule"] == "metered-volumes"]
+    assert (note["ok"], note["status"]) == (True, "not applicable")
+    assert note["detail"] == "no metered volumes: imbalance not settled"
 
 
 def test_interconnectors_have_tlm_1_and_no_rcrc_share():

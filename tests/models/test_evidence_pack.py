@@ -208,17 +208,18 @@ def test_not_applicable_checks_are_neither_passed_nor_failed(not_applicable):
     residual = float(result.unallocated_residual[26])
     assert residual != 0 and residual == pytest.approx(float(result.imbalance.trc[26]))
     checks = rows(run["Checks"])
-    assert checks[0][0] == "checks: 8 passed, 2 not applicable, 0 failed"
+    assert checks[0][0] == "checks: 7 passed, 3 not applicable, 0 failed"
     outcome = {(r[0], r[1]): r[2] for r in checks[2:]}
     assert outcome[("R-PRC-MIP", 26)] == "not applicable"
     assert outcome[("R-TLM", 27)] == "not applicable"
+    assert outcome[("metered-volumes", 26)] == "not applicable"
     assert set(outcome.values()) == {"passed", "not applicable"}
     prices = {r[0]: r for r in rows(run["Prices"])[2:]}
     assert prices[26][1] is None and prices[26][4] == "unavailable"  # no price: blank, not 0
     assert prices[26][6] is None and prices[27][6] == pytest.approx(residual)
     summary = {r[0]: r[1] for r in rows(book["Summary"]) if r[0]}
     for when in ("before", "after"):
-        assert summary[f"Checks, {when}"] == "8 passed, 2 not applicable, 0 failed"
+        assert summary[f"Checks, {when}"] == "7 passed, 3 not applicable, 0 failed"
         assert summary[f"Unallocated residual (R-ACC-RCRC-NODENOM), {when}"] == (
             f"£{residual:,.2f} in 1 period(s): period 27 £{residual:,.2f}"
         )

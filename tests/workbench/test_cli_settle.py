@@ -162,10 +162,11 @@ def test_case_run_counts_not_applicable_checks_apart_with_their_reasons(tmp_path
         ],
     )
     code, out, _ = run(capsys, "case", "run", path)
-    assert code == 0 and "checks: 8 passed, 2 not applicable, 0 failed" in out
+    assert code == 0 and "checks: 7 passed, 3 not applicable, 0 failed" in out
     assert "FAILED" not in out
     assert "  not applicable R-PRC-MIP period 26: no data for this period: nothing to price" in out
     assert "  not applicable R-TLM period 27: R-TLM-ONESIDED: no offtaking primary" in out
+    assert "  not applicable metered-volumes period 26: no metered volumes: imbalance not" in out
     assert "    26  2024-06-12 11:30            n/a       0.000  unavailable" in out
     code, out, _ = run(capsys, "case", "run", path, "--json")
     (p26,) = [p for p in json.loads(out)["periods"] if p["period"] == 26]
@@ -240,7 +241,10 @@ def test_a_real_period_alone_leaves_the_other_periods_not_applicable(tmp_path, c
     assert main(["import", "--db", db, *map(str, files)]) == 0
     capsys.readouterr()
     code, out, _ = run(capsys, "settle", "--db", db, "--date", "2022-03-19", "--run", "SF")
-    assert code == 0 and ", 47 not applicable, 1 failed" in out
+    # 96 passed: stack-complete and R-PRC-NIV in every period; the metered-volumes notes
+    # (no metered volumes anywhere) are not applicable, not passes.
+    assert code == 0 and "checks: 96 passed, 95 not applicable, 1 failed" in out
+    assert "  not applicable metered-volumes periods 1-48: no metered volumes: imbalance" in out
     assert "  not applicable R-PRC-MIP periods 1-25, 29-48: no data for this period" in out
     assert (
         "  not applicable R-PRC-MIP periods 26, 28: no data for this period but acceptance" in out
