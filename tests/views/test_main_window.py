@@ -57,7 +57,7 @@ def test_opening_a_database_shows_runs_prices_and_parties(qtbot, window, demo_pa
     assert window.overview.title.text().startswith("2024-06-12 II: 48 periods")
     parties = len(window.view.result.inputs.parties)
     assert window.overview.parties.proxy.rowCount() == parties
-    assert "checks 240 passed" in window.status.text()
+    assert "checks 288 passed" in window.status.text()  # 6 checks × 48 metered periods
     # Each chart's key is in its title row, above the data, never over the first periods.
     window.grab()  # laid out and painted
     for plot, key in (
