@@ -89,3 +89,40 @@ def test_losses_cash_and_niv_invariants_hold(document):
     for u in doc["bm_units"]:
         assert u["cnd"] >= 0
         assert all(p["qao"] >= 0 and p["qab"] <= 0 for p in u["pairs"])
+    # R-ACC-QAEI sign: a long account (QAEI > 0) at a positive price is paid (CAEI < 0), a
+    # short one pays (CAEI > 0). A sign flip of CAEI fails here.
+    ssp = doc["periods"][0]["ssp"]
+    for a in doc["accounts"]:
+        if ssp > 0 and abs(a["qaei"]) > 1e-9:
+            assert (a["caei"] < 0) == (a["qaei"] > 0), a
+    _assert_losses_split_by_alpha(document, doc, result.inputs.parameters.alpha)
+
+
+def _assert_losses_split_by_alpha(document: dict, doc: dict, alpha: float) -> None:
+    """R-TLM from the case itself: with L = Σ_non-IC QM (1 + TLF) + Σ_IC QM and each Trading
+    Unit delivering when its Σ QM > 0, the delivering non-IC units carry α of the losses,
+    Σ QM × TLMO+ = −α L (TLMO+ = TLM − 1 − TLF), and the offtaking ones 1 − α. Swapping α
+    and 1 − α fails here (α = 0.45)."""
+    units = {u["id"]: u for u in document["bm_units"]}
+    qm = {m["bm_unit"]: m["mwh"] for m in document["metered_volumes"]}
+    tlm = {r["bm_unit"]: r["tlm"] for r in doc["bm_units"]}
+
+    def trading_unit(uid):
+        return units[uid].get("trading_unit") or uid
+
+    tu_total: dict[str, float] = {}
+    for uid, mwh in qm.items():
+        tu_total[trading_unit(uid)] = tu_total.get(trading_unit(uid), 0.0) + mwh
+    ic = {uid for uid, u in units.items() if u.get("interconnector")}
+    losses = sum(q if uid in ic else q * (1 + units[uid]["tlf"]) for uid, q in qm.items())
+    plus = minus = 0.0
+    for uid, q in qm.items():
+        if uid in ic:
+            continue
+        offset = q * (tlm[uid] - 1 - units[uid]["tlf"])
+        if tu_total[trading_unit(uid)] > 0:
+            plus += offset
+        else:
+            minus += offset
+    assert math.isclose(plus, -alpha * losses, abs_tol=1e-6), (plus, losses)
+    assert math.isclose(minus, -(1 - alpha) * losses, abs_tol=1e-6), (minus, losses)
