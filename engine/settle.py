@@ -32,7 +32,7 @@ from engine.accounts import (
     imbalance,
     r_acc_rcrc_nodenom,
 )
-from engine.bm_inputs import validate_bm_inputs
+from engine.bm_inputs import BmInputs, validate_bm_inputs
 from engine.bm_stage import BmStageResult, run_bm_stage
 from engine.errors import EngineInputError
 from engine.imbalance_price import (
@@ -52,6 +52,7 @@ from engine.losses import (
 )
 from engine.non_delivery import NonDelivery, non_delivery
 from engine.period_data import INPUT_NAMES, held_in, period_inputs_present
+from engine.settlement_calendar import PERIOD_SECONDS
 from engine.settlement_inputs import SettlementInputs
 from engine.stack_items import StackItems, items_from_bm, items_from_bsad
 
@@ -273,11 +274,13 @@ def settle_day(inputs: SettlementInputs) -> SettlementResult:
         cash_balance_error,
         account_imbalance,
     )
+    # Both counted over the settled periods: what the results hold.
     in_bsad = np.isin(inputs.bsad.period, np.asarray(inputs.periods))
+    rr_flagged = bm_inputs.acceptances.rr_flag & acceptances_in_periods(bm_inputs, settled)
     known_gaps = gaps_affecting(
         bm_inputs.settlement_date,
         bm_inputs.bm_units,
-        rr_flagged_acceptances=int(np.count_nonzero(bm_inputs.acceptances.rr_flag)),
+        rr_flagged_acceptances=int(np.count_nonzero(rr_flagged)),
         bsad_actions=int(np.count_nonzero(in_bsad)),
         metered=bool(metered_available[settled].any()),
     )
@@ -307,6 +310,28 @@ def settle_day(inputs: SettlementInputs) -> SettlementResult:
         checks=checks,
         known_gaps=known_gaps,
     )
+
+
+def acceptances_in_periods(bm_inputs: BmInputs, periods: np.ndarray) -> np.ndarray:
+    """Per acceptance: whether any segment of its levels reaches into a period where
+    `periods` (bool, one per period of the day) is True."""
+    levels = bm_inputs.acceptance_levels
+    count = bm_inputs.periods
+    offset_from = levels.time_from - bm_inputs.day_start
+    offset_to = levels.time_to - bm_inputs.day_start
+    first = offset_from // PERIOD_SECONDS
+    # A segment ending on a period boundary does not reach into the next period.
+    last = np.where(offset_to > offset_from, (offset_to - 1) // PERIOD_SECONDS, first)
+    in_day = (last >= 0) & (first < count)
+    settled_before = np.concatenate([[0], np.cumsum(periods)])
+    reaches = in_day & (
+        settled_before[np.clip(last, 0, count - 1) + 1]
+        - settled_before[np.clip(first, 0, count - 1)]
+        > 0
+    )
+    found = np.zeros(len(bm_inputs.acceptances), dtype=bool)
+    found[levels.owner[reaches]] = True
+    return found
 
 
 def _loss_check(j: int, losses: LossResult) -> Check:

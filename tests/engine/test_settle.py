@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
-from engine.settle import settle_day
+from engine.settle import acceptances_in_periods, settle_day
 from models.engine_inputs import case_settlement_inputs
 from models.results_json import result_document
 from tests.engine.case_builder import accept, case, flat, metered, pair, unit
@@ -405,3 +406,49 @@ def test_a_near_one_sided_period_fails_tlm_range_naming_the_implausible_charges(
         "check the metered volumes)"
     )
     assert [c["rule"] for c in doc["checks"] if not c["ok"]] == ["tlm-range"]
+
+
+def test_rr_flagged_acceptances_and_bsad_actions_count_over_the_settled_periods_only():
+    # An RR-flagged acceptance and a BSAD action in period 28 only. Settling period 27 alone,
+    # neither is in the results: no RR or NETSO gap. Settling 27 and 28, both are.
+    rr = {**accept("T_G-1", 1, 40, 30, 60), "rr_flag": True}
+    bsad = [{"id": "B1", "period": 28, "volume": 5.0, "cost": 200.0, "so_flag": False,
+             "stor_flag": False}]  # fmt: skip
+    sections = dict(
+        parties=[{"id": "GEN"}, {"id": "SUP"}],
+        bm_units=[unit("T_G-1", "GEN"), unit("2__S-1", "SUP", "C")],
+        fpn=[flat("T_G-1", 0, 0, 60)],
+        acceptances=[rr],
+        bsad=bsad,
+        metered_volumes=[metered("T_G-1", 100.0, p) for p in (27, 28)]
+        + [metered("2__S-1", -100.0, p) for p in (27, 28)],
+    )
+    alone = settle_day(case_settlement_inputs(case(periods=[27], **sections)))
+    assert [g.id for g in alone.known_gaps] == ["GAP-P376-BASELINING"]
+    both = settle_day(case_settlement_inputs(case(periods=[27, 28], **sections)))
+    reasons = {g.id: g.reason for g in both.known_gaps}
+    assert reasons["GAP-RR-CASHFLOWS"] == "1 RR-flagged acceptance(s)"
+    assert reasons["GAP-NETSO-ENERGY-ACCOUNTS"].startswith("1 BSAD action(s)")
+
+
+def test_an_acceptance_is_in_the_periods_its_levels_reach_into():
+    # Acceptance 1 spans 12:00–12:30Z (period 27 exactly: ending on the boundary does not
+    # reach 28); acceptance 2 spans 12:25–12:35Z (27 and 28); acceptance 3 13:00–13:30 (29).
+    acceptances = [
+        accept("T_G-1", 1, 10, 0, 30),
+        accept("T_G-1", 2, 20, 25, 35),
+        accept("T_G-1", 3, 30, 60, 90),
+    ]
+    document = case(
+        parties=[{"id": "GEN"}], bm_units=[unit("T_G-1", "GEN")], acceptances=acceptances
+    )
+    bm = case_settlement_inputs(document).bm
+
+    def reached(*periods):
+        mask = [p in periods for p in range(1, bm.periods + 1)]
+        return acceptances_in_periods(bm, np.array(mask)).tolist()
+
+    assert reached(27) == [True, True, False]
+    assert reached(28) == [False, True, False]
+    assert reached(29) == [False, False, True]
+    assert reached() == [False, False, False]
