@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
+
 from engine.losses import is_secondary_bm_unit
 
 SUPPLIER_PREFIX = "2__"
@@ -119,10 +121,6 @@ KNOWN_GAPS: dict[str, KnownGap] = {
 }
 
 
-def is_secondary_id(unit_id: str) -> bool:
-    return bool(is_secondary_bm_unit([unit_id])[0])
-
-
 def gaps_affecting(
     settlement_date: date,
     bm_unit_ids: Sequence[str],
@@ -130,14 +128,19 @@ def gaps_affecting(
     rr_flagged_acceptances: int = 0,
     bsad_actions: int = 0,
     metered: bool = True,
+    secondary: np.ndarray | None = None,
 ) -> tuple[GapUse, ...]:
     """The known gaps a settled day depends on, in KNOWN_GAPS order, each with its reason.
 
     metered: whether any settled period has metered volumes (imbalance and RCRC exist).
+    secondary: per BM unit, whether it is a secondary unit (LossResult.secondary); found
+    from the ids in one call when not given.
     """
     day = settlement_date.isoformat()
-    secondary = sorted(u for u in bm_unit_ids if is_secondary_id(u))
-    baselinable = sorted(u for u in bm_unit_ids if may_be_baselined(u))
+    ids = [str(u) for u in bm_unit_ids]
+    mask = is_secondary_bm_unit(ids) if secondary is None else np.asarray(secondary, dtype=bool)
+    secondary_ids = sorted(u for u, s in zip(ids, mask, strict=True) if s)
+    baselinable = sorted(u for u in ids if may_be_baselined(u))
     uses: list[GapUse] = []
     if settlement_date >= BASELINING_FROM and baselinable:
         uses.append(
@@ -147,13 +150,13 @@ def gaps_affecting(
                 f"baselined (not T_ or I_), e.g. {baselinable[0]}",
             )
         )
-    if secondary:
+    if secondary_ids:
         # Our sources give no P415 go-live date: presence of V__ units is the trigger.
         uses.append(
             GapUse(
                 KNOWN_GAPS[P415_VIRTUAL_TRADING],
                 "may apply: P415 compensation is not modelled; this day has secondary BM "
-                f"units ({len(secondary)}, e.g. {secondary[0]})",
+                f"units ({len(secondary_ids)}, e.g. {secondary_ids[0]})",
             )
         )
     if metered and bsad_actions:
@@ -163,11 +166,11 @@ def gaps_affecting(
                 f"{bsad_actions} BSAD action(s): the NETSO's energy accounts are not settled",
             )
         )
-    if metered and secondary:
+    if metered and secondary_ids:
         uses.append(
             GapUse(
                 KNOWN_GAPS[VLP_VIRTUAL_ACCOUNTS],
-                f"{len(secondary)} secondary BM unit(s) settled in their lead party's account",
+                f"{len(secondary_ids)} secondary BM unit(s) settled in their lead party's account",
             )
         )
     if rr_flagged_acceptances:

@@ -283,6 +283,7 @@ def settle_day(inputs: SettlementInputs) -> SettlementResult:
         rr_flagged_acceptances=int(np.count_nonzero(rr_flagged)),
         bsad_actions=int(np.count_nonzero(in_bsad)),
         metered=bool(metered_available[settled].any()),
+        secondary=losses.secondary,
     )
     return SettlementResult(
         inputs=inputs,

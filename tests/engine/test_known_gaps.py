@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
+
 from engine.known_gaps import (
     DUAL_PRICING,
     KNOWN_GAPS,
@@ -98,3 +100,26 @@ def test_which_gaps_a_unit_or_an_account_depends_on():
     # Without V__ units in the day there is no P415 to attach.
     plain = gaps_affecting(date(2024, 6, 12), ["T_G-1", "2__S-1"])
     assert gap_ids_for_account(plain, False, True) == ()
+
+
+def test_secondary_units_are_found_in_one_call_for_the_whole_day(monkeypatch):
+    # A GB day has ~3,000 BM units: one vectorised call, not one per unit (~20 ms a settle).
+    import engine.known_gaps as known_gaps
+
+    calls = []
+    real = known_gaps.is_secondary_bm_unit
+
+    def counted(ids):
+        calls.append(len(ids))
+        return real(ids)
+
+    monkeypatch.setattr(known_gaps, "is_secondary_bm_unit", counted)
+    units = [f"T_G-{i}" for i in range(3000)] + ["V__B"]
+    uses = known_gaps.gaps_affecting(date(2022, 3, 19), units)
+    assert ids(uses) == [P415_VIRTUAL_TRADING, VLP_VIRTUAL_ACCOUNTS]
+    assert calls == [3001]
+    # The settle passes its own mask (LossResult.secondary): no call at all.
+    calls.clear()
+    mask = np.array([False] * 3000 + [True])
+    assert known_gaps.gaps_affecting(date(2022, 3, 19), units, secondary=mask) == uses
+    assert calls == []
