@@ -18,8 +18,8 @@ from engine.settlement_calendar import RunType
 from models.bulk import bulk_insert, bulk_insert_columns
 from models.dataset_cache import (
     CACHE_MIN_ROWS,
-    frames_from_columns,
     frames_from_rows,
+    payload_from_columns,
     write_dataset_cache,
     write_run_cache,
 )
@@ -130,7 +130,7 @@ def create_bm_dataset_from_columns(
         if tables.get(table.name):
             bulk_insert_columns(conn, table, tables[table.name], {"dataset_id": dataset_id})
     if sum(len(next(iter(c.values()), ())) for c in tables.values()) >= CACHE_MIN_ROWS:
-        write_dataset_cache(conn, dataset_id, frames_from_columns(tables))
+        write_dataset_cache(conn, dataset_id, payload_from_columns(tables))
     return dataset_id
 
 

@@ -132,3 +132,111 @@ def test_a_run_is_cached_from_exactly_cache_min_rows_input_rows(tmp_path, monkey
             count = "SELECT count(*) FROM run_input_cache WHERE run_id = 2"
             assert conn.execute(text(count)).scalar() == cached
         assert dataset_cache.read_run_cache(conn, 2)["run_bm_unit"]["bm_unit_id"].size > 0
+
+
+def _column_kind(kind: str):
+    from hypothesis import strategies as st
+
+    return {
+        "int": st.integers(-(2**40), 2**40),
+        "float": st.floats(-1e6, 1e6),
+        "number": st.one_of(st.integers(-5, 5), st.floats(-5, 5)),
+        "number or null": st.one_of(st.none(), st.integers(-5, 5), st.floats(-5, 5)),
+        "null": st.none(),
+        "bool": st.booleans(),
+        "text or null": st.one_of(st.none(), st.sampled_from(["T_A-1", "E_B", "Ω"])),
+        "bool or null": st.one_of(st.none(), st.booleans()),  # left to pandas
+        "beyond int64": st.just(2**64),  # left to pandas
+    }[kind]
+
+
+KINDS = (
+    "int",
+    "float",
+    "number",
+    "number or null",
+    "null",
+    "bool",
+    "text or null",
+    "bool or null",
+    "beyond int64",
+)
+
+
+def _bm_tables(draw):
+    from hypothesis import strategies as st
+
+    from models.dataset_cache import COLUMNS, ORDER
+
+    kinds = KINDS if draw(st.booleans()) else KINDS[:-2]  # half the tables pandas-free
+    tables = {}
+    for table, columns in COLUMNS.items():
+        rows = draw(st.integers(0, 6))
+        data = {}
+        for column in columns:
+            if column in ORDER[table]:
+                kind = (
+                    st.sampled_from(["T_B-1", "T_A-1", "B"])
+                    if "_id" in column or (column == "notification")
+                    else st.integers(-3, 3)
+                )
+            else:
+                kind = _column_kind(draw(st.sampled_from(kinds)))
+            data[column] = draw(st.lists(kind, min_size=rows, max_size=rows))
+        tables[table] = data
+    return tables
+
+
+def test_the_cache_built_without_pandas_is_the_one_pandas_builds():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    import models.dataset_cache as dataset_cache
+    from models.dataset_cache import encode, frames_from_columns, payload_from_columns
+
+    @settings(max_examples=150, deadline=None)
+    @given(st.composite(lambda draw: _bm_tables(draw))())
+    def check(tables):
+        assert payload_from_columns(tables) == encode(frames_from_columns(tables))
+        if 2**64 not in {v for data in tables.values() for c in data.values() for v in c} and (
+            not any(
+                {type(v) for v in c} == {bool, type(None)}
+                for data in tables.values()
+                for c in data.values()
+            )
+        ):
+            assert dataset_cache._payload_without_pandas(tables) is not None
+
+    check()
+
+
+def test_the_cache_is_built_without_pandas_for_the_columns_importers_give():
+    import models.dataset_cache as dataset_cache
+
+    tables = {
+        "bid_offer": {
+            "bm_unit_id": ["T_B-1", "T_A-1", "T_A-1"],
+            "period": [1, 2, 1],
+            "pair": [1, 1, 1],
+            "seq": [0, 0, 0],
+            "time_from": [0, 60, 0],
+            "time_to": [30, 90, 30],
+            "offer_price": [10.0, 12, 11.5],
+            "bid_price": [5.0, None, 4],
+            "level_from": [1.0, 2.0, 3.0],
+            "level_to": [1.0, 2.0, 3.0],
+        }
+    }
+    tables["bid_offer"] = {
+        c: tables["bid_offer"].get(c, [None] * 3) for c in dataset_cache.COLUMNS["bid_offer"]
+    }
+    arrays = dataset_cache.unpack(dataset_cache._payload_without_pandas(tables))
+    assert arrays["bid_offer/rows"].tolist() == [3]
+    assert arrays["bid_offer/period"].tolist() == [1, 2, 1]  # sorted: T_A-1 1, T_A-1 2, T_B-1
+    assert arrays["bid_offer/bm_unit_id/codes"].tolist() == [0, 0, 1]
+    assert arrays["bid_offer/bm_unit_id/labels"].tolist() == ["T_A-1", "T_B-1"]
+    assert np.array_equal(arrays["bid_offer/bid_price"], [4.0, np.nan, 5.0], equal_nan=True)
+    assert arrays["bid_offer/offer_price"].dtype == float
+    assert arrays["bid_offer/time_from"].dtype == np.int64
+    tables["bid_offer"]["period"][0] = True  # a boolean among whole numbers: left to pandas
+    assert dataset_cache._payload_without_pandas(tables) is None
