@@ -198,7 +198,7 @@ SNAPSHOT_PLANS = st.lists(
 
 
 @given(SNAPSHOT_PLANS)
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=10, deadline=None)  # a database each: about 1 s an example
 def test_the_index_updated_from_each_new_snapshot_is_the_newest_word_on_each_unit(plan):
     """refresh_unit_index(conn, [new]) after each snapshot (in any date order) leaves bm_unit
     as each unit's newest listing gives it (latest effective date, then latest import), the
