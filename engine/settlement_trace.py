@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine.accounts import r_acc_rcrc_nodenom
 from engine.bm_trace import trace_bm_unit_period
 from engine.errors import EngineInputError
 from engine.imbalance_price import TAGGED_BY_ARBITRAGE, TAGGED_BY_DMAT, TAGGED_BY_NIV
@@ -316,7 +317,7 @@ def trace_account(result: SettlementResult, party: str, account: str, period: in
         TraceInput("RCRP_a", _f(imb.rcrp[a, k], 9), "CE_a / Σ CE_b"),
         TraceInput("TRC_j = Σ CAEI", _f(imb.trc[k]), f"period {period}"),
     ]
-    if imb.unallocated_residual[k] != 0 or abs(imb.rcrc_denominator[k]) < 1e-6:
+    if imb.unallocated_residual[k] != 0 or r_acc_rcrc_nodenom(imb.rcrc_denominator[k : k + 1])[0]:
         trace.add(
             step(
                 "R-ACC-RCRC-NODENOM",

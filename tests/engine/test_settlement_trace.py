@@ -104,3 +104,21 @@ def test_account_trace_names_the_missing_rcrc_denominator():
         metered_volumes=[metered("T_G-1", 100.0), metered("2__S-1", -100.0)],
     )
     assert "R-ACC-RCRC-NODENOM" not in trace_account(normal, "GEN", "P", 27).rule_ids()
+
+
+def test_account_trace_decides_no_denominator_by_the_rule_itself(monkeypatch):
+    # The trace asks r_acc_rcrc_nodenom, never a copy of its 1e-6: with the tolerance
+    # raised to 1 MWh, Σ CE = 0.25 + 0.25 = 0.5 MWh has no denominator, and TRC is 0 (no
+    # acceptance), so only the rule (not a non-zero residual) can name R-ACC-RCRC-NODENOM.
+    import engine.accounts
+
+    monkeypatch.setattr(engine.accounts, "RCRC_DENOMINATOR_TOLERANCE_MWH", 1.0)
+    result = settled(
+        parties=[{"id": "GEN"}, {"id": "SUP"}],
+        bm_units=[unit("T_G-1", "GEN"), unit("2__S-1", "SUP", "C")],
+        metered_volumes=[metered("T_G-1", 0.25), metered("2__S-1", -0.25)],
+    )
+    assert result.unallocated_residual[26] == 0.0
+    trace = trace_account(result, "GEN", "P", 27)
+    assert "R-ACC-RCRC-NODENOM" in trace.rule_ids()
+    assert steps(trace)["R-ACC-RCRC"].result == 0.0
