@@ -190,7 +190,7 @@ RULES: dict[str, Rule] = {
         Rule(
             "R-ACC-CASH",
             "confirmed",
-            "Cash balance",
+            "Cash balance (the cash-balance check)",
             "Σ CAEI + CSOBM + Σ CND = Σ CBM + Σ RCRC + unallocated residual (to £0.01)",
         ),
         Rule(

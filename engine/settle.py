@@ -64,6 +64,9 @@ PLAUSIBLE_RCRP = 10.0
 CASH_TOLERANCE_GBP = 0.01
 NIV_TOLERANCE_MWH = 1e-6
 NOT_APPLICABLE = "not applicable"
+# The R-ACC-CASH check. Its name stays "cash-balance" (printed by the CLI, stored with every
+# run's checks); its detail names the rule.
+CASH_BALANCE_CHECK = "cash-balance"
 PRICE_UNAVAILABLE_REASON = "price unavailable: CAEI, TRC and RCRC are not available"
 
 
@@ -524,11 +527,11 @@ def _rcrc_range_check(j: int, inputs: SettlementInputs, account_imbalance: Imbal
 
 
 def _cash_check(j: int, cash_error: np.ndarray, account_imbalance: Imbalance) -> Check:
-    """The cash balance of a metered period; not applicable where the price is unavailable
-    (R-PRC-MIP): then CAEI, TRC and RCRC have no value and nothing can balance."""
+    """R-ACC-CASH, the cash balance of a metered period (to £0.01); not applicable where
+    the price is unavailable (R-PRC-MIP): then CAEI, TRC and RCRC have no value."""
     k = j - 1
     if np.isnan(account_imbalance.trc[k]):
-        return Check("cash-balance", j, True, PRICE_UNAVAILABLE_REASON, NOT_APPLICABLE)
+        return Check(CASH_BALANCE_CHECK, j, True, PRICE_UNAVAILABLE_REASON, NOT_APPLICABLE)
     unallocated = float(account_imbalance.unallocated_residual[k])
     residual = (
         f"; R-ACC-RCRC-NODENOM: |Σ CE| = "
@@ -538,9 +541,9 @@ def _cash_check(j: int, cash_error: np.ndarray, account_imbalance: Imbalance) ->
         else ""
     )
     return Check(
-        "cash-balance",
+        CASH_BALANCE_CHECK,
         j,
         bool(abs(cash_error[k]) <= CASH_TOLERANCE_GBP),
-        "Σ CAEI + CSOBM + Σ CND − Σ CBM − Σ RCRC − unallocated residual = "
+        "R-ACC-CASH: Σ CAEI + CSOBM + Σ CND − Σ CBM − Σ RCRC − unallocated residual = "
         f"{cash_error[k]:.6f}{residual}",
     )

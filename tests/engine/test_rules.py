@@ -55,3 +55,20 @@ def test_every_rule_id_the_engine_names_in_a_trace_step_is_in_rules():
     assert named, "no trace steps found"
     assert named <= set(RULES), sorted(named - set(RULES))
     assert {"R-TLM-PRIMARY", "R-TLM-ONESIDED", "R-ACC-RCRC-NODENOM"} <= named
+
+
+def test_every_rule_a_check_names_is_in_rules_and_the_cash_balance_names_r_acc_cash():
+    # The worked example: every check passes; the cash-balance check is R-ACC-CASH.
+    from engine.settle import CASH_BALANCE_CHECK, settle_day
+    from models.case_file import load_case
+    from models.engine_inputs import case_settlement_inputs
+
+    case = load_case(ENGINE.parent / "tests" / "cases" / "worked_example.json")
+    checks = settle_day(case_settlement_inputs(case)).checks
+    named = {
+        r for c in checks for r in re.findall(r"\bR-[A-Z0-9-]*[A-Z0-9]", f"{c.rule} {c.detail}")
+    }
+    assert named <= set(RULES), sorted(named - set(RULES))
+    (cash,) = [c for c in checks if c.rule == CASH_BALANCE_CHECK == "cash-balance"]
+    assert cash.detail.startswith("R-ACC-CASH: Σ CAEI + CSOBM + Σ CND")
+    assert RULES["R-ACC-CASH"].status == "confirmed"
