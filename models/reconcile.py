@@ -168,11 +168,40 @@ class Reconciliation:
     settlement_date: str
     report: dict
     compared: dict[str, int] = field(default_factory=dict)  # "level.field" → cells compared
-    differences: list[Difference] = field(default_factory=list)  # ranked by £ effect
     not_modelled: list[NotModelled] = field(default_factory=list)
     known_gaps: list[dict] = field(default_factory=list)
+    chunks: list = field(default_factory=list, repr=False)  # differences per field, as arrays
 
-    def as_json(self) -> dict:
+    @property
+    def difference_count(self) -> int:
+        return sum(len(c.effect) for c in self.chunks)
+
+    @property
+    def total_effect_gbp(self) -> float:
+        return float(sum(c.effect.sum() for c in self.chunks))
+
+    def top(self, count: int | None = None) -> list[Difference]:
+        """The `count` largest differences by £ effect (all when None), largest first; only
+        those are made into objects."""
+        if not self.chunks:
+            return []
+        effect = np.concatenate([c.effect for c in self.chunks])
+        owner = np.concatenate([np.full(len(c.effect), n) for n, c in enumerate(self.chunks)])
+        local = np.concatenate([np.arange(len(c.effect)) for c in self.chunks])
+        if count is not None and count < len(effect):
+            chosen = np.argpartition(-effect, count)[:count]
+            chosen = chosen[np.argsort(-effect[chosen], kind="stable")]
+        else:
+            chosen = np.argsort(-effect, kind="stable")
+        return [self.chunks[owner[i]].difference(int(local[i])) for i in chosen]
+
+    @property
+    def differences(self) -> list[Difference]:
+        """Every difference, ranked by £ effect."""
+        return self.top()
+
+    def as_json(self, limit: int | None = None) -> dict:
+        """The reconciliation as JSON: the `limit` largest differences (all when None)."""
         return {
             "run_id": self.run_id,
             "run": self.run_label,
@@ -184,7 +213,9 @@ class Reconciliation:
             },
             "compared": self.compared,
             "cells_compared": sum(self.compared.values()),
-            "differences": [d.as_json() for d in self.differences],
+            "differences_total": self.difference_count,
+            "total_effect_gbp": self.total_effect_gbp,
+            "differences": [d.as_json() for d in self.top(limit)],
             "not_modelled": [n.as_json() for n in self.not_modelled],
             "known_gaps": self.known_gaps,
         }
@@ -229,8 +260,10 @@ def compare(
             tolerance, item = tolerance_of(record, name)
             values = engine.values(level, name)
             out.compared[f"{level}.{name}"] = len(rows)
-            out.differences += _differences(
-                engine, level, keys, columns, rows, covered, values, name, kind, item, tolerance
+            out.chunks.append(
+                _differences(
+                    engine, level, keys, columns, rows, covered, values, name, kind, item, tolerance
+                )
             )
         for name, gap in NOT_MODELLED.get(level, ()):
             values = columns[name]
@@ -247,58 +280,84 @@ def compare(
                     float(np.abs(values[present]).sum()),
                 )
             )
-    out.differences.sort(key=lambda d: -d.effect_gbp)
     return out
+
+
+@dataclass
+class _Chunk:
+    """The differences of one field, as arrays (a GB-scale worst case has millions): each
+    is an SAA row (`rows` ≥ 0) or an engine cell no SAA row covers (`cells`)."""
+
+    engine_cells: _EngineCells
+    level: str
+    keys: tuple[str, ...]
+    columns: dict
+    name: str
+    item: str
+    tolerance: float
+    rows: np.ndarray  # SAA row, −1: an engine cell
+    cells: np.ndarray  # engine cell of an engine-only difference, else −1
+    engine: np.ndarray  # NaN: the engine has no such cell
+    saa: np.ndarray  # NaN: the SAA has no such cell
+    effect: np.ndarray
+
+    def difference(self, i: int) -> Difference:
+        row, cell = int(self.rows[i]), int(self.cells[i])
+        key = (
+            _key(self.keys, self.columns, row)
+            if row >= 0
+            else self.engine_cells.key_of(self.level, cell)
+        )
+        e, s = float(self.engine[i]), float(self.saa[i])
+        return Difference(
+            self.level,
+            key,
+            self.name,
+            self.item,
+            None if np.isnan(e) else e,
+            None if np.isnan(s) else s,
+            self.tolerance,
+            float(self.effect[i]),
+        )
 
 
 def _differences(
     engine, level, keys, columns, rows, covered, values, name, kind, item, tolerance
-) -> list[Difference]:
+) -> _Chunk:
     saa_values = columns[name]
     found = rows >= 0
     flat = values.reshape(-1)
-    mine = np.where(found, flat[np.where(found, rows, 0)], np.nan)
+    mine = _take(flat, rows)
     slack = tolerance * (1 + 1e-9) + 1e-12 * np.abs(np.nan_to_num(saa_values))
     saa_has = ~np.isnan(saa_values)  # an optional field left empty: the SAA has no value
     off = found & saa_has & ~(np.abs(mine - saa_values) <= slack)
     # an SAA cell the engine has no cell for (a party, BM unit or pair it does not know)
     one_sided = ~found & saa_has & (np.abs(np.nan_to_num(saa_values)) > tolerance)
-    out = []
+    picked = np.flatnonzero(off | one_sided)
     weight = engine.weights(level, kind)
-    for i in np.flatnonzero(off | one_sided):
-        e = None if not found[i] or np.isnan(mine[i]) else float(mine[i])
-        s = None if np.isnan(saa_values[i]) else float(saa_values[i])
-        delta = abs((e or 0.0) - (s or 0.0))
-        if weight is None:
-            w = 1.0
-        elif found[i]:
-            w = float(weight.reshape(-1)[rows[i]])
-        else:  # a cell the engine lacks: priced by its period alone
-            w = engine.period_weight(kind, int(columns["period"][i]))
-        out.append(
-            Difference(
-                level,
-                _key(keys, columns, i),
-                name,
-                item,
-                e,
-                s,
-                tolerance,
-                delta * abs(w),
-            )
-        )
+    e, s = mine[picked], saa_values[picked]
+    if weight is None:
+        w = np.ones(len(picked))
+    else:
+        per_cell = np.asarray(weight).reshape(-1)
+        # a cell the engine lacks is priced by its period alone
+        alone = engine.period_weights(kind, columns["period"][picked])
+        w = np.where(found[picked], _take(per_cell, rows[picked]), alone)
+    effect = np.abs(np.nan_to_num(e) - np.nan_to_num(s)) * np.abs(w)
+    engine_rows, engine_cells = picked, np.full(len(picked), -1, dtype=np.int64)
     # engine cells with a value and no SAA row (a party or BM unit the SAA does not list)
     if covered is not None:
         extra = np.flatnonzero(~covered.reshape(-1) & (np.abs(flat) > tolerance))
-        for cell in extra:
-            key = engine.key_of(level, int(cell))
-            w = 1.0 if weight is None else float(weight.reshape(-1)[cell])
-            out.append(
-                Difference(
-                    level, key, name, item, float(flat[cell]), None, tolerance, abs(flat[cell] * w)
-                )
-            )
-    return out
+        if len(extra):
+            w_extra = 1.0 if weight is None else np.asarray(weight).reshape(-1)[extra]
+            engine_rows = np.concatenate([picked, np.full(len(extra), -1, dtype=np.int64)])
+            engine_cells = np.concatenate([engine_cells, extra])
+            e = np.concatenate([e, flat[extra]])
+            s = np.concatenate([s, np.full(len(extra), np.nan)])
+            effect = np.concatenate([effect, np.abs(flat[extra] * w_extra)])
+    return _Chunk(
+        engine, level, keys, columns, name, item, tolerance, engine_rows, engine_cells, e, s, effect
+    )
 
 
 def _key(keys, columns, i: int) -> dict:
@@ -307,6 +366,13 @@ def _key(keys, columns, i: int) -> dict:
         v = columns[k][i]
         out[k] = v.item() if isinstance(v, np.generic) else v
     return out
+
+
+def _take(values: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """values[at], NaN where `at` is −1 (the level may have no cells at all)."""
+    if not len(values):
+        return np.full(len(at), np.nan)
+    return np.where(at >= 0, values[np.maximum(at, 0)], np.nan)
 
 
 def _strings(values) -> np.ndarray:
@@ -459,12 +525,14 @@ class _EngineCells:
             return {"party_id": self.parties[party], "account": "PC"[account], "period": period}
         return {"party_id": self.parties[row], "period": period}
 
-    def period_weight(self, kind: str, period: int) -> float:
-        """What a unit of difference of `kind` is worth in £ in `period` (no cell needed)."""
-        if kind == "gbp" or period not in self.periods:
-            return 1.0
+    def period_weights(self, kind: str, periods: np.ndarray) -> np.ndarray:
+        """What a unit of difference of `kind` is worth in £ in each period (no cell needed;
+        1 for a period the engine did not settle)."""
+        j = self._period_index(periods)
+        if kind == "gbp":
+            return np.ones(len(j))
         per_period = {"price": self._qaei_abs, "rcrp": self._trc}.get(kind, self._ssp)
-        return float(per_period[self.periods.index(period)])
+        return np.where(j >= 0, per_period[np.maximum(j, 0)], 1.0)
 
     def weights(self, level: str, kind: str) -> np.ndarray | None:
         """Per engine cell, what a unit of difference is worth in £ (None: £ already)."""

@@ -18,6 +18,7 @@ import sys
 from workbench.cli_common import EXIT_OK, date_arg, open_db, run_type_arg, whole_number_arg
 
 SHOWN = 20
+XLSX_ROWS = 1_000_000  # an Excel sheet holds 1,048,576 rows
 KEY_COLUMNS = ("party_id", "account", "bm_unit_id", "pair", "period")
 
 
@@ -79,18 +80,17 @@ def text(result, top: int = SHOWN) -> str:
         f"{report.get('file_name', 'its S0142')} (SAA run {report.get('saa_run_number')}, "
         f"CDCA run {report.get('saa_cdca_run_number')})",
         f"  {sum(result.compared.values()):,} values compared in "
-        f"{len(result.compared)} fields; {len(result.differences):,} difference(s)",
+        f"{len(result.compared)} fields; {result.difference_count:,} difference(s)",
     ]
-    if result.differences:
-        total = sum(d.effect_gbp for d in result.differences)
-        lines.append(f"  total £ effect {total:,.2f}; largest first:")
-        for d in result.differences[:top]:
+    if result.difference_count:
+        lines.append(f"  total £ effect {result.total_effect_gbp:,.2f}; largest first:")
+        for d in result.top(top):
             lines.append(
                 f"  £{d.effect_gbp:>12,.2f}  {d.level}.{d.field} ({d.item})  {_key_text(d.key)}"
                 f"  engine {_number(d.engine)}  SAA {_number(d.saa)}  (tolerance {d.tolerance:g})"
             )
-        if len(result.differences) > top:
-            lines.append(f"  … and {len(result.differences) - top:,} more (--top, --json)")
+        if result.difference_count > top:
+            lines.append(f"  … and {result.difference_count - top:,} more (--top, --json)")
     else:
         lines.append("  no differences: the engine agrees with the SAA within its precision")
     shown = [n for n in result.not_modelled if n.cells]
@@ -125,9 +125,16 @@ def write_workbook(result, path) -> None:
         workbook,
         "Differences",
         columns,
-        notes=[f"Run {result.run_label} against its S0142; largest £ effect first"],
+        notes=[
+            f"Run {result.run_label} against its S0142; largest £ effect first"
+            + (
+                f"; the largest {XLSX_ROWS:,} of {result.difference_count:,} (a sheet's limit)"
+                if result.difference_count > XLSX_ROWS
+                else ""
+            )
+        ],
     )
-    for d in result.differences:
+    for d in result.top(XLSX_ROWS):
         sheet.append(
             [
                 d.effect_gbp,
