@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from engine.trace import Trace
 from models.check_outcomes import FAILED, NOT_APPLICABLE, check_counts, check_outcome
 from models.completeness import period_ranges
@@ -9,6 +11,9 @@ from models.completeness import period_ranges
 FAILED_SHOWN = 20
 NOT_APPLICABLE_SHOWN = 10  # groups of one rule and one reason
 RESIDUAL_SHOWN = 12
+# A number in a check's detail (not a digit inside an id such as 2__XSUP-1 or R-TLM): the
+# not-applicable checks are grouped by rule and the reason around their numbers.
+_NUMBER = re.compile(r"(?<![\w.])-?\d+(?:[.,]\d+)*(?:e[-+]?\d+)?(?!\w)")
 
 
 def _money(value) -> str:
@@ -81,19 +86,27 @@ def print_checks(checks: list[dict]) -> None:
         print(f"  FAILED {c['rule']} period {c['period']}: {c['detail']}")
     if len(failed) > FAILED_SHOWN:
         print(f"  … and {len(failed) - FAILED_SHOWN} more failed checks (--json for all)")
-    groups: dict[tuple[str, str], list] = {}
+    groups: dict[tuple[str, tuple[str, ...]], list] = {}
     for c in checks:
         if check_outcome(c) == NOT_APPLICABLE:
-            groups.setdefault((c["rule"], c["detail"]), []).append(c["period"])
-    for (rule, detail), periods in list(groups.items())[:NOT_APPLICABLE_SHOWN]:
-        numbered = [p for p in periods if p is not None]
+            reason = tuple(_NUMBER.split(c["detail"]))
+            groups.setdefault((c["rule"], reason), []).append(c)
+    for (rule, reason), grouped in list(groups.items())[:NOT_APPLICABLE_SHOWN]:
+        numbered = [c["period"] for c in grouped if c["period"] is not None]
         where = ""
         if numbered:
             where = f" period{'s' if len(numbered) > 1 else ''} {period_ranges(numbered)}"
-        print(f"  not applicable {rule}{where}: {detail}")
+        print(f"  not applicable {rule}{where}: {_shared_detail(reason, grouped)}")
     if len(groups) > NOT_APPLICABLE_SHOWN:
         rest = sum(len(p) for p in list(groups.values())[NOT_APPLICABLE_SHOWN:])
         print(f"  … and {rest} more not-applicable checks (--json for all)")
+
+
+def _shared_detail(reason: tuple[str, ...], grouped: list[dict]) -> str:
+    """The group's detail: each number the checks share as it is, the others as "…"."""
+    numbers = [_NUMBER.findall(c["detail"]) for c in grouped]
+    shown = [values[0] if len(set(values)) == 1 else "…" for values in zip(*numbers, strict=True)]
+    return "".join(text + number for text, number in zip(reason, [*shown, ""], strict=True))
 
 
 def print_known_gaps(gaps: list[dict]) -> None:

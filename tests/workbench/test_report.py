@@ -39,13 +39,14 @@ def test_not_applicable_checks_are_neither_passed_nor_failed(capsys):
 
 def test_long_lists_are_cut_with_a_count_of_the_rest(capsys):
     checks = [check("R-PRC-MIP", j, False, f"failed {j}") for j in range(1, 26)]
-    checks += [check("R-TLM", j, True, f"one-sided {j}", NA) for j in range(1, 14)]
+    checks += [check("R-TLM", j, True, f"one-sided {'abcdefghijklm'[j - 1]}", NA)
+               for j in range(1, 14)]  # fmt: skip
     print_checks(checks)
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "checks: 0 passed, 13 not applicable, 25 failed"
     assert out[20] == "  FAILED R-PRC-MIP period 20: failed 20"
     assert out[21] == "  … and 5 more failed checks (--json for all)"
-    assert out[31] == "  not applicable R-TLM period 10: one-sided 10"
+    assert out[31] == "  not applicable R-TLM period 10: one-sided j"
     assert out[32] == "  … and 3 more not-applicable checks (--json for all)"
     assert len(out) == 33
 
@@ -89,3 +90,35 @@ def test_known_gaps_with_why_here_and_the_s0142_fields(capsys):
     ]
     print_known_gaps([])
     assert capsys.readouterr().out == ""
+
+
+def onesided(delivering: float, loss_check: float) -> str:
+    return (
+        "R-TLM-ONESIDED: no offtaking primary non-interconnector metered volume (Σ delivering "
+        f"{delivering:.6f}, Σ offtaking 0.000000 MWh): incomplete metering, TLMO+ = TLMO− = 0 "
+        f"and TLM = 1 + TLF; Σ QM×TLM = {loss_check:.6f}"
+    )
+
+
+def test_not_applicable_checks_group_by_rule_and_reason_whatever_their_numbers(capsys):
+    # R-TLM-ONESIDED details carry each period's sums: one reason, one line. Numbers that
+    # differ between the periods are shown as "…", those they share stay.
+    checks = [
+        check("R-TLM", 3, True, onesided(100.0, 99.0), NA),
+        check("R-TLM", 4, True, onesided(250.5, 247.995), NA),
+        check("R-TLM", 7, True, onesided(100.0, 99.0), NA),
+        check("R-PRC-MIP", 5, True, NOTHING, NA),
+    ]
+    print_checks(checks)
+    assert capsys.readouterr().out.splitlines() == [
+        "checks: 0 passed, 4 not applicable, 0 failed",
+        "  not applicable R-TLM periods 3-4, 7: R-TLM-ONESIDED: no offtaking primary "
+        "non-interconnector metered volume (Σ delivering …, Σ offtaking 0.000000 MWh): "
+        "incomplete metering, TLMO+ = TLMO− = 0 and TLM = 1 + TLF; Σ QM×TLM = …",
+        f"  not applicable R-PRC-MIP period 5: {NOTHING}",
+    ]
+    # One period, or the same numbers everywhere: the detail as it is.
+    print_checks(checks[:1])
+    assert capsys.readouterr().out.splitlines()[1] == (
+        f"  not applicable R-TLM period 3: {onesided(100.0, 99.0)}"
+    )
