@@ -218,17 +218,37 @@ def entries_hash(entries: dict[str, dict]) -> str:
     return digest.hexdigest()
 
 
+SAMPLE_UNITS = 64
+
+
 def same_snapshot(
     conn: Connection, entries: dict[str, dict], effective_from: date | None
 ) -> RegisterSnapshot | None:
     """An existing snapshot holding exactly `entries` and effective from `effective_from`
     (any date when None: a file without a date of its own imported again). Only snapshots of
-    that date and unit count are read, each compared by the hash of its entries."""
-    wanted = None
+    that date and unit count are candidates; one query over a sample of units (every n-th)
+    sets aside those that differ there, and the rest are compared by the hash of their
+    entries."""
     query = select(SNAPSHOT).where(SNAPSHOT.c.units == len(entries))
     if effective_from is not None:
         query = query.where(SNAPSHOT.c.effective_from == effective_from)
-    for row in conn.execute(query.order_by(SNAPSHOT.c.effective_from, SNAPSHOT.c.id)).all():
+    candidates = conn.execute(query.order_by(SNAPSHOT.c.effective_from, SNAPSHOT.c.id)).all()
+    if not candidates:
+        return None
+    units = sorted(entries)
+    sample = units[:: max(1, len(units) // SAMPLE_UNITS)]
+    held: dict[int, dict[str, dict]] = {row.id: {} for row in candidates}
+    for row in conn.execute(
+        select(
+            ENTRY.c.snapshot_id, ENTRY.c.bm_unit_id, *(ENTRY.c[c] for c in REGISTER_COLUMNS)
+        ).where(ENTRY.c.snapshot_id.in_(list(held)), ENTRY.c.bm_unit_id.in_(sample))
+    ).all():
+        held[row[0]][row[1]] = dict(zip(REGISTER_COLUMNS, row[2:], strict=True))
+    wanted_sample = entries_hash({u: entries[u] for u in sample})
+    wanted = None
+    for row in candidates:
+        if entries_hash(held[row.id]) != wanted_sample:
+            continue
         wanted = wanted or entries_hash(entries)
         if entries_hash(register_entries(conn, row.id)) == wanted:
             return _snapshot(row)

@@ -236,3 +236,16 @@ def test_same_snapshot_compares_content_hashes_of_that_date_only(three_snapshots
     # Numbers hash as floats however they were read; a different value hashes differently.
     assert entries_hash({"T_A-1": entry(tlf=1)}) == entries_hash({"T_A-1": entry(tlf=1.0)})
     assert entries_hash({"T_A-1": entry(tlf=1)}) != entries_hash({"T_A-1": entry(tlf=1.5)})
+
+
+def test_same_snapshot_sees_a_difference_outside_its_sample(tmp_path):
+    """200 units: the sample is every 3rd; a change in unit 1 (not sampled) is still seen by
+    the full comparison, and the identical entries are found."""
+    from models.register_store import same_snapshot
+
+    entries = {f"T_U-{n:03d}": entry(tlf=n / 1000) for n in range(200)}
+    with SettlementDatabase.create(tmp_path / "r.sqlite") as db, db.engine.begin() as conn:
+        held = insert_snapshot(conn, date(2022, 1, 1), "a.csv", entries)
+        changed = dict(entries) | {"T_U-001": entry(tlf=0.5)}
+        assert same_snapshot(conn, changed, date(2022, 1, 1)) is None
+        assert same_snapshot(conn, dict(entries), date(2022, 1, 1)).id == held
