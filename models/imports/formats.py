@@ -21,13 +21,13 @@ import os
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from operator import itemgetter
+from operator import itemgetter, methodcaller
 from pathlib import Path
 
 from models import limits
 from models.imports.datasets import DATASETS, LEGACY_RECORD_TYPES, Dataset, identify, normalise
 from models.imports.report import ImportReport
-from models.validate import JsonTooDeep, loads_json
+from models.validate import JsonTooDeep, loads_json, may_hold_huge_integer
 
 GZIP_MAGIC = b"\x1f\x8b"
 CRA_TITLE = "bm units registered with central registration agency"
@@ -153,9 +153,12 @@ def read_text(text: str, name: str, report: ImportReport) -> list[Batch]:
 # JSON
 
 
-def _read_json(text: str, name: str, report: ImportReport) -> list[Batch]:
+def _read_json(text: str, name: str, report: ImportReport, validating=False) -> list[Batch]:
+    """The batches of a JSON file. Parsed with plain ``json.loads`` first, and again with
+    models.validate.loads_json (bounded nesting, integer literals kept as text beyond
+    MAX_INTEGER_DIGITS) only where the two could differ, before anything is reported."""
     try:
-        document = loads_json(text)  # models.validate: bounded nesting and integer literals
+        document = loads_json(text) if validating else json.loads(text)
     except json.JSONDecodeError as exc:
         report.reject(
             name, f"line {exc.lineno} column {exc.colno}", "", None, f"not valid JSON: {exc.msg}"
@@ -164,6 +167,10 @@ def _read_json(text: str, name: str, report: ImportReport) -> list[Batch]:
     except JsonTooDeep as exc:
         report.reject(name, "", "", None, str(exc))
         return []
+    except (RecursionError, ValueError):  # too deep, or an integer beyond int()'s 4,300 digits
+        if validating:
+            raise
+        return _read_json(text, name, report, validating=True)
     hint = None
     if isinstance(document, list):
         records, path = document, ""
@@ -192,6 +199,49 @@ def _read_json(text: str, name: str, report: ImportReport) -> list[Batch]:
         return []
     if _too_many(name, len(records), report):
         return []
+    if not validating and set(map(type, records)) != {dict}:  # rejections quote the values
+        return _read_json(text, name, report, validating=True)
+    groups = []
+    for tag, indices in _json_groups(records, hint, name, path, report).items():
+        keys: dict[str, str] = {}
+        for index in indices[:50] + indices[-50:]:
+            for key in records[index]:
+                keys.setdefault(normalise(key), key)
+        longest = max(map(len, map(records.__getitem__, indices)))
+        for index in indices if longest > len(keys) else ():  # keys beyond those sampled
+            if len(records[index]) > len(keys):
+                for key in records[index]:
+                    keys.setdefault(normalise(key), key)
+        columns = _json_columns(records, indices, keys)
+        if not validating and any(map(may_hold_huge_integer, columns.values())):
+            return _read_json(text, name, report, validating=True)
+        groups.append((tag, indices, keys, columns))
+    batches = []
+    for tag, indices, keys, columns in groups:
+        dataset = _dataset_for(tag, set(keys), name, report)
+        if dataset is None:
+            continue
+        prefix = f"{path}[" if path else "["
+        batches.append(
+            Batch(name, dataset, columns, lambda i, ix=indices, p=prefix: f"{p}{ix[i]}]")
+        )
+    return batches
+
+
+def _json_groups(
+    records: list, hint: str | None, name: str, path: str, report: ImportReport
+) -> dict[str | None, list[int]]:
+    """The indices of the records of each dataset (named by the record, else by `hint`), in
+    the order they first appear; a record that is not a JSON object is rejected. Found in C
+    when every record is an object of the same dataset, as in an Insights response."""
+    if set(map(type, records)) == {dict}:
+        try:
+            tags = set(map(methodcaller("get", "dataset", hint), records))
+        except TypeError:  # a dataset given as a list or object: rejected below by name
+            tags = set()
+        if len(tags) == 1:
+            (tag,) = tags
+            return {None if tag is None else str(tag): list(range(len(records)))}
     groups: dict[str | None, list[int]] = {}
     for index, record in enumerate(records):
         if not isinstance(record, dict):
@@ -199,25 +249,7 @@ def _read_json(text: str, name: str, report: ImportReport) -> list[Batch]:
             continue
         tag = record.get("dataset", hint)
         groups.setdefault(None if tag is None else str(tag), []).append(index)
-    batches = []
-    for tag, indices in groups.items():
-        keys: dict[str, str] = {}
-        for index in indices[:50] + indices[-50:]:
-            for key in records[index]:
-                keys.setdefault(normalise(key), key)
-        for index in indices:  # keys beyond the sampled records, rarely any
-            if len(records[index]) > len(keys):
-                for key in records[index]:
-                    keys.setdefault(normalise(key), key)
-        dataset = _dataset_for(tag, set(keys), name, report)
-        if dataset is None:
-            continue
-        columns = _json_columns(records, indices, keys)
-        prefix = f"{path}[" if path else "["
-        batches.append(
-            Batch(name, dataset, columns, lambda i, ix=indices, p=prefix: f"{p}{ix[i]}]")
-        )
-    return batches
+    return groups
 
 
 def _json_columns(records: list, indices: list[int], keys: dict[str, str]) -> dict[str, list]:

@@ -127,3 +127,26 @@ def test_scenario_edits_are_checked_by_unit_and_text():
     assert edit_errors(target, None, {"author": "a\x07"}) == [
         "author: text holds a control character (U+0007) at character 2; expected printable text"
     ]
+
+
+def test_a_column_may_hold_a_huge_integer_only_if_it_holds_one_or_a_container():
+    from models.validate import may_hold_huge_integer
+
+    huge = 10**30  # 31 digits
+    nan = float("nan")
+    for values, expected in [
+        ([], False),
+        (["a", "b"], False),
+        ([1, 2.5, True], False),
+        ([10**30 - 1, -(10**30) + 1], False),  # 30 digits
+        ([1, huge], True),
+        ([-huge, 1.5], True),
+        ([nan, huge], True),  # NaN first: max() stops there, the integers are looked at
+        ([nan, 3, None], False),
+        ([None, "x", huge], True),
+        ([None, "x", 7], False),
+        ([[1], [2]], True),  # a list: its integers are not looked at
+        ([{"a": 1}], True),
+        ([1e31, 2.0], True),  # a float as large: parsed again, which is only slower
+    ]:
+        assert may_hold_huge_integer(values) is expected, values

@@ -113,3 +113,45 @@ def test_json_records_become_columns_with_null_where_a_record_lacks_a_key():
         (batch,) = read_text(records, "f.json", report)
         assert {k: batch.columns[k] for k in expected} == expected
         assert batch.columns["levelfrom"][0] in (5, 7)
+
+
+HUGE = "1" + "0" * 30  # 31 digits: beyond MAX_INTEGER_DIGITS
+MELS = '{{"dataset": "MELS", "bmUnit": "T_A-1", "levelFrom": {}, "levelTo": 6}}'
+
+
+@pytest.mark.parametrize(
+    "records",
+    [
+        [MELS.format(5), MELS.format(HUGE)],
+        [MELS.format(5.5), MELS.format("-" + HUGE)],
+        [MELS.format("null"), MELS.format("9" * 5000)],  # beyond int()'s 4,300 digits
+        [MELS.format("NaN"), MELS.format(HUGE), MELS.format("Infinity")],
+        [MELS.format("[" + HUGE + "]"), MELS.format(1)],  # a list value
+        [MELS.format(1), HUGE],  # not a record
+        [MELS.format(1), MELS.format("9" * 30), MELS.format("-" + "9" * 30)],  # 30 digits
+    ],
+)
+def test_json_parsed_plainly_first_reads_as_the_validating_parse(records):
+    from models.imports.formats import _read_json, read_text
+    from models.validate import HugeInteger
+
+    text = '{"data": [' + ", ".join(records) + "]}"
+    plain, validating = ImportReport(), ImportReport()
+    got = read_text(text, "f.json", plain)
+    expected = _read_json(text, "f.json", validating, validating=True)
+    assert [b.columns for b in got] == [b.columns for b in expected]
+    assert plain.rejections == validating.rejections
+    values = [v for b in got for v in b.columns["levelfrom"]]
+    huge = [v for v in values if isinstance(v, HugeInteger)]
+    in_records = [r for r in records if r.startswith("{") and "[" not in r]
+    assert len(huge) == sum(HUGE in r or "9" * 5000 in r for r in in_records)
+    assert all(type(v) is int for v in values if isinstance(v, int) and "9" * 30 in str(v))
+
+
+def test_json_nested_too_deep_is_refused_as_before():
+    text = "[" * 100_000 + "]" * 100_000
+    report = ImportReport()
+    from models.imports.formats import read_text
+
+    assert read_text(text, "deep.json", report) == []
+    assert "nested too deeply" in report.rejections[0].reason
