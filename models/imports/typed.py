@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 
 import numpy as np
 
+from models import limits
 from models.imports.datasets import Dataset, Field
 from models.imports.formats import Batch
 from models.imports.report import ImportReport
@@ -46,6 +47,12 @@ def _float(value: object) -> float:
     except ValueError:
         raise BadValue("expected a number") from None
     if not math.isfinite(number):
+        digits = str(value).strip().lstrip("+-")
+        if digits.isdigit():  # an integer literal too long for a float, not a NaN or infinity
+            raise BadValue(
+                f"an integer of {len(digits):,} digits; expected a number of at most "
+                f"{limits.MAX_INTEGER_DIGITS} digits"
+            )
         raise BadValue("expected a finite number")
     return number
 

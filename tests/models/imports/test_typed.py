@@ -28,8 +28,17 @@ def _file_with(tmp_path, key: str, literal: str):
 @pytest.mark.parametrize(
     ("key", "literal", "reason"),
     [
-        ("acceptanceNumber", "9" * 400, "expected a finite number"),
-        ("acceptanceNumber", "9" * 5000, "expected a finite number"),
+        (
+            "acceptanceNumber",
+            "9" * 400,
+            "an integer of 400 digits; expected a number of at most 30",
+        ),
+        (
+            "acceptanceNumber",
+            "9" * 5000,
+            "an integer of 5,000 digits; expected a number of at most",
+        ),
+        ("levelFrom", '"' + "9" * 400 + '"', "an integer of 400 digits; expected a number of at"),
         ("acceptanceNumber", str(2**70), "expected a whole number within ±9,223,372,036,854,"),
         ("settlementDate", '"9999-12-31"', "expected a settlement date from 2001-03-27 to 2099-"),
         ("timeFrom", '"2022-01-01T18:21:30Z"', "expected a time on a whole minute"),
