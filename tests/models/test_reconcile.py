@@ -3,6 +3,7 @@ exact, and a planted difference is found, placed and ranked by its £ effect."""
 
 import gzip
 import shutil
+from datetime import date
 
 import numpy as np
 import pytest
@@ -170,3 +171,19 @@ def test_a_unit_one_side_lacks_is_a_difference_with_that_side_absent(db, made):
     for d in qm:
         value = d.engine if d.saa is None else d.saa
         assert d.effect_gbp == pytest.approx(abs(value) * ssp[d.key["period"] - 1], rel=1e-9)
+
+
+@pytest.mark.parametrize("day, periods", [(date(2024, 3, 31), 46), (date(2024, 10, 27), 50)])
+def test_the_round_trip_is_exact_on_clock_change_days(tmp_path, day, periods):
+    path = tmp_path / "clock.sqlite"
+    generate_demo(path, DemoSpec(bmus=12, start_date=day, seed=2))
+    with SettlementDatabase.open(path) as db:
+        with db.engine.connect() as conn:
+            sf = next(r for r in list_runs(conn) if r.run_type == "SF")
+        result = settle_run(db, sf.id)
+        s0142 = tmp_path / "clock.s0142"
+        write_s0142(s0142, result, ReportRun("SF"))
+        rec = _import(db, s0142)
+    assert rec.differences == []
+    assert rec.compared["system.ssp"] == periods
+    assert rec.compared["party.cbm"] == len(result.inputs.parties) * periods
