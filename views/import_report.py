@@ -54,12 +54,20 @@ def outcome_status(outcome: ImportSummary | ImportReport, strict: bool = False) 
         return f"Import rejected: {', '.join(why) or 'refused'}; nothing was written."
     new = sum(1 for p in outcome.dates if p.run_id is not None and not p.attached)
     attached = sum(1 for p in outcome.dates if p.run_id is not None and p.attached)
-    text = f"Imported {sum(outcome.records.values()):,} record(s); {_plural(new, 'new run')}"
+    text = f"Imported {sum(outcome.records.values()):,} record(s){_collapsed(outcome)}; "
+    text += _plural(new, "new run")
     if attached:
         text += f", published figures attached to {_plural(attached, 'existing run')}"
     if warnings:
         text += f"; {_plural(warnings, 'warning')} (see the report and the run)"
     return text + "."
+
+
+def _collapsed(summary) -> str:
+    """', M exact duplicate(s) collapsed' when records repeated (a file given twice)."""
+    if not summary.duplicates:
+        return ""
+    return f", {summary.duplicates:,} exact duplicate(s) collapsed"
 
 
 def _file_names(paths: list[str]) -> list[str]:
@@ -158,7 +166,7 @@ class ImportReportDialog(QDialog):
             more = f" and {len(attached) - 3} more" if len(attached) > 3 else ""
             parts.append(f"published figures attached to {labels}{more}")
         text = (
-            f"Imported {sum(outcome.records.values()):,} record(s) from "
+            f"Imported {sum(outcome.records.values()):,} record(s){_collapsed(outcome)} from "
             f"{_plural(len(outcome.files), 'file')}: {'; '.join(parts)}."
         )
         if warnings:

@@ -114,6 +114,24 @@ def test_a_clean_import_says_no_warnings_and_shows_its_runs(qtbot):
     assert outcome_status(summary) == "Imported 46 record(s); 1 new run."
 
 
+def test_exact_duplicates_are_told_in_the_headline_and_status(qtbot):
+    """One file given twice: 92 records read, 46 of them repeats stored once."""
+    summary = ImportSummary(
+        files=["/a/x.json", "/b/x.json"],
+        records=Counter({"MID": 92}),
+        duplicates=46,
+        dates=[DatePart("2026-03-29", 1, "2026-03-29 SF", None, {"market_index": 46})],
+    )
+    dialog = ImportReportDialog(summary)
+    qtbot.addWidget(dialog)
+    assert dialog.headline.text().startswith(
+        "Imported 92 record(s), 46 exact duplicate(s) collapsed from 2 files: 1 new run."
+    )
+    assert outcome_status(summary) == (
+        "Imported 92 record(s), 46 exact duplicate(s) collapsed; 1 new run."
+    )
+
+
 def test_errors_and_warnings_of_a_refused_import_are_kept_apart(qtbot):
     report = ImportReport(
         rejections=[
