@@ -72,10 +72,15 @@ def non_delivery(
     qndo_pair = _allocate(np.nan_to_num(qndo).ravel(), cell, qao_nj, offer_price)
     qndb_pair = -_allocate(np.nan_to_num(-qndb).ravel(), cell, -qab_nj, -bid_price)
     price = system_price[pair_period - 1]
-    charge = qndo_pair * np.maximum(offer_price - price, 0.0) + np.abs(qndb_pair) * np.maximum(
-        price - bid_price, 0.0
+    # A pair with nothing non-delivered is charged 0 whatever the price; one with some
+    # non-delivered volume in a period without a price has no charge (NaN, reported as not
+    # available), never 0.
+    offer_charge = np.where(qndo_pair != 0, qndo_pair * np.maximum(offer_price - price, 0.0), 0.0)
+    bid_charge = np.where(
+        qndb_pair != 0, np.abs(qndb_pair) * np.maximum(price - bid_price, 0.0), 0.0
     )
-    cnd = np.bincount(cell, weights=np.nan_to_num(charge), minlength=units * periods)
+    charge = offer_charge + bid_charge
+    cnd = np.bincount(cell, weights=charge, minlength=units * periods)
     cnd = cnd.reshape(units, periods)
     cnd = np.where(np.isnan(metered), np.nan, cnd)
     return NonDelivery(qme, qii, qndo, qndb, cnd, qndo_pair, qndb_pair)

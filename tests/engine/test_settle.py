@@ -452,3 +452,28 @@ def test_an_acceptance_is_in_the_periods_its_levels_reach_into():
     assert reached(28) == [False, True, False]
     assert reached(29) == [False, False, True]
     assert reached() == [False, False, False]
+
+
+def test_non_delivery_without_a_price_has_no_charge_not_a_zero_one():
+    # The worked example's shape with every acceptance SO-flagged and no MID: the stack's
+    # items are second-stage flagged, the replacement price needs MIP_j (R-PRC-REPL) and
+    # there is none, so SSP = SBP is unavailable. T_G-1 (QAO 20 MWh, QM 10: QNDO 10 MWh) has
+    # no CND (it would be 10 × max(60 − SBP, 0)); 2__S-1 delivers what it should: CND £0.
+    flagged = accept("T_G-1", 1, 40) | {"so_flag": True}
+    document = case(
+        market_index=[],
+        parties=[{"id": "GEN"}, {"id": "SUP"}],
+        bm_units=[unit("T_G-1", "GEN"), unit("2__S-1", "SUP", "C")],
+        fpn=[flat("T_G-1", 0), flat("2__S-1", -20)],
+        bid_offer=[pair("T_G-1", 27, 1, 60, 50, 50)],
+        acceptances=[flagged],
+        metered_volumes=[metered("T_G-1", 10.0), metered("2__S-1", -10.0)],
+    )
+    doc = settle(document)
+    (period,) = doc["periods"]
+    assert period["ssp"] is None
+    short = pick(doc["bm_units"], bm_unit="T_G-1")
+    assert short["qndo"] == pytest.approx(10.0)
+    assert short["cnd"] is None
+    assert pick(doc["bm_units"], bm_unit="2__S-1")["cnd"] == 0.0
+    assert pick(doc["parties"], party="GEN")["cnd"] is None
