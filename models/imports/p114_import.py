@@ -31,7 +31,8 @@ from sqlalchemy import Connection, select
 
 from engine.settlement_calendar import RunType
 from models.bulk import bulk_insert
-from models.imports.assemble import read_previous, rows_of
+from models.imports.assemble import _keyed, rows_of
+from models.imports.collect import KEY_COLUMNS
 from models.imports.report import DatePart, ImportReport
 from models.p114.c0421_reader import read_c0421, signed_volumes
 from models.p114.errors import P114Error
@@ -42,7 +43,7 @@ from models.p114.s0142_reader import read_s0142
 from models.register_store import ensure_parties
 from models.run_store import create_run, finish_loading, write_inputs
 from models.saa_store import saa_columns, write_saa
-from models.schema import MeteredVolumeEstimate, SettlementRun
+from models.schema import RUN_INPUT_TABLES, MeteredVolumeEstimate, SettlementRun
 
 HEAD = 64
 CARRIED = ("run_parameter", "ecvn", "mvrn")
@@ -119,7 +120,31 @@ def _base(conn, day, run_type: RunType, name: str, report: ImportReport):
             "import the date's Insights data first, or in the same import before this file",
         )
         return None
-    return previous_id, *read_previous(conn, previous_id)
+    return previous_id, *_read_previous(conn, previous_id)
+
+
+def _read_previous(conn: Connection, run_id: int) -> tuple[dict, dict, dict[str, list[dict]]]:
+    """(run row, keyed records, rows carried as they are) of the run a P114 file extends:
+    `assemble.read_previous` without the BM data (the new run shares the dataset) and with
+    the driver's tuples (a GB-scale day's metered volumes are 365,000 rows)."""
+    run_table = SettlementRun.__table__
+    run = conn.execute(select(run_table).where(run_table.c.id == run_id)).mappings().first()
+    tables = {}
+    for table in RUN_INPUT_TABLES:
+        names = [c.name for c in table.columns if c.name != "run_id"]
+        quoted = ", ".join(conn.dialect.identifier_preparer.quote(n) for n in names)
+        mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+        rows = conn.exec_driver_sql(
+            f"SELECT {quoted} FROM {table.name} WHERE run_id = {mark}", (run_id,)
+        ).fetchall()
+        booleans = [n for n in names if table.c[n].type.python_type is bool]
+        tables[table.name] = [dict(zip(names, row, strict=True)) for row in rows]
+        for row in tables[table.name] if booleans else ():
+            for n in booleans:
+                row[n] = None if row[n] is None else bool(row[n])
+    keyed = {t: _keyed(t, tables[t]) for t in KEY_COLUMNS if t in tables}
+    carried = {t: tables[t] for t in (*CARRIED, "run_bm_unit", "run_party")}
+    return dict(run), keyed, carried
 
 
 def _store_s0142(conn, path, name, content: FlatFileContent, report) -> DatePart | None:
