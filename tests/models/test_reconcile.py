@@ -7,13 +7,15 @@ from datetime import date
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from models.database import SettlementDatabase
 from models.demo.generator import DemoSpec, generate_demo
 from models.imports.loader import import_files
 from models.p114.from_settlement import ReportRun, write_s0142
 from models.p114.writer import trailer_for
-from models.reconcile import NotAnSaaRunError, compare, reconcile, tolerance_of
+from models.reconcile import NotAnSaaRunError, _find, compare, reconcile, tolerance_of
 from models.results_store import settle_run
 from models.run_store import list_runs
 from models.saa_store import read_saa
@@ -187,3 +189,12 @@ def test_the_round_trip_is_exact_on_clock_change_days(tmp_path, day, periods):
     assert rec.differences == []
     assert rec.compared["system.ssp"] == periods
     assert rec.compared["party.cbm"] == len(result.inputs.parties) * periods
+
+
+@given(
+    keys=st.lists(st.text("ABC_-12", min_size=1, max_size=4), unique=True, max_size=30),
+    wanted=st.lists(st.text("ABC_-12", min_size=1, max_size=4), max_size=30),
+)
+def test_find_gives_each_keys_index_or_minus_one(keys, wanted):
+    found = _find(np.array(keys, dtype=str), np.array(wanted, dtype=str))
+    assert found.tolist() == [keys.index(w) if w in keys else -1 for w in wanted]
