@@ -3,7 +3,8 @@
 `saa_columns(content)` turns an S0142's record tables into the columns of the `saa_*` tables
 (schema 0008): SPI and SSD per period (`saa_system_period`), PPC per party and period
 (`saa_party_period`), APD per account and period (`saa_account_period`), BP7 per BM unit and
-period under its lead party (`saa_bm_unit_period`) and BO4 per pair that moved energy or money (`saa_pair_period`).
+period under its lead party (`saa_bm_unit_period`) and BO4 per pair that moved energy or
+money (`saa_pair_period`).
 `write_saa` stores them with a run; `read_saa` gives them back as numpy columns. SSD repeats
 the system figures in every party block: the first block's are kept (SPI's where SSD has none).
 """
