@@ -63,3 +63,28 @@ def demo_with_caches(path: Path, monkeypatch, bmus: int, seed: int) -> Path:
     monkeypatch.setattr("models.dataset_cache.CACHE_MIN_ROWS", 0)
     generate_demo(path, DemoSpec(bmus=bmus, seed=seed))
     return path
+
+
+@pytest.fixture(scope="session")
+def settled_s0142():
+    """Make a demo database, settle its SF run and write that run as an S0142 file:
+    `make(folder, seed, name, report_run)` gives (database path, S0142 path, settlement result,
+    SF run id). A factory, so each module keeps its own seed, file name and SAA run."""
+    from models.database import SettlementDatabase
+    from models.demo.generator import DemoSpec, generate_demo
+    from models.p114.from_settlement import write_s0142
+    from models.results_store import settle_run
+    from models.run_store import list_runs
+
+    def make(folder: Path, seed: int, name: str, report_run):
+        db_path = folder / "demo.sqlite"
+        generate_demo(db_path, DemoSpec(bmus=30, seed=seed))
+        with SettlementDatabase.open(db_path) as db:
+            with db.engine.connect() as conn:
+                sf = next(r for r in list_runs(conn) if r.run_type == "SF")
+            result = settle_run(db, sf.id)
+        s0142 = folder / name
+        write_s0142(s0142, result, report_run)
+        return db_path, s0142, result, sf.id
+
+    return make

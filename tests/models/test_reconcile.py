@@ -22,17 +22,9 @@ from models.saa_store import read_saa
 
 
 @pytest.fixture(scope="module")
-def made(tmp_path_factory):
+def made(tmp_path_factory, settled_s0142):
     folder = tmp_path_factory.mktemp("reconcile")
-    db_path = folder / "demo.sqlite"
-    generate_demo(db_path, DemoSpec(bmus=30, seed=11))
-    with SettlementDatabase.open(db_path) as db:
-        with db.engine.connect() as conn:
-            sf = next(r for r in list_runs(conn) if r.run_type == "SF")
-        result = settle_run(db, sf.id)
-    s0142 = folder / "shadow.s0142.gz"
-    write_s0142(s0142, result, ReportRun("SF", saa_run_number=2))
-    return db_path, s0142, result, sf.id
+    return settled_s0142(folder, 11, "shadow.s0142.gz", ReportRun("SF", saa_run_number=2))
 
 
 @pytest.fixture

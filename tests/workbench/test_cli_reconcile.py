@@ -7,27 +7,15 @@ import shutil
 import openpyxl
 import pytest
 
-from models.database import SettlementDatabase
-from models.demo.generator import DemoSpec, generate_demo
-from models.p114.from_settlement import ReportRun, write_s0142
+from models.p114.from_settlement import ReportRun
 from models.p114.writer import trailer_for
-from models.results_store import settle_run
-from models.run_store import list_runs
 from workbench.cli import main
 
 
 @pytest.fixture(scope="module")
-def made(tmp_path_factory):
+def made(tmp_path_factory, settled_s0142):
     folder = tmp_path_factory.mktemp("cli_reconcile")
-    db_path = folder / "demo.sqlite"
-    generate_demo(db_path, DemoSpec(bmus=30, seed=5))
-    with SettlementDatabase.open(db_path) as db:
-        with db.engine.connect() as conn:
-            sf = next(r for r in list_runs(conn) if r.run_type == "SF")
-        result = settle_run(db, sf.id)
-    s0142 = folder / "S0142_R1.gz"
-    write_s0142(s0142, result, ReportRun("R1", saa_run_number=3))
-    return db_path, s0142, result
+    return settled_s0142(folder, 5, "S0142_R1.gz", ReportRun("R1", saa_run_number=3))[:3]
 
 
 @pytest.fixture

@@ -9,32 +9,22 @@ import pytest
 from sqlalchemy import func, select
 
 from models.database import SettlementDatabase
-from models.demo.generator import DemoSpec, generate_demo
 from models.engine_inputs import load_settlement_inputs
 from models.imports.loader import import_files
 from models.imports.p114_import import p114_file_flow
 from models.imports.report import ImportRejected
-from models.p114.from_settlement import ReportRun, write_s0142
+from models.p114.from_settlement import ReportRun
 from models.p114.s0142_reader import read_s0142
 from models.p114.writer import trailer_for
-from models.results_store import settle_run
-from models.run_store import list_runs
 from models.saa_store import read_saa, read_saa_report
 from models.schema import MeteredVolumeEstimate, SettlementRun
 
 
 @pytest.fixture(scope="module")
-def made(tmp_path_factory):
+def made(tmp_path_factory, settled_s0142):
     folder = tmp_path_factory.mktemp("p114import")
-    db_path = folder / "demo.sqlite"
-    generate_demo(db_path, DemoSpec(bmus=30, seed=7))
-    with SettlementDatabase.open(db_path) as db:
-        with db.engine.connect() as conn:
-            sf = next(r for r in list_runs(conn) if r.run_type == "SF")
-        result = settle_run(db, sf.id)
-    s0142 = folder / "S0142_20240612_R2.gz"
-    write_s0142(s0142, result, ReportRun("R2", saa_run_number=5, cdca_run_number=3))
-    return db_path, s0142, result
+    report_run = ReportRun("R2", saa_run_number=5, cdca_run_number=3)
+    return settled_s0142(folder, 7, "S0142_20240612_R2.gz", report_run)[:3]
 
 
 @pytest.fixture
