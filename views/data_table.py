@@ -9,6 +9,16 @@ from PySide6.QtWidgets import QHeaderView, QLineEdit, QTableView, QVBoxLayout, Q
 from views.column_model import SORT_ROLE, ColumnTableModel, copy_value
 
 
+def take_copy_key(event, copy_requested) -> bool:
+    """Ctrl+C (the platform's copy key) emits `copy_requested` and is taken: a view's own copy
+    wins over any shortcut and puts only one cell on the clipboard."""
+    if not event.matches(QKeySequence.StandardKey.Copy):
+        return False
+    copy_requested.emit()
+    event.accept()
+    return True
+
+
 class CopyingTableView(QTableView):
     """A table view whose Ctrl+C copies the whole selection: QTableView's own copy (which
     wins over any shortcut) put one formatted cell on the clipboard ("1,535.74")."""
@@ -16,11 +26,8 @@ class CopyingTableView(QTableView):
     copy_requested = Signal()
 
     def keyPressEvent(self, event) -> None:
-        if event.matches(QKeySequence.StandardKey.Copy):
-            self.copy_requested.emit()
-            event.accept()
-            return
-        super().keyPressEvent(event)
+        if not take_copy_key(event, self.copy_requested):
+            super().keyPressEvent(event)
 
 
 class DataTable(QWidget):

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from engine.known_gaps import KNOWN_GAPS, GapUse
 from engine.trace import Trace, TraceStep
+from views.data_table import take_copy_key
 from views.steady_title import SteadyTitle
 from views.trace_values import Clock, Shown, kind_of, show
 
@@ -63,11 +64,8 @@ class TraceTree(QTreeWidget):
     copy_requested = Signal()
 
     def keyPressEvent(self, event) -> None:
-        if event.matches(QKeySequence.StandardKey.Copy):
-            self.copy_requested.emit()
-            event.accept()
-            return
-        super().keyPressEvent(event)
+        if not take_copy_key(event, self.copy_requested):
+            super().keyPressEvent(event)
 
 
 def _steps_text(uses: dict[str, list[int]]) -> str:
