@@ -97,17 +97,13 @@ def read_bytes(path: Path) -> bytes:
 
 
 def _too_many(name: str, count: int, report: ImportReport) -> bool:
-    if count <= limits.MAX_RECORDS_PER_FILE:
-        return False
-    report.reject(
+    return report.reject_past_limit(
         name,
-        "",
-        "",
-        None,
+        count,
+        limits.MAX_RECORDS_PER_FILE,
         f"the file holds {count:,} records; at most {limits.MAX_RECORDS_PER_FILE:,} are "
         "imported from one file (split it, e.g. by settlement date)",
     )
-    return True
 
 
 def read_file(path: Path, report: ImportReport, name: str | None = None) -> list[Batch]:

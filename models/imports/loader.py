@@ -282,18 +282,14 @@ class _Register:
 def _too_many_acceptances(count: int, name: str, report: ImportReport) -> bool:
     """Refuse an import past `limits.MAX_ACCEPTANCE_RECORDS_PER_IMPORT` acceptance records,
     naming the file that took it past and the count so far."""
-    if count <= limits.MAX_ACCEPTANCE_RECORDS_PER_IMPORT:
-        return False
-    report.reject(
+    return report.reject_past_limit(
         name,
-        "",
-        "",
-        None,
+        count,
+        limits.MAX_ACCEPTANCE_RECORDS_PER_IMPORT,
         f"this import holds {count:,} acceptance (BOALF) records up to this file; at most "
         f"{limits.MAX_ACCEPTANCE_RECORDS_PER_IMPORT:,} are imported at once (a GB day has "
         "3,000 to 10,000 acceptances): import fewer dates at a time",
     )
-    return True
 
 
 def _check_cancel(cancelled: Callable[[], bool]) -> None:

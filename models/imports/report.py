@@ -59,6 +59,13 @@ class ImportReport:
             )
         )
 
+    def reject_past_limit(self, file: str, count: int, limit: int, reason: str) -> bool:
+        """Whether `count` is past `limit`; if so the file is rejected as a whole for `reason`."""
+        if count <= limit:
+            return False
+        self.reject(file, "", "", None, reason)
+        return True
+
     @property
     def rejected(self) -> bool:
         return bool(self.rejections)
