@@ -138,6 +138,11 @@ def _where(place: Place, carried: list[DataWarning]) -> tuple[str, str]:
     return place.file, place.location
 
 
+def _unregistered(file: str, location: str, unit: str, reason: str) -> DataWarning:
+    """An UNREGISTERED warning on a unit's bmUnit."""
+    return DataWarning(UNREGISTERED, file, location, "bmUnit", unit, reason)
+
+
 def unit_rows(
     units: dict[str, Place],
     previous_units: dict[str, dict],
@@ -187,11 +192,9 @@ def unit_rows(
                 }
             )
             warnings.append(
-                DataWarning(
-                    UNREGISTERED,
+                _unregistered(
                     file,
                     location,
-                    "bmUnit",
                     unit,
                     f"not in the register in force ({where_snapshot}): settled as unregistered "
                     f"under party {UNREGISTERED_PARTY}, TLF 0, its own Trading Unit, {why}",
@@ -225,11 +228,9 @@ def unit_rows(
         )
         if assumed:
             warnings.append(
-                DataWarning(
-                    UNREGISTERED,
+                _unregistered(
                     file,
                     location,
-                    "bmUnit",
                     unit,
                     f"the register in force ({where_snapshot}) gives {'; '.join(assumed)} "
                     "(the defaults of unregistered units)",
