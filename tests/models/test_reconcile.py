@@ -2,7 +2,6 @@
 exact, and a planted difference is found, placed and ranked by its £ effect."""
 
 import gzip
-import shutil
 from datetime import date
 
 import numpy as np
@@ -25,14 +24,6 @@ from models.saa_store import read_saa
 def made(tmp_path_factory, settled_s0142):
     folder = tmp_path_factory.mktemp("reconcile")
     return settled_s0142(folder, 11, "shadow.s0142.gz", ReportRun("SF", saa_run_number=2))
-
-
-@pytest.fixture
-def db(made, tmp_path):
-    path = tmp_path / "db.sqlite"
-    shutil.copy(made[0], path)
-    with SettlementDatabase.open(path) as database:
-        yield database
 
 
 def _import(db, path):

@@ -2,7 +2,6 @@
 the ordinary tables, the SAA's figures apart; all or nothing."""
 
 import gzip
-import shutil
 
 import numpy as np
 import pytest
@@ -25,14 +24,6 @@ def made(tmp_path_factory, settled_s0142):
     folder = tmp_path_factory.mktemp("p114import")
     report_run = ReportRun("R2", saa_run_number=5, cdca_run_number=3)
     return settled_s0142(folder, 7, "S0142_20240612_R2.gz", report_run)[:3]
-
-
-@pytest.fixture
-def db(made, tmp_path):
-    path = tmp_path / "db.sqlite"
-    shutil.copy(made[0], path)
-    with SettlementDatabase.open(path) as database:
-        yield database
 
 
 def _runs(db) -> int:
