@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -70,7 +71,9 @@ def test_bundle_starts_the_gui_on_a_demo_database_and_exits_cleanly(bundle, tmp_
     shown = bundled("gui", str(database), "--smoke-test", cwd=tmp_path)
     assert shown.returncode == 0, (shown.stdout, shown.stderr)
     assert "2024-06-12 II: 20 BM units" in shown.stdout, (shown.stdout, shown.stderr)
-    assert "checks 240 passed" in shown.stdout
+    # Every check of the demo holds (the count grows with the rules checked, so not pinned).
+    assert re.search(r"checks \d+ passed", shown.stdout), shown.stdout
+    assert "FAILED" not in shown.stdout, shown.stdout
     assert "Traceback" not in shown.stderr
 
 
