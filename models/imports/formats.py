@@ -184,7 +184,10 @@ def _read_json(text: str, name: str, report: ImportReport, validating=False) -> 
             )
             return []
         records, path = document[key], key
-        datasets = (document.get("metadata") or {}).get("datasets") if key == "data" else None
+        metadata = document.get("metadata")  # any JSON value: a dict only is looked into
+        datasets = (
+            metadata.get("datasets") if isinstance(metadata, dict) and key == "data" else None
+        )
         if isinstance(datasets, list) and len(datasets) == 1:
             hint = str(datasets[0])
     else:

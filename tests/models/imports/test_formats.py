@@ -155,3 +155,18 @@ def test_json_nested_too_deep_is_refused_as_before():
 
     assert read_text(text, "deep.json", report) == []
     assert "nested too deeply" in report.rejections[0].reason
+
+
+@pytest.mark.parametrize("metadata", ["5", '"x"', "[1]", "null", '{"datasets": 3}'])
+def test_a_metadata_that_is_not_an_object_is_no_hint_and_no_crash(metadata):
+    from models.imports.formats import read_text
+
+    text = '{"data": [{"bmUnit": "T_A-1", "levelFrom": 5, "levelTo": 6, "timeFrom": "x"}], '
+    report, unnamed = ImportReport(), ImportReport()
+    batches = read_text(text + f'"metadata": {metadata}}}', "f.json", report)
+    named = read_text(text + '"metadata": {"datasets": ["MELS"]}}', "f.json", ImportReport())
+    assert [b.dataset.name for b in named] == ["MELS"]
+    # No hint: as a file without metadata (the dataset told from the fields, or rejected).
+    without = read_text(text[:-2] + "}", "f.json", unnamed)
+    assert [(b.dataset, b.columns) for b in batches] == [(b.dataset, b.columns) for b in without]
+    assert report.rejections == unnamed.rejections
