@@ -3,8 +3,10 @@
 A period with no FPN, no bid-offer data, no acceptance, no stack item (accepted volume or
 BSAD), no metered volume, no contract or balancing services volume and no market index data
 has nothing to price: its price is unavailable, and its R-PRC-MIP check is "not applicable"
-rather than failed (engine.settle). Any one of these inputs, even a level or volume of 0,
-makes the period one that holds data; then a price needing MIP_j without it is a failure.
+rather than failed (engine.settle). Acceptance levels alone (a BOALF segment of a
+neighbouring period running into it) give no accepted volume without FPN and bid-offer data,
+so they leave nothing to price either. Any other input, even a level or volume of 0, makes
+the period one that holds data; then a price needing MIP_j without it is a failure.
 """
 
 from __future__ import annotations
@@ -77,9 +79,10 @@ def period_inputs_present(inputs: SettlementInputs, items: StackItems) -> dict[s
     return present
 
 
-def periods_with_data(present: dict[str, np.ndarray]) -> np.ndarray:
-    """(periods,) bool: the periods holding any settlement input (module docstring)."""
-    return np.logical_or.reduce(list(present.values()))
+def nothing_to_price(held: list[str]) -> bool:
+    """True when the inputs a period holds (held_in) can give no price: none at all, or only
+    acceptance levels (module docstring)."""
+    return not set(held) - {"acceptance"}
 
 
 def held_in(present: dict[str, np.ndarray], period: int) -> list[str]:

@@ -51,7 +51,7 @@ from engine.losses import (
     transmission_losses,
 )
 from engine.non_delivery import NonDelivery, non_delivery
-from engine.period_data import INPUT_NAMES, held_in, period_inputs_present
+from engine.period_data import INPUT_NAMES, held_in, nothing_to_price, period_inputs_present
 from engine.settlement_calendar import PERIOD_SECONDS
 from engine.settlement_inputs import SettlementInputs
 from engine.stack_items import StackItems, items_from_bm, items_from_bsad
@@ -384,10 +384,7 @@ def _mip_check(j: int, prices: PeriodPrices, present: dict[str, np.ndarray]) -> 
             f"no data for this period: nothing to price (no {names}); the price is unavailable",
             NOT_APPLICABLE,
         )
-    if held == ["acceptance"]:
-        # Acceptance levels alone (a BOALF segment of a neighbouring period's file running
-        # into this one) give no accepted volume without FPN and bid-offer data: no stack
-        # item, no cashflow, nothing any result is made of.
+    if nothing_to_price(held):  # only acceptance levels running into the period
         return Check(
             "R-PRC-MIP",
             j,
