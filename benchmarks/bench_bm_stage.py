@@ -18,10 +18,10 @@ import numpy as np
 
 from benchmarks.timing import best_of
 from engine.bm_stage import run_bm_stage
-from models.database import SettlementDatabase
+from models.db.database import SettlementDatabase
 from models.demo.generator import DemoSpec, generate_demo
-from models.engine_inputs import load_bm_inputs
-from models.run_store import list_runs
+from models.runs.inputs import load_bm_inputs
+from models.runs.run_store import list_runs
 from tests.engine.reference_volumes import reference_volumes
 
 SAMPLE_UNITS = 40

@@ -50,8 +50,8 @@ def first_paint(app, path: Path, settings_path: Path | None, started=None):
     user's settings (as the command line)."""
     from PySide6.QtCore import QEventLoop
 
-    from workbench import preload
-    from workbench.app import open_main_window
+    from workbench.gui import preload
+    from workbench.gui.app import open_main_window
 
     settings = _settings(settings_path) if settings_path else preload.default_settings()
     started = started or preload.start(str(path), settings)
@@ -100,10 +100,10 @@ def _child(path: str, spawned: str) -> None:
     and pyqtgraph are imported; the settings are the user's (the parent gives each launch a
     settings folder of its own, XDG_CONFIG_HOME). Prints the seconds from `spawned` (the
     parent's clock) and from the QApplication's creation to the first painted chart."""
-    from workbench import preload
+    from workbench.gui import preload
 
     started = preload.start(path)
-    from workbench.app import make_application
+    from workbench.gui.app import make_application
 
     app = make_application()
     app_ready = time.time()
@@ -163,7 +163,7 @@ def _database(folder: str) -> Path:
 
 
 def run() -> None:
-    from workbench.app import make_application
+    from workbench.gui.app import make_application
 
     app = make_application()
     with tempfile.TemporaryDirectory() as folder:
@@ -259,7 +259,7 @@ def _responsiveness_while_loading(window) -> None:
 
 
 def _runs(window):
-    from models.run_store import list_runs
+    from models.runs.run_store import list_runs
 
     with window.db.engine.connect() as conn:
         return list_runs(conn, light=True)

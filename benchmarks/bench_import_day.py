@@ -21,10 +21,10 @@ from pathlib import Path
 
 from benchmarks.insights_export import write_insights_json, write_register_csv
 from benchmarks.timing import best_of, parse_files
-from models.database import SettlementDatabase
+from models.db.database import SettlementDatabase
 from models.demo.generator import DemoSpec, generate_demo
 from models.imports.loader import import_files
-from models.run_store import list_runs
+from models.runs.run_store import list_runs
 
 SIZES = tuple(int(n) for n in os.environ.get("BENCH_IMPORT_BMUS", "1500,3000").split(","))
 

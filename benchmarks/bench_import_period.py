@@ -28,11 +28,11 @@ from pathlib import Path
 
 from benchmarks.insights_export import write_insights_json, write_register_csv
 from benchmarks.timing import best_of, parse_files
-from models.database import SettlementDatabase
+from models.db.database import SettlementDatabase
 from models.demo.generator import DemoSpec, generate_demo
 from models.imports.loader import import_files
 from models.imports.report import ImportRejected
-from models.run_store import list_runs
+from models.runs.run_store import list_runs
 
 BMUS = 1400
 PERIOD = 27

@@ -27,14 +27,14 @@ import numpy as np
 from benchmarks.bench_s0142 import _gzip_seconds
 from engine.settle import settle_day
 from engine.settlement_calendar import RunType
-from models.database import SettlementDatabase
-from models.engine_inputs import load_settlement_inputs
+from models.db.database import SettlementDatabase
 from models.imports.loader import import_files
 from models.p114.s0142_reader import read_s0142
-from models.reconcile import compare
-from models.register_store import ensure_parties, ensure_units
-from models.run_store import create_bm_dataset, create_run, finish_loading, write_inputs
-from models.saa_store import read_saa, read_saa_report, saa_columns
+from models.published.saa_store import read_saa, read_saa_report, saa_columns
+from models.reconcile.s0142 import compare
+from models.register.snapshots import ensure_parties, ensure_units
+from models.runs.inputs import load_settlement_inputs
+from models.runs.run_store import create_bm_dataset, create_run, finish_loading, write_inputs
 
 
 def _clock():
@@ -132,7 +132,7 @@ def _synthetic(folder: Path) -> None:
 def _round_trip(folder: Path) -> None:
     from models.demo.generator import DemoSpec, generate_demo
     from models.p114.from_settlement import ReportRun, write_s0142
-    from models.run_store import list_runs
+    from models.runs.run_store import list_runs
 
     db_path = folder / "demo.sqlite"
     generate_demo(db_path, DemoSpec(bmus=7_600, seed=3))

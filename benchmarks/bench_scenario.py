@@ -17,13 +17,13 @@ from pathlib import Path
 
 from benchmarks.timing import best_of
 from engine.settle import settle_day
-from models.compare import compare
-from models.database import SettlementDatabase
+from models.db.database import SettlementDatabase
 from models.demo.generator import DemoSpec, generate_demo
-from models.engine_inputs import load_settlement_inputs
+from models.disputes.compare import compare
 from models.exports.evidence_pack import PackContext, write_evidence_pack
-from models.run_store import list_runs
-from models.scenarios.store import audit_trail, create_scenario, edit, overrides
+from models.runs.inputs import load_settlement_inputs
+from models.runs.run_store import list_runs
+from models.runs.scenarios.store import audit_trail, create_scenario, edit, overrides
 
 
 def run() -> None:

@@ -19,10 +19,10 @@ from pathlib import Path
 
 from benchmarks.timing import best_of
 from engine.settle import settle_day
-from models.database import SettlementDatabase
+from models.db.database import SettlementDatabase
 from models.demo.generator import DEFAULT_DATE, DemoSpec, generate_demo
-from models.engine_inputs import load_settlement_inputs
-from models.run_store import list_runs
+from models.runs.inputs import load_settlement_inputs
+from models.runs.run_store import list_runs
 
 DAYS = int(os.environ.get("BENCH_DAYS", "30"))
 

@@ -8,9 +8,9 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-from models.case_convert import read_run_rows
-from models.database import SettlementDatabase
+from models.db.database import SettlementDatabase
 from models.imports.calendar_index import CalendarIndex
+from models.runs.case_store import read_run_rows
 
 DATASET_OF = {"FPN": "PN", "MEL": "MELS", "MIL": "MILS", "QPN": "QPN"}
 

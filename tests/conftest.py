@@ -59,8 +59,8 @@ def demo_with_caches(path: Path, monkeypatch, bmus: int, seed: int) -> Path:
     are (caches are written only above a size otherwise)."""
     from models.demo.generator import DemoSpec, generate_demo
 
-    monkeypatch.setattr("models.run_store.CACHE_MIN_ROWS", 0)
-    monkeypatch.setattr("models.dataset_cache.CACHE_MIN_ROWS", 0)
+    monkeypatch.setattr("models.runs.run_store.CACHE_MIN_ROWS", 0)
+    monkeypatch.setattr("models.db.dataset_cache.CACHE_MIN_ROWS", 0)
     generate_demo(path, DemoSpec(bmus=bmus, seed=seed))
     return path
 
@@ -70,11 +70,11 @@ def settled_s0142():
     """Make a demo database, settle its SF run and write that run as an S0142 file:
     `make(folder, seed, name, report_run)` gives (database path, S0142 path, settlement result,
     SF run id). A factory, so each module keeps its own seed, file name and SAA run."""
-    from models.database import SettlementDatabase
+    from models.db.database import SettlementDatabase
     from models.demo.generator import DemoSpec, generate_demo
     from models.p114.from_settlement import write_s0142
-    from models.results_store import settle_run
-    from models.run_store import list_runs
+    from models.runs.results_store import settle_run
+    from models.runs.run_store import list_runs
 
     def make(folder: Path, seed: int, name: str, report_run):
         db_path = folder / "demo.sqlite"

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.disputes import (
+from models.disputes.cases import (
     CATEGORIES,
     SCHEDULED_RUN_DAYS,
     DisputeError,

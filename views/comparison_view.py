@@ -22,7 +22,7 @@ from views.frozen_column import FrozenFirstColumn
 
 if TYPE_CHECKING:
     # Comparisons are pandas frames, built in a worker: the launch imports neither.
-    from models.compare import Comparison
+    from models.disputes.compare import Comparison
 
 TOP_PARTIES = 20
 PENNY = 0.005  # half a penny: less shows as £0.00
@@ -116,7 +116,7 @@ class ComparisonView(QWidget):
             self.charts.hide()  # a chart does not grey when disabled: no stale bars on show
 
     def show_comparison(self, c: Comparison, settlement_date) -> None:
-        from models.compare import SYSTEM_OPERATOR
+        from models.disputes.compare import SYSTEM_OPERATOR
 
         if self.charts is None:
             self._build()

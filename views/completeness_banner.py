@@ -1,5 +1,5 @@
 """The completeness banner: one or two lines above the day overview's charts saying which
-inputs of a full settlement the run lacks and what that costs (models.completeness), with
+inputs of a full settlement the run lacks and what that costs (models.runs.completeness), with
 the whole report in the tooltip and behind *Details*.
 
 The banner has a fixed height and elides its lines to its width, so a new run's text never
@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.completeness import Completeness
+from models.runs.completeness import Completeness
 
 INCOMPLETE_STYLE = "background: #fff4d6; border: 1px solid #e0b84c; border-radius: 3px;"
 COMPLETE_STYLE = "background: #e8f4e8; border: 1px solid #8fc28f; border-radius: 3px;"

@@ -13,8 +13,8 @@ from PySide6.QtWidgets import QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from engine.settle import SettlementResult
 from engine.settlement_calendar import settlement_period
-from models.published import PublishedPrice, price_comparison
-from models.stored_check import StoredDifferences
+from models.published.prices import PublishedPrice, price_comparison
+from models.runs.stored_check import StoredDifferences
 from views.charts import COLOURS, Crosshair, PeriodAxis, show_key, styled_plot
 from views.column_model import Column
 from views.completeness_banner import CompletenessBanner
@@ -168,12 +168,12 @@ class DayOverview(QWidget):
         self._show_differences(differences, result)
 
     def show_completeness(self, completeness) -> None:
-        """The run's completeness (models.completeness.Completeness) as the banner; None
+        """The run's completeness (models.runs.completeness.Completeness) as the banner; None
         hides it."""
         self.banner.show_completeness(completeness)
 
     def show_warnings(self, warnings) -> None:
-        """The run's data warnings (models.run_warnings.DataWarning), in their own tab."""
+        """The run's data warnings (models.runs.run_warnings.DataWarning), in their own tab."""
         self.warnings.show_warnings(warnings)
         self.tables.setTabText(
             self.warnings_tab,

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.settlement_calendar import RunType
-from models.run_store import RunInfo
+from models.runs.run_store import RunInfo
 
 RUN_TYPES = tuple(t.value for t in RunType)  # II < SF < R1 < R2 < R3 < RF < DF
 SHOWN_FILES = 6

@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from engine.settlement_calendar import periods_in_day
-from models.run_store import RunInfo
+from models.runs.run_store import RunInfo
 
 RUN_ROLE = Qt.ItemDataRole.UserRole + 3
 

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.imbalance_price import TAGGED_BY_NAMES
-from models.run_view import RunView
+from models.runs.run_view import RunView
 from views.charts import STAGE_COLOURS, styled_plot
 from views.column_model import Column
 from views.data_table import DataTable

@@ -19,7 +19,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
 from engine.settlement_calendar import LONDON
-from models.run_view import RunView
+from models.runs.run_view import RunView
 from views.charts import (
     ACCEPTANCE_COLOURS,
     COLOURS,

@@ -14,7 +14,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QLabel, QPlainTextEdit
 
 from models.imports.report import Rejection
-from models.run_warnings import DataWarning
+from models.runs.run_warnings import DataWarning
 from views.column_model import Column
 from views.data_table import DataTable
 

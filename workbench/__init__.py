@@ -1,4 +1,4 @@
-"""Application shell: entry points (command line and GUI), main window, actions, jobs."""
+"""Application shell: the command line (`cli/`), the GUI (`gui/`) and the per-user error log."""
 
 
 def version() -> str:

@@ -17,21 +17,21 @@ import numpy as np
 from sqlalchemy import Connection
 
 from engine.settlement_calendar import RunType
-from models.atomic_write import partial_path, publish, remove_quietly
-from models.bulk import bulk_insert
-from models.database import ELEXON_ATTRIBUTION, SettlementDatabase
+from models.core.atomic_write import partial_path, publish, remove_quietly
+from models.core.errors import DatabaseOpenError
+from models.db.bulk import bulk_insert
+from models.db.database import ELEXON_ATTRIBUTION, SettlementDatabase
+from models.db.schema import RUN_INPUT_TABLES, BmUnit, EnergyAccount, MeteredVolume, Party
 from models.demo.market import DemoDay, demand_shape, generate_day, metered_volumes
 from models.demo.units import DemoUnit, choose_units
-from models.errors import DatabaseOpenError
-from models.register_store import REGISTER_COLUMNS, insert_snapshot
-from models.run_store import (
+from models.register.snapshots import REGISTER_COLUMNS, insert_snapshot
+from models.runs.run_store import (
     copy_inputs,
     create_bm_dataset,
     create_run,
     finish_loading,
     write_inputs,
 )
-from models.schema import RUN_INPUT_TABLES, BmUnit, EnergyAccount, MeteredVolume, Party
 
 DEFAULT_DATE = date(2024, 6, 12)
 DEMO_RUNS = (RunType.II, RunType.SF, RunType.R1)

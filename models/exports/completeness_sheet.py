@@ -1,13 +1,13 @@
 """The Completeness sheet of evidence packs and run workbooks: for each run, which inputs of a
 full settlement it lacks, what each gap does to which result, and per period what is present
-and missing (models.completeness). One filterable table: run, kind, item, periods, detail."""
+and missing (models.runs.completeness). One filterable table: run, kind, item, periods, detail."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from models.completeness import Completeness, period_ranges
 from models.exports.xlsx import Col, SheetWriter
+from models.runs.completeness import Completeness, period_ranges
 
 SHOWN_UNITS = 50
 COLUMNS = [

@@ -19,15 +19,15 @@ import numpy as np
 
 from engine.settle import SettlementResult
 from engine.settlement_trace import trace_account, trace_unit
-from models.check_outcomes import check_counts
-from models.compare import SYSTEM_OPERATOR, Comparison
-from models.completeness import Completeness
-from models.disputes import Case
+from models.casefiles.results_json import stack_item_columns
+from models.disputes.cases import Case
+from models.disputes.compare import SYSTEM_OPERATOR, Comparison
 from models.exports.completeness_sheet import write_completeness_sheet
 from models.exports.known_gaps_sheet import write_known_gaps_sheet
 from models.exports.xlsx import Col, SheetWriter, new_workbook, plain, save_workbook
-from models.results_json import stack_item_columns
-from models.scenarios.store import AuditRecord, OverrideRecord
+from models.runs.check_outcomes import check_counts
+from models.runs.completeness import Completeness
+from models.runs.scenarios.store import AuditRecord, OverrideRecord
 
 MAX_STACK_PERIODS = 4  # a GB-scale stack is ~1,500 items × 22 columns per run and period
 MAX_METERING_ROWS = 1_000

@@ -7,20 +7,20 @@ from pathlib import Path
 import numpy as np
 
 from engine.settle import SettlementResult, settle_day
-from models.check_outcomes import FAILED, check_counts, check_outcome
-from models.compare import Comparison, compare
-from models.completeness import Completeness, run_completeness
-from models.database import SettlementDatabase
-from models.disputes import get_case
-from models.engine_inputs import load_settlement_inputs
-from models.errors import WorkbenchInputError
+from models.casefiles.results_json import stack_item_columns
+from models.core.errors import WorkbenchInputError
+from models.db.database import SettlementDatabase
+from models.disputes.cases import get_case
+from models.disputes.compare import Comparison, compare
 from models.exports.completeness_sheet import write_completeness_sheet
 from models.exports.evidence_pack import PackContext, write_evidence_pack
 from models.exports.known_gaps_sheet import write_known_gaps_sheet
 from models.exports.xlsx import Col, SheetWriter, new_workbook, save_workbook
-from models.results_json import stack_item_columns
-from models.run_store import get_run
-from models.scenarios.store import audit_trail, overrides
+from models.runs.check_outcomes import FAILED, check_counts, check_outcome
+from models.runs.completeness import Completeness, run_completeness
+from models.runs.inputs import load_settlement_inputs
+from models.runs.run_store import get_run
+from models.runs.scenarios.store import audit_trail, overrides
 
 
 def settle_stored(db: SettlementDatabase, run_id: int) -> SettlementResult:

@@ -4,7 +4,7 @@ The run is settled (in memory: its stored results are not touched) and written b
 `models.p114.from_settlement.write_s0142`: same framing and checksum as Elexon's, gzip when
 OUT ends with `.gz`. SRH says the run's type, its run number as the SAA run number and, for a
 run imported from an S0142, that file's CDCA run numbers. The file appears only complete
-(models.atomic_write): a failure leaves any old file as it was.
+(models.core.atomic_write): a failure leaves any old file as it was.
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from engine.settle import settle_day
-from models.atomic_write import atomic_path
-from models.database import SettlementDatabase
-from models.engine_inputs import load_settlement_inputs
+from models.core.atomic_write import atomic_path
+from models.db.database import SettlementDatabase
 from models.p114.from_settlement import ReportRun, write_s0142
-from models.run_store import get_run
-from models.saa_store import read_saa_report
+from models.published.saa_store import read_saa_report
+from models.runs.inputs import load_settlement_inputs
+from models.runs.run_store import get_run
 
 
 def export_s0142(db: SettlementDatabase, run_id: int, path: str | Path) -> int:

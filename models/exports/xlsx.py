@@ -215,8 +215,8 @@ def new_workbook() -> Workbook:
 
 
 def save_workbook(workbook: Workbook, path) -> None:
-    """Save atomically (models.atomic_write): a failed export leaves any old file as it was."""
-    from models.atomic_write import atomic_path
+    """Save atomically (models.core.atomic_write): a failed export leaves any old file as it was."""
+    from models.core.atomic_write import atomic_path
 
     with atomic_path(path) as temporary:
         try:

@@ -18,7 +18,7 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 
-from models.errors import WorkbenchInputError
+from models.core.errors import WorkbenchInputError
 from models.fetch.answers import BadAnswer, records_of
 from models.fetch.endpoints import Request
 

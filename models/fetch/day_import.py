@@ -26,7 +26,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from engine.settlement_calendar import RunType
-from models.database import SettlementDatabase
+from models.db.database import SettlementDatabase
 from models.fetch.cache import Entry, ResponseCache
 from models.fetch.client import FetchError
 from models.fetch.endpoints import ENDPOINTS, Request

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from engine.settlement_calendar import RunType
-from models.database import SettlementDatabase
+from models.db.database import SettlementDatabase
 from models.fetch.cache import ResponseCache
 from models.fetch.client import InsightsClient
 from models.fetch.day_import import DayResult, StagedDay, import_day, stage_day

@@ -12,7 +12,7 @@ from operator import itemgetter
 import numpy as np
 from sqlalchemy import Connection, select
 
-from models.case_convert import read_run_rows
+from models.db.schema import StackItemResult, SystemPriceResult
 from models.imports.collect import (
     BM_KINDS,
     KEY_COLUMNS,
@@ -21,7 +21,7 @@ from models.imports.collect import (
     STORED,
 )
 from models.imports.report import ImportReport
-from models.schema import StackItemResult, SystemPriceResult
+from models.runs.case_store import read_run_rows
 
 PUBLISHED_STACK_COLUMNS = (*STACK_VALUE_COLUMNS, "so_flag", "cadl_flag", "stor_flag", "repriced")
 CARRIED_AS_ROWS = ("run_parameter", "ecvn", "mvrn")

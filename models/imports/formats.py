@@ -24,10 +24,10 @@ from dataclasses import dataclass, field
 from operator import itemgetter, methodcaller
 from pathlib import Path
 
-from models import limits
+from models.casefiles.validate import JsonTooDeep, loads_json, may_hold_huge_integer
+from models.core import limits
 from models.imports.datasets import DATASETS, LEGACY_RECORD_TYPES, Dataset, identify, normalise
 from models.imports.report import ImportReport
-from models.validate import JsonTooDeep, loads_json, may_hold_huge_integer
 
 GZIP_MAGIC = b"\x1f\x8b"
 CRA_TITLE = "bm units registered with central registration agency"
@@ -49,11 +49,11 @@ class Batch:
 
 
 class FileTooLarge(ValueError):
-    """A file beyond models.limits (size after decompression, or compression ratio)."""
+    """A file beyond models.core.limits (size after decompression, or compression ratio)."""
 
 
 def read_bytes(path: Path) -> bytes:
-    """The file's bytes, gzip decompressed, within models.limits.MAX_FILE_BYTES.
+    """The file's bytes, gzip decompressed, within models.core.limits.MAX_FILE_BYTES.
 
     Decompression is streamed and stopped as soon as a limit is passed: a small gzip file
     that would expand to gigabytes is refused after reading a bounded amount of it.
@@ -151,7 +151,7 @@ def read_text(text: str, name: str, report: ImportReport) -> list[Batch]:
 
 def _read_json(text: str, name: str, report: ImportReport, validating=False) -> list[Batch]:
     """The batches of a JSON file. Parsed with plain ``json.loads`` first, and again with
-    models.validate.loads_json (bounded nesting, integer literals kept as text beyond
+    models.casefiles.validate.loads_json (bounded nesting, integer literals kept as text beyond
     MAX_INTEGER_DIGITS) only where the two could differ, before anything is reported."""
     try:
         document = loads_json(text) if validating else json.loads(text)

@@ -18,10 +18,16 @@ from pathlib import Path
 from sqlalchemy import Connection, select
 
 from engine.settlement_calendar import RunType
-from models import limits
-from models.bulk import bulk_insert
-from models.database import SettlementDatabase
-from models.errors import WorkbenchInputError
+from models.core import limits
+from models.core.errors import WorkbenchInputError
+from models.db.bulk import bulk_insert
+from models.db.database import SettlementDatabase
+from models.db.schema import (
+    Party,
+    SettlementRun,
+    StackItemResult,
+    SystemPriceResult,
+)
 from models.imports.assemble import (
     CARRIED_AS_ROWS,
     bm_columns,
@@ -44,7 +50,7 @@ from models.imports.resolve import UnitResolver
 from models.imports.typed import type_batch
 from models.imports.units import InForce, register_changed
 from models.imports.units import unit_rows as assumed_unit_rows
-from models.register_store import (
+from models.register.snapshots import (
     UNREGISTERED_PARTY,
     ensure_units,
     ensure_unregistered_party,
@@ -53,20 +59,14 @@ from models.register_store import (
     national_grid_ids,
     register_entries,
 )
-from models.run_store import (
+from models.runs.run_store import (
     create_bm_dataset_from_columns,
     create_run,
     finish_loading,
     get_run,
     write_inputs,
 )
-from models.run_warnings import DataWarning, read_run_warnings, write_run_warnings
-from models.schema import (
-    Party,
-    SettlementRun,
-    StackItemResult,
-    SystemPriceResult,
-)
+from models.runs.run_warnings import DataWarning, read_run_warnings, write_run_warnings
 
 Progress = Callable[[float, str], None]
 RUN_KEYED = (

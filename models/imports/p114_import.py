@@ -7,8 +7,8 @@ import's one transaction:
   volumes (BP7 QM), TLF (BP7) and lead party (BPH) of each BM unit, balancing services volumes
   (BP7 QBS), BSAD (DB1), LoLP (SPI), price adjustments (SSD SPA/BPA) and market index data
   (MD1, where the file has it);
-- the SAA's own figures go to the `saa_*` tables (models/saa_store.py), with the file's name,
-  SHA-256, AAA header and SRH run numbers in `saa_report`;
+- the SAA's own figures go to the `saa_*` tables (models/published/saa_store.py), with the
+  file's name, SHA-256, AAA header and SRH run numbers in `saa_report`;
 - what an S0142 does not carry is carried forward from the date's latest run (of the same run
   type, else of any): the BM data (PN, BOD, BOALF: the run shares its BM dataset), P/C status
   and trading unit of each BM unit, ECVNs, MVRNs and parameter overrides; a market index or
@@ -30,7 +30,8 @@ import numpy as np
 from sqlalchemy import Connection, select
 
 from engine.settlement_calendar import RunType
-from models.bulk import bulk_insert
+from models.db.bulk import bulk_insert
+from models.db.schema import RUN_INPUT_TABLES, MeteredVolumeEstimate, SettlementRun
 from models.imports.assemble import _keyed, rows_of
 from models.imports.collect import KEY_COLUMNS
 from models.imports.report import DatePart, ImportReport
@@ -40,10 +41,9 @@ from models.p114.framing import GZIP_MAGIC, open_binary
 from models.p114.recognise import p114_flow
 from models.p114.records import FlatFileContent
 from models.p114.s0142_reader import read_s0142
-from models.register_store import ensure_parties
-from models.run_store import create_run, finish_loading, write_inputs
-from models.saa_store import saa_columns, write_saa
-from models.schema import RUN_INPUT_TABLES, MeteredVolumeEstimate, SettlementRun
+from models.published.saa_store import saa_columns, write_saa
+from models.register.snapshots import ensure_parties
+from models.runs.run_store import create_run, finish_loading, write_inputs
 
 HEAD = 64
 CARRIED = ("run_parameter", "ecvn", "mvrn")

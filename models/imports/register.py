@@ -16,7 +16,7 @@ from sqlalchemy import Connection
 
 from models.imports.report import ImportReport
 from models.imports.typed import TypedBatch
-from models.register_store import (
+from models.register.snapshots import (
     REGISTER_COLUMNS,
     RegisterSnapshot,
     ensure_parties,

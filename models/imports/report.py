@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from models.errors import WorkbenchInputError
-from models.run_warnings import DataWarning
+from models.core.errors import WorkbenchInputError
+from models.runs.run_warnings import DataWarning
 
 SHOWN_REJECTIONS = 100
 SHOWN_WARNINGS = 100

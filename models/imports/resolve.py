@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from models.register_store import RegisterSnapshot, in_force
+from models.register.snapshots import RegisterSnapshot, in_force
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,12 +13,12 @@ from datetime import UTC, date, datetime
 
 import numpy as np
 
-from models import limits
+from models.casefiles.validate import settlement_date_error, text_error
+from models.core import limits
+from models.core.limits import BIGINT
 from models.imports.datasets import Dataset, Field
 from models.imports.formats import Batch
 from models.imports.report import ImportReport
-from models.limits import BIGINT
-from models.validate import settlement_date_error, text_error
 
 _BOOLS = {"true": True, "false": False, "t": True, "f": False, "y": True, "n": False}
 
@@ -33,7 +33,7 @@ def _text(value: object) -> str | None:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = str(value).strip()
-    problem = text_error(text)  # models.validate: no controls, no lone surrogates
+    problem = text_error(text)  # models.casefiles.validate: no controls, no lone surrogates
     if problem:
         raise BadValue(problem)
     return text or None
@@ -93,7 +93,7 @@ def _date(value: object) -> date:
 
 
 def _settlement_date(value: object) -> date:
-    """A date the settlement calendar can hold (models.validate: 2001-03-27 to 2099-12-31)."""
+    """A date the settlement calendar can hold (casefiles.validate: 2001-03-27 to 2099-12-31)."""
     day = _date(value)
     problem = settlement_date_error(day)
     if problem:

@@ -15,8 +15,8 @@ from datetime import date
 
 from engine.settlement_calendar import PERIOD_SECONDS, local_midnight_utc, periods_in_day
 from models.imports.collect import STORED, Place
-from models.register_store import UNREGISTERED_PARTY, RegisterSnapshot
-from models.run_warnings import DataWarning
+from models.register.snapshots import UNREGISTERED_PARTY, RegisterSnapshot
+from models.runs.run_warnings import DataWarning
 
 DATED, UNREGISTERED = "R-REG-DATED", "R-REG-UNREGISTERED"
 

@@ -1,6 +1,6 @@
 """Why a P114 flat file is refused: one line naming the file, record, line and position."""
 
-from models.errors import WorkbenchInputError
+from models.core.errors import WorkbenchInputError
 
 
 class P114Error(WorkbenchInputError):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from models.case_file import validate_case
+from models.casefiles.case_file import validate_case
 
 DATE = "2024-06-12"
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from engine.bm_inputs import Segments
 from engine.period_data import INPUT_NAMES, period_inputs_present, segment_periods
 from engine.settle import settle_day
-from models.engine_inputs import case_settlement_inputs
+from models.runs.inputs import case_settlement_inputs
 from tests.engine.case_builder import case, flat, unit
 
 HALF_HOUR = 1800

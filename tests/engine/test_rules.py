@@ -60,8 +60,8 @@ def test_every_rule_id_the_engine_names_in_a_trace_step_is_in_rules():
 def test_every_rule_a_check_names_is_in_rules_and_the_cash_balance_names_r_acc_cash():
     # The worked example: every check passes; the cash-balance check is R-ACC-CASH.
     from engine.settle import CASH_BALANCE_CHECK, settle_day
-    from models.case_file import load_case
-    from models.engine_inputs import case_settlement_inputs
+    from models.casefiles.case_file import load_case
+    from models.runs.inputs import case_settlement_inputs
 
     case = load_case(ENGINE.parent / "tests" / "cases" / "worked_example.json")
     checks = settle_day(case_settlement_inputs(case)).checks

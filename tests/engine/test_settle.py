@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from engine.settle import acceptances_in_periods, settle_day
-from models.engine_inputs import case_settlement_inputs
-from models.results_json import result_document
+from models.casefiles.results_json import result_document
+from models.runs.inputs import case_settlement_inputs
 from tests.engine.case_builder import accept, case, flat, metered, pair, unit
 
 

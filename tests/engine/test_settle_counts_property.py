@@ -20,8 +20,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from engine.settle import settle_day
-from models.engine_inputs import case_settlement_inputs
-from models.results_json import result_document
+from models.casefiles.results_json import result_document
+from models.runs.inputs import case_settlement_inputs
 from tests.engine.case_builder import accept, case, flat, metered, pair, unit
 
 MAX_ITEMS = 60

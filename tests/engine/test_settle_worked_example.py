@@ -7,9 +7,9 @@ import copy
 import pytest
 
 from engine.settle import settle_day
-from models.case_file import load_case
-from models.engine_inputs import case_settlement_inputs
-from models.results_json import result_document
+from models.casefiles.case_file import load_case
+from models.casefiles.results_json import result_document
+from models.runs.inputs import case_settlement_inputs
 from tests.conftest import CASES
 
 

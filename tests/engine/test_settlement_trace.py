@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from engine.settle import settle_day
 from engine.settlement_trace import trace_account, trace_unit
-from models.engine_inputs import case_settlement_inputs
+from models.runs.inputs import case_settlement_inputs
 from tests.engine.case_builder import accept, case, flat, metered, pair, unit
 
 

@@ -4,7 +4,7 @@ import shutil
 
 import pytest
 
-from models.database import SettlementDatabase
+from models.db.database import SettlementDatabase
 
 
 @pytest.fixture

@@ -8,13 +8,13 @@ import json
 import pytest
 from sqlalchemy import text
 
-import models.case_convert as case_convert
+import models.runs.case_store as case_convert
 from engine.settlement_calendar import RunType
-from models.case_convert import export_case, import_case, read_run_rows
-from models.case_file import case_errors, dumps_case, load_case, parse_case
-from models.database import SettlementDatabase
+from models.casefiles.case_file import case_errors, dumps_case, load_case, parse_case
+from models.db.database import SettlementDatabase
 from models.demo.generator import DemoSpec, generate_demo
-from models.run_store import list_runs
+from models.runs.case_store import export_case, import_case, read_run_rows
+from models.runs.run_store import list_runs
 from tests.conftest import CASES
 
 

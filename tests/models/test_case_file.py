@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from models.case_file import (
+from models.casefiles.case_file import (
     case_errors,
     dumps_case,
     format_time,
@@ -16,7 +16,7 @@ from models.case_file import (
     parse_time,
     save_case,
 )
-from models.errors import CaseFileError
+from models.core.errors import CaseFileError
 from tests.conftest import CASES
 
 
@@ -271,7 +271,7 @@ def test_dates_times_and_parameters_out_of_range_are_refused(worked, change, mes
 
 
 def test_too_many_acceptances_are_refused_before_settling(worked, monkeypatch):
-    from models import limits
+    from models.core import limits
 
     monkeypatch.setattr(limits, "MAX_ACCEPTANCES_PER_CASE", 1)
     assert errors_after(worked, lambda d: None) == [

@@ -8,7 +8,7 @@ import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
-from models.columns import (
+from models.core.table import (
     codes_in,
     column_array,
     factorize,

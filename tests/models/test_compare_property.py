@@ -11,11 +11,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from engine.settle import settle_day
-from models.compare import compare
-from models.database import SettlementDatabase
+from models.db.database import SettlementDatabase
 from models.demo.generator import DemoSpec, generate_demo
-from models.engine_inputs import load_settlement_inputs
-from models.scenarios.store import create_scenario, edit
+from models.disputes.compare import compare
+from models.runs.inputs import load_settlement_inputs
+from models.runs.scenarios.store import create_scenario, edit
 
 
 @pytest.fixture(scope="module")

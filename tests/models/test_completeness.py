@@ -19,9 +19,10 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 
 from engine.settle import settle_day
-from models.case_convert import import_case
-from models.case_file import validate_case
-from models.completeness import (
+from models.casefiles.case_file import validate_case
+from models.db.database import SettlementDatabase
+from models.runs.case_store import import_case
+from models.runs.completeness import (
     BSAD,
     INPUTS,
     LOLP,
@@ -34,10 +35,9 @@ from models.completeness import (
     run_completeness,
     why_no_price,
 )
-from models.database import SettlementDatabase
-from models.engine_inputs import load_settlement_inputs
-from models.results_store import settle_run
-from models.run_warnings import DataWarning, write_run_warnings
+from models.runs.inputs import load_settlement_inputs
+from models.runs.results_store import settle_run
+from models.runs.run_warnings import DataWarning, write_run_warnings
 from tests.engine.case_builder import accept, case, flat, metered, pair, unit
 
 

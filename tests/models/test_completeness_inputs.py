@@ -1,4 +1,4 @@
-"""Units with data per settlement period (models.completeness_inputs.units_per_period)."""
+"""Units with data per settlement period (models.runs.completeness_inputs.units_per_period)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from models.completeness_inputs import units_per_period
+from models.runs.completeness_inputs import units_per_period
 
 P = 1800
 START = 1_000_000_000 - 1_000_000_000 % P  # a period boundary

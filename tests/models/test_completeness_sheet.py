@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from openpyxl import load_workbook
 
-from models.case_convert import import_case
-from models.database import SettlementDatabase
+from models.db.database import SettlementDatabase
 from models.exports.packs import write_comparison_pack, write_run_workbook
+from models.runs.case_store import import_case
 from tests.models.test_completeness import _case
 
 
@@ -81,8 +81,8 @@ def test_thousands_of_unregistered_units_fit_excel_cells(tmp_path):
     unregistered units and how many more; each has a row of its own."""
     from dataclasses import replace
 
-    from models.completeness import run_completeness
     from models.exports.completeness_sheet import _rows
+    from models.runs.completeness import run_completeness
 
     with SettlementDatabase.create(tmp_path / "c.sqlite") as db:
         run_id = import_case(db, _case())

@@ -13,10 +13,11 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
 
 from engine.settlement_calendar import RunType
-from models.database import SettlementDatabase, head_revision
-from models.errors import DatabaseOpenError, RunImmutableError, RunNotFoundError
-from models.migrations import SCHEMA_HEAD
-from models.run_store import (
+from models.core.errors import DatabaseOpenError, RunImmutableError, RunNotFoundError
+from models.db.database import SettlementDatabase, head_revision
+from models.db.migrations import SCHEMA_HEAD
+from models.db.schema import metadata
+from models.runs.run_store import (
     create_bm_dataset,
     create_run,
     delete_run,
@@ -25,7 +26,6 @@ from models.run_store import (
     list_runs,
     write_inputs,
 )
-from models.schema import metadata
 
 
 def digest(path: Path) -> str:
@@ -229,7 +229,7 @@ def test_lookup_by_run_unit_and_period_searches_a_key(tmp_path):
 def test_a_database_at_an_older_revision_is_migrated_forward(tmp_path):
     from alembic import command
 
-    from models.database import _alembic_config
+    from models.db.database import _alembic_config
 
     path = tmp_path / "old.sqlite"
     engine = create_engine(f"sqlite:///{path}")
@@ -326,7 +326,7 @@ def test_a_damaged_database_is_refused_by_quick_check_and_left_unchanged(tmp_pat
 
 
 def test_a_database_locked_by_another_connection_is_told_in_one_line(tmp_path, monkeypatch):
-    import models.database as database
+    import models.db.database as database
 
     monkeypatch.setattr(database, "BUSY_TIMEOUT_SECONDS", 0.2)
     path = tmp_path / "s.sqlite"
@@ -348,7 +348,7 @@ def test_a_database_locked_by_another_connection_is_told_in_one_line(tmp_path, m
 def test_database_failures_name_the_file_and_never_the_sql(tmp_path):
     from sqlalchemy.exc import OperationalError
 
-    from models.database import database_failure
+    from models.db.database import database_failure
 
     path = tmp_path / "s.sqlite"
     SettlementDatabase.create(path).close()
@@ -366,7 +366,7 @@ def test_database_failures_name_the_file_and_never_the_sql(tmp_path):
 
 
 def test_a_new_database_appears_only_when_its_block_completes(tmp_path):
-    from models.database import new_database
+    from models.db.database import new_database
 
     path = tmp_path / "new.sqlite"
     with pytest.raises(RuntimeError), new_database(path):

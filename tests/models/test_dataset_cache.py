@@ -7,10 +7,10 @@ import io
 import numpy as np
 from sqlalchemy import text
 
-from models.database import SettlementDatabase
-from models.dataset_cache import pack, read_dataset_cache, unpack
+from models.db.database import SettlementDatabase
+from models.db.dataset_cache import pack, read_dataset_cache, unpack
 from models.demo.generator import DemoSpec, generate_demo
-from models.engine_inputs import load_settlement_inputs, read_run_frames
+from models.runs.inputs import load_settlement_inputs, read_run_frames
 from tests.conftest import demo_with_caches
 
 
@@ -114,8 +114,8 @@ def test_caches_of_the_first_format_are_still_read(tmp_path, monkeypatch):
 
 
 def test_a_run_is_cached_from_exactly_cache_min_rows_input_rows(tmp_path, monkeypatch):
-    import models.dataset_cache as dataset_cache
-    from models.schema import RUN_INPUT_TABLES
+    import models.db.dataset_cache as dataset_cache
+    from models.db.schema import RUN_INPUT_TABLES
 
     path = tmp_path / "d.sqlite"
     generate_demo(path, DemoSpec(bmus=12, seed=9))
@@ -166,7 +166,7 @@ KINDS = (
 def _bm_tables(draw):
     from hypothesis import strategies as st
 
-    from models.dataset_cache import COLUMNS, ORDER
+    from models.db.dataset_cache import COLUMNS, ORDER
 
     kinds = KINDS if draw(st.booleans()) else KINDS[:-2]  # half the tables pandas-free
     tables = {}
@@ -191,8 +191,8 @@ def test_the_cache_built_without_pandas_is_the_one_pandas_builds():
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    import models.dataset_cache as dataset_cache
-    from models.dataset_cache import encode, frames_from_columns, payload_from_columns
+    import models.db.dataset_cache as dataset_cache
+    from models.db.dataset_cache import encode, frames_from_columns, payload_from_columns
 
     @settings(max_examples=150, deadline=None)
     @given(st.composite(lambda draw: _bm_tables(draw))())
@@ -211,7 +211,7 @@ def test_the_cache_built_without_pandas_is_the_one_pandas_builds():
 
 
 def test_the_cache_is_built_without_pandas_for_the_columns_importers_give():
-    import models.dataset_cache as dataset_cache
+    import models.db.dataset_cache as dataset_cache
 
     tables = {
         "bid_offer": {

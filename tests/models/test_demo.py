@@ -10,12 +10,12 @@ import numpy as np
 import pytest
 from sqlalchemy import text
 
-from models.case_convert import export_case
-from models.case_file import case_errors
-from models.database import SettlementDatabase
+from models.casefiles.case_file import case_errors
+from models.core.errors import DatabaseOpenError
+from models.db.database import SettlementDatabase
 from models.demo.generator import DemoSpec, generate_demo
-from models.errors import DatabaseOpenError
-from models.run_store import list_runs
+from models.runs.case_store import export_case
+from models.runs.run_store import list_runs
 
 
 @pytest.fixture(scope="module")

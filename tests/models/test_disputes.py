@@ -9,10 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from models.case_convert import import_case
-from models.case_file import load_case
-from models.database import SettlementDatabase
-from models.disputes import (
+from models.casefiles.case_file import load_case
+from models.db.database import SettlementDatabase
+from models.disputes.cases import (
     DisputeError,
     add_scenario,
     add_working_days,
@@ -25,7 +24,8 @@ from models.disputes import (
     scheduled_run_date,
     set_status,
 )
-from models.scenarios.store import create_scenario
+from models.runs.case_store import import_case
+from models.runs.scenarios.store import create_scenario
 from tests.conftest import CASES
 
 

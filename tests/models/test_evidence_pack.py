@@ -7,10 +7,9 @@ from datetime import date
 import pytest
 from openpyxl import load_workbook
 
-from models.case_convert import import_case
-from models.case_file import load_case
-from models.database import SettlementDatabase
-from models.disputes import add_scenario, create_case
+from models.casefiles.case_file import load_case
+from models.db.database import SettlementDatabase
+from models.disputes.cases import add_scenario, create_case
 from models.exports.packs import (
     settle_stored,
     write_case_pack,
@@ -18,7 +17,8 @@ from models.exports.packs import (
     write_run_workbook,
 )
 from models.exports.xlsx import FORMATS
-from models.scenarios.store import create_scenario, edit
+from models.runs.case_store import import_case
+from models.runs.scenarios.store import create_scenario, edit
 from tests.conftest import CASES
 
 RISKY = ['=HYPERLINK("http://x")', "+SUM(1,2)", "-2+3", "@cmd", "=1+1"]

@@ -1,4 +1,4 @@
-"""Reconciliation (models/reconcile.py): the round trip engine → S0142 → import → reconcile is
+"""Reconciliation (models/reconcile/s0142.py): the round trip engine → S0142 → import → reconcile is
 exact, and a planted difference is found, placed and ranked by its £ effect."""
 
 import gzip
@@ -9,15 +9,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from models.database import SettlementDatabase
+from models.db.database import SettlementDatabase
 from models.demo.generator import DemoSpec, generate_demo
 from models.imports.loader import import_files
 from models.p114.from_settlement import ReportRun, write_s0142
 from models.p114.writer import trailer_for
-from models.reconcile import NotAnSaaRunError, _find, compare, reconcile, tolerance_of
-from models.results_store import settle_run
-from models.run_store import list_runs
-from models.saa_store import read_saa
+from models.published.saa_store import read_saa
+from models.reconcile.s0142 import NotAnSaaRunError, _find, compare, reconcile, tolerance_of
+from models.runs.results_store import settle_run
+from models.runs.run_store import list_runs
 
 
 @pytest.fixture(scope="module")

@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import create_engine, inspect, text
 
-from models.database import SettlementDatabase
-from models.register_store import (
+from models.db.database import SettlementDatabase
+from models.register.snapshots import (
     REGISTER_COLUMNS,
     RegisterSnapshot,
     in_force,
@@ -126,9 +126,9 @@ def _downgrade_to_0006(path) -> None:
     written without run_bm_unit's register_snapshot_id and registered."""
     from alembic import command
 
-    from models.database import _alembic_config
-    from models.dataset_cache import FORMAT, encode, query_frame
-    from models.schema import RUN_INPUT_TABLES
+    from models.db.database import _alembic_config
+    from models.db.dataset_cache import FORMAT, encode, query_frame
+    from models.db.schema import RUN_INPUT_TABLES
 
     engine = create_engine(f"sqlite:///{path}")
     with engine.begin() as conn:
@@ -163,7 +163,7 @@ def test_a_database_from_before_dated_registers_opens_its_runs(tmp_path, monkeyp
     every run's units point at it; runs cached before the columns existed still open and
     settle exactly as before."""
     from engine.settle import settle_day
-    from models.engine_inputs import load_settlement_inputs, read_run_frames
+    from models.runs.inputs import load_settlement_inputs, read_run_frames
     from tests.conftest import demo_with_caches
 
     path = demo_with_caches(tmp_path / "old.sqlite", monkeypatch, bmus=12, seed=5)
@@ -203,7 +203,7 @@ def test_the_index_updated_from_each_new_snapshot_is_the_newest_word_on_each_uni
     """refresh_unit_index(conn, [new]) after each snapshot (in any date order) leaves bm_unit
     as each unit's newest listing gives it (latest effective date, then latest import), the
     same as computing it from every snapshot."""
-    from models.register_store import refresh_unit_index
+    from models.register.snapshots import refresh_unit_index
 
     expected: dict[str, tuple] = {}
     with (
@@ -224,7 +224,7 @@ def test_the_index_updated_from_each_new_snapshot_is_the_newest_word_on_each_uni
 
 
 def test_same_snapshot_compares_content_hashes_of_that_date_only(three_snapshots):
-    from models.register_store import entries_hash, same_snapshot
+    from models.register.snapshots import entries_hash, same_snapshot
 
     with three_snapshots.engine.connect() as conn:
         b = register_entries(conn, 3)
@@ -241,7 +241,7 @@ def test_same_snapshot_compares_content_hashes_of_that_date_only(three_snapshots
 def test_same_snapshot_sees_a_difference_outside_its_sample(tmp_path):
     """200 units: the sample is every 3rd; a change in unit 1 (not sampled) is still seen by
     the full comparison, and the identical entries are found."""
-    from models.register_store import same_snapshot
+    from models.register.snapshots import same_snapshot
 
     entries = {f"T_U-{n:03d}": entry(tlf=n / 1000) for n in range(200)}
     with SettlementDatabase.create(tmp_path / "r.sqlite") as db, db.engine.begin() as conn:

@@ -10,15 +10,15 @@ from sqlalchemy import text
 
 from engine.settle import settle_day
 from engine.settlement_calendar import RunType
-from models.case_convert import import_case
-from models.case_file import load_case
-from models.database import SettlementDatabase
+from models.casefiles.case_file import load_case
+from models.casefiles.results_json import result_document
+from models.core.errors import RunNotFoundError
+from models.db.database import SettlementDatabase
 from models.demo.generator import DemoSpec, generate_demo
-from models.engine_inputs import case_settlement_inputs, load_settlement_inputs
-from models.errors import RunNotFoundError
-from models.results_json import result_document
-from models.results_store import settle_run, stored_document
-from models.run_store import find_run
+from models.runs.case_store import import_case
+from models.runs.inputs import case_settlement_inputs, load_settlement_inputs
+from models.runs.results_store import settle_run, stored_document
+from models.runs.run_store import find_run
 from tests.conftest import CASES
 from tests.engine.case_builder import accept, case, flat, metered, pair, unit
 

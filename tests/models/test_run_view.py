@@ -6,19 +6,19 @@ from datetime import date
 
 from sqlalchemy import text
 
-from models.database import SettlementDatabase
+from models.db.database import SettlementDatabase
 from models.demo.generator import DemoSpec, generate_demo
-from models.run_view import load_run_view
-from models.run_warnings import DataWarning, write_run_warnings
-from models.scenarios.store import create_scenario
+from models.runs.run_view import load_run_view
+from models.runs.run_warnings import DataWarning, write_run_warnings
+from models.runs.scenarios.store import create_scenario
 
 WARNING = DataWarning("R-REG-UNREGISTERED", "PN.json", "data[0]", "bmUnit", "'X'", "assumed")
 
 
 def test_units_carry_their_snapshot_and_a_scenario_its_base_runs(tmp_path, monkeypatch):
     # A cached run too: its cache (written before the columns were set) must not hide them.
-    monkeypatch.setattr("models.run_store.CACHE_MIN_ROWS", 0)
-    monkeypatch.setattr("models.dataset_cache.CACHE_MIN_ROWS", 0)
+    monkeypatch.setattr("models.runs.run_store.CACHE_MIN_ROWS", 0)
+    monkeypatch.setattr("models.db.dataset_cache.CACHE_MIN_ROWS", 0)
     path = tmp_path / "demo.sqlite"
     generate_demo(path, DemoSpec(bmus=12, seed=3))
     with SettlementDatabase.open(path) as db:

@@ -5,15 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from models.case_convert import import_case
-from models.case_file import load_case
-from models.compare import compare
-from models.database import SettlementDatabase
-from models.engine_inputs import load_settlement_inputs
-from models.errors import RunImmutableError
-from models.results_store import settle_run
-from models.scenarios import store
-from models.scenarios.overrides import OverrideError
+from models.casefiles.case_file import load_case
+from models.core.errors import RunImmutableError
+from models.db.database import SettlementDatabase
+from models.disputes.compare import compare
+from models.runs.case_store import import_case
+from models.runs.inputs import load_settlement_inputs
+from models.runs.results_store import settle_run
+from models.runs.scenarios import store
+from models.runs.scenarios.overrides import OverrideError
 from tests.conftest import CASES
 
 GEN = "T_GEN-1"

@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 from sqlalchemy import text
 
-from models.case_convert import import_case
-from models.case_file import load_case
-from models.database import SettlementDatabase
-from models.results_store import settle_run
-from models.run_view import load_run_view
+from models.casefiles.case_file import load_case
+from models.db.database import SettlementDatabase
+from models.runs.case_store import import_case
+from models.runs.results_store import settle_run
+from models.runs.run_view import load_run_view
 from tests.conftest import CASES
 
 

@@ -1,4 +1,4 @@
-"""The one validation layer (models.validate): each check's verdict and its words."""
+"""The one validation layer (models.casefiles.validate): each check's verdict and its words."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from models.validate import (
+from models.casefiles.validate import (
     HugeInteger,
     JsonTooDeep,
     edit_errors,
@@ -130,7 +130,7 @@ def test_scenario_edits_are_checked_by_unit_and_text():
 
 
 def test_a_column_may_hold_a_huge_integer_only_if_it_holds_one_or_a_container():
-    from models.validate import may_hold_huge_integer
+    from models.casefiles.validate import may_hold_huge_integer
 
     huge = 10**30  # 31 digits
     nan = float("nan")

@@ -6,8 +6,8 @@ import os
 
 import pytest
 
-from models import verified_files
-from models.database import SettlementDatabase
+from models.db import verified_files
+from models.db.database import SettlementDatabase
 
 
 @pytest.fixture

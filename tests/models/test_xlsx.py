@@ -10,13 +10,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from models.case_convert import import_case
-from models.case_file import load_case
-from models.database import SettlementDatabase
-from models.disputes import add_scenario, create_case
+from models.casefiles.case_file import load_case
+from models.db.database import SettlementDatabase
+from models.disputes.cases import add_scenario, create_case
 from models.exports.packs import write_case_pack
 from models.exports.xlsx import Col, clean_text, sheet_title, write_table
-from models.scenarios.store import create_scenario, edit
+from models.runs.case_store import import_case
+from models.runs.scenarios.store import create_scenario, edit
 from tests.conftest import CASES
 
 HOSTILE = ["Gen\x01", "bell\x07", "\x00nul", "form\x0cfeed", "lone \ud800 half", "=SUM(1)\x07"]
@@ -74,7 +74,7 @@ def test_a_failed_export_leaves_the_old_file_and_no_temporary(tmp_path, monkeypa
 
 
 def test_an_evidence_pack_with_controls_in_names_reasons_and_ids(tmp_path):
-    """Entry points refuse control characters (models.validate), but a database written by an
+    """Entry points refuse control characters (casefiles.validate), but a database written by an
     older version or another tool may hold them: the pack is written all the same."""
     with SettlementDatabase.create(tmp_path / "w.sqlite") as db:
         import_case(db, load_case(CASES / "worked_example.json"))

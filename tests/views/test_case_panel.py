@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from PySide6.QtCore import QDate
 
-from models.disputes import Case
+from models.disputes.cases import Case
 from tests.views.screens import save_screens
 from views.case_panel import CasePanel, NewCaseDialog
 

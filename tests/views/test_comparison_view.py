@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 from PySide6.QtCore import Qt
 
-from models.case_convert import import_case
-from models.case_file import load_case
-from models.compare import Comparison
-from models.database import SettlementDatabase
+from models.casefiles.case_file import load_case
+from models.db.database import SettlementDatabase
+from models.disputes.compare import Comparison
+from models.runs.case_store import import_case
 from tests.conftest import CASES
 from tests.views.screens import save_screens
 from tests.views.test_main_window import LOAD_TIMEOUT_MS, window  # noqa: F401

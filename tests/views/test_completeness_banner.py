@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from models.case_convert import import_case
-from models.database import SettlementDatabase
+from models.db.database import SettlementDatabase
+from models.runs.case_store import import_case
 from tests.models.test_completeness import _case
 from tests.views.test_main_window import LOAD_TIMEOUT_MS, demo_path, open_demo, window  # noqa: F401
 

@@ -12,11 +12,11 @@ import sys
 
 import pytest
 
-from models import database
-from models.database import SettlementDatabase
+from models.db import database
+from models.db.database import SettlementDatabase
 from tests.views.test_import_gui import answer, drop, wait_idle
 from tests.views.test_main_window import window  # noqa: F401
-from workbench.app import install_error_hook
+from workbench.gui.app import install_error_hook
 
 PRICES_MID = {
     "data": [

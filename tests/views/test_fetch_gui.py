@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import QDate
 from sqlalchemy import text
 
-from models.database import SettlementDatabase
+from models.db.database import SettlementDatabase
 from tests.models.fetch.insights_server import Fault, InsightsStandIn, loopback_only  # noqa: F401
 from tests.views.screens import save_screens
 from tests.views.test_main_window import LOAD_TIMEOUT_MS, window  # noqa: F401

@@ -11,7 +11,7 @@ from PySide6.QtCore import QDate, QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from sqlalchemy import text
 
-from models.database import SettlementDatabase
+from models.db.database import SettlementDatabase
 from tests.models.imports.conftest import elexon
 from tests.views.screens import save_screens
 from tests.views.test_main_window import LOAD_TIMEOUT_MS, screenshot, window  # noqa: F401

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 from PySide6.QtCore import QDate, QSettings
 
-from models.run_store import RunInfo
+from models.runs.run_store import RunInfo
 from views.import_options import (
     RUN_TYPES,
     ImportOptions,

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
 from models.imports.report import DatePart, ImportReport, ImportSummary, Rejection
-from models.run_warnings import DataWarning
+from models.runs.run_warnings import DataWarning
 from views.import_report import ImportReportDialog, outcome_status, run_to_show
 
 UNREGISTERED = DataWarning(

@@ -10,9 +10,9 @@ import pytest
 from engine.known_gaps import KNOWN_GAPS, P376_BASELINING, GapUse
 from engine.settlement_trace import trace_account, trace_unit
 from engine.trace import Trace, TraceInput, step
-from models.database import SettlementDatabase
+from models.db.database import SettlementDatabase
 from models.demo.generator import DemoSpec, generate_demo
-from models.run_view import load_run_view
+from models.runs.run_view import load_run_view
 from tests.views.screens import save_screens
 from tests.views.test_main_window import LOAD_TIMEOUT_MS, open_demo, window  # noqa: F401
 from views.inspector import ASSUMED, GAP, STEP_ROLE, Inspector

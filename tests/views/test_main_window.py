@@ -6,12 +6,12 @@ import pytest
 from PySide6.QtCore import QSettings
 from sqlalchemy import text
 
-from models.case_convert import import_case
-from models.case_file import load_case
-from models.database import SettlementDatabase
+from models.casefiles.case_file import load_case
+from models.db.database import SettlementDatabase
 from models.demo.generator import DemoSpec, generate_demo
+from models.runs.case_store import import_case
 from tests.conftest import CASES
-from workbench.main_window import MainWindow
+from workbench.gui.main_window import MainWindow
 
 LOAD_TIMEOUT_MS = 60_000
 
@@ -174,7 +174,7 @@ def test_last_run_unit_and_period_come_back_next_time(qtbot, window, demo_path, 
 def test_engine_results_that_differ_from_stored_ones_are_highlighted(qtbot, window, tmp_path):
     path = tmp_path / "stored.sqlite"
     generate_demo(path, DemoSpec(bmus=20, seed=8))
-    from models.results_store import settle_run
+    from models.runs.results_store import settle_run
 
     with SettlementDatabase.open(path) as db:
         settle_run(db, 1)
@@ -240,7 +240,7 @@ def test_engine_results_that_differ_from_stored_ones_are_highlighted(qtbot, wind
 
 
 def test_a_launch_adopts_the_run_loading_since_before_the_window(qtbot, tmp_path, demo_path):
-    from workbench import preload
+    from workbench.gui import preload
 
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
     settings.setValue(preload.last_run_key(str(demo_path)), 2)  # SF, shown last time
@@ -258,7 +258,7 @@ def test_a_launch_adopts_the_run_loading_since_before_the_window(qtbot, tmp_path
 
 
 def test_a_launch_on_a_bad_file_says_why_and_a_cancelled_one_stops(qtbot, window, tmp_path):
-    from workbench import preload
+    from workbench.gui import preload
 
     bad = tmp_path / "notes.sqlite"
     bad.write_text("not a database")
@@ -278,7 +278,7 @@ def test_a_launch_on_a_bad_file_says_why_and_a_cancelled_one_stops(qtbot, window
 
 
 def test_the_run_to_open_is_the_one_shown_last_time_if_it_still_exists():
-    from workbench.preload import choose_run
+    from workbench.gui.preload import choose_run
 
     assert choose_run([5, 3, 1], 3) == 3
     assert choose_run([5, 3, 1], 9) == 5  # deleted since: the newest

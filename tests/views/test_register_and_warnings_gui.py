@@ -9,9 +9,9 @@ import pytest
 from PySide6.QtCore import Qt
 from sqlalchemy import text
 
-from models.database import SettlementDatabase
+from models.db.database import SettlementDatabase
 from models.demo.generator import DemoSpec, generate_demo
-from models.run_warnings import DataWarning, write_run_warnings
+from models.runs.run_warnings import DataWarning, write_run_warnings
 from tests.views.screens import save_screens
 from tests.views.test_main_window import LOAD_TIMEOUT_MS, open_demo, window  # noqa: F401
 from views.column_model import MARKED

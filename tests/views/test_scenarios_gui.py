@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from openpyxl import load_workbook
 
-from models.case_convert import import_case
-from models.case_file import load_case
-from models.database import SettlementDatabase
-from models.scenarios import store
+from models.casefiles.case_file import load_case
+from models.db.database import SettlementDatabase
+from models.runs.case_store import import_case
+from models.runs.scenarios import store
 from tests.conftest import CASES
 from tests.views.test_main_window import LOAD_TIMEOUT_MS, screenshot, window  # noqa: F401
 

@@ -9,9 +9,9 @@ import pyqtgraph as pg
 import pytest
 
 from engine.imbalance_price import TAGGED_BY_NAMES
-from models.database import SettlementDatabase
+from models.db.database import SettlementDatabase
 from models.demo.generator import DemoSpec, generate_demo
-from models.run_view import load_run_view
+from models.runs.run_view import load_run_view
 from tests.views.screens import save_screens
 from tests.views.test_main_window import open_demo, window  # noqa: F401
 from views.stack_scale import off_scale, stack_frame, weighted_quantile

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from tests.conftest import CASES
-from workbench.cli import main
+from workbench.cli.main import main
 
 
 @pytest.fixture(scope="module")

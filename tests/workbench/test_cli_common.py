@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from models.database import SettlementDatabase
+from models.db.database import SettlementDatabase
 from tests.conftest import CASES, ELEXON_DATA
 from tests.models.test_database import killed_mid_write
-from workbench.cli import main
-from workbench.cli_common import periods_arg, whole_number_arg
+from workbench.cli.common import periods_arg, whole_number_arg
+from workbench.cli.main import main
 from workbench.error_log import log_path, write_error_log
 
 REPO = Path(__file__).resolve().parents[2]
@@ -63,7 +63,7 @@ def test_a_crash_during_a_commit_does_not_lock_the_user_out(case_db, tmp_path, c
 def test_a_database_another_program_holds_is_one_line_without_sql(
     case_db, tmp_path, capsys, monkeypatch
 ):
-    import models.database as database
+    import models.db.database as database
 
     monkeypatch.setattr(database, "BUSY_TIMEOUT_SECONDS", 0.2)
     path = tmp_path / "held.sqlite"
@@ -284,7 +284,7 @@ def test_an_internal_error_is_logged_in_the_users_state_folder(tmp_path, capsys,
     def broken(args):
         raise RuntimeError("a defect\nwith a second line")
 
-    monkeypatch.setattr("workbench.cli._cmd_runs", broken)  # looked up when parsing
+    monkeypatch.setattr("workbench.cli.main._cmd_runs", broken)  # looked up when parsing
     code, _, err = run(capsys, "runs", "--db", "x.sqlite")
     assert code == 1
     log = tmp_path / "state" / "settlement-workbench" / "error.log"
@@ -355,7 +355,7 @@ def test_scenario_edits_with_hostile_values_are_one_line(case_db, tmp_path, caps
 
 
 def test_messages_are_one_printable_line_whatever_they_quote():
-    from workbench.cli_common import one_line
+    from workbench.cli.common import one_line
 
     assert one_line("plain £ text") == "plain £ text"
     shown = one_line("key \x85 and \u2028 and \x07 and \ud800")

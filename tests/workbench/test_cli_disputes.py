@@ -8,7 +8,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.conftest import CASES
-from workbench.cli import main
+from workbench.cli.main import main
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:

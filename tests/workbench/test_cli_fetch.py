@@ -10,7 +10,7 @@ import pytest
 
 from models.fetch.fetcher import FetchProgress
 from tests.models.fetch.insights_server import Fault, InsightsStandIn, loopback_only  # noqa: F401
-from workbench.cli import main
+from workbench.cli.main import main
 
 DATASETS = "REGISTER,PN,BOD,BOALF"
 

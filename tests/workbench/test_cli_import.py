@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from tests.models.imports.conftest import elexon
-from workbench.cli import main
+from workbench.cli.main import main
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:

@@ -1,4 +1,4 @@
-"""`settlement-workbench import FILE.s0142` then `reconcile` (workbench/cli_reconcile.py)."""
+"""`settlement-workbench import FILE.s0142` then `reconcile` (workbench/cli/reconcile.py)."""
 
 import gzip
 import json
@@ -9,7 +9,7 @@ import pytest
 
 from models.p114.from_settlement import ReportRun
 from models.p114.writer import trailer_for
-from workbench.cli import main
+from workbench.cli.main import main
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from tests.models.imports.conftest import elexon
-from workbench.cli import main
+from workbench.cli.main import main
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:

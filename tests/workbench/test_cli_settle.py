@@ -8,7 +8,7 @@ import pytest
 
 from tests.conftest import CASES
 from tests.conftest import ELEXON_DATA as ELEXON
-from workbench.cli import main
+from workbench.cli.main import main
 
 WORKED = str(CASES / "worked_example.json")
 
@@ -110,7 +110,7 @@ def test_settle_then_show_prints_the_case_run_document(tmp_path, capsys):
     )
     _, direct, _ = run(capsys, "case", "run", WORKED, "--json")
     shown = json.loads(shown)
-    # show adds the run's completeness (models.completeness) to the case run document.
+    # show adds the run's completeness (models.runs.completeness) to the case run document.
     completeness = shown.pop("completeness")
     assert code == 0 and shown == json.loads(direct)
     assert completeness["run"] == "2024-06-12 R2" and completeness["settled"]

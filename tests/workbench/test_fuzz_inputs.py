@@ -5,7 +5,7 @@ text, deleted keys, wrong types, truncation, flipped bytes) and invents document
 property, for every input: exit 0 with strict JSON and every consistency check passing, or
 exit 2 with one line on stderr (an import's report of rejected records starts "Import
 rejected") and the database byte-identical. Never exit 1, never a traceback. The command line
-runs in-process (workbench.cli.main) for speed.
+runs in-process (workbench.cli.main.main) for speed.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import CASES, ELEXON_DATA
-from workbench.cli import main
+from workbench.cli.main import main
 
 pytestmark = pytest.mark.slow
 

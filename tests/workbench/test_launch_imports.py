@@ -3,7 +3,7 @@ took about 0.4 s and 0.25 s of every launch.
 
 The run is read into numpy columns and settled, the window built and the first view filled;
 pandas is for scenarios' edits, comparisons and exports, imported when they are used. The
-schema is Core tables (models.schema): nothing needs mapped objects.
+schema is Core tables (models.db.schema): nothing needs mapped objects.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from tests.conftest import demo_with_caches
 
 LAUNCH = """
 import sys
-from workbench.app import run_gui
+from workbench.gui.app import run_gui
 code = run_gui(sys.argv[1], smoke_test=True)
 imported = [m for m in ("pandas", "sqlalchemy.orm") if m in sys.modules]
 print("imported:", imported, "exit code:", code)

@@ -9,12 +9,13 @@ import os
 import pytest
 from PySide6.QtCore import QSettings
 
-from models.case_convert import import_case
-from models.case_file import load_case
-from models.database import SettlementDatabase
+from models.casefiles.case_file import load_case
+from models.db.database import SettlementDatabase
+from models.runs.case_store import import_case
 from tests.conftest import CASES
 from tests.views.test_main_window import LOAD_TIMEOUT_MS, window  # noqa: F401
-from workbench import cli, recent_files
+from workbench.cli.main import main as cli
+from workbench.gui import recent_files
 
 
 @pytest.fixture
@@ -87,10 +88,10 @@ def test_a_relative_path_opens_from_any_folder_afterwards(
 
 def test_starting_without_a_path_reopens_the_last_database(settings, worked_db, monkeypatch):
     calls = {}
-    monkeypatch.setattr("workbench.preload.default_settings", lambda: settings)
-    monkeypatch.setattr("workbench.preload.start", lambda path: f"preload of {path}")
+    monkeypatch.setattr("workbench.gui.preload.default_settings", lambda: settings)
+    monkeypatch.setattr("workbench.gui.preload.start", lambda path: f"preload of {path}")
     monkeypatch.setattr(
-        "workbench.app.run_gui", lambda path, **kw: calls.update(path=path, **kw) or 0
+        "workbench.gui.app.run_gui", lambda path, **kw: calls.update(path=path, **kw) or 0
     )
     recent_files.remember(settings, str(worked_db))
     assert cli._cmd_gui(argparse.Namespace(path=None, smoke_test=False)) == 0
@@ -108,15 +109,17 @@ def test_starting_without_a_path_reopens_the_last_database(settings, worked_db, 
 
 def test_a_relative_path_on_the_command_line_is_made_absolute(worked_db, monkeypatch):
     calls = {}
-    monkeypatch.setattr("workbench.preload.start", lambda path: path)
-    monkeypatch.setattr("workbench.app.run_gui", lambda path, **kw: calls.update(path=path) or 0)
+    monkeypatch.setattr("workbench.gui.preload.start", lambda path: path)
+    monkeypatch.setattr(
+        "workbench.gui.app.run_gui", lambda path, **kw: calls.update(path=path) or 0
+    )
     monkeypatch.chdir(worked_db.parent)
     cli._cmd_gui(argparse.Namespace(path="worked.sqlite", smoke_test=False))
     assert calls["path"] == str(worked_db)
 
 
 def test_the_window_says_why_the_last_database_did_not_open(qtbot, settings):
-    from workbench.app import open_main_window
+    from workbench.gui.app import open_main_window
 
     win = open_main_window(None, settings, note="The last database, /x.sqlite, no longer exists")
     qtbot.addWidget(win)

@@ -1,9 +1,9 @@
-"""The text of settlement results (workbench.report): checks counted as passed, not
+"""The text of settlement results (workbench.cli.report): checks counted as passed, not
 applicable or failed, the unallocated residual where it is not 0, the known gaps."""
 
 from __future__ import annotations
 
-from workbench.report import print_checks, print_known_gaps, print_unallocated_residual
+from workbench.cli.report import print_checks, print_known_gaps, print_unallocated_residual
 
 
 def check(rule, period, ok, detail, status=None) -> dict:

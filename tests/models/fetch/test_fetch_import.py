@@ -12,17 +12,17 @@ import pytest
 from sqlalchemy import select, text
 
 from engine.settlement_calendar import RunType
-from models.case_convert import export_case
-from models.database import SettlementDatabase
+from models.db.database import SettlementDatabase
+from models.db.schema import SettlementRun
 from models.fetch.cache import ResponseCache
 from models.fetch.client import ClientSettings, FetchError, InsightsClient
 from models.fetch.endpoints import plan_requests
 from models.fetch.fetcher import FetchCancelled
 from models.fetch.session import fetch_dates, import_dates
 from models.imports.loader import import_files
-from models.run_store import find_run, list_runs
-from models.run_warnings import read_run_warnings
-from models.schema import SettlementRun
+from models.runs.case_store import export_case
+from models.runs.run_store import find_run, list_runs
+from models.runs.run_warnings import read_run_warnings
 from tests.models.fetch.insights_server import (  # noqa: F401
     ELEXON,
     Fault,

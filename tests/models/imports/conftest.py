@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from models.database import SettlementDatabase
+from models.db.database import SettlementDatabase
 from models.imports.loader import import_files
 
 ELEXON = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "elexon"

@@ -1,4 +1,4 @@
-"""Reading data files within the limits of models.limits (issue 16): a decompression bomb is
+"""Reading data files within the limits of models.core.limits (issue 16): a decompression bomb is
 stopped early, a file of too many records is refused whole, a header-only file holds nothing."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import gzip
 
 import pytest
 
-from models import limits
+from models.core import limits
 from models.imports.formats import read_bytes, read_file
 from models.imports.report import ImportReport
 from tests.models.imports.conftest import elexon
@@ -132,8 +132,8 @@ MELS = '{{"dataset": "MELS", "bmUnit": "T_A-1", "levelFrom": {}, "levelTo": 6}}'
     ],
 )
 def test_json_parsed_plainly_first_reads_as_the_validating_parse(records):
+    from models.casefiles.validate import HugeInteger
     from models.imports.formats import _read_json, read_text
-    from models.validate import HugeInteger
 
     text = '{"data": [' + ", ".join(records) + "]}"
     plain, validating = ImportReport(), ImportReport()

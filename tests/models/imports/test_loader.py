@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from models import limits
-from models.database import SettlementDatabase
+from models.core import limits
+from models.db.database import SettlementDatabase
+from models.db.schema import SettlementRun
 from models.imports.loader import import_files
 from models.imports.report import ImportRejected
-from models.schema import SettlementRun
 from tests.models.imports.test_collect import RECORDS, _write
 
 

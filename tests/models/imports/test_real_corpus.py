@@ -28,14 +28,14 @@ import pytest
 from sqlalchemy import text
 
 from engine.settlement_calendar import RunType
-from models.case_convert import export_case, import_case
-from models.completeness import run_completeness
-from models.database import SettlementDatabase
+from models.casefiles.results_json import result_document
+from models.db.database import SettlementDatabase
 from models.demo.generator import DemoSpec, generate_demo
 from models.imports.loader import import_files
-from models.results_json import result_document
-from models.results_store import settle_run, stored_document
-from models.run_store import find_run, list_runs
+from models.runs.case_store import export_case, import_case
+from models.runs.completeness import run_completeness
+from models.runs.results_store import settle_run, stored_document
+from models.runs.run_store import find_run, list_runs
 from tests.models.imports.conftest import ELEXON, elexon
 
 INSIGHTS_REGISTER = "reference/bmu_register_insights_2026.csv"
@@ -134,7 +134,7 @@ def test_both_registers_import_on_their_own(tmp_path):
         assert summary.dates == [] and _runs(db) == []
         # The 2026 row holding only ACHYW-1 has no Elexon id: the one unit of 2,872 left out.
         assert any("1 register row(s) without an Elexon BM unit id" in n for n in summary.notes)
-        from models.register_store import list_snapshots
+        from models.register.snapshots import list_snapshots
 
         with db.engine.connect() as conn:
             snapshots = list_snapshots(conn)

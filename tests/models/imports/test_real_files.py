@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import text
 
 from engine.settlement_calendar import RunType
-from models.database import SettlementDatabase
+from models.db.database import SettlementDatabase
 from models.imports.loader import import_files
 from models.imports.report import ImportRejected
-from models.run_store import find_run, list_runs
+from models.runs.run_store import find_run, list_runs
 from tests.models.imports.conftest import elexon
 
 D = date(2022, 1, 1)

@@ -16,14 +16,14 @@ import pytest
 from sqlalchemy import text
 
 from engine.settlement_calendar import RunType
-from models.database import SettlementDatabase
-from models.engine_inputs import load_settlement_inputs
+from models.db.database import SettlementDatabase
 from models.imports.loader import import_files
 from models.imports.report import ImportRejected
-from models.register_store import list_snapshots, unit_history
-from models.results_store import settle_run
-from models.run_store import find_run, list_runs
-from models.run_warnings import read_run_warnings
+from models.register.snapshots import list_snapshots, unit_history
+from models.runs.inputs import load_settlement_inputs
+from models.runs.results_store import settle_run
+from models.runs.run_store import find_run, list_runs
+from models.runs.run_warnings import read_run_warnings
 from tests.models.imports.conftest import elexon
 
 WIND_DAY = date(2022, 1, 1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from models.imports.resolve import UnitResolver
-from models.register_store import RegisterSnapshot
+from models.register.snapshots import RegisterSnapshot
 
 OLD = RegisterSnapshot(1, date(2022, 1, 1), "old.csv", None, 2)
 NEW = RegisterSnapshot(2, date(2023, 1, 1), "new.csv", None, 2)

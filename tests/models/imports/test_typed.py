@@ -1,5 +1,5 @@
 """Hostile values in Elexon files (issue 16) are rejected by record and field, through the
-one validation layer (models.validate): never an internal error, nothing written."""
+one validation layer (models.casefiles.validate): never an internal error, nothing written."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 
-from models.database import SettlementDatabase
+from models.db.database import SettlementDatabase
 from models.imports.loader import import_files
 from models.imports.report import ImportRejected
 from tests.models.imports.conftest import elexon

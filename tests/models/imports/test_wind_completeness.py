@@ -14,13 +14,22 @@ import pytest
 
 from engine.imbalance_price import PRICE_UNAVAILABLE
 from engine.settlement_calendar import RunType
-from models.completeness import BSAD, LOLP, MEL_MIL, METERED, MID, PN, PUBLISHED, run_completeness
-from models.database import SettlementDatabase
+from models.db.database import SettlementDatabase
 from models.imports.loader import import_files
-from models.results_store import settle_run
-from models.run_store import find_run
+from models.runs.completeness import (
+    BSAD,
+    LOLP,
+    MEL_MIL,
+    METERED,
+    MID,
+    PN,
+    PUBLISHED,
+    run_completeness,
+)
+from models.runs.results_store import settle_run
+from models.runs.run_store import find_run
 from tests.models.imports.conftest import elexon
-from workbench.cli import main
+from workbench.cli.main import main
 
 D = date(2022, 1, 1)
 

@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import text
 
 from engine.settlement_calendar import RunType
-from models.engine_inputs import load_settlement_inputs
 from models.imports.loader import import_files
-from models.results_store import settle_run
-from models.run_store import find_run
+from models.runs.inputs import load_settlement_inputs
+from models.runs.results_store import settle_run
+from models.runs.run_store import find_run
 from tests.engine.reference_volumes import reference_volumes
 from tests.models.imports.conftest import elexon
 
@@ -26,7 +26,7 @@ D = date(2022, 1, 1)
 def settled(registered_db_file, tmp_path_factory):
     import shutil
 
-    from models.database import SettlementDatabase
+    from models.db.database import SettlementDatabase
 
     path = tmp_path_factory.mktemp("wind") / "wind.sqlite"
     shutil.copy(registered_db_file, path)

@@ -5,12 +5,12 @@ import numpy as np
 import pytest
 
 from engine.settle import settle_day
-from models.database import SettlementDatabase
+from models.db.database import SettlementDatabase
 from models.demo.generator import DemoSpec, generate_demo
-from models.engine_inputs import load_settlement_inputs
 from models.p114.from_settlement import NotWritableError, ReportRun, write_s0142
 from models.p114.s0142_reader import read_s0142
-from models.run_store import list_runs
+from models.runs.inputs import load_settlement_inputs
+from models.runs.run_store import list_runs
 
 
 @pytest.fixture(scope="module")

@@ -7,16 +7,16 @@ import numpy as np
 import pytest
 from sqlalchemy import func, select
 
-from models.database import SettlementDatabase
-from models.engine_inputs import load_settlement_inputs
+from models.db.database import SettlementDatabase
+from models.db.schema import MeteredVolumeEstimate, SettlementRun
 from models.imports.loader import import_files
 from models.imports.p114_import import p114_file_flow
 from models.imports.report import ImportRejected
 from models.p114.from_settlement import ReportRun
 from models.p114.s0142_reader import read_s0142
 from models.p114.writer import trailer_for
-from models.saa_store import read_saa, read_saa_report
-from models.schema import MeteredVolumeEstimate, SettlementRun
+from models.published.saa_store import read_saa, read_saa_report
+from models.runs.inputs import load_settlement_inputs
 
 
 @pytest.fixture(scope="module")

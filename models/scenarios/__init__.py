@@ -1,1 +1,0 @@
-"""What-if scenarios: a derived run holding only its overrides on an immutable base run."""

@@ -1,0 +1,115 @@
+"""Background jobs: long work runs in a thread with progress and cancel; results come back
+to the GUI thread by signals. Starting a job of a kind cancels the running one of that kind.
+"""
+
+from __future__ import annotations
+
+import gc
+import threading
+import traceback
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, QThread, Signal
+
+from models.db.database import database_failure
+
+Work = Callable[[Callable[[float, str], None], Callable[[], bool]], object]
+
+
+class Cancelled(Exception):
+    """Raised inside work that noticed it was cancelled."""
+
+
+class Job(QThread):
+    progressed = Signal(float, str)
+    succeeded = Signal(object)
+    failed = Signal(str, str)  # message, details
+    cancelled_signal = Signal()
+
+    def __init__(
+        self, name: str, work: Work, parent: QObject | None = None, location: str | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.name = name
+        self.work = work
+        self.location = location  # the database the work uses, named in its failures
+        self._cancel = threading.Event()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def run(self) -> None:
+        try:
+            result = self.work(self.progressed.emit, self._cancel.is_set)
+        except Exception as exc:  # reported to the user, never raised in the thread
+            if self._cancel.is_set():
+                self.cancelled_signal.emit()
+            elif (line := database_failure(exc, self.location)) is not None:
+                # Locked, read-only, full or damaged: the one line, never SQL or a traceback
+                self.failed.emit(line, "")
+            else:
+                self.failed.emit(str(exc) or type(exc).__name__, traceback.format_exc())
+            return
+        if self._cancel.is_set():
+            self.cancelled_signal.emit()
+        else:
+            self.succeeded.emit(result)
+
+
+class JobRunner(QObject):
+    """Keeps one job per kind; the GUI connects to `started`/`finished` for its status bar."""
+
+    started = Signal(str)
+    finished = Signal(str)
+    progressed = Signal(float, str)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.jobs: dict[str, Job] = {}
+        self.location: str | None = None  # the open database (set by the window)
+
+    def start(
+        self,
+        name: str,
+        work: Work,
+        on_success: Callable[[object], None],
+        on_failure: Callable[[str, str], None],
+        on_cancel: Callable[[], None] | None = None,
+    ) -> Job:
+        self.cancel(name)
+        # Garbage (closed dialogs, old chart items) is freed here on the GUI thread, not by a
+        # collection that the job's allocations would trigger in its own thread.
+        gc.collect()
+        job = Job(name, work, self, self.location)
+        job.progressed.connect(self.progressed)
+        job.succeeded.connect(on_success)
+        job.failed.connect(on_failure)
+        if on_cancel is not None:
+            job.cancelled_signal.connect(on_cancel)
+        job.finished.connect(lambda: self._done(job))
+        self.jobs[name] = job
+        self.started.emit(name)
+        job.start()
+        return job
+
+    def _done(self, job: Job) -> None:
+        if self.jobs.get(job.name) is job:
+            del self.jobs[job.name]
+        self.finished.emit(job.name)
+        job.deleteLater()
+
+    def cancel(self, name: str | None = None) -> None:
+        for key, job in list(self.jobs.items()):
+            if name is None or key == name:
+                job.cancel()
+
+    def busy(self) -> bool:
+        return bool(self.jobs)
+
+    def wait_all(self, milliseconds: int = 30000) -> None:
+        for job in list(self.jobs.values()):
+            job.wait(milliseconds)

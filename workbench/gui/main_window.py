@@ -1,0 +1,731 @@
+"""The main window: run browser and inspector docks around the day overview, BM unit
+explorer and price stack; menus, shortcuts, background jobs, recent files and settings."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QTabWidget,
+    QToolBar,
+)
+
+from engine.errors import EngineInputError
+from engine.settlement_trace import trace_account, trace_price, trace_unit
+from models.core.errors import WorkbenchInputError
+from models.db.database import SettlementDatabase, database_failure
+from models.runs.check_outcomes import check_counts
+from models.runs.run_store import list_runs
+from models.runs.run_view import RunView, load_run_view
+from views.day_overview import DayOverview
+from views.inspector import Inspector
+from views.run_browser import RunBrowser
+from views.stack_view import StackView
+from views.unit_explorer import UnitExplorer
+from views.warnings_table import WarningsLink
+from workbench import version
+from workbench.gui import recent_files
+from workbench.gui.disputes_controller import DisputeController
+from workbench.gui.jobs import JobRunner
+from workbench.gui.preload import (
+    Preload,
+    choose_run,
+    default_settings,
+    last_shown_key,
+    remembered_run,
+)
+
+DATABASE_FILTER = "Settlement databases (*.sqlite *.db);;All files (*)"
+DATA_FILTER = "Elexon data files (*.json *.csv *.gz *.txt);;All files (*)"
+SQLITE_HEADER = b"SQLite format 3\x00"
+JOB_MESSAGES = {
+    "load": "Loading…",
+    "demo": "Creating the demo database…",
+    "import": "Importing…",
+    "fetch": "Fetching from Elexon…",
+    "compare": "Settling and comparing…",
+    "export": "Writing the workbook…",
+}
+
+
+class MainWindow(QMainWindow):
+    run_shown = Signal(int)  # a loaded run (its id) now shows in every view
+
+    def __init__(self, settings: QSettings | None = None) -> None:
+        super().__init__()
+        self.settings = settings or default_settings()
+        self.db: SettlementDatabase | None = None
+        self.view: RunView | None = None
+        self._stale: set = set()  # views not yet showing the loaded run
+        self._pending_unit: str | None = None
+        self._inspected: tuple | None = None  # (result, subject) the inspector shows
+        self.jobs = JobRunner(self)
+        self.setWindowTitle("Settlement Workbench")
+        self.setAcceptDrops(True)
+        self.resize(1400, 860)
+
+        self.overview = DayOverview()
+        self.explorer = UnitExplorer()
+        self.stack = StackView()
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.overview, "Day overview")
+        self.tabs.addTab(self.explorer, "BM units")
+        self.tabs.addTab(self.stack, "Price stack")
+        self.setCentralWidget(self.tabs)
+
+        self.runs = RunBrowser()
+        self.inspector = Inspector()
+        self.runs_dock = self._dock("Runs", self.runs, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.inspector_dock = self._dock(
+            "Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea
+        )
+
+        self.period = QSpinBox(minimum=1, maximum=50, prefix="period ")
+        self.period.setToolTip("Settlement period (Alt+Left / Alt+Right)")
+        self.status = QLabel("Open a settlement database (Ctrl+O) or create a demo (Ctrl+N).")
+        self.progress = QProgressBar(maximumWidth=220, textVisible=True)
+        self.progress.hide()
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.hide()
+        self.statusBar().addWidget(self.status, 1)
+        self.warnings_link = WarningsLink()
+        self.statusBar().addPermanentWidget(self.warnings_link)
+        self.statusBar().addPermanentWidget(self.progress)
+        self.statusBar().addPermanentWidget(self.cancel_button)
+        self._build_actions()
+        self.disputes = DisputeController(self)
+        self._connect()
+        self.resizeDocks(
+            [self.runs_dock, self.inspector_dock], [230, 430], Qt.Orientation.Horizontal
+        )
+        self._restore()
+
+    # -- construction ---------------------------------------------------------------------
+
+    def _dock(self, title: str, widget, area) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock-{title}")
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setStatusTip(tip or text)
+        action.triggered.connect(slot)
+        return action
+
+    def _build_actions(self) -> None:
+        self.open_action = self._action(
+            "&Open database…", self.choose_database, QKeySequence.StandardKey.Open
+        )
+        self.demo_action = self._action(
+            "&New demo database…", self.create_demo, QKeySequence.StandardKey.New
+        )
+        self.import_action = self._action(
+            "&Import data files…",
+            self.choose_import_files,
+            "Ctrl+I",
+            "Import Elexon data (Insights JSON/CSV, legacy BMRS CSV, registers, prices)",
+        )
+        self.fetch_action = self._action(
+            "&Fetch from Elexon…",
+            self.choose_fetch,
+            tip="Fetch settlement dates from the Elexon Insights API (cached) and import them",
+        )
+        self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
+        self.settle_action = self._action(
+            "&Settle run", self.settle, "F5", "Settle the run and store its results"
+        )
+        self.cancel_action = self._action("&Cancel job", lambda: self.jobs.cancel(), "Esc")
+        self.next_period = self._action("Next period", lambda: self.period.stepUp(), "Alt+Right")
+        self.previous_period = self._action(
+            "Previous period", lambda: self.period.stepDown(), "Alt+Left"
+        )
+        self.file_menu = file_menu = self.menuBar().addMenu("&File")
+        file_menu.addAction(self.open_action)
+        file_menu.addAction(self.demo_action)
+        file_menu.addAction(self.import_action)
+        file_menu.addAction(self.fetch_action)
+        self.recent_menu = file_menu.addMenu("Open &recent")
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        run_menu = self.menuBar().addMenu("&Run")
+        run_menu.addAction(self.settle_action)
+        run_menu.addAction(self.cancel_action)
+        run_menu.addSeparator()
+        run_menu.addAction(self.previous_period)
+        run_menu.addAction(self.next_period)
+        self.view_menu = view_menu = self.menuBar().addMenu("&View")
+        for i in range(self.tabs.count()):
+            view_menu.addAction(
+                self._action(
+                    self.tabs.tabText(i),
+                    lambda _=False, i=i: self.tabs.setCurrentIndex(i),
+                    f"Ctrl+{i + 1}",
+                )
+            )
+        view_menu.addSeparator()
+        view_menu.addAction(self.runs_dock.toggleViewAction())
+        view_menu.addAction(self.inspector_dock.toggleViewAction())
+        self.help_menu = help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addAction(self._action("&About", self.about))
+        toolbar = QToolBar("Main", objectName="toolbar-main")
+        toolbar.addAction(self.open_action)
+        toolbar.addAction(self.import_action)
+        toolbar.addAction(self.settle_action)
+        toolbar.addSeparator()
+        toolbar.addWidget(self.period)
+        self.addToolBar(toolbar)
+        self._fill_recent()
+
+    def _connect(self) -> None:
+        self.runs.run_chosen.connect(self.load_run)
+        self.period.valueChanged.connect(self._period_changed)
+        self.overview.period_clicked.connect(self.period.setValue)
+        self.overview.parties.row_selected.connect(self._party_selected)
+        self.overview.difference_activated.connect(self.show_difference)
+        self.explorer.period_selected.connect(self.period.setValue)
+        self.explorer.unit_selected.connect(self._unit_selected)
+        self.inspector.navigate.connect(self.navigate)
+        self.tabs.currentChanged.connect(self._tab_changed)
+        self.jobs.started.connect(self._job_started)
+        self.jobs.finished.connect(self._job_finished)
+        self.jobs.progressed.connect(self._job_progress)
+        self.cancel_button.clicked.connect(lambda: self.jobs.cancel())
+        self.warnings_link.activated.connect(self.show_run_warnings)
+
+    # -- databases and runs ---------------------------------------------------------------------
+
+    def choose_database(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open settlement database", "", DATABASE_FILTER)
+        if path:
+            self.open_database(path)
+
+    def open_database(self, path: str, preload: Preload | None = None) -> bool:
+        """Open a database and load its last shown (or newest) run in a worker; `preload`,
+        when given, is that same opening already under way since launch."""
+        path = recent_files.absolute(path)  # remembered so: it opens from any folder
+        try:
+            if preload is not None:
+                db, runs = preload.opened()
+            else:
+                db = SettlementDatabase.open(path)
+                with db.engine.connect() as conn:
+                    runs = list_runs(conn, light=True)
+        except WorkbenchInputError as exc:
+            self.show_error("Cannot open the database", str(exc))
+            return False
+        except Exception as exc:  # locked, damaged…: one line (else a defect, for the hook)
+            if (line := database_failure(exc, path)) is None:
+                raise
+            self.show_error("Cannot open the database", line)
+            return False
+        if self.db is not None:
+            self.db.close()
+        self.db = db
+        self.jobs.location = db.location
+        self.view = None
+        self.disputes.run_loaded(None)  # nothing of the last database stays on show
+        self.runs.show_runs(runs)
+        self.setWindowTitle(f"{Path(path).name}: Settlement Workbench")
+        self.status.setText(f"{path}: {len(runs)} runs. Choose a run in the Runs panel.")
+        if db.notices:  # e.g. a write a crash interrupted, rolled back on opening
+            self.show_error("The database was recovered", "\n".join(db.notices))
+        self._remember(path)
+        chosen = choose_run([r.id for r in runs], remembered_run(self.settings, path))
+        if chosen is not None:
+            self.runs.select_run(chosen)
+            if preload is not None and preload.run_id == chosen:
+                self.jobs.start(
+                    "load", preload.work, self._run_loaded, self._job_failed, self._job_cancelled
+                )
+                return True
+            self.load_run(chosen)
+        if preload is not None:
+            preload.cancel()  # loading a run this window did not choose
+        return True
+
+    def load_run(self, run_id: int) -> None:
+        if self.db is None:
+            return
+        db = self.db
+
+        def work(progress, cancelled):
+            return load_run_view(db, run_id, progress, cancelled)
+
+        self.jobs.start("load", work, self._run_loaded, self._job_failed, self._job_cancelled)
+
+    def _run_loaded(self, view: RunView) -> None:
+        # Freshly opened (or another date): restore the last unit and period of the database.
+        first_view = self.view is None or self.view.run.settlement_date != view.run.settlement_date
+        unit = self._remembered("unit")  # read first: showing the run selects a unit
+        self.view = view
+        inputs = view.result.inputs
+        self.period.setMaximum(inputs.bm.periods)
+        remembered = self._remembered("period")
+        if first_view and remembered is not None and int(remembered) in inputs.periods:
+            self.period.setValue(int(remembered))
+        if self.period.value() not in inputs.periods:
+            self.period.setValue(inputs.periods[len(inputs.periods) // 2])
+        # Each view fills when first shown: the first paint of a GB-scale run needs only the
+        # one in front (a third of a second sooner), and a new run shown in the BM units view
+        # does not also redraw the hidden overview on the GUI thread.
+        self._stale = {self.overview, self.explorer, self.stack}
+        self._pending_unit = str(unit) if first_view and unit is not None else None
+        self.ensure_shown(self.tabs.currentWidget())
+        counts = check_counts(view.result.checks)  # not applicable: neither passed nor failed
+        self.status.setText(
+            f"{view.label}: {len(view.result.inputs.bm.bm_units):,} BM units, "
+            f"{len(inputs.parties):,} parties; "
+            f"checks {counts.passed} passed"
+            + (f", {counts.not_applicable} not applicable" if counts.not_applicable else "")
+            + (f", {counts.failed} FAILED" if counts.failed else "")
+            + f"; {view.differences.summary()}"
+        )
+        self._remember_selection("run", view.run.id)
+        self.warnings_link.show_count(len(view.warnings))
+        self.disputes.run_loaded(view, view.scenario_frames)
+        self._update_inspector()
+        self.run_shown.emit(view.run.id)
+
+    def settle(self) -> None:
+        if self.db is None or self.view is None:
+            self.status.setText("Choose a run to settle first.")
+            return
+        from models.runs.results_store import settle_run
+
+        db, run_id = self.db, self.view.run.id
+
+        def work(progress, cancelled):
+            progress(0.1, "settling and storing results")
+            settle_run(db, run_id)
+            progress(0.6, "reloading")
+            return load_run_view(db, run_id, progress, cancelled)
+
+        self.jobs.start("load", work, self._settled, self._job_failed, self._job_cancelled)
+
+    def _settled(self, view: RunView) -> None:
+        self._run_loaded(view)
+        self.status.setText(self.status.text() + "; results stored")
+
+    def create_demo(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, "New demo database", "demo.sqlite", DATABASE_FILTER
+        )
+        if path:
+            self.create_demo_at(path)
+
+    def create_demo_at(self, path: str, bmus: int = 60, days: int = 1) -> None:
+        from models.demo.generator import DemoSpec, generate_demo
+
+        def work(progress, cancelled):
+            spec = DemoSpec(bmus=bmus, days=days)
+            generate_demo(path, spec, overwrite=True, progress=progress, cancelled=cancelled)
+            return path
+
+        self.jobs.start("demo", work, self.open_database, self._job_failed, self._job_cancelled)
+
+    # -- selection and inspector -------------------------------------------------------------
+
+    def _remembered(self, what: str):
+        if self.db is None:
+            return None
+        return self.settings.value(last_shown_key(what, self.db.location), None)
+
+    def _remember_selection(self, what: str, value) -> None:
+        if self.db is not None:
+            self.settings.setValue(last_shown_key(what, self.db.location), value)
+
+    def ensure_shown(self, widget) -> None:
+        """Fill the overview, BM unit or stack view with the loaded run if it is not yet."""
+        if self.view is None or widget not in self._stale:
+            return
+        self._stale.discard(widget)
+        if widget is self.overview:
+            view = self.view
+            self.overview.show_result(
+                view.result, view.label, view.published_prices, differences=view.differences
+            )
+            self.overview.show_warnings(view.warnings)
+            self.overview.show_completeness(view.completeness)
+        elif widget is self.explorer:
+            self.explorer.show_run(self.view)
+            if self._pending_unit is not None:
+                self.explorer.select_unit(self._pending_unit)
+                self._pending_unit = None
+            self.explorer.set_period(self.period.value())
+        elif widget is self.stack:
+            self.stack.show_run(self.view)
+            self.stack.set_period(self.period.value())
+
+    def show_run_warnings(self) -> None:
+        """The loaded run's data warnings: the day overview's Data warnings tab."""
+        self.tabs.setCurrentWidget(self.overview)
+        self.overview.tables.setCurrentIndex(self.overview.warnings_tab)
+
+    def _tab_changed(self, _index: int) -> None:
+        self.ensure_shown(self.tabs.currentWidget())
+        self._update_inspector()
+
+    def _period_changed(self, period: int) -> None:
+        self._remember_selection("period", period)
+        if self.explorer not in self._stale:
+            self.explorer.set_period(period)
+        if self.stack not in self._stale:
+            self.stack.set_period(period)
+        self._update_inspector()
+
+    def _unit_selected(self, unit: str) -> None:
+        self._remember_selection("unit", unit)
+        self._update_inspector()
+
+    def _party_selected(self, _row: int) -> None:
+        self._update_inspector()
+
+    def _inspected_subject(self) -> tuple | None:
+        """What the inspector should trace now: (kind, what, period), or None."""
+        view = self.view
+        period = self.period.value()
+        if view is None or period not in view.result.inputs.periods:
+            return None
+        current = self.tabs.currentWidget()
+        if current is self.overview:
+            index = self.overview.parties.view.currentIndex()
+            if index.isValid():
+                row = self.overview.parties.proxy.mapToSource(index).row()
+                return ("account", view.result.inputs.parties[row], period)
+            return ("price", None, period)
+        if current is self.explorer and self.explorer.unit is not None:
+            return ("unit", view.units.bm_unit_id[self.explorer.unit], period)
+        if current is self.explorer:
+            return None
+        return ("price", None, period)
+
+    def _update_inspector(self) -> None:
+        subject = self._inspected_subject()
+        # A new run shows its unit (which updates the inspector) and then updates it again:
+        # trace each subject of each result once.
+        if subject is None:
+            return
+        result = self.view.result
+        shown = self._inspected
+        if shown is not None and shown[0] is result and shown[1] == subject:
+            return
+        kind, what, period = subject
+        try:
+            if kind == "account":
+                trace = trace_account(result, what, "P", period)
+            elif kind == "unit":
+                trace = trace_unit(result, what, period)
+            else:
+                trace = trace_price(result, period)
+        except (EngineInputError, WorkbenchInputError) as exc:
+            self.status.setText(str(exc))
+            return
+        self._inspected = (result, subject)
+        self.inspector.show_trace(
+            trace, result.known_gaps, result.inputs.bm.settlement_date, period
+        )
+
+    def show_difference(self, kind: str, key: str) -> None:
+        """Go to a value that differs from the stored results: its period, unit or party."""
+        if self.view is None:
+            return
+        if kind == "period":
+            self.period.setValue(int(key))
+        elif kind == "BM unit":
+            self.ensure_shown(self.explorer)
+            if self.explorer.select_unit(key):
+                self.tabs.setCurrentWidget(self.explorer)
+        elif kind == "party":
+            # Its row in the party charges (the inspector follows it), the list staying shown.
+            self.overview.parties.select_source_row(
+                list(self.view.result.inputs.parties).index(key)
+            )
+
+    def navigate(self, source: str) -> None:
+        """Select what an inspector input came from: a BM unit (and period)."""
+        if self.view is None:
+            return
+        period = re.search(r"period (\d+)", source)
+        if period:
+            self.period.setValue(int(period.group(1)))
+        self.ensure_shown(self.explorer)
+        for word in source.replace(",", " ").split():
+            if self.explorer.select_unit(word):
+                self.tabs.setCurrentWidget(self.explorer)
+                break
+
+    # -- jobs ------------------------------------------------------------------------------------
+
+    def _job_started(self, name: str) -> None:
+        self.progress.setValue(0)
+        self.progress.show()
+        self.cancel_button.show()
+        self.status.setText(JOB_MESSAGES.get(name, "Working…"))
+
+    def _job_progress(self, fraction: float, message: str) -> None:
+        self.progress.setValue(int(100 * fraction))
+        self.progress.setFormat(f"{message} %p%")
+
+    def _job_finished(self, _name: str) -> None:
+        if not self.jobs.busy():
+            self.progress.hide()
+            self.cancel_button.hide()
+
+    def _job_failed(self, message: str, details: str) -> None:
+        self.show_error("The job failed", message, details)
+
+    def _job_cancelled(self) -> None:
+        self.status.setText("Cancelled.")
+
+    def show_error(self, title: str, message: str, details: str = "") -> None:
+        self.status.setText(f"{title}: {message}")
+        box = QMessageBox(QMessageBox.Icon.Warning, title, message, parent=self)
+        if details:
+            box.setDetailedText(details)
+        box.setModal(False)
+        box.show()
+        self._last_error = box
+
+    def about(self) -> None:
+        QMessageBox.about(
+            self,
+            "Settlement Workbench",
+            f"Settlement Workbench {version()}<br>Checks GB Balancing Mechanism settlement "
+            "step by step.<br><br>Contains BMRS data © Elexon Limited copyright and database "
+            "right 2026, used under the BMRS open data licence.",
+        )
+
+    # -- recent files, settings, drag and drop ---------------------------------------------------
+
+    def _remember(self, path: str) -> None:
+        recent_files.remember(self.settings, path)
+        self._fill_recent()
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        for path in recent_files.recent(self.settings):
+            self.recent_menu.addAction(
+                self._action(path, lambda _=False, p=path: self.open_database(p))
+            )
+        self.recent_menu.setEnabled(bool(self.recent_menu.actions()))
+
+    def _restore(self) -> None:
+        geometry = self.settings.value("geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        state = self.settings.value("state")
+        if state is not None:
+            self.restoreState(state)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._docks_give_way()
+
+    def _docks_give_way(self) -> None:
+        """On a narrow window (1024 px) the side docks shrink, in proportion, so that the
+        central views keep half the width instead of a sliver between them."""
+        docks = [
+            d for d in (self.runs_dock, self.inspector_dock) if d.isVisible() and not d.isFloating()
+        ]
+        half = self.width() // 2
+        total = sum(d.width() for d in docks)
+        if not docks or self.width() - total >= half:
+            return
+        self.resizeDocks(
+            docks, [max(160, d.width() * half // total) for d in docks], Qt.Orientation.Horizontal
+        )
+
+    def closeEvent(self, event) -> None:
+        self.jobs.cancel()
+        self.jobs.wait_all()
+        self.settings.setValue("geometry", self.saveGeometry())
+        self.settings.setValue("state", self.saveState())
+        if self.db is not None:
+            self.db.close()
+        super().closeEvent(event)
+
+    def dragEnterEvent(self, event) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        """A dropped database opens; dropped data files are imported into the open one."""
+        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        databases = [p for p in paths if _is_sqlite(p)]
+        if databases:
+            self.open_database(databases[0])
+        data_files = [p for p in paths if p not in databases]
+        if data_files:
+            self.import_data_files(data_files)
+
+    def refresh_runs(self, select: int | None = None) -> None:
+        if self.db is None:
+            return
+        with self.db.engine.connect() as conn:
+            self.runs.show_runs(list_runs(conn, light=True))
+        if select is not None:
+            self.runs.select_run(select)
+
+    def current_table(self):
+        """The DataTable that has (or last had) the keyboard focus."""
+        from views.data_table import DataTable
+
+        widget = QApplication.focusWidget()
+        while widget is not None and not isinstance(widget, DataTable):
+            widget = widget.parentWidget()
+        return widget or getattr(self, "_last_table", None)
+
+    # -- imports ---------------------------------------------------------------------------------
+
+    def choose_import_files(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(self, "Import Elexon data files", "", DATA_FILTER)
+        if paths:
+            self.import_data_files(paths)
+
+    def import_data_files(
+        self, paths: list[str], database: str | None = None, options=None
+    ) -> None:
+        """Import into the open database (or a new one at `database`, asked for if none) with
+        `options` (views.import_options.ImportOptions), asked for first when not given."""
+        if options is None:
+            self._ask_import_options(paths, database)
+            return
+        from views.import_options import save_import_options
+
+        save_import_options(self.settings, options)
+        if self.db is None:
+            if database is None:
+                database, _ = QFileDialog.getSaveFileName(
+                    self, "New database for the imported data", "imported.sqlite", DATABASE_FILTER
+                )
+            if not database:
+                return
+            try:
+                db = SettlementDatabase.create(database)
+            except (WorkbenchInputError, OSError) as exc:
+                self.show_error("Cannot create the database", str(exc))
+                return
+            db.close()
+            if not self.open_database(database):
+                return
+        from engine.settlement_calendar import RunType
+        from models.imports.loader import import_files
+        from models.imports.report import ImportRejected
+
+        db = self.db
+        self._import_options = options
+
+        def work(progress, cancelled):
+            try:
+                return import_files(
+                    db,
+                    paths,
+                    run_type=RunType(options.run_type),
+                    only_date=options.settlement_date,
+                    effective_from=options.effective_from,
+                    strict=options.strict,
+                    progress=progress,
+                    cancelled=cancelled,
+                )
+            except ImportRejected as exc:
+                return exc.report
+
+        self.jobs.start("import", work, self._imported, self._job_failed, self._job_cancelled)
+
+    def choose_fetch(self) -> None:
+        """File › Fetch from Elexon…: the dates, datasets and run type, then a job."""
+        from datetime import UTC, datetime, timedelta
+
+        from views.fetch_dialog import FetchDialog, load_fetch_options
+
+        yesterday = datetime.now(UTC).date() - timedelta(days=1)
+        dialog = FetchDialog(load_fetch_options(self.settings, yesterday), self)
+        dialog.accepted.connect(lambda: self.fetch_from_elexon(dialog.options()))
+        self.fetch_dialog = dialog
+        dialog.open()
+
+    def fetch_from_elexon(self, options, cache_root=None, sleep=None) -> None:
+        """Fetch and import `options` (views.fetch_dialog.FetchOptions) in a job; the open
+        database, or a new one asked for."""
+        from views.fetch_dialog import save_fetch_options
+        from views.import_options import ImportOptions
+        from workbench.gui.fetch_controller import fetch_work, too_many_days
+
+        problem = too_many_days(options.first, options.last)
+        if problem:
+            self.show_error("Cannot fetch", problem)
+            return
+        save_fetch_options(self.settings, options)
+        if self.db is None:
+            database, _ = QFileDialog.getSaveFileName(
+                self, "New database for the fetched data", "fetched.sqlite", DATABASE_FILTER
+            )
+            if not database:
+                return
+            try:
+                SettlementDatabase.create(database).close()
+            except (WorkbenchInputError, OSError) as exc:
+                self.show_error("Cannot create the database", str(exc))
+                return
+            if not self.open_database(database):
+                return
+        self._import_options = ImportOptions(run_type=options.run_type)
+        work, _days = fetch_work(self.db, options, cache_root, sleep)
+        self.jobs.start("fetch", work, self._imported, self._job_failed, self._job_cancelled)
+
+    def _ask_import_options(self, paths: list[str], database: str | None) -> None:
+        """Run type, settlement date, register effective-from and strict, as the command line
+        asks; the last choices come back. Window-modal, never a nested event loop."""
+        from views.import_options import ImportOptionsDialog, load_import_options
+
+        runs = []
+        if self.db is not None:
+            with self.db.engine.connect() as conn:
+                runs = list_runs(conn, light=True)
+        day = self.view.run.settlement_date if self.view is not None else None
+        dialog = ImportOptionsDialog(paths, load_import_options(self.settings), runs, day, self)
+        dialog.accepted.connect(lambda: self.import_data_files(paths, database, dialog.options()))
+        self.import_options_dialog = dialog
+        dialog.open()
+
+    def _imported(self, outcome) -> None:
+        from models.imports.report import ImportSummary
+        from views.import_report import ImportReportDialog, outcome_status, run_to_show
+
+        strict = self._import_options.strict
+        self.import_dialog = ImportReportDialog(outcome, self, strict=strict)
+        self.import_dialog.show()
+        self.status.setText(outcome_status(outcome, strict))
+        if not isinstance(outcome, ImportSummary) or self.db is None:
+            return
+        with self.db.engine.connect() as conn:
+            self.runs.show_runs(list_runs(conn, light=True))
+        shown = run_to_show(outcome)
+        if shown is not None:
+            self.runs.select_run(shown)
+            self.load_run(shown)
+
+
+def _is_sqlite(path: str) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(16) == SQLITE_HEADER
+    except OSError:
+        return False
