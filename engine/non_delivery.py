@@ -21,13 +21,37 @@ import numpy as np
 
 @dataclass(frozen=True, slots=True)
 class NonDelivery:
-    qme: np.ndarray  # (units, periods)
+    """Expected volume and non-delivery of every unit and period (R-ND, R-ND-ORDER, R-ND-CHARGE).
+
+    Per (unit, period) quantities are NaN where the unit's metered volume is NaN (not loaded),
+    except QME, which needs no metered volume.
+
+    Attributes
+    ----------
+    qme : numpy.ndarray of float, shape (units, periods)
+        QME_ij = Period FPN_ij + Σ_n (QAO_nij + QAB_nij), MWh, export positive.
+    qii : numpy.ndarray of float, shape (units, periods)
+        QII_ij = QM_ij − QME_ij, MWh (charged at the information imbalance price, 0).
+    qndo : numpy.ndarray of float, shape (units, periods)
+        QNDO_ij = min(max(QME − QM, 0), Σ_n QAO_nij), MWh, ≥ 0.
+    qndb : numpy.ndarray of float, shape (units, periods)
+        QNDB_ij = max(min(QME − QM, 0), Σ_n QAB_nij), MWh, ≤ 0.
+    cnd : numpy.ndarray of float, shape (units, periods)
+        CND_ij, £, ≥ 0, positive = paid by the party; NaN where metered volume is missing,
+        or where some volume is non-delivered and the period has no price.
+    qndo_pair : numpy.ndarray of float, shape (pair rows,)
+        Non-delivered offer volume allocated to each pair row, MWh, ≥ 0 (R-ND-ORDER).
+    qndb_pair : numpy.ndarray of float, shape (pair rows,)
+        Non-delivered bid volume allocated to each pair row, MWh, ≤ 0 (R-ND-ORDER).
+    """
+
+    qme: np.ndarray
     qii: np.ndarray
     qndo: np.ndarray
     qndb: np.ndarray
     cnd: np.ndarray
-    qndo_pair: np.ndarray  # per pair row: non-delivered offer volume allocated to the pair
-    qndb_pair: np.ndarray  # per pair row: non-delivered bid volume (≤ 0)
+    qndo_pair: np.ndarray
+    qndb_pair: np.ndarray
 
 
 def _allocate(amount_per_cell, cell, volume, priority) -> np.ndarray:
@@ -60,6 +84,40 @@ def non_delivery(
     qab_nj: np.ndarray,
     system_price: np.ndarray,
 ) -> NonDelivery:
+    """QME, QII, non-delivered volumes, their allocation to pairs and CND (R-ND, assumed).
+
+    Parameters
+    ----------
+    period_fpn : numpy.ndarray of float, shape (units, periods)
+        Period FPN, MWh, export positive.
+    metered : numpy.ndarray of float, shape (units, periods)
+        QM_ij, MWh, export positive; NaN where not loaded.
+    pair_unit : numpy.ndarray of int, shape (pair rows,)
+        BM unit index of each pair row.
+    pair_period : numpy.ndarray of int, shape (pair rows,)
+        Settlement period j (1-based) of each pair row.
+    offer_price : numpy.ndarray of float, shape (pair rows,)
+        PO_n, £/MWh.
+    bid_price : numpy.ndarray of float, shape (pair rows,)
+        PB_n, £/MWh.
+    qao_nj : numpy.ndarray of float, shape (pair rows,)
+        QAO_nij, MWh, ≥ 0.
+    qab_nj : numpy.ndarray of float, shape (pair rows,)
+        QAB_nij, MWh, ≤ 0.
+    system_price : numpy.ndarray of float, shape (periods,)
+        SBP_j = SSP_j, £/MWh; NaN where the price is unavailable.
+
+    Returns
+    -------
+    NonDelivery
+        MWh per (unit, period) and per pair row; CND in £, positive = paid by the party.
+
+    Notes
+    -----
+    R-ND and R-ND-ORDER are assumed; R-ND-CHARGE is assumed as a formula (v2 confirmed only
+    that offer and bid non-delivery are both charged, per offer and bid). Known gap (rulebook
+    §15, GAP-P376-BASELINING): QME uses Period FPN for every unit, also for baselined units.
+    """
     units, periods = period_fpn.shape
     cell = pair_unit * periods + (pair_period - 1)
     qao = np.bincount(cell, weights=qao_nj, minlength=units * periods).reshape(units, periods)
