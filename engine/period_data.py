@@ -20,10 +20,24 @@ from engine.stack_items import StackItems
 
 
 def segment_periods(segments: Segments, day_start: int, periods: int) -> np.ndarray:
-    """(periods,) bool: periods that some segment overlaps (a point segment: its period).
+    """Which periods of the day some segment overlaps (a point segment: its own period).
 
     A segment [t0, t1] overlaps period j = [s, s + 30 min) when t0 < s + 30 min and t1 > s;
     one ending exactly at a period's start does not reach into it.
+
+    Parameters
+    ----------
+    segments : Segments
+        Profile segments, times in epoch seconds (UTC).
+    day_start : int
+        Start of period 1, epoch seconds (R-CAL).
+    periods : int
+        Number of periods of the day (46, 48 or 50).
+
+    Returns
+    -------
+    numpy.ndarray of bool, shape (periods,)
+        True where some segment overlaps the period.
     """
     touched = np.zeros(periods + 1, dtype=np.int64)
     if len(segments):
@@ -55,7 +69,21 @@ INPUT_NAMES = (
 
 
 def period_inputs_present(inputs: SettlementInputs, items: StackItems) -> dict[str, np.ndarray]:
-    """Per input of INPUT_NAMES, (periods,) bool: the periods holding any of it."""
+    """The periods holding each kind of settlement input, named as in INPUT_NAMES.
+
+    Parameters
+    ----------
+    inputs : SettlementInputs
+        The day's inputs.
+    items : StackItems
+        The day's stack items (accepted volumes and BSAD).
+
+    Returns
+    -------
+    dict of str to numpy.ndarray of bool, shape (periods,)
+        Per name of INPUT_NAMES, True in the periods holding any of it (a level or volume of
+        0 counts; a balancing services volume counts only when non-zero).
+    """
     bm = inputs.bm
     periods = bm.periods
 
@@ -80,11 +108,34 @@ def period_inputs_present(inputs: SettlementInputs, items: StackItems) -> dict[s
 
 
 def nothing_to_price(held: list[str]) -> bool:
-    """True when the inputs a period holds (held_in) can give no price: none at all, or only
-    acceptance levels (module docstring)."""
+    """Whether a period holding these inputs has nothing to price (R-PRC-MIP not applicable).
+
+    Parameters
+    ----------
+    held : list of str
+        The names of the inputs the period holds (held_in).
+
+    Returns
+    -------
+    bool
+        True when it holds none at all, or only acceptance levels (module docstring).
+    """
     return not set(held) - {"acceptance"}
 
 
 def held_in(present: dict[str, np.ndarray], period: int) -> list[str]:
-    """The names of the inputs period `period` holds, in INPUT_NAMES order."""
+    """The names of the inputs one period holds, in INPUT_NAMES order.
+
+    Parameters
+    ----------
+    present : dict of str to numpy.ndarray of bool, shape (periods,)
+        As period_inputs_present returns it.
+    period : int
+        Settlement period j, 1-based.
+
+    Returns
+    -------
+    list of str
+        The names whose mask is True in the period.
+    """
     return [name for name, mask in present.items() if mask[period - 1]]
