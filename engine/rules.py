@@ -15,6 +15,20 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class Rule:
+    """A rule of the rulebook as the engine implements it.
+
+    Attributes
+    ----------
+    id : str
+        Rule id, e.g. ``R-PRC-NIV``.
+    status : str
+        ``confirmed`` or ``assumed`` (rulebook v2).
+    title : str
+        What it computes, in a few words.
+    formula : str
+        The formula in words, as traces show it.
+    """
+
     id: str
     status: str
     title: str
@@ -265,4 +279,21 @@ RULES: dict[str, Rule] = {
 
 
 def rule(rule_id: str) -> Rule:
+    """The rule with this id.
+
+    Parameters
+    ----------
+    rule_id : str
+        A key of RULES.
+
+    Returns
+    -------
+    Rule
+        Its status, title and formula.
+
+    Raises
+    ------
+    KeyError
+        When no rule has that id.
+    """
     return RULES[rule_id]
