@@ -16,9 +16,21 @@ SINGLE_PRICE_FROM = date(2015, 11, 5)
 
 @dataclass(frozen=True, slots=True)
 class DatedValue:
+    """One entry of a dated parameter table (R-PAR).
+
+    Attributes
+    ----------
+    effective_from : date
+        First settlement date the value applies to.
+    value : float
+        The parameter's value, in its unit (see SettlementParameters).
+    status : str
+        ``confirmed`` or ``assumed`` (rulebook §3).
+    """
+
     effective_from: date
     value: float
-    status: str  # "confirmed" or "assumed"
+    status: str
 
 
 # Each table is ordered by effective date; the last entry not after the settlement date applies.
@@ -53,12 +65,26 @@ _TABLES: dict[str, tuple[DatedValue, ...]] = {
 
 @dataclass(frozen=True, slots=True)
 class SettlementParameters:
-    """The parameter values in force for one settlement date (after any case overrides).
+    """The parameter values in force for one settlement date, after any case overrides (R-PAR).
 
-    par: price average reference volume PAR (MWh); rpar: replacement price reference volume
-    RPAR (MWh); dmat: de minimis acceptance threshold DMAT (MWh); cadl_minutes: continuous
-    acceptance duration limit CADL; voll: value of lost load VoLL (£/MWh); alpha: share α of
-    losses on delivering units; information_imbalance_price (£/MWh); materiality_threshold (£).
+    Attributes
+    ----------
+    par : float
+        Price average reference volume PAR, MWh (R-PRC-PAR).
+    rpar : float
+        Replacement price reference volume RPAR, MWh (R-PRC-REPL; assumed value).
+    dmat : float
+        De minimis acceptance threshold DMAT, MWh (R-PRC-DMAT).
+    cadl_minutes : float
+        Continuous acceptance duration limit CADL, minutes (R-VOL-CADL).
+    voll : float
+        Value of lost load VoLL, £/MWh (R-PRC-STOR); before 2018-11-01 an assumed value.
+    alpha : float
+        Share α of the losses on delivering Trading Units, dimensionless (R-TLM).
+    information_imbalance_price : float
+        £/MWh; 0 always (R-ND).
+    materiality_threshold : float
+        Dispute materiality threshold, £ (rulebook §11).
     """
 
     par: float
@@ -71,6 +97,23 @@ class SettlementParameters:
     materiality_threshold: float
 
     def with_overrides(self, overrides: dict[str, float]) -> SettlementParameters:
+        """The same parameters with some values replaced (a case's overrides).
+
+        Parameters
+        ----------
+        overrides : dict of str to float
+            New values by PARAMETER_NAMES name, in the parameter's unit.
+
+        Returns
+        -------
+        SettlementParameters
+            A copy with the overridden values.
+
+        Raises
+        ------
+        KeyError
+            When a name is not a parameter.
+        """
         unknown = set(overrides) - set(PARAMETER_NAMES)
         if unknown:
             raise KeyError(
@@ -93,7 +136,23 @@ def _value_on(name: str, settlement_date: date) -> DatedValue:
 
 
 def parameters_for(settlement_date: date) -> SettlementParameters:
-    """The dated defaults in force on `settlement_date` (R-PAR)."""
+    """The dated defaults in force on a settlement date (R-PAR).
+
+    Parameters
+    ----------
+    settlement_date : date
+        The settlement day.
+
+    Returns
+    -------
+    SettlementParameters
+        The last value of each table effective on or before the date.
+
+    Raises
+    ------
+    DateOutOfScopeError
+        Before 2015-11-05 (dual pricing, P305: not settled; rulebook §15).
+    """
     if settlement_date < SINGLE_PRICE_FROM:
         raise DateOutOfScopeError(
             f"settlement date {settlement_date.isoformat()} is before single imbalance pricing "
@@ -103,5 +162,18 @@ def parameters_for(settlement_date: date) -> SettlementParameters:
 
 
 def parameter_status(name: str, settlement_date: date) -> str:
-    """'confirmed' or 'assumed' for the value of `name` in force on `settlement_date`."""
+    """Whether the value of a parameter in force on a date is confirmed or assumed (R-PAR).
+
+    Parameters
+    ----------
+    name : str
+        One of PARAMETER_NAMES.
+    settlement_date : date
+        The settlement day, on or after 2015-11-05.
+
+    Returns
+    -------
+    str
+        ``confirmed`` or ``assumed``.
+    """
     return _value_on(name, settlement_date).status
