@@ -29,7 +29,19 @@ SPOT_TIMES_PER_PERIOD = PERIOD_MINUTES + 1  # whole minutes, both ends
 
 @dataclass(frozen=True, slots=True)
 class SettlementPeriod:
-    """One settlement period j of a settlement day."""
+    """One settlement period j of a settlement day (R-CAL).
+
+    Attributes
+    ----------
+    settlement_date : date
+        The settlement day (a Europe/London calendar day).
+    period : int
+        Settlement period j, 1-based.
+    start_utc : datetime
+        Start of the period, aware UTC.
+    end_utc : datetime
+        End of the period (start + 30 min), aware UTC.
+    """
 
     settlement_date: date
     period: int
@@ -38,6 +50,7 @@ class SettlementPeriod:
 
     @property
     def start_local(self) -> datetime:
+        """Start of the period in Europe/London time."""
         return self.start_utc.astimezone(LONDON)
 
     @property
@@ -52,7 +65,18 @@ class SettlementPeriod:
 
 
 def local_midnight_utc(settlement_date: date) -> datetime:
-    """UTC instant of local (Europe/London) midnight starting `settlement_date`."""
+    """UTC instant of the local (Europe/London) midnight that starts a settlement day (R-CAL).
+
+    Parameters
+    ----------
+    settlement_date : date
+        The settlement day.
+
+    Returns
+    -------
+    datetime
+        Aware UTC: the start of period 1.
+    """
     local = datetime(
         settlement_date.year, settlement_date.month, settlement_date.day, tzinfo=LONDON
     )
@@ -61,14 +85,38 @@ def local_midnight_utc(settlement_date: date) -> datetime:
 
 @functools.lru_cache(maxsize=4096)
 def periods_in_day(settlement_date: date) -> int:
-    """Number of settlement periods in the day: 46, 48 or 50 (R-CAL)."""
+    """Number of settlement periods in the day: 46, 48 or 50 (R-CAL).
+
+    Parameters
+    ----------
+    settlement_date : date
+        The settlement day.
+
+    Returns
+    -------
+    int
+        46 on the spring clock-change day, 50 on the autumn one, else 48.
+    """
     start = local_midnight_utc(settlement_date)
     end = local_midnight_utc(settlement_date + timedelta(days=1))
     return int((end - start) / timedelta(minutes=PERIOD_MINUTES))
 
 
 def check_period(settlement_date: date, period: int) -> None:
-    """Raise ValueError unless `period` exists on `settlement_date`."""
+    """Refuse a settlement period that the day does not have (R-CAL).
+
+    Parameters
+    ----------
+    settlement_date : date
+        The settlement day.
+    period : int
+        Settlement period j, 1-based.
+
+    Raises
+    ------
+    ValueError
+        Unless 1 ≤ period ≤ periods_in_day(settlement_date).
+    """
     count = periods_in_day(settlement_date)
     if not 1 <= period <= count:
         raise ValueError(
@@ -78,12 +126,44 @@ def check_period(settlement_date: date, period: int) -> None:
 
 
 def period_start_utc(settlement_date: date, period: int) -> datetime:
-    """UTC start of settlement period `period` of `settlement_date`."""
+    """UTC start of a settlement period: local midnight + 30 min × (j − 1) (R-CAL).
+
+    Parameters
+    ----------
+    settlement_date : date
+        The settlement day.
+    period : int
+        Settlement period j, 1-based.
+
+    Returns
+    -------
+    datetime
+        Aware UTC.
+
+    Raises
+    ------
+    ValueError
+        When the day has no such period.
+    """
     check_period(settlement_date, period)
     return local_midnight_utc(settlement_date) + timedelta(minutes=PERIOD_MINUTES * (period - 1))
 
 
 def settlement_period(settlement_date: date, period: int) -> SettlementPeriod:
+    """One settlement period with its UTC start and end (R-CAL).
+
+    Parameters
+    ----------
+    settlement_date : date
+        The settlement day.
+    period : int
+        Settlement period j, 1-based.
+
+    Returns
+    -------
+    SettlementPeriod
+        The period; ValueError when the day has no such period.
+    """
     start = period_start_utc(settlement_date, period)
     return SettlementPeriod(
         settlement_date, period, start, start + timedelta(minutes=PERIOD_MINUTES)
@@ -91,16 +171,37 @@ def settlement_period(settlement_date: date, period: int) -> SettlementPeriod:
 
 
 def settlement_periods(settlement_date: date) -> tuple[SettlementPeriod, ...]:
-    """All periods of the day in order; they tile the local day exactly."""
+    """All periods of the day in order; they tile the local day exactly (R-CAL).
+
+    Parameters
+    ----------
+    settlement_date : date
+        The settlement day.
+
+    Returns
+    -------
+    tuple of SettlementPeriod
+        Periods 1 to periods_in_day(settlement_date).
+    """
     return tuple(
         settlement_period(settlement_date, j) for j in range(1, periods_in_day(settlement_date) + 1)
     )
 
 
 def period_of_instant(instant: datetime) -> tuple[date, int]:
-    """The (settlement date, period) whose half hour contains `instant` (aware datetime).
+    """The settlement date and period whose half hour contains an instant (R-CAL).
 
     An instant exactly on a boundary belongs to the period that starts there.
+
+    Parameters
+    ----------
+    instant : datetime
+        An aware datetime; a naive one raises ValueError.
+
+    Returns
+    -------
+    tuple of (date, int)
+        The settlement day and the 1-based period.
     """
     if instant.tzinfo is None:
         raise ValueError(f"instant {instant.isoformat()} has no time zone; give it in UTC")
@@ -110,21 +211,54 @@ def period_of_instant(instant: datetime) -> tuple[date, int]:
 
 
 def epoch_seconds(instant: datetime) -> int:
-    """Integer seconds since 1970-01-01T00:00Z of an aware datetime."""
+    """Integer seconds since 1970-01-01T00:00Z of an aware datetime.
+
+    Parameters
+    ----------
+    instant : datetime
+        An aware datetime; a naive one raises ValueError.
+
+    Returns
+    -------
+    int
+        Epoch seconds (UTC), the engine's time unit for arrays.
+    """
     if instant.tzinfo is None:
         raise ValueError(f"instant {instant.isoformat()} has no time zone; give it in UTC")
     return int(instant.timestamp())
 
 
 def from_epoch_seconds(seconds: int) -> datetime:
+    """The aware UTC datetime of epoch seconds.
+
+    Parameters
+    ----------
+    seconds : int
+        Seconds since 1970-01-01T00:00Z.
+
+    Returns
+    -------
+    datetime
+        Aware UTC.
+    """
     return datetime.fromtimestamp(int(seconds), UTC)
 
 
 def period_starts_epoch(settlement_date: date) -> np.ndarray:
-    """Period start times of the day, seconds since the epoch, int64, plus the day's end.
+    """Period start times of the day in epoch seconds, plus the day's end (R-CAL).
 
-    Length is periods_in_day + 1: element j−1 is the start of period j and the last element
-    is the end of the last period. Engine stages use this to bin spot times into periods.
+    Engine stages use this to bin spot times into periods.
+
+    Parameters
+    ----------
+    settlement_date : date
+        The settlement day.
+
+    Returns
+    -------
+    numpy.ndarray of int64, shape (periods + 1,)
+        Element j − 1 is the start of period j; the last element is the end of the last
+        period.
     """
     start = epoch_seconds(local_midnight_utc(settlement_date))
     count = periods_in_day(settlement_date)
@@ -132,7 +266,20 @@ def period_starts_epoch(settlement_date: date) -> np.ndarray:
 
 
 def periods_of_epoch(settlement_date: date, seconds: np.ndarray) -> np.ndarray:
-    """Period numbers (1-based) of instants given as epoch seconds; 0 where outside the day."""
+    """Settlement periods of instants given as epoch seconds (R-CAL).
+
+    Parameters
+    ----------
+    settlement_date : date
+        The settlement day.
+    seconds : numpy.ndarray of int, shape (n,)
+        Instants, epoch seconds (UTC).
+
+    Returns
+    -------
+    numpy.ndarray of int, shape (n,)
+        Period j (1-based) of each instant; 0 where it lies outside the day.
+    """
     edges = period_starts_epoch(settlement_date)
     seconds = np.asarray(seconds, dtype=np.int64)
     index = np.searchsorted(edges, seconds, side="right")
@@ -145,7 +292,8 @@ class RunType(enum.Enum):
     """Settlement run types in the order they are run (R-CAL).
 
     II (interim information, not invoiced) < SF (initial) < R1 < R2 < R3 < RF (final
-    reconciliation) < DF (post-final, dispute final).
+    reconciliation) < DF (post-final, dispute final). Each run is a separate snapshot of
+    inputs and results.
     """
 
     II = "II"
@@ -158,6 +306,7 @@ class RunType(enum.Enum):
 
     @property
     def rank(self) -> int:
+        """Position in run order: II is 0, DF is 6."""
         return _RUN_TYPE_RANK[self]
 
     def __lt__(self, other: object) -> bool:
@@ -167,6 +316,23 @@ class RunType(enum.Enum):
 
     @classmethod
     def parse(cls, text: str) -> RunType:
+        """The run type named by a text, case and surrounding spaces ignored.
+
+        Parameters
+        ----------
+        text : str
+            A run type code, e.g. ``sf`` or ``RF``.
+
+        Returns
+        -------
+        RunType
+            The run type.
+
+        Raises
+        ------
+        ValueError
+            When the text names no run type; the message lists them.
+        """
         try:
             return cls(text.strip().upper())
         except ValueError:
