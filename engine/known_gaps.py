@@ -34,24 +34,54 @@ DUAL_PRICING = "GAP-DUAL-PRICING"
 
 @dataclass(frozen=True, slots=True)
 class KnownGap:
+    """Something the engine does not model (rulebook §15).
+
+    Attributes
+    ----------
+    id : str
+        Gap id, ``GAP-…``.
+    title : str
+        What is not modelled.
+    s0142 : str
+        Where S0142 carries what is not modelled (shared/domain/S0142_LAYOUT.md).
+    affects : str
+        Which engine results it changes.
+    """
+
     id: str
     title: str
-    s0142: str  # where S0142 carries what is not modelled
-    affects: str  # which engine results it changes
+    s0142: str
+    affects: str
 
 
 @dataclass(frozen=True, slots=True)
 class GapUse:
-    """A known gap that a settled day depends on, and why (its condition on this day)."""
+    """A known gap that a settled day depends on, and why (its condition on this day).
+
+    Attributes
+    ----------
+    gap : KnownGap
+        The gap.
+    reason : str
+        The fact of the day that makes its results depend on the gap.
+    """
 
     gap: KnownGap
     reason: str
 
     @property
     def id(self) -> str:
+        """The gap's id."""
         return self.gap.id
 
     def as_json(self) -> dict:
+        """The gap and its reason as plain JSON values.
+
+        Returns
+        -------
+        dict
+            id, title, s0142, affects and reason.
+        """
         g = self.gap
         return {
             "id": g.id,
@@ -130,11 +160,28 @@ def gaps_affecting(
     metered: bool = True,
     secondary: np.ndarray | None = None,
 ) -> tuple[GapUse, ...]:
-    """The known gaps a settled day depends on, in KNOWN_GAPS order, each with its reason.
+    """The known gaps (rulebook §15) a settled day depends on, each with its reason.
 
-    metered: whether any settled period has metered volumes (imbalance and RCRC exist).
-    secondary: per BM unit, whether it is a secondary unit (LossResult.secondary); found
-    from the ids in one call when not given.
+    Parameters
+    ----------
+    settlement_date : date
+        The settlement day.
+    bm_unit_ids : sequence of str
+        Elexon ids of the day's BM units.
+    rr_flagged_acceptances : int, default 0
+        Number of RR-flagged acceptances in the settled periods (R-PROF-RR).
+    bsad_actions : int, default 0
+        Number of BSAD actions in the settled periods.
+    metered : bool, default True
+        Whether any settled period has metered volumes (imbalance and RCRC exist).
+    secondary : numpy.ndarray of bool, shape (units,), optional
+        Per BM unit, whether it is a secondary unit (LossResult.secondary); found from the
+        ids when not given (R-TLM-PRIMARY).
+
+    Returns
+    -------
+    tuple of GapUse
+        In KNOWN_GAPS order.
     """
     day = settlement_date.isoformat()
     ids = [str(u) for u in bm_unit_ids]
@@ -186,20 +233,58 @@ def gaps_affecting(
 
 
 def is_supplier_id(unit_id: str) -> bool:
-    """A supplier base BM unit, `2__…`: P415 compensates its supplier for VLP deliveries."""
+    """Whether a BM unit is a supplier base unit, `2__…` (P415 compensates its supplier).
+
+    Parameters
+    ----------
+    unit_id : str
+        Elexon BM unit id.
+
+    Returns
+    -------
+    bool
+        True for a `2__` id.
+    """
     return str(unit_id).startswith(SUPPLIER_PREFIX)
 
 
 def may_be_baselined(unit_id: str) -> bool:
-    """P376: a BM unit that may be baselined. Transmission (T_) units settle on their FPN and
-    interconnector (I_) units are not baselined; any other may be (the data does not say)."""
+    """Whether a BM unit may be baselined under P376 (GAP-P376-BASELINING).
+
+    Transmission (T_) units settle on their FPN and interconnector (I_) units are not
+    baselined; any other may be (the data does not say).
+
+    Parameters
+    ----------
+    unit_id : str
+        Elexon BM unit id.
+
+    Returns
+    -------
+    bool
+        False for `T_` and `I_` ids, else True.
+    """
     return not str(unit_id).startswith(NOT_BASELINED_PREFIXES)
 
 
 def gap_ids_for_unit(uses: Sequence[GapUse], bm_unit: str) -> tuple[str, ...]:
-    """The gaps of `uses` that a BM unit's QME, QII and CND depend on: P376 where the unit
-    may be baselined. (P415 compensation enters the accounts and party totals, not these:
-    gap_ids_for_account.)"""
+    """The gaps of a day that a BM unit's QME, QII and CND depend on.
+
+    That is P376 where the unit may be baselined. (P415 compensation enters the accounts and
+    party totals, not these: gap_ids_for_account.)
+
+    Parameters
+    ----------
+    uses : sequence of GapUse
+        The day's gaps (gaps_affecting).
+    bm_unit : str
+        Elexon BM unit id.
+
+    Returns
+    -------
+    tuple of str
+        Gap ids, in the order of `uses`.
+    """
     wanted = {P376_BASELINING} if may_be_baselined(bm_unit) else set()
     return tuple(u.id for u in uses if u.id in wanted)
 
@@ -207,9 +292,25 @@ def gap_ids_for_unit(uses: Sequence[GapUse], bm_unit: str) -> tuple[str, ...]:
 def compensation_gap_ids(
     uses: Sequence[GapUse], has_secondary_units: bool, has_supplier_units: bool = False
 ) -> tuple[str, ...]:
-    """The gaps of `uses` that an account's credited energy and imbalance depend on: the VLP
-    virtual accounts where it leads secondary units; P415 compensation where it leads
-    secondary (V__) or supplier (2__) units."""
+    """The gaps of a day that an account's credited energy and imbalance depend on.
+
+    The VLP virtual accounts where it leads secondary units; P415 compensation where it
+    leads secondary (V__) or supplier (2__) units.
+
+    Parameters
+    ----------
+    uses : sequence of GapUse
+        The day's gaps (gaps_affecting).
+    has_secondary_units : bool
+        The account's party leads secondary (V__) BM units through it.
+    has_supplier_units : bool, default False
+        It leads supplier base (2__) BM units.
+
+    Returns
+    -------
+    tuple of str
+        Gap ids, in the order of `uses`.
+    """
     wanted = set()
     if has_secondary_units:
         wanted |= {VLP_VIRTUAL_ACCOUNTS, P415_VIRTUAL_TRADING}
@@ -221,7 +322,23 @@ def compensation_gap_ids(
 def gap_ids_for_account(
     uses: Sequence[GapUse], has_secondary_units: bool, has_supplier_units: bool = False
 ) -> tuple[str, ...]:
-    """The gaps of `uses` that an account's RCRC depends on: the NETSO's accounts (in TRC)
-    and the account's own compensation_gap_ids."""
+    """The gaps of a day that an account's RCRC depends on.
+
+    The NETSO's accounts (in TRC) and the account's own compensation_gap_ids.
+
+    Parameters
+    ----------
+    uses : sequence of GapUse
+        The day's gaps (gaps_affecting).
+    has_secondary_units : bool
+        The account leads secondary (V__) BM units.
+    has_supplier_units : bool, default False
+        It leads supplier base (2__) BM units.
+
+    Returns
+    -------
+    tuple of str
+        Gap ids, in the order of `uses`.
+    """
     own = set(compensation_gap_ids(uses, has_secondary_units, has_supplier_units))
     return tuple(u.id for u in uses if u.id == NETSO_ENERGY_ACCOUNTS or u.id in own)
