@@ -88,3 +88,40 @@ def settled_s0142():
         return db_path, s0142, result, sf.id
 
     return make
+
+
+def _database_server(backend: str):
+    from tests.servers import STARTERS, ServerUnavailable
+
+    try:
+        server = STARTERS[backend]()
+    except ServerUnavailable as exc:
+        pytest.fail(str(exc))  # never a silent fall-back to SQLite
+    yield server
+    server.stop()  # fails the run if a process of the server is left
+
+
+@pytest.fixture(scope="session")
+def postgresql_server():
+    """A real PostgreSQL server on 127.0.0.1 for the session (tests/servers.py)."""
+    yield from _database_server("postgresql")
+
+
+@pytest.fixture(scope="session")
+def mariadb_server():
+    """A real MariaDB server on 127.0.0.1 for the session (tests/servers.py)."""
+    yield from _database_server("mariadb")
+
+
+@pytest.fixture(scope="session")
+def database_target(request, tmp_path_factory):
+    """`database_target(backend, name)`: where to create a new, empty database: a SQLite file's
+    path for "sqlite", else the URL of a new database on the session's "postgresql" or
+    "mariadb" server (started at its first use, stopped and removed at the end)."""
+
+    def make(backend: str, name: str = "workbench") -> str | Path:
+        if backend == "sqlite":
+            return tmp_path_factory.mktemp(name) / "db.sqlite"
+        return request.getfixturevalue(f"{backend}_server").new_database(name)
+
+    return make
