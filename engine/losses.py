@@ -35,30 +35,82 @@ ONE_SIDED_TOLERANCE_MWH = 1e-6
 
 @dataclass(frozen=True, slots=True)
 class LossResult:
-    delivering: np.ndarray  # (units, periods): the unit's Trading Unit is delivering
-    losses: np.ndarray  # (periods,) L over primary units, MWh
-    tlmo_plus: np.ndarray  # (periods,)
-    tlmo_minus: np.ndarray  # (periods,)
-    tlm: np.ndarray  # (units, periods)
-    loss_check: np.ndarray  # (periods,) Σ_(primary) QM × TLM
-    secondary: np.ndarray  # (units,) secondary BM unit (R-TLM-PRIMARY)
-    delivered: np.ndarray  # (periods,) Σ_(delivering, primary non-IC) QM
-    offtaken: np.ndarray  # (periods,) Σ_(offtaking, primary non-IC) QM (≤ 0)
-    one_sided: np.ndarray  # (periods,) R-TLM-ONESIDED applies: offsets 0, no loss check
+    """Transmission losses and loss multipliers of every unit and period (R-TLM).
+
+    Attributes
+    ----------
+    delivering : numpy.ndarray of bool, shape (units, periods)
+        The unit's Trading Unit is delivering (R-TLM-TU); for a secondary unit, its own
+        QM > 0 (R-TLM-SECONDARY).
+    losses : numpy.ndarray of float, shape (periods,)
+        L over primary units, MWh (> 0 when the system loses energy).
+    tlmo_plus : numpy.ndarray of float, shape (periods,)
+        TLMO+_j = −α × L / Σ_(delivering) QM, dimensionless (≤ 0 when L > 0); 0 in a
+        one-sided period.
+    tlmo_minus : numpy.ndarray of float, shape (periods,)
+        TLMO−_j = −(1 − α) × L / Σ_(offtaking) QM, dimensionless (≥ 0 when L > 0); 0 in a
+        one-sided period.
+    tlm : numpy.ndarray of float, shape (units, periods)
+        TLM_ij = 1 + TLF_i + TLMO±_j, dimensionless; 1 for interconnectors.
+    loss_check : numpy.ndarray of float, shape (periods,)
+        Σ_(primary) QM × TLM, MWh: 0 to 1e-6 in a two-sided period.
+    secondary : numpy.ndarray of bool, shape (units,)
+        Secondary BM unit (R-TLM-PRIMARY).
+    delivered : numpy.ndarray of float, shape (periods,)
+        Σ_(delivering, primary non-IC) QM, MWh, normally > 0.
+    offtaken : numpy.ndarray of float, shape (periods,)
+        Σ_(offtaking, primary non-IC) QM, MWh, ≤ 0.
+    one_sided : numpy.ndarray of bool, shape (periods,)
+        R-TLM-ONESIDED applies: offsets 0, no loss check.
+    """
+
+    delivering: np.ndarray
+    losses: np.ndarray
+    tlmo_plus: np.ndarray
+    tlmo_minus: np.ndarray
+    tlm: np.ndarray
+    loss_check: np.ndarray
+    secondary: np.ndarray
+    delivered: np.ndarray
+    offtaken: np.ndarray
+    one_sided: np.ndarray
 
 
 def is_secondary_bm_unit(ids: Sequence[str]) -> np.ndarray:
-    """R-TLM-PRIMARY: secondary BM units by their id, `V__…` (bmUnitType V).
+    """Which BM units are secondary, by their id `V__…` (bmUnitType V; R-TLM-PRIMARY).
 
     The prefix matches the register's bmUnitType V on every unit of both real registers held
     (118 and 30 units); swap this function for one reading the register's type if that ever
     differs.
+
+    Parameters
+    ----------
+    ids : sequence of str
+        Elexon BM unit ids.
+
+    Returns
+    -------
+    numpy.ndarray of bool, shape (units,)
+        True for a secondary BM unit.
     """
     return np.array([str(i).startswith(SECONDARY_PREFIX) for i in ids], dtype=bool)
 
 
 def trading_unit_delivering(metered: np.ndarray, trading_unit: np.ndarray) -> np.ndarray:
-    """R-TLM-TU, per unit and period: Σ QM of the unit's Trading Unit > 0."""
+    """Whether each unit's Trading Unit is delivering: Σ QM of its units > 0 (R-TLM-TU).
+
+    Parameters
+    ----------
+    metered : numpy.ndarray of float, shape (units, periods)
+        QM_ij, MWh, export positive; NaN counts as 0.
+    trading_unit : numpy.ndarray of int, shape (units,)
+        Trading Unit code of each unit.
+
+    Returns
+    -------
+    numpy.ndarray of bool, shape (units, periods)
+        True where the unit's Trading Unit is delivering, False where offtaking (Σ QM ≤ 0).
+    """
     codes, member = np.unique(trading_unit, return_inverse=True)
     totals = np.zeros((len(codes), metered.shape[1]))
     np.add.at(totals, member, np.nan_to_num(metered))
@@ -66,26 +118,95 @@ def trading_unit_delivering(metered: np.ndarray, trading_unit: np.ndarray) -> np
 
 
 def indicative_tlm(units: UnitAttributes, periods: int) -> np.ndarray:
-    """TLM = 1 + TLF (1 for interconnectors): the stack's TLM without metered volumes."""
+    """TLM = 1 + TLF (1 for interconnectors): the stack's TLM without metered volumes.
+
+    Parameters
+    ----------
+    units : UnitAttributes
+        TLF and interconnector flag per unit.
+    periods : int
+        Number of periods of the day.
+
+    Returns
+    -------
+    numpy.ndarray of float, shape (units, periods)
+        Indicative TLM, dimensionless, the same in every period.
+
+    Notes
+    -----
+    The offsets TLMO± need metered volumes; without them they are left out (the indicative
+    convention), and settle reports TLM itself as not available.
+    """
     tlm = np.where(units.interconnector, 1.0, 1.0 + units.tlf)
     return np.repeat(tlm[:, None], periods, axis=1)
 
 
 def r_tlm_onesided(delivered: np.ndarray, offtaken: np.ndarray) -> np.ndarray:
-    """R-TLM-ONESIDED (assumed): periods with no delivering or no offtaking primary
-    non-interconnector metered volume (incomplete metering)."""
+    """Periods with no delivering or no offtaking primary non-IC metered volume (R-TLM-ONESIDED).
+
+    Parameters
+    ----------
+    delivered : numpy.ndarray of float, shape (periods,)
+        Σ_(delivering, primary non-IC) QM, MWh.
+    offtaken : numpy.ndarray of float, shape (periods,)
+        Σ_(offtaking, primary non-IC) QM, MWh, ≤ 0.
+
+    Returns
+    -------
+    numpy.ndarray of bool, shape (periods,)
+        True where a side is within 1e-6 MWh of 0 (incomplete metering).
+
+    Notes
+    -----
+    Assumed (rulebook v2 §7): GB always has both sides, so a one-sided period is partial
+    data; its offsets are 0 and the R-TLM check does not apply.
+    """
     return ~(delivered > ONE_SIDED_TOLERANCE_MWH) | ~(offtaken < -ONE_SIDED_TOLERANCE_MWH)
 
 
 def r_tlm_secondary_delivering(metered: np.ndarray) -> np.ndarray:
-    """R-TLM-SECONDARY (assumed): a secondary unit takes TLMO+ when its own QM > 0."""
+    """Whether a secondary unit takes TLMO+: its own QM > 0 (R-TLM-SECONDARY, assumed).
+
+    Parameters
+    ----------
+    metered : numpy.ndarray of float, shape (units, periods)
+        QM_ij, MWh, export positive; NaN counts as 0.
+
+    Returns
+    -------
+    numpy.ndarray of bool, shape (units, periods)
+        True where QM > 0 (TLMO+), False otherwise (TLMO−).
+    """
     return np.nan_to_num(metered) > 0
 
 
 def transmission_losses(
     metered: np.ndarray, units: UnitAttributes, alpha: float, secondary: np.ndarray | None = None
 ) -> LossResult:
-    """R-TLM with R-TLM-PRIMARY and R-TLM-ONESIDED; `secondary` per unit (default: none)."""
+    """TLMO± and TLM of every unit and period (R-TLM, R-TLM-PRIMARY, R-TLM-ONESIDED).
+
+    Parameters
+    ----------
+    metered : numpy.ndarray of float, shape (units, periods)
+        QM_ij, MWh, export positive; NaN counts as 0.
+    units : UnitAttributes
+        TLF, interconnector flag and Trading Unit per unit.
+    alpha : float
+        α, the share of losses on delivering Trading Units (0.45).
+    secondary : numpy.ndarray of bool, shape (units,), optional
+        Secondary BM units, left out of L and of both sums; default none.
+
+    Returns
+    -------
+    LossResult
+        L (MWh), TLMO± and TLM (dimensionless), the loss check (MWh) and the one-sided
+        periods.
+
+    Notes
+    -----
+    R-TLM is confirmed in structure, assumed in its offsets; R-TLM-ONESIDED and
+    R-TLM-SECONDARY are assumed.
+    """
     qm = np.nan_to_num(metered)
     if secondary is None:
         secondary = np.zeros(qm.shape[0], dtype=bool)
