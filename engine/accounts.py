@@ -30,10 +30,27 @@ from engine.settlement_inputs import ContractVolumes, Reallocations, UnitAttribu
 
 @dataclass(frozen=True, slots=True)
 class CreditedEnergy:
-    qce: np.ndarray  # (accounts, periods)
-    rcrc_basis: np.ndarray  # (accounts, periods): CE_a, signed by Trading Unit status
-    unit_share: np.ndarray  # (mvrn rows, periods): QCE_iaj moved by each MVRN
-    lead_share: np.ndarray  # (units, periods): what the lead account keeps
+    """Credited energy of every account and period, and its RCRC weights (R-ACC-QCE).
+
+    NaN in periods without metered volumes.
+
+    Attributes
+    ----------
+    qce : numpy.ndarray of float, shape (accounts, periods)
+        QCE_aj, MWh, export positive.
+    rcrc_basis : numpy.ndarray of float, shape (accounts, periods)
+        CE_a, MWh: credited energy signed +1 in a delivering and −1 in an offtaking Trading
+        Unit, interconnectors left out (R-ACC-RCRC).
+    unit_share : numpy.ndarray of float, shape (MVRNs, periods)
+        QCE_iaj moved by each MVRN to its account, MWh, export positive.
+    lead_share : numpy.ndarray of float, shape (units, periods)
+        What the lead account keeps: QM_ij × TLM_ij − Σ moved, MWh.
+    """
+
+    qce: np.ndarray
+    rcrc_basis: np.ndarray
+    unit_share: np.ndarray
+    lead_share: np.ndarray
 
 
 def credited_energy(
@@ -44,6 +61,34 @@ def credited_energy(
     delivering: np.ndarray,
     accounts: int,
 ) -> CreditedEnergy:
+    """QCE of every account from QM × TLM and the MVRNs, with the RCRC weights (R-ACC-QCE).
+
+    Parameters
+    ----------
+    metered : numpy.ndarray of float, shape (units, periods)
+        QM_ij, MWh, export positive; NaN in periods without metered volumes.
+    tlm : numpy.ndarray of float, shape (units, periods)
+        TLM_ij, dimensionless; NaN where not available.
+    units : UnitAttributes
+        Lead account, interconnector flag per unit.
+    reallocations : Reallocations
+        MVRNs.
+    delivering : numpy.ndarray of bool, shape (units, periods)
+        The unit's Trading Unit is delivering (LossResult.delivering): the sign of its CE.
+    accounts : int
+        Number of energy accounts (two per party).
+
+    Returns
+    -------
+    CreditedEnergy
+        MWh per account and per unit, export positive.
+
+    Notes
+    -----
+    R-ACC-QCE is assumed. A secondary unit's CE is signed by its own QM
+    (R-TLM-SECONDARY), as LossResult.delivering gives it. Known gap (rulebook §15,
+    GAP-VLP-VIRTUAL-ACCOUNTS): secondary units are credited to their lead party's account.
+    """
     unit_count, periods = metered.shape
     qm_tlm = metered * tlm
     fixed_total = np.bincount(
@@ -72,7 +117,26 @@ def credited_energy(
 
 
 def contract_volume(contracts: ContractVolumes, accounts: int, periods: int) -> np.ndarray:
-    """QABC_a per period: Σ sold − Σ bought."""
+    """Contract volume QABC_a of every account and period: Σ sold − Σ bought (R-ACC-QABC).
+
+    Parameters
+    ----------
+    contracts : ContractVolumes
+        ECVNs (from = seller, to = buyer).
+    accounts : int
+        Number of energy accounts.
+    periods : int
+        Number of periods of the day.
+
+    Returns
+    -------
+    numpy.ndarray of float, shape (accounts, periods)
+        QABC_aj, MWh: positive for a net seller.
+
+    Notes
+    -----
+    The meaning is confirmed, the sign assumed (rulebook §9).
+    """
     cell_from = contracts.from_account * periods + (contracts.period - 1)
     cell_to = contracts.to_account * periods + (contracts.period - 1)
     size = accounts * periods
@@ -84,7 +148,29 @@ def contract_volume(contracts: ContractVolumes, accounts: int, periods: int) -> 
 def balancing_services_volume(
     accepted: np.ndarray, qbs: np.ndarray, tlm: np.ndarray, units: UnitAttributes, accounts: int
 ) -> np.ndarray:
-    """QABS_a per period from each unit's accepted volume Σ_n (QAO + QAB) and QBS."""
+    """Balancing services volume QABS_a of every account and period (R-ACC-QABS, assumed).
+
+    QABS_a = −Σ_(i led via a) TLM_ij × (Σ_n (QAO_nij + QAB_nij) + QBS_ij).
+
+    Parameters
+    ----------
+    accepted : numpy.ndarray of float, shape (units, periods)
+        Σ_n (QAO_nij + QAB_nij), MWh: net accepted volume, offers positive.
+    qbs : numpy.ndarray of float, shape (units, periods)
+        QBS_ij, non-BM balancing services volume (ABSVD), MWh.
+    tlm : numpy.ndarray of float, shape (units, periods)
+        TLM_ij, dimensionless.
+    units : UnitAttributes
+        Lead account per unit.
+    accounts : int
+        Number of energy accounts.
+
+    Returns
+    -------
+    numpy.ndarray of float, shape (accounts, periods)
+        QABS_aj, MWh: negative for an account whose units delivered accepted offers, so that
+        balancing energy is not also paid as imbalance.
+    """
     qabs = np.zeros((accounts, accepted.shape[1]))
     np.add.at(qabs, units.lead_account, -tlm * (accepted + qbs))
     return qabs
@@ -96,34 +182,115 @@ RCRC_DENOMINATOR_TOLERANCE_MWH = 1e-6
 
 @dataclass(frozen=True, slots=True)
 class Imbalance:
-    qaei: np.ndarray  # (accounts, periods)
+    """Energy imbalance and residual cashflow reallocation (R-ACC-QAEI, R-ACC-RCRC).
+
+    NaN in periods without metered volumes; CAEI, TRC and RCRC also where the price is
+    unavailable.
+
+    Attributes
+    ----------
+    qaei : numpy.ndarray of float, shape (accounts, periods)
+        QAEI_aj = QCE + QABS − QABC, MWh: > 0 long (spilled to the system), < 0 short.
+    caei : numpy.ndarray of float, shape (accounts, periods)
+        CAEI_aj = −QAEI_aj × SSP_j, £, positive = paid by the party.
+    trc : numpy.ndarray of float, shape (periods,)
+        TRC_j = Σ_a CAEI_aj, £.
+    rcrp : numpy.ndarray of float, shape (accounts, periods)
+        RCRP_aj = CE_a / Σ_b CE_b, dimensionless; Σ_a = 1, or 0 everywhere without a
+        denominator (R-ACC-RCRC-NODENOM).
+    rcrc : numpy.ndarray of float, shape (accounts, periods)
+        RCRC_aj = RCRP_aj × TRC_j, £, positive = paid to the party.
+    rcrc_denominator : numpy.ndarray of float, shape (periods,)
+        Σ_b CE_b, MWh.
+    unallocated_residual : numpy.ndarray of float, shape (periods,)
+        £: the TRC no account could take (R-ACC-RCRC-NODENOM), else 0.
+    """
+
+    qaei: np.ndarray
     caei: np.ndarray
-    trc: np.ndarray  # (periods,)
-    rcrp: np.ndarray  # (accounts, periods)
+    trc: np.ndarray
+    rcrp: np.ndarray
     rcrc: np.ndarray
-    rcrc_denominator: np.ndarray  # (periods,) Σ_b CE_b
-    unallocated_residual: np.ndarray  # (periods,) TRC no account could take (else 0)
+    rcrc_denominator: np.ndarray
+    unallocated_residual: np.ndarray
 
 
 def energy_imbalance(
     qce: np.ndarray, qabs: np.ndarray, qabc: np.ndarray, system_price: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """QAEI_a and CAEI_a = −QAEI_a × SSP_j (SSP = SBP, so one price either way)."""
+    """Energy imbalance volume and charge of every account and period (R-ACC-QAEI).
+
+    QAEI_a = QCE_a + QABS_a − QABC_a; CAEI_a = −QAEI_a × SSP_j (SSP = SBP, so one price
+    either way).
+
+    Parameters
+    ----------
+    qce : numpy.ndarray of float, shape (accounts, periods)
+        QCE_aj, MWh.
+    qabs : numpy.ndarray of float, shape (accounts, periods)
+        QABS_aj, MWh.
+    qabc : numpy.ndarray of float, shape (accounts, periods)
+        QABC_aj, MWh, positive for a net seller.
+    system_price : numpy.ndarray of float, shape (periods,)
+        SSP_j = SBP_j, £/MWh; NaN where unavailable.
+
+    Returns
+    -------
+    qaei : numpy.ndarray of float, shape (accounts, periods)
+        MWh, > 0 long, < 0 short.
+    caei : numpy.ndarray of float, shape (accounts, periods)
+        £, positive = paid by the party (a short account pays at a positive price).
+    """
     qaei = qce + qabs - qabc
     return qaei, -qaei * system_price[None, :]
 
 
 def r_acc_rcrc_nodenom(denominator: np.ndarray) -> np.ndarray:
-    """R-ACC-RCRC-NODENOM (assumed): periods whose RCRC denominator |Σ_b CE_b| is below
-    1e-6 MWh, where no account takes a share and TRC stays unallocated."""
+    """Periods whose RCRC has no denominator: |Σ_b CE_b| < 1e-6 MWh (R-ACC-RCRC-NODENOM).
+
+    Parameters
+    ----------
+    denominator : numpy.ndarray of float, shape (periods,)
+        Σ_b CE_b, MWh.
+
+    Returns
+    -------
+    numpy.ndarray of bool, shape (periods,)
+        True where no account takes a share and TRC stays unallocated; also True where
+        the denominator is NaN (no metered volumes).
+
+    Notes
+    -----
+    Assumed (rulebook v2 §9).
+    """
     return ~(np.abs(denominator) >= RCRC_DENOMINATOR_TOLERANCE_MWH)
 
 
 def residual_cashflow(caei: np.ndarray, rcrc_basis: np.ndarray) -> tuple[np.ndarray, ...]:
-    """(TRC_j, RCRP_a, RCRC_a, Σ_b CE_b, unallocated residual_j).
+    """TRC and its reallocation to the accounts (R-ACC-RCRC, R-ACC-RCRC-NODENOM).
 
-    R-ACC-RCRC: RCRP_a = CE_a / Σ_b CE_b, RCRC_a = RCRP_a × TRC_j; where the denominator is
-    missing (R-ACC-RCRC-NODENOM) RCRP = 0 and the unallocated residual is TRC_j.
+    RCRP_a = CE_a / Σ_b CE_b, RCRC_a = RCRP_a × TRC_j; where the denominator is missing
+    (R-ACC-RCRC-NODENOM) RCRP = 0 and the unallocated residual is TRC_j.
+
+    Parameters
+    ----------
+    caei : numpy.ndarray of float, shape (accounts, periods)
+        CAEI_aj, £, positive = paid by the party.
+    rcrc_basis : numpy.ndarray of float, shape (accounts, periods)
+        CE_a, MWh, signed by Trading Unit status (CreditedEnergy.rcrc_basis).
+
+    Returns
+    -------
+    trc : numpy.ndarray of float, shape (periods,)
+        TRC_j = Σ_a CAEI_aj, £.
+    rcrp : numpy.ndarray of float, shape (accounts, periods)
+        RCRP_aj, dimensionless.
+    rcrc : numpy.ndarray of float, shape (accounts, periods)
+        RCRC_aj, £, positive = paid to the party.
+    denominator : numpy.ndarray of float, shape (periods,)
+        Σ_b CE_b, MWh.
+    unallocated : numpy.ndarray of float, shape (periods,)
+        TRC_j where there is no denominator, else 0, £; NaN without metered volumes.
     """
     trc = caei.sum(axis=0)
     denominator = rcrc_basis.sum(axis=0)
@@ -137,6 +304,26 @@ def residual_cashflow(caei: np.ndarray, rcrc_basis: np.ndarray) -> tuple[np.ndar
 
 
 def imbalance(qce, qabs, qabc, system_price, rcrc_basis) -> Imbalance:
+    """Energy imbalance, TRC and RCRC of every account and period (R-ACC-QAEI, R-ACC-RCRC).
+
+    Parameters
+    ----------
+    qce : numpy.ndarray of float, shape (accounts, periods)
+        QCE_aj, MWh.
+    qabs : numpy.ndarray of float, shape (accounts, periods)
+        QABS_aj, MWh.
+    qabc : numpy.ndarray of float, shape (accounts, periods)
+        QABC_aj, MWh, positive for a net seller.
+    system_price : numpy.ndarray of float, shape (periods,)
+        SSP_j = SBP_j, £/MWh; NaN where unavailable.
+    rcrc_basis : numpy.ndarray of float, shape (accounts, periods)
+        CE_a, MWh.
+
+    Returns
+    -------
+    Imbalance
+        QAEI (MWh), CAEI (£, paid by), TRC, RCRP and RCRC (£, paid to).
+    """
     qaei, caei = energy_imbalance(qce, qabs, qabc, system_price)
     trc, rcrp, rcrc, denominator, unallocated = residual_cashflow(caei, rcrc_basis)
     return Imbalance(qaei, caei, trc, rcrp, rcrc, denominator, unallocated)
