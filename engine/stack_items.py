@@ -21,23 +21,51 @@ BUY, SELL = 1, -1
 
 @dataclass(frozen=True, slots=True)
 class StackItems:
-    """One row per stack item of the day.
+    """The stack items of the day, one row each (R-PRC inputs).
 
-    source: "acceptance" or "bsad"; item_id: BM unit id or BSAD id; acceptance and pair:
-    −1 for BSAD. price: £/MWh, NaN where unpriced (priced is False).
+    Every array has shape (items,).
+
+    Attributes
+    ----------
+    period : numpy.ndarray of int64
+        Settlement period j, 1-based.
+    side : numpy.ndarray of int64
+        BUY (+1) or SELL (−1).
+    volume : numpy.ndarray of float
+        MWh, the sign of the side: buy > 0 (QAO_knj, or a BSAD buy), sell < 0.
+    price : numpy.ndarray of float
+        £/MWh: PO_n of a buy, PB_n of a sell, cost / volume of BSAD; NaN where unpriced.
+    priced : numpy.ndarray of bool
+        False for an unpriced item (BSAD without a cost).
+    so_flag : numpy.ndarray of bool
+        System-operator flag (R-PRC-FLAG).
+    cadl_flag : numpy.ndarray of bool
+        CADL flag of the acceptance (R-VOL-CADL); False for BSAD.
+    stor_flag : numpy.ndarray of bool
+        STOR flag (R-PRC-STOR).
+    tlm : numpy.ndarray of float
+        TLM of the item's unit in its period, dimensionless; 1 for BSAD.
+    source : numpy.ndarray of object
+        ``acceptance`` or ``bsad``.
+    item_id : numpy.ndarray of object
+        BM unit id, or BSAD id.
+    acceptance : numpy.ndarray of int64
+        Acceptance number k; −1 for BSAD.
+    pair : numpy.ndarray of int64
+        Pair number n; −1 for BSAD.
     """
 
     period: np.ndarray
-    side: np.ndarray  # BUY (+1) or SELL (−1)
-    volume: np.ndarray  # MWh, sign of the side
+    side: np.ndarray
+    volume: np.ndarray
     price: np.ndarray
     priced: np.ndarray
     so_flag: np.ndarray
     cadl_flag: np.ndarray
     stor_flag: np.ndarray
     tlm: np.ndarray
-    source: np.ndarray  # object: "acceptance" / "bsad"
-    item_id: np.ndarray  # object
+    source: np.ndarray
+    item_id: np.ndarray
     acceptance: np.ndarray
     pair: np.ndarray
 
@@ -45,10 +73,34 @@ class StackItems:
         return len(self.period)
 
     def take(self, index: np.ndarray) -> StackItems:
+        """Some rows of the items.
+
+        Parameters
+        ----------
+        index : numpy.ndarray of int or bool
+            Rows to keep, as numpy indexing takes them.
+
+        Returns
+        -------
+        StackItems
+            Those rows, in that order.
+        """
         return StackItems(*(getattr(self, f)[index] for f in self.__dataclass_fields__))
 
     @classmethod
     def concatenate(cls, parts: Sequence[StackItems]) -> StackItems:
+        """The rows of several item tables, one after the other.
+
+        Parameters
+        ----------
+        parts : sequence of StackItems
+            At least one table.
+
+        Returns
+        -------
+        StackItems
+            Their rows in order.
+        """
         return cls(
             *(np.concatenate([getattr(p, f) for p in parts]) for f in cls.__dataclass_fields__)
         )
@@ -89,7 +141,23 @@ def _items(period, side, volume, price, priced, so, cadl, stor, tlm, source, ids
 
 
 def items_from_bm(bm: BmStageResult, tlm: np.ndarray) -> StackItems:
-    """Buy and sell items from accepted volumes; tlm is (units, periods)."""
+    """Buy and sell items from the accepted volumes of the BM stage (R-PRC inputs).
+
+    Every QAO_knj > 0 is a buy item at PO_n and every QAB_knj < 0 a sell item at PB_n, with
+    the acceptance's SO, CADL and STOR flags.
+
+    Parameters
+    ----------
+    bm : BmStageResult
+        The BM stage's accepted volumes (MWh, offers ≥ 0, bids ≤ 0) and inputs.
+    tlm : numpy.ndarray of float, shape (units, periods)
+        TLM of each unit and period, dimensionless (1 + TLF without metered volumes).
+
+    Returns
+    -------
+    StackItems
+        Buy items, then sell items.
+    """
     v = bm.volumes
     inputs = bm.inputs
     acc = inputs.acceptances
@@ -130,7 +198,34 @@ def items_from_bsad(
     so_flag: Sequence[bool],
     stor_flag: Sequence[bool],
 ) -> StackItems:
-    """BSAD actions as items: price = cost / volume; unpriced where cost is None or NaN."""
+    """BSAD actions as stack items: price = cost / volume (R-PRC inputs).
+
+    Parameters
+    ----------
+    period : sequence of int
+        Settlement period j of each action, 1-based.
+    ids : sequence of str
+        BSAD id of each action; a single string is refused.
+    volume : sequence of float
+        MWh: ≥ 0 a buy item, < 0 a sell item.
+    cost : sequence of float or None, or numpy.ndarray
+        £, as DISBSAD gives it; None or NaN: unpriced.
+    so_flag : sequence of bool
+        System-operator flag.
+    stor_flag : sequence of bool
+        STOR flag.
+
+    Returns
+    -------
+    StackItems
+        One item per action: TLM 1, no CADL flag, acceptance and pair −1; unpriced where
+        the cost is missing or the volume is 0.
+
+    Raises
+    ------
+    EngineInputError
+        When a column does not have one value per action.
+    """
     if isinstance(ids, str):
         raise EngineInputError(f"BSAD ids: one id {ids!r} given; expected one id per action")
     volume = np.asarray(volume, dtype=float)
@@ -157,9 +252,25 @@ def items_from_bsad(
 
 
 def items_from_records(records: Sequence[Mapping]) -> StackItems:
-    """Items written by hand (tests, case files): {"period", "side": "buy"/"sell", "volume",
-    "price" (None = unpriced), "id", and optional "so", "cadl", "stor", "tlm",
-    "acceptance", "pair"}. A side or flag that is not one of those is an EngineInputError."""
+    """Stack items written by hand (tests, case files).
+
+    Parameters
+    ----------
+    records : sequence of mapping
+        {"period", "side": "buy"/"sell", "volume" (MWh, the sign of the side), "price"
+        (£/MWh; None = unpriced), "id", and optional "so", "cadl", "stor" (bool), "tlm"
+        (default 1), "acceptance", "pair" (default −1: a BSAD item)}.
+
+    Returns
+    -------
+    StackItems
+        One item per record, in order.
+
+    Raises
+    ------
+    EngineInputError
+        For an unknown field, a side that is not buy or sell, or a flag that is not a bool.
+    """
     allowed = {"period", "side", "volume", "price", "id", "so", "cadl", "stor", "tlm",
                "acceptance", "pair"}  # fmt: skip
     for i, r in enumerate(records):
