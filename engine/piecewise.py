@@ -20,16 +20,38 @@ _BUCKET_SECONDS = 1800
 
 @dataclass(frozen=True, slots=True)
 class SegmentIndex:
-    """Segments sorted by (owner, time_from) with their search keys and per-owner blocks."""
+    """Segments sorted by (owner, time_from) with their search keys and per-owner blocks.
+
+    Attributes
+    ----------
+    segments : Segments
+        The segments in (owner, time_from) order.
+    keys : numpy.ndarray of int64, shape (segments,)
+        owner << 21 + (time_from − origin): the sorted search keys.
+    origin : int
+        Epoch seconds the time offsets count from (the day's start).
+    first : numpy.ndarray of int, shape (owners,)
+        Position of each owner's first segment.
+    count : numpy.ndarray of int, shape (owners,)
+        How many segments each owner has.
+    packed : numpy.ndarray of float64, shape (segments, 4)
+        time_from, time_to (epoch s), level_from, level_to (MW) of each segment.
+    bucket_first : numpy.ndarray of int or None, shape (owners × buckets,)
+        Per owner × 30-minute bucket: the last segment starting by the bucket's start.
+    bucket_inside : numpy.ndarray of int32 or None, shape (owners × buckets,)
+        Per owner × bucket: how many segments start strictly inside it.
+    buckets : int, default 0
+        Number of 30-minute buckets; 0: built without them.
+    """
 
     segments: Segments
     keys: np.ndarray
     origin: int
-    first: np.ndarray  # per owner: position of its first segment
-    count: np.ndarray  # per owner: how many segments it has
-    packed: np.ndarray  # (segments, 4): time_from, time_to, level_from, level_to as float64
-    bucket_first: np.ndarray | None = None  # per owner × bucket: last segment starting by then
-    bucket_inside: np.ndarray | None = None  # per owner × bucket: segments starting inside it
+    first: np.ndarray
+    count: np.ndarray
+    packed: np.ndarray
+    bucket_first: np.ndarray | None = None
+    bucket_inside: np.ndarray | None = None
     buckets: int = 0
 
     @classmethod
@@ -40,8 +62,25 @@ class SegmentIndex:
         owners: int | None = None,
         buckets: int = 0,
     ) -> SegmentIndex:
-        """Index segments; with `buckets` (30-minute buckets from origin), lookups of owners
-        with many segments start from their bucket instead of searching all segments."""
+        """Index segments for lookups by (owner, time).
+
+        Parameters
+        ----------
+        segments : Segments
+            Profile segments, times epoch seconds, levels MW.
+        origin : int
+            Epoch seconds to count time offsets from (the day's start).
+        owners : int, optional
+            Number of rows of the owning table; default the highest owner + 1.
+        buckets : int, default 0
+            30-minute buckets from origin: lookups of owners with many segments then start
+            from their bucket instead of searching all segments.
+
+        Returns
+        -------
+        SegmentIndex
+            The index.
+        """
         # Stable sort keeps the input order of segments starting at the same instant, so a
         # zero-length step segment stays between the segments it joins.
         offsets = segments.time_from - origin
@@ -90,11 +129,29 @@ class SegmentIndex:
 def evaluate(
     index: SegmentIndex, owner: np.ndarray, time: np.ndarray, bucket: np.ndarray | None = None
 ):
-    """(values, covered): each owner's profile at each time; 0 where no segment covers it.
+    """Each owner's profile at each time, linearly interpolated (R-PROF-*).
 
-    Owners must be rows of the owning table. An owner with one segment is read directly;
-    only owners with several are searched. `bucket` (the 30-minute bucket of each time, for an
-    index built with buckets) lets those start from their bucket instead.
+    An owner with one segment is read directly; only owners with several are searched. At a
+    vertical step the value at that time is the later level.
+
+    Parameters
+    ----------
+    index : SegmentIndex
+        The indexed profiles.
+    owner : numpy.ndarray of int, shape (n,)
+        Row of the owning table of each query.
+    time : numpy.ndarray of int, shape (n,)
+        Epoch seconds of each query.
+    bucket : numpy.ndarray of int, shape (n,), optional
+        The 30-minute bucket of each time, for an index built with buckets: lookups then
+        start from their bucket.
+
+    Returns
+    -------
+    values : numpy.ndarray of float, shape (n,)
+        The profile's level, MW (or the profile's unit); 0 where no segment covers the time.
+    covered : numpy.ndarray of bool, shape (n,)
+        Whether a segment covers the time.
     """
     if len(index.segments) == 0:
         return np.zeros(len(owner)), np.zeros(len(owner), dtype=bool)
@@ -118,9 +175,27 @@ def evaluate(
 
 
 def interpolate(time, t0, t1, l0, l1) -> np.ndarray:
-    """l0 + (l1 − l0) × (t − t0) / (t1 − t0); l1 on a zero-length (vertical) segment.
+    """Linear interpolation l0 + (l1 − l0) × (t − t0) / (t1 − t0); l1 on a vertical segment.
 
     Every level in the engine is computed by this one formula, so equal levels stay equal.
+
+    Parameters
+    ----------
+    time : numpy.ndarray of int, shape (n,)
+        Epoch seconds to evaluate at.
+    t0 : numpy.ndarray of int, shape (n,)
+        Segment start, epoch seconds.
+    t1 : numpy.ndarray of int, shape (n,)
+        Segment end, epoch seconds (t1 = t0: a vertical step).
+    l0 : numpy.ndarray of float, shape (n,)
+        Level at t0, MW.
+    l1 : numpy.ndarray of float, shape (n,)
+        Level at t1, MW.
+
+    Returns
+    -------
+    numpy.ndarray of float, shape (n,)
+        Level at `time`, MW.
     """
     span = t1 - t0
     value = np.subtract(time, t0, dtype=np.float64)
@@ -155,7 +230,26 @@ def _walk_from_buckets(
 def integrate_by_period(
     segments: Segments, owners: int, day_start: int, periods: int, period_seconds: int = 1800
 ) -> np.ndarray:
-    """Exact integral of each owner's profile over each period, MW·s → MWh: (owners, periods)."""
+    """Exact integral of each owner's profile over each period (R-PROF-FPN's Period FPN).
+
+    Parameters
+    ----------
+    segments : Segments
+        Profile segments, times epoch seconds, levels MW.
+    owners : int
+        Number of rows of the owning table.
+    day_start : int
+        Start of period 1, epoch seconds.
+    periods : int
+        Number of periods of the day.
+    period_seconds : int, default 1800
+        Length of a period.
+
+    Returns
+    -------
+    numpy.ndarray of float, shape (owners, periods)
+        MWh (MW·s / 3600), the sign of the levels; 0 where no segment covers the period.
+    """
     if len(segments) == 0:
         return np.zeros((owners, periods))
     t0 = segments.time_from - day_start
