@@ -21,42 +21,96 @@ FROM_FPN = -1  # previous_source of a spot whose replaced level is the FPN (qA_0
 
 @dataclass(frozen=True, slots=True)
 class AcceptanceSpans:
-    """First and last spot time (epoch s) of each acceptance's levels; CADL duration."""
+    """First and last spot time of each acceptance's levels: the CADL duration basis (R-VOL-CADL).
+
+    Attributes
+    ----------
+    first : numpy.ndarray of int64, shape (acceptances,)
+        Earliest point of the acceptance's levels, epoch seconds.
+    last : numpy.ndarray of int64, shape (acceptances,)
+        Latest point, epoch seconds.
+    """
 
     first: np.ndarray
     last: np.ndarray
 
     @property
     def duration_minutes(self) -> np.ndarray:
+        """(acceptances,) last − first, minutes: CADL-flagged when shorter than CADL."""
         return (self.last - self.first) / 60.0
 
 
 @dataclass(frozen=True, slots=True)
 class AcceptanceSpots:
-    """One row per (acceptance k, spot time t) inside k's span, RR-flagged ones left out."""
+    """One row per (acceptance k, spot time t) inside k's span, RR-flagged ones left out.
 
-    acceptance: np.ndarray  # row of the acceptance table
+    Every array has shape (spot rows,); levels are MW, export positive.
+
+    Attributes
+    ----------
+    acceptance : numpy.ndarray of int64
+        Row of the acceptance table.
+    unit : numpy.ndarray of int64
+        BM unit index.
+    time : numpy.ndarray of int64
+        Spot time, epoch seconds, a whole minute.
+    minute : numpy.ndarray of int64
+        Minutes after the start of the settlement day.
+    level : numpy.ndarray of float
+        qA_k(t), MW (R-PROF-BOA).
+    previous_level : numpy.ndarray of float
+        qA_(k−1)(t), MW: the latest earlier acceptance covering t, else FPN(t)
+        (R-PROF-CARRY).
+    previous_source : numpy.ndarray of int64
+        Acceptance row providing qA_(k−1)(t), or FROM_FPN.
+    fpn : numpy.ndarray of float
+        FPN_i(t), MW; 0 where no FPN was submitted.
+    """
+
+    acceptance: np.ndarray
     unit: np.ndarray
-    time: np.ndarray  # epoch seconds, whole minutes
-    minute: np.ndarray  # minutes after the start of the settlement day
-    level: np.ndarray  # qA_k(t), MW
-    previous_level: np.ndarray  # qA_(k−1)(t), MW
-    previous_source: np.ndarray  # acceptance row providing qA_(k−1)(t), or FROM_FPN
-    fpn: np.ndarray  # FPN_i(t), MW
+    time: np.ndarray
+    minute: np.ndarray
+    level: np.ndarray
+    previous_level: np.ndarray
+    previous_source: np.ndarray
+    fpn: np.ndarray
 
     def __len__(self) -> int:
         return len(self.acceptance)
 
 
 def period_of_minute(periods: int) -> np.ndarray:
-    """0-based period containing each minute of the day (the day's end minute: the last)."""
+    """The 0-based period containing each minute of the day (the day's end minute: the last).
+
+    Parameters
+    ----------
+    periods : int
+        Number of periods of the day.
+
+    Returns
+    -------
+    numpy.ndarray of int, shape (periods × 30 + 1,)
+        Period index (j − 1) of minutes 0 to periods × 30.
+    """
     table = np.arange(periods * 30 + 1) // 30
     table[-1] = periods - 1
     return table
 
 
 def acceptance_spans(inputs: BmInputs) -> AcceptanceSpans:
-    """R-VOL-CADL's duration basis: the first and last time of each acceptance's points."""
+    """The first and last time of each acceptance's points: R-VOL-CADL's duration basis.
+
+    Parameters
+    ----------
+    inputs : BmInputs
+        The day's acceptances and their levels.
+
+    Returns
+    -------
+    AcceptanceSpans
+        Epoch seconds per acceptance row.
+    """
     count = len(inputs.acceptances)
     levels = inputs.acceptance_levels
     first = np.full(count, np.iinfo(np.int64).max)
@@ -67,6 +121,18 @@ def acceptance_spans(inputs: BmInputs) -> AcceptanceSpans:
 
 
 def fpn_index(inputs: BmInputs) -> SegmentIndex:
+    """The day's FPN segments indexed per BM unit, with 30-minute buckets (R-PROF-FPN).
+
+    Parameters
+    ----------
+    inputs : BmInputs
+        The day's FPN (MW, export positive).
+
+    Returns
+    -------
+    SegmentIndex
+        Owners are BM unit rows; one bucket per period.
+    """
     return SegmentIndex.build(
         inputs.fpn, inputs.day_start, owners=len(inputs.bm_units), buckets=inputs.periods
     )
@@ -75,9 +141,31 @@ def fpn_index(inputs: BmInputs) -> SegmentIndex:
 def acceptance_spots(
     inputs: BmInputs, spans: AcceptanceSpans, fpn: SegmentIndex, units: np.ndarray | None = None
 ) -> AcceptanceSpots:
-    """Expand acceptances (of `units`, default all) over their spot times, with carry-forward.
+    """Acceptances expanded over their spot times, with carry-forward (R-PROF-BOA, R-PROF-CARRY).
 
-    FPN where none was submitted is deemed 0 MW (R-PROF-FPN).
+    RR-flagged acceptances are left out (R-PROF-RR). FPN where none was submitted is deemed
+    0 MW (R-PROF-FPN).
+
+    Parameters
+    ----------
+    inputs : BmInputs
+        The day's acceptances, levels (MW) and FPN.
+    spans : AcceptanceSpans
+        Span of each acceptance (acceptance_spans).
+    fpn : SegmentIndex
+        The FPN index (fpn_index).
+    units : numpy.ndarray of int, optional
+        Expand the acceptances of these BM units only; default all.
+
+    Returns
+    -------
+    AcceptanceSpots
+        One row per (acceptance, whole minute of its span).
+
+    Notes
+    -----
+    R-PROF-CARRY is assumed: outside its span acceptance k leaves qA_(k−1) in force, so it
+    contributes nothing there.
     """
     acceptances = inputs.acceptances
     active = ~acceptances.rr_flag  # R-PROF-RR: RR instructions are not bid-offer volumes
