@@ -28,21 +28,58 @@ PAIR_SLOTS = 2 * MAX_PAIR + 1  # pair n is slot n + MAX_PAIR
 
 @dataclass(frozen=True, slots=True)
 class SpotContributions:
-    """Spot rows assigned to periods with their trapezium weights (a boundary spot twice)."""
+    """Spot rows assigned to periods with their trapezium weights (a boundary spot twice).
 
-    spot: np.ndarray  # row in AcceptanceSpots
-    period: np.ndarray  # 1-based
-    weight: np.ndarray  # 1, or ½ at the period's first and last spot time
+    Every array has shape (contributions,).
+
+    Attributes
+    ----------
+    spot : numpy.ndarray of int64
+        Row in AcceptanceSpots.
+    period : numpy.ndarray of int64
+        Settlement period j, 1-based.
+    weight : numpy.ndarray of float
+        1, or ½ at the period's first and last spot time (R-VOL-INT).
+    """
+
+    spot: np.ndarray
+    period: np.ndarray
+    weight: np.ndarray
 
 
 @dataclass(frozen=True, slots=True)
 class AcceptedVolumes:
-    """Accepted offer and bid volumes.
+    """Accepted offer and bid volumes (R-VOL-PAIR, R-VOL-SPLIT, R-VOL-INT, R-VOL-SUM, R-VOL-CADL).
 
-    Per acceptance × pair × period with any volume (QAO_knj, QAB_knj): acceptance (row),
-    period, pair, pair_row (row of the pair table with its prices), qao, qab.
-    Per pair row, aligned with the inputs' pair table: qao_nj = QAO_nij, qab_nj = QAB_nij.
-    cadl_flag: per acceptance row, duration shorter than CADL.
+    One accepted-volume row per acceptance × pair × period with any volume; volumes in MWh,
+    offers ≥ 0 and bids ≤ 0.
+
+    Attributes
+    ----------
+    acceptance : numpy.ndarray of int64, shape (rows,)
+        Row of the acceptance table.
+    period : numpy.ndarray of int64, shape (rows,)
+        Settlement period j, 1-based.
+    pair : numpy.ndarray of int64, shape (rows,)
+        Pair number n (−6 to 6, not 0).
+    pair_row : numpy.ndarray of int64, shape (rows,)
+        Row of the pair table, with its prices.
+    qao : numpy.ndarray of float, shape (rows,)
+        QAO_knj, MWh, ≥ 0.
+    qab : numpy.ndarray of float, shape (rows,)
+        QAB_knj, MWh, ≤ 0.
+    qao_nj : numpy.ndarray of float, shape (pair rows,)
+        QAO_nij = Σ_k QAO_knij, MWh, ≥ 0, aligned with the inputs' pair table.
+    qab_nj : numpy.ndarray of float, shape (pair rows,)
+        QAB_nij = Σ_k QAB_knij, MWh, ≤ 0.
+    cadl_flag : numpy.ndarray of bool, shape (acceptances,)
+        Duration shorter than CADL (R-VOL-CADL).
+
+    Notes
+    -----
+    R-VOL-PAIR and R-VOL-INT are assumed. An acceptance moving a unit back toward FPN gives
+    bid volume on an offer-side pair (priced at that pair's bid price); volume beyond the
+    submitted bands is allocated to no pair.
     """
 
     acceptance: np.ndarray
@@ -57,6 +94,20 @@ class AcceptedVolumes:
 
 
 def spot_contributions(inputs: BmInputs, spots: AcceptanceSpots) -> SpotContributions:
+    """Each spot row's period and trapezium weight; a boundary spot counts ½ in both (R-VOL-INT).
+
+    Parameters
+    ----------
+    inputs : BmInputs
+        The day (its number of periods).
+    spots : AcceptanceSpots
+        The acceptances' spot rows.
+
+    Returns
+    -------
+    SpotContributions
+        One row per spot in a period, two for a spot on a boundary inside the day.
+    """
     periods = inputs.periods
     minute = spots.minute
     # Small lookup tables instead of integer division per spot.
@@ -75,17 +126,37 @@ def spot_contributions(inputs: BmInputs, spots: AcceptanceSpots) -> SpotContribu
 class PairIndex:
     """Pair-table rows of each (unit, period) block in a table of 13 pair slots.
 
-    block_of[unit × (periods + 1) + period] is the block (−1: no pairs); slots holds, per block,
-    the pair-table row of pair n at n + 6 (−1: missing). Both are small: units × periods and
-    blocks × 13, never anything per minute.
+    Both arrays are small: units × periods and blocks × 13, never anything per minute.
+
+    Attributes
+    ----------
+    block_of : numpy.ndarray of int64, shape (units × (periods + 1),)
+        block_of[unit × (periods + 1) + period] is the block; a (unit, period) without pairs
+        points at the last block, whose slots are all −1.
+    slots : numpy.ndarray of int32, shape (blocks + 1, 13)
+        Per block, the pair-table row of pair n at column n + 6 (−1: missing).
+    stride : int
+        periods + 1.
     """
 
     block_of: np.ndarray
-    slots: np.ndarray  # (blocks + 1, 13), int32
+    slots: np.ndarray
     stride: int
 
     @classmethod
     def build(cls, inputs: BmInputs) -> PairIndex:
+        """Index the pair table of the inputs.
+
+        Parameters
+        ----------
+        inputs : BmInputs
+            The day's pair table.
+
+        Returns
+        -------
+        PairIndex
+            The index.
+        """
         pairs = inputs.pairs
         stride = inputs.periods + 1
         key = pairs.unit * stride + pairs.period
@@ -100,21 +171,57 @@ class PairIndex:
         return cls(block_of, slots, stride)
 
     def rows_by_pair(self, unit: np.ndarray, period: np.ndarray) -> np.ndarray:
-        """(rows, 13) pair-table rows of each (unit, period): column n + 6 is pair n, −1 if
-        missing. One contiguous gather per row instead of one random gather per pair."""
+        """The pair-table rows of each (unit, period), one column per pair number.
+
+        One contiguous gather per row instead of one random gather per pair.
+
+        Parameters
+        ----------
+        unit : numpy.ndarray of int, shape (rows,)
+            BM unit index.
+        period : numpy.ndarray of int, shape (rows,)
+            Settlement period j, 1-based.
+
+        Returns
+        -------
+        numpy.ndarray of int32, shape (rows, 13)
+            Column n + 6 is the pair-table row of pair n, −1 if missing.
+        """
         return np.take(self.slots, self.block_of[unit * self.stride + period], axis=0)
 
 
 @dataclass(frozen=True, slots=True)
 class BandWidths:
-    """qBO_n(t) of pair rows. Most BOD records are one flat segment over their whole period:
-    those are read as one number; the others are evaluated from their segments."""
+    """Band widths qBO_n(t) of pair rows, MW (R-PROF-BOD).
 
-    flat: np.ndarray  # per pair row: the width if flat over its period, else NaN
-    general: SegmentIndex  # segments of the other pair rows
+    Most BOD records are one flat segment over their whole period: those are read as one
+    number; the others are evaluated from their segments.
+
+    Attributes
+    ----------
+    flat : numpy.ndarray of float, shape (pair rows,)
+        The width if flat over its period, MW (≥ 0 offers, ≤ 0 bids), else NaN.
+    general : SegmentIndex
+        Segments of the other pair rows.
+    """
+
+    flat: np.ndarray
+    general: SegmentIndex
 
     @classmethod
     def build(cls, inputs: BmInputs) -> BandWidths:
+        """Split the inputs' band segments into flat widths and indexed segments.
+
+        Parameters
+        ----------
+        inputs : BmInputs
+            The day's pair table and band segments.
+
+        Returns
+        -------
+        BandWidths
+            The widths.
+        """
         bands, pairs = inputs.bands, inputs.pairs
         count = np.bincount(bands.owner, minlength=len(pairs))
         period_start = inputs.day_start + 1800 * (pairs.period[bands.owner] - 1)
@@ -131,6 +238,21 @@ class BandWidths:
         return cls(flat, general)
 
     def at(self, pair_row: np.ndarray, time: np.ndarray) -> np.ndarray:
+        """qBO_n(t) of each pair row at each time.
+
+        Parameters
+        ----------
+        pair_row : numpy.ndarray of int, shape (n,)
+            Rows of the pair table.
+        time : numpy.ndarray of int, shape (n,)
+            Epoch seconds.
+
+        Returns
+        -------
+        numpy.ndarray of float, shape (n,)
+            Band width, MW: ≥ 0 on offer pairs, ≤ 0 on bid pairs; 0 where no segment
+            covers the time.
+        """
         width = self.flat[pair_row]
         other = np.flatnonzero(np.isnan(width))
         if len(other):
@@ -141,11 +263,31 @@ class BandWidths:
 def piece_numbers(
     inputs: BmInputs, spans: AcceptanceSpans, acceptance: np.ndarray, period: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Number each (acceptance, period) pair from the spans, without sorting the spot rows.
+    """Number each (acceptance, period) piece from the spans, without sorting the spot rows.
 
     A spot at minute m counts in period m // 30 + 1 and, on a boundary, also in the one
     before; so acceptance a touches periods lo..hi and its piece for period p is
-    offset[a] + p − lo[a]. Returns (piece of each row, acceptance of each piece, period).
+    offset[a] + p − lo[a].
+
+    Parameters
+    ----------
+    inputs : BmInputs
+        The day (its start and number of periods).
+    spans : AcceptanceSpans
+        Span of each acceptance.
+    acceptance : numpy.ndarray of int, shape (contributions,)
+        Acceptance row of each spot contribution.
+    period : numpy.ndarray of int, shape (contributions,)
+        Period j (1-based) of each contribution.
+
+    Returns
+    -------
+    piece : numpy.ndarray of int, shape (contributions,)
+        The piece of each contribution.
+    piece_acceptance : numpy.ndarray of int, shape (pieces,)
+        Acceptance row of each piece.
+    piece_period : numpy.ndarray of int, shape (pieces,)
+        Period j of each piece.
     """
     periods = inputs.periods
     first = (spans.first - inputs.day_start) // 60
@@ -164,7 +306,20 @@ def piece_numbers(
 
 
 def pair_numbers(inputs: BmInputs) -> tuple[list[int], list[int]]:
-    """Offer pairs 1, 2, … up to the highest present; bid pairs −1, −2, … likewise."""
+    """The pair numbers to walk: offers 1, 2, … up to the highest present; bids −1, −2, ….
+
+    Parameters
+    ----------
+    inputs : BmInputs
+        The day's pair table.
+
+    Returns
+    -------
+    offers : list of int
+        1 to the highest offer pair number present (empty if none).
+    bids : list of int
+        −1 down to the lowest bid pair number present (empty if none).
+    """
     pairs = inputs.pairs.pair
     highest = int(pairs.max()) if len(pairs) else 0
     lowest = int(pairs.min()) if len(pairs) else 0
@@ -173,7 +328,19 @@ def pair_numbers(inputs: BmInputs) -> tuple[list[int], list[int]]:
 
 @dataclass(frozen=True, slots=True)
 class PairSpotValues:
-    """Per contribution row and pair: band edges and qABO_kn(t) (kept only for traces)."""
+    """Per contribution row and pair: band edges and qABO_kn(t) (kept only for traces).
+
+    Each dict maps pair number n to an array of shape (contributions,), MW relative to FPN.
+
+    Attributes
+    ----------
+    lower : dict of int to numpy.ndarray of float
+        L_n(t), MW.
+    upper : dict of int to numpy.ndarray of float
+        U_n(t), MW.
+    qabo : dict of int to numpy.ndarray of float
+        qABO_kn(t) = clip_n(x_k) − clip_n(x_(k−1)), MW: > 0 offer, < 0 bid.
+    """
 
     lower: dict[int, np.ndarray]
     upper: dict[int, np.ndarray]
@@ -188,6 +355,35 @@ def accepted_volumes(
     *,
     keep_spot_values: bool = False,
 ) -> tuple[AcceptedVolumes, SpotContributions, PairSpotValues | None]:
+    """QAO_knj and QAB_knj of every acceptance, pair and period, and their sums per pair (R-VOL-*).
+
+    Parameters
+    ----------
+    inputs : BmInputs
+        The day's pairs and band widths (MW).
+    spots : AcceptanceSpots
+        qA_k(t), qA_(k−1)(t) and FPN(t) at each spot time, MW.
+    spans : AcceptanceSpans
+        Span of each acceptance (the CADL duration).
+    cadl_minutes : float
+        CADL, minutes (R-VOL-CADL).
+    keep_spot_values : bool, default False
+        Keep band edges and qABO_kn(t) at every spot (for traces; slower).
+
+    Returns
+    -------
+    volumes : AcceptedVolumes
+        MWh, offers ≥ 0, bids ≤ 0.
+    contributions : SpotContributions
+        The spot rows per period with their trapezium weights.
+    spot_values : PairSpotValues or None
+        Band edges and qABO_kn(t), MW, when `keep_spot_values`.
+
+    Notes
+    -----
+    R-VOL-PAIR and R-VOL-INT are assumed (rulebook §5); R-VOL-SPLIT, R-VOL-SUM and
+    R-VOL-CADL are confirmed.
+    """
     contributions = spot_contributions(inputs, spots)
     spot = contributions.spot
     unit = spots.unit[spot]
