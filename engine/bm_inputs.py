@@ -40,7 +40,24 @@ def _bool(values) -> np.ndarray:
 
 @dataclass(frozen=True, slots=True)
 class Segments:
-    """Straight segments of piecewise-linear profiles, each owned by a row of another table."""
+    """Straight segments of piecewise-linear profiles, each owned by a row of another table.
+
+    Every array has shape (segments,). Levels are MW: export positive for FPN and
+    acceptance levels; the signed band width for bid-offer bands (≥ 0 offers, ≤ 0 bids).
+
+    Attributes
+    ----------
+    owner : numpy.ndarray of int64
+        Row of the owning table: BM unit (FPN), pair row (bands) or acceptance row (levels).
+    time_from : numpy.ndarray of int64
+        Start, epoch seconds (UTC), a whole minute.
+    level_from : numpy.ndarray of float64
+        Level at time_from, MW.
+    time_to : numpy.ndarray of int64
+        End, epoch seconds, ≥ time_from (equal: a vertical step).
+    level_to : numpy.ndarray of float64
+        Level at time_to, MW.
+    """
 
     owner: np.ndarray
     time_from: np.ndarray
@@ -50,17 +67,55 @@ class Segments:
 
     @classmethod
     def of(cls, owner, time_from, level_from, time_to, level_to) -> Segments:
+        """Segments from any array-likes, as int64 times and float64 levels.
+
+        Parameters
+        ----------
+        owner : array_like of int, shape (segments,)
+            Row of the owning table.
+        time_from : array_like of int, shape (segments,)
+            Start, epoch seconds.
+        level_from : array_like of float, shape (segments,)
+            Level at the start, MW.
+        time_to : array_like of int, shape (segments,)
+            End, epoch seconds.
+        level_to : array_like of float, shape (segments,)
+            Level at the end, MW.
+
+        Returns
+        -------
+        Segments
+            The segments.
+        """
         return cls(_i64(owner), _i64(time_from), _f64(level_from), _i64(time_to), _f64(level_to))
 
     @classmethod
     def empty(cls) -> Segments:
+        """No segments.
+
+        Returns
+        -------
+        Segments
+            Zero rows.
+        """
         return cls.of([], [], [], [], [])
 
     def __len__(self) -> int:
         return len(self.owner)
 
     def kept(self, keep_owner: np.ndarray) -> Segments:
-        """The segments whose owner row is kept, owners renumbered to the kept rows."""
+        """The segments whose owner row is kept, owners renumbered to the kept rows.
+
+        Parameters
+        ----------
+        keep_owner : numpy.ndarray of bool, shape (owners,)
+            True for each owner row to keep.
+
+        Returns
+        -------
+        Segments
+            The kept segments, owners counted among the kept rows.
+        """
         rows = np.flatnonzero(keep_owner[self.owner])
         new_owner = np.cumsum(keep_owner) - 1
         return Segments(
@@ -72,6 +127,18 @@ class Segments:
         )
 
     def take(self, index: np.ndarray) -> Segments:
+        """Some rows of the segments.
+
+        Parameters
+        ----------
+        index : numpy.ndarray of int or bool
+            Rows to keep, as numpy indexing takes them.
+
+        Returns
+        -------
+        Segments
+            Those rows, in that order (owners unchanged).
+        """
         return Segments(
             self.owner[index],
             self.time_from[index],
@@ -83,7 +150,23 @@ class Segments:
 
 @dataclass(frozen=True, slots=True)
 class PairTable:
-    """Bid-offer pairs: one row per BM unit × period × pair n with its prices PO_n, PB_n."""
+    """Bid-offer pairs: one row per BM unit × period × pair n with its prices (R-PROF-BOD).
+
+    Every array has shape (pair rows,); each row's band width is in the bands Segments.
+
+    Attributes
+    ----------
+    unit : numpy.ndarray of int64
+        BM unit index.
+    period : numpy.ndarray of int64
+        Settlement period j, 1-based.
+    pair : numpy.ndarray of int64
+        Pair number n: 1 to 6 offer side (above FPN), −1 to −6 bid side (below FPN).
+    offer_price : numpy.ndarray of float64
+        PO_n, £/MWh.
+    bid_price : numpy.ndarray of float64
+        PB_n, £/MWh, ≤ PO_n.
+    """
 
     unit: np.ndarray
     period: np.ndarray
@@ -93,6 +176,26 @@ class PairTable:
 
     @classmethod
     def of(cls, unit, period, pair, offer_price, bid_price) -> PairTable:
+        """A pair table from any array-likes.
+
+        Parameters
+        ----------
+        unit : array_like of int, shape (pair rows,)
+            BM unit index.
+        period : array_like of int, shape (pair rows,)
+            Settlement period j, 1-based.
+        pair : array_like of int, shape (pair rows,)
+            Pair number n.
+        offer_price : array_like of float, shape (pair rows,)
+            PO_n, £/MWh.
+        bid_price : array_like of float, shape (pair rows,)
+            PB_n, £/MWh.
+
+        Returns
+        -------
+        PairTable
+            The table.
+        """
         return cls(_i64(unit), _i64(period), _i64(pair), _f64(offer_price), _f64(bid_price))
 
     def __len__(self) -> int:
@@ -101,7 +204,27 @@ class PairTable:
 
 @dataclass(frozen=True, slots=True)
 class AcceptanceTable:
-    """Bid-offer acceptances (BOALF): unit index, number k, time issued, flags."""
+    """Bid-offer acceptances (BOALF), one row each; their levels are a Segments table.
+
+    Every array has shape (acceptances,).
+
+    Attributes
+    ----------
+    unit : numpy.ndarray of int64
+        BM unit index.
+    number : numpy.ndarray of int64
+        Acceptance number k (increases with acceptance time).
+    time : numpy.ndarray of int64
+        Time issued, epoch seconds.
+    so_flag : numpy.ndarray of bool
+        System-operator flag (R-PRC-FLAG).
+    stor_flag : numpy.ndarray of bool
+        STOR flag (R-PRC-STOR).
+    rr_flag : numpy.ndarray of bool
+        Replacement Reserve instruction: left out of bid-offer volumes (R-PROF-RR).
+    deemed_flag : numpy.ndarray of bool
+        Deemed bid-offer flag, carried as given.
+    """
 
     unit: np.ndarray
     number: np.ndarray
@@ -113,6 +236,30 @@ class AcceptanceTable:
 
     @classmethod
     def of(cls, unit, number, time, so_flag, stor_flag, rr_flag, deemed_flag) -> AcceptanceTable:
+        """An acceptance table from any array-likes.
+
+        Parameters
+        ----------
+        unit : array_like of int, shape (acceptances,)
+            BM unit index.
+        number : array_like of int, shape (acceptances,)
+            Acceptance number k.
+        time : array_like of int, shape (acceptances,)
+            Time issued, epoch seconds.
+        so_flag : array_like of bool, shape (acceptances,)
+            System-operator flag.
+        stor_flag : array_like of bool, shape (acceptances,)
+            STOR flag.
+        rr_flag : array_like of bool, shape (acceptances,)
+            RR instruction flag.
+        deemed_flag : array_like of bool, shape (acceptances,)
+            Deemed bid-offer flag.
+
+        Returns
+        -------
+        AcceptanceTable
+            The table.
+        """
         return cls(
             _i64(unit),
             _i64(number),
@@ -129,7 +276,25 @@ class AcceptanceTable:
 
 @dataclass(frozen=True, slots=True)
 class BmInputs:
-    """The BM data of one settlement date for the volume and cashflow stages."""
+    """The BM data of one settlement date for the volume and cashflow stages.
+
+    Attributes
+    ----------
+    settlement_date : date
+        The settlement day.
+    bm_units : tuple of str
+        Elexon BM unit ids; unit index i is a position in this tuple.
+    fpn : Segments
+        FPN_i(t), MW, export positive, owned by BM units (R-PROF-FPN).
+    pairs : PairTable
+        Bid-offer pairs with PO_n, PB_n (£/MWh).
+    bands : Segments
+        Band widths qBO_n(t), MW (≥ 0 offers, ≤ 0 bids), owned by pair rows (R-PROF-BOD).
+    acceptances : AcceptanceTable
+        Bid-offer acceptances.
+    acceptance_levels : Segments
+        qA_k(t), MW, export positive, owned by acceptance rows (R-PROF-BOA).
+    """
 
     settlement_date: date
     bm_units: tuple[str, ...]
@@ -141,18 +306,33 @@ class BmInputs:
 
     @property
     def periods(self) -> int:
+        """Number of settlement periods of the day: 46, 48 or 50 (R-CAL)."""
         return periods_in_day(self.settlement_date)
 
     @property
     def day_start(self) -> int:
+        """Start of period 1, epoch seconds."""
         return int(local_midnight_utc(self.settlement_date).timestamp())
 
     @property
     def day_end(self) -> int:
+        """End of the last period, epoch seconds."""
         return self.day_start + PERIOD_SECONDS * self.periods
 
     def restricted_to(self, units: Sequence[int]) -> BmInputs:
-        """The same day's inputs for some BM units only (rows renumbered)."""
+        """The same day's inputs for some BM units only (rows renumbered).
+
+        Parameters
+        ----------
+        units : sequence of int
+            Indices of the BM units to keep.
+
+        Returns
+        -------
+        BmInputs
+            Those units, in their original order, with their pairs, bands, acceptances and
+            levels.
+        """
         keep_unit = np.zeros(len(self.bm_units), dtype=bool)
         keep_unit[np.asarray(units, dtype=np.int64)] = True
         new_unit = np.cumsum(keep_unit) - 1
@@ -182,6 +362,23 @@ class BmInputs:
         )
 
     def unit_index(self, bm_unit: str) -> int:
+        """The index of a BM unit.
+
+        Parameters
+        ----------
+        bm_unit : str
+            Elexon BM unit id.
+
+        Returns
+        -------
+        int
+            Its position in bm_units.
+
+        Raises
+        ------
+        EngineInputError
+            When the unit is not in the inputs.
+        """
         try:
             return self.bm_units.index(bm_unit)
         except ValueError:
@@ -247,7 +444,23 @@ def _repeats(slot: np.ndarray) -> np.ndarray:
 
 
 def validate_bm_inputs(inputs: BmInputs) -> None:
-    """Raise EngineInputError naming the BM unit, acceptance or pair of the first problem."""
+    """Refuse BM inputs that break a rule of the format, before any computing starts.
+
+    Parameters
+    ----------
+    inputs : BmInputs
+        The day's BM data.
+
+    Raises
+    ------
+    EngineInputError
+        Naming the BM unit, acceptance or pair of the first problem: a row referring to no
+        row, a duplicate unit, a level or price that is not finite, a point off a whole
+        minute, out of time order or outside the day, a pair number outside ±1 to ±6, a
+        period the day does not have, PO_n < PB_n, a repeated pair, a band point outside its
+        period or of the wrong sign, a duplicate acceptance number or an acceptance without
+        levels.
+    """
     units = inputs.bm_units
     count = len(units)
     start, end, periods = inputs.day_start, inputs.day_end, inputs.periods
@@ -358,11 +571,32 @@ def bm_inputs_from_records(
     bid_offer: Sequence[Mapping],
     acceptances: Sequence[Mapping],
 ) -> BmInputs:
-    """Build inputs from records with points as (epoch seconds, MW) pairs.
+    """Build inputs from plain records (case files, tests), points as (epoch seconds, MW).
 
-    bid_offer: {"bm_unit", "period", "pair", "offer", "bid", "points"};
-    acceptances: {"bm_unit", "number", "time", "points", and optional flags "so_flag",
-    "stor_flag", "rr_flag", "deemed"}. An unknown BM unit is an EngineInputError.
+    Parameters
+    ----------
+    settlement_date : date
+        The settlement day.
+    bm_units : sequence of str
+        Elexon BM unit ids, in index order.
+    fpn : mapping of str to points, or sequence of (str, points)
+        Each unit's FPN points, MW, export positive.
+    bid_offer : sequence of mapping
+        {"bm_unit", "period", "pair", "offer" (PO_n, £/MWh), "bid" (PB_n, £/MWh),
+        "points" (band width, MW: ≥ 0 offers, ≤ 0 bids)}.
+    acceptances : sequence of mapping
+        {"bm_unit", "number", "time" (epoch s), "points" (MW, export positive), and optional
+        flags "so_flag", "stor_flag", "rr_flag", "deemed"}.
+
+    Returns
+    -------
+    BmInputs
+        The inputs, not yet validated (validate_bm_inputs).
+
+    Raises
+    ------
+    EngineInputError
+        For a BM unit that is not in `bm_units`.
     """
     units = tuple(bm_units)
     index = {u: i for i, u in enumerate(units)}
