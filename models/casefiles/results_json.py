@@ -79,14 +79,25 @@ def stack_item_columns(result: SettlementResult, settled) -> Columns:
 
 def result_frames(result: SettlementResult) -> dict[str, Columns]:
     """Columns of each result table (without run_id) for the settled periods."""
-    inputs = result.inputs
-    settled = np.asarray(inputs.periods, dtype=np.int64)
+    settled = np.asarray(result.inputs.periods, dtype=np.int64)
+    return {
+        "system_price_result": _system_price_columns(result, settled),
+        "stack_item_result": stack_item_columns(result, settled),
+        "bm_unit_period_result": _bm_unit_period_columns(result, settled),
+        "pair_period_result": _pair_period_columns(result, settled),
+        "acceptance_period_result": _acceptance_period_columns(result, settled),
+        "account_period_result": _account_period_columns(result, settled),
+        "party_result": _party_columns(result),
+        "system_period_result": _system_period_columns(result, settled),
+        "check_result": _check_columns(result),
+    }
+
+
+def _system_price_columns(result: SettlementResult, settled: np.ndarray) -> Columns:
+    inputs, prices = result.inputs, result.prices
     k = settled - 1
-    prices = result.prices
     rsvp = inputs.period_inputs.lolp * inputs.parameters.voll
-    metered = result.metered_available
-    frames: dict[str, Columns] = {}
-    frames["system_price_result"] = {
+    return {
         "origin": ["engine"] * len(settled),
         "period": settled.tolist(),
         "ssp": _floats(prices.ssp[k]),
@@ -101,16 +112,21 @@ def result_frames(result: SettlementResult) -> dict[str, Columns]:
         "reserve_scarcity_price": _floats(rsvp[k]),
         "main_price": _floats(prices.main_price[k]),
         "price_adjustment": _floats(prices.price_adjustment[k]),
-        "metered_volumes": metered[k].tolist(),
+        "metered_volumes": result.metered_available[k].tolist(),
     }
-    frames["stack_item_result"] = stack_item_columns(result, settled)
+
+
+def _bm_unit_period_columns(result: SettlementResult, settled: np.ndarray) -> Columns:
+    """One row per BM unit × settled period, units in input order; QM null where the
+    period has no metered volumes."""
+    inputs = result.inputs
     units = len(inputs.bm.bm_units)
     unit = np.repeat(np.arange(units), len(settled))
     period = np.tile(settled, units)
     cell = (unit, period - 1)
     nd = result.non_delivery
-    qm = np.where(metered[period - 1], inputs.metered[cell], np.nan)
-    frames["bm_unit_period_result"] = {
+    qm = np.where(result.metered_available[period - 1], inputs.metered[cell], np.nan)
+    return {
         "bm_unit_id": [inputs.bm.bm_units[u] for u in unit],
         "period": period.tolist(),
         "period_fpn": _floats(result.bm.period_fpn[cell]),
@@ -124,12 +140,14 @@ def result_frames(result: SettlementResult) -> dict[str, Columns]:
         "cnd": _floats(nd.cnd[cell]),
         "cbm": _floats(result.bm.cashflows.cbm[cell]),
     }
-    pairs = inputs.bm.pairs
-    volumes = result.bm.volumes
-    cash = result.bm.cashflows
+
+
+def _pair_period_columns(result: SettlementResult, settled: np.ndarray) -> Columns:
+    bm = result.inputs.bm
+    pairs, volumes, cash = bm.pairs, result.bm.volumes, result.bm.cashflows
     pair_rows = np.flatnonzero(np.isin(pairs.period, settled))
-    frames["pair_period_result"] = {
-        "bm_unit_id": [inputs.bm.bm_units[u] for u in pairs.unit[pair_rows]],
+    return {
+        "bm_unit_id": [bm.bm_units[u] for u in pairs.unit[pair_rows]],
         "period": pairs.period[pair_rows].tolist(),
         "pair": pairs.pair[pair_rows].tolist(),
         "offer_price": _floats(pairs.offer_price[pair_rows]),
@@ -139,25 +157,35 @@ def result_frames(result: SettlementResult) -> dict[str, Columns]:
         "co": _floats(cash.co_nj[pair_rows]),
         "cb": _floats(cash.cb_nj[pair_rows]),
     }
-    acc = inputs.bm.acceptances
+
+
+def _acceptance_period_columns(result: SettlementResult, settled: np.ndarray) -> Columns:
+    bm = result.inputs.bm
+    acc, volumes = bm.acceptances, result.bm.volumes
     vol_rows = np.flatnonzero(np.isin(volumes.period, settled))
     owner = volumes.acceptance[vol_rows]
-    frames["acceptance_period_result"] = {
-        "bm_unit_id": [inputs.bm.bm_units[u] for u in acc.unit[owner]],
+    return {
+        "bm_unit_id": [bm.bm_units[u] for u in acc.unit[owner]],
         "period": volumes.period[vol_rows].tolist(),
         "number": acc.number[owner].tolist(),
         "pair": volumes.pair[vol_rows].tolist(),
         "qao": _floats(volumes.qao[vol_rows]),
         "qab": _floats(volumes.qab[vol_rows]),
-        "cashflow": _floats(cash.cashflow_knj[vol_rows]),
+        "cashflow": _floats(result.bm.cashflows.cashflow_knj[vol_rows]),
         "cadl_flag": volumes.cadl_flag[owner].tolist(),
     }
+
+
+def _account_period_columns(result: SettlementResult, settled: np.ndarray) -> Columns:
+    """One row per energy account (each party's P, then C) × settled period; RCRP null where
+    the period has no metered volumes."""
+    inputs = result.inputs
     accounts = inputs.accounts
     account = np.repeat(np.arange(accounts), len(settled))
     period = np.tile(settled, accounts)
     cell = (account, period - 1)
     imb = result.imbalance
-    frames["account_period_result"] = {
+    return {
         "party_id": [inputs.parties[a // 2] for a in account],
         "account": ["PC"[a % 2] for a in account],
         "period": period.tolist(),
@@ -166,31 +194,42 @@ def result_frames(result: SettlementResult) -> dict[str, Columns]:
         "qabc": _floats(result.qabc[cell]),
         "qaei": _floats(imb.qaei[cell]),
         "caei": _floats(imb.caei[cell]),
-        "rcrp": _floats(np.where(metered[period - 1], imb.rcrp[cell], np.nan)),
+        "rcrp": _floats(np.where(result.metered_available[period - 1], imb.rcrp[cell], np.nan)),
         "rcrc": _floats(imb.rcrc[cell]),
     }
+
+
+def _party_columns(result: SettlementResult) -> Columns:
     totals = result.parties
-    frames["party_result"] = {
-        "party_id": list(inputs.parties),
+    return {
+        "party_id": list(result.inputs.parties),
         "cbm": _floats(totals.cbm),
         "cnd": _floats(totals.cnd),
         "caei": _floats(totals.caei),
         "rcrc": _floats(totals.rcrc),
         "net": _floats(totals.net),
     }
-    losses = result.losses
-    frames["system_period_result"] = {
+
+
+def _system_period_columns(result: SettlementResult, settled: np.ndarray) -> Columns:
+    """One row per settled period; the losses null where it has no metered volumes."""
+    k = settled - 1
+    metered, losses = result.metered_available, result.losses
+    return {
         "period": settled.tolist(),
         "csobm": _floats(result.csobm[k]),
-        "trc": _floats(imb.trc[k]),
+        "trc": _floats(result.imbalance.trc[k]),
         "cash_balance_error": _floats(result.cash_balance_error[k]),
-        "cbm": _floats(cash.total_system_bm_cashflow[k]),
+        "cbm": _floats(result.bm.cashflows.total_system_bm_cashflow[k]),
         "losses": _floats(np.where(metered[k], losses.losses[k], np.nan)),
         "tlmo_plus": _floats(np.where(metered[k], losses.tlmo_plus[k], np.nan)),
         "tlmo_minus": _floats(np.where(metered[k], losses.tlmo_minus[k], np.nan)),
         "unallocated_residual": _floats(result.unallocated_residual[k]),
     }
-    frames["check_result"] = {
+
+
+def _check_columns(result: SettlementResult) -> Columns:
+    return {
         "seq": list(range(len(result.checks))),
         "rule": [c.rule for c in result.checks],
         "period": [c.period for c in result.checks],
@@ -198,7 +237,6 @@ def result_frames(result: SettlementResult) -> dict[str, Columns]:
         "detail": [c.detail for c in result.checks],
         "status": [c.status for c in result.checks],
     }
-    return frames
 
 
 def _records(columns: Columns) -> list[dict]:
@@ -229,13 +267,28 @@ def document_from_frames(
     settlement_date: date, frames: dict[str, Columns], known_gaps: tuple[GapUse, ...] = ()
 ) -> dict:
     """The settlement-result/1 document from result-table columns (engine or database)."""
-    doc: dict = {
+    return {
         "format": RESULT_FORMAT,
         "settlement_date": settlement_date.isoformat(),
         "engine": {"version": ENGINE_VERSION, "rulebook": RULEBOOK_VERSION},
         "rulebook": RULEBOOK_VERSION,
         "known_gaps": [g.as_json() for g in known_gaps],
+        "periods": _period_entries(settlement_date, frames),
+        "bm_units": _bm_unit_entries(frames),
+        "accounts": _account_entries(frames),
+        "parties": _party_entries(frames),
+        "system": _system_entries(frames),
+        "checks": _check_entries(frames),
     }
+
+
+def _numbers(record: dict, keys: tuple[str, ...]) -> dict:
+    return {key: number(record[key]) for key in keys}
+
+
+def _period_entries(settlement_date: date, frames: dict[str, Columns]) -> list[dict]:
+    """periods[]: each period's prices, by period, with its stack (buys, then sells, each by
+    rank)."""
     stack_by_period: dict[int, list[dict]] = defaultdict(list)
     for r in _records(frames["stack_item_result"]):
         stack_by_period[int(r["period"])].append(r)
@@ -258,137 +311,162 @@ def document_from_frames(
                 "mip": number(r["mip"]),
                 "price_adjustment": number(r["price_adjustment"]),
                 "metered_volumes": _bool(r["metered_volumes"]),
-                "stack": [
-                    {
-                        "side": s["side"],
-                        "sequence": int(s["sequence"]),
-                        "id": s["item_id"],
-                        "source": s["source"],
-                        "acceptance": None if s["acceptance"] is None else int(s["acceptance"]),
-                        "pair": None if s["pair"] is None else int(s["pair"]),
-                        "so_flag": _bool(s["so_flag"]),
-                        "cadl_flag": _bool(s["cadl_flag"]),
-                        "stor_flag": _bool(s["stor_flag"]),
-                        "first_stage_flag": _bool(s["first_stage_flag"]),
-                        "second_stage_flag": _bool(s["second_stage_flag"]),
-                        "repriced": _bool(s["repriced"]),
-                        "reserve_scarcity_price": number(s["reserve_scarcity_price"]),
-                        "original_price": number(s["original_price"]),
-                        "stack_price": number(s["stack_price"]),
-                        "volume": number(s["volume"]),
-                        "dmat_adjusted_volume": number(s["dmat_adjusted_volume"]),
-                        "arbitrage_adjusted_volume": number(s["arbitrage_adjusted_volume"]),
-                        "niv_adjusted_volume": number(s["niv_adjusted_volume"]),
-                        "par_adjusted_volume": number(s["par_adjusted_volume"]),
-                        "final_price": number(s["final_price"]),
-                        "tlm": number(s["tlm"]),
-                        "tlm_adjusted_volume": number(s["tlm_adjusted_volume"]),
-                        "tlm_adjusted_cost": number(s["tlm_adjusted_cost"]),
-                        "tagged_by": s["tagged_by"],
-                    }
-                    for s in stack
+                "stack": [_stack_entry(s) for s in stack],
+            }
+        )
+    return periods
+
+
+def _stack_entry(s: dict) -> dict:
+    """One stack item: its identity and flags, then its price and volume after each stage."""
+    return {
+        "side": s["side"],
+        "sequence": int(s["sequence"]),
+        "id": s["item_id"],
+        "source": s["source"],
+        "acceptance": None if s["acceptance"] is None else int(s["acceptance"]),
+        "pair": None if s["pair"] is None else int(s["pair"]),
+        "so_flag": _bool(s["so_flag"]),
+        "cadl_flag": _bool(s["cadl_flag"]),
+        "stor_flag": _bool(s["stor_flag"]),
+        "first_stage_flag": _bool(s["first_stage_flag"]),
+        "second_stage_flag": _bool(s["second_stage_flag"]),
+        "repriced": _bool(s["repriced"]),
+        **_numbers(
+            s,
+            (
+                "reserve_scarcity_price",
+                "original_price",
+                "stack_price",
+                "volume",
+                "dmat_adjusted_volume",
+                "arbitrage_adjusted_volume",
+                "niv_adjusted_volume",
+                "par_adjusted_volume",
+                "final_price",
+                "tlm",
+                "tlm_adjusted_volume",
+                "tlm_adjusted_cost",
+            ),
+        ),
+        "tagged_by": s["tagged_by"],
+    }
+
+
+def _by_unit_and_period(columns: Columns) -> dict[tuple, list[dict]]:
+    grouped: dict[tuple, list] = defaultdict(list)
+    for r in _records(columns):
+        grouped[(r["bm_unit_id"], int(r["period"]))].append(r)
+    return grouped
+
+
+def _bm_unit_entries(frames: dict[str, Columns]) -> list[dict]:
+    """bm_units[]: each unit × period, by unit then period, with its pairs (by pair number)
+    and its acceptances' volumes (by acceptance number, then pair)."""
+    pairs = _by_unit_and_period(frames["pair_period_result"])
+    acceptances = _by_unit_and_period(frames["acceptance_period_result"])
+    entries = []
+    for r in sorted(
+        _records(frames["bm_unit_period_result"]), key=lambda r: (r["bm_unit_id"], r["period"])
+    ):
+        key = (r["bm_unit_id"], int(r["period"]))
+        entries.append(
+            {
+                "bm_unit": r["bm_unit_id"],
+                "period": int(r["period"]),
+                **_numbers(
+                    r,
+                    (
+                        "period_fpn",
+                        "qm",
+                        "tlm",
+                        "stack_tlm",
+                        "qme",
+                        "qii",
+                        "qndo",
+                        "qndb",
+                        "cnd",
+                        "cbm",
+                    ),
+                ),
+                "pairs": [_pair_entry(p) for p in sorted(pairs[key], key=lambda p: p["pair"])],
+                "acceptances": [
+                    _acceptance_entry(a)
+                    for a in sorted(acceptances[key], key=lambda a: (a["number"], a["pair"]))
                 ],
             }
         )
-    doc["periods"] = periods
-    pairs: dict[tuple, list] = defaultdict(list)
-    for r in _records(frames["pair_period_result"]):
-        pairs[(r["bm_unit_id"], int(r["period"]))].append(r)
-    acceptances: dict[tuple, list] = defaultdict(list)
-    for r in _records(frames["acceptance_period_result"]):
-        acceptances[(r["bm_unit_id"], int(r["period"]))].append(r)
-    doc["bm_units"] = [
-        {
-            "bm_unit": r["bm_unit_id"],
-            "period": int(r["period"]),
-            **{
-                key: number(r[key])
-                for key in (
-                    "period_fpn",
-                    "qm",
-                    "tlm",
-                    "stack_tlm",
-                    "qme",
-                    "qii",
-                    "qndo",
-                    "qndb",
-                    "cnd",
-                    "cbm",
-                )
-            },
-            "pairs": [
-                {
-                    "pair": int(p["pair"]),
-                    "po": number(p["offer_price"]),
-                    "pb": number(p["bid_price"]),
-                    "qao": number(p["qao"]),
-                    "qab": number(p["qab"]),
-                    "co": number(p["co"]),
-                    "cb": number(p["cb"]),
-                }
-                for p in sorted(pairs[(r["bm_unit_id"], int(r["period"]))], key=lambda p: p["pair"])
-            ],
-            "acceptances": [
-                {
-                    "number": int(a["number"]),
-                    "pair": int(a["pair"]),
-                    "qao": number(a["qao"]),
-                    "qab": number(a["qab"]),
-                    "cashflow": number(a["cashflow"]),
-                    "cadl_flag": _bool(a["cadl_flag"]),
-                }
-                for a in sorted(
-                    acceptances[(r["bm_unit_id"], int(r["period"]))],
-                    key=lambda a: (a["number"], a["pair"]),
-                )
-            ],
-        }
-        for r in sorted(
-            _records(frames["bm_unit_period_result"]), key=lambda r: (r["bm_unit_id"], r["period"])
-        )
-    ]
-    doc["accounts"] = [
+    return entries
+
+
+def _pair_entry(p: dict) -> dict:
+    return {
+        "pair": int(p["pair"]),
+        "po": number(p["offer_price"]),
+        "pb": number(p["bid_price"]),
+        "qao": number(p["qao"]),
+        "qab": number(p["qab"]),
+        "co": number(p["co"]),
+        "cb": number(p["cb"]),
+    }
+
+
+def _acceptance_entry(a: dict) -> dict:
+    return {
+        "number": int(a["number"]),
+        "pair": int(a["pair"]),
+        "qao": number(a["qao"]),
+        "qab": number(a["qab"]),
+        "cashflow": number(a["cashflow"]),
+        "cadl_flag": _bool(a["cadl_flag"]),
+    }
+
+
+def _account_entries(frames: dict[str, Columns]) -> list[dict]:
+    """accounts[]: each energy account × period, by party, account, period."""
+    return [
         {
             "party": r["party_id"],
             "account": r["account"],
             "period": int(r["period"]),
-            **{
-                key: number(r[key])
-                for key in ("qce", "qabs", "qabc", "qaei", "caei", "rcrp", "rcrc")
-            },
+            **_numbers(r, ("qce", "qabs", "qabc", "qaei", "caei", "rcrp", "rcrc")),
         }
         for r in sorted(
             _records(frames["account_period_result"]),
             key=lambda r: (r["party_id"], r["account"], r["period"]),
         )
     ]
-    doc["parties"] = [
-        {
-            "party": r["party_id"],
-            **{key: number(r[key]) for key in ("cbm", "cnd", "caei", "rcrc", "net")},
-        }
+
+
+def _party_entries(frames: dict[str, Columns]) -> list[dict]:
+    """parties[]: each party's totals of the day, by party."""
+    return [
+        {"party": r["party_id"], **_numbers(r, ("cbm", "cnd", "caei", "rcrc", "net"))}
         for r in sorted(_records(frames["party_result"]), key=lambda r: r["party_id"])
     ]
-    doc["system"] = [
-        {
-            "period": int(r["period"]),
-            **{
-                key: number(r[key])
-                for key in (
-                    "csobm",
-                    "cbm",
-                    "trc",
-                    "cash_balance_error",
-                    "losses",
-                    "tlmo_plus",
-                    "tlmo_minus",
-                    "unallocated_residual",
-                )
-            },
-        }
+
+
+def _system_entries(frames: dict[str, Columns]) -> list[dict]:
+    """system[]: each period's system totals, by period."""
+    keys = (
+        "csobm",
+        "cbm",
+        "trc",
+        "cash_balance_error",
+        "losses",
+        "tlmo_plus",
+        "tlmo_minus",
+        "unallocated_residual",
+    )
+    return [
+        {"period": int(r["period"]), **_numbers(r, keys)}
         for r in sorted(_records(frames["system_period_result"]), key=lambda r: r["period"])
     ]
-    doc["checks"] = [
+
+
+def _check_entries(frames: dict[str, Columns]) -> list[dict]:
+    """checks[]: in the order the engine ran them."""
+    return [
         {
             "rule": r["rule"],
             "period": None if r["period"] is None else int(r["period"]),
@@ -398,7 +476,6 @@ def document_from_frames(
         }
         for r in sorted(_records(frames["check_result"]), key=lambda r: r["seq"])
     ]
-    return doc
 
 
 def result_document(result: SettlementResult) -> dict:
