@@ -31,6 +31,20 @@ TAGGED_BY_NAMES = ("", "DMAT", "arbitrage", "NIV", "PAR")
 
 @dataclass(frozen=True, slots=True)
 class PriceParameters:
+    """The parameters of the imbalance price (R-PAR).
+
+    Attributes
+    ----------
+    par : float
+        PAR, MWh (R-PRC-PAR).
+    rpar : float
+        RPAR, MWh (R-PRC-REPL).
+    dmat : float
+        DMAT, MWh (R-PRC-DMAT).
+    voll : float
+        VoLL, £/MWh (R-PRC-STOR).
+    """
+
     par: float
     rpar: float
     dmat: float
@@ -39,8 +53,21 @@ class PriceParameters:
 
 @dataclass(frozen=True, slots=True)
 class PeriodPriceInputs:
-    """Per period j (index j − 1): MIP_j (NaN where there is none), LoLP_j, STOR window,
-    BPA_j and SPA_j."""
+    """Per-period inputs of the imbalance price; every array has shape (periods,), index j − 1.
+
+    Attributes
+    ----------
+    mip : numpy.ndarray of float
+        MIP_j, £/MWh (R-PRC-MIP); NaN where there is none.
+    lolp : numpy.ndarray of float
+        LoLP_j, loss of load probability, 0 to 1.
+    stor_window : numpy.ndarray of bool
+        The period is inside a STOR availability window (R-PRC-STOR).
+    bpa : numpy.ndarray of float
+        BPA_j, buy price adjustment, £/MWh, added when NIV > 0.
+    spa : numpy.ndarray of float
+        SPA_j, sell price adjustment, £/MWh, added when NIV < 0.
+    """
 
     mip: np.ndarray
     lolp: np.ndarray
@@ -50,6 +77,18 @@ class PeriodPriceInputs:
 
     @classmethod
     def default(cls, periods: int) -> PeriodPriceInputs:
+        """No market index data, LoLP 0, no STOR window, no price adjustments.
+
+        Parameters
+        ----------
+        periods : int
+            Number of periods of the day.
+
+        Returns
+        -------
+        PeriodPriceInputs
+            MIP NaN, everything else 0 or False.
+        """
         return cls(
             np.full(periods, np.nan),
             np.zeros(periods),
@@ -67,8 +106,20 @@ PRICE_UNAVAILABLE = "unavailable"
 
 
 def r_prc_mip(prices: np.ndarray, volumes: np.ndarray) -> float:
-    """R-PRC-MIP: volume-weighted average of the period's market index prices; NaN if the
-    period has no market index volume (then MIP is not available)."""
+    """MIP_j: the volume-weighted average of the period's market index prices (R-PRC-MIP).
+
+    Parameters
+    ----------
+    prices : numpy.ndarray of float, shape (n,)
+        Market index prices of the period, £/MWh.
+    volumes : numpy.ndarray of float, shape (n,)
+        Their volumes, MWh.
+
+    Returns
+    -------
+    float
+        £/MWh; NaN when the total volume is not > 0 (MIP not available).
+    """
     total = float(np.sum(volumes))
     return float(np.sum(prices * volumes) / total) if total > 0 else float("nan")
 
@@ -76,8 +127,31 @@ def r_prc_mip(prices: np.ndarray, volumes: np.ndarray) -> float:
 def r_prc_stor(
     price: np.ndarray, stor_flag: np.ndarray, in_window: bool, lolp: float, voll: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """R-PRC-STOR (confirmed, v2): in a STOR window a STOR-flagged item is priced at
-    max(its price, RSVP_j), RSVP_j = LoLP_j × VoLL. Returns (price, RSVP applied or NaN)."""
+    """STOR repricing: in a STOR window a STOR item takes max(its price, RSVP_j) (R-PRC-STOR).
+
+    RSVP_j = LoLP_j × VoLL. Confirmed (v2); applied to STOR items of either side (module
+    docstring). An unpriced item stays unpriced.
+
+    Parameters
+    ----------
+    price : numpy.ndarray of float, shape (items,)
+        Original price, £/MWh; NaN for unpriced items.
+    stor_flag : numpy.ndarray of bool, shape (items,)
+        STOR flag.
+    in_window : bool
+        Whether the period is in a STOR availability window.
+    lolp : float or numpy.ndarray of float, shape (items,)
+        LoLP_j, 0 to 1 (per item when items of several periods are given).
+    voll : float
+        VoLL, £/MWh.
+
+    Returns
+    -------
+    price : numpy.ndarray of float, shape (items,)
+        Price after repricing, £/MWh.
+    reserve : numpy.ndarray of float, shape (items,)
+        RSVP_j applied to the item, £/MWh, or NaN where STOR repricing does not apply.
+    """
     rsvp = np.asarray(lolp) * voll
     applies = stor_flag & in_window
     reserve = np.where(applies, rsvp, np.nan)
@@ -85,7 +159,27 @@ def r_prc_stor(
 
 
 def r_prc_rank(side: np.ndarray, price: np.ndarray, priced: np.ndarray, tiebreak: np.ndarray):
-    """R-PRC-RANK: item positions from the most expensive down (per the module's tie rule)."""
+    """Item positions from the most expensive down, per side (R-PRC-RANK).
+
+    "Most expensive" is the highest-priced buy and the lowest-priced sell; unpriced items
+    come first; ties go by the module's tie rule (the later item in tie order first).
+
+    Parameters
+    ----------
+    side : numpy.ndarray of int, shape (items,)
+        BUY (+1) or SELL (−1).
+    price : numpy.ndarray of float, shape (items,)
+        £/MWh.
+    priced : numpy.ndarray of bool, shape (items,)
+        False for unpriced items.
+    tiebreak : numpy.ndarray of int, shape (items,)
+        Rank of each item in the tie order.
+
+    Returns
+    -------
+    numpy.ndarray of int, shape (items,)
+        Item positions, most expensive first (buys and sells interleaved by expensiveness).
+    """
     expensiveness = np.where(priced, np.where(side == BUY, price, -price), np.inf)
     return np.lexsort((-tiebreak, -expensiveness))
 
@@ -97,7 +191,25 @@ def _take_from_top(magnitude_in_order: np.ndarray, amount: float) -> np.ndarray:
 
 
 def r_prc_dmat(volume: np.ndarray, dmat: float) -> np.ndarray:
-    """R-PRC-DMAT (assumed granularity): an item with |volume| < DMAT is tagged out."""
+    """DMAT tagging: an item with |volume| < DMAT is tagged out (R-PRC-DMAT).
+
+    Parameters
+    ----------
+    volume : numpy.ndarray of float, shape (items,)
+        MWh, buy > 0, sell < 0.
+    dmat : float
+        DMAT, MWh.
+
+    Returns
+    -------
+    numpy.ndarray of float, shape (items,)
+        dmatAdjustedVolume, MWh: 0 for tagged items, else the volume.
+
+    Notes
+    -----
+    Assumed granularity: per stack item (one acceptance × pair, or one BSAD action), BSAD
+    included, never per unit total.
+    """
     return np.where(np.abs(volume) < dmat, 0.0, volume)
 
 
@@ -105,13 +217,32 @@ def r_prc_arb(
     side: np.ndarray, volume: np.ndarray, price: np.ndarray, priced: np.ndarray,
     order: np.ndarray,
 ) -> np.ndarray:  # fmt: skip
-    """R-PRC-ARB (assumed): while the highest-priced remaining sell item's price is at least
-    the lowest-priced remaining buy item's price, tag out min(|sell|, buy) from both.
+    """Arbitrage tagging of crossing sell and buy volume (R-PRC-ARB, assumed).
 
-    `order` ranks the items most expensive first (R-PRC-RANK); read backwards it walks each
-    stack from its arbitrage end (cheapest buy, dearest sell) in the tie order. The matched
-    volume is everything before the first volume level at which the sell price drops below
-    the buy price: along the walk sell prices only fall and buy prices only rise.
+    While the highest-priced remaining sell item's price is at least the lowest-priced
+    remaining buy item's price, tag out min(|sell|, buy) from both. `order` read backwards
+    walks each stack from its arbitrage end (cheapest buy, dearest sell) in the tie order.
+    The matched volume is everything before the first volume level at which the sell price
+    drops below the buy price: along the walk sell prices only fall and buy prices only rise.
+    Unpriced items take no part.
+
+    Parameters
+    ----------
+    side : numpy.ndarray of int, shape (items,)
+        BUY (+1) or SELL (−1).
+    volume : numpy.ndarray of float, shape (items,)
+        dmatAdjustedVolume, MWh, buy > 0, sell < 0.
+    price : numpy.ndarray of float, shape (items,)
+        £/MWh (after STOR repricing).
+    priced : numpy.ndarray of bool, shape (items,)
+        False for unpriced items.
+    order : numpy.ndarray of int, shape (items,)
+        Item positions, most expensive first (R-PRC-RANK).
+
+    Returns
+    -------
+    numpy.ndarray of float, shape (items,)
+        arbitrageAdjustedVolume, MWh, the sign of the side.
     """
     result = volume.copy()
     backwards = order[::-1]
@@ -136,7 +267,18 @@ def r_prc_arb(
 
 
 def r_prc_niv(volume: np.ndarray) -> float:
-    """R-PRC-NIV: NIV_j = Σ remaining buy volume + Σ remaining sell volume (> 0: short)."""
+    """NIV_j = Σ remaining buy volume + Σ remaining sell volume (R-PRC-NIV).
+
+    Parameters
+    ----------
+    volume : numpy.ndarray of float, shape (items,)
+        arbitrageAdjustedVolume, MWh, buy > 0, sell < 0.
+
+    Returns
+    -------
+    float
+        NIV_j, MWh: > 0 the system is short (buy stack priced), < 0 long.
+    """
     return float(np.sum(volume))
 
 
@@ -148,12 +290,34 @@ def r_prc_flag(
     so_flag: np.ndarray,
     cadl_flag: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """R-PRC-FLAG: (first-stage flagged, second-stage flagged) per item.
+    """First- and second-stage flags of each item (R-PRC-FLAG).
 
     First-stage flagged: SO- or CADL-flagged, or unpriced. A first-stage-flagged priced item
     not more expensive than the most expensive first-stage-unflagged remaining item of its
     stack is unflagged; the rest stay flagged at the second stage; a stack with no
     unflagged remaining item keeps all its flagged items flagged.
+
+    Parameters
+    ----------
+    side : numpy.ndarray of int, shape (items,)
+        BUY (+1) or SELL (−1).
+    volume : numpy.ndarray of float, shape (items,)
+        arbitrageAdjustedVolume, MWh: only items with volume left count as unflagged.
+    price : numpy.ndarray of float, shape (items,)
+        £/MWh (after STOR repricing).
+    priced : numpy.ndarray of bool, shape (items,)
+        False for unpriced items.
+    so_flag : numpy.ndarray of bool, shape (items,)
+        SO flag.
+    cadl_flag : numpy.ndarray of bool, shape (items,)
+        CADL flag.
+
+    Returns
+    -------
+    first : numpy.ndarray of bool, shape (items,)
+        First-stage flagged.
+    second : numpy.ndarray of bool, shape (items,)
+        Second-stage flagged (these take the replacement price if they remain).
     """
     first = so_flag | cadl_flag | ~priced
     second = first.copy()
@@ -173,8 +337,27 @@ def r_prc_flag(
 
 
 def r_prc_nivtag(side: np.ndarray, volume: np.ndarray, order: np.ndarray, niv: float) -> np.ndarray:
-    """R-PRC-NIVTAG (order confirmed, v2): tag out the whole opposite stack and the same volume
-    from the NIV-direction stack, starting from its most expensive item; |NIV| remains."""
+    """NIV tagging: the opposite stack out, the same volume from the dearest end (R-PRC-NIVTAG).
+
+    The whole opposite stack is tagged out, and the same volume from the NIV-direction
+    stack starting from its most expensive item (order confirmed, v2); |NIV| remains.
+
+    Parameters
+    ----------
+    side : numpy.ndarray of int, shape (items,)
+        BUY (+1) or SELL (−1).
+    volume : numpy.ndarray of float, shape (items,)
+        arbitrageAdjustedVolume, MWh, buy > 0, sell < 0.
+    order : numpy.ndarray of int, shape (items,)
+        Item positions, most expensive first (R-PRC-RANK).
+    niv : float
+        NIV_j, MWh.
+
+    Returns
+    -------
+    numpy.ndarray of float, shape (items,)
+        nivAdjustedVolume, MWh, the sign of the side; all 0 when NIV = 0.
+    """
     result = np.zeros_like(volume)
     if niv == 0:
         return result
@@ -196,13 +379,45 @@ def r_prc_repl(
     rpar: float,
     mip: float,
 ) -> tuple[float, float, np.ndarray, np.ndarray]:
-    """R-PRC-REPL (confirmed default, assumed detail): replacement price = volume-weighted
-    average price of the most expensive RPAR MWh of remaining second-stage-unflagged priced
-    items, MIP_j if there are none; every remaining second-stage-flagged item takes it.
-    With fewer than RPAR MWh of such volume all of it is used and the reference volume is
-    that smaller volume (Elexon publishes e.g. 0.717); it is 0 exactly when MIP_j is used.
+    """Replacement price, and the repricing of second-stage-flagged items (R-PRC-REPL).
 
-    Returns (replacement price, its reference volume, final price, repriced).
+    Replacement price = volume-weighted average price of the most expensive RPAR MWh of
+    remaining second-stage-unflagged priced items, MIP_j if there are none; every remaining
+    second-stage-flagged item takes it. With fewer than RPAR MWh of such volume all of it
+    is used and the reference volume is that smaller volume (Elexon publishes e.g. 0.717);
+    it is 0 exactly when MIP_j is used.
+
+    Parameters
+    ----------
+    volume : numpy.ndarray of float, shape (items,)
+        nivAdjustedVolume, MWh, buy > 0, sell < 0.
+    price : numpy.ndarray of float, shape (items,)
+        £/MWh (after STOR repricing).
+    priced : numpy.ndarray of bool, shape (items,)
+        False for unpriced items.
+    second_stage : numpy.ndarray of bool, shape (items,)
+        Second-stage flagged (R-PRC-FLAG).
+    order : numpy.ndarray of int, shape (items,)
+        Item positions, most expensive first (R-PRC-RANK).
+    rpar : float
+        RPAR, MWh.
+    mip : float
+        MIP_j, £/MWh; NaN where there is none.
+
+    Returns
+    -------
+    replacement : float
+        Replacement price, £/MWh (MIP_j when no unflagged volume remains).
+    reference : float
+        Replacement price reference volume, MWh, ≤ RPAR; 0 exactly when MIP_j is used.
+    final : numpy.ndarray of float, shape (items,)
+        finalPrice, £/MWh.
+    repriced : numpy.ndarray of bool, shape (items,)
+        repricedIndicator: second-stage flagged with volume remaining.
+
+    Notes
+    -----
+    Confirmed default, assumed detail (rulebook §10).
     """
     candidates = order[(volume[order] != 0) & ~second_stage[order] & priced[order]]
     taken = _take_from_top(np.abs(volume[candidates]), rpar)
@@ -214,7 +429,22 @@ def r_prc_repl(
 
 
 def r_prc_par(volume: np.ndarray, order: np.ndarray, par: float) -> np.ndarray:
-    """R-PRC-PAR: keep the most expensive PAR MWh of what remains (the last item in part)."""
+    """PAR tagging: keep the most expensive PAR MWh of what remains (R-PRC-PAR).
+
+    Parameters
+    ----------
+    volume : numpy.ndarray of float, shape (items,)
+        nivAdjustedVolume, MWh, buy > 0, sell < 0.
+    order : numpy.ndarray of int, shape (items,)
+        Item positions, most expensive first by final price.
+    par : float
+        PAR, MWh.
+
+    Returns
+    -------
+    numpy.ndarray of float, shape (items,)
+        parAdjustedVolume, MWh, the sign of the side (the last item kept in part).
+    """
     result = np.zeros_like(volume)
     remaining = order[volume[order] != 0]
     taken = _take_from_top(np.abs(volume[remaining]), par)
@@ -225,8 +455,26 @@ def r_prc_par(volume: np.ndarray, order: np.ndarray, par: float) -> np.ndarray:
 def r_prc_main(
     par_volume: np.ndarray, final_price: np.ndarray, tlm: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, float]:
-    """R-PRC-MAIN: TLM-adjusted volume and cost; main price = Σ cost / Σ volume (NaN if no
-    volume remains)."""
+    """TLM-adjusted volume and cost, and the main price Σ cost / Σ volume (R-PRC-MAIN).
+
+    Parameters
+    ----------
+    par_volume : numpy.ndarray of float, shape (items,)
+        parAdjustedVolume, MWh, buy > 0, sell < 0.
+    final_price : numpy.ndarray of float, shape (items,)
+        finalPrice, £/MWh.
+    tlm : numpy.ndarray of float, shape (items,)
+        TLM of each item's unit, dimensionless (BSAD: 1).
+
+    Returns
+    -------
+    adjusted : numpy.ndarray of float, shape (items,)
+        tlmAdjustedVolume, MWh, the sign of the side.
+    cost : numpy.ndarray of float, shape (items,)
+        tlmAdjustedCost, £, 0 where nothing remains.
+    main : float
+        Main price, £/MWh; NaN if no volume remains.
+    """
     adjusted = par_volume * tlm
     cost = np.where(par_volume != 0, adjusted * final_price, 0.0)
     total = float(adjusted.sum())
@@ -239,10 +487,46 @@ def r_prc_main(
 
 @dataclass
 class StackResult:
-    """Per item (aligned with the input items), every published stack column in stage order."""
+    """Per item, every published stack column in stage order (R-PRC).
+
+    Every array has shape (items,), aligned with the input items; volumes MWh with the sign
+    of the side (buy > 0, sell < 0); prices £/MWh. Items of periods not priced keep volumes
+    0, no flags and their given price.
+
+    Attributes
+    ----------
+    reserve_scarcity_price : numpy.ndarray of float
+        RSVP_j applied by R-PRC-STOR, £/MWh; NaN where it does not apply.
+    stack_price : numpy.ndarray of float
+        Price after STOR repricing: the price the stages rank by.
+    dmat_adjusted_volume : numpy.ndarray of float
+        After R-PRC-DMAT.
+    arbitrage_adjusted_volume : numpy.ndarray of float
+        After R-PRC-ARB.
+    niv_adjusted_volume : numpy.ndarray of float
+        After R-PRC-NIVTAG.
+    par_adjusted_volume : numpy.ndarray of float
+        After R-PRC-PAR.
+    first_stage_flag : numpy.ndarray of bool
+        SO, CADL or unpriced (R-PRC-FLAG).
+    second_stage_flag : numpy.ndarray of bool
+        Still flagged after second-stage unflagging.
+    repriced : numpy.ndarray of bool
+        repricedIndicator: took the replacement price (R-PRC-REPL).
+    final_price : numpy.ndarray of float
+        finalPrice, £/MWh.
+    tlm_adjusted_volume : numpy.ndarray of float
+        parAdjustedVolume × TLM, MWh (R-PRC-MAIN).
+    tlm_adjusted_cost : numpy.ndarray of float
+        tlmAdjustedVolume × finalPrice, £.
+    tagged_by : numpy.ndarray of int64
+        TAGGED_BY_* code of the stage that tagged the item out (TAGGED_BY_NONE: kept).
+    sequence : numpy.ndarray of int64
+        Position in its period and side, most expensive first, 1-based.
+    """
 
     reserve_scarcity_price: np.ndarray
-    stack_price: np.ndarray  # after STOR repricing: the price the stages rank by
+    stack_price: np.ndarray
     dmat_adjusted_volume: np.ndarray
     arbitrage_adjusted_volume: np.ndarray
     niv_adjusted_volume: np.ndarray
@@ -253,23 +537,49 @@ class StackResult:
     final_price: np.ndarray
     tlm_adjusted_volume: np.ndarray
     tlm_adjusted_cost: np.ndarray
-    tagged_by: np.ndarray  # TAGGED_BY_* code of the stage that tagged the item out
-    sequence: np.ndarray  # position in its period and side, most expensive first (1-based)
+    tagged_by: np.ndarray
+    sequence: np.ndarray
 
 
 @dataclass
 class PeriodPrices:
-    """Per period (index j − 1)."""
+    """The imbalance price of each period (R-PRC); arrays have shape (periods,), index j − 1.
+
+    NaN (None for price_source) in periods not priced, except mip.
+
+    Attributes
+    ----------
+    ssp : numpy.ndarray of float
+        SSP_j, £/MWh; NaN where unavailable.
+    sbp : numpy.ndarray of float
+        SBP_j = SSP_j (single price since P305), £/MWh.
+    niv : numpy.ndarray of float
+        NIV_j, MWh, > 0 short.
+    main_price : numpy.ndarray of float
+        Main price before BPA/SPA, £/MWh; NaN where nothing remains after PAR.
+    price_source : numpy.ndarray of object
+        ``stack``, ``replacement``, ``mip`` or PRICE_UNAVAILABLE.
+    replacement_price : numpy.ndarray of float
+        £/MWh where some item was repriced, else NaN.
+    replacement_reference_volume : numpy.ndarray of float
+        MWh where some item was repriced, else NaN.
+    mip : numpy.ndarray of float
+        MIP_j, £/MWh, as given.
+    price_adjustment : numpy.ndarray of float
+        BPA_j (NIV > 0) or SPA_j (NIV < 0) applied, £/MWh; 0 on the MIP path.
+    periods_priced : list of int
+        The periods priced, 1-based, in the order priced.
+    """
 
     ssp: np.ndarray
     sbp: np.ndarray
     niv: np.ndarray
     main_price: np.ndarray
-    price_source: np.ndarray  # "stack", "replacement" or "mip"
+    price_source: np.ndarray
     replacement_price: np.ndarray
     replacement_reference_volume: np.ndarray
     mip: np.ndarray
-    price_adjustment: np.ndarray  # BPA or SPA applied
+    price_adjustment: np.ndarray
     periods_priced: list[int] = field(default_factory=list)
 
 
@@ -287,6 +597,26 @@ def _tiebreak(items: StackItems) -> np.ndarray:
 def validate_price_inputs(
     items: StackItems, periods: int, period_inputs: PeriodPriceInputs
 ) -> None:
+    """Refuse price inputs that break a rule of the format, before any pricing starts.
+
+    Parameters
+    ----------
+    items : StackItems
+        The day's stack items.
+    periods : int
+        Number of periods of the day.
+    period_inputs : PeriodPriceInputs
+        Per-period inputs.
+
+    Raises
+    ------
+    EngineInputError
+        Naming the period and item of the first problem: a period the day does not have, a
+        volume, price (of a priced item) or TLM that is not finite, a volume of the wrong
+        sign for its side, a side neither buy nor sell, or a LoLP, BPA or SPA that is not
+        finite.
+    """
+
     def name(i: int) -> str:
         acc = (
             f" acceptance {items.acceptance[i]} pair {items.pair[i]}"
@@ -330,7 +660,39 @@ def imbalance_prices(
     periods: int,
     only_periods: list[int] | None = None,
 ) -> tuple[PeriodPrices, StackResult]:
-    """Price every period (or `only_periods`) from its stack items, stage by stage."""
+    """The imbalance price of every period from its stack items, stage by stage (R-PRC-*).
+
+    Parameters
+    ----------
+    items : StackItems
+        The day's stack items (volumes MWh, buy > 0, sell < 0; prices £/MWh).
+    period_inputs : PeriodPriceInputs
+        MIP, LoLP, STOR windows, BPA and SPA per period.
+    parameters : PriceParameters
+        PAR, RPAR, DMAT (MWh) and VoLL (£/MWh).
+    periods : int
+        Number of periods of the day.
+    only_periods : list of int, optional
+        Price these periods only (1-based); default all.
+
+    Returns
+    -------
+    prices : PeriodPrices
+        Per period: SSP = SBP (£/MWh), NIV (MWh), price source and replacement price.
+    stack : StackResult
+        Per item: every published stack column.
+
+    Raises
+    ------
+    EngineInputError
+        When the inputs break a rule of the format (validate_price_inputs).
+
+    Notes
+    -----
+    Assumed stages: R-PRC-DMAT (granularity), R-PRC-ARB and R-PRC-REPL (detail). A period
+    that needs MIP_j and has none gets PRICE_UNAVAILABLE and a NaN price. Dual pricing before
+    2015-11-05 is not modelled (rulebook §15): one price, SSP = SBP.
+    """
     validate_price_inputs(items, periods, period_inputs)
     n = len(items)
     result = StackResult(
