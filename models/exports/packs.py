@@ -101,10 +101,22 @@ def write_run_workbook(db: SettlementDatabase, run_id: int, path) -> Path:
     with db.engine.connect() as conn:
         run = get_run(conn, run_id, light=True)
     result = settle_stored(db, run_id)
-    inputs = result.inputs
-    periods = np.asarray(inputs.periods)
-    k = periods - 1
     workbook = new_workbook()
+    _write_prices_sheet(workbook, run, result)
+    _write_parties_sheet(workbook, result)
+    _write_units_sheet(workbook, result)
+    _write_stack_sheet(workbook, result)
+    _write_checks_sheet(workbook, result)
+    write_known_gaps_sheet(workbook, [(f"run {run.id}: {run.label}", result.known_gaps)])
+    write_completeness_sheet(workbook, _completeness(db, ((run_id, result),)))
+    save_workbook(workbook, path)
+    return Path(path)
+
+
+def _write_prices_sheet(workbook, run, result: SettlementResult) -> None:
+    """Prices: each settled period's SSP, SBP, NIV, price source, CSOBM and residual."""
+    periods = np.asarray(result.inputs.periods)
+    k = periods - 1
     prices = SheetWriter(
         workbook,
         "Prices",
@@ -133,6 +145,10 @@ def write_run_workbook(db: SettlementDatabase, run_id: int, path) -> Path:
             ]
         )
     prices.finish()
+
+
+def _write_parties_sheet(workbook, result: SettlementResult) -> None:
+    """Parties: each party's totals of the day."""
     totals = result.parties
     parties = SheetWriter(
         workbook,
@@ -146,7 +162,7 @@ def write_run_workbook(db: SettlementDatabase, run_id: int, path) -> Path:
             Col("net £", "gbp"),
         ],
     )
-    for i, party in enumerate(inputs.parties):
+    for i, party in enumerate(result.inputs.parties):
         parties.append(
             [
                 party,
@@ -158,6 +174,11 @@ def write_run_workbook(db: SettlementDatabase, run_id: int, path) -> Path:
             ]
         )
     parties.finish()
+
+
+def _write_units_sheet(workbook, result: SettlementResult) -> None:
+    """Units x period: each BM unit × settled period's volumes and cashflows."""
+    inputs = result.inputs
     units = SheetWriter(
         workbook,
         "Units x period",
@@ -175,7 +196,7 @@ def write_run_workbook(db: SettlementDatabase, run_id: int, path) -> Path:
     fpn, qm, tlm = result.bm.period_fpn, inputs.metered, result.tlm
     qme, cbm, cnd = result.non_delivery.qme, result.bm.cashflows.cbm, result.non_delivery.cnd
     for u, unit in enumerate(inputs.bm.bm_units):
-        for j in k:
+        for j in np.asarray(inputs.periods) - 1:
             units.append(
                 [
                     unit,
@@ -189,45 +210,39 @@ def write_run_workbook(db: SettlementDatabase, run_id: int, path) -> Path:
                 ]
             )
     units.finish()
-    stack = stack_item_columns(result, periods)
-    names = (
-        "period",
-        "side",
-        "sequence",
-        "item_id",
-        "acceptance",
-        "pair",
-        "tagged_by",
-        "original_price",
-        "volume",
-        "par_adjusted_volume",
-        "final_price",
-        "tlm_adjusted_volume",
-        "tlm_adjusted_cost",
-    )
-    kinds = (
-        "int",
-        "text",
-        "int",
-        "text",
-        "int",
-        "int",
-        "text",
-        "price",
-        "mwh",
-        "mwh",
-        "price",
-        "mwh",
-        "gbp",
-    )
+
+
+# The stack sheet's columns (of results_json.stack_item_columns) and their cell kinds.
+_STACK_COLUMNS = (
+    ("period", "int"),
+    ("side", "text"),
+    ("sequence", "int"),
+    ("item_id", "text"),
+    ("acceptance", "int"),
+    ("pair", "int"),
+    ("tagged_by", "text"),
+    ("original_price", "price"),
+    ("volume", "mwh"),
+    ("par_adjusted_volume", "mwh"),
+    ("final_price", "price"),
+    ("tlm_adjusted_volume", "mwh"),
+    ("tlm_adjusted_cost", "gbp"),
+)
+
+
+def _write_stack_sheet(workbook, result: SettlementResult) -> None:
+    """Stack: every stack item of the settled periods, with what the stages did to it."""
+    stack = stack_item_columns(result, np.asarray(result.inputs.periods))
     sheet = SheetWriter(
-        workbook,
-        "Stack",
-        [Col(n.replace("_", " "), kd) for n, kd in zip(names, kinds, strict=True)],
+        workbook, "Stack", [Col(n.replace("_", " "), kind) for n, kind in _STACK_COLUMNS]
     )
     for i in range(len(stack["period"])):
-        sheet.append([stack[n][i] for n in names])
+        sheet.append([stack[n][i] for n, _ in _STACK_COLUMNS])
     sheet.finish()
+
+
+def _write_checks_sheet(workbook, result: SettlementResult) -> None:
+    """Checks: each check's outcome, a failure in capitals so that it stands out."""
     checks = SheetWriter(
         workbook,
         "Checks",
@@ -246,7 +261,3 @@ def write_run_workbook(db: SettlementDatabase, run_id: int, path) -> Path:
              check.detail]
         )  # fmt: skip
     checks.finish()
-    write_known_gaps_sheet(workbook, [(f"run {run.id}: {run.label}", result.known_gaps)])
-    write_completeness_sheet(workbook, _completeness(db, ((run_id, result),)))
-    save_workbook(workbook, path)
-    return Path(path)
