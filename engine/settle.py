@@ -72,8 +72,23 @@ PRICE_UNAVAILABLE_REASON = "price unavailable: CAEI, TRC and RCRC are not availa
 
 @dataclass(frozen=True, slots=True)
 class Check:
-    """An invariant of one period. status is None when `ok` says it all, NOT_APPLICABLE when
-    the check does not apply (then ok is True and detail says why)."""
+    """An invariant of one period, as settle_day checked it.
+
+    Attributes
+    ----------
+    rule : str
+        The rule id (e.g. ``R-TLM``) or the check's name (e.g. ``cash-balance``,
+        ``tlm-range``).
+    period : int or None
+        Settlement period j, 1-based; None for a check not tied to one period.
+    ok : bool
+        Whether it holds.
+    detail : str
+        The numbers checked, in words; never a NaN.
+    status : str or None, default None
+        None when `ok` says it all; NOT_APPLICABLE when the check does not apply (then ok
+        is True and detail says why).
+    """
 
     rule: str
     period: int | None
@@ -84,57 +99,148 @@ class Check:
 
 @dataclass(frozen=True, slots=True)
 class PartyTotals:
-    """Per party over the settled periods (£): CBM and RCRC paid to, CND and CAEI paid by."""
+    """Each party's charges over the settled periods (£); every array has shape (parties,).
+
+    cnd, caei, rcrc and net are NaN when some settled period has no metered volumes; caei,
+    rcrc and net also when some settled period has no price. cbm is always a number.
+
+    Attributes
+    ----------
+    cbm : numpy.ndarray of float
+        Σ CBM of the units it leads, positive = paid to the party.
+    cnd : numpy.ndarray of float
+        Σ CND, positive = paid by the party.
+    caei : numpy.ndarray of float
+        Σ CAEI of its two accounts, positive = paid by the party.
+    rcrc : numpy.ndarray of float
+        Σ RCRC, positive = paid to the party.
+    net : numpy.ndarray of float
+        cbm − cnd − caei + rcrc: positive, the party is paid.
+    """
 
     cbm: np.ndarray
     cnd: np.ndarray
     caei: np.ndarray
     rcrc: np.ndarray
-    net: np.ndarray  # cbm − cnd − caei + rcrc: positive, the party is paid
+    net: np.ndarray
 
 
 @dataclass(frozen=True, slots=True)
 class SettlementResult:
+    """Everything settle_day computed for a settlement date, stage by stage.
+
+    Metered-volume dependent quantities are NaN in periods without metered volumes; cash
+    figures follow the rulebook's signs (CBM, RCRC paid to; CND, CAEI paid by the party).
+
+    Attributes
+    ----------
+    inputs : SettlementInputs
+        The inputs settled.
+    bm : BmStageResult
+        Period FPN, accepted volumes and CBM.
+    metered_available : numpy.ndarray of bool, shape (periods,)
+        Some unit has a metered volume in the period.
+    losses : LossResult
+        L, TLMO± and TLM computed with missing metered volumes as 0.
+    tlm : numpy.ndarray of float, shape (units, periods)
+        TLM_ij, dimensionless; NaN where not available.
+    stack_tlm : numpy.ndarray of float, shape (units, periods)
+        TLM used in the stack: TLM_ij, or 1 + TLF without metered volumes.
+    items : StackItems
+        The day's stack items: accepted volumes, then BSAD.
+    stack : StackResult
+        Every published stack column per item.
+    prices : PeriodPrices
+        SSP = SBP, NIV and price source per period.
+    non_delivery : NonDelivery
+        QME, QII, QNDO, QNDB (MWh) and CND (£, paid by).
+    qce : numpy.ndarray of float, shape (accounts, periods)
+        QCE_aj, MWh.
+    qabs : numpy.ndarray of float, shape (accounts, periods)
+        QABS_aj, MWh.
+    qabc : numpy.ndarray of float, shape (accounts, periods)
+        QABC_aj, MWh, positive for a net seller.
+    rcrc_basis : numpy.ndarray of float, shape (accounts, periods)
+        CE_a, MWh, signed by Trading Unit status.
+    imbalance : Imbalance
+        QAEI, CAEI, TRC, RCRP and RCRC.
+    csobm : numpy.ndarray of float, shape (periods,)
+        CSOBM_j = Σ_i CBM_ij − Σ_i CND_ij, £, paid by the system operator (R-ACC-CSOBM).
+    cash_balance_error : numpy.ndarray of float, shape (periods,)
+        Σ CAEI + CSOBM + Σ CND − Σ CBM − Σ RCRC − unallocated residual, £ (R-ACC-CASH).
+    party_period_cbm : numpy.ndarray of float, shape (parties, periods)
+        CBM per lead party, £, paid to.
+    party_period_cnd : numpy.ndarray of float, shape (parties, periods)
+        CND per lead party, £, paid by.
+    party_period_caei : numpy.ndarray of float, shape (parties, periods)
+        CAEI per party (both accounts), £, paid by.
+    party_period_rcrc : numpy.ndarray of float, shape (parties, periods)
+        RCRC per party, £, paid to.
+    parties : PartyTotals
+        Totals over the settled periods.
+    checks : tuple of Check
+        Every invariant checked, per settled period.
+    known_gaps : tuple of GapUse, default ()
+        The rulebook §15 gaps the day's results depend on.
+    """
+
     inputs: SettlementInputs
     bm: BmStageResult
-    metered_available: np.ndarray  # (periods,)
+    metered_available: np.ndarray
     losses: LossResult
-    tlm: np.ndarray  # (units, periods), NaN where not available
-    stack_tlm: np.ndarray  # (units, periods): TLM used in the stack
+    tlm: np.ndarray
+    stack_tlm: np.ndarray
     items: StackItems
     stack: StackResult
     prices: PeriodPrices
     non_delivery: NonDelivery
-    qce: np.ndarray  # (accounts, periods)
+    qce: np.ndarray
     qabs: np.ndarray
     qabc: np.ndarray
     rcrc_basis: np.ndarray
     imbalance: Imbalance
-    csobm: np.ndarray  # (periods,)
-    cash_balance_error: np.ndarray  # (periods,)
-    party_period_cbm: np.ndarray  # (parties, periods)
+    csobm: np.ndarray
+    cash_balance_error: np.ndarray
+    party_period_cbm: np.ndarray
     party_period_cnd: np.ndarray
     party_period_caei: np.ndarray
     party_period_rcrc: np.ndarray
     parties: PartyTotals
     checks: tuple[Check, ...]
-    known_gaps: tuple[GapUse, ...] = ()  # rulebook §15 gaps the day's results depend on
+    known_gaps: tuple[GapUse, ...] = ()
 
     @property
     def unallocated_residual(self) -> np.ndarray:
-        """(periods,) R-ACC-RCRC-NODENOM: the TRC no account could take (0 normally)."""
+        """(periods,) R-ACC-RCRC-NODENOM: the TRC no account could take, £ (0 normally)."""
         return self.imbalance.unallocated_residual
 
     @property
     def settled_periods(self) -> tuple[int, ...]:
+        """The periods settled, 1-based."""
         return self.inputs.periods
 
     @property
     def system_price(self) -> np.ndarray:
+        """(periods,) SSP_j = SBP_j, £/MWh; NaN where unavailable."""
         return self.prices.ssp
 
 
 def validate_settlement_inputs(inputs: SettlementInputs) -> None:
+    """Refuse settlement inputs that break a rule of the format, before any computing starts.
+
+    Parameters
+    ----------
+    inputs : SettlementInputs
+        The inputs of one settlement date.
+
+    Raises
+    ------
+    EngineInputError
+        For BM inputs validate_bm_inputs refuses, metered volumes not of shape (units,
+        periods) or infinite, a period to settle that the day does not have, an ECVN or MVRN
+        fixed volume that is not finite, or an ECVN or MVRN account that is not an account
+        of the run's parties.
+    """
     validate_bm_inputs(inputs.bm)
     units, periods = len(inputs.bm.bm_units), inputs.bm.periods
     if inputs.metered.shape != (units, periods):
@@ -173,7 +279,32 @@ def _per_party(per_unit_or_account: np.ndarray, owner: np.ndarray, parties: int)
 
 
 def settle_day(inputs: SettlementInputs) -> SettlementResult:
-    """Settle the inputs' periods of their settlement date."""
+    """Settle the inputs' periods of their settlement date: every stage, then the checks.
+
+    Parameters
+    ----------
+    inputs : SettlementInputs
+        The inputs of one settlement date (MWh export positive, £/MWh, epoch seconds).
+
+    Returns
+    -------
+    SettlementResult
+        Every stage's results, the invariant checks and the known gaps the day depends on.
+
+    Raises
+    ------
+    EngineInputError
+        When the inputs break a rule of the format (validate_settlement_inputs,
+        validate_price_inputs).
+
+    Notes
+    -----
+    Assumed rules are used as engine.rules lists them (R-VOL-PAIR, R-VOL-INT, R-CBM, R-TLM
+    offsets, R-TLM-ONESIDED, R-ND*, R-ACC-QCE, R-ACC-QABC sign, R-ACC-QABS,
+    R-ACC-RCRC-NODENOM, R-PRC-DMAT, R-PRC-ARB, R-PRC-REPL). Not modelled (rulebook §15): P376
+    baselining, P415 compensation, the NETSO's energy accounts, VLP virtual accounts, RR
+    cashflows; known_gaps names those the day's results depend on.
+    """
     validate_settlement_inputs(inputs)
     bm_inputs = inputs.bm
     params = inputs.parameters
@@ -317,8 +448,21 @@ def settle_day(inputs: SettlementInputs) -> SettlementResult:
 
 
 def acceptances_in_periods(bm_inputs: BmInputs, periods: np.ndarray) -> np.ndarray:
-    """Per acceptance: whether any segment of its levels reaches into a period where
-    `periods` (bool, one per period of the day) is True."""
+    """Which acceptances have levels reaching into some of the given periods.
+
+    Parameters
+    ----------
+    bm_inputs : BmInputs
+        The day's acceptances and levels.
+    periods : numpy.ndarray of bool, shape (periods of the day,)
+        True for the periods asked about.
+
+    Returns
+    -------
+    numpy.ndarray of bool, shape (acceptances,)
+        True where a segment of the acceptance's levels reaches into such a period (one
+        ending on a period's start does not reach into it).
+    """
     levels = bm_inputs.acceptance_levels
     count = bm_inputs.periods
     offset_from = levels.time_from - bm_inputs.day_start
