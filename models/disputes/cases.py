@@ -25,6 +25,7 @@ from functools import cache
 from sqlalchemy import Connection, select
 
 from models.core.errors import RunNotFoundError, WorkbenchInputError
+from models.core.period_list import decode_periods, encode_periods
 from models.db.schema import DisputeCase, DisputeCaseScenario, SettlementRun
 from models.runs.run_store import run_row
 
@@ -177,7 +178,7 @@ def create_case(
             reference=reference,
             raising_party=raising_party,
             settlement_dates=run["settlement_date"].isoformat(),
-            periods=",".join(map(str, periods)) if periods else None,
+            periods=encode_periods(periods),
             run_id=run_id,
             category=category,
             description=description,
@@ -224,7 +225,7 @@ def _case(conn: Connection, row) -> Case:
         reference=row["reference"],
         raising_party=row["raising_party"],
         settlement_dates=tuple(date.fromisoformat(d) for d in row["settlement_dates"].split(",")),
-        periods=tuple(int(p) for p in row["periods"].split(",")) if row["periods"] else None,
+        periods=decode_periods(row["periods"]),
         run_id=row["run_id"],
         category=row["category"],
         description=row["description"],

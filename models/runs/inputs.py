@@ -27,6 +27,7 @@ from engine.settlement_inputs import (
     SettlementInputs,
     UnitAttributes,
 )
+from models.core.period_list import decode_periods
 from models.core.table import (
     Table,
     codes_in,
@@ -52,7 +53,7 @@ def read_run_frames(conn: Connection, run_id: int) -> tuple[date, tuple[int, ...
     ).first()
     if run is None or run.kind != "scenario":
         return read_stored_frames(conn, run_id)  # which names a missing run
-    periods = tuple(int(p) for p in run.periods.split(",")) if run.periods else None
+    periods = decode_periods(run.periods)
     return run.settlement_date, periods, scenario_frames(conn, run_id)
 
 

@@ -12,6 +12,7 @@ from datetime import date
 from sqlalchemy import Connection, select
 
 from models.core.errors import RunNotFoundError
+from models.core.period_list import decode_periods
 from models.core.table import Table, take
 from models.db.dataset_cache import query_table, read_dataset_cache, read_run_cache
 from models.db.schema import BM_DATA_TABLES, RUN_INPUT_TABLES, SettlementRun
@@ -40,7 +41,7 @@ def read_stored_frames(
     ).first()  # fmt: skip
     if run is None:
         raise RunNotFoundError(f"run {run_id} does not exist")
-    periods = tuple(int(p) for p in run.periods.split(",")) if run.periods else None
+    periods = decode_periods(run.periods)
     if run.kind == "scenario":
         raise RunNotFoundError(f"run {run_id} is a scenario: read it with models.runs.inputs")
     frames: dict[str, Table] = {}

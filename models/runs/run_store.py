@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Table, func, literal, select
 
 from engine.settlement_calendar import RunType
 from models.core.errors import RunImmutableError, RunNotFoundError
+from models.core.period_list import decode_periods, encode_periods
 from models.db.bulk import bulk_insert, bulk_insert_columns
 from models.db.dataset_cache import (
     CACHE_MIN_ROWS,
@@ -177,7 +178,7 @@ def create_run(
             source=source,
             created_at=_utc_now(),
             status="loading",
-            periods=",".join(str(p) for p in periods) if periods else None,
+            periods=encode_periods(periods),
             notes=notes,
         )
     )
@@ -300,7 +301,7 @@ def _runs_query(light: bool):
 
 
 def _run_info(row: Mapping) -> RunInfo:
-    periods = tuple(int(p) for p in row["periods"].split(",")) if row["periods"] else None
+    periods = decode_periods(row["periods"])
     return RunInfo(
         id=row["id"],
         settlement_date=row["settlement_date"],
