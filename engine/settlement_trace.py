@@ -39,7 +39,32 @@ def _check_period(result: SettlementResult, period: int) -> int:
 
 
 def trace_unit(result: SettlementResult, bm_unit: str, period: int) -> Trace:
-    """BM stage, TLM and non-delivery of one BM unit in one period."""
+    """Step trace of one BM unit in one period: BM stage, TLM and non-delivery.
+
+    Steps: the BM stage (engine.bm_trace: R-PROF-*, R-VOL-*, R-CBM), then R-TLM-TU or
+    R-TLM-SECONDARY, R-TLM-PRIMARY, R-TLM-ONESIDED where it applies, R-TLM, and R-ND,
+    R-ND-ORDER, R-ND-CHARGE; without metered volumes only the stack's TLM = 1 + TLF.
+
+    Parameters
+    ----------
+    result : SettlementResult
+        A settled day.
+    bm_unit : str
+        Elexon BM unit id.
+    period : int
+        A settled period, 1-based.
+
+    Returns
+    -------
+    Trace
+        Volumes in MWh, cash in £ (CBM paid to, CND paid by the party), TLM dimensionless;
+        steps resting on P376 baselining name that gap where the unit may be baselined.
+
+    Raises
+    ------
+    EngineInputError
+        When the period was not settled or the unit is not in the inputs.
+    """
     k = _check_period(result, period)
     inputs = result.inputs
     u = inputs.bm.unit_index(bm_unit)
@@ -202,7 +227,33 @@ def _trace_non_delivery(trace: Trace, result: SettlementResult, u: int, k: int, 
 
 
 def trace_account(result: SettlementResult, party: str, account: str, period: int) -> Trace:
-    """Credited energy, contract volume, balancing services volume, imbalance and RCRC."""
+    """Step trace of one energy account in one period: QCE, QABC, QABS, imbalance and RCRC.
+
+    Steps R-ACC-QCE, R-ACC-QABC, R-ACC-QABS, R-ACC-QAEI, R-ACC-RCRC-NODENOM where it
+    applies, R-ACC-RCRC; without metered volumes only R-ACC-QABC.
+
+    Parameters
+    ----------
+    result : SettlementResult
+        A settled day.
+    party : str
+        Party id.
+    account : str
+        ``P`` (Production) or ``C`` (Consumption).
+    period : int
+        A settled period, 1-based.
+
+    Returns
+    -------
+    Trace
+        Volumes in MWh, CAEI in £ paid by and RCRC in £ paid to the party; steps name the
+        known gaps (VLP accounts, P415, the NETSO's accounts) the account depends on.
+
+    Raises
+    ------
+    EngineInputError
+        When the period was not settled or the run has no such account.
+    """
     k = _check_period(result, period)
     inputs = result.inputs
     if party not in inputs.parties or account not in ("P", "C"):
@@ -342,7 +393,28 @@ def trace_account(result: SettlementResult, party: str, account: str, period: in
 
 
 def trace_price(result: SettlementResult, period: int) -> Trace:
-    """The imbalance price of one period, stage by stage."""
+    """Step trace of the imbalance price of one period, stage by stage (R-PRC-*).
+
+    Steps R-PRC-MIP, R-PRC-STOR, R-PRC-DMAT, R-PRC-ARB, R-PRC-NIV, R-PRC-FLAG, R-PRC-NIVTAG,
+    R-PRC-REPL, R-PRC-PAR and R-PRC-MAIN, each with the items it tagged or kept.
+
+    Parameters
+    ----------
+    result : SettlementResult
+        A settled day.
+    period : int
+        A settled period, 1-based.
+
+    Returns
+    -------
+    Trace
+        Prices in £/MWh, volumes in MWh (buy > 0, sell < 0), NIV > 0 short.
+
+    Raises
+    ------
+    EngineInputError
+        When the period was not settled.
+    """
     k = _check_period(result, period)
     items, stack, prices = result.items, result.stack, result.prices
     inputs = result.inputs
