@@ -153,7 +153,33 @@ class StackView(QWidget):
         rows = np.flatnonzero(items.period == period)
         self.plot.clear()
         self.edge_labels = []
-        # Bars from the cheapest buy (dearest sell) outwards, buys first.
+        order, left, right, extent = self._bar_extents(rows)
+        fallback = np.nanmax(np.r_[stack.stack_price[rows], 0])
+        price = np.nan_to_num(stack.stack_price[order], nan=fallback)
+        setting = stack.tagged_by[order] == TAGGED_BY_NAMES.index("")
+        main, replacement = prices.main_price[k], prices.replacement_price[k]
+        beyond = self._frame(price, extent, (main, replacement), items.volume[order], setting)
+        low, high = self.frame
+        top = np.clip(price, low, high)
+        self.bar_left, self.bar_right, self.bar_top, self.bar_item = left, right, top, order
+        x, width = (left + right) / 2, right - left
+        self._draw_bars(order, x, width, top)
+        self._draw_price_setters(x, top, setting)
+        self._edge_labels(x, price, top, off_scale(price, low, high))
+        self._price_marks(main, replacement)
+        self.plot.addItem(pg.InfiniteLine(0, angle=90, pen=pg.mkPen("#888")))
+        self.plot.addItem(self.selection)
+        text = self._title_text(period, len(rows), int(setting.sum()), beyond)
+        self.title.setText(text)
+        self.title.label.setToolTip(text)  # whole, when a narrow window cuts the title
+        self._fill_table(rows)
+        self.selected_item = None
+        self._outline(None)
+
+    def _bar_extents(self, rows: np.ndarray):
+        """(items in drawing order, bar left and right edges in MWh, x extent): buys to the
+        right of 0 and sells to the left, each from its least expensive item outwards."""
+        items, stack = self.view.result.items, self.view.result.stack
         drawn, lefts, rights, extent = [], [], [], [0.0]
         for side in (1, -1):
             mine = rows[items.side[rows] == side]
@@ -164,16 +190,12 @@ class StackView(QWidget):
             rights.append(np.maximum(edges[:-1], edges[1:]))
             extent.append(edges[-1])
         order = np.concatenate(drawn).astype(int)
-        left, right = np.concatenate(lefts), np.concatenate(rights)
-        fallback = np.nanmax(np.r_[stack.stack_price[rows], 0])
-        price = np.nan_to_num(stack.stack_price[order], nan=fallback)
-        setting = stack.tagged_by[order] == TAGGED_BY_NAMES.index("")
-        main, replacement = prices.main_price[k], prices.replacement_price[k]
-        beyond = self._frame(price, extent, (main, replacement), items.volume[order], setting)
-        low, high = self.frame
-        top = np.clip(price, low, high)
-        self.bar_left, self.bar_right, self.bar_top, self.bar_item = left, right, top, order
-        x, width = (left + right) / 2, right - left
+        return order, np.concatenate(lefts), np.concatenate(rights), extent
+
+    def _draw_bars(self, order: np.ndarray, x, width, top) -> None:
+        """One bar graph per tagging stage, in its colour; second-stage flagged items outlined
+        in red."""
+        stack = self.view.result.stack
         for stage, colour in STAGE_COLOURS.items():
             chosen = stack.tagged_by[order] == TAGGED_BY_NAMES.index(stage)
             if not chosen.any():
@@ -187,6 +209,9 @@ class StackView(QWidget):
                     x=x[chosen], height=top[chosen], width=width[chosen], brush=colour, pens=pens
                 )
             )
+
+    def _draw_price_setters(self, x, top, setting) -> None:
+        """A star on each item left untagged, which sets the price (R-PRC-PAR)."""
         if setting.any():
             self.plot.addItem(
                 pg.ScatterPlotItem(
@@ -198,10 +223,11 @@ class StackView(QWidget):
                     pen=pg.mkPen("w", width=1),
                 )
             )
-        self._edge_labels(x, price, top, off_scale(price, low, high))
-        self._price_marks(main, replacement)
-        self.plot.addItem(pg.InfiniteLine(0, angle=90, pen=pg.mkPen("#888")))
-        self.plot.addItem(self.selection)
+
+    def _title_text(self, period: int, items: int, setting: int, beyond: int) -> str:
+        """The period's prices, NIV and item counts, then what the chart leaves out."""
+        prices = self.view.result.prices
+        k = period - 1
         niv = prices.niv[k]
         state = "short" if niv > 0 else "long" if niv < 0 else "balanced"
         edge = (
@@ -210,16 +236,11 @@ class StackView(QWidget):
             if beyond
             else ""
         )
-        text = (
+        return (
             f"Period {period}: {self._price_text(period, prices.ssp[k], prices.price_source[k])}, "
-            f"NIV {niv:+,.3f} MWh ({state}), {len(rows)} items, "
-            f"{int(setting.sum())} setting the price (★)" + edge
+            f"NIV {niv:+,.3f} MWh ({state}), {items} items, "
+            f"{setting} setting the price (★)" + edge
         )
-        self.title.setText(text)
-        self.title.label.setToolTip(text)  # whole, when a narrow window cuts the title
-        self._fill_table(rows)
-        self.selected_item = None
-        self._outline(None)
 
     def _edge_labels(self, x, price, top, beyond) -> None:
         """Each item beyond the frame drawn to its edge, its price written there (the most
