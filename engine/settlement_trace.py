@@ -21,7 +21,7 @@ from engine.known_gaps import (
     is_supplier_id,
 )
 from engine.settle import SettlementResult
-from engine.trace import Trace, TraceInput, step
+from engine.trace import Trace, TraceInput, TraceStep, step
 
 
 def _f(value, places: int = 6):
@@ -255,12 +255,8 @@ def trace_account(result: SettlementResult, party: str, account: str, period: in
         When the period was not settled or the run has no such account.
     """
     k = _check_period(result, period)
-    inputs = result.inputs
-    if party not in inputs.parties or account not in ("P", "C"):
-        raise EngineInputError(f"no energy account {party} {account} in the run")
-    a = inputs.parties.index(party) * 2 + "PC".index(account)
-    name = f"{party} {account}"
-    trace = Trace(f"energy account {name}, period {period}")
+    a = _account_row(result, party, account)
+    trace = Trace(f"energy account {party} {account}, period {period}")
     if not result.metered_available[k]:
         trace.add(
             step(
@@ -272,9 +268,45 @@ def trace_account(result: SettlementResult, party: str, account: str, period: in
             )
         )
         return trace
+    led = np.flatnonzero(result.inputs.units.lead_account == a)
+    names = result.inputs.bm.bm_units
+    secondary_led = bool(result.losses.secondary[led].any())
+    supplier_led = any(is_supplier_id(names[u]) for u in led)
+    gaps = gap_ids_for_account(result.known_gaps, secondary_led, supplier_led)
+    own_gaps = compensation_gap_ids(result.known_gaps, secondary_led, supplier_led)
+    trace.add(
+        step(
+            "R-ACC-QCE",
+            _credited_energy_inputs(result, a, k, led),
+            _f(result.qce[a, k]),
+            unit="MWh",
+            gaps=own_gaps,
+        )
+    )
+    trace.add(_contract_volume_step(result, a, k))
+    trace.add(_bm_volume_step(result, a, k, led))
+    trace.add(_imbalance_step(result, a, k, own_gaps))
+    for rcrc_step in _rcrc_steps(result, a, k, gaps):
+        trace.add(rcrc_step)
+    return trace
+
+
+def _account_row(result: SettlementResult, party: str, account: str) -> int:
+    """The energy account's row: each party's P account, then its C account."""
+    inputs = result.inputs
+    if party not in inputs.parties or account not in ("P", "C"):
+        raise EngineInputError(f"no energy account {party} {account} in the run")
+    return inputs.parties.index(party) * 2 + "PC".index(account)
+
+
+def _credited_energy_inputs(
+    result: SettlementResult, a: int, k: int, led: np.ndarray
+) -> list[TraceInput]:
+    """R-ACC-QCE's inputs: QM × TLM of each unit the account leads, the MVRNs moved to it
+    and those moved away from it."""
+    inputs = result.inputs
     units = inputs.units
     names = inputs.bm.bm_units
-    led = np.flatnonzero(units.lead_account == a)
     metered = np.nan_to_num(inputs.metered[:, k])
     tlm = result.tlm[:, k]
     contributions = [
@@ -302,13 +334,14 @@ def trace_account(result: SettlementResult, party: str, account: str, period: in
                 "MVRN",
             )
         )
-    secondary_led = bool(result.losses.secondary[led].any())
-    supplier_led = any(is_supplier_id(names[u]) for u in led)
-    gaps = gap_ids_for_account(result.known_gaps, secondary_led, supplier_led)
-    own_gaps = compensation_gap_ids(result.known_gaps, secondary_led, supplier_led)
-    trace.add(step("R-ACC-QCE", contributions, _f(result.qce[a, k]), unit="MWh", gaps=own_gaps))
+    return contributions
+
+
+def _contract_volume_step(result: SettlementResult, a: int, k: int) -> TraceStep:
+    """R-ACC-QABC: the period's ECVNs sold from and bought into the account."""
+    inputs = result.inputs
     c = inputs.contracts
-    in_period = c.period == period
+    in_period = c.period == k + 1
     sold = [
         (inputs.account_name(int(c.to_account[i])), float(c.mwh[i]))
         for i in np.flatnonzero(in_period & (c.from_account == a))
@@ -317,69 +350,80 @@ def trace_account(result: SettlementResult, party: str, account: str, period: in
         (inputs.account_name(int(c.from_account[i])), float(c.mwh[i]))
         for i in np.flatnonzero(in_period & (c.to_account == a))
     ]
-    trace.add(
-        step(
-            "R-ACC-QABC",
-            [
-                TraceInput("sold to (account, MWh)", sold, "ECVN"),
-                TraceInput("bought from (account, MWh)", bought, "ECVN"),
-            ],
-            _f(result.qabc[a, k]),
-            unit="MWh",
-        )
+    return step(
+        "R-ACC-QABC",
+        [
+            TraceInput("sold to (account, MWh)", sold, "ECVN"),
+            TraceInput("bought from (account, MWh)", bought, "ECVN"),
+        ],
+        _f(result.qabc[a, k]),
+        unit="MWh",
     )
+
+
+def _bm_volume_step(result: SettlementResult, a: int, k: int, led: np.ndarray) -> TraceStep:
+    """R-ACC-QABS: −TLM × (accepted + balancing services volume) of each unit it leads."""
+    inputs = result.inputs
+    names = inputs.bm.bm_units
+    tlm = result.tlm[:, k]
     accepted = result.non_delivery.qme[:, k] - result.bm.period_fpn[:, k]
-    trace.add(
-        step(
-            "R-ACC-QABS",
-            [
-                TraceInput(
-                    f"{names[u]}: −TLM × (Σ QAO + QAB + QBS)",
-                    f"−{tlm[u]:.9f} × ({accepted[u]:.6f} + {inputs.balancing_services[u, k]:g})",
-                    f"BM unit {names[u]}",
-                )
-                for u in led
-            ],
-            _f(result.qabs[a, k]),
-            unit="MWh",
-        )
+    return step(
+        "R-ACC-QABS",
+        [
+            TraceInput(
+                f"{names[u]}: −TLM × (Σ QAO + QAB + QBS)",
+                f"−{tlm[u]:.9f} × ({accepted[u]:.6f} + {inputs.balancing_services[u, k]:g})",
+                f"BM unit {names[u]}",
+            )
+            for u in led
+        ],
+        _f(result.qabs[a, k]),
+        unit="MWh",
     )
+
+
+def _imbalance_step(result: SettlementResult, a: int, k: int, gaps: tuple[str, ...]) -> TraceStep:
+    """R-ACC-QAEI: QAEI = QCE + QABS − QABC and its charge CAEI at the period's price."""
     imb = result.imbalance
-    price = result.prices.ssp[k]
-    trace.add(
-        step(
-            "R-ACC-QAEI",
-            [
-                TraceInput("QCE", _f(result.qce[a, k]), "R-ACC-QCE"),
-                TraceInput("QABS", _f(result.qabs[a, k]), "R-ACC-QABS"),
-                TraceInput("QABC", _f(result.qabc[a, k]), "R-ACC-QABC"),
-                TraceInput("QAEI = QCE + QABS − QABC", _f(imb.qaei[a, k]), ""),
-                TraceInput("SSP = SBP", _f(price), f"period {period} price"),
-            ],
-            _f(imb.caei[a, k]),
-            unit="£",
-            title="Energy imbalance charge CAEI_a (paid by the party)",
-            gaps=own_gaps,
-        )
+    return step(
+        "R-ACC-QAEI",
+        [
+            TraceInput("QCE", _f(result.qce[a, k]), "R-ACC-QCE"),
+            TraceInput("QABS", _f(result.qabs[a, k]), "R-ACC-QABS"),
+            TraceInput("QABC", _f(result.qabc[a, k]), "R-ACC-QABC"),
+            TraceInput("QAEI = QCE + QABS − QABC", _f(imb.qaei[a, k]), ""),
+            TraceInput("SSP = SBP", _f(result.prices.ssp[k]), f"period {k + 1} price"),
+        ],
+        _f(imb.caei[a, k]),
+        unit="£",
+        title="Energy imbalance charge CAEI_a (paid by the party)",
+        gaps=gaps,
     )
+
+
+def _rcrc_steps(result: SettlementResult, a: int, k: int, gaps: tuple[str, ...]) -> list[TraceStep]:
+    """R-ACC-RCRC-NODENOM when the period has no RCRC denominator (or a residual), then
+    R-ACC-RCRC: the account's share RCRP_a of TRC_j."""
+    imb = result.imbalance
     rcrc_inputs = [
         TraceInput("CE_a (signed credited energy)", _f(result.rcrc_basis[a, k]), "R-ACC-QCE"),
         TraceInput("Σ_b CE_b", _f(imb.rcrc_denominator[k]), "all accounts"),
         TraceInput("RCRP_a", _f(imb.rcrp[a, k], 9), "CE_a / Σ CE_b"),
-        TraceInput("TRC_j = Σ CAEI", _f(imb.trc[k]), f"period {period}"),
+        TraceInput("TRC_j = Σ CAEI", _f(imb.trc[k]), f"period {k + 1}"),
     ]
+    steps = []
     if imb.unallocated_residual[k] != 0 or r_acc_rcrc_nodenom(imb.rcrc_denominator[k : k + 1])[0]:
-        trace.add(
+        steps.append(
             step(
                 "R-ACC-RCRC-NODENOM",
-                rcrc_inputs[1:2] + rcrc_inputs[3:],
+                rcrc_inputs[1:2] + rcrc_inputs[3:],  # the denominator and what goes unallocated
                 _f(imb.unallocated_residual[k]),
                 unit="£",
                 title="No RCRC denominator: RCRP = 0, TRC_j unallocated",
                 gaps=gaps,
             )
         )
-    trace.add(
+    steps.append(
         step(
             "R-ACC-RCRC",
             rcrc_inputs,
@@ -389,7 +433,7 @@ def trace_account(result: SettlementResult, party: str, account: str, period: in
             gaps=gaps,
         )
     )
-    return trace
+    return steps
 
 
 def trace_price(result: SettlementResult, period: int) -> Trace:
@@ -416,53 +460,22 @@ def trace_price(result: SettlementResult, period: int) -> Trace:
         When the period was not settled.
     """
     k = _check_period(result, period)
-    items, stack, prices = result.items, result.stack, result.prices
-    inputs = result.inputs
-    params = inputs.parameters
-    mine = np.flatnonzero(items.period == period)
+    mine = np.flatnonzero(result.items.period == period)
     trace = Trace(f"imbalance price, period {period}")
-
-    def tagged(code: int) -> list:
-        rows = mine[stack.tagged_by[mine] == code]
-        return [
-            (
-                str(items.item_id[i]),
-                int(items.acceptance[i]),
-                int(items.pair[i]),
-                _f(items.volume[i]),
-                _f(items.price[i]),
-            )
-            for i in rows
-        ]
-
     trace.add(
         step(
             "R-PRC-MIP",
             [TraceInput("market index data", "volume-weighted", "MID")],
-            _f(prices.mip[k]),
+            _f(result.prices.mip[k]),
             unit="£/MWh",
         )
     )
-    rsvp = float(inputs.period_inputs.lolp[k]) * params.voll
-    stor_rows = mine[~np.isnan(stack.reserve_scarcity_price[mine])]
-    trace.add(
-        step(
-            "R-PRC-STOR",
-            [
-                TraceInput("LoLP × VoLL", _f(rsvp), "LoLP, R-PAR"),
-                TraceInput("STOR items in window", len(stor_rows), "stack"),
-            ],
-            [
-                (str(items.item_id[i]), _f(items.price[i]), _f(stack.stack_price[i]))
-                for i in stor_rows
-            ],
-        )
-    )
+    trace.add(_reserve_scarcity_step(result, mine, k))
     trace.add(
         step(
             "R-PRC-DMAT",
-            [TraceInput("DMAT, MWh", params.dmat, "R-PAR")],
-            tagged(TAGGED_BY_DMAT),
+            [TraceInput("DMAT, MWh", result.inputs.parameters.dmat, "R-PAR")],
+            _tagged_items(result, mine, TAGGED_BY_DMAT),
             title="Items tagged out by DMAT (id, acceptance, pair, MWh, £/MWh)",
         )
     )
@@ -470,102 +483,149 @@ def trace_price(result: SettlementResult, period: int) -> Trace:
         step(
             "R-PRC-ARB",
             [],
-            tagged(TAGGED_BY_ARBITRAGE),
+            _tagged_items(result, mine, TAGGED_BY_ARBITRAGE),
             title="Items tagged out by arbitrage (id, acceptance, pair, MWh, £/MWh)",
         )
     )
-    buy = mine[items.side[mine] > 0]
-    sell = mine[items.side[mine] < 0]
-    trace.add(
-        step(
-            "R-PRC-NIV",
-            [
-                TraceInput(
-                    "Σ remaining buy", _f(stack.arbitrage_adjusted_volume[buy].sum()), "stack"
-                ),
-                TraceInput(
-                    "Σ remaining sell", _f(stack.arbitrage_adjusted_volume[sell].sum()), "stack"
-                ),
-            ],
-            _f(prices.niv[k]),
-            unit="MWh",
-        )
-    )
-    trace.add(
-        step(
-            "R-PRC-FLAG",
-            [
-                TraceInput(
-                    "first-stage flagged",
-                    int(stack.first_stage_flag[mine].sum()),
-                    "SO, CADL, unpriced",
-                ),
-                TraceInput(
-                    "unflagged at the second stage",
-                    int((stack.first_stage_flag & ~stack.second_stage_flag)[mine].sum()),
-                    "",
-                ),
-            ],
-            int(stack.second_stage_flag[mine].sum()),
-            title="Second-stage flagged items",
-        )
-    )
+    trace.add(_niv_step(result, mine, k))
+    trace.add(_flagging_step(result, mine))
     trace.add(
         step(
             "R-PRC-NIVTAG",
             [],
-            tagged(TAGGED_BY_NIV),
+            _tagged_items(result, mine, TAGGED_BY_NIV),
             title="Items tagged out by NIV tagging (id, acceptance, pair, MWh, £/MWh)",
         )
     )
-    trace.add(
-        step(
-            "R-PRC-REPL",
-            [
-                TraceInput("RPAR, MWh", params.rpar, "R-PAR"),
-                TraceInput("reference volume", _f(prices.replacement_reference_volume[k]), ""),
-                TraceInput("repriced items", int(stack.repriced[mine].sum()), ""),
-            ],
-            _f(prices.replacement_price[k]),
-            unit="£/MWh",
-        )
-    )
-    kept = mine[stack.par_adjusted_volume[mine] != 0]
-    trace.add(
-        step(
-            "R-PRC-PAR",
-            [TraceInput("PAR, MWh", params.par, "R-PAR")],
-            [
-                (
-                    str(items.item_id[i]),
-                    int(items.acceptance[i]),
-                    int(items.pair[i]),
-                    _f(stack.par_adjusted_volume[i]),
-                    _f(stack.final_price[i]),
-                    _f(items.tlm[i], 9),
-                )
-                for i in kept
-            ],
-            title="PAR-tagged items (id, acceptance, pair, MWh, final £/MWh, TLM)",
-        )
-    )
-    trace.add(
-        step(
-            "R-PRC-MAIN",
-            [
-                TraceInput(
-                    "Σ TLM-adjusted cost", _f(stack.tlm_adjusted_cost[kept].sum()), "PAR items"
-                ),
-                TraceInput(
-                    "Σ TLM-adjusted volume", _f(stack.tlm_adjusted_volume[kept].sum()), "PAR items"
-                ),
-                TraceInput("main price", _f(prices.main_price[k]), ""),
-                TraceInput("BPA or SPA", _f(prices.price_adjustment[k]), "price adjustment"),
-                TraceInput("price source", prices.price_source[k], ""),
-            ],
-            _f(prices.ssp[k]),
-            unit="£/MWh",
-            title="System price SSP = SBP",
-        )
-    )
+    trace.add(_replacement_price_step(result, mine, k))
+    kept = mine[result.stack.par_adjusted_volume[mine] != 0]
+    trace.add(_par_step(result, kept))
+    trace.add(_main_price_step(result, kept, k))
     return trace
+
+
+def _tagged_items(result: SettlementResult, mine: np.ndarray, code: int) -> list:
+    """(id, acceptance, pair, MWh, £/MWh) of the period's items tagged out by stage `code`."""
+    items, stack = result.items, result.stack
+    rows = mine[stack.tagged_by[mine] == code]
+    return [
+        (
+            str(items.item_id[i]),
+            int(items.acceptance[i]),
+            int(items.pair[i]),
+            _f(items.volume[i]),
+            _f(items.price[i]),
+        )
+        for i in rows
+    ]
+
+
+def _reserve_scarcity_step(result: SettlementResult, mine: np.ndarray, k: int) -> TraceStep:
+    """R-PRC-STOR: RSVP = LoLP × VoLL and the STOR items in the window, (id, price, stack
+    price)."""
+    items, stack = result.items, result.stack
+    rsvp = float(result.inputs.period_inputs.lolp[k]) * result.inputs.parameters.voll
+    stor_rows = mine[~np.isnan(stack.reserve_scarcity_price[mine])]
+    return step(
+        "R-PRC-STOR",
+        [
+            TraceInput("LoLP × VoLL", _f(rsvp), "LoLP, R-PAR"),
+            TraceInput("STOR items in window", len(stor_rows), "stack"),
+        ],
+        [(str(items.item_id[i]), _f(items.price[i]), _f(stack.stack_price[i])) for i in stor_rows],
+    )
+
+
+def _niv_step(result: SettlementResult, mine: np.ndarray, k: int) -> TraceStep:
+    """R-PRC-NIV: the volumes left after arbitrage, buy and sell, and NIV."""
+    items, stack = result.items, result.stack
+    buy = mine[items.side[mine] > 0]
+    sell = mine[items.side[mine] < 0]
+    return step(
+        "R-PRC-NIV",
+        [
+            TraceInput("Σ remaining buy", _f(stack.arbitrage_adjusted_volume[buy].sum()), "stack"),
+            TraceInput(
+                "Σ remaining sell", _f(stack.arbitrage_adjusted_volume[sell].sum()), "stack"
+            ),
+        ],
+        _f(result.prices.niv[k]),
+        unit="MWh",
+    )
+
+
+def _flagging_step(result: SettlementResult, mine: np.ndarray) -> TraceStep:
+    """R-PRC-FLAG: how many items were flagged at the first stage, unflagged at the second,
+    and are second-stage flagged."""
+    stack = result.stack
+    return step(
+        "R-PRC-FLAG",
+        [
+            TraceInput(
+                "first-stage flagged", int(stack.first_stage_flag[mine].sum()), "SO, CADL, unpriced"
+            ),
+            TraceInput(
+                "unflagged at the second stage",
+                int((stack.first_stage_flag & ~stack.second_stage_flag)[mine].sum()),
+                "",
+            ),
+        ],
+        int(stack.second_stage_flag[mine].sum()),
+        title="Second-stage flagged items",
+    )
+
+
+def _replacement_price_step(result: SettlementResult, mine: np.ndarray, k: int) -> TraceStep:
+    """R-PRC-REPL: the replacement price over RPAR and how many items it repriced."""
+    prices = result.prices
+    return step(
+        "R-PRC-REPL",
+        [
+            TraceInput("RPAR, MWh", result.inputs.parameters.rpar, "R-PAR"),
+            TraceInput("reference volume", _f(prices.replacement_reference_volume[k]), ""),
+            TraceInput("repriced items", int(result.stack.repriced[mine].sum()), ""),
+        ],
+        _f(prices.replacement_price[k]),
+        unit="£/MWh",
+    )
+
+
+def _par_step(result: SettlementResult, kept: np.ndarray) -> TraceStep:
+    """R-PRC-PAR: the items left in the PAR volume, with their final price and TLM."""
+    items, stack = result.items, result.stack
+    return step(
+        "R-PRC-PAR",
+        [TraceInput("PAR, MWh", result.inputs.parameters.par, "R-PAR")],
+        [
+            (
+                str(items.item_id[i]),
+                int(items.acceptance[i]),
+                int(items.pair[i]),
+                _f(stack.par_adjusted_volume[i]),
+                _f(stack.final_price[i]),
+                _f(items.tlm[i], 9),
+            )
+            for i in kept
+        ],
+        title="PAR-tagged items (id, acceptance, pair, MWh, final £/MWh, TLM)",
+    )
+
+
+def _main_price_step(result: SettlementResult, kept: np.ndarray, k: int) -> TraceStep:
+    """R-PRC-MAIN: the PAR items' TLM-adjusted cost over volume, the adjustment and SSP = SBP."""
+    stack, prices = result.stack, result.prices
+    return step(
+        "R-PRC-MAIN",
+        [
+            TraceInput("Σ TLM-adjusted cost", _f(stack.tlm_adjusted_cost[kept].sum()), "PAR items"),
+            TraceInput(
+                "Σ TLM-adjusted volume", _f(stack.tlm_adjusted_volume[kept].sum()), "PAR items"
+            ),
+            TraceInput("main price", _f(prices.main_price[k]), ""),
+            TraceInput("BPA or SPA", _f(prices.price_adjustment[k]), "price adjustment"),
+            TraceInput("price source", prices.price_source[k], ""),
+        ],
+        _f(prices.ssp[k]),
+        unit="£/MWh",
+        title="System price SSP = SBP",
+    )
