@@ -1,9 +1,13 @@
 """Opening, creating and migrating a settlement run database.
 
-A database is a SQLite file by default; any SQLAlchemy URL (``postgresql://…``) works too.
-Opening refuses, with a clear message and without changing a byte, a file that is not SQLite,
-a SQLite file that is not ours, a damaged one (``PRAGMA quick_check``), and a database written
-by a newer version of the workbench. An older schema is migrated forward with Alembic.
+A database is a SQLite file by default (a path, or a ``sqlite:///`` URL); a team database is
+a PostgreSQL or MariaDB server's, given by its SQLAlchemy URL (``postgresql+psycopg://…``,
+``mysql+pymysql://…``). What is SQLite's own (PRAGMAs, ``quick_check``, hot-journal
+recovery, building a new file under a temporary name) is done for SQLite only; a server keeps
+its own journal and checks. Opening refuses, with a clear message and without changing a byte,
+a file that is not SQLite, a SQLite file that is not ours, a damaged one (``PRAGMA
+quick_check``), a server database that is not ours, and a database written by a newer version
+of the workbench. An older schema is migrated forward with Alembic.
 
 A write interrupted by a crash leaves a hot rollback journal beside the file; opening rolls it
 back (SQLite's own recovery: the database returns to its last committed state) and says so in
@@ -23,7 +27,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect, select
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import OperationalError
 
 from models.core.atomic_write import partial_path, publish, remove_quietly
 from models.core.errors import DatabaseOpenError
@@ -76,8 +81,66 @@ def _known_revisions() -> set[str]:
     return {s.revision for s in ScriptDirectory.from_config(_alembic_config()).walk_revisions()}
 
 
-def _is_url(target: str | Path) -> bool:
-    return isinstance(target, str) and "://" in target
+def _server_url(target: str | Path) -> URL | None:
+    """The URL of a server database, or None for a SQLite file (a path or a sqlite:/// URL)."""
+    if not (isinstance(target, str) and "://" in target):
+        return None
+    url = make_url(target)
+    return None if url.get_backend_name() == "sqlite" else url
+
+
+def _sqlite_path(target: str | Path) -> Path:
+    if isinstance(target, str) and "://" in target:
+        database = make_url(target).database
+        if not database or database == ":memory:":
+            raise DatabaseOpenError(f"{target}: a settlement database is a file; give its path")
+        return Path(database)
+    return Path(target)
+
+
+def _server_engine(url: URL) -> Engine:
+    """An engine for a server database: on MariaDB (MySQL) text travels as utf8mb4, and the
+    session is strict, so that the server refuses a value it would otherwise truncate or
+    change (a NULL for a NOT NULL column, a too-long text), as SQLite never changes one."""
+    if url.get_backend_name() == "mysql" and "charset" not in url.query:
+        url = url.update_query_dict({"charset": "utf8mb4"})
+    engine = create_engine(url, pool_pre_ping=True)
+    if engine.dialect.name == "mysql":
+
+        @event.listens_for(engine, "connect")
+        def _strict(dbapi_connection, _record):
+            cursor = dbapi_connection.cursor()
+            cursor.execute("SET SESSION sql_mode = 'TRADITIONAL,NO_AUTO_VALUE_ON_ZERO'")
+            cursor.close()
+
+    return engine
+
+
+def _shown(url: URL) -> str:
+    return url.render_as_string(hide_password=True)
+
+
+def _check_server(engine: Engine, location: str, *, empty: bool) -> str | None:
+    """Connect; the schema revision of our database (or, with `empty`, refuse one with tables).
+    A server that cannot be reached or refuses us is told in one line."""
+    try:
+        with engine.connect() as conn:
+            if not empty:
+                return _check_ownership(conn, location)
+            tables = inspect(conn).get_table_names()
+    except DatabaseOpenError:
+        engine.dispose()
+        raise
+    except OperationalError as exc:
+        engine.dispose()
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+        raise DatabaseOpenError(f"{location}: cannot connect to the server ({reason})") from None
+    if tables:
+        engine.dispose()
+        raise DatabaseOpenError(
+            f"{location} already has tables; create the workbench schema in an empty database"
+        )
+    return None
 
 
 def _sqlite_engine(path: Path) -> Engine:
@@ -106,18 +169,18 @@ class SettlementDatabase:
     @classmethod
     def create(cls, target: str | Path, *, overwrite: bool = False) -> SettlementDatabase:
         """Create a new, empty database at a path or URL."""
-        if _is_url(target):
-            engine = create_engine(str(target))
-            if inspect(engine).get_table_names():
-                engine.dispose()
-                raise DatabaseOpenError(
-                    f"{make_url(str(target)).render_as_string(hide_password=True)} already has "
-                    "tables; create the workbench schema in an empty database"
-                )
-            db = cls(engine, str(target))
-            db._initialise()
+        url = _server_url(target)
+        if url is not None:
+            engine = _server_engine(url)
+            _check_server(engine, _shown(url), empty=True)
+            db = cls(engine, _shown(url))
+            try:
+                db._initialise()
+            except BaseException:
+                db.close()
+                raise
             return db
-        path = Path(target)
+        path = _sqlite_path(target)
         if path.exists() and not overwrite:
             raise DatabaseOpenError(
                 f"{path} already exists; choose another name or allow overwriting"
@@ -144,19 +207,19 @@ class SettlementDatabase:
     @classmethod
     def open(cls, target: str | Path) -> SettlementDatabase:
         """Open an existing database, migrating an older schema forward."""
-        if _is_url(target):
-            engine = create_engine(str(target))
-            location = make_url(str(target)).render_as_string(hide_password=True)
-            with engine.connect() as conn:
-                revision = _check_ownership(conn, location)
+        url = _server_url(target)
+        notices: list[str] = []
+        if url is not None:
+            engine = _server_engine(url)
+            location = _shown(url)
+            revision = _check_server(engine, location, empty=False)
         else:
-            path = Path(target)
+            path = _sqlite_path(target)
             location = str(path)
             revision, notices = _inspect_sqlite_file(path)
             engine = _sqlite_engine(path)
         db = cls(engine, location)
-        if not _is_url(target):
-            db.notices.extend(notices)
+        db.notices.extend(notices)
         if revision != SCHEMA_HEAD:
             with engine.begin() as conn:
                 _upgrade(conn)

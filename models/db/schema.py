@@ -41,6 +41,10 @@ from sqlalchemy import (
     true,
 )
 
+# The servers' column types as SQLite keeps them (DOUBLE, DATETIME(6), byte-order text): the
+# import registers them for every CREATE and ALTER of the schema and its migrations.
+from models.db import portable_types  # noqa: F401
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",

@@ -148,6 +148,10 @@ def _register_becomes_first_snapshot() -> None:
             units=len(rows),
         )
     )
+    if conn.dialect.name == "postgresql":  # an explicit id leaves the serial's sequence behind
+        conn.execute(
+            sa.text("SELECT setval(pg_get_serial_sequence('bm_unit_register_snapshot', 'id'), 1)")
+        )
     entry = sa.table(
         "bm_unit_register_entry",
         sa.column("snapshot_id", sa.Integer),
