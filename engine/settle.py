@@ -307,96 +307,28 @@ def settle_day(inputs: SettlementInputs) -> SettlementResult:
     """
     validate_settlement_inputs(inputs)
     bm_inputs = inputs.bm
-    params = inputs.parameters
-    units = inputs.units
-    periods = bm_inputs.periods
-    settled = np.zeros(periods, dtype=bool)
+    settled = np.zeros(bm_inputs.periods, dtype=bool)
     settled[np.asarray(inputs.periods, dtype=np.int64) - 1] = True
 
-    bm = run_bm_stage(bm_inputs, params.cadl_minutes, validate=False)
-
-    # R-TLM. A period is metered when any unit has a metered volume in it. Secondary BM
-    # units stay out of the losses (R-TLM-PRIMARY).
-    metered_available = ~np.isnan(inputs.metered).all(axis=0)
-    metered = np.where(metered_available[None, :], np.nan_to_num(inputs.metered), np.nan)
-    secondary = is_secondary_bm_unit(bm_inputs.bm_units)
-    losses = transmission_losses(np.nan_to_num(metered), units, params.alpha, secondary)
-    tlm = np.where(metered_available[None, :], losses.tlm, np.nan)
-    stack_tlm = np.where(metered_available[None, :], losses.tlm, indicative_tlm(units, periods))
-
-    # R-PRC
-    bsad = inputs.bsad
-    items = StackItems.concatenate(
-        [
-            items_from_bm(bm, stack_tlm),
-            items_from_bsad(
-                bsad.period,
-                bsad.ids,
-                bsad.volume,
-                bsad.cost,
-                bsad.so_flag,
-                bsad.stor_flag,
-            ),
-        ]
-    )
-    prices, stack = imbalance_prices(
-        items,
-        inputs.period_inputs,
-        PriceParameters(params.par, params.rpar, params.dmat, params.voll),
-        periods,
-        only_periods=list(inputs.periods),
-    )
+    bm = run_bm_stage(bm_inputs, inputs.parameters.cadl_minutes, validate=False)
+    metered_available, metered, losses, tlm, stack_tlm = _metered_volumes_and_losses(inputs)
+    items, prices, stack = _imbalance_price_stage(inputs, bm, stack_tlm)
     price = prices.ssp
-
-    # R-ND
-    pairs = bm_inputs.pairs
-    nd = non_delivery(
-        bm.period_fpn,
-        metered,
-        pairs.unit,
-        pairs.period,
-        pairs.offer_price,
-        pairs.bid_price,
-        bm.volumes.qao_nj,
-        bm.volumes.qab_nj,
-        price,
+    nd = _non_delivery_stage(bm_inputs, bm, metered, price)
+    ce, qabs, qabc, account_imbalance = _account_stage(
+        inputs, bm, nd, metered, tlm, losses.delivering, price
     )
-
-    # R-ACC
-    accounts = inputs.accounts
-    ce = credited_energy(metered, tlm, units, inputs.reallocations, losses.delivering, accounts)
-    qabc = contract_volume(inputs.contracts, accounts, periods)
-    accepted = nd.qme - bm.period_fpn  # Σ_n (QAO_nij + QAB_nij)
-    qabs = balancing_services_volume(accepted, inputs.balancing_services, tlm, units, accounts)
-    account_imbalance = imbalance(ce.qce, qabs, qabc, price, ce.rcrc_basis)
-
-    cbm = bm.cashflows.cbm
-    cnd_total = np.nansum(nd.cnd, axis=0)
-    csobm = np.where(metered_available, cbm.sum(axis=0) - cnd_total, np.nan)
-    cash_balance_error = (
-        account_imbalance.caei.sum(axis=0)
-        + csobm
-        + cnd_total
-        - cbm.sum(axis=0)
-        - account_imbalance.rcrc.sum(axis=0)
-        - account_imbalance.unallocated_residual
+    csobm, cash_balance_error = _system_cashflows(bm, nd, account_imbalance, metered_available)
+    party_cbm, party_cnd, party_caei, party_rcrc = _party_period_cashflows(
+        inputs, bm, nd, account_imbalance
     )
-
-    party_count = len(inputs.parties)
-    owner_of_account = np.arange(accounts) // 2
-    party_cbm = _per_party(cbm, units.lead_party, party_count)
-    party_cnd = _per_party(nd.cnd, units.lead_party, party_count)
-    party_caei = _per_party(account_imbalance.caei, owner_of_account, party_count)
-    party_rcrc = _per_party(account_imbalance.rcrc, owner_of_account, party_count)
-    in_scope = settled
     totals = PartyTotals(
-        cbm=party_cbm[:, in_scope].sum(axis=1),
-        cnd=party_cnd[:, in_scope].sum(axis=1),
-        caei=party_caei[:, in_scope].sum(axis=1),
-        rcrc=party_rcrc[:, in_scope].sum(axis=1),
-        net=(party_cbm - party_cnd - party_caei + party_rcrc)[:, in_scope].sum(axis=1),
+        cbm=party_cbm[:, settled].sum(axis=1),
+        cnd=party_cnd[:, settled].sum(axis=1),
+        caei=party_caei[:, settled].sum(axis=1),
+        rcrc=party_rcrc[:, settled].sum(axis=1),
+        net=(party_cbm - party_cnd - party_caei + party_rcrc)[:, settled].sum(axis=1),
     )
-
     checks = _checks(
         inputs,
         metered_available,
@@ -407,17 +339,6 @@ def settle_day(inputs: SettlementInputs) -> SettlementResult:
         bm,
         cash_balance_error,
         account_imbalance,
-    )
-    # Both counted over the settled periods: what the results hold.
-    in_bsad = np.isin(inputs.bsad.period, np.asarray(inputs.periods))
-    rr_flagged = bm_inputs.acceptances.rr_flag & acceptances_in_periods(bm_inputs, settled)
-    known_gaps = gaps_affecting(
-        bm_inputs.settlement_date,
-        bm_inputs.bm_units,
-        rr_flagged_acceptances=int(np.count_nonzero(rr_flagged)),
-        bsad_actions=int(np.count_nonzero(in_bsad)),
-        metered=bool(metered_available[settled].any()),
-        secondary=losses.secondary,
     )
     return SettlementResult(
         inputs=inputs,
@@ -443,7 +364,139 @@ def settle_day(inputs: SettlementInputs) -> SettlementResult:
         party_period_rcrc=party_rcrc,
         parties=totals,
         checks=checks,
-        known_gaps=known_gaps,
+        known_gaps=_known_gaps_of_day(inputs, settled, metered_available, losses),
+    )
+
+
+def _metered_volumes_and_losses(inputs: SettlementInputs):
+    """R-TLM: (metered periods, QM with NaN in unmetered periods, losses, TLM with NaN in
+    unmetered periods, the stack's TLM: indicative 1 + TLF in unmetered periods)."""
+    units, periods = inputs.units, inputs.bm.periods
+    # A period is metered when any unit has a metered volume in it. Secondary BM units stay
+    # out of the losses (R-TLM-PRIMARY).
+    metered_available = ~np.isnan(inputs.metered).all(axis=0)
+    metered = np.where(metered_available[None, :], np.nan_to_num(inputs.metered), np.nan)
+    secondary = is_secondary_bm_unit(inputs.bm.bm_units)
+    losses = transmission_losses(np.nan_to_num(metered), units, inputs.parameters.alpha, secondary)
+    tlm = np.where(metered_available[None, :], losses.tlm, np.nan)
+    stack_tlm = np.where(metered_available[None, :], losses.tlm, indicative_tlm(units, periods))
+    return metered_available, metered, losses, tlm, stack_tlm
+
+
+def _imbalance_price_stage(
+    inputs: SettlementInputs, bm: BmStageResult, stack_tlm: np.ndarray
+) -> tuple[StackItems, PeriodPrices, StackResult]:
+    """R-PRC: the stack of BM and BSAD items, priced for the periods to settle."""
+    params = inputs.parameters
+    bsad = inputs.bsad
+    items = StackItems.concatenate(
+        [
+            items_from_bm(bm, stack_tlm),
+            items_from_bsad(
+                bsad.period,
+                bsad.ids,
+                bsad.volume,
+                bsad.cost,
+                bsad.so_flag,
+                bsad.stor_flag,
+            ),
+        ]
+    )
+    prices, stack = imbalance_prices(
+        items,
+        inputs.period_inputs,
+        PriceParameters(params.par, params.rpar, params.dmat, params.voll),
+        inputs.bm.periods,
+        only_periods=list(inputs.periods),
+    )
+    return items, prices, stack
+
+
+def _non_delivery_stage(
+    bm_inputs: BmInputs, bm: BmStageResult, metered: np.ndarray, price: np.ndarray
+) -> NonDelivery:
+    """R-ND: each unit's shortfall against QME, allocated to its pairs and charged."""
+    pairs = bm_inputs.pairs
+    return non_delivery(
+        bm.period_fpn,
+        metered,
+        pairs.unit,
+        pairs.period,
+        pairs.offer_price,
+        pairs.bid_price,
+        bm.volumes.qao_nj,
+        bm.volumes.qab_nj,
+        price,
+    )
+
+
+def _account_stage(
+    inputs: SettlementInputs,
+    bm: BmStageResult,
+    nd: NonDelivery,
+    metered: np.ndarray,
+    tlm: np.ndarray,
+    delivering: np.ndarray,
+    price: np.ndarray,
+):
+    """R-ACC: (credited energy, QABS, QABC, imbalance and RCRC) of every energy account."""
+    accounts, units, periods = inputs.accounts, inputs.units, inputs.bm.periods
+    ce = credited_energy(metered, tlm, units, inputs.reallocations, delivering, accounts)
+    qabc = contract_volume(inputs.contracts, accounts, periods)
+    accepted = nd.qme - bm.period_fpn  # Σ_n (QAO_nij + QAB_nij)
+    qabs = balancing_services_volume(accepted, inputs.balancing_services, tlm, units, accounts)
+    return ce, qabs, qabc, imbalance(ce.qce, qabs, qabc, price, ce.rcrc_basis)
+
+
+def _system_cashflows(
+    bm: BmStageResult, nd: NonDelivery, account_imbalance: Imbalance, metered_available
+) -> tuple[np.ndarray, np.ndarray]:
+    """(CSOBM, cash balance error) of each period; the error is 0 when the money balances."""
+    cbm = bm.cashflows.cbm
+    cnd_total = np.nansum(nd.cnd, axis=0)
+    csobm = np.where(metered_available, cbm.sum(axis=0) - cnd_total, np.nan)
+    cash_balance_error = (
+        account_imbalance.caei.sum(axis=0)
+        + csobm
+        + cnd_total
+        - cbm.sum(axis=0)
+        - account_imbalance.rcrc.sum(axis=0)
+        - account_imbalance.unallocated_residual
+    )
+    return csobm, cash_balance_error
+
+
+def _party_period_cashflows(
+    inputs: SettlementInputs, bm: BmStageResult, nd: NonDelivery, account_imbalance: Imbalance
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(CBM, CND, CAEI, RCRC) of each party × period: unit cashflows to the lead party,
+    account cashflows to the account's party."""
+    party_count = len(inputs.parties)
+    owner_of_account = np.arange(inputs.accounts) // 2
+    lead_party = inputs.units.lead_party
+    return (
+        _per_party(bm.cashflows.cbm, lead_party, party_count),
+        _per_party(nd.cnd, lead_party, party_count),
+        _per_party(account_imbalance.caei, owner_of_account, party_count),
+        _per_party(account_imbalance.rcrc, owner_of_account, party_count),
+    )
+
+
+def _known_gaps_of_day(
+    inputs: SettlementInputs, settled: np.ndarray, metered_available, losses: LossResult
+) -> tuple[GapUse, ...]:
+    """The known gaps the day's results depend on (rulebook §15)."""
+    bm_inputs = inputs.bm
+    # Both counted over the settled periods: what the results hold.
+    in_bsad = np.isin(inputs.bsad.period, np.asarray(inputs.periods))
+    rr_flagged = bm_inputs.acceptances.rr_flag & acceptances_in_periods(bm_inputs, settled)
+    return gaps_affecting(
+        bm_inputs.settlement_date,
+        bm_inputs.bm_units,
+        rr_flagged_acceptances=int(np.count_nonzero(rr_flagged)),
+        bsad_actions=int(np.count_nonzero(in_bsad)),
+        metered=bool(metered_available[settled].any()),
+        secondary=losses.secondary,
     )
 
 
