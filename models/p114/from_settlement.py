@@ -65,60 +65,13 @@ def s0142_from_settlement(result: SettlementResult, run: ReportRun) -> FlatFileC
     inputs = result.inputs
     day = inputs.bm.settlement_date
     periods = periods_in_day(day)
-    if tuple(inputs.periods) != tuple(range(1, periods + 1)):
-        raise NotWritableError(
-            f"an S0142 holds every period of {day}; this settlement has periods "
-            f"{inputs.periods[0]}-{inputs.periods[-1]} of {periods}"
-        )
-    if not result.metered_available.all():
-        missing = np.flatnonzero(~result.metered_available) + 1
-        raise NotWritableError(
-            f"an S0142 needs every BM unit's metered volume; periods {missing.tolist()} of "
-            f"{day} have none"
-        )
-    units = inputs.bm.bm_units
-    n_units = len(units)
-    parties = inputs.parties
-    pairs = inputs.bm.pairs
+    _check_writable(result, periods)
     bsad = inputs.bsad
+    bsad_of = [np.flatnonzero(bsad.period == j) for j in range(1, periods + 1)]
     b = TreeBuilder()
     b.add("SRH")
-    pair_order = np.lexsort((pairs.pair, pairs.unit, pairs.period))
-    pair_rows = {}
-    for row in pair_order:
-        pair_rows.setdefault((int(pairs.period[row]), int(pairs.unit[row])), []).append(row)
-    bsad_of = [np.flatnonzero(bsad.period == j) for j in range(1, periods + 1)]
-    bo4_rows: list[int] = []
-    db1_rows: list[int] = []
-    for j in range(1, periods + 1):
-        b.add("SPI")
-        for action in bsad_of[j - 1]:
-            b.add("DB1", "SPI")
-            db1_rows.append(action)
-        for u in range(n_units):
-            b.add("BPI", "SPI")
-            for row in pair_rows.get((j, u), ()):
-                b.add("BO4", "BPI")
-                bo4_rows.append(row)
-    lead = inputs.units.lead_party
-    db2_rows: list[int] = []
-    bp7_cells: list[tuple[int, int]] = []
-    for p in range(len(parties)):
-        b.add("BPH")
-        b.add("APC", "BPH")
-        own = np.flatnonzero(lead == p)
-        for j in range(1, periods + 1):
-            b.add("SP7", "BPH")
-            b.add("PPC", "SP7")
-            b.add("SSD", "SP7")
-            for action in bsad_of[j - 1]:
-                b.add("DB2", "SP7")
-                db2_rows.append(action)
-            b.add("APD", "SP7")
-            b.add("APD", "SP7")
-            for u in own:
-                b.add("BP7", "SP7")
-                bp7_cells.append((int(u), j))
+    bo4_rows, db1_rows = _add_system_records(b, inputs, periods, bsad_of)
+    db2_rows, bp7_cells = _add_party_records(b, inputs, periods, bsad_of)
     columns = _columns(
         result,
         run,
@@ -148,24 +101,137 @@ def s0142_from_settlement(result: SettlementResult, run: ReportRun) -> FlatFileC
     )
 
 
-def _columns(result, run, periods, bo4_rows, db1_rows, db2_rows, bp7_cells) -> dict:
+def _check_writable(result: SettlementResult, periods: int) -> None:
+    """NotWritableError unless the settlement has every period of the day, all metered."""
     inputs = result.inputs
     day = inputs.bm.settlement_date
+    if tuple(inputs.periods) != tuple(range(1, periods + 1)):
+        raise NotWritableError(
+            f"an S0142 holds every period of {day}; this settlement has periods "
+            f"{inputs.periods[0]}-{inputs.periods[-1]} of {periods}"
+        )
+    if not result.metered_available.all():
+        missing = np.flatnonzero(~result.metered_available) + 1
+        raise NotWritableError(
+            f"an S0142 needs every BM unit's metered volume; periods {missing.tolist()} of "
+            f"{day} have none"
+        )
+
+
+def _add_system_records(
+    b: TreeBuilder, inputs, periods: int, bsad_of: list[np.ndarray]
+) -> tuple[list[int], list[int]]:
+    """SPI per period with its DB1 (BSAD actions) and BPI (BM units) with their BO4 (pairs,
+    by pair number); returns the pair rows of the BO4s and the BSAD rows of the DB1s, in
+    record order."""
+    pairs = inputs.bm.pairs
+    pair_order = np.lexsort((pairs.pair, pairs.unit, pairs.period))
+    pair_rows = {}
+    for row in pair_order:
+        pair_rows.setdefault((int(pairs.period[row]), int(pairs.unit[row])), []).append(row)
+    bo4_rows: list[int] = []
+    db1_rows: list[int] = []
+    for j in range(1, periods + 1):
+        b.add("SPI")
+        for action in bsad_of[j - 1]:
+            b.add("DB1", "SPI")
+            db1_rows.append(action)
+        for u in range(len(inputs.bm.bm_units)):
+            b.add("BPI", "SPI")
+            for row in pair_rows.get((j, u), ()):
+                b.add("BO4", "BPI")
+                bo4_rows.append(row)
+    return bo4_rows, db1_rows
+
+
+def _add_party_records(
+    b: TreeBuilder, inputs, periods: int, bsad_of: list[np.ndarray]
+) -> tuple[list[int], list[tuple[int, int]]]:
+    """BPH and APC per party, then SP7 per period with PPC, SSD, DB2 (BSAD actions), the two
+    APD (P, C) and BP7 (the party's lead units); returns the BSAD rows of the DB2s and the
+    (unit, period) of the BP7s, in record order."""
+    lead = inputs.units.lead_party
+    db2_rows: list[int] = []
+    bp7_cells: list[tuple[int, int]] = []
+    for p in range(len(inputs.parties)):
+        b.add("BPH")
+        b.add("APC", "BPH")
+        own = np.flatnonzero(lead == p)
+        for j in range(1, periods + 1):
+            b.add("SP7", "BPH")
+            b.add("PPC", "SP7")
+            b.add("SSD", "SP7")
+            for action in bsad_of[j - 1]:
+                b.add("DB2", "SP7")
+                db2_rows.append(action)
+            b.add("APD", "SP7")
+            b.add("APD", "SP7")
+            for u in own:
+                b.add("BP7", "SP7")
+                bp7_cells.append((int(u), j))
+    return db2_rows, bp7_cells
+
+
+@dataclass(frozen=True)
+class _PeriodTotals:
+    """System totals of each period that SPI and SSD both carry (shape (periods,))."""
+
+    qab: np.ndarray  # Σ QAB, MWh
+    qao: np.ndarray  # Σ QAO, MWh
+    tpabsv: np.ndarray  # Σ QBS, MWh
+    lolp: np.ndarray
+    voll: float  # £/MWh
+    reserve_scarcity_price: np.ndarray  # LoLP × VoLL, £/MWh
+
+    @staticmethod
+    def of(result: SettlementResult, periods: int) -> _PeriodTotals:
+        inputs = result.inputs
+        pair_period = inputs.bm.pairs.period - 1
+        volumes = result.bm.volumes
+        lolp = inputs.period_inputs.lolp
+        voll = float(inputs.parameters.voll)
+        return _PeriodTotals(
+            qab=np.bincount(pair_period, volumes.qab_nj, periods),
+            qao=np.bincount(pair_period, volumes.qao_nj, periods),
+            tpabsv=inputs.balancing_services.sum(axis=0),
+            lolp=lolp,
+            voll=voll,
+            reserve_scarcity_price=lolp * voll,
+        )
+
+
+def _columns(result, run, periods, bo4_rows, db1_rows, db2_rows, bp7_cells) -> dict:
+    """Each record type's columns, its rows in record order."""
+    inputs = result.inputs
     units = np.array(inputs.bm.bm_units)
-    n_units, n_parties = len(units), len(inputs.parties)
-    k = np.arange(periods)
-    prices, imb, nd = result.prices, result.imbalance, result.non_delivery
-    pairs, volumes, cash = inputs.bm.pairs, result.bm.volumes, result.bm.cashflows
-    qbs = inputs.balancing_services
-    qm = inputs.metered
-    pair_period = pairs.period - 1
-    qab_total = np.bincount(pair_period, volumes.qab_nj, periods)
-    qao_total = np.bincount(pair_period, volumes.qao_nj, periods)
-    tpabsv = qbs.sum(axis=0)
-    lolp = inputs.period_inputs.lolp
-    voll = float(inputs.parameters.voll)
-    rsp = lolp * voll
-    srh = {
+    n_parties = len(inputs.parties)
+    totals = _PeriodTotals.of(result, periods)
+    srh = _run_columns(inputs.bm.settlement_date, run)
+    return {
+        "SRH": {**srh, "bsc_party_id": "NGC"},
+        "SPI": _spi_columns(result, periods, totals),
+        "DB1": _bsad(inputs.bsad, db1_rows),
+        "BPI": _bpi_columns(result, periods, units),
+        "BO4": _bo4_columns(result, bo4_rows),
+        "BPH": {**srh, "bsc_party_id": np.array(inputs.parties)},
+        "APC": {
+            "cbm": result.parties.cbm,
+            "caei": result.parties.caei,
+            "cnd": result.parties.cnd,
+            "rcrc": result.parties.rcrc,
+        },
+        "SP7": {"settlement_period": np.tile(np.arange(periods) + 1, n_parties)},
+        "PPC": _ppc_columns(result, periods),
+        "SSD": _ssd_columns(result, periods, totals),
+        "DB2": _bsad(inputs.bsad, db2_rows),
+        "APD": _apd_columns(result, periods),
+        "BP7": _bp7_columns(result, units, bp7_cells),
+    }
+
+
+def _run_columns(day, run: ReportRun) -> dict:
+    """SRH's and BPH's date and run numbers."""
+    return {
         "settlement_date": day,
         "run_type": run.run_type,
         "saa_run_number": run.saa_run_number,
@@ -174,63 +240,108 @@ def _columns(result, run, periods, bo4_rows, db1_rows, db2_rows, bp7_cells) -> d
         "svaa_cdca_run_number": run.cdca_run_number,
         "svaa_ssr_run_number": run.svaa_ssr_run_number,
     }
-    spi = {
-        "settlement_period": k + 1,
+
+
+def _spi_columns(result: SettlementResult, periods: int, totals: _PeriodTotals) -> dict:
+    prices = result.prices
+    return {
+        "settlement_period": np.arange(periods) + 1,
         "sbp": prices.sbp,
         "ssp": prices.ssp,
         "price_derivation_code": "N",
-        "tpabsv": tpabsv,
+        "tpabsv": totals.tpabsv,
         "total_niv_tagged_volume": 0.0,
-        "total_accepted_bid_volume": qab_total,
-        "total_accepted_offer_volume": qao_total,
+        "total_accepted_bid_volume": totals.qab,
+        "total_accepted_offer_volume": totals.qao,
         "replacement_price": prices.replacement_price,
         "replacement_price_volume": prices.replacement_reference_volume,
-        "lolp": lolp,
-        "voll": voll,
-        "reserve_scarcity_price": rsp,
+        "lolp": totals.lolp,
+        "voll": totals.voll,
+        "reserve_scarcity_price": totals.reserve_scarcity_price,
     }
-    # BPI: unit-major within each period
-    bpi_unit = np.tile(np.arange(n_units), periods)
-    bpi_period = np.repeat(k, n_units)
-    trading_unit = np.array([f"TU {code}" for code in inputs.units.trading_unit])
-    tu_code = inputs.units.trading_unit
-    tu_volume = np.zeros_like(qm)
-    for code in np.unique(tu_code):
-        members = tu_code == code
-        tu_volume[members] = qm[members].sum(axis=0)
+
+
+def _bpi_columns(result: SettlementResult, periods: int, units: np.ndarray) -> dict:
+    """BPI: unit-major within each period."""
+    inputs = result.inputs
+    bpi_unit = np.tile(np.arange(len(units)), periods)
+    bpi_period = np.repeat(np.arange(periods), len(units))
+    return {
+        "bm_unit_id": units[bpi_unit],
+        "period_fpn": result.bm.period_fpn[bpi_unit, bpi_period],
+        "qm": inputs.metered[bpi_unit, bpi_period],
+        "tlm": result.tlm[bpi_unit, bpi_period],
+        "absvd": inputs.balancing_services[bpi_unit, bpi_period],
+    }
+
+
+def _bo4_columns(result: SettlementResult, bo4_rows: np.ndarray) -> dict:
+    pairs, volumes, cash = result.inputs.bm.pairs, result.bm.volumes, result.bm.cashflows
+    return {
+        "pair": pairs.pair[bo4_rows],
+        "bid_price": pairs.bid_price[bo4_rows],
+        "offer_price": pairs.offer_price[bo4_rows],
+        "qab": volumes.qab_nj[bo4_rows],
+        "qao": volumes.qao_nj[bo4_rows],
+        "cb": cash.cb_nj[bo4_rows],
+        "co": cash.co_nj[bo4_rows],
+    }
+
+
+def _ppc_columns(result: SettlementResult, periods: int) -> dict:
+    """PPC: each party's charges of each period (rows party-major)."""
+    n_parties = len(result.inputs.parties)
+    imb = result.imbalance
     caei = imb.caei.reshape(n_parties, 2, periods)
     rcrc = imb.rcrc.reshape(n_parties, 2, periods)
-    system_caei, system_cnd = imb.caei.sum(axis=0), nd.cnd.sum(axis=0)
-    ssd_period = np.tile(k, n_parties)
-    ssd = {
+    return {
+        "cbm": result.party_period_cbm.reshape(-1),
+        "caei": caei.sum(axis=1).reshape(-1),
+        "cnd": result.party_period_cnd.reshape(-1),
+        "rcrc": rcrc.sum(axis=1).reshape(-1),
+    }
+
+
+def _ssd_columns(result: SettlementResult, periods: int, totals: _PeriodTotals) -> dict:
+    """SSD: the system data of each period, repeated under every party."""
+    inputs = result.inputs
+    prices, imb = result.prices, result.imbalance
+    system_caei, system_cnd = imb.caei.sum(axis=0), result.non_delivery.cnd.sum(axis=0)
+    ssd_period = np.tile(np.arange(periods), len(inputs.parties))
+    return {
         "csobm": result.csobm[ssd_period],
         "sbp": prices.sbp[ssd_period],
         "ssp": prices.ssp[ssd_period],
         "price_derivation_code": "N",
-        "total_cbm": cash.total_system_bm_cashflow[ssd_period],
+        "total_cbm": result.bm.cashflows.total_system_bm_cashflow[ssd_period],
         "total_caei": system_caei[ssd_period],
         "total_cnd": system_cnd[ssd_period],
-        "total_accepted_bid_volume": qab_total[ssd_period],
-        "priced_bid_volume": qab_total[ssd_period],
-        "total_accepted_offer_volume": qao_total[ssd_period],
-        "priced_offer_volume": qao_total[ssd_period],
+        "total_accepted_bid_volume": totals.qab[ssd_period],
+        "priced_bid_volume": totals.qab[ssd_period],
+        "total_accepted_offer_volume": totals.qao[ssd_period],
+        "priced_offer_volume": totals.qao[ssd_period],
         "niv": prices.niv[ssd_period],
         "total_qaei": imb.qaei.sum(axis=0)[ssd_period],
         "rcrc_denominator": imb.rcrc_denominator[ssd_period],
         "total_residual_cashflow": imb.trc[ssd_period],
         "spa": inputs.period_inputs.spa[ssd_period],
         "bpa": inputs.period_inputs.bpa[ssd_period],
-        "tpabsv": tpabsv[ssd_period],
-        "lolp": lolp[ssd_period],
-        "voll": voll,
-        "reserve_scarcity_price": rsp[ssd_period],
+        "tpabsv": totals.tpabsv[ssd_period],
+        "lolp": totals.lolp[ssd_period],
+        "voll": totals.voll,
+        "reserve_scarcity_price": totals.reserve_scarcity_price[ssd_period],
     }
-    # APD: P then C for each party and period
+
+
+def _apd_columns(result: SettlementResult, periods: int) -> dict:
+    """APD: P then C for each party and period."""
+    n_parties = len(result.inputs.parties)
+    imb = result.imbalance
     account = np.tile([0, 1], n_parties * periods)
     apd_party = np.repeat(np.arange(n_parties), 2 * periods)
-    apd_period = np.tile(np.repeat(k, 2), n_parties)
+    apd_period = np.tile(np.repeat(np.arange(periods), 2), n_parties)
     cell = (apd_party * 2 + account, apd_period)
-    apd = {
+    return {
         "account": np.array(["P", "C"])[account],
         "caei": imb.caei[cell],
         "rcrc": imb.rcrc[cell],
@@ -240,15 +351,34 @@ def _columns(result, run, periods, bo4_rows, db1_rows, db2_rows, bp7_cells) -> d
         "qace": result.qce[cell],
         "rcrp": imb.rcrp[cell],
     }
+
+
+def _trading_unit_volumes(inputs) -> np.ndarray:
+    """Σ QM of each unit's trading unit, per unit and period."""
+    qm = inputs.metered
+    tu_code = inputs.units.trading_unit
+    tu_volume = np.zeros_like(qm)
+    for code in np.unique(tu_code):
+        members = tu_code == code
+        tu_volume[members] = qm[members].sum(axis=0)
+    return tu_volume
+
+
+def _bp7_columns(result: SettlementResult, units: np.ndarray, bp7_cells: np.ndarray) -> dict:
+    """BP7: each (lead unit, period) of the party."""
+    inputs = result.inputs
+    nd, qbs = result.non_delivery, inputs.balancing_services
+    trading_unit = np.array([f"TU {code}" for code in inputs.units.trading_unit])
+    tu_volume = _trading_unit_volumes(inputs)
     unit, period = bp7_cells[:, 0], bp7_cells[:, 1] - 1
-    bp7 = {
+    return {
         "bm_unit_id": units[unit],
         "cnd": nd.cnd[unit, period],
         "period_fpn": result.bm.period_fpn[unit, period],
         "qbs": qbs[unit, period],
         "qii": nd.qii[unit, period],
         "qme": nd.qme[unit, period],
-        "qm": qm[unit, period],
+        "qm": inputs.metered[unit, period],
         "qndb": nd.qndb[unit, period],
         "qndo": nd.qndo[unit, period],
         "tlf": inputs.units.tlf[unit],
@@ -256,46 +386,6 @@ def _columns(result, run, periods, bo4_rows, db1_rows, db2_rows, bp7_cells) -> d
         "trading_unit": trading_unit[unit],
         "trading_unit_volume": tu_volume[unit, period],
         "absvd": qbs[unit, period],
-    }
-    party_period = lambda values: values.reshape(-1)  # noqa: E731 - (parties, periods) rows
-    return {
-        "SRH": {**srh, "bsc_party_id": "NGC"},
-        "SPI": spi,
-        "DB1": _bsad(inputs.bsad, db1_rows),
-        "BPI": {
-            "bm_unit_id": units[bpi_unit],
-            "period_fpn": result.bm.period_fpn[bpi_unit, bpi_period],
-            "qm": qm[bpi_unit, bpi_period],
-            "tlm": result.tlm[bpi_unit, bpi_period],
-            "absvd": qbs[bpi_unit, bpi_period],
-        },
-        "BO4": {
-            "pair": pairs.pair[bo4_rows],
-            "bid_price": pairs.bid_price[bo4_rows],
-            "offer_price": pairs.offer_price[bo4_rows],
-            "qab": volumes.qab_nj[bo4_rows],
-            "qao": volumes.qao_nj[bo4_rows],
-            "cb": cash.cb_nj[bo4_rows],
-            "co": cash.co_nj[bo4_rows],
-        },
-        "BPH": {**srh, "bsc_party_id": np.array(inputs.parties)},
-        "APC": {
-            "cbm": result.parties.cbm,
-            "caei": result.parties.caei,
-            "cnd": result.parties.cnd,
-            "rcrc": result.parties.rcrc,
-        },
-        "SP7": {"settlement_period": np.tile(k + 1, n_parties)},
-        "PPC": {
-            "cbm": party_period(result.party_period_cbm),
-            "caei": party_period(caei.sum(axis=1)),
-            "cnd": party_period(result.party_period_cnd),
-            "rcrc": party_period(rcrc.sum(axis=1)),
-        },
-        "SSD": ssd,
-        "DB2": _bsad(inputs.bsad, db2_rows),
-        "APD": apd,
-        "BP7": bp7,
     }
 
 
