@@ -3,7 +3,8 @@
 Tables put the party (or unit) first, frozen, then the net Δ; Δ columns sort by size and
 the rows come largest change first. Units are listed only when they moved by what shows
 (half a penny, half a thousandth of an MWh). A comparison whose inputs changed since is marked
-out of date (mark_out_of_date) instead of showing its old verdict.
+out of date (mark_out_of_date, as the selection it follows says) instead of showing its old
+verdict.
 """
 
 from __future__ import annotations
@@ -99,6 +100,16 @@ class ComparisonView(QWidget):
         splitter.addWidget(self.tables)
         splitter.setSizes([300, 420])
         self._layout.addWidget(splitter)
+
+    def follow(self, selection) -> None:
+        """Listen to `selection` (views.selection.Selection): a comparison gone out of date
+        is said in place of its verdict; a click on the period chart selects its period."""
+        selection.events.comparison.connect(self._comparison_changed)
+        self.period_clicked.connect(lambda period: setattr(selection, "period", period))
+
+    def _comparison_changed(self, compared) -> None:
+        if compared is not None and compared.out_of_date is not None:
+            self.mark_out_of_date(compared.out_of_date, compared.again)
 
     def mark_out_of_date(self, reason: str, again: str = "Settle and compare (F6)") -> None:
         """What the comparison was computed from changed: say so, instead of its verdict, and

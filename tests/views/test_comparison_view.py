@@ -36,56 +36,75 @@ def settle_down(qtbot, win) -> None:
 
 
 def compared(qtbot, win) -> None:
-    controller = win.disputes
-    controller.comparison.current = False
-    controller.settle_and_compare()
-    qtbot.waitUntil(lambda: controller.comparison.current, timeout=LOAD_TIMEOUT_MS)
+    disputes = win.disputes
+    disputes.comparison.current = False
+    disputes.comparisons.settle_and_compare()
+    qtbot.waitUntil(lambda: disputes.comparison.current, timeout=LOAD_TIMEOUT_MS)
     settle_down(qtbot, win)
 
 
-def test_a_comparison_goes_out_of_date_when_its_inputs_change(
+def scenario_compared(qtbot, win, db) -> int:
+    """`db` open, a scenario with acceptance 2 of T_GEN-1 removed, settled and compared with
+    its base (run 1); the scenario's run id."""
+    assert win.open_database(str(db))
+    settle_down(qtbot, win)
+    scenarios = win.disputes.scenarios
+    scenario = scenarios.create_scenario("acceptance 2 disputed")
+    settle_down(qtbot, win)
+    scenarios.edit("remove_acceptance", {"bm_unit": "T_GEN-1", "number": 2}, None, "why")
+    settle_down(qtbot, win)
+    compared(qtbot, win)
+    view = win.disputes.comparison
+    assert view.current and "not material" in view.title.text() and view.splitter.isEnabled()
+    assert view.charts.isVisible()
+    return scenario
+
+
+def assert_out_of_date(win, reason: str) -> None:
+    """The verdict gone, its reason said, the charts hidden and the tables greyed; the
+    selection holds the comparison as out of date for that reason."""
+    view = win.disputes.comparison
+    assert not view.current
+    assert view.title.text().startswith(f"Out of date: {reason} — ")
+    assert "material" not in view.title.text().lower()
+    assert not view.splitter.isEnabled() and not view.charts.isVisible()
+    assert win.selection.comparison.out_of_date == reason
+
+
+def test_a_comparison_goes_out_of_date_on_undo_and_redo(
     qtbot,
     window,  # noqa: F811
     worked_db,
     tmp_path,
 ):
-    assert window.open_database(str(worked_db))
-    settle_down(qtbot, window)
-    controller = window.disputes
-    scenario = controller.create_scenario("acceptance 2 disputed")
-    settle_down(qtbot, window)
-    controller._edit("remove_acceptance", {"bm_unit": "T_GEN-1", "number": 2}, None, "why")
-    settle_down(qtbot, window)
-    compared(qtbot, window)
-    view = controller.comparison
-    assert "not material" in view.title.text() and view.splitter.isEnabled()
-    assert view.charts.isVisible()
+    scenario = scenario_compared(qtbot, window, worked_db)
+    disputes = window.disputes
+    view = disputes.comparison
+    stack = disputes.scenarios.stacks[scenario]
 
     # Undo: the scenario changed, at once (before its reload), and the verdict goes.
-    controller.stacks[scenario].undo()
-    assert not view.current
+    stack.undo()
     assert view.title.text() == (
         "Out of date: the scenario changed since (an edit, undo or redo) — Settle and compare (F6)"
     )
-    assert "material" not in view.title.text().lower() and not view.splitter.isEnabled()
-    assert not view.charts.isVisible()
+    assert_out_of_date(window, "the scenario changed since (an edit, undo or redo)")
     settle_down(qtbot, window)
     assert not view.current  # the reload does not bring the old verdict back
 
     # The pack must agree with the view: no pack of a comparison that no longer holds.
     pack = tmp_path / "stale.xlsx"
-    controller.export_comparison(str(pack))
+    disputes.exports.export_comparison(str(pack))
     assert not pack.exists() and "out of date" in window.status.text()
 
     # Redo is a change too (the inputs are as compared, but the audit moved on): F6 again.
-    controller.stacks[scenario].redo()
+    stack.redo()
     settle_down(qtbot, window)
     assert not view.current
     compared(qtbot, window)
     assert view.current and "not material" in view.title.text()
     save_screens(window, tmp_path, "comparison_current")
     # Up to date again: the pack says what the view says.
-    controller.export_comparison(str(pack))
+    disputes.exports.export_comparison(str(pack))
     qtbot.waitUntil(lambda: pack.exists() and not window.jobs.busy(), timeout=LOAD_TIMEOUT_MS)
     rows = {r[0]: r[1] for r in load_workbook(pack)["Summary"].iter_rows(values_only=True) if r}
     assert rows["Verdict"] == view.comparison.verdict()
@@ -95,11 +114,33 @@ def test_a_comparison_goes_out_of_date_when_its_inputs_change(
     window.load_run(1)
     settle_down(qtbot, window)
     assert view.current
-    # A new scenario on the base run: another run is shown.
-    other = controller.create_scenario("another idea")
+
+
+def test_a_comparison_goes_out_of_date_when_another_run_is_loaded(
+    qtbot,
+    window,  # noqa: F811
+    worked_db,
+    tmp_path,
+):
+    scenario = scenario_compared(qtbot, window, worked_db)
+    scenarios = window.disputes.scenarios
+    window.load_run(1)
     settle_down(qtbot, window)
-    assert not view.current
-    assert view.title.text().startswith(f"Out of date: another run (run {other}) is shown since")
+    other = scenarios.create_scenario("another idea")  # shown at once, as it is made
+    settle_down(qtbot, window)
+    assert_out_of_date(window, f"another run (run {other}) is shown since")
+    # Loading the compared scenario again does not bring the old verdict back.
+    window.load_run(scenario)
+    settle_down(qtbot, window)
+    assert_out_of_date(window, f"another run (run {other}) is shown since")
+
+    # Compared again, then another run chosen in the Runs panel (loaded, not created).
+    compared(qtbot, window)
+    assert window.disputes.comparison.current
+    window.load_run(other)
+    settle_down(qtbot, window)
+    assert_out_of_date(window, f"another run (run {other}) is shown since")
+    window.tabs.setCurrentWidget(window.disputes.comparison)
     save_screens(window, tmp_path, "comparison_out_of_date")
 
 
@@ -111,19 +152,19 @@ def test_opening_another_database_puts_the_comparison_out_of_date(
 ):
     assert window.open_database(str(worked_db))
     settle_down(qtbot, window)
-    controller = window.disputes
-    scenario = controller.create_scenario("s")
+    disputes = window.disputes
+    scenario = disputes.scenarios.create_scenario("s")
     settle_down(qtbot, window)
     # Two runs compared as they stand (Compare with another run): no F6 to offer.
-    controller.comparison.current = False
-    controller.compare(1, scenario)
-    qtbot.waitUntil(lambda: controller.comparison.current, timeout=LOAD_TIMEOUT_MS)
+    disputes.comparison.current = False
+    disputes.comparisons.compare(1, scenario)
+    qtbot.waitUntil(lambda: disputes.comparison.current, timeout=LOAD_TIMEOUT_MS)
     settle_down(qtbot, window)
     window.load_run(1)
     settle_down(qtbot, window)
-    controller.create_scenario("t")
+    disputes.scenarios.create_scenario("t")
     settle_down(qtbot, window)
-    assert controller.comparison.title.text().endswith(
+    assert disputes.comparison.title.text().endswith(
         "is shown since — compare again (Scenario › Compare with another run…)"
     )
     compared(qtbot, window)
@@ -131,12 +172,14 @@ def test_opening_another_database_puts_the_comparison_out_of_date(
     with SettlementDatabase.create(other) as db:
         import_case(db, load_case(CASES / "worked_example.json"))
     assert window.open_database(str(other))  # same run ids, another database
-    assert not window.disputes.comparison.current
-    assert window.disputes.comparison.title.text().startswith(
-        "Out of date: another database was opened since"
-    )
+    assert_out_of_date(window, "another database was opened since")
     settle_down(qtbot, window)
-    assert not window.disputes.comparison.current
+    assert not disputes.comparison.current
+    # Nothing of it is exported either.
+    pack = tmp_path / "other.xlsx"
+    disputes.exports.export_comparison(str(pack))
+    assert not pack.exists()
+    assert "out of date (another database was opened since)" in window.status.text()
 
 
 def comparison(parties: dict[str, float], units=None) -> Comparison:

@@ -33,20 +33,21 @@ def overrides(win, scenario):
 def test_scenario_edits_undo_redo_compare_and_export(qtbot, window, worked_db, tmp_path):  # noqa: F811
     assert window.open_database(str(worked_db))
     settle_down(qtbot, window)
-    controller = window.disputes
-    assert not controller.metered_action.isEnabled()  # a settlement run is never edited
-    scenario = controller.create_scenario("acceptance 2 disputed")
+    disputes = window.disputes
+    scenarios = disputes.scenarios
+    assert not disputes.metered_action.isEnabled()  # a settlement run is never edited
+    scenario = scenarios.create_scenario("acceptance 2 disputed")
     settle_down(qtbot, window)
-    assert window.view.run.id == scenario and controller.metered_action.isEnabled()
+    assert window.view.run.id == scenario and disputes.metered_action.isEnabled()
 
-    controller._edit(
+    scenarios.edit(
         "remove_acceptance",
         {"bm_unit": "T_GEN-1", "number": 2},
         None,
         "acceptance 2 was never instructed",
     )
     settle_down(qtbot, window)
-    stack = controller.stacks[scenario]
+    stack = scenarios.stacks[scenario]
     assert stack.count() == 1 and overrides(window, scenario) == [(1, True)]
     assert window.view.result.bm.cashflows.cbm.sum() == pytest.approx(2633.333333, abs=1e-5)
 
@@ -58,25 +59,27 @@ def test_scenario_edits_undo_redo_compare_and_export(qtbot, window, worked_db, t
     settle_down(qtbot, window)
     assert overrides(window, scenario) == [(1, True)]
 
-    controller.settle_and_compare()
-    qtbot.waitUntil(lambda: controller.comparison.comparison is not None, timeout=LOAD_TIMEOUT_MS)
+    disputes.comparisons.settle_and_compare()
+    view = disputes.comparison
+    qtbot.waitUntil(lambda: view.comparison is not None, timeout=LOAD_TIMEOUT_MS)
     settle_down(qtbot, window)
-    parties = controller.comparison.comparison.parties.set_index("party")["net_delta"]
+    parties = view.comparison.parties.set_index("party")["net_delta"]
     assert parties["GEN"] == pytest.approx(152.62, abs=0.005)
     assert parties["SUP"] == pytest.approx(308.88, abs=0.005)
-    assert "not material" in controller.comparison.title.text()
+    assert "not material" in view.title.text()
     screenshot(window, tmp_path, "comparison")
     compared = tmp_path / "comparison.xlsx"
-    controller.export_comparison(str(compared))
+    disputes.exports.export_comparison(str(compared))
     qtbot.waitUntil(lambda: compared.exists() and not window.jobs.busy(), timeout=LOAD_TIMEOUT_MS)
     assert load_workbook(compared)["Summary"]["B2"].value.startswith("Comparison of run 1")
 
-    case = controller.create_case(
+    case = disputes.cases.create_case(
         1, reference="TD-1", raising_party="GEN", category="general", description="acceptance 2"
     )
-    assert case is not None and controller.cases.cases[0].scenarios == (scenario,)
+    assert case is not None and disputes.case_panel.cases[0].scenarios == (scenario,)
+    assert disputes.cases_dock.isVisible()  # a new case shows in its dock
     pack = tmp_path / "pack.xlsx"
-    controller.export_case_pack(str(pack))
+    disputes.exports.export_case_pack(str(pack))
     qtbot.waitUntil(lambda: pack.exists() and not window.jobs.busy(), timeout=LOAD_TIMEOUT_MS)
     assert load_workbook(pack)["Summary"]["B2"].value.startswith("Dispute TD-1")
     screenshot(window, tmp_path, "scenario_panel")
@@ -89,9 +92,10 @@ def test_scenario_edits_undo_redo_compare_and_export(qtbot, window, worked_db, t
 def test_an_edit_that_does_not_fit_is_refused_with_a_message(qtbot, window, worked_db):  # noqa: F811
     assert window.open_database(str(worked_db))
     settle_down(qtbot, window)
-    scenario = window.disputes.create_scenario("bad edit")
+    scenarios = window.disputes.scenarios
+    scenario = scenarios.create_scenario("bad edit")
     settle_down(qtbot, window)
-    window.disputes._edit("tlf", {"bm_unit": "T_NOPE-1"}, {"tlf": 0.1}, "typo")
+    scenarios.edit("tlf", {"bm_unit": "T_NOPE-1"}, {"tlf": 0.1}, "typo")
     assert "T_NOPE-1 is not in the run" in window.status.text()
-    assert window.disputes.stacks[scenario].count() == 0
+    assert scenarios.stacks[scenario].count() == 0
     assert overrides(window, scenario) == []

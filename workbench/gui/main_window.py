@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -32,12 +32,15 @@ from models.runs.run_view import RunView, load_run_view
 from views.day_overview import DayOverview
 from views.inspector import Inspector
 from views.run_browser import RunBrowser
+from views.selection import Selection
 from views.stack_view import StackView
 from views.unit_explorer import UnitExplorer
 from views.warnings_table import WarningsLink
 from workbench import version
 from workbench.gui import recent_files
-from workbench.gui.disputes_controller import DisputeController
+from workbench.gui.actions import make_action
+from workbench.gui.disputes import Disputes
+from workbench.gui.feedback import Feedback
 from workbench.gui.jobs import JobRunner
 from workbench.gui.preload import (
     Preload,
@@ -66,8 +69,9 @@ class MainWindow(QMainWindow):
     def __init__(self, settings: QSettings | None = None) -> None:
         super().__init__()
         self.settings = settings or default_settings()
-        self.db: SettlementDatabase | None = None
-        self.view: RunView | None = None
+        # What is on show (database, run, period, BM unit, comparison): views and controllers
+        # listen to it; the period box below is one view of its period.
+        self.selection = Selection(period=1)
         self._stale: set = set()  # views not yet showing the loaded run
         self._pending_unit: str | None = None
         self._inspected: tuple | None = None  # (result, subject) the inspector shows
@@ -104,13 +108,32 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.warnings_link)
         self.statusBar().addPermanentWidget(self.progress)
         self.statusBar().addPermanentWidget(self.cancel_button)
+        self.feedback = Feedback(status=self.status.setText, error=self.show_error)
         self._build_actions()
-        self.disputes = DisputeController(self)
+        self.disputes = Disputes(self)
         self._connect()
         self.resizeDocks(
             [self.runs_dock, self.inspector_dock], [230, 430], Qt.Orientation.Horizontal
         )
         self._restore()
+
+    @property
+    def db(self) -> SettlementDatabase | None:
+        """The open database (the selection's)."""
+        return self.selection.database
+
+    @db.setter
+    def db(self, db: SettlementDatabase | None) -> None:
+        self.selection.database = db
+
+    @property
+    def view(self) -> RunView | None:
+        """The loaded run every view shows (the selection's)."""
+        return self.selection.run
+
+    @view.setter
+    def view(self, view: RunView | None) -> None:
+        self.selection.run = view
 
     # -- construction ---------------------------------------------------------------------
 
@@ -121,13 +144,8 @@ class MainWindow(QMainWindow):
         self.addDockWidget(area, dock)
         return dock
 
-    def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        action.setStatusTip(tip or text)
-        action.triggered.connect(slot)
-        return action
+    def _action(self, text: str, slot, shortcut=None, tip: str = ""):
+        return make_action(self, text, slot, shortcut, tip)
 
     def _build_actions(self) -> None:
         self.open_action = self._action(
@@ -195,12 +213,15 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         self.runs.run_chosen.connect(self.load_run)
-        self.period.valueChanged.connect(self._period_changed)
-        self.overview.period_clicked.connect(self.period.setValue)
+        selection = self.selection
+        selection.events.period.connect(self._period_changed)
+        selection.events.bm_unit.connect(self._unit_selected)
+        self.period.valueChanged.connect(self._select_period)
+        self.overview.period_clicked.connect(self._select_period)
         self.overview.parties.row_selected.connect(self._party_selected)
         self.overview.difference_activated.connect(self.show_difference)
-        self.explorer.period_selected.connect(self.period.setValue)
-        self.explorer.unit_selected.connect(self._unit_selected)
+        self.explorer.period_selected.connect(self._select_period)
+        self.explorer.unit_selected.connect(self._select_unit)
         self.inspector.navigate.connect(self.navigate)
         self.tabs.currentChanged.connect(self._tab_changed)
         self.jobs.started.connect(self._job_started)
@@ -239,8 +260,7 @@ class MainWindow(QMainWindow):
             self.db.close()
         self.db = db
         self.jobs.location = db.location
-        self.view = None
-        self.disputes.run_loaded(None)  # nothing of the last database stays on show
+        self.view = None  # nothing of the last database stays on show
         self.runs.show_runs(runs)
         self.setWindowTitle(f"{Path(path).name}: Settlement Workbench")
         self.status.setText(f"{path}: {len(runs)} runs. Choose a run in the Runs panel.")
@@ -279,9 +299,9 @@ class MainWindow(QMainWindow):
         self.period.setMaximum(inputs.bm.periods)
         remembered = self._remembered("period")
         if first_view and remembered is not None and int(remembered) in inputs.periods:
-            self.period.setValue(int(remembered))
-        if self.period.value() not in inputs.periods:
-            self.period.setValue(inputs.periods[len(inputs.periods) // 2])
+            self.selection.period = int(remembered)
+        if self.selection.period not in inputs.periods:
+            self.selection.period = inputs.periods[len(inputs.periods) // 2]
         # Each view fills when first shown: the first paint of a GB-scale run needs only the
         # one in front (a third of a second sooner), and a new run shown in the BM units view
         # does not also redraw the hidden overview on the GUI thread.
@@ -299,7 +319,6 @@ class MainWindow(QMainWindow):
         )
         self._remember_selection("run", view.run.id)
         self.warnings_link.show_count(len(view.warnings))
-        self.disputes.run_loaded(view, view.scenario_frames)
         self._update_inspector()
         self.run_shown.emit(view.run.id)
 
@@ -368,10 +387,10 @@ class MainWindow(QMainWindow):
             if self._pending_unit is not None:
                 self.explorer.select_unit(self._pending_unit)
                 self._pending_unit = None
-            self.explorer.set_period(self.period.value())
+            self.explorer.set_period(self.selection.period)
         elif widget is self.stack:
             self.stack.show_run(self.view)
-            self.stack.set_period(self.period.value())
+            self.stack.set_period(self.selection.period)
 
     def show_run_warnings(self) -> None:
         """The loaded run's data warnings: the day overview's Data warnings tab."""
@@ -382,7 +401,18 @@ class MainWindow(QMainWindow):
         self.ensure_shown(self.tabs.currentWidget())
         self._update_inspector()
 
+    def _select_period(self, period: int) -> None:
+        self.selection.period = period
+
+    def _select_unit(self, unit: str) -> None:
+        self.selection.bm_unit = unit
+
     def _period_changed(self, period: int) -> None:
+        """The selection's period: in the period box and every view showing the run."""
+        self.period.setValue(period)
+        if self.period.value() != period:  # beyond the box's range: the box's value holds
+            self.selection.period = self.period.value()
+            return
         self._remember_selection("period", period)
         if self.explorer not in self._stale:
             self.explorer.set_period(period)
@@ -390,8 +420,17 @@ class MainWindow(QMainWindow):
             self.stack.set_period(period)
         self._update_inspector()
 
-    def _unit_selected(self, unit: str) -> None:
+    def _unit_selected(self, unit: str | None) -> None:
+        """The selection's BM unit: in the BM units view (if it shows the run) and traced."""
+        if unit is None:
+            return
         self._remember_selection("unit", unit)
+        explorer = self.explorer
+        if explorer not in self._stale and explorer.view is not None:
+            row = explorer.unit  # its own choice (the usual case): nothing to select
+            shown = None if row is None else explorer.view.units.bm_unit_id[row]
+            if shown != unit:
+                explorer.select_unit(unit)
         self._update_inspector()
 
     def _party_selected(self, _row: int) -> None:
@@ -399,8 +438,7 @@ class MainWindow(QMainWindow):
 
     def _inspected_subject(self) -> tuple | None:
         """What the inspector should trace now: (kind, what, period), or None."""
-        view = self.view
-        period = self.period.value()
+        view, period, unit = self.view, self.selection.period, self.selection.bm_unit
         if view is None or period not in view.result.inputs.periods:
             return None
         current = self.tabs.currentWidget()
@@ -410,8 +448,8 @@ class MainWindow(QMainWindow):
                 row = self.overview.parties.proxy.mapToSource(index).row()
                 return ("account", view.result.inputs.parties[row], period)
             return ("price", None, period)
-        if current is self.explorer and self.explorer.unit is not None:
-            return ("unit", view.units.bm_unit_id[self.explorer.unit], period)
+        if current is self.explorer and unit is not None:
+            return ("unit", unit, period)
         if current is self.explorer:
             return None
         return ("price", None, period)
@@ -447,7 +485,7 @@ class MainWindow(QMainWindow):
         if self.view is None:
             return
         if kind == "period":
-            self.period.setValue(int(key))
+            self.selection.period = int(key)
         elif kind == "BM unit":
             self.ensure_shown(self.explorer)
             if self.explorer.select_unit(key):
@@ -464,7 +502,7 @@ class MainWindow(QMainWindow):
             return
         period = re.search(r"period (\d+)", source)
         if period:
-            self.period.setValue(int(period.group(1)))
+            self.selection.period = int(period.group(1))
         self.ensure_shown(self.explorer)
         for word in source.replace(",", " ").split():
             if self.explorer.select_unit(word):

@@ -1,0 +1,94 @@
+"""Comparisons without a window: computed in a job, held in the selection with what they were
+computed from, and out of date when the database says a run changed (an edit made elsewhere)."""
+
+from __future__ import annotations
+
+import pytest
+
+from models.runs.run_view import load_run_view
+from models.runs.scenarios import store
+from views.comparison_view import ComparisonView
+from workbench.gui.comparison_controller import COMPARE_AGAIN, SETTLE_AGAIN, ComparisonController
+from workbench.gui.jobs import JobRunner
+
+TIMEOUT_MS = 60_000
+
+
+@pytest.fixture
+def scenario(selection) -> int:
+    """Scenario 2 on run 1 with acceptance 2 of T_GEN-1 removed, shown."""
+    db = selection.database
+    with db.engine.begin() as conn:
+        scenario = store.create_scenario(conn, 1, "acceptance 2 disputed", author="test")
+        store.edit(
+            conn,
+            scenario,
+            "remove_acceptance",
+            {"bm_unit": "T_GEN-1", "number": 2},
+            None,
+            author="test",
+            reason="never instructed",
+        )
+    selection.run = load_run_view(db, scenario)
+    return scenario
+
+
+@pytest.fixture
+def controller(qtbot, selection, told):
+    view = ComparisonView()
+    qtbot.addWidget(view)
+    jobs = JobRunner()
+    tabs = []
+    c = ComparisonController(
+        selection, jobs, told.feedback(), view, lambda: tabs.append(True), author="test"
+    )
+    c.tabs = tabs
+    yield c
+    jobs.wait_all()
+
+
+def compare(qtbot, controller, run) -> None:
+    with qtbot.waitSignal(controller.jobs.finished, timeout=TIMEOUT_MS):
+        run()
+    qtbot.waitUntil(lambda: not controller.jobs.busy(), timeout=TIMEOUT_MS)
+
+
+def test_settle_and_compare_holds_the_comparison_with_its_key(
+    qtbot, controller, selection, scenario, told
+):
+    compare(qtbot, controller, controller.settle_and_compare)
+    compared = selection.comparison
+    assert compared.out_of_date is None and compared.again == SETTLE_AGAIN
+    key = compared.key
+    assert (key.database, key.first_run, key.second_run) == (selection.database.location, 1, 2)
+    assert key.revision == ((2, 2),)  # create, apply; the settle is not an input change
+    assert controller.view.current and controller.tabs == [True]
+    # Hand-checked deltas of removing acceptance 2 (tests/views/test_scenarios_gui.py).
+    parties = controller.view.comparison.parties.set_index("party")["net_delta"]
+    assert parties["GEN"] == pytest.approx(152.62, abs=0.005)
+    assert told.status[-1] == controller.view.comparison.verdict()
+    with selection.database.engine.connect() as conn:
+        assert [a.action for a in store.audit_trail(conn, 2)][-1] == "settle"
+
+
+def test_a_change_made_elsewhere_is_found_when_a_run_is_shown(
+    qtbot, controller, selection, scenario
+):
+    compare(qtbot, controller, lambda: controller.compare(1, scenario))
+    assert selection.comparison.again == COMPARE_AGAIN and controller.verify() is None
+    with selection.database.engine.begin() as conn:  # the command line undoes the edit
+        store.undo(conn, scenario, author="someone else")
+    selection.run = load_run_view(selection.database, 1)  # the base run: one of the two
+    assert selection.comparison.out_of_date == (
+        "the scenario changed since (an edit, undo or redo)"
+    )
+    assert not controller.view.current
+    assert controller.view.title.text().startswith("Out of date: the scenario changed since")
+    assert controller.view.title.text().endswith(COMPARE_AGAIN)
+
+
+def test_a_comparison_of_a_settlement_run_alone_is_not_offered(controller, selection, told):
+    controller.settle_and_compare()  # run 1 is no scenario: nothing to settle and compare
+    assert not controller.jobs.busy() and selection.comparison is None
+    controller.compare_with_run()  # and run 1 is the only run of its date
+    assert told.status == ["No other run of this date to compare with."]

@@ -1,0 +1,132 @@
+"""Comparisons of two runs: settle a scenario and compare it with its base (F6), or compare
+the run shown with another run of its date, in a worker; the Comparison tab shows it.
+
+What a comparison was computed from (models.disputes.comparison_key) is held in the
+selection with it; the selection puts it out of date when the database, the run shown or the
+scenario's edits change, and `verify` asks the database too (a change made elsewhere).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QInputDialog
+
+from models.disputes.comparison_key import comparison_key, out_of_date
+from models.runs.scenarios import store
+from views.comparison_view import ComparisonView
+from views.selection import Compared, Selection
+from workbench.gui.feedback import Feedback
+from workbench.gui.jobs import JobRunner
+
+SETTLE_AGAIN = "Settle and compare (F6)"
+COMPARE_AGAIN = "compare again (Scenario › Compare with another run…)"
+
+
+class ComparisonController(QObject):
+    """`show_tab()` brings the Comparison tab to the front; `author`: who settles."""
+
+    def __init__(
+        self,
+        selection: Selection,
+        jobs: JobRunner,
+        feedback: Feedback,
+        view: ComparisonView,
+        show_tab: Callable[[], None],
+        author: str,
+        parent=None,
+    ) -> None:
+        super().__init__(parent)
+        self.selection, self.jobs, self.feedback, self.view = selection, jobs, feedback, view
+        self.show_tab, self.author = show_tab, author
+        self.dialog_parent = parent
+        view.follow(selection)
+        selection.events.run.connect(lambda _view: self.verify())
+
+    def verify(self) -> str | None:
+        """Put the comparison on show out of date if the database says its runs changed (an
+        edit made elsewhere too); why it no longer holds, or None while it does."""
+        compared, db = self.selection.comparison, self.selection.database
+        if compared is None or compared.out_of_date is not None:
+            return compared.out_of_date if compared is not None else None
+        shown = compared.key
+        now = None
+        if db is not None and db.location == shown.database:
+            with db.engine.connect() as conn:
+                now = comparison_key(conn, db.location, shown.first_run, shown.second_run)
+        view = self.selection.run
+        reason = out_of_date(shown, now, view.run.id if view is not None else None)
+        if reason is not None:
+            self.selection.comparison = compared.outdated(reason)
+        return reason
+
+    def settle_and_compare(self) -> None:
+        view = self.selection.run
+        if view is None or view.run.kind != "scenario":
+            return
+        self.compare(view.run.base_run_id, view.run.id, settle=True)
+
+    def compare_with_run(self) -> None:
+        view = self.selection.run
+        if view is None:
+            return
+        from models.runs.run_store import list_runs
+
+        with self.selection.database.engine.connect() as conn:
+            others = [
+                r
+                for r in list_runs(conn, view.run.settlement_date, light=True)
+                if r.id != view.run.id
+            ]
+        if not others:
+            self.feedback.status("No other run of this date to compare with.")
+            return
+        labels = [f"run {r.id}: {r.label}" for r in others]
+        choice, ok = QInputDialog.getItem(
+            self.dialog_parent, "Compare with", "Run of the same date:", labels, 0, False
+        )
+        if ok:
+            self.compare(others[labels.index(choice)].id, view.run.id)
+
+    def compare(self, first: int, second: int, settle: bool = False) -> None:
+        """Compare run `second` with `first` in a worker; `settle`: settle `second` (a
+        scenario) and store its results first."""
+        db, author = self.selection.database, self.author
+
+        def work(progress, cancelled):
+            from models.exports.packs import compare_runs
+            from models.runs.results_store import settle_run
+
+            if settle:
+                progress(0.1, "settling the scenario")
+                result = settle_run(db, second)
+                with db.engine.begin() as conn:
+                    store.record_settle(
+                        conn,
+                        second,
+                        author=author,
+                        summary=(
+                            f"settled {result.inputs.bm.settlement_date}: "
+                            f"{sum(not c.ok for c in result.checks)} failed check(s)"
+                        ),
+                    )
+            progress(0.5, "comparing")
+            with db.engine.connect() as conn:  # before reading: a later edit is then seen
+                key = comparison_key(conn, db.location, first, second)
+            comparison, first_result, _ = compare_runs(db, first, second)
+            return comparison, first_result.inputs.bm.settlement_date, key, settle
+
+        self.jobs.start(
+            "compare", work, self._compared, self.feedback.job_failed, self.feedback.job_cancelled
+        )
+
+    def _compared(self, outcome) -> None:
+        comparison, settlement_date, key, settled = outcome
+        self.view.show_comparison(comparison, settlement_date)
+        # Held with what it was computed from: out of date at once if that changed meanwhile.
+        self.selection.comparison = Compared(key, SETTLE_AGAIN if settled else COMPARE_AGAIN)
+        if self.verify() is not None:
+            return
+        self.show_tab()
+        self.feedback.status(comparison.verdict())
