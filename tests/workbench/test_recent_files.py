@@ -14,7 +14,7 @@ from models.db.database import SettlementDatabase
 from models.runs.case_store import import_case
 from tests.conftest import CASES
 from tests.views.test_main_window import LOAD_TIMEOUT_MS, window  # noqa: F401
-from workbench.cli.main import main as cli
+from workbench.cli import gui as cli
 from workbench.gui import recent_files
 
 

@@ -1,5 +1,6 @@
-"""Pieces every command shares: exit codes, argument types, opening a database, and the one
-line that tells the user about a failure of the file system or of a database."""
+"""Pieces every command shares: exit codes, the one-line message (of a refused argument, of a
+failure of the file system or of a database) and opening a database. What the commands accept
+is in `workbench.cli.args`."""
 
 from __future__ import annotations
 
@@ -7,32 +8,9 @@ import argparse
 import errno
 import sys
 import unicodedata
-from datetime import date
 from pathlib import Path
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
-
-
-def date_arg(text: str) -> date:
-    from models.casefiles.validate import settlement_date_error
-
-    try:
-        value = date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date; expected YYYY-MM-DD") from None
-    problem = settlement_date_error(value)
-    if problem:
-        raise argparse.ArgumentTypeError(f"{text}: {problem}")
-    return value
-
-
-def run_type_arg(text: str):
-    from engine.settlement_calendar import RunType
-
-    try:
-        return RunType.parse(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def open_db(target: str):
@@ -94,48 +72,6 @@ def short_reason(exc: BaseException) -> str:
     shown = original if isinstance(original, BaseException) else exc
     text = str(shown).splitlines()[0] if str(shown) else ""
     return f"{type(shown).__name__}: {text[:200]}"
-
-
-def periods_arg(text: str) -> list[int]:
-    """'27', '27,28' or '27-30' → settlement period numbers (1 to 50, a range low to high)."""
-    periods: list[int] = []
-    wrong = argparse.ArgumentTypeError(
-        f"{text!r} is not a list of periods; expected e.g. 27, 27,28 or 27-30 (periods 1 to 50)"
-    )
-    for part in text.split(","):
-        bounds = part.strip().split("-")
-        if len(bounds) > 2 or not all(b.strip().isdigit() and len(b.strip()) <= 2 for b in bounds):
-            raise wrong
-        first, last = int(bounds[0]), int(bounds[-1])
-        if not 1 <= first <= last <= 50:
-            raise wrong
-        periods += range(first, last + 1)
-    return sorted(set(periods))
-
-
-def text_arg(text: str) -> str:
-    """A name, id or reason given on the command line: one line of printable text."""
-    from models.casefiles.validate import shown, text_error
-
-    problem = text_error(text)
-    if problem:
-        raise argparse.ArgumentTypeError(f"{shown(text)}: {problem}")
-    return text
-
-
-def whole_number_arg(low: int, high: int):
-    """An argparse type: a whole number from `low` to `high`."""
-
-    def parse(text: str) -> int:
-        stripped = text.strip()
-        digits = stripped.lstrip("-")
-        if not (digits.isdigit() and len(digits) <= 19 and low <= int(stripped) <= high):
-            raise argparse.ArgumentTypeError(
-                f"{text[:40]!r} is not a whole number from {low:,} to {high:,}"
-            )
-        return int(stripped)
-
-    return parse
 
 
 class OneLineParser(argparse.ArgumentParser):

@@ -14,7 +14,8 @@ import sys
 from datetime import date, timedelta
 from pathlib import Path
 
-from workbench.cli.common import EXIT_BAD_INPUT, EXIT_OK, date_arg, open_or_create, run_type_arg
+from workbench.cli.args import CREATES, add_db, add_run, date_arg
+from workbench.cli.common import EXIT_BAD_INPUT, EXIT_OK, open_or_create
 
 BASE_URL_SETTING = "SETTLEMENT_WORKBENCH_INSIGHTS_URL"
 BACKOFF_SETTING = "SETTLEMENT_WORKBENCH_FETCH_BACKOFF"  # seconds of the first retry's wait
@@ -40,7 +41,7 @@ def _parallel(text: str) -> int:
     return value
 
 
-def add_command(commands) -> None:
+def add_commands(commands) -> None:
     from models.fetch.endpoints import DEFAULT_BASE_URL, DEFAULT_DATASETS
 
     fetch = commands.add_parser(
@@ -51,7 +52,7 @@ def add_command(commands) -> None:
         "unit register), cache every answer, and import each date in one transaction. A "
         "second fetch of the same dates asks the server nothing.",
     )
-    fetch.add_argument("--db", required=True, help="database file (created if missing)")
+    add_db(fetch, CREATES)
     fetch.add_argument(
         "--from", dest="first", required=True, type=date_arg, metavar="DATE", help="first date"
     )
@@ -63,7 +64,7 @@ def add_command(commands) -> None:
         metavar="LIST",
         help=f"comma-separated, default all: {','.join(DEFAULT_DATASETS)}",
     )
-    fetch.add_argument("--run", type=run_type_arg, default=None, help="run type (default SF)")
+    add_run(fetch, "run type (default SF)")
     fetch.add_argument(
         "--base-url",
         default=os.environ.get(BASE_URL_SETTING) or DEFAULT_BASE_URL,

@@ -15,14 +15,15 @@ from __future__ import annotations
 import json
 import sys
 
-from workbench.cli.common import EXIT_OK, date_arg, open_db, run_type_arg, whole_number_arg
+from workbench.cli.args import add_db, add_stored_run, whole_number_arg
+from workbench.cli.common import EXIT_OK, open_db
 
 SHOWN = 20
 XLSX_ROWS = 1_000_000  # an Excel sheet holds 1,048,576 rows
 KEY_COLUMNS = ("party_id", "account", "bm_unit_id", "pair", "period")
 
 
-def add_command(commands) -> None:
+def add_commands(commands) -> None:
     reconcile = commands.add_parser(
         "reconcile",
         help="the engine against the SAA's S0142 of a run: differences ranked by £ effect",
@@ -31,12 +32,8 @@ def add_command(commands) -> None:
         "carries; differences are ranked by their £ effect, and what the engine does not "
         "model (rulebook §15) is listed as not modelled.",
     )
-    reconcile.add_argument("--db", required=True, help="database file or SQLAlchemy URL")
-    reconcile.add_argument("--date", type=date_arg, required=True, help="settlement date")
-    reconcile.add_argument("--run", type=run_type_arg, required=True, help="run type (SF, R1…)")
-    reconcile.add_argument(
-        "--run-number", type=whole_number_arg(1, 10**6), help="run number (default: latest)"
-    )
+    add_db(reconcile)
+    add_stored_run(reconcile, "run type (SF, R1…)")
     reconcile.add_argument("--json", action="store_true", help="print the reconciliation JSON")
     reconcile.add_argument("--xlsx", metavar="OUT", help="also write an Excel workbook")
     reconcile.add_argument(

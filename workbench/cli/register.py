@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 
+from workbench.cli.args import add_db
 from workbench.cli.common import EXIT_BAD_INPUT, EXIT_OK, open_db
 
 SHOWN_COLUMNS = (
@@ -31,12 +32,12 @@ def add_commands(commands) -> None:
     )
     actions = register.add_subparsers(dest="register_command", metavar="ACTION", required=True)
     listing = actions.add_parser("list", help="the register snapshots, by effective date")
-    listing.add_argument("--db", required=True, help="database file or SQLAlchemy URL")
+    add_db(listing)
     listing.add_argument("--json", action="store_true", help="print JSON")
     listing.set_defaults(handler=_list)
     show = actions.add_parser("show", help="a unit across snapshots, and the runs that used them")
     show.add_argument("unit", help="Elexon BM unit id, e.g. T_DRAXX-1")
-    show.add_argument("--db", required=True, help="database file or SQLAlchemy URL")
+    add_db(show)
     show.add_argument("--json", action="store_true", help="print JSON")
     show.set_defaults(handler=_show)
 

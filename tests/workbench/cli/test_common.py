@@ -4,7 +4,6 @@ of internal errors in the user's own folder, never through a symbolic link."""
 
 from __future__ import annotations
 
-import argparse
 import os
 import shutil
 import sqlite3
@@ -15,34 +14,12 @@ from pathlib import Path
 import pytest
 
 from models.db.database import SettlementDatabase
-from tests.conftest import CASES, ELEXON_DATA
+from tests.conftest import ELEXON_DATA
 from tests.models.test_database import killed_mid_write
-from workbench.cli.common import periods_arg, whole_number_arg
-from workbench.cli.main import main
-from workbench.error_log import log_path, write_error_log
+from tests.workbench.cli.running import one_line, run
+from workbench.error_log import write_error_log
 
-REPO = Path(__file__).resolve().parents[2]
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def one_line(err: str) -> str:
-    lines = err.strip().splitlines()
-    assert len(lines) == 1, err
-    assert "Traceback" not in err and "SELECT" not in err and "INSERT" not in err
-    return lines[0]
-
-
-@pytest.fixture(scope="module")
-def case_db(tmp_path_factory):
-    """A database holding the worked example as run 1."""
-    path = tmp_path_factory.mktemp("common") / "case.sqlite"
-    assert main(["case", "import", "--db", str(path), str(CASES / "worked_example.json")]) == 0
-    return path
+REPO = Path(__file__).resolve().parents[3]
 
 
 def test_a_crash_during_a_commit_does_not_lock_the_user_out(case_db, tmp_path, capsys):
@@ -178,123 +155,6 @@ def test_an_accepted_import_into_a_new_path_creates_it(tmp_path, capsys):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["new.sqlite"]
 
 
-def test_demo_force_keeps_the_old_file_until_the_new_one_is_complete(tmp_path, capsys, monkeypatch):
-    path = tmp_path / "d.sqlite"
-    assert run(capsys, "demo", "--db", str(path), "--bmus", "12")[0] == 0
-    before = path.read_bytes()
-
-    def disk_full(*args, **kwargs):
-        raise OSError(28, "No space left on device", str(path))
-
-    monkeypatch.setattr("models.demo.generator.write_demo_day", disk_full)
-    code, _, err = run(capsys, "demo", "--db", str(path), "--bmus", "12", "--force")
-    assert code == 2
-    assert one_line(err) == (
-        f"settlement-workbench: error: {path}: the disk is full; free some space and try again"
-    )
-    assert path.read_bytes() == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["d.sqlite"]
-
-
-@pytest.mark.parametrize(
-    ("argv", "message"),
-    [
-        (
-            ["demo", "--db", "x.sqlite", "--bmus", "10"],
-            "argument --bmus: '10' is not a whole number from 12 to 20,000",
-        ),
-        (
-            ["settle", "--db", "x", "--date", "2024-06-12", "--run", "SF", "--periods", "30-27"],
-            "argument --periods: '30-27' is not a list of periods",
-        ),
-        (
-            ["settle", "--db", "x", "--date", "9999-12-31", "--run", "SF"],
-            "argument --date: "
-            "9999-12-31: 9999-12-31 is outside the settlement dates the workbench holds",
-        ),
-        (
-            [
-                "scenario",
-                "create",
-                "--db",
-                "x",
-                "--date",
-                "2024-06-12",
-                "--run",
-                "SF",
-                "--name",
-                "a\x07b",
-            ],
-            "argument --name: 'a\\x07b': text holds a control character (U+0007)",
-        ),
-        (
-            ["scenario", "show", "--db", "x", "--scenario", "9" * 23],
-            "argument --scenario: '99999999999999999999999' is not a whole number from 1 to "
-            "9,223,372,036,854,775,807",
-        ),
-    ],
-)
-def test_bad_arguments_are_one_line_and_exit_2(capsys, argv, message):
-    with pytest.raises(SystemExit) as caught:
-        main(argv)
-    assert caught.value.code == 2
-    line = one_line(capsys.readouterr().err)
-    assert message in line
-    assert line.endswith(" --help)")
-
-
-def test_periods_are_one_to_fifty_low_to_high():
-    assert periods_arg("27") == [27]
-    assert periods_arg("27-30") == [27, 28, 29, 30]
-    assert periods_arg("3,1,2-3") == [1, 2, 3]
-    for text in ("0", "51", "30-27", "1-999999999", "a", "1--2", ""):
-        with pytest.raises(argparse.ArgumentTypeError):
-            periods_arg(text)
-    assert whole_number_arg(1, 5)("5") == 5
-    with pytest.raises(argparse.ArgumentTypeError):
-        whole_number_arg(1, 5)("9" * 5000)
-
-
-def test_a_dispute_on_periods_27_to_30(case_db, tmp_path, capsys):
-    path = tmp_path / "d.sqlite"
-    shutil.copy(case_db, path)
-    code, out, err = run(
-        capsys,
-        "dispute",
-        "create",
-        "--db",
-        str(path),
-        "--reference",
-        "TD-1",
-        "--party",
-        "GEN",
-        "--run-id",
-        "1",
-        "--periods",
-        "27-30",
-    )
-    assert code == 0, err
-    assert out.startswith("case 1 TD-1: raise by ")
-
-
-def test_an_internal_error_is_logged_in_the_users_state_folder(tmp_path, capsys, monkeypatch):
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    monkeypatch.setattr(sys, "platform", "linux")
-
-    def broken(args):
-        raise RuntimeError("a defect\nwith a second line")
-
-    monkeypatch.setattr("workbench.cli.main._cmd_runs", broken)  # looked up when parsing
-    code, _, err = run(capsys, "runs", "--db", "x.sqlite")
-    assert code == 1
-    log = tmp_path / "state" / "settlement-workbench" / "error.log"
-    assert one_line(err) == (
-        f"settlement-workbench: internal error: RuntimeError: a defect (details in {log})"
-    )
-    assert "RuntimeError: a defect" in log.read_text()
-    assert log_path() == log
-
-
 @pytest.mark.skipif(not hasattr(os, "O_NOFOLLOW"), reason="needs O_NOFOLLOW")
 def test_the_error_log_never_follows_a_symbolic_link(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
@@ -309,49 +169,6 @@ def test_the_error_log_never_follows_a_symbolic_link(tmp_path, monkeypatch):
     (folder / "error.log").unlink()
     assert write_error_log("details") == folder / "error.log"
     assert (folder / "error.log").stat().st_mode & 0o077 == 0  # private to the user
-
-
-@pytest.mark.parametrize(
-    ("edit", "message"),
-    [
-        (["--metered", "T_GEN-1:27=nan"], "metered_volume edit: value.mwh: NaN is not a number"),
-        (["--mip", "27=1e308"], "mip edit: value.price: 1e+308 is out of range"),
-        (
-            ["--kind", "tlf", "--target", '{"bm_unit": "T_GEN-1"}', "--value", '{"tlf": Infinity}'],
-            "argument --value: tlf: Infinity is not a number",
-        ),
-        (
-            ["--kind", "tlf", "--target", "[" * 50_000 + "]" * 50_000],
-            "argument --target: JSON nested too deeply",
-        ),
-    ],
-)
-def test_scenario_edits_with_hostile_values_are_one_line(case_db, tmp_path, capsys, edit, message):
-    path = tmp_path / "s.sqlite"
-    shutil.copy(case_db, path)
-    code, _, err = run(
-        capsys,
-        "scenario",
-        "create",
-        "--db",
-        str(path),
-        "--date",
-        "2024-06-12",
-        "--run",
-        "SF",
-        "--name",
-        "what if",
-    )
-    assert code == 0, err
-    before = path.read_bytes()
-    argv = ["scenario", "edit", "--db", str(path), "--scenario", "2", "--reason", "r", *edit]
-    try:
-        code = main(argv)
-    except SystemExit as exit_:
-        code = exit_.code
-    assert code == 2
-    assert message in one_line(capsys.readouterr().err)
-    assert path.read_bytes() == before
 
 
 def test_messages_are_one_printable_line_whatever_they_quote():

@@ -7,13 +7,7 @@ import json
 import pytest
 
 from tests.models.imports.conftest import elexon
-from workbench.cli.main import main
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+from tests.workbench.cli.running import run
 
 
 @pytest.fixture

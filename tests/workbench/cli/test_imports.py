@@ -5,13 +5,7 @@ from __future__ import annotations
 import json
 
 from tests.models.imports.conftest import elexon
-from workbench.cli.main import main
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+from tests.workbench.cli.running import run
 
 
 def test_import_creates_the_database_and_summarises(tmp_path, capsys):

@@ -1,27 +1,16 @@
-"""`scenario`, `dispute` and `export` on the command line, on the worked example."""
+"""`settlement-workbench dispute` (workbench/cli/disputes.py), and the round of a scenario, a
+dispute case and its exports on the worked example."""
 
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 from openpyxl import load_workbook
 
 from tests.conftest import CASES
-from workbench.cli.main import main
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-@pytest.fixture
-def db(tmp_path, capsys):
-    path = str(tmp_path / "w.sqlite")
-    assert run(capsys, "case", "import", "--db", path, str(CASES / "worked_example.json"))[0] == 0
-    return path
+from tests.workbench.cli.running import run
 
 
 def test_scenario_dispute_and_export_round(db, tmp_path, capsys):
@@ -120,32 +109,6 @@ def test_scenario_dispute_and_export_round(db, tmp_path, capsys):
     ]
 
 
-def test_bad_edits_exit_2_with_one_line(db, capsys):
-    run(
-        capsys,
-        "scenario",
-        "create",
-        "--db",
-        db,
-        "--date",
-        "2024-06-12",
-        "--run",
-        "SF",
-        "--name",
-        "x",
-    )
-    for argv, message in (
-        (["--scenario", "1", "--tlf", "T_GEN-1=0.1"], "settlement run and cannot change"),
-        (["--scenario", "2", "--tlf", "T_NOPE=0.1"], "BM unit T_NOPE is not in the run"),
-        (["--scenario", "2", "--metered", "T_GEN-1=3"], "not in the form"),
-        (["--scenario", "2"], "give exactly one edit"),
-    ):
-        code, _, err = run(capsys, "scenario", "edit", "--db", db, *argv, "--reason", "r")
-        assert code == 2 and message in err and len(err.strip().splitlines()) == 1
-    code, _, err = run(capsys, "export", "--db", db, "--case", "NOPE", "--xlsx", "x.xlsx")
-    assert code == 2 and "no dispute case NOPE" in err
-
-
 def test_a_case_counts_from_the_runs_calendar_day_and_a_df_needs_its_date(tmp_path, capsys):
     path = str(tmp_path / "d.sqlite")
     case = str(CASES / "worked_example.json")
@@ -165,3 +128,25 @@ def test_a_case_counts_from_the_runs_calendar_day_and_a_df_needs_its_date(tmp_pa
         capsys, *create, "--reference", "TD-2", "--run-id", "2", "--run-date", "2026-11-02"
     )
     assert code == 0 and "raise by 2026-11-30" in out  # 20 working days after Mon 2 Nov 2026
+
+
+def test_a_dispute_on_periods_27_to_30(case_db, tmp_path, capsys):
+    path = tmp_path / "d.sqlite"
+    shutil.copy(case_db, path)
+    code, out, err = run(
+        capsys,
+        "dispute",
+        "create",
+        "--db",
+        str(path),
+        "--reference",
+        "TD-1",
+        "--party",
+        "GEN",
+        "--run-id",
+        "1",
+        "--periods",
+        "27-30",
+    )
+    assert code == 0, err
+    assert out.startswith("case 1 TD-1: raise by ")
