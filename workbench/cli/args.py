@@ -21,7 +21,8 @@ def whole_number_arg(low: int, high: int):
     def parse(text: str) -> int:
         stripped = text.strip()
         digits = stripped.lstrip("-")
-        if not (digits.isdigit() and len(digits) <= 19 and low <= int(stripped) <= high):
+        # isdecimal, not isdigit: "²" is a digit that int() refuses.
+        if not (digits.isdecimal() and len(digits) <= 19 and low <= int(stripped) <= high):
             raise argparse.ArgumentTypeError(
                 f"{text[:40]!r} is not a whole number from {low:,} to {high:,}"
             )
@@ -67,7 +68,8 @@ def periods_arg(text: str) -> tuple[int, ...]:
     )
     for part in text.split(","):
         bounds = [b.strip() for b in part.strip().split("-")]
-        if len(bounds) > 2 or not all(b.isdigit() and len(b) <= 2 for b in bounds):
+        # isdecimal, not isdigit: "²" is a digit that int() refuses.
+        if len(bounds) > 2 or not all(b.isdecimal() and len(b) <= 2 for b in bounds):
             raise wrong
         first, last = int(bounds[0]), int(bounds[-1])
         if not 1 <= first <= last <= 50:

@@ -71,6 +71,42 @@ def test_periods_are_one_to_fifty_low_to_high():
         whole_number_arg(1, 5)("9" * 5000)
 
 
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        # "²" is a digit to str.isdigit but not to int(): the ValueError escaped the type and
+        # argparse said "invalid periods_arg value", naming no expected form.
+        (
+            ["settle", "--db", "x", "--date", "2024-06-12", "--run", "SF", "--periods", "1²"],
+            "argument --periods: '1²' is not a list of periods; expected e.g. 27, 27,28 or "
+            "27-30 (periods 1 to 50)",
+        ),
+        (
+            ["dispute", "create", "--db", "x", "--reference", "R", "--party", "P", "--run-id",
+             "1", "--periods", "27-²"],
+            "argument --periods: '27-²' is not a list of periods",
+        ),
+        (
+            ["show", "--db", "x", "--date", "2024-06-12", "--run", "SF", "--run-number", "²"],
+            "argument --run-number: '²' is not a whole number from 1 to 1,000,000,000",
+        ),
+    ],
+)  # fmt: skip
+def test_a_digit_that_is_no_decimal_digit_is_refused_as_the_others(capsys, argv, message):
+    with pytest.raises(SystemExit) as caught:
+        main(argv)
+    assert caught.value.code == 2
+    line = one_line(capsys.readouterr().err)
+    assert message in line
+    assert "invalid" not in line
+
+
+def test_decimal_digits_of_other_scripts_are_numbers_as_before():
+    # int() reads any Unicode decimal digit (category Nd): fullwidth 27 is period 27.
+    assert periods_arg("\uff12\uff17") == (27,)
+    assert whole_number_arg(1, 50)("\u0662\u0667") == 27  # Arabic-Indic 27
+
+
 def test_every_run_number_and_id_is_parsed_alike(capsys):
     # --run-number: 1 to 10^9 wherever it is given; ids (runs, scenarios): a database integer.
     for argv in (
