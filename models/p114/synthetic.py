@@ -36,9 +36,53 @@ class SyntheticSpec:
     offer_units: int = 60  # units with bid-offer pairs and acceptances
 
 
+@dataclass(frozen=True)
+class _SyntheticRegister:
+    """The synthetic day's BM units and parties (unit arrays of shape (bm_units,))."""
+
+    unit_ids: np.ndarray
+    parties: np.ndarray
+    lead: np.ndarray  # lead party of each unit, sorted: units in party order
+    tu_names: np.ndarray
+    trading_unit: np.ndarray  # a trading unit name, or DEFAULT__A
+    tlf: np.ndarray
+
+
 def synthetic_s0142(spec: SyntheticSpec = SyntheticSpec()) -> FlatFileContent:
+    # One generator drawn from in a fixed order: the same spec gives the same file.
     rng = np.random.default_rng(spec.seed)
     periods = periods_in_day(spec.settlement_date)
+    register = _synthetic_register(rng, spec)
+    b = TreeBuilder()
+    b.add("SRH")
+    bsad_counts = rng.poisson(spec.bsad_per_period, periods)
+    _add_system_records(b, rng, spec, periods, bsad_counts)
+    bp7_unit = _add_party_records(b, spec, periods, register.lead, bsad_counts)
+    version = spec.version
+    columns = _values(b, rng, spec, periods, register, np.array(bp7_unit, dtype=np.int64))
+    header = FileHeader(
+        f"S0142{version}",
+        "D",
+        datetime(2026, 9, 22, 22, 44, 32),
+        "SA",
+        "UKDC",
+        "PB",
+        "PORTAL",
+        41697,
+        "OPER",
+    )
+    return b.content(
+        "synthetic S0142",
+        header,
+        lambda code: S0142_RECORDS[code].fields_of(version),
+        columns,
+        S0142_RECORDS,
+    )
+
+
+def _synthetic_register(rng, spec: SyntheticSpec) -> _SyntheticRegister:
+    """Unit ids (7 in 10 supplier 2__ units), parties, lead parties, trading units (1 unit in
+    10 in one), TLFs."""
     units = spec.bm_units
     unit_ids = np.array(
         [
@@ -56,9 +100,13 @@ def synthetic_s0142(spec: SyntheticSpec = SyntheticSpec()) -> FlatFileContent:
     )
     trading_unit = np.where(unit_tu >= 0, tu_names[np.maximum(unit_tu, 0)], "DEFAULT__A")
     tlf = np.round(rng.uniform(-0.03, 0.03, units), 7)
-    b = TreeBuilder()
-    b.add("SRH")
-    bsad_counts = rng.poisson(spec.bsad_per_period, periods)
+    return _SyntheticRegister(unit_ids, parties, lead, tu_names, trading_unit, tlf)
+
+
+def _add_system_records(b: TreeBuilder, rng, spec: SyntheticSpec, periods: int, bsad_counts):
+    """SPI per period with its MD1, DB1, TRA and BPI records; each BPI with MEL/MIL (the
+    first limit_units), rates (the first rate_units) and BO4/BO3/BO6/BO7 (the first
+    offer_units)."""
     limit, rates, offers = spec.limit_units, spec.rate_units, spec.offer_units
     mel_counts = rng.integers(1, 3, (periods, limit))
     acceptances = rng.integers(0, 3, (periods, offers))
@@ -70,7 +118,7 @@ def synthetic_s0142(spec: SyntheticSpec = SyntheticSpec()) -> FlatFileContent:
             b.add("DB1", "SPI")
         for _ in range(spec.trading_units):
             b.add("TRA", "SPI")
-        for u in range(units):
+        for u in range(spec.bm_units):
             b.add("BPI", "SPI")
             if u < limit:
                 for _ in range(mel_counts[j, u]):
@@ -91,6 +139,14 @@ def synthetic_s0142(spec: SyntheticSpec = SyntheticSpec()) -> FlatFileContent:
                     if k == 0 and u % 7 == 0:
                         b.add("BO6", "BO3")
                         b.add("BO7", "BO3")
+
+
+def _add_party_records(
+    b: TreeBuilder, spec: SyntheticSpec, periods: int, lead: np.ndarray, bsad_counts
+) -> list[int]:
+    """BPH and APC per party, then SP7 per period with PPC, SSD (two MD2), DB2, APD (C for
+    even parties only) with APB, and BP7 per lead unit (MVR on every 5th); returns the unit
+    of each BP7."""
     first_unit = np.searchsorted(lead, np.arange(spec.parties + 1))
     bp7_unit: list[int] = []
     for p in range(spec.parties):
@@ -116,38 +172,7 @@ def synthetic_s0142(spec: SyntheticSpec = SyntheticSpec()) -> FlatFileContent:
                 bp7_unit.append(u)
                 if u % 5 == 0:
                     b.add("MVR", "BP7")
-    version = spec.version
-    columns = _values(
-        b,
-        rng,
-        spec,
-        periods,
-        unit_ids,
-        parties,
-        lead,
-        trading_unit,
-        tlf,
-        np.array(bp7_unit, dtype=np.int64),
-        tu_names,
-    )
-    header = FileHeader(
-        f"S0142{version}",
-        "D",
-        datetime(2026, 9, 22, 22, 44, 32),
-        "SA",
-        "UKDC",
-        "PB",
-        "PORTAL",
-        41697,
-        "OPER",
-    )
-    return b.content(
-        "synthetic S0142",
-        header,
-        lambda code: S0142_RECORDS[code].fields_of(version),
-        columns,
-        S0142_RECORDS,
-    )
+    return bp7_unit
 
 
 def _volumes(rng, n: int, scale: float) -> np.ndarray:
@@ -158,8 +183,9 @@ def _money(rng, n: int, scale: float) -> np.ndarray:
     return np.round(rng.normal(0.0, scale, n), 2)
 
 
-def _values(b, rng, spec, periods, unit_ids, parties, lead, trading_unit, tlf, bp7_unit, tu_names):
-    n = b.count
+def _values(b, rng, spec, periods, register: _SyntheticRegister, bp7_unit) -> dict:
+    """Each record type's columns. The order of the draws from `rng` is the file's: the
+    same spec gives the same values."""
     day = spec.settlement_date
     srh = {
         "settlement_date": [day],
@@ -172,55 +198,69 @@ def _values(b, rng, spec, periods, unit_ids, parties, lead, trading_unit, tlf, b
         "bsc_party_id": "NGC",
     }
     prices = np.round(rng.uniform(20, 150, periods), 5)
-    spi_period = np.arange(1, periods + 1)
-    bpi_unit = np.tile(np.arange(len(unit_ids)), periods)
-    qm = _volumes(rng, len(unit_ids) * periods, 20.0)
-    bpi_tlm = 1 + tlf[bpi_unit]
-    sp7_count = n("SP7")
-    columns = {
+    qm = _volumes(rng, len(register.unit_ids) * periods, 20.0)
+    return {
         "SRH": srh,
-        "SPI": {
-            "settlement_period": spi_period,
-            "sbp": prices,
-            "ssp": prices,
-            "price_derivation_code": np.where(spi_period % 3 == 0, "P", "N"),
-            "field_5": [
-                f"{v:.3f}".rstrip("0").rstrip(".") for v in rng.uniform(-18000, -16000, periods)
-            ],
-            "field_6": [
-                f"{v:.3f}".rstrip("0").rstrip(".") for v in rng.uniform(16000, 18000, periods)
-            ],
-            "tpabsv": _volumes(rng, periods, 50),
-            "field_8": "0",
-            "field_9": "0",
-            "total_niv_tagged_volume": _volumes(rng, periods, 300),
-            "field_12": "T",
-            "field_13": "10",
-            "field_14": "0.1",
-            "field_18": "0",
-            "field_22": "0",
-            "total_accepted_bid_volume": -np.abs(_volumes(rng, periods, 500)),
-            "total_accepted_offer_volume": np.abs(_volumes(rng, periods, 500)),
-            "voll": 6000.0,
-            "supplier_sourcing_cost": np.where(spi_period == 1, 87.21, np.nan),
-        },
-        "MD1": {
-            "provider": np.tile(["APXMIDP", "N2EXMIDP"], periods),
-            "liquidity_threshold": 25.0,
-            "price": np.round(rng.uniform(40, 120, 2 * periods), 2),
-            "volume": np.round(rng.uniform(0, 3000, 2 * periods), 3),
-        },
-        "DB1": _bsad(rng, n("DB1")),
+        "SPI": _spi(rng, periods, prices),
+        "MD1": _market_index_data(rng, periods),
+        "DB1": _bsad(rng, b.count("DB1")),
         "TRA": {
-            "trading_unit": np.tile(tu_names, periods),
-            "trading_unit_volume": _volumes(rng, n("TRA"), 40),
+            "trading_unit": np.tile(register.tu_names, periods),
+            "trading_unit_volume": _volumes(rng, b.count("TRA"), 40),
         },
+        **_bm_unit_values(b, rng, day, periods, register, qm),
+        **_party_values(b, rng, day, periods, register, bp7_unit, prices, srh),
+    }
+
+
+def _spi(rng, periods: int, prices: np.ndarray) -> dict:
+    spi_period = np.arange(1, periods + 1)
+    return {
+        "settlement_period": spi_period,
+        "sbp": prices,
+        "ssp": prices,
+        "price_derivation_code": np.where(spi_period % 3 == 0, "P", "N"),
+        "field_5": [
+            f"{v:.3f}".rstrip("0").rstrip(".") for v in rng.uniform(-18000, -16000, periods)
+        ],
+        "field_6": [f"{v:.3f}".rstrip("0").rstrip(".") for v in rng.uniform(16000, 18000, periods)],
+        "tpabsv": _volumes(rng, periods, 50),
+        "field_8": "0",
+        "field_9": "0",
+        "total_niv_tagged_volume": _volumes(rng, periods, 300),
+        "field_12": "T",
+        "field_13": "10",
+        "field_14": "0.1",
+        "field_18": "0",
+        "field_22": "0",
+        "total_accepted_bid_volume": -np.abs(_volumes(rng, periods, 500)),
+        "total_accepted_offer_volume": np.abs(_volumes(rng, periods, 500)),
+        "voll": 6000.0,
+        "supplier_sourcing_cost": np.where(spi_period == 1, 87.21, np.nan),
+    }
+
+
+def _market_index_data(rng, count: int) -> dict:
+    """MD1 or MD2: two providers (APX, N2EX) under each of `count` parents."""
+    return {
+        "provider": np.tile(["APXMIDP", "N2EXMIDP"], count),
+        "liquidity_threshold": 25.0,
+        "price": np.round(rng.uniform(40, 120, 2 * count), 2),
+        "volume": np.round(rng.uniform(0, 3000, 2 * count), 3),
+    }
+
+
+def _bm_unit_values(b, rng, day, periods, register: _SyntheticRegister, qm) -> dict:
+    """BPI (unit-major within each period), MEL, MIL, rates, BO4, BO3, BO6 and BO7."""
+    n = b.count
+    bpi_unit = np.tile(np.arange(len(register.unit_ids)), periods)
+    return {
         "BPI": {
-            "bm_unit_id": unit_ids[bpi_unit],
-            "field_2": trading_unit[bpi_unit],
+            "bm_unit_id": register.unit_ids[bpi_unit],
+            "field_2": register.trading_unit[bpi_unit],
             "period_fpn": _volumes(rng, n("BPI"), 20.0),
             "qm": qm,
-            "tlm": np.round(bpi_tlm, 7),
+            "tlm": np.round(1 + register.tlf[bpi_unit], 7),
             "absvd": np.where(bpi_unit % 9 == 0, _volumes(rng, n("BPI"), 2.0), 0.0),
         },
         "MEL": _limits(rng, n("MEL"), 1),
@@ -252,6 +292,17 @@ def _values(b, rng, spec, periods, unit_ids, parties, lead, trading_unit, tlf, b
             "pair": rng.choice([-1, 1], n("BO7")),
             "offer_volume": np.abs(_volumes(rng, n("BO7"), 5)),
         },
+    }
+
+
+def _party_values(
+    b, rng, day, periods, register: _SyntheticRegister, bp7_unit, prices, srh: dict
+) -> dict:
+    """BPH, APC, SP7, PPC, SSD, MD2, DB2, APD, APB, BP7 and MVR."""
+    n = b.count
+    sp7_count = n("SP7")
+    unit_ids, parties = register.unit_ids, register.parties
+    return {
         "BPH": {
             **srh,
             "settlement_date": day,
@@ -259,15 +310,10 @@ def _values(b, rng, spec, periods, unit_ids, parties, lead, trading_unit, tlf, b
             "bsc_party_id": parties,
         },
         "APC": _cashflows(rng, n("APC"), 20000) | {"so_cashflow": 0.0},
-        "SP7": {"settlement_period": np.tile(spi_period, len(parties))},
+        "SP7": {"settlement_period": np.tile(np.arange(1, periods + 1), len(parties))},
         "PPC": _cashflows(rng, sp7_count, 500),
         "SSD": _ssd(rng, sp7_count, periods, prices),
-        "MD2": {
-            "provider": np.tile(["APXMIDP", "N2EXMIDP"], sp7_count),
-            "liquidity_threshold": 25.0,
-            "price": np.round(rng.uniform(40, 120, 2 * sp7_count), 2),
-            "volume": np.round(rng.uniform(0, 3000, 2 * sp7_count), 3),
-        },
+        "MD2": _market_index_data(rng, sp7_count),
         "DB2": _bsad(rng, n("DB2")),
         "APD": {
             "account": np.array(["P", "C"])[_apd_account(b)],
@@ -285,7 +331,7 @@ def _values(b, rng, spec, periods, unit_ids, parties, lead, trading_unit, tlf, b
             "fixed_reallocation": 0.0,
             "percentage_reallocation": np.round(rng.uniform(0, 100, n("APB")), 5),
         },
-        "BP7": _bp7(rng, bp7_unit, unit_ids, trading_unit, tlf, len(unit_ids)),
+        "BP7": _bp7(rng, bp7_unit, unit_ids, register.trading_unit, register.tlf, len(unit_ids)),
         "MVR": {
             "party": parties[rng.integers(0, len(parties), n("MVR"))],
             "account": np.where(rng.random(n("MVR")) < 0.5, "P", "C"),
@@ -294,7 +340,6 @@ def _values(b, rng, spec, periods, unit_ids, parties, lead, trading_unit, tlf, b
             "percentage_reallocation": np.round(rng.uniform(0, 100, n("MVR")), 5),
         },
     }
-    return columns
 
 
 def _apd_account(b: TreeBuilder) -> np.ndarray:
