@@ -140,11 +140,27 @@ def _encode_column(items: list) -> dict[str, np.ndarray] | None:
 def _query(conn: Connection, sql: str) -> tuple[list[tuple], list[str]]:
     """Rows as plain tuples from the DB-API cursor: building Row objects costs seconds here."""
     cursor = conn.connection.dbapi_connection.cursor()
+    if conn.dialect.name == "postgresql":
+        _booleans_as_integers(cursor)
     try:
         cursor.execute(sql)
         return cursor.fetchall(), [d[0] for d in cursor.description]
     finally:
         cursor.close()
+
+
+def _booleans_as_integers(cursor) -> None:
+    """PostgreSQL's driver gives a boolean as True or False where SQLite's and MariaDB's give
+    1 or 0: read as 1 or 0 here too, so that a table read raw, and a cache written from it,
+    are the same on every backend (a cache's flags are int64 arrays). This cursor only:
+    SQLAlchemy's own queries still get True and False."""
+    from psycopg.adapt import Loader
+
+    class IntegerBoolean(Loader):
+        def load(self, data) -> int:
+            return 1 if data == b"t" else 0  # the text format's 't' or 'f'
+
+    cursor.adapters.register_loader("bool", IntegerBoolean)
 
 
 def query_table(conn: Connection, sql: str) -> Table:
