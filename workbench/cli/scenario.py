@@ -153,7 +153,11 @@ def _edit_request(args) -> tuple[str, dict, dict | None]:
     if match is None:
         raise argparse.ArgumentTypeError(f"{option} {text!r}: not in the form of the help")
     groups = match.groupdict()
-    value = build(groups.pop("v", None))
+    given = groups.pop("v", None)
+    try:
+        value = build(given)
+    except ValueError:  # float() of a value that is not a number
+        raise argparse.ArgumentTypeError(f"{option} {text!r}: {given!r} is not a number") from None
     target = {k: int(v) if k in ("period", "number") else v for k, v in groups.items()}
     return kind, target, value
 

@@ -78,3 +78,23 @@ def test_scenario_edits_with_hostile_values_are_one_line(case_db, tmp_path, caps
     assert code == 2
     assert message in one_line(capsys.readouterr().err)
     assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (["--mip", "27=abc"], "--mip '27=abc': 'abc' is not a number"),
+        (["--metered", "T_GEN-1:27=lots"], "--metered 'T_GEN-1:27=lots': 'lots' is not a number"),
+        (["--tlf", "T_GEN-1=0,98"], "--tlf 'T_GEN-1=0,98': '0,98' is not a number"),
+    ],
+)
+def test_an_edit_whose_value_is_not_a_number_is_one_line_not_an_internal_error(
+    db, capsys, edit, message
+):
+    # float() of the value raised ValueError: "internal error", exit code 1, before.
+    assert run(capsys, "scenario", "create", "--db", db, "--date", "2024-06-12", "--run", "SF",
+               "--name", "x")[0] == 0  # fmt: skip
+    code, _, err = run(capsys, "scenario", "edit", "--db", db, "--scenario", "2", *edit,
+                       "--reason", "r")  # fmt: skip
+    assert code == 2
+    assert one_line(err) == f"settlement-workbench: error: {message}"
