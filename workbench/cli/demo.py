@@ -7,7 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from workbench.cli.args import add_db, date_arg, whole_number_arg
+from workbench.cli.args import add_date, add_db, whole_number_arg
 from workbench.cli.common import EXIT_OK
 
 
@@ -17,7 +17,7 @@ def add_commands(commands) -> None:
     demo.add_argument(
         "--bmus", type=whole_number_arg(12, 20_000), default=60, help="BM units (3000 = GB scale)"
     )
-    demo.add_argument("--date", type=date_arg, help="first settlement date (default 2024-06-12)")
+    add_date(demo, "first settlement date (default 2024-06-12)")
     demo.add_argument(
         "--days", type=whole_number_arg(1, 366), default=1, help="consecutive settlement dates"
     )
