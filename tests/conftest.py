@@ -9,12 +9,11 @@ from pathlib import Path
 
 import pytest
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# tests/workbench and tests/installer import these names from here (tests.paths is their home).
+from tests.demo_databases import demo_with_caches  # noqa: F401
+from tests.paths import CASES, ELEXON_DATA, REPO  # noqa: F401
 
-REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
-ELEXON_DATA = SHARED / "data" / "elexon"
-CASES = Path(__file__).resolve().parent / "cases"
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -52,17 +51,6 @@ def elexon_data() -> Path:
     if not ELEXON_DATA.is_dir():
         pytest.fail(f"shared Elexon data not found at {ELEXON_DATA}")
     return ELEXON_DATA
-
-
-def demo_with_caches(path: Path, monkeypatch, bmus: int, seed: int) -> Path:
-    """A small demo database whose BM data and run inputs are cached, as a GB-scale one's
-    are (caches are written only above a size otherwise)."""
-    from models.demo.generator import DemoSpec, generate_demo
-
-    monkeypatch.setattr("models.runs.run_store.CACHE_MIN_ROWS", 0)
-    monkeypatch.setattr("models.db.dataset_cache.CACHE_MIN_ROWS", 0)
-    generate_demo(path, DemoSpec(bmus=bmus, seed=seed))
-    return path
 
 
 @pytest.fixture(scope="session")
