@@ -92,6 +92,30 @@ def compare(
         )
     periods = sorted(set(first.inputs.periods) & set(second.inputs.periods))
     k = np.asarray(periods, dtype=int) - 1
+    party_frame, party_periods, net_delta = _party_deltas(first, second, periods, k)
+    period_summary = _period_summary(first, second, periods, k, net_delta)
+    unit_frame, unit_periods, qm, tlm = _unit_deltas(first, second, periods, k)
+    comparison = Comparison(
+        first_label,
+        second_label,
+        periods,
+        party_frame,
+        party_periods,
+        period_summary,
+        unit_frame,
+        unit_periods,
+        materiality_threshold(first),
+    )
+    comparison.explanation = explain(comparison, first, second, k, tlm, qm)
+    return comparison
+
+
+def _party_deltas(
+    first: SettlementResult, second: SettlementResult, periods: list[int], k: np.ndarray
+) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:
+    """(each party's charges, first, second and delta, over the periods; the party × period
+    net deltas above a penny; the net delta of each party × period, SO last). Parties of
+    either run are listed, by id, then the system operator with net −CSOBM."""
     parties = sorted(set(first.inputs.parties) | set(second.inputs.parties))
 
     def party_period(result: SettlementResult, name: str) -> np.ndarray:
@@ -117,8 +141,6 @@ def compare(
             per_period[(charge, label)] = full
     for charge in CHARGES:
         table[f"{charge}_delta"] = table[f"{charge}_second"] - table[f"{charge}_first"]
-    party_frame = pd.DataFrame(table)
-
     net_delta = per_period[("net", "second")] - per_period[("net", "first")]
     rows, cols = np.nonzero(np.abs(net_delta) > PENNY)
     party_periods = pd.DataFrame(
@@ -130,7 +152,18 @@ def compare(
             "net_delta": net_delta[rows, cols],
         }
     )
+    return pd.DataFrame(table), party_periods, net_delta
 
+
+def _period_summary(
+    first: SettlementResult,
+    second: SettlementResult,
+    periods: list[int],
+    k: np.ndarray,
+    net_delta: np.ndarray,
+) -> pd.DataFrame:
+    """Each period's SSP, SBP and NIV, first, second and delta, the CSOBM delta and the
+    Σ |net delta| of the trading parties (SO, the last row of `net_delta`, left out)."""
     summary = {"period": periods}
     for name in ("ssp", "sbp", "niv"):
         a = getattr(first.prices, name)[k]
@@ -138,8 +171,15 @@ def compare(
         summary |= {f"{name}_first": a, f"{name}_second": b, f"{name}_delta": b - a}
     summary["csobm_delta"] = np.nan_to_num(second.csobm[k]) - np.nan_to_num(first.csobm[k])
     summary["abs_party_net_delta"] = np.abs(net_delta[:-1]).sum(axis=0)
-    period_summary = pd.DataFrame(summary)
+    return pd.DataFrame(summary)
 
+
+def _unit_deltas(
+    first: SettlementResult, second: SettlementResult, periods: list[int], k: np.ndarray
+) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray, np.ndarray]:
+    """(the BM units that moved, with their day's deltas; the unit × period deltas that
+    moved; the QM and TLM deltas of every unit × period). Units of either run, by id; a
+    unit moved where CBM or CND moved by a penny, QM by half a kWh or TLM at all."""
     units = sorted(set(first.inputs.bm.bm_units) | set(second.inputs.bm.bm_units))
 
     def unit_values(result: SettlementResult, values: np.ndarray) -> np.ndarray:
@@ -173,20 +213,7 @@ def compare(
         }
     )
     unit_frame = unit_frame[unit_frame["periods_moved"] > 0].reset_index(drop=True)
-
-    comparison = Comparison(
-        first_label,
-        second_label,
-        periods,
-        party_frame,
-        party_periods,
-        period_summary,
-        unit_frame,
-        unit_periods,
-        materiality_threshold(first),
-    )
-    comparison.explanation = explain(comparison, first, second, k, tlm, qm)
-    return comparison
+    return unit_frame, unit_periods, qm, tlm
 
 
 def explain(
