@@ -7,14 +7,19 @@ Hand computations (minutes after 12:00Z, period 27 of 2024-06-12; trapezium on w
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pytest
 
 from engine.bm_stage import run_bm_stage
-from tests.conftest import CASES
-from tests.engine.builders import DAY, acceptance, at, inputs, iso, pair, pts
+from tests.engine.builders import (
+    DAY,
+    acceptance,
+    at,
+    inputs,
+    pair,
+    pts,
+    worked_example_inputs,
+)
 
 
 def volumes_by_key(result) -> dict[tuple[int, int, int], tuple[float, float]]:
@@ -30,28 +35,6 @@ def assert_volumes(got: dict, expected: dict) -> None:
     assert set(got) == set(expected)
     for key, (qao, qab) in expected.items():
         assert got[key] == pytest.approx((qao, qab), abs=1e-9), key
-
-
-def worked_example_inputs(drop_rr: bool = False, rr_on_second: bool = False):
-    case = json.loads((CASES / "worked_example.json").read_text())
-
-    def points(p):
-        return [(iso(t), level) for t, level in p]
-
-    return inputs(
-        [u["id"] for u in case["bm_units"]],
-        {f["bm_unit"]: points(f["points"]) for f in case["fpn"]},
-        [{**b, "points": points(b["points"])} for b in case["bid_offer"]],
-        [
-            {
-                **a,
-                "time": iso(a["time"]),
-                "points": points(a["points"]),
-                "rr_flag": rr_on_second and a["number"] == 2,
-            }
-            for a in case["acceptances"]
-        ],
-    )
 
 
 def test_worked_example_volumes_and_cbm():

@@ -10,7 +10,7 @@ import pytest
 from engine.bm_stage import run_bm_stage
 from engine.bm_trace import trace_bm_unit_period
 from engine.rules import RULES
-from tests.engine.test_accepted_volumes import worked_example_inputs
+from tests.engine.builders import worked_example_inputs
 
 
 def test_trace_of_the_worked_example_lists_each_rule_in_order():

@@ -20,8 +20,8 @@ from engine.imbalance_price import (
     r_prc_flag,
     r_prc_mip,
 )
-from engine.stack_items import BUY, SELL, items_from_bm, items_from_bsad, items_from_records
-from tests.engine.test_accepted_volumes import worked_example_inputs
+from engine.stack_items import BUY, SELL, items_from_bm, items_from_records
+from tests.engine.builders import worked_example_inputs
 
 PARAMS = PriceParameters(par=1.0, rpar=1.0, dmat=0.1, voll=6000.0)
 
@@ -222,15 +222,6 @@ def test_bad_items_are_refused_naming_period_and_item(record, message):
         price_of([record])
 
 
-def test_unknown_sides_and_flags_are_refused():
-    with pytest.raises(EngineInputError, match=r"side 'up'; expected 'buy' or 'sell'"):
-        items_from_records([{**buy("A", 5, 50.0), "side": "up"}])
-    with pytest.raises(EngineInputError, match=r"flag so is 'yes'; expected true or false"):
-        items_from_records([buy("A", 5, 50.0, so="yes")])
-    with pytest.raises(EngineInputError, match=r"unknown field\(s\) rr"):
-        items_from_records([buy("A", 5, 50.0, rr=True)])
-
-
 def test_replacement_reference_volume_below_rpar_is_the_smaller_volume():
     # R-PRC-REPL (v2): RPAR 1 MWh but only 0.717 MWh of unflagged volume remains (£60); the
     # SO-flagged 5 MWh @ £90 is dearer, so second-stage flagged and repriced. All 0.717 MWh
@@ -241,22 +232,3 @@ def test_replacement_reference_volume_below_rpar_is_the_smaller_volume():
     assert prices.replacement_reference_volume[0] == pytest.approx(0.717)
     assert stack.repriced.tolist() == [False, True]
     assert prices.ssp[0] == pytest.approx(60.0) and prices.price_source[0] == "replacement"
-
-
-@pytest.mark.parametrize("count", [0, 1, 4, 10, 11])
-def test_bsad_items_of_any_count_have_one_source_per_item(count):
-    # Issue 15's crash class: "bsad" has 4 letters, "acceptance" 10.
-    items = items_from_bsad(
-        [1] * count, [f"B{i}" for i in range(count)], [1.0] * count, [50.0] * count,
-        [False] * count, [False] * count,
-    )  # fmt: skip
-    assert items.source.shape == (count,) and set(items.source) <= {"bsad"}
-
-
-def test_stack_columns_of_another_shape_are_refused_with_a_message():
-    with pytest.raises(EngineInputError, match="BSAD ids: one id 'B1'"):
-        items_from_bsad([1], "B1", [1.0], [50.0], [False], [False])
-    with pytest.raises(
-        EngineInputError, match=r"has shape \(1,\); expected one value for each of the 2"
-    ):
-        items_from_bsad([1, 1], ["B1", "B2"], [1.0], [50.0, 50.0], [False] * 2, [False] * 2)

@@ -10,7 +10,7 @@ from engine.settle import settle_day
 from models.casefiles.case_file import load_case
 from models.casefiles.results_json import result_document
 from models.runs.inputs import case_settlement_inputs
-from tests.conftest import CASES
+from tests.paths import CASES
 
 
 def settle(case: dict) -> dict:
