@@ -76,6 +76,13 @@ def rendering() -> dict[str, object]:
     }
 
 
+def glyphs_as_in_reference(name: str) -> bool:
+    """Whether glyphs are drawn here as where the reference `name`.png was made (so its
+    text is compared pixel by pixel)."""
+    path = REFERENCES / f"{name}.png"
+    return path.is_file() and _load(path)[1].get("glyphs") == glyph_fingerprint()
+
+
 def to_array(image: QImage) -> np.ndarray:
     """(height, width, 3) uint8 RGB of a QImage."""
     rgb = image.convertToFormat(QImage.Format.Format_RGB888)
@@ -188,10 +195,10 @@ def assert_matches_reference(
     if found is None:
         height, width, _ = actual.shape
         ref_height, ref_width, _ = reference.shape
+        why = "" if note else " (the layout around the chart changed)"
         raise AssertionError(
             f"chart {name} is {width}x{height} pixels, its reference {shown} "
-            f"{ref_width}x{ref_height} (the layout around the chart changed); actual and "
-            f"reference in {folder}; {rewrite}{note}"
+            f"{ref_width}x{ref_height}{why}; actual and reference in {folder}; {rewrite}{note}"
         )
     _save(diff_image(reference, found), folder / f"{name}.diff.png")
     raise AssertionError(

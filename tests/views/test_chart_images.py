@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QApplication
 from models.db.database import SettlementDatabase
 from models.demo.generator import DemoSpec, generate_demo
 from models.runs.run_view import load_run_view
+from tests.views import image_regression
 from tests.views.image_regression import assert_matches_reference
 from tests.views.screens import SIZES
 from views.day_overview import DayOverview
@@ -147,10 +148,13 @@ def test_a_missing_series_fails(qtbot, run_view, tmp_path):
     explorer.band_curve.setData([], [])  # the bid-offer band edges
     plots = [explorer.level_plot, explorer.volume_plot]
     message = _fails(explorer.charts, plots, _name("bm_unit", SMALL), tmp_path)
-    assert " 0 text pixels" in message  # the curve alone: the key is drawn by show_key
+    plot_pixels = re.search(r": ([\d,]+) plot-area pixels", message)
+    assert plot_pixels is not None and int(plot_pixels.group(1).replace(",", "")) > 8
 
 
 def test_a_changed_key_fails(qtbot, run_view, tmp_path):
+    if not image_regression.glyphs_as_in_reference(_name("day_overview", SMALL)):
+        pytest.skip("glyphs are drawn otherwise here than in the references: text by squares")
     overview = day_overview(qtbot, run_view, SMALL)
     overview.price_plot.setTitle("engine SSP = SBP", size="8pt", justify="left")  # no ●
     plots = [overview.price_plot, overview.niv_plot]
@@ -165,6 +169,36 @@ def test_a_wider_value_range_fails(qtbot, run_view, tmp_path):
     overview.price_plot.setYRange(low, high + 0.05 * (high - low), padding=0)
     plots = [overview.price_plot, overview.niv_plot]
     _fails(overview.charts, plots, _name("day_overview", SMALL), tmp_path)
+
+
+def test_a_chart_of_another_size_fails(qtbot, run_view, tmp_path):
+    explorer = unit_explorer(qtbot, run_view, (SMALL[0] - 24, SMALL[1]))  # a narrower view
+    plots = [explorer.level_plot, explorer.volume_plot]
+    with pytest.raises(AssertionError, match=r"is \d+x415 pixels, its reference .* 671x415"):
+        assert_matches_reference(explorer.charts, plots, _name("bm_unit", SMALL), tmp_path)
+    assert (tmp_path / "bm_unit_1024x640.actual.png").is_file()
+
+
+def test_references_are_rewritten_only_on_purpose(qtbot, run_view, tmp_path, monkeypatch):
+    """Without the variable a missing reference fails; with it, a missing or differing one
+    is written and the test skipped, a matching one left as it is."""
+    monkeypatch.setattr(image_regression, "REFERENCES", tmp_path)
+    stack = price_stack(qtbot, run_view, SMALL, 22)
+    monkeypatch.delenv(image_regression.UPDATE_VARIABLE, raising=False)
+    with pytest.raises(AssertionError, match=r"no reference image .*price_stack_new\.png: if"):
+        assert_matches_reference(stack.chart, [stack.plot], "price_stack_new")
+    assert not (tmp_path / "price_stack_new.png").exists()
+    monkeypatch.setenv(image_regression.UPDATE_VARIABLE, "1")
+    with pytest.raises(pytest.skip.Exception, match=r"wrote .*price_stack_new\.png"):
+        assert_matches_reference(stack.chart, [stack.plot], "price_stack_new")
+    written = (tmp_path / "price_stack_new.png").stat().st_mtime_ns
+    assert_matches_reference(stack.chart, [stack.plot], "price_stack_new")  # matches: kept
+    assert (tmp_path / "price_stack_new.png").stat().st_mtime_ns == written
+    stack.set_period(23)
+    with pytest.raises(pytest.skip.Exception):
+        assert_matches_reference(stack.chart, [stack.plot], "price_stack_new")
+    monkeypatch.delenv(image_regression.UPDATE_VARIABLE)
+    assert_matches_reference(stack.chart, [stack.plot], "price_stack_new")  # period 23 now
 
 
 @pytest.mark.parametrize(
