@@ -191,11 +191,13 @@ def read_saa(conn: Connection, run_id: int) -> dict[str, dict[str, np.ndarray]]:
     for name, table in TABLES.items():
         names = [c.name for c in table.columns if c.name != "run_id"]
         # the driver's tuples, not SQLAlchemy rows: a GB-scale day has a million of them
-        quoted = ", ".join(conn.dialect.identifier_preparer.quote(n) for n in names)
+        quote = conn.dialect.identifier_preparer.quote
+        quoted = ", ".join(quote(n) for n in names)
+        # In key order on every backend: PostgreSQL returns a table's rows as they were written.
+        order = ", ".join(quote(c.name) for c in table.primary_key.columns)
+        mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
         rows = conn.exec_driver_sql(
-            f"SELECT {quoted} FROM {table.name} WHERE run_id = ?"
-            if conn.dialect.paramstyle == "qmark"
-            else f"SELECT {quoted} FROM {table.name} WHERE run_id = %s",
+            f"SELECT {quoted} FROM {table.name} WHERE run_id = {mark} ORDER BY {order}",
             (run_id,),
         ).fetchall()
         columns = list(zip(*rows, strict=True)) if rows else [() for _ in names]

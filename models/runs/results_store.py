@@ -60,7 +60,10 @@ def read_result_frames(conn: Connection, run_id: int) -> dict[str, Columns]:
     frames: dict[str, Columns] = {}
     for name, table in RESULT_TABLES.items():
         columns = [c for c in table.columns if c.name != "run_id"]
-        query = select(*columns).where(table.c.run_id == run_id)
+        # In key order on every backend: PostgreSQL returns a table's rows as they were written.
+        query = (
+            select(*columns).where(table.c.run_id == run_id).order_by(*table.primary_key.columns)
+        )
         if name in ENGINE_ONLY:
             query = query.where(table.c.origin == "engine")
         rows = conn.execute(query).all()
