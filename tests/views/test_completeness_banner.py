@@ -11,8 +11,8 @@ import pytest
 
 from models.db.database import SettlementDatabase
 from models.runs.case_store import import_case
-from tests.models.test_completeness import _case
-from tests.views.test_main_window import LOAD_TIMEOUT_MS, demo_path, open_demo, window  # noqa: F401
+from tests.models.runs.completeness_case import completeness_case
+from tests.views.window_driver import open_demo
 
 SCREENS = os.environ.get("COMPLETENESS_SCREENS")  # a folder: keep the screenshots there
 
@@ -30,13 +30,13 @@ def _screenshot(main_window, tmp_path, name: str) -> None:
 def case_db(tmp_path):
     path = tmp_path / "case.sqlite"
     with SettlementDatabase.create(path) as db:
-        import_case(db, _case())
+        import_case(db, completeness_case())
     return path
 
 
 def test_the_banner_says_what_the_run_lacks_and_why_a_price_is_unavailable(
     qtbot,
-    window,  # noqa: F811
+    window,
     case_db,
 ):
     open_demo(qtbot, window, case_db)
@@ -69,7 +69,7 @@ def test_the_banner_says_what_the_run_lacks_and_why_a_price_is_unavailable(
 
 def test_lines_are_elided_to_a_narrow_window_and_keep_their_height(
     qtbot,
-    window,  # noqa: F811
+    window,
     case_db,
     tmp_path,
 ):
@@ -93,7 +93,7 @@ def test_lines_are_elided_to_a_narrow_window_and_keep_their_height(
         assert label.fontMetrics().horizontalAdvance(label.text()) <= banner.lines.width()
 
 
-def test_a_demo_run_is_complete_for_settlement(qtbot, window, demo_path):  # noqa: F811
+def test_a_demo_run_is_complete_for_settlement(qtbot, window, demo_path):
     open_demo(qtbot, window, demo_path)
     completeness = window.view.completeness
     assert completeness.complete

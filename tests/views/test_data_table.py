@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
 
-from views.column_model import Column, copy_value, format_value
+from views.column_model import Column
 from views.data_table import DataTable
 
 
@@ -25,19 +25,6 @@ def _table(qtbot) -> DataTable:
         ]
     )
     return table
-
-
-def test_copy_value_has_no_thousands_separators_and_keeps_the_precision_shown():
-    assert format_value(1535.74, "money") == "1,535.74"  # on screen
-    assert copy_value(1535.74, "money") == "1535.74"  # in the clipboard
-    assert copy_value(-1234567.891, "money") == "-1234567.89"
-    assert copy_value(12345.6789, "mwh") == "12345.679"
-    assert copy_value(1200, "int") == "1200"
-    assert format_value(32388, "id") == "32388"  # an acceptance number, not a quantity
-    assert copy_value(0.98765432, "ratio") == "0.9876543"
-    assert copy_value(float("nan"), "mwh") == "" and copy_value(None, "money") == ""
-    assert copy_value(True, "bool") == "yes" and copy_value(False, "bool") == ""
-    assert copy_value("a\tb\nc", "text") == "a b c"  # one cell stays one cell
 
 
 def test_ctrl_c_copies_the_selection_as_numbers_under_a_header(qtbot):

@@ -14,8 +14,7 @@ import pytest
 
 from models.db import database
 from models.db.database import SettlementDatabase
-from tests.views.test_import_gui import answer, drop, wait_idle
-from tests.views.test_main_window import window  # noqa: F401
+from tests.views.window_driver import answer, drop, wait_idle
 from workbench.gui.app import install_error_hook
 
 PRICES_MID = {
@@ -55,7 +54,7 @@ def quick_busy_timeout(monkeypatch):
 
 def test_an_import_into_a_locked_database_fails_in_one_line(
     qtbot,
-    window,  # noqa: F811
+    window,
     tmp_path,
     quick_busy_timeout,
 ):
@@ -80,7 +79,7 @@ def test_an_import_into_a_locked_database_fails_in_one_line(
 
 def test_opening_a_database_locked_exclusively_is_one_line(
     qtbot,
-    window,  # noqa: F811
+    window,
     tmp_path,
     quick_busy_timeout,
 ):
@@ -108,7 +107,7 @@ def _read_only(path, on: bool) -> None:
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")
-def test_an_import_into_a_read_only_file_fails_in_one_line(qtbot, window, tmp_path):  # noqa: F811
+def test_an_import_into_a_read_only_file_fails_in_one_line(qtbot, window, tmp_path):
     path = tmp_path / "db.sqlite"
     SettlementDatabase.create(path).close()
     before = path.read_bytes()
@@ -130,7 +129,7 @@ def test_an_import_into_a_read_only_file_fails_in_one_line(qtbot, window, tmp_pa
 
 def test_a_database_failure_outside_a_job_is_one_line_not_a_traceback(
     qtbot,
-    window,  # noqa: F811
+    window,
     tmp_path,
     quick_busy_timeout,
 ):
@@ -158,7 +157,7 @@ def test_a_database_failure_outside_a_job_is_one_line_not_a_traceback(
     box.close()
 
 
-def test_a_rolled_back_crash_is_told_on_opening(qtbot, window, tmp_path):  # noqa: F811
+def test_a_rolled_back_crash_is_told_on_opening(qtbot, window, tmp_path):
     path = tmp_path / "db.sqlite"
     SettlementDatabase.create(path).close()
     window.db = None

@@ -7,14 +7,13 @@ import json
 from collections import Counter
 from datetime import date
 
-from PySide6.QtCore import QDate, QMimeData, QPointF, Qt, QUrl
-from PySide6.QtGui import QDropEvent
+from PySide6.QtCore import Qt
 from sqlalchemy import text
 
 from models.db.database import SettlementDatabase
-from tests.models.imports.conftest import elexon
+from tests.paths import elexon
 from tests.views.screens import save_screens
-from tests.views.test_main_window import LOAD_TIMEOUT_MS, screenshot, window  # noqa: F401
+from tests.views.window_driver import LOAD_TIMEOUT_MS, answer, drop, screenshot, wait_idle
 from views.column_model import MARKED
 from views.import_options import ImportOptions, load_import_options
 
@@ -23,51 +22,14 @@ WIND_PN = "insights_json/PN_2022-01-01.json"
 PRICES = "system_prices/sspsbpniv_2019-04-08_2022-05-25.csv"
 
 
-def wait_idle(qtbot, window) -> None:  # noqa: F811
-    qtbot.waitUntil(lambda: not window.jobs.busy(), timeout=LOAD_TIMEOUT_MS)
-
-
-def answer(window, **choices) -> ImportOptions:  # noqa: F811
-    """Answer the import's questions as a user would, then press Import."""
-    dialog = window.import_options_dialog
-    assert dialog.isVisible() and dialog.isModal()
-    if "run_type" in choices:
-        dialog.run_type.setCurrentText(choices["run_type"])
-    for name in ("settlement_date", "effective_from"):
-        if name in choices:
-            widget = getattr(dialog, name)
-            day = choices[name]
-            widget.check.setChecked(day is not None)
-            if day is not None:
-                widget.edit.setDate(QDate(day.year, day.month, day.day))
-    if "strict" in choices:
-        dialog.strict.setChecked(choices["strict"])
-    chosen = dialog.options()
-    dialog.accept()
-    return chosen
-
-
-def drop(window, paths) -> None:  # noqa: F811
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
-    event = QDropEvent(
-        QPointF(10, 10),
-        Qt.DropAction.CopyAction,
-        mime,
-        Qt.MouseButton.NoButton,
-        Qt.KeyboardModifier.NoModifier,
-    )
-    window.dropEvent(event)
-
-
-def empty_database(window, tmp_path):  # noqa: F811
+def empty_database(window, tmp_path):
     path = tmp_path / "db.sqlite"
     SettlementDatabase.create(path).close()
     assert window.open_database(str(path))
     return path
 
 
-def test_import_into_a_new_database_shows_the_summary_and_the_run(qtbot, window, tmp_path):  # noqa: F811
+def test_import_into_a_new_database_shows_the_summary_and_the_run(qtbot, window, tmp_path):
     mid = tmp_path / "MID.json"
     mid.write_text(
         json.dumps(
@@ -109,7 +71,7 @@ def test_import_into_a_new_database_shows_the_summary_and_the_run(qtbot, window,
     dialog.close()
 
 
-def test_dropped_bad_file_is_rejected_with_a_report_table(qtbot, window, tmp_path):  # noqa: F811
+def test_dropped_bad_file_is_rejected_with_a_report_table(qtbot, window, tmp_path):
     db_path = empty_database(window, tmp_path)
     before = db_path.read_bytes()
     bad = tmp_path / "BOD.json"
@@ -148,7 +110,7 @@ def test_dropped_bad_file_is_rejected_with_a_report_table(qtbot, window, tmp_pat
 
 def test_the_questions_go_to_the_importer_and_come_back_next_time(
     qtbot,
-    window,  # noqa: F811
+    window,
     tmp_path,
     monkeypatch,
 ):
@@ -192,7 +154,7 @@ def test_the_questions_go_to_the_importer_and_come_back_next_time(
 
 def test_real_register_and_wind_data_then_published_prices_attached(
     qtbot,
-    window,  # noqa: F811
+    window,
     tmp_path,
 ):
     """The CRA register of 2022-06 with the wind PN of 2022-01-01: imported with an
@@ -259,7 +221,7 @@ def test_real_register_and_wind_data_then_published_prices_attached(
         assert conn.execute(text("SELECT count(*) FROM settlement_run")).scalar() == 1
 
 
-def test_a_strict_import_refuses_the_warnings_and_writes_nothing(qtbot, window, tmp_path):  # noqa: F811
+def test_a_strict_import_refuses_the_warnings_and_writes_nothing(qtbot, window, tmp_path):
     db_path = empty_database(window, tmp_path)
     drop(window, [elexon(CRA_REGISTER), elexon(WIND_PN)])
     answer(window, settlement_date=date(2022, 1, 1), strict=True)

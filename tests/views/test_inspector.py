@@ -14,7 +14,7 @@ from models.db.database import SettlementDatabase
 from models.demo.generator import DemoSpec, generate_demo
 from models.runs.run_view import load_run_view
 from tests.views.screens import save_screens
-from tests.views.test_main_window import LOAD_TIMEOUT_MS, open_demo, window  # noqa: F401
+from tests.views.window_driver import open_demo
 from views.inspector import ASSUMED, GAP, STEP_ROLE, Inspector
 
 
@@ -88,7 +88,7 @@ def demo(tmp_path_factory):
 
 def test_a_settled_demo_day_shows_the_gaps_its_unit_and_account_numbers_depend_on(
     qtbot,
-    window,  # noqa: F811
+    window,
     demo,
     tmp_path,
 ):

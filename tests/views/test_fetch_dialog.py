@@ -12,7 +12,7 @@ from sqlalchemy import text
 from models.db.database import SettlementDatabase
 from tests.models.fetch.insights_server import Fault, InsightsStandIn, loopback_only  # noqa: F401
 from tests.views.screens import save_screens
-from tests.views.test_main_window import LOAD_TIMEOUT_MS, window  # noqa: F401
+from tests.views.window_driver import LOAD_TIMEOUT_MS
 from views.fetch_dialog import FetchDialog, FetchOptions, load_fetch_options
 
 D = date(2022, 1, 1)
@@ -30,14 +30,14 @@ def _fresh(server):
     server.log.clear()
 
 
-def _open_empty(window, tmp_path):  # noqa: F811
+def _open_empty(window, tmp_path):
     path = tmp_path / "fetched.sqlite"
     SettlementDatabase.create(path).close()
     assert window.open_database(str(path))
     return path
 
 
-def test_the_dialog_asks_what_the_command_line_does(qtbot, window, tmp_path):  # noqa: F811
+def test_the_dialog_asks_what_the_command_line_does(qtbot, window, tmp_path):
     window.choose_fetch()
     dialog = window.fetch_dialog
     assert isinstance(dialog, FetchDialog) and dialog.isVisible() and dialog.isModal()
@@ -61,7 +61,7 @@ def test_the_dialog_asks_what_the_command_line_does(qtbot, window, tmp_path):  #
     dialog.reject()
 
 
-def test_fetch_shows_progress_then_the_import_report(qtbot, window, server, tmp_path):  # noqa: F811
+def test_fetch_shows_progress_then_the_import_report(qtbot, window, server, tmp_path):
     path = _open_empty(window, tmp_path)
     seen: list[tuple[float, str]] = []
     window.jobs.progressed.connect(lambda f, m: seen.append((f, m)))
@@ -90,7 +90,7 @@ def test_fetch_shows_progress_then_the_import_report(qtbot, window, server, tmp_
     assert load_fetch_options(window.settings, date(2030, 1, 1)).datasets == ("PN", "BOALF")
 
 
-def test_cancel_while_fetching_writes_nothing(qtbot, window, server, tmp_path):  # noqa: F811
+def test_cancel_while_fetching_writes_nothing(qtbot, window, server, tmp_path):
     path = _open_empty(window, tmp_path)
     server.faults += [Fault(f"settlementPeriod={p}&", "slow", seconds=0.2) for p in range(1, 49)]
     window.jobs.progressed.connect(
@@ -105,7 +105,7 @@ def test_cancel_while_fetching_writes_nothing(qtbot, window, server, tmp_path): 
         assert conn.execute(text("SELECT count(*) FROM settlement_run")).scalar() == 0
 
 
-def test_a_bad_answer_is_an_error_and_writes_nothing(qtbot, window, server, tmp_path):  # noqa: F811
+def test_a_bad_answer_is_an_error_and_writes_nothing(qtbot, window, server, tmp_path):
     path = _open_empty(window, tmp_path)
     server.faults.append(Fault("settlementPeriod=3&", "wrong_date", times=99))
     options = FetchOptions(D, D, ("PN",), "SF", server.url)

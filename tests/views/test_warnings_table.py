@@ -13,7 +13,7 @@ from models.db.database import SettlementDatabase
 from models.demo.generator import DemoSpec, generate_demo
 from models.runs.run_warnings import DataWarning, write_run_warnings
 from tests.views.screens import save_screens
-from tests.views.test_main_window import LOAD_TIMEOUT_MS, open_demo, window  # noqa: F401
+from tests.views.window_driver import LOAD_TIMEOUT_MS, open_demo
 from views.column_model import MARKED
 
 WARNINGS = [
@@ -73,7 +73,7 @@ def register_db(tmp_path_factory):
     return path, units
 
 
-def _open_run_1(qtbot, window, path, tmp_path):  # noqa: F811
+def _open_run_1(qtbot, window, path, tmp_path):
     copy = tmp_path / "db.sqlite"
     shutil.copy(path, copy)
     open_demo(qtbot, window, copy)
@@ -86,7 +86,7 @@ def _open_run_1(qtbot, window, path, tmp_path):  # noqa: F811
 
 def test_bm_units_table_names_the_register_snapshot_of_each_unit(
     qtbot,
-    window,  # noqa: F811
+    window,
     register_db,
     tmp_path,
 ):
@@ -149,7 +149,7 @@ def test_bm_units_table_names_the_register_snapshot_of_each_unit(
 
 def test_the_runs_warnings_are_listed_and_the_status_bar_link_opens_them(
     qtbot,
-    window,  # noqa: F811
+    window,
     register_db,
     tmp_path,
 ):
@@ -204,7 +204,7 @@ def test_the_runs_warnings_are_listed_and_the_status_bar_link_opens_them(
     assert window.explorer.title.text().startswith(unit)
 
 
-def test_a_run_without_warnings_hides_the_link(qtbot, window, register_db, tmp_path):  # noqa: F811
+def test_a_run_without_warnings_hides_the_link(qtbot, window, register_db, tmp_path):
     path, _ = register_db
     _open_run_1(qtbot, window, path, tmp_path)
     window.load_run(2)

@@ -9,7 +9,7 @@ import numpy as np
 from PySide6.QtCore import QPointF
 
 from tests.views.screens import save_screens
-from tests.views.test_main_window import demo_path, open_demo, window  # noqa: F401
+from tests.views.window_driver import open_demo
 
 
 class Click:
@@ -29,7 +29,7 @@ def period_x(view, period: int) -> float:
     return view.result.inputs.bm.day_start + 1800 * (period - 1) + 900  # mid-period
 
 
-def test_day_overview_hover_and_click_on_either_chart(qtbot, window, demo_path, tmp_path):  # noqa: F811
+def test_day_overview_hover_and_click_on_either_chart(qtbot, window, demo_path, tmp_path):
     open_demo(qtbot, window, demo_path)
     qtbot.wait(100)  # painted once: the NIV chart's auto-range is set while painting
     overview = window.overview
@@ -51,7 +51,7 @@ def test_day_overview_hover_and_click_on_either_chart(qtbot, window, demo_path, 
     assert window.period.value() == 12
 
 
-def test_unit_charts_click_hover_keys_and_pens(qtbot, window, demo_path, tmp_path):  # noqa: F811
+def test_unit_charts_click_hover_keys_and_pens(qtbot, window, demo_path, tmp_path):
     open_demo(qtbot, window, demo_path)
     window.tabs.setCurrentWidget(window.explorer)
     explorer = window.explorer
