@@ -169,6 +169,12 @@ def assert_matches_reference(
     (`failures`, or a new temporary folder). With SETTLEMENT_UPDATE_REFERENCE_IMAGES=1 a
     missing or differing reference is rewritten instead and the test skipped (nothing was
     checked), unless `may_update` is false (a chart changed to show that the check fails)."""
+    ratio = view.devicePixelRatioF()
+    if ratio != 1:  # the references hold one image pixel per widget pixel
+        raise AssertionError(
+            f"charts are compared at a device pixel ratio of 1, here {ratio:g} "
+            "(QT_SCALE_FACTOR or QT_SCREEN_SCALE_FACTORS set?)"
+        )
     actual = settled_image(view)
     now = rendering()
     path = REFERENCES / f"{name}.png"
