@@ -37,8 +37,13 @@ class Event:
     def disconnect(self, callback: Callable[[Any], None]) -> None:
         self._callbacks.remove(callback)
 
-    def emit(self, value) -> None:
+    def emit(self, value, superseded: Callable[[], bool] = lambda: False) -> None:
+        """Call back with `value`; stop once `superseded()`: a callback set the field again
+        (a period box that holds fewer periods), and the new value has gone round already,
+        so that no later callback is left with the one that did not stand."""
         for callback in list(self._callbacks):  # one may disconnect itself
+            if superseded():
+                return
             callback(value)
 
 
@@ -72,8 +77,11 @@ class Field:
         if old is value or (not self.by_identity and old == value):
             return
         setattr(instance, self.slot, value)
-        getattr(instance.events, self.name).emit(value)
-        instance._changed(self.name)
+        changes = instance._changes
+        changes[self.name] = mine = changes.get(self.name, 0) + 1
+        getattr(instance.events, self.name).emit(value, lambda: changes[self.name] != mine)
+        if changes[self.name] == mine:
+            instance._changed(self.name)
 
 
 @dataclass(frozen=True)
@@ -113,6 +121,7 @@ class Selection:
 
     def __init__(self, **values) -> None:
         self.events = Events(self.FIELDS)
+        self._changes: dict[str, int] = {}  # per field, how many times it was set to a new value
         for name in self.FIELDS:
             setattr(self, f"_{name}", None)
         for name, value in values.items():

@@ -311,3 +311,30 @@ def test_the_status_counts_not_applicable_checks_apart(qtbot, window, tmp_path):
     open_demo(qtbot, window, path)
     assert "checks 7 passed, 3 not applicable;" in window.status.text()
     assert "FAILED" not in window.status.text()
+
+
+def test_the_period_box_and_the_views_follow_the_selection(qtbot, window, demo_path):
+    open_demo(qtbot, window, demo_path)
+    window.tabs.setCurrentWidget(window.stack)
+    selection = window.selection
+    seen = []
+    selection.events.period.connect(seen.append)
+    selection.period = 12  # as a controller or view would choose it
+    assert window.period.value() == 12 and window.stack.period == 12
+    assert window.stack.title.text().startswith("Period 12: ")
+    assert window.inspector.title.text().startswith("<b>imbalance price, period 12")
+    window.period.stepUp()  # Alt+Right, through the box
+    assert selection.period == 13 and window.stack.period == 13
+    selection.period = 60  # beyond the day's 48: the box's last period holds
+    assert selection.period == 48 and window.period.value() == 48
+    selection.period = 60  # again, the box already at 48 (no change of its own to report)
+    assert selection.period == 48 and window.stack.period == 48
+    assert seen == [12, 13, 48, 48]  # a listener after the box never sees 60
+    # The BM unit: chosen in the BM units view, or set in the selection and shown there.
+    window.tabs.setCurrentWidget(window.explorer)
+    units = window.view.units.bm_unit_id
+    assert window.explorer.select_unit(units[4])
+    assert selection.bm_unit == units[4]
+    selection.bm_unit = units[6]
+    assert window.explorer.title.text().startswith(units[6])
+    assert window.inspector.title.text().startswith(f"<b>BM unit {units[6]}, period 48")

@@ -80,6 +80,23 @@ def test_callbacks_run_in_the_order_connected_and_see_the_new_value():
     assert order == [("a", 9, 9), ("b", 9, 9)]
 
 
+def test_a_listener_that_sets_the_field_again_is_the_last_word():
+    """A period box of 48 periods told 60 sets 48: listeners after it see 48 only."""
+    selection = Selection(period=1)
+    box, after = [], []
+
+    def period_box(period):
+        box.append(period)
+        selection.period = min(period, 48)
+
+    selection.events.period.connect(period_box)
+    selection.events.period.connect(after.append)
+    selection.period = 60
+    assert selection.period == 48 and box == [60, 48] and after == [48]
+    selection.period = 12
+    assert box == [60, 48, 12] and after == [48, 12]
+
+
 def compared_scenario(selection: Selection) -> Compared:
     """Scenario run 2 (last edit audit entry 4) compared with its base run 1, in db.sqlite,
     the scenario shown."""
