@@ -279,18 +279,38 @@ def write_run_cache(conn: Connection, run_id: int) -> None:
         frames[table.name] = query_frame(conn, sql)
     if sum(len(f) for f in frames.values()) < CACHE_MIN_ROWS:
         return
+    payload = encode(frames)
+    if not server_takes(conn, payload):
+        return
     conn.execute(
-        RunInputCache.__table__.insert().values(
-            run_id=run_id, format=FORMAT, payload=encode(frames)
-        )
+        RunInputCache.__table__.insert().values(run_id=run_id, format=FORMAT, payload=payload)
     )
+
+
+def server_takes(conn: Connection, payload: bytes) -> bool:
+    """Whether the server accepts a statement carrying `payload`. MariaDB refuses one longer
+    than its max_allowed_packet (16 MiB by default; a GB-scale day's cache is some 46 MB) and
+    drops the connection, failing the whole import. A cache only saves time (without one, a
+    run's tables are read from their rows, to the same figures): one that does not fit is not
+    written. The driver sends a blob as text: PyMySQL as hexadecimal digits (two a byte),
+    others escaped (at most two a byte): twice its size, counted so."""
+    if conn.dialect.name != "mysql":
+        return True
+    limit = conn.exec_driver_sql("SELECT @@max_allowed_packet").scalar()
+    return 2 * len(payload) + _STATEMENT <= int(limit)
+
+
+_STATEMENT = 4096  # the INSERT's own text, with room to spare
 
 
 def write_dataset_cache(
     conn: Connection, dataset_id: int, frames: dict[str, pd.DataFrame] | bytes
 ) -> None:
-    """Store a dataset's cache, given as frames or as its payload (`payload_from_columns`)."""
+    """Store a dataset's cache, given as frames or as its payload (`payload_from_columns`),
+    where the server takes it (`server_takes`)."""
     payload = frames if isinstance(frames, bytes) else encode(frames)
+    if not server_takes(conn, payload):
+        return
     conn.execute(
         BmDatasetCache.__table__.insert().values(
             dataset_id=dataset_id, format=FORMAT, payload=payload
