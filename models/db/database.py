@@ -116,6 +116,13 @@ def _server_engine(url: URL) -> Engine:
     return engine
 
 
+def _driver_message(error: BaseException | None) -> str:
+    """The first line of what the driver said (PyMySQL's errors are (code, message) pairs)."""
+    args = getattr(error, "args", ())
+    text = str(args[1]) if len(args) == 2 and isinstance(args[0], int) else str(error)
+    return (text.strip().splitlines() or [type(error).__name__])[0]
+
+
 def _shown(url: URL) -> str:
     return url.render_as_string(hide_password=True)
 
@@ -133,8 +140,9 @@ def _check_server(engine: Engine, location: str, *, empty: bool) -> str | None:
         raise
     except OperationalError as exc:
         engine.dispose()
-        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
-        raise DatabaseOpenError(f"{location}: cannot connect to the server ({reason})") from None
+        raise DatabaseOpenError(
+            f"{location}: cannot connect to the server ({_driver_message(exc.orig)})"
+        ) from None
     if tables:
         engine.dispose()
         raise DatabaseOpenError(

@@ -11,7 +11,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import create_engine, insert, inspect, text
+from sqlalchemy import create_engine, insert, inspect, make_url, text
 
 from models.core.errors import DatabaseOpenError
 from models.db.database import SettlementDatabase, _alembic_config
@@ -147,3 +147,12 @@ def test_a_server_database_that_is_not_ours_is_refused(database_target, backend)
         SettlementDatabase.open(url)
     with pytest.raises(DatabaseOpenError, match="already has tables"):
         SettlementDatabase.create(url)
+
+
+@pytest.mark.parametrize(("backend", "said"), [("postgresql", "does not exist"),
+                                               ("mariadb", "Unknown database")])  # fmt: skip
+def test_a_database_the_server_does_not_have_is_told_in_one_line(database_target, backend, said):
+    url = make_url(database_target(backend, "exists")).set(database="no_such_database")
+    with pytest.raises(DatabaseOpenError, match="cannot connect to the server") as caught:
+        SettlementDatabase.open(url.render_as_string(hide_password=False))
+    assert said in str(caught.value) and "\n" not in str(caught.value)
