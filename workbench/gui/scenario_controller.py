@@ -40,14 +40,16 @@ class ScenarioEditCommand(QUndoCommand):
             self.skip_next_redo = False
             return
         self.controller.write(
-            lambda conn: store.redo(conn, self.scenario_id, author=self.controller.author)
+            self.scenario_id,
+            lambda conn: store.redo(conn, self.scenario_id, author=self.controller.author),
         )
 
     def undo(self) -> None:
         if self.silent:
             return
         self.controller.write(
-            lambda conn: store.undo(conn, self.scenario_id, author=self.controller.author)
+            self.scenario_id,
+            lambda conn: store.undo(conn, self.scenario_id, author=self.controller.author),
         )
 
 
@@ -142,10 +144,9 @@ class ScenarioController(QObject):
 
     # -- writing --------------------------------------------------------------------------
 
-    def write(self, action) -> object | None:
-        """Run a database change of the shown scenario in one transaction; errors become a
-        message, not a crash."""
-        scenario = self.scenario_id()
+    def write(self, scenario: int, action) -> object | None:
+        """Run `action(conn)`, a change of `scenario`, in one transaction and reload the run
+        shown; errors become a message, not a crash."""
         try:
             with self.db.engine.begin() as conn:
                 outcome = action(conn)
@@ -154,9 +155,10 @@ class ScenarioController(QObject):
             self.feedback.error("The edit was not made", str(exc))
             return None
         self.frames = None  # stale until the views reload
-        # The scenario changed: at once (a comparison of it goes out of date), not at reload.
-        self.selection.scenario = ScenarioShown(scenario, revision)
-        self.reload(scenario)
+        if scenario == self.scenario_id():
+            # Changed: at once (a comparison of it goes out of date), not at the reload.
+            self.selection.scenario = ScenarioShown(scenario, revision)
+        self.reload(self.selection.run.run.id)
         return outcome
 
     def edit(self, kind: str, target: dict, value, reason: str) -> None:
@@ -166,6 +168,7 @@ class ScenarioController(QObject):
             return
         frames = self.frames if self.frames_run == scenario else None
         record = self.write(
+            scenario,
             lambda conn: store.edit(
                 conn,
                 scenario,
@@ -175,7 +178,7 @@ class ScenarioController(QObject):
                 author=self.author,
                 reason=reason,
                 frames=frames,
-            )
+            ),
         )
         if record is not None:
             self._stack(scenario).push(ScenarioEditCommand(self, scenario, record))
