@@ -3,6 +3,7 @@ input, an internal error logged, the module entry point."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 import sys
@@ -83,3 +84,17 @@ def test_an_internal_error_is_logged_in_the_users_state_folder(tmp_path, capsys,
     )
     assert "RuntimeError: a defect" in log.read_text()
     assert log_path() == log
+
+
+def test_every_command_of_the_parser_is_known_before_parsing():
+    # main() tells a command from a database path by COMMANDS, before the parser is built: a
+    # command missing there would open the window on a database of that name.
+    from workbench.cli.main import COMMANDS, build_parser
+
+    parser = build_parser()
+    (commands,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    assert sorted(commands.choices) == sorted(COMMANDS)
+    assert sorted(COMMANDS) == [
+        "case", "demo", "dispute", "export", "fetch", "gui", "import", "reconcile", "register",
+        "runs", "scenario", "settle", "show",
+    ]  # fmt: skip
