@@ -18,7 +18,7 @@ from models.disputes.compare import Comparison
 from models.runs.case_store import import_case
 from tests.conftest import CASES
 from tests.views.screens import save_screens
-from tests.views.test_main_window import LOAD_TIMEOUT_MS, window  # noqa: F401
+from tests.views.window_driver import LOAD_TIMEOUT_MS
 from views.column_model import SORT_ROLE, format_value
 from views.comparison_view import ComparisonView, money, moved_units
 
@@ -73,7 +73,7 @@ def assert_out_of_date(win, reason: str) -> None:
 
 def test_a_comparison_goes_out_of_date_on_undo_and_redo(
     qtbot,
-    window,  # noqa: F811
+    window,
     worked_db,
     tmp_path,
 ):
@@ -118,7 +118,7 @@ def test_a_comparison_goes_out_of_date_on_undo_and_redo(
 
 def test_a_comparison_goes_out_of_date_when_another_run_is_loaded(
     qtbot,
-    window,  # noqa: F811
+    window,
     worked_db,
     tmp_path,
 ):
@@ -146,7 +146,7 @@ def test_a_comparison_goes_out_of_date_when_another_run_is_loaded(
 
 def test_opening_another_database_puts_the_comparison_out_of_date(
     qtbot,
-    window,  # noqa: F811
+    window,
     worked_db,
     tmp_path,
 ):

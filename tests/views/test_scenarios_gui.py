@@ -10,7 +10,7 @@ from models.db.database import SettlementDatabase
 from models.runs.case_store import import_case
 from models.runs.scenarios import store
 from tests.conftest import CASES
-from tests.views.test_main_window import LOAD_TIMEOUT_MS, screenshot, window  # noqa: F401
+from tests.views.window_driver import LOAD_TIMEOUT_MS, screenshot
 
 
 @pytest.fixture
@@ -30,7 +30,7 @@ def overrides(win, scenario):
         return [(r.seq, r.active) for r in store.overrides(conn, scenario, active_only=False)]
 
 
-def test_scenario_edits_undo_redo_compare_and_export(qtbot, window, worked_db, tmp_path):  # noqa: F811
+def test_scenario_edits_undo_redo_compare_and_export(qtbot, window, worked_db, tmp_path):
     assert window.open_database(str(worked_db))
     settle_down(qtbot, window)
     disputes = window.disputes
@@ -89,7 +89,7 @@ def test_scenario_edits_undo_redo_compare_and_export(qtbot, window, worked_db, t
     assert actions == ["create", "apply", "undo", "redo", "settle"]
 
 
-def test_an_edit_that_does_not_fit_is_refused_with_a_message(qtbot, window, worked_db):  # noqa: F811
+def test_an_edit_that_does_not_fit_is_refused_with_a_message(qtbot, window, worked_db):
     assert window.open_database(str(worked_db))
     settle_down(qtbot, window)
     scenarios = window.disputes.scenarios
