@@ -88,9 +88,10 @@ def text_arg(text: str) -> str:
     return text
 
 
-def add_db(parser, help: str = OPENS) -> None:
-    """--db, required: the settlement database the command reads or writes."""
-    parser.add_argument("--db", required=True, help=help)
+def add_db(parser, help: str = OPENS, type=str) -> None:
+    """--db, required: the settlement database the command reads or writes (a URL is text;
+    `demo` takes a Path, as it creates a file)."""
+    parser.add_argument("--db", required=True, type=type, help=help)
 
 
 def add_date(parser, help: str = "settlement date", required: bool = False) -> None:

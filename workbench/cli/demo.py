@@ -13,7 +13,7 @@ from workbench.cli.common import EXIT_OK
 
 def add_commands(commands) -> None:
     demo = commands.add_parser("demo", help="create a demo settlement database")
-    add_db(demo, "database file to create")
+    add_db(demo, "database file to create", type=Path)
     demo.add_argument(
         "--bmus", type=whole_number_arg(12, 20_000), default=60, help="BM units (3000 = GB scale)"
     )
@@ -48,7 +48,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         if show_progress:
             print(f"\r{fraction:4.0%} {message:<40}", end="", file=sys.stderr, flush=True)
 
-    summary = generate_demo(Path(args.db), spec, overwrite=args.force, progress=progress)
+    summary = generate_demo(args.db, spec, overwrite=args.force, progress=progress)
     if show_progress:
         print(file=sys.stderr)
     print(f"Created demo settlement database {summary.location}")
