@@ -203,25 +203,3 @@ def test_the_guard_fails_a_connection_beyond_the_loopback():
         socket.create_connection(("192.0.2.1", 80), timeout=0.1)  # TEST-NET-1, never routed
     with pytest.raises(pytest.fail.Exception, match=r"only 127\.0\.0\.1 is allowed"):
         socket.getaddrinfo("data.elexon.co.uk", 443)
-
-
-def test_answer_checks_on_metadata_and_signatures():
-    import json
-
-    from models.fetch.answers import BadAnswer, records_of
-
-    stack = ENDPOINTS["ISPSTACK"].plan(D)[0]  # period 1, bid
-    item = {"settlementDate": "2022-01-01", "settlementPeriod": 1, "sequenceNumber": 1,
-            "dmatAdjustedVolume": -5.0}  # fmt: skip
-    for metadata in ({}, {"datasets": ["SOMETHINGELSE"]}, {"datasets": ["ISPSTACK"]}):
-        body = json.dumps({"metadata": metadata, "data": [item]}).encode()
-        assert records_of(stack, body) == [item]
-    body = json.dumps({"metadata": {"datasets": ["DISEBSP"]}, "data": [item]}).encode()
-    with pytest.raises(BadAnswer, match="is dataset 'DISEBSP', expected ISPSTACK"):
-        records_of(stack, body)
-    prices = {"settlementDate": "2022-01-01", "settlementPeriod": 1, "systemSellPrice": 1.0,
-              "systemBuyPrice": 1.0, "priceDerivationCode": "N"}  # fmt: skip
-    with pytest.raises(BadAnswer, match="has the fields of DISEBSP, expected ISPSTACK"):
-        records_of(stack, json.dumps({"data": [prices]}).encode())
-    with pytest.raises(BadAnswer, match=r"expected \{\"data\": \[...\]\}"):
-        records_of(stack, b'{"error": "x"}')

@@ -22,6 +22,7 @@ from models.fetch.endpoints import (
     plan_requests,
 )
 
+D = date(2022, 1, 1)
 days = st.dates(min_value=date(2019, 1, 1), max_value=date(2030, 12, 31))
 PERIOD_LIMITED = ("PN", "QPN", "ISPSTACK")  # one settlement period per request
 
@@ -88,3 +89,28 @@ def test_dataset_lists():
         parse_datasets("PN,XYZ")
     with pytest.raises(ValueError, match=r"unknown dataset \(none given\)"):
         parse_datasets(" , ")
+
+
+def test_plan_counts():
+    assert len(plan_requests([D], ("PN",))) == 48
+    assert len(plan_requests([date(2026, 3, 29)], ("PN",))) == 46  # spring clock change
+    assert len(plan_requests([date(2025, 10, 26)], ("QPN",))) == 50  # autumn clock change
+    assert len(plan_requests([D], ("ISPSTACK",))) == 96  # a bid and an offer stack a period
+    assert len(plan_requests([D, date(2022, 1, 2)], ("REGISTER",))) == 1  # not dated
+
+
+def test_lolpdrm_asks_for_the_publications_of_the_day():
+    (request,) = plan_requests([date(2024, 6, 12)], ("LOLPDRM",))  # BST: midnight is 23:00Z
+    assert request.params == (
+        ("publishDateTimeFrom", "2024-06-11T22:00Z"),
+        ("publishDateTimeTo", "2024-06-12T23:00Z"),
+        ("format", "json"),
+    )
+
+
+def test_bm_windows_cover_every_period_once():
+    requests = plan_requests([date(2025, 10, 26)], ("BOD",))  # 50 periods
+    spans = [r.periods for r in requests]
+    assert spans[0] == (1, 4) and spans[-1] == (49, 50)
+    covered = [p for first, last in spans for p in range(first, last + 1)]
+    assert covered == list(range(1, 51))

@@ -10,7 +10,7 @@ import pytest
 from models.core import limits
 from models.imports.formats import read_bytes, read_file
 from models.imports.report import ImportReport
-from tests.models.imports.conftest import elexon
+from tests.paths import elexon
 
 
 def _reasons(path) -> list[str]:

@@ -11,7 +11,7 @@ from models.db.database import SettlementDatabase
 from models.db.schema import SettlementRun
 from models.imports.loader import import_files
 from models.imports.report import ImportRejected
-from tests.models.imports.test_collect import RECORDS, _write
+from tests.models.imports.boalf_files import RECORDS, write_boalf
 
 
 def test_a_gb_day_is_far_inside_the_limit():
@@ -22,14 +22,14 @@ def test_a_gb_day_is_far_inside_the_limit():
 def test_an_import_up_to_the_limit_is_imported(tmp_path, monkeypatch):
     monkeypatch.setattr(limits, "MAX_ACCEPTANCE_RECORDS_PER_IMPORT", 3)
     with SettlementDatabase.create(tmp_path / "db.sqlite") as db:
-        summary = import_files(db, [_write(tmp_path / "a.json", RECORDS)])
+        summary = import_files(db, [write_boalf(tmp_path / "a.json", RECORDS)])
     assert summary.records["BOALF"] == 3
 
 
 def test_an_import_past_the_limit_is_refused_naming_the_file_and_count(tmp_path, monkeypatch):
     monkeypatch.setattr(limits, "MAX_ACCEPTANCE_RECORDS_PER_IMPORT", 4)
-    a = _write(tmp_path / "a.json", RECORDS)
-    b = _write(tmp_path / "b.json", RECORDS)
+    a = write_boalf(tmp_path / "a.json", RECORDS)
+    b = write_boalf(tmp_path / "b.json", RECORDS)
     with SettlementDatabase.create(tmp_path / "db.sqlite") as db:
         with pytest.raises(ImportRejected) as refused:
             import_files(db, [a, b])

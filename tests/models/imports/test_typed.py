@@ -12,7 +12,7 @@ import pytest
 from models.db.database import SettlementDatabase
 from models.imports.loader import import_files
 from models.imports.report import ImportRejected
-from tests.models.imports.conftest import elexon
+from tests.paths import elexon
 
 BOALF = json.loads(elexon("insights_json/BOALF_2022-01-01.json").read_text())["data"][:3]
 

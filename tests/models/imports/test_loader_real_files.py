@@ -12,7 +12,7 @@ from models.db.database import SettlementDatabase
 from models.imports.loader import import_files
 from models.imports.report import ImportRejected
 from models.runs.run_store import find_run, list_runs
-from tests.models.imports.conftest import elexon
+from tests.paths import elexon
 
 D = date(2022, 1, 1)
 

@@ -14,7 +14,7 @@ from models.runs.inputs import load_settlement_inputs
 from models.runs.results_store import settle_run
 from models.runs.scenarios import store
 from models.runs.scenarios.overrides import OverrideError
-from tests.conftest import CASES
+from tests.paths import CASES
 
 GEN = "T_GEN-1"
 

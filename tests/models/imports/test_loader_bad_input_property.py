@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from models.db.database import SettlementDatabase
 from models.imports.loader import import_files
 from models.imports.report import ImportRejected
-from tests.models.imports.conftest import elexon
+from tests.paths import elexon
 
 SETTINGS = settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]

@@ -36,7 +36,7 @@ from models.runs.case_store import export_case, import_case
 from models.runs.completeness import run_completeness
 from models.runs.results_store import settle_run, stored_document
 from models.runs.run_store import find_run, list_runs
-from tests.models.imports.conftest import ELEXON, elexon
+from tests.paths import ELEXON_DATA, elexon
 
 INSIGHTS_REGISTER = "reference/bmu_register_insights_2026.csv"
 CRA_REGISTER = "reference/bmu_register_cra_2022-06.csv"
@@ -116,12 +116,12 @@ def _scalar(db: SettlementDatabase, sql: str, **params):
 def test_the_corpus_lists_every_file_of_the_data_folder():
     """A file added to shared/data/elexon fails this until the corpus imports it."""
     present = {
-        str(p.relative_to(ELEXON))
-        for p in ELEXON.rglob("*")
+        str(p.relative_to(ELEXON_DATA))
+        for p in ELEXON_DATA.rglob("*")
         if p.is_file() and p.name != "README.md"
     }
     if not present:
-        pytest.skip(f"real Elexon data not found at {ELEXON}")
+        pytest.skip(f"real Elexon data not found at {ELEXON_DATA}")
     covered = {INSIGHTS_REGISTER, CRA_REGISTER, *WIND, *LEGACY, *BSAD_DAYS}
     covered |= {DISBSAD_3Y, PRICE_SERIES, DISEBSP, DOWNLOAD}
     assert present == covered

@@ -17,7 +17,7 @@ from models.exports.packs import write_case_pack
 from models.exports.xlsx import Col, clean_text, sheet_title, write_table
 from models.runs.case_store import import_case
 from models.runs.scenarios.store import create_scenario, edit
-from tests.conftest import CASES
+from tests.paths import CASES
 
 HOSTILE = ["Gen\x01", "bell\x07", "\x00nul", "form\x0cfeed", "lone \ud800 half", "=SUM(1)\x07"]
 

@@ -17,7 +17,7 @@ from models.casefiles.case_file import (
     save_case,
 )
 from models.core.errors import CaseFileError
-from tests.conftest import CASES
+from tests.paths import CASES
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """The Completeness sheet of run workbooks and evidence packs, on the hand-checked case of
-tests/models/test_completeness.py (period 28: no metered volumes, no MID, price unavailable)."""
+tests/models/runs/completeness_case.py (period 28: no metered volumes, no MID, price
+unavailable)."""
 
 from __future__ import annotations
 
@@ -9,15 +10,15 @@ from openpyxl import load_workbook
 from models.db.database import SettlementDatabase
 from models.exports.packs import write_comparison_pack, write_run_workbook
 from models.runs.case_store import import_case
-from tests.models.test_completeness import _case
+from tests.models.runs.completeness_case import completeness_case
 
 
 @pytest.fixture(scope="module")
 def books(tmp_path_factory):
     folder = tmp_path_factory.mktemp("completeness-sheet")
     with SettlementDatabase.create(folder / "c.sqlite") as db:
-        first = import_case(db, _case())
-        second = import_case(db, _case())
+        first = import_case(db, completeness_case())
+        second = import_case(db, completeness_case())
         run = write_run_workbook(db, first, folder / "run.xlsx")
         pack = write_comparison_pack(db, first, second, folder / "pack.xlsx")
     return load_workbook(run), load_workbook(pack)
@@ -85,7 +86,7 @@ def test_thousands_of_unregistered_units_fit_excel_cells(tmp_path):
     from models.runs.completeness import run_completeness
 
     with SettlementDatabase.create(tmp_path / "c.sqlite") as db:
-        run_id = import_case(db, _case())
+        run_id = import_case(db, completeness_case())
         with db.engine.connect() as conn:
             report = run_completeness(conn, run_id)
     units = tuple(f"2__UNREGISTERED-{n:05d}" for n in range(3000))  # 66,000 characters joined

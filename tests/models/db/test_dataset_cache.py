@@ -11,7 +11,7 @@ from models.db.database import SettlementDatabase
 from models.db.dataset_cache import pack, read_dataset_cache, unpack
 from models.demo.generator import DemoSpec, generate_demo
 from models.runs.inputs import load_settlement_inputs, read_run_frames
-from tests.conftest import demo_with_caches
+from tests.demo_databases import demo_with_caches
 
 
 def test_small_datasets_are_not_cached(tmp_path):

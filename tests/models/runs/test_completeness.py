@@ -38,22 +38,8 @@ from models.runs.completeness import (
 from models.runs.inputs import load_settlement_inputs
 from models.runs.results_store import settle_run
 from models.runs.run_warnings import DataWarning, write_run_warnings
-from tests.engine.case_builder import accept, case, flat, metered, pair, unit
-
-
-def _case() -> dict:
-    return case(
-        periods=[27, 28],
-        parties=[{"id": "GEN"}, {"id": "SUP"}],
-        bm_units=[unit("G1", "GEN"), unit("D1", "SUP", pc="C")],
-        fpn=[flat("G1", 100.0, 0, 60), flat("D1", -100.0, 0, 60)],
-        mel=[flat("G1", 150.0, 0, 30)],
-        bid_offer=[pair("G1", 27, 1, 80.0, 40.0, 50.0)],
-        acceptances=[accept("G1", 1, 120.0)],
-        metered_volumes=[metered("G1", 60.0), metered("D1", -60.0)],
-        bsad=[{"period": 27, "id": "B1", "volume": 5.0, "cost": 300.0}],
-        market_index=[{"period": 27, "provider": "APXMIDP", "price": 50.0, "volume": 100.0}],
-    )
+from tests.engine.case_builder import flat, metered
+from tests.models.runs.completeness_case import completeness_case
 
 
 @pytest.fixture
@@ -63,7 +49,7 @@ def db(tmp_path):
 
 
 def test_per_period_inputs_present_and_missing(db):
-    run_id = import_case(db, _case())
+    run_id = import_case(db, completeness_case())
     with db.engine.connect() as conn:
         result = settle_day(load_settlement_inputs(conn, run_id))
         report = run_completeness(conn, run_id, result)
@@ -88,7 +74,7 @@ def test_per_period_inputs_present_and_missing(db):
 
 
 def test_gaps_name_their_periods_and_effects(db):
-    run_id = import_case(db, _case())
+    run_id = import_case(db, completeness_case())
     with db.engine.connect() as conn:
         report = run_completeness(conn, run_id, settle_day(load_settlement_inputs(conn, run_id)))
     gaps = {g.what: g for g in report.gaps}
@@ -123,7 +109,7 @@ def test_gaps_name_their_periods_and_effects(db):
 
 
 def test_stored_results_give_the_same_report_as_the_result(db):
-    run_id = import_case(db, _case())
+    run_id = import_case(db, completeness_case())
     with db.engine.connect() as conn:
         before = run_completeness(conn, run_id)  # never settled: inputs only
     result = settle_run(db, run_id)
@@ -136,7 +122,7 @@ def test_stored_results_give_the_same_report_as_the_result(db):
 
 
 def test_json_text_and_banner_never_show_nan(db):
-    run_id = import_case(db, _case())
+    run_id = import_case(db, completeness_case())
     result = settle_run(db, run_id)
     with db.engine.connect() as conn:
         warning = DataWarning("R-REG-ID", "f.json", "data[1]", "nationalGridBmUnit", "X", "y")
@@ -188,7 +174,7 @@ def _snapshot(conn, snapshot_id: int, effective: str, units: dict[str, str], tu:
 def test_unregistered_units_and_registered_units_without_pn(db):
     """G1 marked unregistered (R-REG-UNREGISTERED); a third registered unit, T_CCGT-1, has no
     PN: informational (the stored register does not say which units must submit PN)."""
-    run_id = import_case(db, _case())
+    run_id = import_case(db, completeness_case())
     with db.engine.begin() as conn:
         conn.execute(text("UPDATE run_bm_unit SET registered = 0 WHERE bm_unit_id = 'G1'"))
         _snapshot(conn, 5, "2020-01-01", {"D1": "WIND", "T_CCGT-1": "CCGT"})
@@ -213,7 +199,7 @@ def test_unregistered_units_and_registered_units_without_pn(db):
 def test_the_register_the_run_used_not_the_one_in_force_today(db):
     """R-REG-DATED: the run's units came from snapshot 5; snapshot 6, imported later, is in
     force on the date now: the report describes snapshot 5 (2 units, not 3)."""
-    run_id = import_case(db, _case())
+    run_id = import_case(db, completeness_case())
     with db.engine.begin() as conn:
         _snapshot(conn, 5, "2020-01-01", {"G1": "CCGT", "D1": "WIND"})
         _snapshot(conn, 6, "2021-01-01", {"G1": "CCGT", "D1": "WIND", "T_NEW-1": "NPSHYD"})
@@ -234,7 +220,7 @@ def test_without_a_register_only_the_runs_registered_units_count(db):
     """No snapshot: the unit index (which holds unregistered units too) is no register; the
     report says so and counts the run's registered units only (D1: G1 is unregistered, and
     T_CCGT-1 of the index is in no run)."""
-    run_id = import_case(db, _case())
+    run_id = import_case(db, completeness_case())
     with db.engine.begin() as conn:
         conn.execute(text("UPDATE run_bm_unit SET registered = 0 WHERE bm_unit_id = 'G1'"))
         conn.execute(
@@ -255,7 +241,7 @@ def test_without_a_register_only_the_runs_registered_units_count(db):
 
 def test_a_register_without_trading_units_is_an_informational_gap(db):
     """The Insights register gives no Trading Units: each unit is its own (R-TLM)."""
-    run_id = import_case(db, _case())
+    run_id = import_case(db, completeness_case())
     with db.engine.begin() as conn:
         _snapshot(conn, 5, "2020-01-01", {"G1": "CCGT", "D1": "WIND"}, tu=False)
         conn.execute(text("UPDATE run_bm_unit SET register_snapshot_id = 5"))
@@ -271,7 +257,7 @@ def test_a_register_without_trading_units_is_an_informational_gap(db):
 
 def test_why_no_price_names_market_index_data_without_volume(db):
     """Period 28 holds a MID record of volume 0: it has MID records, but no MIP_j."""
-    document = _case()
+    document = completeness_case()
     document["market_index"].append(
         {"period": 28, "provider": "APXMIDP", "price": 50.0, "volume": 0.0}
     )
@@ -294,7 +280,7 @@ def test_period_ranges():
 def test_one_sided_metering_is_named_from_the_not_applicable_check(db):
     """Only delivering metered volume in period 27 (R-TLM-ONESIDED): the R-TLM check does not
     apply, and the report names the period, live and from the stored check results."""
-    document = _case()
+    document = completeness_case()
     document["metered_volumes"] = [metered("G1", 60.0), metered("D1", 0.0)]
     run_id = import_case(db, document)
     result = settle_run(db, run_id)
@@ -313,7 +299,7 @@ def test_one_sided_metering_is_named_from_the_not_applicable_check(db):
 
 def test_a_register_snapshot_of_a_later_date_is_named(db):
     """R-REG-DATED: the only snapshot is effective after the day, so the earliest is used."""
-    run_id = import_case(db, _case())
+    run_id = import_case(db, completeness_case())
     with db.engine.begin() as conn:
         conn.execute(
             text(
@@ -356,7 +342,7 @@ def test_present_and_missing_are_exactly_what_each_period_holds(flags):
     the rest as missing, and a price is unavailable exactly where the engine has none."""
     periods = [27, 28, 29, 30]
     on = {p: f for p, f in zip(periods, flags, strict=True)}
-    document = _case()
+    document = completeness_case()
     document["periods"] = periods
     document["fpn"] = [flat("G1", 100.0, 0, 120), flat("D1", -100.0, 0, 120)]
     start = {p: (p - 27) * 30 for p in periods}

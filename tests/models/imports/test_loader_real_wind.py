@@ -17,7 +17,7 @@ from models.runs.inputs import load_settlement_inputs
 from models.runs.results_store import settle_run
 from models.runs.run_store import find_run
 from tests.engine.reference_volumes import reference_volumes
-from tests.models.imports.conftest import elexon
+from tests.paths import elexon
 
 D = date(2022, 1, 1)
 

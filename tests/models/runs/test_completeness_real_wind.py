@@ -28,7 +28,7 @@ from models.runs.completeness import (
 )
 from models.runs.results_store import settle_run
 from models.runs.run_store import find_run
-from tests.models.imports.conftest import elexon
+from tests.paths import elexon
 from workbench.cli.main import main
 
 D = date(2022, 1, 1)

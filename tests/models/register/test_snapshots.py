@@ -164,7 +164,7 @@ def test_a_database_from_before_dated_registers_opens_its_runs(tmp_path, monkeyp
     settle exactly as before."""
     from engine.settle import settle_day
     from models.runs.inputs import load_settlement_inputs, read_run_frames
-    from tests.conftest import demo_with_caches
+    from tests.demo_databases import demo_with_caches
 
     path = demo_with_caches(tmp_path / "old.sqlite", monkeypatch, bmus=12, seed=5)
     with SettlementDatabase.open(path) as db, db.engine.connect() as conn:

@@ -26,7 +26,7 @@ from models.disputes.cases import (
 )
 from models.runs.case_store import import_case
 from models.runs.scenarios.store import create_scenario
-from tests.conftest import CASES
+from tests.paths import CASES
 
 
 def test_bank_holidays_of_england_and_wales_are_not_working_days():

@@ -11,7 +11,7 @@ from models.db.database import SettlementDatabase
 from models.runs.case_store import import_case
 from models.runs.results_store import settle_run
 from models.runs.run_view import load_run_view
-from tests.conftest import CASES
+from tests.paths import CASES
 
 
 @pytest.fixture

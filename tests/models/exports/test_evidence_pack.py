@@ -19,7 +19,7 @@ from models.exports.packs import (
 from models.exports.xlsx import FORMATS
 from models.runs.case_store import import_case
 from models.runs.scenarios.store import create_scenario, edit
-from tests.conftest import CASES
+from tests.paths import CASES
 
 RISKY = ['=HYPERLINK("http://x")', "+SUM(1,2)", "-2+3", "@cmd", "=1+1"]
 

@@ -16,7 +16,6 @@ from models.db.database import SettlementDatabase
 from models.db.schema import SettlementRun
 from models.fetch.cache import ResponseCache
 from models.fetch.client import ClientSettings, FetchError, InsightsClient
-from models.fetch.endpoints import plan_requests
 from models.fetch.fetcher import FetchCancelled
 from models.fetch.session import fetch_dates, import_dates
 from models.imports.loader import import_files
@@ -260,14 +259,6 @@ def test_a_cut_off_index_line_is_ignored_and_its_answer_fetched_again(server, tm
     assert again.fetched.requested == 1 == len(server.log)
 
 
-def test_plan_counts(tmp_path):
-    assert len(plan_requests([D], ("PN",))) == 48
-    assert len(plan_requests([date(2026, 3, 29)], ("PN",))) == 46  # spring clock change
-    assert len(plan_requests([date(2025, 10, 26)], ("QPN",))) == 50  # autumn clock change
-    assert len(plan_requests([D], ("ISPSTACK",))) == 96  # a bid and an offer stack a period
-    assert len(plan_requests([D, date(2022, 1, 2)], ("REGISTER",))) == 1  # not dated
-
-
 def _documents(path, day):
     with SettlementDatabase.open(path) as db, db.engine.connect() as conn:
         runs = [r for r in list_runs(conn, day) if r.kind == "run"]
@@ -303,37 +294,6 @@ def test_system_prices_of_a_short_day_fetched_are_the_recorded_answer(server, tm
         filed = import_files(db, [ELEXON / "system_prices" / "disebsp_2026-03-29.json"])
     assert result.summary.dates[0].records == filed.dates[0].records
     assert result.summary.dates[0].records["published prices"] == 46
-
-
-def test_lolpdrm_gets_its_forecast_horizon_from_the_publish_time():
-    from models.fetch.day_import import _with_horizon
-
-    record = {"publishTime": "2024-06-12T10:30:00Z", "startTime": "2024-06-12T11:30:00Z"}
-    assert _with_horizon(record)["forecastHorizon"] == 1
-    record = {"publishTime": "2024-06-12T03:30:00Z", "startTime": "2024-06-12T11:30:00Z"}
-    assert _with_horizon(record)["forecastHorizon"] == 8
-    stated = {"publishTime": "2024-06-12T03:30:00Z", "startTime": "x", "forecastHorizon": 2}
-    assert _with_horizon(stated) == stated  # a stated horizon is kept
-    assert _with_horizon({"startTime": "2024-06-12T11:30:00Z"}) == {
-        "startTime": "2024-06-12T11:30:00Z"
-    }
-
-
-def test_lolpdrm_asks_for_the_publications_of_the_day():
-    (request,) = plan_requests([date(2024, 6, 12)], ("LOLPDRM",))  # BST: midnight is 23:00Z
-    assert request.params == (
-        ("publishDateTimeFrom", "2024-06-11T22:00Z"),
-        ("publishDateTimeTo", "2024-06-12T23:00Z"),
-        ("format", "json"),
-    )
-
-
-def test_bm_windows_cover_every_period_once():
-    requests = plan_requests([date(2025, 10, 26)], ("BOD",))  # 50 periods
-    spans = [r.periods for r in requests]
-    assert spans[0] == (1, 4) and spans[-1] == (49, 50)
-    covered = [p for first, last in spans for p in range(first, last + 1)]
-    assert covered == list(range(1, 51))
 
 
 def test_two_dates_are_two_imports_each_with_its_own_manifest(server, tmp_path):

@@ -15,7 +15,7 @@ from models.db.database import SettlementDatabase
 from models.demo.generator import DemoSpec, generate_demo
 from models.runs.case_store import export_case, import_case, read_run_rows
 from models.runs.run_store import list_runs
-from tests.conftest import CASES
+from tests.paths import CASES
 
 
 @pytest.fixture(scope="module")

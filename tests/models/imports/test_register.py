@@ -24,7 +24,7 @@ from models.runs.inputs import load_settlement_inputs
 from models.runs.results_store import settle_run
 from models.runs.run_store import find_run, list_runs
 from models.runs.run_warnings import read_run_warnings
-from tests.models.imports.conftest import elexon
+from tests.paths import elexon
 
 WIND_DAY = date(2022, 1, 1)
 LEGACY_DAY = date(2022, 3, 19)
