@@ -44,7 +44,6 @@ NOT_YET_MIRRORED = {
     "models/demo/units.py",
     "models/exports/packs.py",
     "models/exports/s0142.py",
-    "models/fetch/cache.py",
     "models/fetch/fetcher.py",
     "models/imports/datasets.py",
     "models/p114/layout.py",

@@ -7,6 +7,8 @@ import threading
 from datetime import UTC, date, datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from models.fetch.client import ClientSettings, FetchError, InsightsClient, retry_after
 from models.fetch.endpoints import ENDPOINTS
@@ -69,6 +71,12 @@ def test_retry_after_parsing():
     assert retry_after("Thu, 01 Jan 2026 11:00:00 GMT", now) == 0.0  # in the past: now
     assert retry_after("soon", now) is None
     assert retry_after(None, now) is None
+
+
+@given(seconds=st.integers(min_value=0, max_value=10**6))
+def test_retry_after_in_seconds_is_those_seconds(seconds):
+    assert retry_after(str(seconds)) == float(seconds)
+    assert retry_after(f" {seconds} ") == float(seconds)
 
 
 def test_500_backs_off_exponentially_then_succeeds(server):

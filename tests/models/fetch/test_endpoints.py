@@ -1,6 +1,5 @@
-"""Properties of the request plan and the cache key: every period of any settlement day asked
-for exactly once, within each endpoint's range limits; a request's key does not depend on the
-order of its parameters."""
+"""The request plan: every period of any settlement day asked for exactly once, within each
+endpoint's range limits, in windows of the right size; dataset lists."""
 
 from __future__ import annotations
 
@@ -11,12 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine.settlement_calendar import periods_in_day
-from models.fetch.cache import request_key
-from models.fetch.client import retry_after
 from models.fetch.endpoints import (
     DEFAULT_DATASETS,
     ENDPOINTS,
-    Request,
     _windows,
     parse_datasets,
     plan_requests,
@@ -52,30 +48,6 @@ def test_windows_of_any_size_tile_the_day(day, size):
     assert all(1 <= last - first + 1 <= size for first, last in spans)
     assert [first for first, _ in spans[1:]] == [last + 1 for _, last in spans[:-1]]
     assert spans[0][0] == 1 and spans[-1][1] == periods_in_day(day)
-
-
-@given(
-    params=st.lists(
-        st.tuples(st.text("abcdefgh", min_size=1), st.text(max_size=5)),
-        unique_by=lambda p: p[0],
-        max_size=6,
-    ),
-    seed=st.randoms(),
-)
-def test_the_cache_key_does_not_depend_on_parameter_order(params, seed):
-    shuffled = list(params)
-    seed.shuffle(shuffled)
-    a = Request("PN", None, "/datasets/PN", tuple(params))
-    b = Request("PN", None, "/datasets/PN", tuple(shuffled))
-    assert request_key("http://x/api", a) == request_key("http://x/api/", b)
-    c = Request("PN", None, "/datasets/QPN", tuple(params))
-    assert request_key("http://x/api", a) != request_key("http://x/api", c)
-
-
-@given(seconds=st.integers(min_value=0, max_value=10**6))
-def test_retry_after_in_seconds_is_those_seconds(seconds):
-    assert retry_after(str(seconds)) == float(seconds)
-    assert retry_after(f" {seconds} ") == float(seconds)
 
 
 def test_the_register_is_asked_for_once_whatever_the_dates():
