@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import CASES
+from tests.paths import CASES
 from tests.workbench.cli.running import run
 from workbench.cli.main import main
 

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from tests.conftest import CASES
+from tests.paths import CASES
 from tests.workbench.cli.running import run
 from workbench.cli.main import main
 

@@ -14,12 +14,10 @@ from pathlib import Path
 import pytest
 
 from models.db.database import SettlementDatabase
-from tests.conftest import ELEXON_DATA
-from tests.models.test_database import killed_mid_write
+from tests.models.db.crashes import killed_mid_write
+from tests.paths import ELEXON_DATA, REPO
 from tests.workbench.cli.running import one_line, run
 from workbench.error_log import write_error_log
-
-REPO = Path(__file__).resolve().parents[3]
 
 
 def test_a_crash_during_a_commit_does_not_lock_the_user_out(case_db, tmp_path, capsys):

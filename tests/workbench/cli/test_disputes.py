@@ -9,7 +9,7 @@ import shutil
 import pytest
 from openpyxl import load_workbook
 
-from tests.conftest import CASES
+from tests.paths import CASES
 from tests.workbench.cli.running import run
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.models.imports.conftest import elexon
+from tests.paths import elexon
 from tests.workbench.cli.running import run
 
 

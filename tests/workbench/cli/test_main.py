@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from tests.conftest import CASES
+from tests.paths import CASES
 from tests.workbench.cli.running import one_line, run
 from workbench.cli.main import main
 from workbench.error_log import log_path

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.models.imports.conftest import elexon
+from tests.paths import elexon
 from tests.workbench.cli.running import run
 
 

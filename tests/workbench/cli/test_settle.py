@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import json
 
-from tests.conftest import CASES
-from tests.conftest import ELEXON_DATA as ELEXON
+from tests.paths import CASES
+from tests.paths import ELEXON_DATA as ELEXON
 from tests.workbench.cli.running import run
 from workbench.cli.main import main
 
