@@ -16,5 +16,5 @@ def encode_periods(periods: Iterable[int] | None) -> str | None:
 
 
 def decode_periods(text: str | None) -> tuple[int, ...] | None:
-    """"27,28" → (27, 28); None or "" → None (every period)."""
+    """The stored text read back: "27,28" → (27, 28); None or "" → None (every period)."""
     return tuple(int(p) for p in text.split(",")) if text else None
