@@ -53,7 +53,6 @@ NOT_YET_MIRRORED = {
     "models/published/saa_store.py",
     "models/runs/inputs.py",
     "models/runs/run_frames.py",
-    "models/runs/scenarios/overrides.py",
     "views/day_overview.py",
     "views/run_browser.py",
     "views/scenario_panel.py",
