@@ -3,7 +3,6 @@ explorer and price stack; menus, shortcuts, background jobs, recent files and se
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, Signal
@@ -22,8 +21,6 @@ from PySide6.QtWidgets import (
     QToolBar,
 )
 
-from engine.errors import EngineInputError
-from engine.settlement_trace import trace_account, trace_price, trace_unit
 from models.core.errors import WorkbenchInputError
 from models.db.database import SettlementDatabase, database_failure
 from models.runs.check_outcomes import check_counts
@@ -49,6 +46,7 @@ from workbench.gui.preload import (
     last_shown_key,
     remembered_run,
 )
+from workbench.gui.run_views import RunViews
 
 DATABASE_FILTER = "Settlement databases (*.sqlite *.db);;All files (*)"
 DATA_FILTER = "Elexon data files (*.json *.csv *.gz *.txt);;All files (*)"
@@ -72,9 +70,6 @@ class MainWindow(QMainWindow):
         # What is on show (database, run, period, BM unit, comparison): views and controllers
         # listen to it; the period box below is one view of its period.
         self.selection = Selection(period=1)
-        self._stale: set = set()  # views not yet showing the loaded run
-        self._pending_unit: str | None = None
-        self._inspected: tuple | None = None  # (result, subject) the inspector shows
         self.jobs = JobRunner(self)
         self.setWindowTitle("Settlement Workbench")
         self.setAcceptDrops(True)
@@ -213,17 +208,19 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         self.runs.run_chosen.connect(self.load_run)
-        selection = self.selection
-        selection.events.period.connect(self._period_changed)
-        selection.events.bm_unit.connect(self._unit_selected)
+        # The period box first: the views then hear only a period the box can show.
+        self.selection.events.period.connect(self._show_period)
         self.period.valueChanged.connect(self._select_period)
-        self.overview.period_clicked.connect(self._select_period)
-        self.overview.parties.row_selected.connect(self._party_selected)
-        self.overview.difference_activated.connect(self.show_difference)
-        self.explorer.period_selected.connect(self._select_period)
-        self.explorer.unit_selected.connect(self._select_unit)
-        self.inspector.navigate.connect(self.navigate)
-        self.tabs.currentChanged.connect(self._tab_changed)
+        self.run_views = RunViews(
+            self.selection,
+            self.tabs,
+            self.overview,
+            self.explorer,
+            self.stack,
+            self.inspector,
+            status=self.status.setText,
+            remember=self._remember_selection,
+        )
         self.jobs.started.connect(self._job_started)
         self.jobs.finished.connect(self._job_finished)
         self.jobs.progressed.connect(self._job_progress)
@@ -302,12 +299,8 @@ class MainWindow(QMainWindow):
             self.selection.period = int(remembered)
         if self.selection.period not in inputs.periods:
             self.selection.period = inputs.periods[len(inputs.periods) // 2]
-        # Each view fills when first shown: the first paint of a GB-scale run needs only the
-        # one in front (a third of a second sooner), and a new run shown in the BM units view
-        # does not also redraw the hidden overview on the GUI thread.
-        self._stale = {self.overview, self.explorer, self.stack}
-        self._pending_unit = str(unit) if first_view and unit is not None else None
-        self.ensure_shown(self.tabs.currentWidget())
+        # Each view fills when first shown (see workbench.gui.run_views).
+        self.run_views.run_loaded(str(unit) if first_view and unit is not None else None)
         counts = check_counts(view.result.checks)  # not applicable: neither passed nor failed
         self.status.setText(
             f"{view.label}: {len(view.result.inputs.bm.bm_units):,} BM units, "
@@ -319,7 +312,7 @@ class MainWindow(QMainWindow):
         )
         self._remember_selection("run", view.run.id)
         self.warnings_link.show_count(len(view.warnings))
-        self._update_inspector()
+        self.run_views.update_inspector()
         self.run_shown.emit(view.run.id)
 
     def settle(self) -> None:
@@ -359,7 +352,7 @@ class MainWindow(QMainWindow):
 
         self.jobs.start("demo", work, self.open_database, self._job_failed, self._job_cancelled)
 
-    # -- selection and inspector -------------------------------------------------------------
+    # -- the selection remembered per database ------------------------------------------------
 
     def _remembered(self, what: str):
         if self.db is None:
@@ -370,144 +363,24 @@ class MainWindow(QMainWindow):
         if self.db is not None:
             self.settings.setValue(last_shown_key(what, self.db.location), value)
 
-    def ensure_shown(self, widget) -> None:
-        """Fill the overview, BM unit or stack view with the loaded run if it is not yet."""
-        if self.view is None or widget not in self._stale:
-            return
-        self._stale.discard(widget)
-        if widget is self.overview:
-            view = self.view
-            self.overview.show_result(
-                view.result, view.label, view.published_prices, differences=view.differences
-            )
-            self.overview.show_warnings(view.warnings)
-            self.overview.show_completeness(view.completeness)
-        elif widget is self.explorer:
-            self.explorer.show_run(self.view)
-            if self._pending_unit is not None:
-                self.explorer.select_unit(self._pending_unit)
-                self._pending_unit = None
-            self.explorer.set_period(self.selection.period)
-        elif widget is self.stack:
-            self.stack.show_run(self.view)
-            self.stack.set_period(self.selection.period)
-
     def show_run_warnings(self) -> None:
         """The loaded run's data warnings: the day overview's Data warnings tab."""
         self.tabs.setCurrentWidget(self.overview)
         self.overview.tables.setCurrentIndex(self.overview.warnings_tab)
 
-    def _tab_changed(self, _index: int) -> None:
-        self.ensure_shown(self.tabs.currentWidget())
-        self._update_inspector()
-
     def _select_period(self, period: int) -> None:
         self.selection.period = period
 
-    def _select_unit(self, unit: str) -> None:
-        self.selection.bm_unit = unit
-
-    def _period_changed(self, period: int) -> None:
-        """The selection's period: in the period box and every view showing the run."""
+    def _show_period(self, period: int) -> None:
+        """The selection's period in the period box; beyond the box's range (the run's
+        periods), the box's own value is the period."""
         self.period.setValue(period)
-        if self.period.value() != period:  # beyond the box's range: the box's value holds
+        if self.period.value() != period:
             self.selection.period = self.period.value()
-            return
-        self._remember_selection("period", period)
-        if self.explorer not in self._stale:
-            self.explorer.set_period(period)
-        if self.stack not in self._stale:
-            self.stack.set_period(period)
-        self._update_inspector()
 
-    def _unit_selected(self, unit: str | None) -> None:
-        """The selection's BM unit: in the BM units view (if it shows the run) and traced."""
-        if unit is None:
-            return
-        self._remember_selection("unit", unit)
-        explorer = self.explorer
-        if explorer not in self._stale and explorer.view is not None:
-            row = explorer.unit  # its own choice (the usual case): nothing to select
-            shown = None if row is None else explorer.view.units.bm_unit_id[row]
-            if shown != unit:
-                explorer.select_unit(unit)
-        self._update_inspector()
-
-    def _party_selected(self, _row: int) -> None:
-        self._update_inspector()
-
-    def _inspected_subject(self) -> tuple | None:
-        """What the inspector should trace now: (kind, what, period), or None."""
-        view, period, unit = self.view, self.selection.period, self.selection.bm_unit
-        if view is None or period not in view.result.inputs.periods:
-            return None
-        current = self.tabs.currentWidget()
-        if current is self.overview:
-            index = self.overview.parties.view.currentIndex()
-            if index.isValid():
-                row = self.overview.parties.proxy.mapToSource(index).row()
-                return ("account", view.result.inputs.parties[row], period)
-            return ("price", None, period)
-        if current is self.explorer and unit is not None:
-            return ("unit", unit, period)
-        if current is self.explorer:
-            return None
-        return ("price", None, period)
-
-    def _update_inspector(self) -> None:
-        subject = self._inspected_subject()
-        # A new run shows its unit (which updates the inspector) and then updates it again:
-        # trace each subject of each result once.
-        if subject is None:
-            return
-        result = self.view.result
-        shown = self._inspected
-        if shown is not None and shown[0] is result and shown[1] == subject:
-            return
-        kind, what, period = subject
-        try:
-            if kind == "account":
-                trace = trace_account(result, what, "P", period)
-            elif kind == "unit":
-                trace = trace_unit(result, what, period)
-            else:
-                trace = trace_price(result, period)
-        except (EngineInputError, WorkbenchInputError) as exc:
-            self.status.setText(str(exc))
-            return
-        self._inspected = (result, subject)
-        self.inspector.show_trace(
-            trace, result.known_gaps, result.inputs.bm.settlement_date, period
-        )
-
-    def show_difference(self, kind: str, key: str) -> None:
-        """Go to a value that differs from the stored results: its period, unit or party."""
-        if self.view is None:
-            return
-        if kind == "period":
-            self.selection.period = int(key)
-        elif kind == "BM unit":
-            self.ensure_shown(self.explorer)
-            if self.explorer.select_unit(key):
-                self.tabs.setCurrentWidget(self.explorer)
-        elif kind == "party":
-            # Its row in the party charges (the inspector follows it), the list staying shown.
-            self.overview.parties.select_source_row(
-                list(self.view.result.inputs.parties).index(key)
-            )
-
-    def navigate(self, source: str) -> None:
-        """Select what an inspector input came from: a BM unit (and period)."""
-        if self.view is None:
-            return
-        period = re.search(r"period (\d+)", source)
-        if period:
-            self.selection.period = int(period.group(1))
-        self.ensure_shown(self.explorer)
-        for word in source.replace(",", " ").split():
-            if self.explorer.select_unit(word):
-                self.tabs.setCurrentWidget(self.explorer)
-                break
+    def ensure_shown(self, widget) -> None:
+        """Fill the overview, BM unit or stack view with the loaded run if it is not yet."""
+        self.run_views.ensure_shown(widget)
 
     # -- jobs ------------------------------------------------------------------------------------
 
