@@ -24,7 +24,7 @@ NO_BEHAVIOUR = {
     "models/p114/errors.py",
     # Constants; each limit is checked by the test of the module that holds inputs to it.
     "models/core/limits.py",
-    # Alembic's environment script, run by Alembic for every migration of test_database.py.
+    # Alembic's environment script, run by Alembic for every migration (db/test_database.py).
     "models/db/migrations/env.py",
 }
 
@@ -33,9 +33,6 @@ NO_BEHAVIOUR = {
 # leave it (the test below says so), and a new module comes with its test file.
 NOT_YET_MIRRORED = {
     "models/casefiles/results_json.py",
-    # Its tests are still at tests/models/test_database.py: tests/workbench imports
-    # killed_mid_write from there (its home is now tests/models/db/crashes.py).
-    "models/db/database.py",
     "models/db/portable_types.py",  # through tests/models/db/test_backend_schema.py
     "models/db/schema.py",
     "models/demo/market.py",
