@@ -1,8 +1,6 @@
-"""tests/ mirrors the code: each module of engine/, models/ and views/ has its tests at the same
-path, tests/<package path>/test_<module>.py, and more files for one module are
-test_<module>_<aspect>.py beside it, so a reader finds a module's tests without searching.
-
-workbench/ is left out while its cli/ and gui/ rooms are being laid out (issue 17).
+"""tests/ mirrors the code: each module of engine/, models/, views/ and workbench/cli/ has its
+tests at the same path, tests/<package path>/test_<module>.py, and more files for one module
+are test_<module>_<aspect>.py beside it, so a reader finds a module's tests without searching.
 """
 
 from __future__ import annotations
@@ -13,7 +11,9 @@ import pytest
 
 from tests.paths import REPO
 
-ROOTS = ("engine", "models", "views")
+# workbench/gui and workbench's own modules are left out while the GUI's controllers are
+# being laid out (issue 17).
+ROOTS = ("engine", "models", "views", "workbench/cli")
 
 # Modules with no behaviour of their own: what they declare is tested where it is used.
 NO_BEHAVIOUR = {
