@@ -386,90 +386,145 @@ def accepted_volumes(
     """
     contributions = spot_contributions(inputs, spots)
     spot = contributions.spot
-    unit = spots.unit[spot]
-    time = spots.time[spot]
-    x_k = spots.level[spot] - spots.fpn[spot]
-    x_previous = spots.previous_level[spot] - spots.fpn[spot]
-    weight = contributions.weight / 60.0  # MW·min → MWh
-
     piece, piece_acceptance, piece_period = piece_numbers(
         inputs, spans, spots.acceptance[spot], contributions.period
     )
-    pieces = piece_acceptance
-
+    walk = _SpotRows(
+        time=spots.time[spot],
+        x_k=spots.level[spot] - spots.fpn[spot],
+        x_previous=spots.previous_level[spot] - spots.fpn[spot],
+        weight=contributions.weight / 60.0,  # MW·min → MWh
+        piece=piece,
+        pieces=len(piece_acceptance),
+        rows_by_pair=PairIndex.build(inputs).rows_by_pair(spots.unit[spot], contributions.period),
+    )
     bands = BandWidths.build(inputs)
-    pair_index = PairIndex.build(inputs)
-    rows_by_pair = pair_index.rows_by_pair(unit, contributions.period)
     offers, bids = pair_numbers(inputs)
     kept = PairSpotValues({}, {}, {}) if keep_spot_values else None
-    out_piece, out_pair, out_row, out_qao, out_qab = [], [], [], [], []
-    every_row = np.arange(len(spot))
+    found: list[_PairPieces] = []
     for side in (offers, bids):
         edge = np.zeros(len(spot))
-        # Offer bands lie at or above FPN and bid bands at or below: a spot whose level and
-        # previous level are both on the other side of FPN moves no volume in any band of this
-        # side, so only the others are walked (half of them, typically). Traces keep every
-        # row's band edges, so they walk them all.
-        if kept is not None:
-            candidates = every_row
-        elif side is offers:
-            candidates = np.flatnonzero(np.maximum(x_k, x_previous) > 0)
-        else:
-            candidates = np.flatnonzero(np.minimum(x_k, x_previous) < 0)
+        keep_all = kept is not None
+        candidates = _rows_that_can_move(walk, offers_side=side is offers, keep_all=keep_all)
         for n in side:
-            row = rows_by_pair[candidates, n + MAX_PAIR]
-            # Work only where the unit has pair n in the period: elsewhere its band is empty,
-            # the edge does not move and the clipped difference is 0.
-            has_pair = row >= 0
-            present = candidates[has_pair]
-            if kept is not None:
-                kept.lower[n], kept.upper[n], kept.qabo[n] = (
-                    edge.copy(),
-                    edge.copy(),
-                    np.zeros(len(spot)),
-                )
-            if len(present) == 0:
-                continue
-            present_row = row[has_pair].astype(np.int64)
-            width = bands.at(present_row, time[present])
-            if n > 0:
-                lower = edge[present]
-                upper = lower + width
-                edge[present] = upper
-            else:
-                upper = edge[present]
-                lower = upper + width
-                edge[present] = lower
-            qabo = np.clip(x_k[present], lower, upper) - np.clip(x_previous[present], lower, upper)
-            if kept is not None:
-                kept.lower[n][present], kept.upper[n][present] = lower, upper
-                kept.qabo[n][present] = qabo
-            w = weight[present]
-            p = piece[present]
-            qao = np.bincount(p, weights=w * np.maximum(qabo, 0.0), minlength=len(pieces))
-            qab = np.bincount(p, weights=w * np.minimum(qabo, 0.0), minlength=len(pieces))
-            # The pair row of a piece: its spot rows all share (unit, period, n).
-            piece_row = np.full(len(pieces), -1)
-            piece_row[p] = present_row
-            nonzero = np.flatnonzero((qao != 0) | (qab != 0))
-            out_piece.append(nonzero)
-            out_pair.append(np.full(len(nonzero), n))
-            out_row.append(piece_row[nonzero])
-            out_qao.append(qao[nonzero])
-            out_qab.append(qab[nonzero])
+            pieces = _walk_pair(walk, bands, n, candidates, edge, kept)
+            if pieces is not None:
+                found.append(pieces)
+    volumes = _joined_volumes(inputs, spans, cadl_minutes, found, piece_acceptance, piece_period)
+    return volumes, contributions, kept
+
+
+@dataclass(frozen=True, slots=True)
+class _SpotRows:
+    """The contribution rows walked through the bands (all arrays of shape (contributions,))."""
+
+    time: np.ndarray  # epoch s
+    x_k: np.ndarray  # qA_k(t) − FPN(t), MW
+    x_previous: np.ndarray  # qA_(k−1)(t) − FPN(t), MW
+    weight: np.ndarray  # trapezium weight, MWh per MW
+    piece: np.ndarray  # the (acceptance, period) piece of each row
+    pieces: int
+    rows_by_pair: np.ndarray  # (contributions, PAIR_SLOTS): pair row, or −1
+
+
+@dataclass(frozen=True, slots=True)
+class _PairPieces:
+    """The pieces where pair n moved volume: their pair rows and QAO_knj, QAB_knj (MWh)."""
+
+    piece: np.ndarray
+    pair: int
+    pair_row: np.ndarray
+    qao: np.ndarray
+    qab: np.ndarray
+
+
+def _rows_that_can_move(walk: _SpotRows, *, offers_side: bool, keep_all: bool) -> np.ndarray:
+    """The rows that can move volume in a band of one side.
+
+    Offer bands lie at or above FPN and bid bands at or below: a spot whose level and
+    previous level are both on the other side of FPN moves no volume in any band of this
+    side, so only the others are walked (half of them, typically). Traces keep every row's
+    band edges, so they walk them all."""
+    if keep_all:
+        return np.arange(len(walk.time))
+    if offers_side:
+        return np.flatnonzero(np.maximum(walk.x_k, walk.x_previous) > 0)
+    return np.flatnonzero(np.minimum(walk.x_k, walk.x_previous) < 0)
+
+
+def _walk_pair(
+    walk: _SpotRows,
+    bands: BandWidths,
+    n: int,
+    candidates: np.ndarray,
+    edge: np.ndarray,
+    kept: PairSpotValues | None,
+) -> _PairPieces | None:
+    """Pair n's band [L_n, U_n] at each candidate row, stacked on `edge` (the outer edge of
+    pairs 1 … n−1, or −1 … n+1, moved on to pair n's), and the volume it takes per piece;
+    None where no row has pair n. Fills `kept` with the band edges and qABO_kn(t)."""
+    row = walk.rows_by_pair[candidates, n + MAX_PAIR]
+    # Work only where the unit has pair n in the period: elsewhere its band is empty,
+    # the edge does not move and the clipped difference is 0.
+    has_pair = row >= 0
+    present = candidates[has_pair]
+    if kept is not None:
+        kept.lower[n], kept.upper[n], kept.qabo[n] = (
+            edge.copy(),
+            edge.copy(),
+            np.zeros(len(edge)),
+        )
+    if len(present) == 0:
+        return None
+    present_row = row[has_pair].astype(np.int64)
+    width = bands.at(present_row, walk.time[present])
+    if n > 0:
+        lower = edge[present]
+        upper = lower + width
+        edge[present] = upper
+    else:
+        upper = edge[present]
+        lower = upper + width
+        edge[present] = lower
+    x_k, x_previous = walk.x_k[present], walk.x_previous[present]
+    qabo = np.clip(x_k, lower, upper) - np.clip(x_previous, lower, upper)
+    if kept is not None:
+        kept.lower[n][present], kept.upper[n][present] = lower, upper
+        kept.qabo[n][present] = qabo
+    w = walk.weight[present]
+    p = walk.piece[present]
+    qao = np.bincount(p, weights=w * np.maximum(qabo, 0.0), minlength=walk.pieces)
+    qab = np.bincount(p, weights=w * np.minimum(qabo, 0.0), minlength=walk.pieces)
+    # The pair row of a piece: its spot rows all share (unit, period, n).
+    piece_row = np.full(walk.pieces, -1)
+    piece_row[p] = present_row
+    nonzero = np.flatnonzero((qao != 0) | (qab != 0))
+    return _PairPieces(nonzero, n, piece_row[nonzero], qao[nonzero], qab[nonzero])
+
+
+def _joined_volumes(
+    inputs: BmInputs,
+    spans: AcceptanceSpans,
+    cadl_minutes: float,
+    found: list[_PairPieces],
+    piece_acceptance: np.ndarray,
+    piece_period: np.ndarray,
+) -> AcceptedVolumes:
+    """The pairs' pieces as one table (pairs in walking order), with their sums per pair row
+    (R-VOL-SUM) and the CADL flags (R-VOL-CADL)."""
 
     def joined(parts, dtype):
         return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype=dtype)
 
-    selected = joined(out_piece, np.int64)
-    pair_row = joined(out_row, np.int64)
-    qao_knj = joined(out_qao, float)
-    qab_knj = joined(out_qab, float)
+    selected = joined([f.piece for f in found], np.int64)
+    pair_row = joined([f.pair_row for f in found], np.int64)
+    qao_knj = joined([f.qao for f in found], float)
+    qab_knj = joined([f.qab for f in found], float)
     count = len(inputs.pairs)
-    volumes = AcceptedVolumes(
+    return AcceptedVolumes(
         acceptance=piece_acceptance[selected],
         period=piece_period[selected],
-        pair=joined(out_pair, np.int64),
+        pair=joined([np.full(len(f.piece), f.pair) for f in found], np.int64),
         pair_row=pair_row,
         qao=qao_knj,
         qab=qab_knj,
@@ -477,4 +532,3 @@ def accepted_volumes(
         qab_nj=np.bincount(pair_row, weights=qab_knj, minlength=count),
         cadl_flag=spans.duration_minutes < cadl_minutes,
     )
-    return volumes, contributions, kept
