@@ -461,9 +461,19 @@ def validate_bm_inputs(inputs: BmInputs) -> None:
         period or of the wrong sign, a duplicate acceptance number or an acceptance without
         levels.
     """
+    _check_references(inputs)
+    units = inputs.bm_units
+    start, end = inputs.day_start, inputs.day_end
+    _check_segments(inputs.fpn, lambda r: f"BM unit {units[inputs.fpn.owner[r]]} FPN", start, end)
+    _check_pairs(inputs)
+    _check_bands(inputs)
+    _check_acceptances(inputs)
+
+
+def _check_references(inputs: BmInputs) -> None:
+    """Every row refers to a row that exists, and no BM unit is listed twice."""
     units = inputs.bm_units
     count = len(units)
-    start, end, periods = inputs.day_start, inputs.day_end, inputs.periods
     for name, table, size in (
         ("FPN", inputs.fpn.owner, count),
         ("pair", inputs.pairs.unit, count),
@@ -477,12 +487,22 @@ def validate_bm_inputs(inputs: BmInputs) -> None:
         duplicate = next(u for u in units if units.count(u) > 1)
         raise EngineInputError(f"BM unit {duplicate} is listed twice")
 
-    _check_segments(inputs.fpn, lambda r: f"BM unit {units[inputs.fpn.owner[r]]} FPN", start, end)
 
+def _pair_name(inputs: BmInputs, row: int) -> str:
     pairs = inputs.pairs
+    return (
+        f"BM unit {inputs.bm_units[pairs.unit[row]]} pair {pairs.pair[row]} "
+        f"period {pairs.period[row]}"
+    )
+
+
+def _check_pairs(inputs: BmInputs) -> None:
+    """Pair numbers ±1 to ±MAX_PAIR, periods of the day, finite prices, PO_n ≥ PB_n, and
+    each pair once per unit and period."""
+    pairs, periods = inputs.pairs, inputs.periods
 
     def pair_name(row: int) -> str:
-        return f"BM unit {units[pairs.unit[row]]} pair {pairs.pair[row]} period {pairs.period[row]}"
+        return _pair_name(inputs, row)
 
     _fail(
         (pairs.pair == 0) | (np.abs(pairs.pair) > MAX_PAIR),
@@ -506,12 +526,17 @@ def validate_bm_inputs(inputs: BmInputs) -> None:
         slot = slot + MAX_PAIR
         _fail(_repeats(slot), pair_name, "the pair is given twice for the period")
 
-    bands = inputs.bands
+
+def _check_bands(inputs: BmInputs) -> None:
+    """Band segments well formed, inside their pair's period, ≥ 0 on offer pairs and ≤ 0
+    on bid pairs."""
+    pairs, bands = inputs.pairs, inputs.bands
+    start = inputs.day_start
 
     def band_name(row: int) -> str:
-        return f"{pair_name(int(bands.owner[row]))} band"
+        return f"{_pair_name(inputs, int(bands.owner[row]))} band"
 
-    _check_segments(bands, band_name, start, end)
+    _check_segments(bands, band_name, start, inputs.day_end)
     if len(bands):
         owner_period = pairs.period[bands.owner]
         period_start = start + PERIOD_SECONDS * (owner_period - 1)
@@ -528,7 +553,11 @@ def validate_bm_inputs(inputs: BmInputs) -> None:
             "band width has the wrong sign; expected ≥ 0 on offer pairs, ≤ 0 on bid pairs",
         )
 
-    acceptances = inputs.acceptances
+
+def _check_acceptances(inputs: BmInputs) -> None:
+    """Each acceptance number once per unit, each acceptance with levels, and the level
+    segments well formed."""
+    units, acceptances = inputs.bm_units, inputs.acceptances
 
     def acceptance_name(row: int) -> str:
         return f"BM unit {units[acceptances.unit[row]]} acceptance {acceptances.number[row]}"
@@ -545,7 +574,9 @@ def validate_bm_inputs(inputs: BmInputs) -> None:
         has_levels[inputs.acceptance_levels.owner] = True
         _fail(~has_levels, acceptance_name, "the acceptance has no levels")
     levels = inputs.acceptance_levels
-    _check_segments(levels, lambda r: acceptance_name(int(levels.owner[r])), start, end)
+    _check_segments(
+        levels, lambda r: acceptance_name(int(levels.owner[r])), inputs.day_start, inputs.day_end
+    )
 
 
 # ---------------------------------------------------------------------------------------------
