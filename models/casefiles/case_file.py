@@ -198,16 +198,15 @@ def _semantic_errors(data: dict) -> Iterator[str]:
             f"settlement_date: {settlement_date} is before single imbalance pricing "
             f"({SINGLE_PRICE_FROM}); dual-price settlement is not supported"
         )
+    yield from _period_errors(data, settlement_date)
+    yield from _duplicate_errors(data)
+    yield from _reference_errors(data)
+    yield from _profile_errors(data)
+
+
+def _period_errors(data: dict, settlement_date: date) -> Iterator[str]:
+    """Periods the settlement date does not have (46 or 50 on clock-change days)."""
     last_period = periods_in_day(settlement_date)
-
-    def periods_ok(key: str) -> Iterator[str]:
-        for i, record in enumerate(data.get(key, [])):
-            if record["period"] > last_period:
-                yield (
-                    f"{key}[{i}].period: {record['period']} does not exist on {settlement_date}, "
-                    f"which has periods 1 to {last_period}"
-                )
-
     for i, period in enumerate(data.get("periods", [])):
         if period > last_period:
             yield f"periods[{i}]: {period} does not exist on {settlement_date} (1 to {last_period})"
@@ -221,8 +220,16 @@ def _semantic_errors(data: dict) -> Iterator[str]:
         "lolp",
         "price_adjustment",
     ):
-        yield from periods_ok(key)
+        for i, record in enumerate(data.get(key, [])):
+            if record["period"] > last_period:
+                yield (
+                    f"{key}[{i}].period: {record['period']} does not exist on {settlement_date}, "
+                    f"which has periods 1 to {last_period}"
+                )
 
+
+def _duplicate_errors(data: dict) -> Iterator[str]:
+    """Records given twice, each list by its own key."""
     yield from _duplicates(data, "parties", lambda r: r["id"], "party id")
     yield from _duplicates(data, "bm_units", lambda r: r["id"], "BM unit id")
     yield from _duplicates(
@@ -245,6 +252,9 @@ def _semantic_errors(data: dict) -> Iterator[str]:
     for key in ("lolp", "price_adjustment"):
         yield from _duplicates(data, key, lambda r: r["period"], "period")
 
+
+def _reference_errors(data: dict) -> Iterator[str]:
+    """Parties and BM units named but not listed in parties and bm_units."""
     parties = {p["id"] for p in data["parties"]}
     units = {u["id"] for u in data["bm_units"]}
     for i, unit in enumerate(data["bm_units"]):
@@ -263,6 +273,11 @@ def _semantic_errors(data: dict) -> Iterator[str]:
         if mvrn["to_party"] not in parties:
             yield f"mvrns[{i}].to_party: {mvrn['to_party']!r} is not in parties"
 
+
+def _profile_errors(data: dict) -> Iterator[str]:
+    """Profile points that do not parse, fall between minutes or go back in time, acceptance
+    times that do not parse, and bid-offer pairs whose prices or band widths are the wrong
+    way round."""
     for key in (*PROFILE_KEYS, "bid_offer", "acceptances"):
         for i, record in enumerate(data.get(key, [])):
             yield from _points_errors(f"{key}[{i}]", record["points"])
