@@ -43,7 +43,6 @@ NOT_YET_MIRRORED = {
     "models/p114/layout.py",
     "models/p114/record_tree.py",
     "models/p114/records.py",
-    "models/p114/tree_builder.py",
     "models/published/saa_store.py",
     "models/runs/run_frames.py",
     "views/day_overview.py",
