@@ -18,6 +18,7 @@ Choices the rulebook leaves open, stated here and tested:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -49,6 +50,31 @@ class PriceParameters:
     rpar: float
     dmat: float
     voll: float
+
+
+@dataclass(frozen=True, slots=True)
+class PriceRules:
+    """The swappable rule functions of the price stage (rule variants replace them).
+
+    Each field is called as the default function of its rule is; a rule variant
+    (engine.variants) gives another function of the same signature.
+
+    Attributes
+    ----------
+    dmat : callable
+        R-PRC-DMAT, default r_prc_dmat.
+    arb : callable
+        R-PRC-ARB, default r_prc_arb.
+    repl : callable
+        R-PRC-REPL, default r_prc_repl.
+    par : callable
+        R-PRC-PAR, default r_prc_par.
+    """
+
+    dmat: Callable = field(default_factory=lambda: r_prc_dmat)
+    arb: Callable = field(default_factory=lambda: r_prc_arb)
+    repl: Callable = field(default_factory=lambda: r_prc_repl)
+    par: Callable = field(default_factory=lambda: r_prc_par)
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,6 +290,35 @@ def r_prc_arb(
     result[buys] -= _take_from_top(volume[buys], matched)
     result[sells] += _take_from_top(-volume[sells], matched)
     return result
+
+
+def r_prc_arb_off(
+    side: np.ndarray, volume: np.ndarray, price: np.ndarray, priced: np.ndarray,
+    order: np.ndarray,
+) -> np.ndarray:  # fmt: skip
+    """R-PRC-ARB replaced by no arbitrage tagging (rule variant ``no-arbitrage-tagging``).
+
+    Crossing sell and buy volume stays in the stack; NIV tagging takes it instead.
+
+    Parameters
+    ----------
+    side : numpy.ndarray of int, shape (items,)
+        BUY (+1) or SELL (−1); unused, as r_prc_arb's.
+    volume : numpy.ndarray of float, shape (items,)
+        dmatAdjustedVolume, MWh, buy > 0, sell < 0.
+    price : numpy.ndarray of float, shape (items,)
+        £/MWh; unused.
+    priced : numpy.ndarray of bool, shape (items,)
+        Unused.
+    order : numpy.ndarray of int, shape (items,)
+        Unused.
+
+    Returns
+    -------
+    numpy.ndarray of float, shape (items,)
+        arbitrageAdjustedVolume = dmatAdjustedVolume, MWh.
+    """
+    return volume.copy()
 
 
 def r_prc_niv(volume: np.ndarray) -> float:
@@ -659,6 +714,7 @@ def imbalance_prices(
     parameters: PriceParameters,
     periods: int,
     only_periods: list[int] | None = None,
+    rules: PriceRules | None = None,
 ) -> tuple[PeriodPrices, StackResult]:
     """The imbalance price of every period from its stack items, stage by stage (R-PRC-*).
 
@@ -674,6 +730,8 @@ def imbalance_prices(
         Number of periods of the day.
     only_periods : list of int, optional
         Price these periods only (1-based); default all.
+    rules : PriceRules, optional
+        The rule functions of the stage; default the rulebook's (PriceRules()).
 
     Returns
     -------
@@ -738,12 +796,22 @@ def imbalance_prices(
     by_period = np.lexsort((-tiebreak, -expensiveness, items.period))
     bounds = np.searchsorted(items.period[by_period], np.arange(1, periods + 2))
     wanted = only_periods or list(range(1, periods + 1))
+    rules = rules or PriceRules()
     columns: dict[str, list[np.ndarray]] = {}
     all_rows = []
     for j in wanted:
         rows = by_period[bounds[j - 1] : bounds[j]]
         for name, values in _price_period(
-            j, rows, items, price[rows], reserve[rows], tiebreak, period_inputs, parameters, prices
+            j,
+            rows,
+            items,
+            price[rows],
+            reserve[rows],
+            tiebreak,
+            period_inputs,
+            parameters,
+            prices,
+            rules,
         ).items():
             columns.setdefault(name, []).append(values)
         all_rows.append(rows)
@@ -756,7 +824,7 @@ def imbalance_prices(
 
 
 def _price_period(
-    j, rows, items, price, reserve, tiebreak, period_inputs, parameters, prices
+    j, rows, items, price, reserve, tiebreak, period_inputs, parameters, prices, rules
 ) -> dict:
     """Price period j; returns its items' stack columns and fills its entries of `prices`.
 
@@ -768,15 +836,15 @@ def _price_period(
     mip = float(period_inputs.mip[j - 1])
 
     order = np.arange(len(rows))  # R-PRC-RANK: already ranked by the day's sort
-    dmat = r_prc_dmat(items.volume[rows], parameters.dmat)
-    arbitrage = r_prc_arb(side, dmat, price, priced, order)
+    dmat = rules.dmat(items.volume[rows], parameters.dmat)
+    arbitrage = rules.arb(side, dmat, price, priced, order)
     niv = r_prc_niv(arbitrage)
     first, second = r_prc_flag(
         side, arbitrage, price, priced, items.so_flag[rows], items.cadl_flag[rows]
     )
     niv_volume = r_prc_nivtag(side, arbitrage, order, niv)
     needs_mip = niv == 0 or not np.any(niv_volume != 0)
-    replacement, reference, final, repriced = r_prc_repl(
+    replacement, reference, final, repriced = rules.repl(
         niv_volume, price, priced, second, order, parameters.rpar, mip
     )
     if np.any(repriced) and reference == 0:
@@ -784,7 +852,7 @@ def _price_period(
     final_order = (
         r_prc_rank(side, final, np.ones(len(rows), dtype=bool), tie) if repriced.any() else order
     )
-    par = r_prc_par(niv_volume, final_order, parameters.par)
+    par = rules.par(niv_volume, final_order, parameters.par)
     adjusted, cost, main = r_prc_main(par, final, items.tlm[rows])
 
     if needs_mip and np.isnan(mip):

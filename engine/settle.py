@@ -39,6 +39,7 @@ from engine.imbalance_price import (
     PRICE_UNAVAILABLE,
     PeriodPrices,
     PriceParameters,
+    PriceRules,
     StackResult,
     imbalance_prices,
 )
@@ -55,6 +56,7 @@ from engine.period_data import INPUT_NAMES, held_in, nothing_to_price, period_in
 from engine.settlement_calendar import PERIOD_SECONDS
 from engine.settlement_inputs import SettlementInputs
 from engine.stack_items import StackItems, items_from_bm, items_from_bsad
+from engine.variants import Variant
 
 LOSS_TOLERANCE_MWH = 1e-6
 PLAUSIBLE_TLM = (0.5, 1.5)  # outside this, metered volumes are almost certainly wrong
@@ -182,6 +184,8 @@ class SettlementResult:
         Every invariant checked, per settled period.
     known_gaps : tuple of GapUse, default ()
         The rulebook §15 gaps the day's results depend on.
+    variant : str, default ""
+        The rule variant settled under (engine.variants); "" for the rulebook's rules.
     """
 
     inputs: SettlementInputs
@@ -208,6 +212,7 @@ class SettlementResult:
     parties: PartyTotals
     checks: tuple[Check, ...]
     known_gaps: tuple[GapUse, ...] = ()
+    variant: str = ""
 
     @property
     def unallocated_residual(self) -> np.ndarray:
@@ -278,13 +283,17 @@ def _per_party(per_unit_or_account: np.ndarray, owner: np.ndarray, parties: int)
     return totals
 
 
-def settle_day(inputs: SettlementInputs) -> SettlementResult:
+def settle_day(inputs: SettlementInputs, variant: Variant | None = None) -> SettlementResult:
     """Settle the inputs' periods of their settlement date: every stage, then the checks.
 
     Parameters
     ----------
     inputs : SettlementInputs
         The inputs of one settlement date (MWh export positive, £/MWh, epoch seconds).
+    variant : Variant, optional
+        A rule variant (engine.variants): its parameters replace the inputs' and its rule
+        functions the stages'; the result's inputs hold the replaced parameters. Default:
+        the rulebook's rules.
 
     Returns
     -------
@@ -305,6 +314,9 @@ def settle_day(inputs: SettlementInputs) -> SettlementResult:
     baselining, P415 compensation, the NETSO's energy accounts, VLP virtual accounts, RR
     cashflows; known_gaps names those the day's results depend on.
     """
+    if variant is not None:
+        inputs = variant.apply(inputs)
+    price_rules = variant.stage_rules() if variant is not None else PriceRules()
     validate_settlement_inputs(inputs)
     bm_inputs = inputs.bm
     settled = np.zeros(bm_inputs.periods, dtype=bool)
@@ -312,7 +324,7 @@ def settle_day(inputs: SettlementInputs) -> SettlementResult:
 
     bm = run_bm_stage(bm_inputs, inputs.parameters.cadl_minutes, validate=False)
     metered_available, metered, losses, tlm, stack_tlm = _metered_volumes_and_losses(inputs)
-    items, prices, stack = _imbalance_price_stage(inputs, bm, stack_tlm)
+    items, prices, stack = _imbalance_price_stage(inputs, bm, stack_tlm, price_rules)
     price = prices.ssp
     nd = _non_delivery_stage(bm_inputs, bm, metered, price)
     ce, qabs, qabc, account_imbalance = _account_stage(
@@ -365,6 +377,7 @@ def settle_day(inputs: SettlementInputs) -> SettlementResult:
         parties=totals,
         checks=checks,
         known_gaps=_known_gaps_of_day(inputs, settled, metered_available, losses),
+        variant=variant.name if variant is not None else "",
     )
 
 
@@ -384,7 +397,7 @@ def _metered_volumes_and_losses(inputs: SettlementInputs):
 
 
 def _imbalance_price_stage(
-    inputs: SettlementInputs, bm: BmStageResult, stack_tlm: np.ndarray
+    inputs: SettlementInputs, bm: BmStageResult, stack_tlm: np.ndarray, rules: PriceRules
 ) -> tuple[StackItems, PeriodPrices, StackResult]:
     """R-PRC: the stack of BM and BSAD items, priced for the periods to settle."""
     params = inputs.parameters
@@ -408,6 +421,7 @@ def _imbalance_price_stage(
         PriceParameters(params.par, params.rpar, params.dmat, params.voll),
         inputs.bm.periods,
         only_periods=list(inputs.periods),
+        rules=rules,
     )
     return items, prices, stack
 

@@ -29,6 +29,12 @@ def _f(value, places: int = 6):
     return None if np.isnan(value) else round(value, places)
 
 
+def _named(trace: Trace, result: SettlementResult) -> Trace:
+    """The trace, naming the rule variant its result was settled under (if any)."""
+    trace.variant = result.variant
+    return trace
+
+
 def _check_period(result: SettlementResult, period: int) -> int:
     if period not in result.settled_periods:
         raise EngineInputError(
@@ -79,11 +85,11 @@ def trace_unit(result: SettlementResult, bm_unit: str, period: int) -> Trace:
                 title="Stack TLM without metered volumes: 1 + TLF (indicative)",
             )
         )
-        return trace
+        return _named(trace, result)
     qm = inputs.metered[u, k]
     _trace_losses(trace, result, u, k)
     _trace_non_delivery(trace, result, u, k, qm)
-    return trace
+    return _named(trace, result)
 
 
 def _trace_losses(trace: Trace, result: SettlementResult, u: int, k: int) -> None:
@@ -267,7 +273,7 @@ def trace_account(result: SettlementResult, party: str, account: str, period: in
                 title="Contract volume (no metered volumes: imbalance not settled)",
             )
         )
-        return trace
+        return _named(trace, result)
     led = np.flatnonzero(result.inputs.units.lead_account == a)
     names = result.inputs.bm.bm_units
     secondary_led = bool(result.losses.secondary[led].any())
@@ -288,7 +294,7 @@ def trace_account(result: SettlementResult, party: str, account: str, period: in
     trace.add(_imbalance_step(result, a, k, own_gaps))
     for rcrc_step in _rcrc_steps(result, a, k, gaps):
         trace.add(rcrc_step)
-    return trace
+    return _named(trace, result)
 
 
 def _account_row(result: SettlementResult, party: str, account: str) -> int:
@@ -501,7 +507,7 @@ def trace_price(result: SettlementResult, period: int) -> Trace:
     kept = mine[result.stack.par_adjusted_volume[mine] != 0]
     trace.add(_par_step(result, kept))
     trace.add(_main_price_step(result, kept, k))
-    return trace
+    return _named(trace, result)
 
 
 def _tagged_items(result: SettlementResult, mine: np.ndarray, code: int) -> list:

@@ -160,10 +160,14 @@ class Trace:
         What the trace explains.
     steps : list of TraceStep
         The steps in calculation order.
+    variant : str, default ""
+        The rule variant the numbers were settled under (engine.variants); "" for the
+        rulebook's rules.
     """
 
     subject: str
     steps: list[TraceStep] = field(default_factory=list)
+    variant: str = ""
 
     def add(self, trace_step: TraceStep) -> None:
         """Append a step.
@@ -191,6 +195,9 @@ class Trace:
         Returns
         -------
         dict
-            subject and the steps' TraceStep.as_json.
+            subject and the steps' TraceStep.as_json; variant too when settled under one.
         """
-        return {"subject": self.subject, "steps": [s.as_json() for s in self.steps]}
+        document = {"subject": self.subject, "steps": [s.as_json() for s in self.steps]}
+        if self.variant:
+            document["variant"] = self.variant
+        return document
