@@ -262,52 +262,20 @@ def _add_acceptances(
     rng: np.random.Generator,
 ) -> None:
     last_minute = day.periods * 30
-    offer_room = sum(w for n, w, _, _ in ladder if n > 0)
-    bid_room = -sum(w for n, w, _, _ in ladder if n < 0)
     starts = np.sort(rng.integers(5, last_minute - 40, size=count))
     number = 0
     previous_end = -1
-    stor_capable = unit.kind in ("ocgt", "embedded", "vlp", "battery")
+    # Each draw from `rng` is made in the same order: the same seed gives the same demo.
     for s in starts.tolist():
         s = int(s)
         current = instructed[s]
-        fpn_s = fpn_minutes[s]
         if s < previous_end - 12 and rng.random() < 0.5:
-            # Reversal: back toward FPN part-way through the earlier acceptance.
-            level = round(fpn_s + 0.35 * (current - fpn_s))
-            end = previous_end
-            ramp = 3
-            points = [(s, current), (s + ramp, level), (end - 2, level), (end, fpn_minutes[end])]
+            level, points = _reversal(s, current, previous_end, fpn_minutes)
         else:
-            # NESO does not accept offers priced at the 9999 "not available" marker.
-            can_offer = any(o < 9999 for n, _, o, _ in ladder if n > 0)
-            raise_output = can_offer and rng.random() < 0.5
-            # Mostly part of the submitted bands; now and then beyond the last one.
-            share = rng.uniform(1.0, 1.2) if rng.random() < 0.05 else rng.uniform(0.1, 0.6)
-            delta = share * offer_room if raise_output else -share * bid_room
-            level = fpn_s + delta
-            if unit.kind in PRODUCERS_ONLY:
-                level = min(max(level, 0.0), 1.05 * unit.capacity)
-            level = round(level)
-            if rng.random() < 0.06:
-                duration = int(rng.integers(*CADL_SHORT_MINUTES))
-                end = min(s + duration, last_minute)
-                points = [(s, current), (s + 1, level), (end, fpn_minutes[end])]
-            else:
-                # Spanning 1 to 8 periods, most of them under an hour and a half.
-                duration = int(
-                    rng.integers(20, 90) if rng.random() < 0.7 else rng.integers(90, 240)
-                )
-                end = min(s + duration, last_minute)
-                ramp = int(rng.integers(2, 8))
-                if end - s <= 2 * ramp:
-                    continue
-                points = [
-                    (s, current),
-                    (s + ramp, level),
-                    (end - ramp, level),
-                    (end, fpn_minutes[end]),
-                ]
+            drawn = _new_instruction(unit, ladder, s, current, last_minute, fpn_minutes, rng)
+            if drawn is None:
+                continue
+            level, points = drawn
         if abs(level - current) < 1:
             continue
         number += 1
@@ -316,30 +284,93 @@ def _add_acceptances(
         span = np.arange(minutes[0], minutes[-1] + 1)
         instructed[span] = np.interp(span, minutes, levels)  # later acceptances override
         previous_end = max(previous_end, int(minutes[-1]))
-        stor = stor_capable and rng.random() < 0.1
-        day.acceptances.append(
+        _record_acceptance(day, unit, number, s, minutes, levels, rng)
+
+
+def _reversal(s: int, current: float, previous_end: int, fpn_minutes: np.ndarray):
+    """(level, points) of a reversal: back toward FPN part-way through the earlier
+    acceptance, to its end."""
+    fpn_s = fpn_minutes[s]
+    level = round(fpn_s + 0.35 * (current - fpn_s))
+    end = previous_end
+    ramp = 3
+    return level, [(s, current), (s + ramp, level), (end - 2, level), (end, fpn_minutes[end])]
+
+
+def _new_instruction(
+    unit: DemoUnit,
+    ladder,
+    s: int,
+    current: float,
+    last_minute: int,
+    fpn_minutes: np.ndarray,
+    rng: np.random.Generator,
+):
+    """(level, points) of an acceptance up into the offers or down into the bids from minute
+    s: now and then shorter than CADL, else 20 minutes to 4 hours; None when too short for
+    its ramps."""
+    fpn_s = fpn_minutes[s]
+    offer_room = sum(w for n, w, _, _ in ladder if n > 0)
+    bid_room = -sum(w for n, w, _, _ in ladder if n < 0)
+    # NESO does not accept offers priced at the 9999 "not available" marker.
+    can_offer = any(o < 9999 for n, _, o, _ in ladder if n > 0)
+    raise_output = can_offer and rng.random() < 0.5
+    # Mostly part of the submitted bands; now and then beyond the last one.
+    share = rng.uniform(1.0, 1.2) if rng.random() < 0.05 else rng.uniform(0.1, 0.6)
+    delta = share * offer_room if raise_output else -share * bid_room
+    level = fpn_s + delta
+    if unit.kind in PRODUCERS_ONLY:
+        level = min(max(level, 0.0), 1.05 * unit.capacity)
+    level = round(level)
+    if rng.random() < 0.06:
+        duration = int(rng.integers(*CADL_SHORT_MINUTES))
+        end = min(s + duration, last_minute)
+        return level, [(s, current), (s + 1, level), (end, fpn_minutes[end])]
+    # Spanning 1 to 8 periods, most of them under an hour and a half.
+    duration = int(rng.integers(20, 90) if rng.random() < 0.7 else rng.integers(90, 240))
+    end = min(s + duration, last_minute)
+    ramp = int(rng.integers(2, 8))
+    if end - s <= 2 * ramp:
+        return None
+    return level, [(s, current), (s + ramp, level), (end - ramp, level), (end, fpn_minutes[end])]
+
+
+def _record_acceptance(
+    day: DemoDay,
+    unit: DemoUnit,
+    number: int,
+    s: int,
+    minutes: np.ndarray,
+    levels: np.ndarray,
+    rng: np.random.Generator,
+) -> None:
+    """The acceptance's BOALF row (issued 1 to 4 minutes before minute s, flags drawn) and
+    its level segments."""
+    stor_capable = unit.kind in ("ocgt", "embedded", "vlp", "battery")
+    stor = stor_capable and rng.random() < 0.1
+    day.acceptances.append(
+        {
+            "bm_unit_id": unit.id,
+            "number": number,
+            "acceptance_time": day.start + 60 * (s - int(rng.integers(1, 5))),
+            "so_flag": bool(rng.random() < 0.2),
+            "stor_flag": bool(stor),
+            "rr_flag": bool(rng.random() < 0.01),
+            "deemed_flag": False,
+        }
+    )
+    for seq in range(len(minutes) - 1):
+        day.acceptance_levels.append(
             {
                 "bm_unit_id": unit.id,
                 "number": number,
-                "acceptance_time": day.start + 60 * (s - int(rng.integers(1, 5))),
-                "so_flag": bool(rng.random() < 0.2),
-                "stor_flag": bool(stor),
-                "rr_flag": bool(rng.random() < 0.01),
-                "deemed_flag": False,
+                "seq": seq,
+                "time_from": day.start + 60 * int(minutes[seq]),
+                "level_from": float(levels[seq]),
+                "time_to": day.start + 60 * int(minutes[seq + 1]),
+                "level_to": float(levels[seq + 1]),
             }
         )
-        for seq in range(len(points) - 1):
-            day.acceptance_levels.append(
-                {
-                    "bm_unit_id": unit.id,
-                    "number": number,
-                    "seq": seq,
-                    "time_from": day.start + 60 * int(minutes[seq]),
-                    "level_from": float(levels[seq]),
-                    "time_to": day.start + 60 * int(minutes[seq + 1]),
-                    "level_to": float(levels[seq + 1]),
-                }
-            )
 
 
 def metered_volumes(
