@@ -44,7 +44,6 @@ NOT_YET_MIRRORED = {
     "models/p114/record_tree.py",
     "models/p114/records.py",
     "models/published/saa_store.py",
-    "models/runs/run_frames.py",
     "views/day_overview.py",
     "views/run_browser.py",
     "views/scenario_panel.py",
