@@ -11,6 +11,9 @@ engine quantities to S0142 fields is the one `models/p114/from_settlement.py` wr
 - £ effect, to rank differences: a £ field's difference itself; a volume's, priced at the
   period's |SSP|; a price's, applied to the period's Σ|QAEI| (the volume it settles); a TLM
   or TLF's, applied to |QM| × |SSP|; an RCRP's, applied to the period's |TRC|.
+- Known gaps: a difference in a cell a known gap of the day changes (models/reconcile/
+  gap_cells.py: that BM unit, account, party or period) is listed with status "known gap
+  GAP-…" and its £ effect, but not counted as an unexplained difference.
 - Fields the engine does not model (rulebook §15, engine/known_gaps.py: BSSC costs,
   information imbalance, RR, VLP and supplier compensation, P376 settlement expected volume)
   are listed as "not modelled" with what the SAA has there, never as differences.
@@ -32,6 +35,7 @@ from engine.settle import SettlementResult, settle_day
 from models.core.errors import WorkbenchInputError
 from models.p114.layout import S0142_RECORDS
 from models.published.saa_store import read_saa, read_saa_report
+from models.reconcile.gap_cells import gap_cells
 from models.runs.inputs import load_settlement_inputs
 from models.runs.run_store import get_run
 
@@ -102,6 +106,8 @@ NOT_MODELLED = {  # level → [(field, known gap id or "")]
     "system": [("bssc_costs", ""), ("total_information_imbalance", "")],
 }
 LAYOUT_KEY = {("APD", "qce"): "qace"}
+UNEXPLAINED = "difference"
+KNOWN_GAP = "known gap"
 
 
 class NotAnSaaRunError(WorkbenchInputError):
@@ -118,6 +124,12 @@ class Difference:
     saa: float | None  # None: the SAA has no such cell
     tolerance: float
     effect_gbp: float
+    gap: str = ""  # the known gap(s) that explain it, "GAP-…[, GAP-…]"; "" unexplained
+
+    @property
+    def status(self) -> str:
+        """ "difference" (unexplained) or "known gap GAP-…"."""
+        return f"{KNOWN_GAP} {self.gap}" if self.gap else UNEXPLAINED
 
     @property
     def difference(self) -> float | None:
@@ -136,6 +148,8 @@ class Difference:
             "difference": self.difference,
             "tolerance": self.tolerance,
             "effect_gbp": self.effect_gbp,
+            "status": self.status,
+            "gap": self.gap,
         }
 
 
@@ -174,20 +188,60 @@ class Reconciliation:
 
     @property
     def difference_count(self) -> int:
+        """Unexplained differences (known gaps not counted)."""
+        return sum(int(np.count_nonzero(c.gaps == 0)) for c in self.chunks)
+
+    @property
+    def known_gap_count(self) -> int:
+        """Differences a known gap of the day explains."""
+        return sum(int(np.count_nonzero(c.gaps)) for c in self.chunks)
+
+    @property
+    def listed_count(self) -> int:
+        """Every difference listed: unexplained and known gaps."""
         return sum(len(c.effect) for c in self.chunks)
 
     @property
-    def total_effect_gbp(self) -> float:
-        return float(sum(c.effect.sum() for c in self.chunks))
+    def equal_count(self) -> int:
+        """SAA cells compared that agree within tolerance."""
+        differing = sum(int(np.count_nonzero(c.rows >= 0)) for c in self.chunks)
+        return sum(self.compared.values()) - differing
 
-    def top(self, count: int | None = None) -> list[Difference]:
+    @property
+    def total_effect_gbp(self) -> float:
+        """Σ £ effect of the unexplained differences."""
+        return float(sum(c.effect[c.gaps == 0].sum() for c in self.chunks))
+
+    @property
+    def known_gap_effect_gbp(self) -> float:
+        return float(sum(c.effect[c.gaps != 0].sum() for c in self.chunks))
+
+    def known_gap_summary(self) -> dict[str, tuple[int, float]]:
+        """Per known gap (or set of gaps) a difference is explained by: (count, Σ £ effect),
+        the largest effect first."""
+        out: dict[str, list] = {}
+        for c in self.chunks:
+            for code in np.unique(c.gaps[c.gaps != 0]):
+                label = ", ".join(g for k, g in enumerate(c.gap_ids) if int(code) >> k & 1)
+                at = c.gaps == code
+                entry = out.setdefault(label, [0, 0.0])
+                entry[0] += int(at.sum())
+                entry[1] += float(c.effect[at].sum())
+        ranked = sorted(out.items(), key=lambda item: -item[1][1])
+        return {label: (n, effect) for label, (n, effect) in ranked}
+
+    def top(self, count: int | None = None, status: str | None = None) -> list[Difference]:
         """The `count` largest differences by £ effect (all when None), largest first; only
-        those are made into objects."""
+        those are made into objects. `status`: UNEXPLAINED or KNOWN_GAP only, None both."""
         if not self.chunks:
             return []
         effect = np.concatenate([c.effect for c in self.chunks])
         owner = np.concatenate([np.full(len(c.effect), n) for n, c in enumerate(self.chunks)])
         local = np.concatenate([np.arange(len(c.effect)) for c in self.chunks])
+        if status is not None:
+            explained = np.concatenate([c.gaps != 0 for c in self.chunks])
+            keep = explained if status == KNOWN_GAP else ~explained
+            effect, owner, local = effect[keep], owner[keep], local[keep]
         if count is not None and count < len(effect):
             chosen = np.argpartition(-effect, count)[:count]
             chosen = chosen[np.argsort(-effect[chosen], kind="stable")]
@@ -197,11 +251,17 @@ class Reconciliation:
 
     @property
     def differences(self) -> list[Difference]:
-        """Every difference, ranked by £ effect."""
-        return self.top()
+        """Every unexplained difference, ranked by £ effect."""
+        return self.top(status=UNEXPLAINED)
+
+    @property
+    def explained(self) -> list[Difference]:
+        """Every difference a known gap explains, ranked by £ effect."""
+        return self.top(status=KNOWN_GAP)
 
     def as_json(self, limit: int | None = None) -> dict:
-        """The reconciliation as JSON: the `limit` largest differences (all when None)."""
+        """The reconciliation as JSON: the `limit` largest differences (all when None),
+        unexplained and known gaps alike, each with its status."""
         return {
             "run_id": self.run_id,
             "run": self.run_label,
@@ -213,8 +273,11 @@ class Reconciliation:
             },
             "compared": self.compared,
             "cells_compared": sum(self.compared.values()),
+            "cells_equal": self.equal_count,
             "differences_total": self.difference_count,
             "total_effect_gbp": self.total_effect_gbp,
+            "known_gap_differences": self.known_gap_count,
+            "known_gap_effect_gbp": self.known_gap_effect_gbp,
             "differences": [d.as_json() for d in self.top(limit)],
             "not_modelled": [n.as_json() for n in self.not_modelled],
             "known_gaps": self.known_gaps,
@@ -246,6 +309,7 @@ def compare(
 ) -> Reconciliation:
     """The comparison itself, of a settlement and SAA figures (`saa_store.read_saa` form)."""
     engine = _EngineCells(result)
+    gaps = gap_cells(result)
     out = Reconciliation(
         run_id,
         label,
@@ -262,7 +326,18 @@ def compare(
             out.compared[f"{level}.{name}"] = len(rows)
             out.chunks.append(
                 _differences(
-                    engine, level, keys, columns, rows, covered, values, name, kind, item, tolerance
+                    engine,
+                    level,
+                    keys,
+                    columns,
+                    rows,
+                    covered,
+                    values,
+                    name,
+                    kind,
+                    item,
+                    tolerance,
+                    gaps.get((level, name), []),
                 )
             )
         for name, gap in NOT_MODELLED.get(level, ()):
@@ -300,6 +375,8 @@ class _Chunk:
     engine: np.ndarray  # NaN: the engine has no such cell
     saa: np.ndarray  # NaN: the SAA has no such cell
     effect: np.ndarray
+    gaps: np.ndarray  # bit k set: gap_ids[k] changes the cell; 0 unexplained
+    gap_ids: tuple[str, ...]
 
     def difference(self, i: int) -> Difference:
         row, cell = int(self.rows[i]), int(self.cells[i])
@@ -318,11 +395,12 @@ class _Chunk:
             None if np.isnan(s) else s,
             self.tolerance,
             float(self.effect[i]),
+            ", ".join(g for k, g in enumerate(self.gap_ids) if int(self.gaps[i]) >> k & 1),
         )
 
 
 def _differences(
-    engine, level, keys, columns, rows, covered, values, name, kind, item, tolerance
+    engine, level, keys, columns, rows, covered, values, name, kind, item, tolerance, gap_masks
 ) -> _Chunk:
     saa_values = columns[name]
     found = rows >= 0
@@ -355,9 +433,36 @@ def _differences(
             e = np.concatenate([e, flat[extra]])
             s = np.concatenate([s, np.full(len(extra), np.nan)])
             effect = np.concatenate([effect, np.abs(flat[extra] * w_extra)])
+    # the engine cell of each difference (−1: an SAA row the engine has no cell for)
+    cell = np.where(engine_rows >= 0, _take_index(rows, engine_rows), engine_cells)
+    codes = np.zeros(len(cell), dtype=np.int64)
+    for k, (_, mask) in enumerate(gap_masks):
+        flat_mask = mask.reshape(-1)
+        hit = (cell >= 0) & flat_mask[np.maximum(cell, 0)] if len(flat_mask) else cell < -1
+        codes |= hit.astype(np.int64) << k
     return _Chunk(
-        engine, level, keys, columns, name, item, tolerance, engine_rows, engine_cells, e, s, effect
+        engine,
+        level,
+        keys,
+        columns,
+        name,
+        item,
+        tolerance,
+        engine_rows,
+        engine_cells,
+        e,
+        s,
+        effect,
+        codes,
+        tuple(g for g, _ in gap_masks),
     )
+
+
+def _take_index(rows: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """rows[at] where `at` ≥ 0, else −1."""
+    if not len(rows):
+        return np.full(len(at), -1, dtype=np.int64)
+    return np.where(at >= 0, rows[np.maximum(at, 0)], -1)
 
 
 def _key(keys, columns, i: int) -> dict:

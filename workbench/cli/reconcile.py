@@ -7,7 +7,8 @@ The run must have been imported from an S0142 (`import FILE.s0142`). The engine 
 (nothing is stored) and every value both have is compared (models/reconcile/s0142.py): tolerances
 from the IDD precision of each field, differences ranked by £ effect, fields the engine does
 not model (rulebook §15) listed as "not modelled". Exit code 0 whether or not there are
-differences (a difference is a finding, not a failure); 2 for bad input.
+differences (a difference is a finding, not a failure); 2 for bad input. A difference a known
+gap of the day explains (a cell it changes) is listed with its gap, not counted as unexplained.
 """
 
 from __future__ import annotations
@@ -71,25 +72,36 @@ def _number(value) -> str:
 
 
 def text(result, top: int = SHOWN) -> str:
+    from models.reconcile.s0142 import UNEXPLAINED
+
     report = result.report
     lines = [
         f"Reconciliation of run {result.run_id} ({result.run_label}) against "
         f"{report.get('file_name', 'its S0142')} (SAA run {report.get('saa_run_number')}, "
         f"CDCA run {report.get('saa_cdca_run_number')})",
         f"  {sum(result.compared.values()):,} values compared in "
-        f"{len(result.compared)} fields; {result.difference_count:,} difference(s)",
+        f"{len(result.compared)} fields, {result.equal_count:,} equal within tolerance; "
+        f"{result.difference_count:,} difference(s), "
+        f"{result.known_gap_count:,} explained by known gaps",
     ]
     if result.difference_count:
         lines.append(f"  total £ effect {result.total_effect_gbp:,.2f}; largest first:")
-        for d in result.top(top):
+        for d in result.top(top, status=UNEXPLAINED):
             lines.append(
                 f"  £{d.effect_gbp:>12,.2f}  {d.level}.{d.field} ({d.item})  {_key_text(d.key)}"
                 f"  engine {_number(d.engine)}  SAA {_number(d.saa)}  (tolerance {d.tolerance:g})"
             )
         if result.difference_count > top:
             lines.append(f"  … and {result.difference_count - top:,} more (--top, --json)")
+    elif result.known_gap_count:
+        lines.append("  no unexplained differences: every one is explained by a known gap")
     else:
         lines.append("  no differences: the engine agrees with the SAA within its precision")
+    summary = result.known_gap_summary()
+    if summary:
+        lines.append("Explained by known gaps (rulebook §15; each listed in --json and Excel):")
+        for label, (count, effect) in summary.items():
+            lines.append(f"  {label}: {count:,} difference(s), £ effect {effect:,.2f}")
     shown = [n for n in result.not_modelled if n.cells]
     if shown:
         lines.append("Not modelled by the engine (rulebook §15), not compared:")
@@ -117,16 +129,19 @@ def write_workbook(result, path) -> None:
         Col("SAA", "ratio"),
         Col("difference", "ratio"),
         Col("tolerance", "ratio"),
+        Col("status", width=40),
     ]
     sheet = SheetWriter(
         workbook,
         "Differences",
         columns,
         notes=[
-            f"Run {result.run_label} against its S0142; largest £ effect first"
+            f"Run {result.run_label} against its S0142; largest £ effect first; "
+            f"{result.difference_count:,} unexplained, {result.known_gap_count:,} explained "
+            "by a known gap (status)"
             + (
-                f"; the largest {XLSX_ROWS:,} of {result.difference_count:,} (a sheet's limit)"
-                if result.difference_count > XLSX_ROWS
+                f"; the largest {XLSX_ROWS:,} of {result.listed_count:,} (a sheet's limit)"
+                if result.listed_count > XLSX_ROWS
                 else ""
             )
         ],
@@ -143,6 +158,7 @@ def write_workbook(result, path) -> None:
                 d.saa,
                 d.difference,
                 d.tolerance,
+                d.status,
             ]
         )
     sheet.finish()

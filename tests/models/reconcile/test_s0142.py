@@ -181,3 +181,96 @@ def test_the_round_trip_is_exact_on_clock_change_days(tmp_path, day, periods):
 def test_find_gives_each_keys_index_or_minus_one(keys, wanted):
     found = _find(np.array(keys, dtype=str), np.array(wanted, dtype=str))
     assert found.tolist() == [keys.index(w) if w in keys else -1 for w in wanted]
+
+
+def _edited(source, target, edits):
+    """The S0142 with `edits` {(party, period, record, first field, position): delta}
+    applied: the record of that party's block (BPH) and period (SP7) whose first field is
+    given, e.g. ("HABITAT", 1, "BP7", "V__KHABI007", 7) is that unit's QME in period 1."""
+    lines = gzip.decompress(source.read_bytes()).decode().splitlines()[:-1]
+    party = period = None
+    done = set()
+    for n, line in enumerate(lines):
+        fields = line.split("|")
+        if fields[0] == "BPH":
+            party = fields[8]
+        elif fields[0] == "SP7":
+            period = int(fields[1])
+        for key, delta in edits.items():
+            if key[:4] == (party, period, fields[0], fields[1]):
+                fields[key[4]] = f"{float(fields[key[4]]) + delta:.6f}".rstrip("0").rstrip(".")
+                lines[n] = "|".join(fields)
+                done.add(key)
+    assert done == set(edits)  # every edit found its record
+    target.write_text("\n".join([*lines, trailer_for(lines)]) + "\n")
+    return target
+
+
+def test_a_difference_a_known_gap_explains_is_listed_as_such_not_counted(db, made, tmp_path):
+    # The demo day 2024-06-12 uses P376 (after 2023-02-23), P415 and VLP (V__ units) and the
+    # NETSO's accounts (BSAD actions in period 1, none in period 5). Planted: QME of
+    # V__KHABI007 (may be baselined: P376) +0.5 MWh and of T_HEYM12 (a T_ unit is never
+    # baselined) +0.2 MWh in period 1; RCRC of BEGL001's P account +£1 in period 1 (the
+    # NETSO's imbalance is in TRC) and period 5 (no BSAD action: no NETSO imbalance); CAEI
+    # of HABITAT's C account, which leads V__KHABI007 (a consumption unit), +£1 in period 5
+    # (P415 and VLP).
+    result = made[2]
+    assert [g.id for g in result.known_gaps] == [
+        "GAP-P376-BASELINING",
+        "GAP-P415-VIRTUAL-TRADING",
+        "GAP-NETSO-ENERGY-ACCOUNTS",
+        "GAP-VLP-VIRTUAL-ACCOUNTS",
+    ]
+    bsad = set(result.inputs.bsad.period.tolist())
+    assert 1 in bsad and 5 not in bsad
+    path = _edited(
+        made[1],
+        tmp_path / "g.s0142",
+        {
+            ("HABITAT", 1, "BP7", "V__KHABI007", 7): 0.5,
+            ("BEGL001", 1, "BP7", "T_HEYM12", 7): 0.2,
+            ("BEGL001", 1, "APD", "P", 5): 1.0,
+            ("BEGL001", 5, "APD", "P", 5): 1.0,
+            ("HABITAT", 5, "APD", "C", 3): 1.0,
+        },
+    )
+    rec = _import(db, path)
+    ssp1 = abs(float(result.prices.ssp[0]))
+    # unexplained: T_HEYM12's QME (£0.2 × |SSP_1|) and BEGL001's RCRC in period 5 (£1)
+    unexplained = [(d.level, d.field, d.key, d.status) for d in rec.differences]
+    qme = ("bm_unit", "qme", {"bm_unit_id": "T_HEYM12", "period": 1}, "difference")
+    rcrc = ("account", "rcrc", {"party_id": "BEGL001", "account": "P", "period": 5}, "difference")
+    assert unexplained == ([qme, rcrc] if 0.2 * ssp1 > 1.0 else [rcrc, qme])
+    assert rec.difference_count == 2
+    # the SAA's figures are the engine's rounded to the field's decimals: the plant ± that
+    rounded = 0.0005 * ssp1 + 0.005
+    assert rec.total_effect_gbp == pytest.approx(0.2 * ssp1 + 1.0, abs=rounded)
+    # explained: still listed, with the gap, and their £ effect
+    explained = {(d.level, d.field, d.key["period"]): d for d in rec.explained}
+    assert set(explained) == {("bm_unit", "qme", 1), ("account", "rcrc", 1), ("account", "caei", 5)}
+    assert explained[("bm_unit", "qme", 1)].status == "known gap GAP-P376-BASELINING"
+    assert explained[("bm_unit", "qme", 1)].key["bm_unit_id"] == "V__KHABI007"
+    assert explained[("bm_unit", "qme", 1)].effect_gbp == pytest.approx(0.5 * ssp1, abs=rounded)
+    assert explained[("account", "rcrc", 1)].gap == "GAP-NETSO-ENERGY-ACCOUNTS"
+    assert explained[("account", "caei", 5)].key == {
+        "party_id": "HABITAT",
+        "account": "C",
+        "period": 5,
+    }
+    assert explained[("account", "caei", 5)].gap == (
+        "GAP-P415-VIRTUAL-TRADING, GAP-VLP-VIRTUAL-ACCOUNTS"
+    )
+    assert rec.known_gap_count == 3
+    assert rec.known_gap_effect_gbp == pytest.approx(0.5 * ssp1 + 2.0, abs=2 * rounded)
+    # all five are listed, largest first; equal = compared − the five SAA cells that differ
+    effects = [d.effect_gbp for d in rec.top()]
+    assert len(effects) == 5 and effects == sorted(effects, reverse=True)
+    assert rec.equal_count == sum(rec.compared.values()) - 5
+    listed = rec.as_json()
+    assert (listed["differences_total"], listed["known_gap_differences"]) == (2, 3)
+    assert {d["status"] for d in listed["differences"]} == {
+        "difference",
+        "known gap GAP-P376-BASELINING",
+        "known gap GAP-NETSO-ENERGY-ACCOUNTS",
+        "known gap GAP-P415-VIRTUAL-TRADING, GAP-VLP-VIRTUAL-ACCOUNTS",
+    }

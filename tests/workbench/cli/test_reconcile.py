@@ -90,3 +90,29 @@ def test_export_s0142_then_import_and_reconcile_round_trip(db_path, tmp_path, ca
 def test_export_s0142_needs_a_run_and_date(db_path, tmp_path, capsys):
     code = main(["export", "--db", str(db_path), "--run", "SF", "--s0142", str(tmp_path / "x")])
     assert code == 2 and "--s0142 needs --run and --date" in capsys.readouterr().err
+
+
+def test_a_difference_a_known_gap_explains_is_told_apart(made, db_path, tmp_path, capsys):
+    # QME (BP7 position 7) 1 MWh higher for the first BM unit that may be baselined (not T_
+    # or I_): the demo day is after P376 went live, so GAP-P376-BASELINING explains it
+    lines = gzip.decompress(made[1].read_bytes()).decode().splitlines()[:-1]
+    baselinable = [n for n, line in enumerate(lines) if line[:6] not in ("BP7|T_", "BP7|I_")]
+    n = next(n for n in baselinable if lines[n].startswith("BP7|"))
+    fields = lines[n].split("|")
+    fields[7] = f"{float(fields[7]) + 1:.3f}".rstrip("0").rstrip(".")  # IDD: no trailing zero
+    lines[n] = "|".join(fields)
+    planted = tmp_path / "gap.s0142"
+    planted.write_text("\n".join([*lines, trailer_for(lines)]) + "\n")
+    assert main(["import", "--db", str(db_path), str(planted)]) == 0
+    capsys.readouterr()
+    out = tmp_path / "gap.xlsx"
+    args = ["reconcile", "--db", str(db_path), "--date", "2024-06-12", "--run", "R1"]
+    assert main([*args, "--xlsx", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "0 difference(s), 1 explained by known gaps" in text
+    assert "no unexplained differences: every one is explained by a known gap" in text
+    assert "  GAP-P376-BASELINING: 1 difference(s), £ effect " in text
+    rows = list(openpyxl.load_workbook(out)["Differences"].iter_rows(values_only=True))
+    assert rows[1][-1] == "status"
+    assert rows[2][1:3] == ("bm_unit", "qme") and rows[2][-1] == "known gap GAP-P376-BASELINING"
+    assert rows[2][6] == fields[1]  # bm_unit_id: the BM unit planted
