@@ -151,21 +151,12 @@ def unit_rows(
     physical: dict[tuple, dict],
 ) -> tuple[list[dict], list[DataWarning]]:
     """(run_bm_unit rows, their warnings) of a date's units, in unit order."""
-    carried: dict[str, list[DataWarning]] = {}
-    for w in previous_warnings:
-        unit = unit_warning_of(w)
-        if unit is not None:
-            carried.setdefault(unit, []).append(w)
+    carried = _warnings_by_unit(previous_warnings)
     entries = in_force.entries
     derived = [u for u in units if not _kept(previous_units.get(u), in_force)]
     needs_fpn = {u for u in derived if u not in entries or entries[u]["pc_status"] is None}
     energy = fpn_energy(physical, needs_fpn, in_force.day) if needs_fpn else {}
     rows, warnings = [], []
-    where_snapshot = (
-        f"snapshot {in_force.snapshot.id}, effective {in_force.snapshot.effective_from}"
-        if in_force.snapshot
-        else "no register"
-    )
     for unit in sorted(units):
         previous = previous_units.get(unit)
         if _kept(previous, in_force):
@@ -175,65 +166,87 @@ def unit_rows(
         file, location = _where(units[unit], carried.get(unit, []))
         entry = entries.get(unit)
         if entry is None:
-            pc, why = _pc_from_fpn(energy.get(unit))
-            interconnector = is_interconnector_id(unit)
-            if interconnector:
-                why += "; an interconnector BM unit by its I_ id, so TLM 1 (R-TLM)"
-            rows.append(
-                {
-                    "bm_unit_id": unit,
-                    "lead_party_id": UNREGISTERED_PARTY,
-                    "pc_status": pc,
-                    "trading_unit": unit,
-                    "tlf": 0.0,
-                    "interconnector": interconnector,
-                    "register_snapshot_id": in_force.snapshot_id,
-                    "registered": False,
-                }
-            )
-            warnings.append(
-                _unregistered(
-                    file,
-                    location,
-                    unit,
-                    f"not in the register in force ({where_snapshot}): settled as unregistered "
-                    f"under party {UNREGISTERED_PARTY}, TLF 0, its own Trading Unit, {why}",
-                )
-            )
-            continue
-        assumed = []
-        party = entry["lead_party_id"]
-        if party is None:
-            party = UNREGISTERED_PARTY
-            assumed.append(f"no lead party: party {UNREGISTERED_PARTY}")
-        pc = entry["pc_status"]
-        if pc is None:
-            pc, why = _pc_from_fpn(energy.get(unit))
-            assumed.append(f"no production/consumption flag: {why}")
-        tlf = entry["tlf"]
-        if tlf is None:
-            tlf = 0.0
-            assumed.append("no TLF: TLF 0")
-        rows.append(
-            {
-                "bm_unit_id": unit,
-                "lead_party_id": party,
-                "pc_status": pc,
-                "trading_unit": entry["trading_unit"] or unit,
-                "tlf": float(tlf),
-                "interconnector": bool(entry["interconnector"]),
-                "register_snapshot_id": in_force.snapshot_id,
-                "registered": True,
-            }
-        )
-        if assumed:
-            warnings.append(
-                _unregistered(
-                    file,
-                    location,
-                    unit,
-                    f"the register in force ({where_snapshot}) gives {'; '.join(assumed)} "
-                    "(the defaults of unregistered units)",
-                )
-            )
+            row, reason = _unlisted_unit_row(unit, energy.get(unit), in_force)
+        else:
+            row, reason = _listed_unit_row(unit, entry, energy.get(unit), in_force)
+        rows.append(row)
+        if reason is not None:
+            warnings.append(_unregistered(file, location, unit, reason))
     return rows, warnings
+
+
+def _warnings_by_unit(warnings: list[DataWarning]) -> dict[str, list[DataWarning]]:
+    """The per-unit warnings of the previous run, by unit, in their order."""
+    carried: dict[str, list[DataWarning]] = {}
+    for w in warnings:
+        unit = unit_warning_of(w)
+        if unit is not None:
+            carried.setdefault(unit, []).append(w)
+    return carried
+
+
+def _register_named(in_force: InForce) -> str:
+    """The register in force, as a warning names it."""
+    if in_force.snapshot:
+        return f"snapshot {in_force.snapshot.id}, effective {in_force.snapshot.effective_from}"
+    return "no register"
+
+
+def _unlisted_unit_row(unit: str, energy: float | None, in_force: InForce) -> tuple[dict, str]:
+    """R-REG-UNREGISTERED: the row of a unit the register does not list, and why."""
+    pc, why = _pc_from_fpn(energy)
+    interconnector = is_interconnector_id(unit)
+    if interconnector:
+        why += "; an interconnector BM unit by its I_ id, so TLM 1 (R-TLM)"
+    row = {
+        "bm_unit_id": unit,
+        "lead_party_id": UNREGISTERED_PARTY,
+        "pc_status": pc,
+        "trading_unit": unit,
+        "tlf": 0.0,
+        "interconnector": interconnector,
+        "register_snapshot_id": in_force.snapshot_id,
+        "registered": False,
+    }
+    reason = (
+        f"not in the register in force ({_register_named(in_force)}): settled as unregistered "
+        f"under party {UNREGISTERED_PARTY}, TLF 0, its own Trading Unit, {why}"
+    )
+    return row, reason
+
+
+def _listed_unit_row(
+    unit: str, entry: dict, energy: float | None, in_force: InForce
+) -> tuple[dict, str | None]:
+    """R-REG-DATED: the row of a unit the register lists, the defaults of unregistered units
+    for what it leaves out, and a reason naming them (None when nothing was assumed)."""
+    assumed = []
+    party = entry["lead_party_id"]
+    if party is None:
+        party = UNREGISTERED_PARTY
+        assumed.append(f"no lead party: party {UNREGISTERED_PARTY}")
+    pc = entry["pc_status"]
+    if pc is None:
+        pc, why = _pc_from_fpn(energy)
+        assumed.append(f"no production/consumption flag: {why}")
+    tlf = entry["tlf"]
+    if tlf is None:
+        tlf = 0.0
+        assumed.append("no TLF: TLF 0")
+    row = {
+        "bm_unit_id": unit,
+        "lead_party_id": party,
+        "pc_status": pc,
+        "trading_unit": entry["trading_unit"] or unit,
+        "tlf": float(tlf),
+        "interconnector": bool(entry["interconnector"]),
+        "register_snapshot_id": in_force.snapshot_id,
+        "registered": True,
+    }
+    if not assumed:
+        return row, None
+    reason = (
+        f"the register in force ({_register_named(in_force)}) gives {'; '.join(assumed)} "
+        "(the defaults of unregistered units)"
+    )
+    return row, reason
