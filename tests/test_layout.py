@@ -44,7 +44,6 @@ NOT_YET_MIRRORED = {
     "models/p114/records.py",
     "models/published/saa_store.py",
     "views/day_overview.py",
-    "views/scenario_panel.py",
     "views/unit_explorer.py",
 }
 
