@@ -137,29 +137,11 @@ def _import_files(
     report = ImportReport()
     summary = ImportSummary(files=[str(p) for p in paths])
     names = _display_names([Path(p) for p in paths])
-    typed = []
     # P114 settlement reports (S0142, C0421), told by their first bytes, have their own path
     p114 = {n: flow for n, p in enumerate(paths) if (flow := p114_file_flow(Path(p)))}
-    for n, path in enumerate(paths):
-        progress(0.4 * n / len(paths), f"Reading {names[n]}")
-        if n in p114:
-            continue
-        for batch in read_file(Path(path), report, names[n]):
-            summary.records[batch.dataset.name] += batch.size
-            if _too_many_acceptances(summary.records["BOALF"], names[n], report):
-                raise ImportRejected(report)  # before typing: nothing held any longer
-            typed.append(type_batch(batch, report))
-        _check_cancel(cancelled)
+    typed = _read_and_type(paths, names, p114, report, summary, progress, cancelled)
     progress(0.4, "Checking records")
-    registers = collect_registers([t for t in typed if t.dataset.target == "register"], report)
-    decide_dates(registers, effective_from, report)
-    if effective_from is not None and not registers:
-        report.notes.append(
-            f"--effective-from {effective_from.isoformat()} was not used: it dates register "
-            "files, and this import has none"
-        )
-    if report.rejected:
-        raise ImportRejected(report)
+    registers = _dated_registers(typed, effective_from, report)
     # One transaction: the import's registers are written first, so that its data resolves
     # with them; any rejection rolls everything back.
     with db.engine.begin() as conn:
@@ -175,15 +157,7 @@ def _import_files(
         _check_cancel(cancelled)
         if report.rejected:
             raise ImportRejected(report)
-        days = []
-        for day in sorted(collector.days):
-            if day in collector.anchored or _latest_run(conn, day, run_type) is not None:
-                days.append(day)
-            else:
-                summary.notes.append(
-                    f"segments running past midnight into {day.isoformat()} were not stored: "
-                    "that date has no data of its own in this import"
-                )
+        days = _days_to_write(conn, collector, run_type, summary)
         warnings: list[DataWarning] = []
         for n, day in enumerate(days):
             progress(0.5 + 0.5 * n / max(1, len(days)), f"Writing {day.isoformat()}")
@@ -208,15 +182,69 @@ def _import_files(
             report.strict = True
             raise ImportRejected(report)
     progress(1.0, "Imported")
-    if collector.outside_date:
-        summary.notes.append(
-            f"{collector.outside_date:,} record(s) outside {only_date} were left out (--date)"
-        )
-    summary.notes += [
-        f"{count:,} {reason} were left out" for reason, count in collector.skipped.items()
-    ]
+    summary.notes += _left_out_notes(collector, only_date)
     summary.notes += report.notes
     return summary
+
+
+def _read_and_type(paths, names, p114, report, summary, progress, cancelled) -> list:
+    """Every batch of the files that are not P114 reports, read and typed, with the
+    records read counted per dataset in `summary`."""
+    typed = []
+    for n, path in enumerate(paths):
+        progress(0.4 * n / len(paths), f"Reading {names[n]}")
+        if n in p114:
+            continue
+        for batch in read_file(Path(path), report, names[n]):
+            summary.records[batch.dataset.name] += batch.size
+            if _too_many_acceptances(summary.records["BOALF"], names[n], report):
+                raise ImportRejected(report)  # before typing: nothing held any longer
+            typed.append(type_batch(batch, report))
+        _check_cancel(cancelled)
+    return typed
+
+
+def _dated_registers(typed: list, effective_from: date | None, report: ImportReport) -> list:
+    """The import's register files, each with its effective date (R-REG-DATED); rejects the
+    import when a problem was found so far."""
+    registers = collect_registers([t for t in typed if t.dataset.target == "register"], report)
+    decide_dates(registers, effective_from, report)
+    if effective_from is not None and not registers:
+        report.notes.append(
+            f"--effective-from {effective_from.isoformat()} was not used: it dates register "
+            "files, and this import has none"
+        )
+    if report.rejected:
+        raise ImportRejected(report)
+    return registers
+
+
+def _days_to_write(
+    conn: Connection, collector: Collector, run_type: RunType, summary: ImportSummary
+) -> list[date]:
+    """The dates to write, in order: those with data of their own in this import, or with a
+    run already; a date reached only by segments running past midnight gets a note."""
+    days = []
+    for day in sorted(collector.days):
+        if day in collector.anchored or _latest_run(conn, day, run_type) is not None:
+            days.append(day)
+        else:
+            summary.notes.append(
+                f"segments running past midnight into {day.isoformat()} were not stored: "
+                "that date has no data of its own in this import"
+            )
+    return days
+
+
+def _left_out_notes(collector: Collector, only_date: date | None) -> list[str]:
+    """Notes counting the records left out: outside --date, and skipped by reason."""
+    notes = []
+    if collector.outside_date:
+        notes.append(
+            f"{collector.outside_date:,} record(s) outside {only_date} were left out (--date)"
+        )
+    notes += [f"{count:,} {reason} were left out" for reason, count in collector.skipped.items()]
+    return notes
 
 
 def _runs_with_a_new_snapshot(conn: Connection, register: _Register, written) -> list[str]:
