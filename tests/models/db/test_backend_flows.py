@@ -298,6 +298,7 @@ def test_real_elexon_files_import_and_settle_as_on_sqlite(outcome, backend):
     assert len(periods) == 48 and sum(len(p["stack"]) for p in periods) > 48
 
 
+@pytest.mark.slow  # 3-4 s a backend: a 30-unit demo day, settled, written, imported, reconciled
 @pytest.mark.parametrize("backend", SERVERS)
 def test_an_s0142_round_trip_reconciles_exactly_as_on_sqlite(outcome, backend):
     server, sqlite = outcome("s0142", backend), outcome("s0142", "sqlite")
