@@ -102,6 +102,19 @@ def mariadb_server():
 
 
 @pytest.fixture(scope="session")
+def live_broker():
+    """A real AMQP 1.0 broker (RabbitMQ) on 127.0.0.1 for the session (tests/live_broker.py)."""
+    from tests.live_broker import BrokerUnavailable, start_broker
+
+    try:
+        broker = start_broker()
+    except BrokerUnavailable as exc:
+        pytest.fail(str(exc))  # never a silent skip of the live tests
+    yield broker
+    broker.stop()  # fails the run if a process of the broker or its epmd is left
+
+
+@pytest.fixture(scope="session")
 def database_target(request, tmp_path_factory):
     """`database_target(backend, name)`: where to create a new, empty database: a SQLite file's
     path for "sqlite", else the URL of a new database on the session's "postgresql" or
