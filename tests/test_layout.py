@@ -40,7 +40,6 @@ NOT_YET_MIRRORED = {
     "models/imports/datasets.py",
     "models/p114/layout.py",
     "models/p114/record_tree.py",
-    "models/published/saa_store.py",
     "views/day_overview.py",
     "views/unit_explorer.py",
 }
