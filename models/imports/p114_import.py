@@ -12,8 +12,9 @@ import's one transaction:
 - what an S0142 does not carry is carried forward from the date's latest run (of the same run
   type, else of any): the BM data (PN, BOD, BOALF: the run shares its BM dataset), P/C status
   and trading unit of each BM unit, ECVNs, MVRNs and parameter overrides; a market index or
-  LoLP the file lacks too. A date with no run yet is refused: its BM data must be imported
-  first (or in the same import, listed before the S0142).
+  LoLP the file lacks too. A date with no run yet becomes a run with empty BM data, its units
+  from the file, and a warning that says so (models/imports/p114_without_bm.py); the date's
+  BM data imported first (or in the same import) makes it a full run.
 
 A C0421 replaces the metered volumes of the BM units it lists in a new run carried forward
 from the date's latest run of its run type, and flags its estimated volumes
@@ -34,6 +35,7 @@ from models.db.bulk import bulk_insert
 from models.db.schema import RUN_INPUT_TABLES, MeteredVolumeEstimate, SettlementRun
 from models.imports.assemble import _keyed, rows_of
 from models.imports.collect import KEY_COLUMNS
+from models.imports.p114_without_bm import run_without_bm_data
 from models.imports.report import DatePart, ImportReport
 from models.p114.c0421_reader import read_c0421, signed_volumes
 from models.p114.errors import P114Error
@@ -44,6 +46,7 @@ from models.p114.s0142_reader import read_s0142
 from models.published.saa_store import saa_columns, write_saa
 from models.register.snapshots import ensure_parties
 from models.runs.run_store import create_run, finish_loading, write_inputs
+from models.runs.run_warnings import DataWarning, write_run_warnings
 
 HEAD = 64
 CARRIED = ("run_parameter", "ecvn", "mvrn")
@@ -98,14 +101,20 @@ def import_p114(
     conn: Connection, path: Path, name: str, flow: str, report: ImportReport
 ) -> tuple[DatePart | None, int]:
     """Read and store one P114 file as a new run: (what was written, records read).
-    Problems go to `report` (nothing written, None returned)."""
+    Problems go to `report` (nothing written, None returned); warnings are written with the
+    run and told in the report's notes."""
     try:
         content = read_s0142(path, name) if flow == "S0142" else read_c0421(path, name)
     except P114Error as exc:
         report.reject(name, "", "", None, _reason(str(exc), name))
         return None, 0
-    store = _store_s0142 if flow == "S0142" else _store_c0421
-    return store(conn, path, name, content, report), content.records
+    if flow == "S0142":
+        part, warnings = _store_s0142(conn, path, name, content, report)
+        if part is not None and warnings:
+            more = f" ({len(warnings) - 1:,} more warning(s) listed with the run)"
+            report.notes.append(f"{part.run_label}: {warnings[0]}" + more * (len(warnings) > 1))
+        return part, content.records
+    return _store_c0421(conn, path, name, content, report), content.records
 
 
 def _base(conn, day, run_type: RunType, name: str, report: ImportReport):
@@ -147,13 +156,17 @@ def _read_previous(conn: Connection, run_id: int) -> tuple[dict, dict, dict[str,
     return dict(run), keyed, carried
 
 
-def _store_s0142(conn, path, name, content: FlatFileContent, report) -> DatePart | None:
+def _store_s0142(
+    conn, path, name, content: FlatFileContent, report
+) -> tuple[DatePart | None, list[DataWarning]]:
     srh = content.first("SRH")
     day, run_type = srh["settlement_date"], RunType(srh["run_type"])
-    based = _base(conn, day, run_type, name, report)
-    if based is None:
-        return None
-    previous_id, previous_run, old, carried = based
+    previous_id = _previous_run(conn, day, run_type)
+    warnings: list[DataWarning] = []
+    if previous_id is None:
+        previous_run, old, carried, warnings = run_without_bm_data(conn, day, content, name)
+    else:
+        previous_run, old, carried = _read_previous(conn, previous_id)
     t = content.tables
     bp7, sp7, bph = t["BP7"], t["SP7"], t["BPH"]
     unit_ids = bp7.columns["bm_unit_id"]
@@ -174,7 +187,7 @@ def _store_s0142(conn, path, name, content: FlatFileContent, report) -> DatePart
             f"BM unit not in run {previous_id} of {day} ({len(unknown)} such unit(s)): its "
             "P/C status and BM data are not known; import the date's register and BM data",
         )
-        return None
+        return None, []
     for unit, row in first.items():
         units[unit]["tlf"] = float(bp7.columns["tlf"][row])
         units[unit]["lead_party_id"] = str(parties[row])
@@ -216,11 +229,13 @@ def _store_s0142(conn, path, name, content: FlatFileContent, report) -> DatePart
         source=f"import: {Path(name).name} (S0142)"[:500],
     )
     written = write_inputs(conn, run_id, inputs)
+    stored = write_run_warnings(conn, run_id, warnings)
     finish_loading(conn, run_id)
     saa = write_saa(conn, run_id, _report_row(path, name, content, srh, run_type), system)
     label = f"{day.isoformat()} {run_type.value}"
     counts = {k: n for k, n in written.items() if n} | {k: n for k, n in saa.items() if n}
-    return DatePart(day.isoformat(), run_id, label, previous_id, counts)
+    part = DatePart(day.isoformat(), run_id, label, previous_id, counts, warnings=stored)
+    return part, warnings
 
 
 def _report_row(path, name, content: FlatFileContent, srh: dict, run_type: RunType) -> dict:

@@ -71,12 +71,19 @@ def test_an_s0142_becomes_a_run_of_its_srh_run_type(db, made):
     np.testing.assert_array_equal(np.sort(saa["saa_bm_unit_period"]["qm"]), expected)
 
 
-def test_a_date_without_bm_data_is_refused_and_nothing_written(made, tmp_path):
+def test_a_date_without_bm_data_becomes_a_run_without_it_and_says_so(made, tmp_path):
+    # no register and no APB records (our writer writes none): every unit's P/C status comes
+    # from its metered volume, with a warning each, after the one that BM data is missing
+    result = made[2]
     with SettlementDatabase.create(tmp_path / "empty.sqlite") as db:
-        with pytest.raises(ImportRejected) as caught:
-            import_files(db, [made[1]])
-        assert "no run of this date holds its BM data" in caught.value.report.text()
-        assert _runs(db) == 0
+        (part,) = import_files(db, [made[1]]).dates
+        with db.engine.connect() as conn:
+            inputs = load_settlement_inputs(conn, part.run_id)
+        assert (part.run_label, part.base_run_id) == ("2024-06-12 R2", None)
+        assert part.warnings == 1 + len(result.inputs.bm.bm_units)
+        assert sorted(inputs.bm.bm_units) == sorted(result.inputs.bm.bm_units)
+        assert len(inputs.bm.pairs.pair) == 0
+        assert _runs(db) == 1
 
 
 def test_a_bad_checksum_is_refused_naming_both_values(db, made, tmp_path):
