@@ -36,7 +36,6 @@ NOT_YET_MIRRORED = {
     "models/db/schema.py",
     "models/demo/market.py",
     "models/exports/packs.py",
-    "models/imports/datasets.py",
     "models/p114/layout.py",
     "models/p114/record_tree.py",
     "views/day_overview.py",
