@@ -19,8 +19,8 @@ from models.runs.case_store import import_case
 from models.runs.inputs import case_settlement_inputs, load_settlement_inputs
 from models.runs.results_store import settle_run, stored_document
 from models.runs.run_store import find_run
-from tests.paths import CASES
 from tests.engine.case_builder import accept, case, flat, metered, pair, unit
+from tests.paths import CASES
 
 
 @pytest.fixture(scope="module")
