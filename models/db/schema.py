@@ -1009,3 +1009,34 @@ SAA_TABLES = (
     SaaPairPeriod.__table__,
     MeteredVolumeEstimate.__table__,
 )
+
+
+# ---------------------------------------------------------------------------------------------
+# Live data (issue 23): Insights-shaped messages pushed as they are published
+
+
+@table
+class LiveMessage:
+    """A live message written (one transaction with its data): a redelivery of its id writes
+    nothing twice. run_ids: the runs it wrote, comma-separated (none when it added nothing new)."""
+
+    __tablename__ = "live_message"
+    message_id = Column(String(200), primary_key=True)
+    dataset = Column(String(16), nullable=False)
+    received_at = Column(DateTime(timezone=False), nullable=False)  # UTC
+    records = Column(Integer, nullable=False)
+    run_ids = Column(String(500), nullable=False)
+
+
+@table
+class LiveDeadLetter:
+    """A live message that could not be written, with the reason and its body as received, so
+    that the stream goes on and the message can be looked at (and replayed) later."""
+
+    __tablename__ = "live_dead_letter"
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    message_id = Column(String(200))
+    dataset = Column(String(16))
+    received_at = Column(DateTime(timezone=False), nullable=False)  # UTC
+    reason = Column(Text, nullable=False)
+    body = Column(Text, nullable=False)

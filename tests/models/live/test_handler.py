@@ -1,0 +1,99 @@
+"""A live message through the import framework: the live run of a replayed day equals
+importing its files; a redelivery writes nothing twice; a malformed message is dead-lettered
+and the next one is written."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from sqlalchemy import func, select
+
+from models.db.schema import LiveDeadLetter, LiveMessage, SettlementRun
+from models.imports.loader import import_files
+from models.live.handler import DEAD, LIVE_RUN_TYPE, REPEATED, WRITTEN, Message, handle
+from models.runs.run_frames import read_stored_frames
+from tests.models.live.recorded import DAY_FILES, messages_of, recorded
+
+DAY = date(2022, 1, 1)
+
+
+def latest_run(db) -> int:
+    with db.engine.connect() as conn:
+        return conn.execute(
+            select(func.max(SettlementRun.id)).where(
+                SettlementRun.settlement_date == DAY,
+                SettlementRun.run_type == LIVE_RUN_TYPE.value,
+            )
+        ).scalar_one()
+
+
+def rows(db, run_id: int) -> dict[str, list[tuple]]:
+    """Every input table of the run as sorted rows (the order rows were written in aside)."""
+    with db.engine.connect() as conn:
+        _, periods, tables = read_stored_frames(conn, run_id)
+    out = {"periods": [periods]}
+    for name, table in tables.items():
+        columns = sorted(table.columns) if hasattr(table, "columns") else sorted(table)
+        values = [list(map(str, table[c])) for c in columns]
+        out[name] = sorted(zip(*values, strict=True)) if values else []
+    return out
+
+
+def count(db, table) -> int:
+    with db.engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(table.__table__)).scalar_one()
+
+
+def test_a_replayed_day_is_the_run_its_files_import_to(registered_db, registered_db_file, tmp_path):
+    import shutil
+
+    from models.db.database import SettlementDatabase
+
+    files = [recorded(n) for n in DAY_FILES]
+    messages = [m for f in files for m in messages_of(f, per_message=4000)]
+    assert len(messages) == 3 + 4 + 1  # PN 9,027, BOD 14,964, BOALF 3,720 records
+    outcomes = [handle(registered_db, m) for m in messages]
+    assert [o.status for o in outcomes] == [WRITTEN] * len(messages)
+    assert all(len(o.run_ids) == 1 for o in outcomes)  # each brought new records
+    live = rows(registered_db, latest_run(registered_db))
+
+    path = tmp_path / "imported.sqlite"
+    shutil.copy(registered_db_file, path)
+    with SettlementDatabase.open(path) as imported:
+        import_files(imported, files, run_type=LIVE_RUN_TYPE)
+        assert rows(imported, latest_run(imported)) == live
+    assert sum(len(v) for k, v in live.items() if k != "periods") > 27_000
+    assert count(registered_db, LiveMessage) == len(messages)
+
+
+def test_a_redelivered_message_writes_nothing_twice(registered_db):
+    (first, second) = messages_of(recorded(DAY_FILES[2]), per_message=2000)
+    assert handle(registered_db, first).status == WRITTEN
+    runs = count(registered_db, SettlementRun)
+    assert handle(registered_db, first).status == REPEATED
+    assert count(registered_db, SettlementRun) == runs
+    assert handle(registered_db, second).status == WRITTEN
+    assert count(registered_db, LiveMessage) == 2
+
+
+def test_a_malformed_message_is_dead_lettered_and_the_stream_goes_on(registered_db):
+    (first, second) = messages_of(recorded(DAY_FILES[2]), per_message=2000)
+    record = json.loads(first.body)[0]
+    poison = [
+        Message("BOALF", "poison-1", '[{"dataset": "BOALF", "levelFrom": '),  # cut short
+        Message("BOALF", "poison-2", json.dumps([record | {"settlementPeriodFrom": 99}])),
+        Message("BOALF", "", first.body),
+    ]
+    assert handle(registered_db, first).status == WRITTEN
+    outcomes = [handle(registered_db, m) for m in poison]
+    assert [o.status for o in outcomes] == [DEAD] * 3
+    assert "not valid JSON" in outcomes[0].reason
+    assert "has no id" in outcomes[2].reason
+    assert handle(registered_db, second).status == WRITTEN
+    with registered_db.engine.connect() as conn:
+        letters = conn.execute(
+            select(LiveDeadLetter.message_id, LiveDeadLetter.body).order_by(LiveDeadLetter.id)
+        ).all()
+    assert [(m, b) for m, b in letters] == [(m.message_id or None, m.body) for m in poison]
+    assert count(registered_db, LiveMessage) == 2
