@@ -21,6 +21,7 @@ from workbench.cli import (
     export,
     fetch,
     gui,
+    impact,
     imports,
     reconcile,
     register,
@@ -32,7 +33,7 @@ from workbench.cli.common import EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, OneLineP
 
 # Each adds its commands (`add_commands(commands)`); settle adds `settle` and `show`.
 GROUPS = (demo, runs, case, gui, settle, imports, scenario, disputes, export, register, fetch,
-          reconcile)  # fmt: skip
+          reconcile, impact)  # fmt: skip
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -63,6 +64,7 @@ COMMANDS = (
     "export",
     "register",
     "reconcile",
+    "impact",
 )
 
 
