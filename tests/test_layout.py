@@ -35,7 +35,6 @@ NOT_YET_MIRRORED = {
     "models/db/portable_types.py",  # through tests/models/db/test_backend_schema.py
     "models/db/schema.py",
     "models/demo/market.py",
-    "models/exports/packs.py",
     "models/p114/layout.py",
     "models/p114/record_tree.py",
     "views/day_overview.py",

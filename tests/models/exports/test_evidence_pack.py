@@ -137,29 +137,6 @@ def test_text_that_looks_like_a_formula_stays_text(pack):
     assert book["Party deltas"]["P5"].data_type == "f"
 
 
-def test_run_workbook(pack):
-    _, run = pack
-    assert run.sheetnames == [
-        "Prices",
-        "Parties",
-        "Units x period",
-        "Stack",
-        "Checks",
-        "Known gaps",
-        "Completeness",
-    ]
-    prices = rows(run["Prices"])
-    assert prices[2][:4] == [27, 100, 100, pytest.approx(24.666667, abs=1e-5)]
-    parties = {r[0]: r for r in rows(run["Parties"])[1:]}
-    assert parties["GEN"][5] == pytest.approx(3267.08, abs=0.005)
-    checks = rows(run["Checks"])
-    assert checks[0][0] == "checks: 6 passed, 0 not applicable, 0 failed"
-    assert checks[1] == ["rule", "period", "outcome", "detail"]
-    assert [r[2] for r in checks[2:]] == ["passed"] * 6
-    assert prices[1][6] == "unallocated residual £ (R-ACC-RCRC-NODENOM)"
-    assert prices[2][6] is None  # 0 in the worked example: blank
-
-
 def test_the_known_gaps_of_both_runs_with_why_here_and_the_s0142_fields(pack):
     book, run = pack
     summary = {r[0]: r[1] for r in rows(book["Summary"]) if r[0]}
