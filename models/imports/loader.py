@@ -12,6 +12,7 @@ import gc
 import math
 from collections.abc import Callable, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -483,20 +484,15 @@ def _write_day(
 ) -> tuple[DatePart, list[DataWarning]]:
     records = collector.days[day]
     label = f"{day.isoformat()} {run_type.value}"
-    previous_id = _latest_run(conn, day, run_type)
-    if previous_id is not None:
-        previous_run, old, carried = read_previous(conn, previous_id)
-        previous_warnings = read_run_warnings(conn, previous_id)
-        previous_label = get_run(conn, previous_id, light=True).label
-    else:
-        previous_run, old, carried, previous_warnings, previous_label = None, {}, {}, [], ""
-    fresh, filled = _published_conflicts(records, old, previous_label, report)
+    previous = _PreviousRun.read(conn, _latest_run(conn, day, run_type))
+    previous_id, old = previous.run_id, previous.tables
+    fresh, filled = _published_conflicts(records, old, previous.label, report)
     merged = {
         t: {**old.get(t, {}), **(fresh[t] if t in PUBLISHED else records.tables.get(t, {}))}
         for t in KEY_COLUMNS
     }
     changed = [t for t in KEY_COLUMNS if merged[t] != old.get(t, {})]
-    previous_units = {r["bm_unit_id"]: r for r in carried.get("run_bm_unit", [])}
+    previous_units = {r["bm_unit_id"]: r for r in previous.carried.get("run_bm_unit", [])}
     in_force = register.in_force(day)
     # R-REG-DATED: a register in force on the date other than the one the previous run's units
     # were taken from is a change too: a new run carries everything forward with its units
@@ -508,27 +504,86 @@ def _write_day(
         # Issue 15 item 5: published figures only: they join the run they were published for.
         counts = _complete_published(conn, previous_id, fresh, filled)
         return DatePart(day.isoformat(), previous_id, label, None, counts, attached=True), []
-    units = dict(records.units)
-    for table in (*BM_KINDS, "metered_volume", "balancing_services_volume"):
-        for key in merged[table]:
-            unit = key[1] if table == "physical_notification" else key[0]
-            units.setdefault(unit, STORED)
     unit_rows, unit_warnings = assumed_unit_rows(
-        units, previous_units, previous_warnings, in_force, merged["physical_notification"]
+        _units_of_day(records, merged),
+        previous_units,
+        previous.warnings,
+        in_force,
+        merged["physical_notification"],
     )
     if unit_rows and in_force.snapshot is not None:
         register.used.add(in_force.snapshot.id)
     # R-REG-DATED concerns BM units: a date holding none (prices only) has nothing to warn of.
     dated = in_force.warning() if unit_rows else None
     warnings = [w for w in (dated,) if w is not None] + unit_warnings
-    warnings += [w for w in previous_warnings if w.rule == ID_RULE]
+    warnings += [w for w in previous.warnings if w.rule == ID_RULE]
     warnings += _id_warnings(collector, records)
     dataset_columns = bm_columns(merged, records.where, report)
     if report.rejected:
         return DatePart(day.isoformat(), None, label, previous_id), []
+    run_id, counts = _store_run(
+        conn, day, run_type, previous, merged, dataset_columns, unit_rows, files
+    )
+    stored_warnings = write_run_warnings(conn, run_id, warnings)
+    part = DatePart(day.isoformat(), run_id, label, previous_id, counts, warnings=stored_warnings)
+    # The import's own warnings (reported, and refused by --strict): those the date's previous
+    # run did not already list; carried ones are written with the new run all the same.
+    listed = set(previous.warnings)
+    return part, [w for w in warnings if w not in listed]
+
+
+@dataclass(frozen=True)
+class _PreviousRun:
+    """The date's latest run of the run type, or nothing (run_id None, empty tables)."""
+
+    run_id: int | None
+    row: dict | None  # its settlement_run row
+    tables: dict  # its keyed records by table
+    carried: dict  # its rows of the tables carried as rows
+    warnings: list[DataWarning]
+    label: str
+
+    @staticmethod
+    def read(conn: Connection, run_id: int | None) -> _PreviousRun:
+        if run_id is None:
+            return _PreviousRun(None, None, {}, {}, [], "")
+        row, tables, carried = read_previous(conn, run_id)
+        return _PreviousRun(
+            run_id,
+            row,
+            tables,
+            carried,
+            read_run_warnings(conn, run_id),
+            get_run(conn, run_id, light=True).label,
+        )
+
+
+def _units_of_day(records: DayRecords, merged: dict) -> dict:
+    """The units the date's records name, each where it came from (STORED when only the
+    records carried forward from the previous run name it)."""
+    units = dict(records.units)
+    for table in (*BM_KINDS, "metered_volume", "balancing_services_volume"):
+        for key in merged[table]:
+            unit = key[1] if table == "physical_notification" else key[0]
+            units.setdefault(unit, STORED)
+    return units
+
+
+def _store_run(
+    conn: Connection,
+    day: date,
+    run_type: RunType,
+    previous: _PreviousRun,
+    merged: dict,
+    dataset_columns: dict,
+    unit_rows: list[dict],
+    files: list[str],
+) -> tuple[int, dict[str, int]]:
+    """Write the new run (reusing the previous run's BM dataset when its BM data is the
+    same), its parties and units, inputs and published figures; (run id, rows per table)."""
     source = "import: " + ", ".join(Path(f).name for f in files)
-    if previous_run is not None and same_bm_data(old, merged):
-        dataset_id = previous_run["bm_dataset_id"]
+    if previous.row is not None and same_bm_data(previous.tables, merged):
+        dataset_id = previous.row["bm_dataset_id"]
     else:
         dataset_id = create_bm_dataset_from_columns(conn, day, dataset_columns, source=source[:500])
     run_id = create_run(conn, day, run_type, bm_dataset_id=dataset_id, source=source[:500])
@@ -538,13 +593,12 @@ def _write_day(
     ensure_units(conn, [r["bm_unit_id"] for r in unit_rows if not r["registered"]])
     names = dict(conn.execute(select(Party.id, Party.name).where(Party.id.in_(parties))).all())
     inputs = {t: rows_of(t, merged[t]) for t in RUN_KEYED}
-    inputs |= {t: carried.get(t, []) for t in CARRIED_AS_ROWS}
+    inputs |= {t: previous.carried.get(t, []) for t in CARRIED_AS_ROWS}
     inputs["run_bm_unit"] = unit_rows
     inputs["run_party"] = [{"party_id": p, "name": names.get(p, "")} for p in parties]
     written = write_inputs(conn, run_id, inputs)
     published = _write_published(conn, run_id, {t: merged[t] for t in PUBLISHED})
     finish_loading(conn, run_id)
-    stored_warnings = write_run_warnings(conn, run_id, warnings)
     counts = {
         t: len(c["time_from" if "time_from" in c else "number"])
         for t, c in dataset_columns.items()
@@ -552,8 +606,4 @@ def _write_day(
     }
     counts |= {t: n for t, n in written.items() if n}
     counts |= published
-    part = DatePart(day.isoformat(), run_id, label, previous_id, counts, warnings=stored_warnings)
-    # The import's own warnings (reported, and refused by --strict): those the date's previous
-    # run did not already list; carried ones are written with the new run all the same.
-    listed = set(previous_warnings)
-    return part, [w for w in warnings if w not in listed]
+    return run_id, counts
