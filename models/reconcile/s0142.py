@@ -304,6 +304,20 @@ def reconcile(conn: Connection, run_id: int) -> Reconciliation:
     return compare(result, read_saa(conn, run_id), run_id, info.label, report)
 
 
+def reconcile_settled(
+    conn: Connection, result: SettlementResult, run_id: int, label: str, saa_run_id: int
+) -> Reconciliation:
+    """A settlement already made (the run shown, or a scenario of it) against the SAA
+    figures of run `saa_run_id` (the run itself, or the scenario's base run)."""
+    report = read_saa_report(conn, saa_run_id)
+    if report is None or report["flow"] != "S0142":
+        raise NotAnSaaRunError(
+            f"run {run_id} ({label}) holds no SAA figures: only a run imported from an S0142 "
+            "(or a scenario of one) can be reconciled"
+        )
+    return compare(result, read_saa(conn, saa_run_id), run_id, label, report)
+
+
 def compare(
     result: SettlementResult, saa: dict, run_id: int = 0, label: str = "", report=None
 ) -> Reconciliation:
