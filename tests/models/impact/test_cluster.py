@@ -15,7 +15,7 @@ from models.core.errors import WorkbenchInputError
 from models.db.database import SettlementDatabase
 from models.impact import cluster
 from models.impact.cluster import existing_scheduler, local_cluster, scheduler_address_error
-from models.impact.execute import PoolExecutor, SerialExecutor, run_days
+from models.impact.execute import ImpactCancelled, PoolExecutor, SerialExecutor, run_days
 from models.impact.plan import impact_plan
 from tests.models.impact.conftest import FIRST, LAST
 from tests.models.impact.test_execute import assert_same
@@ -60,6 +60,13 @@ def test_two_local_workers_give_the_results_of_one_process_and_leave_no_process(
         with existing_scheduler(dask.client.scheduler.address) as existing:
             again, _ = run_days(existing, demo_db, tasks[:1], VARIANTS["par-50"])
         assert dask.client.run(os.getpid) == workers
+        # Cancel after the first date: the others are cancelled, the cluster stays usable.
+        seen = []
+        with pytest.raises(ImpactCancelled):
+            run_days(dask, demo_db, tasks, VARIANTS["par-50"], progress=seen.append,
+                     cancelled=lambda: len(seen) >= 2)  # fmt: skip
+        assert seen[-1].done < len(tasks)  # dates finishing together come in one batch
+        after, _ = run_days(dask, demo_db, tasks[2:], VARIANTS["par-50"])
     assert failures == [] and len(unchanged) == 9
     for run in unchanged:
         assert np.array_equal(run.price_base, run.price_variant, equal_nan=True)
@@ -68,6 +75,7 @@ def test_two_local_workers_give_the_results_of_one_process_and_leave_no_process(
     assert_same(serial, varied)
     assert_same(pooled, varied)
     assert_same(serial[:3], again)
+    assert_same(serial[6:], after)
     assert not [p for p in _children() if p.pid not in before]
     assert not any(psutil.pid_exists(pid) for pid in started)
 
