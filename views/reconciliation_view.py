@@ -195,6 +195,7 @@ class ReconciliationView(QWidget):
             f"not modelled {len(fields)} field(s)",
         ]
         text = " · ".join(parts)
+        text += "".join(f". Note: {note}" for note in rec.notes)
         if rec.listed_count > ROW_LIMIT:
             text += f". The table holds the {ROW_LIMIT:,} largest of {rec.listed_count:,}."
         return text

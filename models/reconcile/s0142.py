@@ -184,6 +184,7 @@ class Reconciliation:
     compared: dict[str, int] = field(default_factory=dict)  # "level.field" → cells compared
     not_modelled: list[NotModelled] = field(default_factory=list)
     known_gaps: list[dict] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the analyst must know to read it
     chunks: list = field(default_factory=list, repr=False)  # differences per field, as arrays
 
     @property
@@ -281,6 +282,7 @@ class Reconciliation:
             "differences": [d.as_json() for d in self.top(limit)],
             "not_modelled": [n.as_json() for n in self.not_modelled],
             "known_gaps": self.known_gaps,
+            "notes": self.notes,
         }
 
 
@@ -330,6 +332,7 @@ def compare(
         result.inputs.bm.settlement_date.isoformat(),
         report or {},
         known_gaps=[g.as_json() for g in result.known_gaps],
+        notes=_notes(result),
     )
     for table, (level, record, keys) in LEVELS.items():
         columns = saa[table]
@@ -370,6 +373,19 @@ def compare(
                 )
             )
     return out
+
+
+NO_BM_DATA = (
+    "the run has no BM data (PN, BOD, BOALF: an S0142 imported alone): its CBM, accepted "
+    "volumes, QME, non-delivery, QABS, imbalance and system prices cannot agree with the "
+    "SAA's; import the date's BM data, then the S0142 again"
+)
+
+
+def _notes(result: SettlementResult) -> list[str]:
+    bm = result.inputs.bm
+    empty = not len(bm.fpn.owner) and not len(bm.pairs.pair) and not len(bm.acceptances.unit)
+    return [NO_BM_DATA] if empty and len(bm.bm_units) else []
 
 
 @dataclass

@@ -43,6 +43,7 @@ class Shown:
     known_gap_count: int = 1
     known_gap_effect_gbp: float = 40.0
     listed_count: int = 3
+    notes: list = field(default_factory=list)
     not_modelled: list = field(
         default_factory=lambda: [
             NotModelled("party", "bssc_cost", "N0048", "", 1000, 990, 2345.5),

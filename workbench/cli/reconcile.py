@@ -84,6 +84,7 @@ def text(result, top: int = SHOWN) -> str:
         f"{result.difference_count:,} difference(s), "
         f"{result.known_gap_count:,} explained by known gaps",
     ]
+    lines += [f"  Note: {note}" for note in result.notes]
     if result.difference_count:
         lines.append(f"  total £ effect {result.total_effect_gbp:,.2f}; largest first:")
         for d in result.top(top, status=UNEXPLAINED):

@@ -64,6 +64,7 @@ def test_an_s0142_alone_becomes_a_run_with_empty_bm_data_and_says_so(empty, tmp_
     # it reconciles: without BM data the SAA's QME of 98.5 MWh is a difference (engine 0)
     qme = [d for d in rec.differences if (d.field, d.key.get("bm_unit_id")) == ("qme", "T_GEN-1")]
     assert len(qme) == 48 and qme[0].saa == 98.5 and qme[0].engine == 0.0
+    assert rec.notes and rec.notes[0].startswith("the run has no BM data (PN, BOD, BOALF")
 
 
 def test_without_apb_records_pc_status_comes_from_the_metered_volume_with_a_warning(
