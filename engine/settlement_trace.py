@@ -35,7 +35,8 @@ def _named(trace: Trace, result: SettlementResult) -> Trace:
     return trace
 
 
-def _check_period(result: SettlementResult, period: int) -> int:
+def _settled_period_index(result: SettlementResult, period: int) -> int:
+    """The zero-based index of settlement period j (`period`) in the arrays, once it was settled."""
     if period not in result.settled_periods:
         raise EngineInputError(
             f"period {period} was not settled (settled: {result.settled_periods[0]}"
@@ -71,36 +72,36 @@ def trace_unit(result: SettlementResult, bm_unit: str, period: int) -> Trace:
     EngineInputError
         When the period was not settled or the unit is not in the inputs.
     """
-    k = _check_period(result, period)
+    period_index = _settled_period_index(result, period)
     inputs = result.inputs
     u = inputs.bm.unit_index(bm_unit)
     trace = trace_bm_unit_period(inputs.bm, inputs.parameters.cadl_minutes, bm_unit, period)
     units = inputs.units
-    if not result.metered_available[k]:
+    if not result.metered_available[period_index]:
         trace.add(
             step(
                 "R-TLM",
                 [TraceInput("TLF", float(units.tlf[u]), f"BM unit {bm_unit}")],
-                _f(result.stack_tlm[u, k]),
+                _f(result.stack_tlm[u, period_index]),
                 title="Stack TLM without metered volumes: 1 + TLF (indicative)",
             )
         )
         return _named(trace, result)
-    qm = inputs.metered[u, k]
-    _trace_losses(trace, result, u, k)
-    _trace_non_delivery(trace, result, u, k, qm)
+    qm = inputs.metered[u, period_index]
+    _trace_losses(trace, result, u, period_index)
+    _trace_non_delivery(trace, result, u, period_index, qm)
     return _named(trace, result)
 
 
-def _trace_losses(trace: Trace, result: SettlementResult, u: int, k: int) -> None:
+def _trace_losses(trace: Trace, result: SettlementResult, u: int, period_index: int) -> None:
     """R-TLM-TU (or R-TLM-SECONDARY), R-TLM-PRIMARY, R-TLM-ONESIDED where it applies, R-TLM."""
     inputs = result.inputs
     units = inputs.units
     bm_unit = inputs.bm.bm_units[u]
-    period = k + 1
-    qm = inputs.metered[u, k]
+    period = period_index + 1
+    qm = inputs.metered[u, period_index]
     losses = result.losses
-    delivering = bool(losses.delivering[u, k])
+    delivering = bool(losses.delivering[u, period_index])
     secondary = bool(losses.secondary[u])
     if secondary:
         trace.add(
@@ -128,29 +129,35 @@ def _trace_losses(trace: Trace, result: SettlementResult, u: int, k: int) -> Non
                     "secondary BM units left out", int(losses.secondary.sum()), "BM unit ids"
                 ),
                 TraceInput(
-                    "Σ delivering primary non-IC QM", _f(losses.delivered[k]), f"period {period}"
+                    "Σ delivering primary non-IC QM",
+                    _f(losses.delivered[period_index]),
+                    f"period {period}",
                 ),
                 TraceInput(
-                    "Σ offtaking primary non-IC QM", _f(losses.offtaken[k]), f"period {period}"
+                    "Σ offtaking primary non-IC QM",
+                    _f(losses.offtaken[period_index]),
+                    f"period {period}",
                 ),
             ],
-            _f(losses.losses[k]),
+            _f(losses.losses[period_index]),
             unit="MWh",
             title="Losses L over primary BM units",
         )
     )
-    if losses.one_sided[k]:
+    if losses.one_sided[period_index]:
         trace.add(
             step(
                 "R-TLM-ONESIDED",
                 [
                     TraceInput(
                         "Σ delivering primary non-IC QM",
-                        _f(losses.delivered[k]),
+                        _f(losses.delivered[period_index]),
                         f"period {period}",
                     ),
                     TraceInput(
-                        "Σ offtaking primary non-IC QM", _f(losses.offtaken[k]), f"period {period}"
+                        "Σ offtaking primary non-IC QM",
+                        _f(losses.offtaken[period_index]),
+                        f"period {period}",
                     ),
                 ],
                 "incomplete metering: TLMO+ = TLMO− = 0, the R-TLM check does not apply",
@@ -163,21 +170,23 @@ def _trace_losses(trace: Trace, result: SettlementResult, u: int, k: int) -> Non
                 TraceInput("QM", _f(qm), f"metered volume {bm_unit} period {period}"),
                 TraceInput("TLF", float(units.tlf[u]), f"BM unit {bm_unit}"),
                 TraceInput("interconnector", bool(units.interconnector[u]), f"BM unit {bm_unit}"),
-                TraceInput("L (losses), MWh", _f(losses.losses[k]), "R-TLM-PRIMARY"),
-                TraceInput("TLMO+", _f(losses.tlmo_plus[k], 9), f"period {period}"),
-                TraceInput("TLMO−", _f(losses.tlmo_minus[k], 9), f"period {period}"),
+                TraceInput("L (losses), MWh", _f(losses.losses[period_index]), "R-TLM-PRIMARY"),
+                TraceInput("TLMO+", _f(losses.tlmo_plus[period_index], 9), f"period {period}"),
+                TraceInput("TLMO−", _f(losses.tlmo_minus[period_index], 9), f"period {period}"),
             ],
-            _f(result.tlm[u, k], 9),
+            _f(result.tlm[u, period_index], 9),
             title="Transmission loss multiplier TLM_ij",
         )
     )
 
 
-def _trace_non_delivery(trace: Trace, result: SettlementResult, u: int, k: int, qm) -> None:
+def _trace_non_delivery(
+    trace: Trace, result: SettlementResult, u: int, period_index: int, qm
+) -> None:
     """R-ND (QME, QII, QNDO, QNDB), R-ND-ORDER (allocation) and R-ND-CHARGE (CND)."""
     inputs = result.inputs
     bm_unit = inputs.bm.bm_units[u]
-    period = k + 1
+    period = period_index + 1
     gaps = gap_ids_for_unit(result.known_gaps, bm_unit)
     nd = result.non_delivery
     pairs = inputs.bm.pairs
@@ -197,12 +206,12 @@ def _trace_non_delivery(trace: Trace, result: SettlementResult, u: int, k: int, 
         step(
             "R-ND",
             [
-                TraceInput("Period FPN", _f(result.bm.period_fpn[u, k]), "R-PROF-FPN"),
-                TraceInput("QME", _f(nd.qme[u, k]), "Period FPN + Σ_n (QAO + QAB)"),
+                TraceInput("Period FPN", _f(result.bm.period_fpn[u, period_index]), "R-PROF-FPN"),
+                TraceInput("QME", _f(nd.qme[u, period_index]), "Period FPN + Σ_n (QAO + QAB)"),
                 TraceInput("QM", _f(qm), f"metered volume {bm_unit} period {period}"),
-                TraceInput("QII = QM − QME", _f(nd.qii[u, k]), "charged at 0 £/MWh"),
+                TraceInput("QII = QM − QME", _f(nd.qii[u, period_index]), "charged at 0 £/MWh"),
             ],
-            {"QNDO": _f(nd.qndo[u, k]), "QNDB": _f(nd.qndb[u, k])},
+            {"QNDO": _f(nd.qndo[u, period_index]), "QNDB": _f(nd.qndb[u, period_index])},
             unit="MWh",
             title="Expected volume and non-delivered volumes (shortfall QME − QM)",
             gaps=gaps,
@@ -211,7 +220,13 @@ def _trace_non_delivery(trace: Trace, result: SettlementResult, u: int, k: int, 
     trace.add(
         step(
             "R-ND-ORDER",
-            [TraceInput("QNDO, QNDB", (_f(nd.qndo[u, k]), _f(nd.qndb[u, k])), "R-ND")],
+            [
+                TraceInput(
+                    "QNDO, QNDB",
+                    (_f(nd.qndo[u, period_index]), _f(nd.qndb[u, period_index])),
+                    "R-ND",
+                )
+            ],
             allocation,
             title="Allocation to pairs (pair, QNDO, QNDB, PO, PB): dearest offers, cheapest "
             "bids first",
@@ -222,9 +237,11 @@ def _trace_non_delivery(trace: Trace, result: SettlementResult, u: int, k: int, 
             "R-ND-CHARGE",
             [
                 TraceInput("allocation (pair, QNDO, QNDB, PO, PB)", allocation, "R-ND-ORDER"),
-                TraceInput("SBP = SSP", _f(result.prices.ssp[k]), f"period {period} price"),
+                TraceInput(
+                    "SBP = SSP", _f(result.prices.ssp[period_index]), f"period {period} price"
+                ),
             ],
-            _f(nd.cnd[u, k]),
+            _f(nd.cnd[u, period_index]),
             unit="£",
             title="Non-delivery charge CND_ij (paid by the party)",
             gaps=gaps,
@@ -260,15 +277,15 @@ def trace_account(result: SettlementResult, party: str, account: str, period: in
     EngineInputError
         When the period was not settled or the run has no such account.
     """
-    k = _check_period(result, period)
+    period_index = _settled_period_index(result, period)
     a = _account_row(result, party, account)
     trace = Trace(f"energy account {party} {account}, period {period}")
-    if not result.metered_available[k]:
+    if not result.metered_available[period_index]:
         trace.add(
             step(
                 "R-ACC-QABC",
                 [],
-                _f(result.qabc[a, k]),
+                _f(result.qabc[a, period_index]),
                 unit="MWh",
                 title="Contract volume (no metered volumes: imbalance not settled)",
             )
@@ -283,16 +300,16 @@ def trace_account(result: SettlementResult, party: str, account: str, period: in
     trace.add(
         step(
             "R-ACC-QCE",
-            _credited_energy_inputs(result, a, k, led),
-            _f(result.qce[a, k]),
+            _credited_energy_inputs(result, a, period_index, led),
+            _f(result.qce[a, period_index]),
             unit="MWh",
             gaps=own_gaps,
         )
     )
-    trace.add(_contract_volume_step(result, a, k))
-    trace.add(_bm_volume_step(result, a, k, led))
-    trace.add(_imbalance_step(result, a, k, own_gaps))
-    for rcrc_step in _rcrc_steps(result, a, k, gaps):
+    trace.add(_contract_volume_step(result, a, period_index))
+    trace.add(_bm_volume_step(result, a, period_index, led))
+    trace.add(_imbalance_step(result, a, period_index, own_gaps))
+    for rcrc_step in _rcrc_steps(result, a, period_index, gaps):
         trace.add(rcrc_step)
     return _named(trace, result)
 
@@ -306,15 +323,15 @@ def _account_row(result: SettlementResult, party: str, account: str) -> int:
 
 
 def _credited_energy_inputs(
-    result: SettlementResult, a: int, k: int, led: np.ndarray
+    result: SettlementResult, a: int, period_index: int, led: np.ndarray
 ) -> list[TraceInput]:
     """R-ACC-QCE's inputs: QM × TLM of each unit the account leads, the MVRNs moved to it
     and those moved away from it."""
     inputs = result.inputs
     units = inputs.units
     names = inputs.bm.bm_units
-    metered = np.nan_to_num(inputs.metered[:, k])
-    tlm = result.tlm[:, k]
+    metered = np.nan_to_num(inputs.metered[:, period_index])
+    tlm = result.tlm[:, period_index]
     contributions = [
         TraceInput(
             f"{names[u]}: QM × TLM", f"{metered[u]:.6f} × {tlm[u]:.9f}", f"BM unit {names[u]}"
@@ -343,11 +360,11 @@ def _credited_energy_inputs(
     return contributions
 
 
-def _contract_volume_step(result: SettlementResult, a: int, k: int) -> TraceStep:
+def _contract_volume_step(result: SettlementResult, a: int, period_index: int) -> TraceStep:
     """R-ACC-QABC: the period's ECVNs sold from and bought into the account."""
     inputs = result.inputs
     c = inputs.contracts
-    in_period = c.period == k + 1
+    in_period = c.period == period_index + 1
     sold = [
         (inputs.account_name(int(c.to_account[i])), float(c.mwh[i]))
         for i in np.flatnonzero(in_period & (c.from_account == a))
@@ -362,68 +379,82 @@ def _contract_volume_step(result: SettlementResult, a: int, k: int) -> TraceStep
             TraceInput("sold to (account, MWh)", sold, "ECVN"),
             TraceInput("bought from (account, MWh)", bought, "ECVN"),
         ],
-        _f(result.qabc[a, k]),
+        _f(result.qabc[a, period_index]),
         unit="MWh",
     )
 
 
-def _bm_volume_step(result: SettlementResult, a: int, k: int, led: np.ndarray) -> TraceStep:
+def _bm_volume_step(
+    result: SettlementResult, a: int, period_index: int, led: np.ndarray
+) -> TraceStep:
     """R-ACC-QABS: −TLM × (accepted + balancing services volume) of each unit it leads."""
     inputs = result.inputs
     names = inputs.bm.bm_units
-    tlm = result.tlm[:, k]
-    accepted = result.non_delivery.qme[:, k] - result.bm.period_fpn[:, k]
+    tlm = result.tlm[:, period_index]
+    accepted = result.non_delivery.qme[:, period_index] - result.bm.period_fpn[:, period_index]
+    services = inputs.balancing_services[:, period_index]
     return step(
         "R-ACC-QABS",
         [
             TraceInput(
                 f"{names[u]}: −TLM × (Σ QAO + QAB + QBS)",
-                f"−{tlm[u]:.9f} × ({accepted[u]:.6f} + {inputs.balancing_services[u, k]:g})",
+                f"−{tlm[u]:.9f} × ({accepted[u]:.6f} + {services[u]:g})",
                 f"BM unit {names[u]}",
             )
             for u in led
         ],
-        _f(result.qabs[a, k]),
+        _f(result.qabs[a, period_index]),
         unit="MWh",
     )
 
 
-def _imbalance_step(result: SettlementResult, a: int, k: int, gaps: tuple[str, ...]) -> TraceStep:
+def _imbalance_step(
+    result: SettlementResult, a: int, period_index: int, gaps: tuple[str, ...]
+) -> TraceStep:
     """R-ACC-QAEI: QAEI = QCE + QABS − QABC and its charge CAEI at the period's price."""
     imb = result.imbalance
     return step(
         "R-ACC-QAEI",
         [
-            TraceInput("QCE", _f(result.qce[a, k]), "R-ACC-QCE"),
-            TraceInput("QABS", _f(result.qabs[a, k]), "R-ACC-QABS"),
-            TraceInput("QABC", _f(result.qabc[a, k]), "R-ACC-QABC"),
-            TraceInput("QAEI = QCE + QABS − QABC", _f(imb.qaei[a, k]), ""),
-            TraceInput("SSP = SBP", _f(result.prices.ssp[k]), f"period {k + 1} price"),
+            TraceInput("QCE", _f(result.qce[a, period_index]), "R-ACC-QCE"),
+            TraceInput("QABS", _f(result.qabs[a, period_index]), "R-ACC-QABS"),
+            TraceInput("QABC", _f(result.qabc[a, period_index]), "R-ACC-QABC"),
+            TraceInput("QAEI = QCE + QABS − QABC", _f(imb.qaei[a, period_index]), ""),
+            TraceInput(
+                "SSP = SBP", _f(result.prices.ssp[period_index]), f"period {period_index + 1} price"
+            ),
         ],
-        _f(imb.caei[a, k]),
+        _f(imb.caei[a, period_index]),
         unit="£",
         title="Energy imbalance charge CAEI_a (paid by the party)",
         gaps=gaps,
     )
 
 
-def _rcrc_steps(result: SettlementResult, a: int, k: int, gaps: tuple[str, ...]) -> list[TraceStep]:
+def _rcrc_steps(
+    result: SettlementResult, a: int, period_index: int, gaps: tuple[str, ...]
+) -> list[TraceStep]:
     """R-ACC-RCRC-NODENOM when the period has no RCRC denominator (or a residual), then
     R-ACC-RCRC: the account's share RCRP_a of TRC_j."""
     imb = result.imbalance
     rcrc_inputs = [
-        TraceInput("CE_a (signed credited energy)", _f(result.rcrc_basis[a, k]), "R-ACC-QCE"),
-        TraceInput("Σ_b CE_b", _f(imb.rcrc_denominator[k]), "all accounts"),
-        TraceInput("RCRP_a", _f(imb.rcrp[a, k], 9), "CE_a / Σ CE_b"),
-        TraceInput("TRC_j = Σ CAEI", _f(imb.trc[k]), f"period {k + 1}"),
+        TraceInput(
+            "CE_a (signed credited energy)", _f(result.rcrc_basis[a, period_index]), "R-ACC-QCE"
+        ),
+        TraceInput("Σ_b CE_b", _f(imb.rcrc_denominator[period_index]), "all accounts"),
+        TraceInput("RCRP_a", _f(imb.rcrp[a, period_index], 9), "CE_a / Σ CE_b"),
+        TraceInput("TRC_j = Σ CAEI", _f(imb.trc[period_index]), f"period {period_index + 1}"),
     ]
     steps = []
-    if imb.unallocated_residual[k] != 0 or r_acc_rcrc_nodenom(imb.rcrc_denominator[k : k + 1])[0]:
+    if (
+        imb.unallocated_residual[period_index] != 0
+        or r_acc_rcrc_nodenom(imb.rcrc_denominator[period_index : period_index + 1])[0]
+    ):
         steps.append(
             step(
                 "R-ACC-RCRC-NODENOM",
                 rcrc_inputs[1:2] + rcrc_inputs[3:],  # the denominator and what goes unallocated
-                _f(imb.unallocated_residual[k]),
+                _f(imb.unallocated_residual[period_index]),
                 unit="£",
                 title="No RCRC denominator: RCRP = 0, TRC_j unallocated",
                 gaps=gaps,
@@ -433,7 +464,7 @@ def _rcrc_steps(result: SettlementResult, a: int, k: int, gaps: tuple[str, ...])
         step(
             "R-ACC-RCRC",
             rcrc_inputs,
-            _f(imb.rcrc[a, k]),
+            _f(imb.rcrc[a, period_index]),
             unit="£",
             title="Residual cashflow reallocation RCRC_a (paid to the party)",
             gaps=gaps,
@@ -465,18 +496,18 @@ def trace_price(result: SettlementResult, period: int) -> Trace:
     EngineInputError
         When the period was not settled.
     """
-    k = _check_period(result, period)
+    period_index = _settled_period_index(result, period)
     mine = np.flatnonzero(result.items.period == period)
     trace = Trace(f"imbalance price, period {period}")
     trace.add(
         step(
             "R-PRC-MIP",
             [TraceInput("market index data", "volume-weighted", "MID")],
-            _f(result.prices.mip[k]),
+            _f(result.prices.mip[period_index]),
             unit="£/MWh",
         )
     )
-    trace.add(_reserve_scarcity_step(result, mine, k))
+    trace.add(_reserve_scarcity_step(result, mine, period_index))
     trace.add(
         step(
             "R-PRC-DMAT",
@@ -493,7 +524,7 @@ def trace_price(result: SettlementResult, period: int) -> Trace:
             title="Items tagged out by arbitrage (id, acceptance, pair, MWh, £/MWh)",
         )
     )
-    trace.add(_niv_step(result, mine, k))
+    trace.add(_niv_step(result, mine, period_index))
     trace.add(_flagging_step(result, mine))
     trace.add(
         step(
@@ -503,10 +534,10 @@ def trace_price(result: SettlementResult, period: int) -> Trace:
             title="Items tagged out by NIV tagging (id, acceptance, pair, MWh, £/MWh)",
         )
     )
-    trace.add(_replacement_price_step(result, mine, k))
+    trace.add(_replacement_price_step(result, mine, period_index))
     kept = mine[result.stack.par_adjusted_volume[mine] != 0]
     trace.add(_par_step(result, kept))
-    trace.add(_main_price_step(result, kept, k))
+    trace.add(_main_price_step(result, kept, period_index))
     return _named(trace, result)
 
 
@@ -526,11 +557,13 @@ def _tagged_items(result: SettlementResult, mine: np.ndarray, code: int) -> list
     ]
 
 
-def _reserve_scarcity_step(result: SettlementResult, mine: np.ndarray, k: int) -> TraceStep:
+def _reserve_scarcity_step(
+    result: SettlementResult, mine: np.ndarray, period_index: int
+) -> TraceStep:
     """R-PRC-STOR: RSVP = LoLP × VoLL and the STOR items in the window, (id, price, stack
     price)."""
     items, stack = result.items, result.stack
-    rsvp = float(result.inputs.period_inputs.lolp[k]) * result.inputs.parameters.voll
+    rsvp = float(result.inputs.period_inputs.lolp[period_index]) * result.inputs.parameters.voll
     stor_rows = mine[~np.isnan(stack.reserve_scarcity_price[mine])]
     return step(
         "R-PRC-STOR",
@@ -542,7 +575,7 @@ def _reserve_scarcity_step(result: SettlementResult, mine: np.ndarray, k: int) -
     )
 
 
-def _niv_step(result: SettlementResult, mine: np.ndarray, k: int) -> TraceStep:
+def _niv_step(result: SettlementResult, mine: np.ndarray, period_index: int) -> TraceStep:
     """R-PRC-NIV: the volumes left after arbitrage, buy and sell, and NIV."""
     items, stack = result.items, result.stack
     buy = mine[items.side[mine] > 0]
@@ -555,7 +588,7 @@ def _niv_step(result: SettlementResult, mine: np.ndarray, k: int) -> TraceStep:
                 "Σ remaining sell", _f(stack.arbitrage_adjusted_volume[sell].sum()), "stack"
             ),
         ],
-        _f(result.prices.niv[k]),
+        _f(result.prices.niv[period_index]),
         unit="MWh",
     )
 
@@ -581,17 +614,21 @@ def _flagging_step(result: SettlementResult, mine: np.ndarray) -> TraceStep:
     )
 
 
-def _replacement_price_step(result: SettlementResult, mine: np.ndarray, k: int) -> TraceStep:
+def _replacement_price_step(
+    result: SettlementResult, mine: np.ndarray, period_index: int
+) -> TraceStep:
     """R-PRC-REPL: the replacement price over RPAR and how many items it repriced."""
     prices = result.prices
     return step(
         "R-PRC-REPL",
         [
             TraceInput("RPAR, MWh", result.inputs.parameters.rpar, "R-PAR"),
-            TraceInput("reference volume", _f(prices.replacement_reference_volume[k]), ""),
+            TraceInput(
+                "reference volume", _f(prices.replacement_reference_volume[period_index]), ""
+            ),
             TraceInput("repriced items", int(result.stack.repriced[mine].sum()), ""),
         ],
-        _f(prices.replacement_price[k]),
+        _f(prices.replacement_price[period_index]),
         unit="£/MWh",
     )
 
@@ -617,7 +654,7 @@ def _par_step(result: SettlementResult, kept: np.ndarray) -> TraceStep:
     )
 
 
-def _main_price_step(result: SettlementResult, kept: np.ndarray, k: int) -> TraceStep:
+def _main_price_step(result: SettlementResult, kept: np.ndarray, period_index: int) -> TraceStep:
     """R-PRC-MAIN: the PAR items' TLM-adjusted cost over volume, the adjustment and SSP = SBP."""
     stack, prices = result.stack, result.prices
     return step(
@@ -627,11 +664,11 @@ def _main_price_step(result: SettlementResult, kept: np.ndarray, k: int) -> Trac
             TraceInput(
                 "Σ TLM-adjusted volume", _f(stack.tlm_adjusted_volume[kept].sum()), "PAR items"
             ),
-            TraceInput("main price", _f(prices.main_price[k]), ""),
-            TraceInput("BPA or SPA", _f(prices.price_adjustment[k]), "price adjustment"),
-            TraceInput("price source", prices.price_source[k], ""),
+            TraceInput("main price", _f(prices.main_price[period_index]), ""),
+            TraceInput("BPA or SPA", _f(prices.price_adjustment[period_index]), "price adjustment"),
+            TraceInput("price source", prices.price_source[period_index], ""),
         ],
-        _f(prices.ssp[k]),
+        _f(prices.ssp[period_index]),
         unit="£/MWh",
         title="System price SSP = SBP",
     )
