@@ -20,8 +20,10 @@ demo: $(STAMP)
 	$(BIN)/settlement-workbench demo --db $(DEMO_DB) --force
 	$(BIN)/settlement-workbench $(DEMO_DB)
 
-## test: lint, layer contracts and the whole test suite (what CI runs)
+## test: lint, layer contracts and the whole test suite (what CI runs); installs the servers the
+## tests start (PostgreSQL, MariaDB, RabbitMQ) from the distribution's packages when missing
 test: lint
+	tools/install-test-servers
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
 
 lint: $(STAMP)
