@@ -46,21 +46,19 @@ STATUSES = (
     ("Known gaps only", "known gap"),
 )
 TITLE_STYLE = "font-weight: bold; padding: 2px;"
-# The values (engine, SAA, difference) within 1,000 pixels: seen without scrolling at 1024.
+# What differs, where, and both values within 650 pixels: the tab's width between the
+# window's docks at 1600 (the status, level and item follow).
 WIDTHS = {
-    "£ effect": 90,
-    "status": 85,
-    "level": 65,
-    "field": 110,
-    "party": 85,
-    "account": 58,
-    "BM unit": 100,
-    "pair": 40,
+    "£ effect": 85,
+    "where": 130,
     "period": 50,
-    "engine": 105,
-    "SAA": 105,
-    "difference": 95,
+    "field": 95,
+    "engine": 95,
+    "SAA": 95,
+    "difference": 90,
+    "status": 80,
     "tolerance": 80,
+    "level": 65,
     "IDD item": 65,
     "known gap": 300,
 }
@@ -72,6 +70,18 @@ IDLE = (
 
 def _money(value: float) -> str:
     return f"£{format_value(float(value), 'money')}"
+
+
+def where(key: dict) -> str:
+    """A difference's cell in a few characters: "DRAX", "DRAX P", "T_HEYM12", "T_HEYM12 pair
+    -1", "system"."""
+    if "pair" in key:
+        return f"{key['bm_unit_id']} pair {key['pair']}"
+    if "bm_unit_id" in key:
+        return str(key["bm_unit_id"])
+    if "account" in key:
+        return f"{key['party_id']} {key['account']}"
+    return str(key.get("party_id", "system"))
 
 
 def _gap_note(gap: str) -> str:
@@ -217,40 +227,36 @@ class ReconciliationView(QWidget):
         self.shown = rows
         key = [d.key for d in rows]
 
-        def keyed(name: str):  # "" where the level has no such key (a pair number)
-            return ["" if k.get(name) is None else str(k[name]) for k in key]
-
         def number(values) -> np.ndarray:
             return np.array([np.nan if v is None else v for v in values], dtype=float)
 
         gap = np.array([d.gap != "" for d in rows], dtype=bool)
+        notes = [_gap_note(d.gap) if d.gap else "" for d in rows]
         columns = [
             Column("£ effect", np.array([d.effect_gbp for d in rows]), "money",
                    "the difference's effect in £: its own for a £ field; a volume's at the "
-                   "period's |SSP|; a price's on Σ|QAEI|; a TLM's on |QM| × |SSP|"),
-            Column("status", ["known gap" if d.gap else "difference" for d in rows], "text",
-                   "difference: unexplained; known gap: a gap of the day (rulebook §15) "
-                   "changes this cell, so it is not counted",
-                   marked=gap, notes=[_gap_note(d.gap) if d.gap else "" for d in rows]),
-            Column("level", [d.level for d in rows]),
-            Column("field", [d.field for d in rows]),
-            Column("party", keyed("party_id")),
-            Column("account", keyed("account")),
-            Column("BM unit", keyed("bm_unit_id")),
-            Column("pair", keyed("pair")),
+                   "period's |SSP|; a price's on Σ|QAEI|; a TLM's on |QM| × |SSP| (red: "
+                   "explained by a known gap)", marked=gap, notes=notes),
+            Column("where", [where(k) for k in key], "text",
+                   "party, energy account (party P/C), BM unit, BM unit and pair, or system"),
             Column("period", np.array([k["period"] for k in key], dtype=np.int64), "id"),
+            Column("field", [d.field for d in rows], "text", "the S0142 field"),
             Column("engine", number([d.engine for d in rows]), "value",
                    "the engine's value (n/a: the engine has no such cell)"),
             Column("SAA", number([d.saa for d in rows]), "value",
                    "the SAA's S0142 value (n/a: the S0142 has no such cell)"),
             Column("difference", number([d.difference for d in rows]), "value",
                    "engine − SAA", by_size=True),
+            Column("status", ["known gap" if d.gap else "difference" for d in rows], "text",
+                   "difference: unexplained; known gap: a gap of the day (rulebook §15) "
+                   "changes this cell, so it is not counted", marked=gap, notes=notes),
             Column("tolerance", np.array([d.tolerance for d in rows]), "ratio",
                    "half a unit of the last decimal the SAA's field carries"),
+            Column("level", [d.level for d in rows]),
             Column("IDD item", [d.item for d in rows], "text", "the S0142 field's IDD item id"),
             Column("known gap", [d.gap for d in rows], "text",
                    "the known gap(s) of the day that change this cell",
-                   notes=[_gap_note(d.gap) if d.gap else "" for d in rows]),
+                   notes=notes),
         ]  # fmt: skip
         self.table.set_columns(columns, widths=WIDTHS)
         total = len(self.listed)

@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from models.reconcile.s0142 import Difference, NotModelled
 from tests.views.screens import save_screens
 from views.column_model import MARKED
-from views.reconciliation_view import ReconciliationView
+from views.reconciliation_view import ReconciliationView, where
 
 ROWS = [  # hand-made: effects £40.00, £12.50, £0.02; one known gap
     Difference("bm_unit", {"bm_unit_id": "E_FAWN-1", "period": 3}, "qme", "N0173", 100.0,
@@ -91,7 +91,7 @@ def test_the_summary_counts_and_the_rows_rank_by_pound_effect(view):
         "",
         "",
     ]
-    assert [_cell(view, r, "pair").data() for r in range(3)] == ["", "", ""]  # no pair: blank
+    assert [_cell(view, r, "where").data() for r in range(3)] == ["E_FAWN-1", "DRAX P", "EGL"]
     assert view.count.text() == "3 row(s)"
     # only the fields the SAA has values for are listed as not modelled
     assert view.not_modelled.model.rowCount() == 1
@@ -101,9 +101,15 @@ def test_a_known_gap_row_is_marked_with_the_gap_on_hover(view):
     gap = _cell(view, 0, "status")
     assert gap.data(Qt.ItemDataRole.BackgroundRole) == MARKED
     assert "P376 baselining" in gap.data(Qt.ItemDataRole.ToolTipRole)
+    assert _cell(view, 0, "£ effect").data(Qt.ItemDataRole.BackgroundRole) == MARKED
     assert _cell(view, 1, "status").data(Qt.ItemDataRole.BackgroundRole) != MARKED
-    assert _cell(view, 0, "BM unit").data() == "E_FAWN-1"
+    assert _cell(view, 1, "£ effect").data(Qt.ItemDataRole.BackgroundRole) != MARKED
     assert _cell(view, 0, "difference").data() == "0.500"  # engine − SAA
+
+
+def test_where_names_the_cell_in_a_few_characters():
+    assert where({"bm_unit_id": "T_HEYM12", "period": 1, "pair": -1}) == "T_HEYM12 pair -1"
+    assert where({"period": 5}) == "system"
 
 
 def test_filters_by_level_and_status(view):

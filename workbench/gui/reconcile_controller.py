@@ -21,12 +21,39 @@ from engine.settle import SettlementResult
 from engine.trace import Trace
 from models.core.errors import WorkbenchInputError
 from views.inspector import Inspector
-from views.reconciliation_view import ROW_LIMIT, ReconciliationView
+from views.reconciliation_view import ROW_LIMIT, ReconciliationView, where
 from views.selection import Selection
 from workbench.gui.feedback import Feedback
 from workbench.gui.jobs import Cancelled, JobRunner
 
 JOB = "reconcile"
+# The step of a trace whose result is the field (a pair's: its own R-VOL-SUM step).
+FIELD_STEP = {
+    "period_fpn": "R-PROF-FPN",
+    "qme": "R-ND",
+    "qii": "R-ND",
+    "qndo": "R-ND",
+    "qndb": "R-ND",
+    "cnd": "R-ND-CHARGE",
+    "tlm": "R-TLM",
+    "tlf": "R-TLM",
+    "cbm": "R-CBM",
+    "cb": "R-CBM",
+    "co": "R-CBM",
+    "qab": "R-VOL-SUM",
+    "qao": "R-VOL-SUM",
+    "qce": "R-ACC-QCE",
+    "qabc": "R-ACC-QABC",
+    "qabs": "R-ACC-QABS",
+    "qaei": "R-ACC-QAEI",
+    "caei": "R-ACC-QAEI",
+    "rcrc": "R-ACC-RCRC",
+    "rcrp": "R-ACC-RCRC",
+    "ssp": "R-PRC-MAIN",
+    "sbp": "R-PRC-MAIN",
+    "niv": "R-PRC-NIV",
+    "replacement_price": "R-PRC-REPL",
+}
 
 
 def trace_of(result: SettlementResult, level: str, key: dict) -> Trace:
@@ -41,6 +68,15 @@ def trace_of(result: SettlementResult, level: str, key: dict) -> Trace:
     if level == "party":
         return _party_trace(result, key["party_id"], period)
     return trace_price(result, period)
+
+
+def step_of(trace: Trace, field: str, key: dict) -> int | None:
+    """The 0-based step of `trace` that computes `field` (None: no one step does)."""
+    rule = FIELD_STEP.get(field)
+    for n, s in enumerate(trace.steps):
+        if s.rule_id == rule and ("pair" not in key or s.title.startswith(f"Pair {key['pair']}:")):
+            return n
+    return None
 
 
 def _party_trace(result: SettlementResult, party: str, period: int) -> Trace:
@@ -149,10 +185,10 @@ class ReconcileController(QObject):
         result = self.result
         if result is None:
             return
+        cell = f"{difference.field} of {where(difference.key)}, period {difference.key['period']}"
         if difference.engine is None:
             self.feedback.status(
-                f"The engine has no {difference.level} {difference.key} to trace: the SAA "
-                "lists it, the run does not."
+                f"The engine has no {cell} to trace: the SAA's S0142 lists it, the run does not."
             )
             return
         try:
@@ -168,5 +204,10 @@ class ReconcileController(QObject):
                 self.selection.bm_unit = difference.key["bm_unit_id"]
         day = result.inputs.bm.settlement_date
         self.inspector.show_trace(trace, result.known_gaps, day, period)
+        n = step_of(trace, difference.field, difference.key)
+        if n is not None:  # its step in view, as a click on the inspector's summary does
+            item = self.inspector.step_items[n]
+            self.inspector.tree.setCurrentItem(item)
+            self.inspector.tree.scrollToItem(item, self.inspector.tree.ScrollHint.PositionAtTop)
         self.show_inspector()
-        self.feedback.status(f"Trace of {difference.level}.{difference.field} {difference.key}")
+        self.feedback.status(f"The inspector shows the trace of {cell}.")

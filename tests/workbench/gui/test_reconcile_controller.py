@@ -19,7 +19,7 @@ from views.reconciliation_view import ReconciliationView
 from views.selection import Selection
 from workbench.gui import reconcile_controller
 from workbench.gui.jobs import JobRunner
-from workbench.gui.reconcile_controller import ReconcileController, trace_of
+from workbench.gui.reconcile_controller import ReconcileController, step_of, trace_of
 
 TIMEOUT_MS = 60_000
 
@@ -145,6 +145,23 @@ def test_a_difference_opens_its_trace_and_the_selection_follows(qtbot, controlle
     assert controller.inspector.trace.subject.startswith("BM unit T_HEYM12")
     assert "period 1" in controller.inspector.trace.subject
     assert (shown.period, shown.bm_unit) == (1, "T_HEYM12") and controller.docks
+    # the step that computes QME is the one in view
+    current = controller.inspector.tree.currentItem()
+    assert current is not None and ". R-ND · " in current.text(0)
+    assert told.status[-1] == "The inspector shows the trace of qme of T_HEYM12, period 1."
+
+
+def test_step_of_finds_the_step_of_the_field_and_a_pairs_own(shown):
+    result = shown.run.result
+    pairs = result.inputs.bm.pairs
+    u = result.inputs.bm.bm_units.index("T_HEYM12")
+    pair = int(pairs.pair[(pairs.unit == u) & (pairs.period == 1)][0])
+    trace = trace_of(result, "pair", {"bm_unit_id": "T_HEYM12", "period": 1, "pair": pair})
+    n = step_of(trace, "qao", {"bm_unit_id": "T_HEYM12", "period": 1, "pair": pair})
+    assert trace.steps[n].rule_id == "R-VOL-SUM"
+    assert trace.steps[n].title.startswith(f"Pair {pair}:")
+    assert trace.steps[step_of(trace, "cnd", {})].rule_id == "R-ND-CHARGE"
+    assert step_of(trace, "qm", {}) is None  # an input, not computed
 
 
 def test_trace_of_each_level(shown):
@@ -165,3 +182,18 @@ def test_screens(qtbot, controller, tmp_path):
     reconcile(qtbot, controller)
     controller.view.show()
     assert len(save_screens(controller.view, tmp_path, "reconciliation_demo")) == 2
+
+
+def test_a_cell_only_the_saa_has_has_no_trace_and_says_so(qtbot, controller, told):
+    from models.reconcile.s0142 import Difference
+
+    reconcile(qtbot, controller)
+    before = controller.inspector.trace
+    only_saa = Difference("bm_unit", {"bm_unit_id": "X_UNKNOWN", "period": 2}, "qm", "N0035",
+                          None, 1.5, 0.0005, 150.0)  # fmt: skip
+    controller.open_trace(only_saa)
+    assert told.status[-1] == (
+        "The engine has no qm of X_UNKNOWN, period 2 to trace: the SAA's S0142 lists it, the "
+        "run does not."
+    )
+    assert controller.inspector.trace is before
