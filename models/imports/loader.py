@@ -170,8 +170,9 @@ def _import_files(
             _check_cancel(cancelled)
         for n, flow in p114.items():  # after the other files: a run carries their BM data
             progress(0.9, f"Reading {names[n]}")
-            part, records = import_p114(conn, Path(paths[n]), names[n], flow, report)
+            part, records, p114_warnings = import_p114(conn, Path(paths[n]), names[n], flow, report)
             summary.records[flow] += records
+            warnings += p114_warnings  # listed like a day's, and refused by --strict
             if part is not None:
                 summary.dates.append(part)
             _check_cancel(cancelled)

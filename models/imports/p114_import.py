@@ -99,22 +99,18 @@ def _previous_run(conn: Connection, day, run_type: RunType) -> int | None:
 
 def import_p114(
     conn: Connection, path: Path, name: str, flow: str, report: ImportReport
-) -> tuple[DatePart | None, int]:
-    """Read and store one P114 file as a new run: (what was written, records read).
-    Problems go to `report` (nothing written, None returned); warnings are written with the
-    run and told in the report's notes."""
+) -> tuple[DatePart | None, int, list[DataWarning]]:
+    """Read and store one P114 file as a new run: (what was written, records read, the
+    warnings written with the run). Problems go to `report` (nothing written, None)."""
     try:
         content = read_s0142(path, name) if flow == "S0142" else read_c0421(path, name)
     except P114Error as exc:
         report.reject(name, "", "", None, _reason(str(exc), name))
-        return None, 0
+        return None, 0, []
     if flow == "S0142":
         part, warnings = _store_s0142(conn, path, name, content, report)
-        if part is not None and warnings:
-            more = f" ({len(warnings) - 1:,} more warning(s) listed with the run)"
-            report.notes.append(f"{part.run_label}: {warnings[0]}" + more * (len(warnings) > 1))
-        return part, content.records
-    return _store_c0421(conn, path, name, content, report), content.records
+        return part, content.records, warnings
+    return _store_c0421(conn, path, name, content, report), content.records, []
 
 
 def _base(conn, day, run_type: RunType, name: str, report: ImportReport):

@@ -37,12 +37,11 @@ def test_an_s0142_alone_becomes_a_run_with_empty_bm_data_and_says_so(empty, tmp_
     summary = import_files(empty, [path])
     (part,) = summary.dates
     assert (part.run_label, part.base_run_id, part.warnings) == ("2026-02-17 R3", None, 1)
-    assert any(
-        n.startswith(
-            "2026-02-17 R3: alone.s0142, line 2: SRH settlement_date = 2026-02-17: no "
-            "run of this date holds BM data (PN, BOD, BOALF)"
-        )
-        for n in summary.notes
+    # listed with the import's warnings (so --strict refuses it), and kept with the run
+    (told,) = summary.warnings
+    assert str(told).startswith(
+        "alone.s0142, line 2: SRH settlement_date = 2026-02-17: no run of this date holds BM "
+        "data (PN, BOD, BOALF)"
     )
     with empty.engine.connect() as conn:
         (warning,) = read_run_warnings(conn, part.run_id)
@@ -84,6 +83,14 @@ def test_without_apb_records_pc_status_comes_from_the_metered_volume_with_a_warn
     assert by_unit["T_GEN-1"].endswith(
         "production from its metered volume over the day (4,776.000 MWh)"
     )  # 99.5 × 48
+
+
+def test_strict_refuses_it_for_its_warning(empty, tmp_path):
+    path = write(tmp_path / "alone.s0142", framed(s0142_records()))
+    with pytest.raises(ImportRejected) as caught:
+        import_files(empty, [path], strict=True)
+    assert "no run of this date holds BM data" in caught.value.report.text()
+    assert _count(empty, SettlementRun) == 0
 
 
 def test_a_rejected_file_in_the_same_import_leaves_nothing_written(empty, tmp_path):
