@@ -63,9 +63,20 @@ def local_cluster(workers: int) -> Iterator[DaskExecutor]:
     ------
     DaskExecutor
     """
+    import dask
     from distributed import Client, LocalCluster
 
+    # Dask's nannies set MALLOC_TRIM_THRESHOLD_, which turns off glibc's sliding mmap
+    # threshold: every large numpy array of a day is then mmapped afresh, 10x the page faults
+    # and twice the CPU time of a plain process (measured: benchmarks/bench_impact.py).
+    # Our workers keep only small results, so glibc's own behaviour is the better one.
+    environ = {
+        name: value
+        for name, value in dask.config.get("distributed.nanny.pre-spawn-environ").items()
+        if name != "MALLOC_TRIM_THRESHOLD_"
+    }
     with (
+        dask.config.set({"distributed.nanny.pre-spawn-environ": environ}),
         LocalCluster(
             n_workers=workers,
             threads_per_worker=1,

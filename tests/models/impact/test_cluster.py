@@ -54,6 +54,9 @@ def test_two_local_workers_give_the_results_of_one_process_and_leave_no_process(
         started = [p.pid for p in _children() if p.pid not in before]
         assert set(workers.values()) <= set(started)
         assert _listening([os.getpid(), *started]) <= {"127.0.0.1"}  # nothing but loopback
+        # glibc's own malloc thresholds, not Dask's (models.impact.cluster.local_cluster).
+        trim = dask.client.run(lambda: os.environ.get("MALLOC_TRIM_THRESHOLD_"))
+        assert set(trim.values()) == {os.environ.get("MALLOC_TRIM_THRESHOLD_")}
         unchanged, failures = run_days(dask, demo_db, tasks, VARIANTS["rulebook"])
         varied, _ = run_days(dask, demo_db, tasks, VARIANTS["par-50"])
         # --scheduler: a client of the running scheduler, which stays up after it closes.
