@@ -6,11 +6,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import numpy as np
+from sqlalchemy.engine import make_url
 
 from engine.settle import SettlementResult, settle_day
 from engine.variants import Variant
+from models.db import verified_files
 from models.db.database import SettlementDatabase
 from models.runs.inputs import load_settlement_inputs
 from models.runs.run_store import get_run
@@ -151,8 +154,49 @@ def run_impact(
     )
 
 
+def checked_file(database_url: str) -> tuple | None:
+    """The identity of the SQLite file this process found sound (models.db.verified_files),
+    for the tasks to trust; None for a server database or a file not checked here.
+
+    Parameters
+    ----------
+    database_url : str
+        SQLite file or SQLAlchemy URL.
+
+    Returns
+    -------
+    tuple or None
+        verified_files.file_key of the file.
+    """
+    if "://" in database_url:
+        url = make_url(database_url)
+        if not url.drivername.startswith("sqlite") or not url.database:
+            return None
+        path = Path(url.database)
+    else:
+        path = Path(database_url)
+    if not path.is_file():
+        return None
+    key = verified_files.file_key(path)
+    return key if verified_files.is_verified(key) else None
+
+
+def _trust(checked: tuple | None) -> None:
+    """A worker process skips the quick_check of a file the caller found sound, as long as
+    the file is the same (path, size, modification time, inode): seconds per GB saved."""
+    if checked is None:
+        return
+    path = Path(checked[0])
+    if path.is_file() and verified_files.file_key(path) == checked:
+        verified_files.mark_verified(checked)
+
+
 def date_impact(
-    database_url: str, settlement_date: date, run_ids: tuple[int, ...], variant: Variant
+    database_url: str,
+    settlement_date: date,
+    run_ids: tuple[int, ...],
+    variant: Variant,
+    checked: tuple | None = None,
 ) -> list[RunImpact]:
     """Settle the given runs of one date with the rulebook's rules and with the variant.
 
@@ -169,12 +213,15 @@ def date_impact(
         Runs of that date.
     variant : Variant
         The rule variant.
+    checked : tuple, optional
+        checked_file of the caller: the file's identity when it found it sound.
 
     Returns
     -------
     list of RunImpact
         In the order of run_ids.
     """
+    _trust(checked)
     impacts = []
     with SettlementDatabase.open(database_url) as db, db.engine.connect() as conn:
         for run_id in run_ids:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from engine.variants import Variant
-from models.impact.day import RunImpact, date_impact
+from models.impact.day import RunImpact, checked_file, date_impact
 from models.impact.plan import DayTask
 from models.impact.report import DayFailure
 
@@ -173,11 +173,12 @@ def run_days(
     failures: list[DayFailure] = []
     retried = 0
     pending: dict = {}
+    checked = checked_file(database_url)
 
     def submit(attempt: _Attempt) -> None:
         task = attempt.task
         future = executor.submit(
-            date_impact, database_url, task.settlement_date, task.run_ids, variant
+            date_impact, database_url, task.settlement_date, task.run_ids, variant, checked
         )
         pending[future] = attempt
 

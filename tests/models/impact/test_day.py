@@ -3,6 +3,8 @@ by hand on the rulebook's worked example."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -10,7 +12,7 @@ from engine.settle import settle_day
 from engine.variants import VARIANTS
 from models.casefiles.case_file import load_case
 from models.db.database import SettlementDatabase
-from models.impact.day import date_impact, price_setters, run_impact
+from models.impact.day import _trust, checked_file, date_impact, price_setters, run_impact
 from models.runs.inputs import case_settlement_inputs, load_settlement_inputs
 from tests.models.impact.conftest import FIRST
 from tests.paths import CASES
@@ -59,3 +61,22 @@ def test_the_price_setter_is_the_item_at_the_par_margin():
     run = run_impact(7, "2024-06-12 SF", "SF", base, varied)
     assert run.setter_changed.tolist() == [True]
     assert run.price_variant - run.price_base == pytest.approx([-1375 / 74])
+
+
+def test_a_task_trusts_the_callers_check_of_the_same_unchanged_file(demo_db, tmp_path):
+    from models.db import verified_files
+
+    copy = tmp_path / "copy.sqlite"
+    copy.write_bytes(Path(demo_db).read_bytes())
+    assert checked_file(str(copy)) is None  # not checked by this process yet
+    key = verified_files.file_key(copy)
+    _trust(key)
+    assert verified_files.is_verified(key) and checked_file(f"sqlite:///{copy}") == key
+    changed = tmp_path / "changed.sqlite"
+    changed.write_bytes(Path(demo_db).read_bytes())
+    stale = verified_files.file_key(changed)
+    with changed.open("ab") as handle:  # written after the caller's check
+        handle.write(b"\0" * 4096)
+    _trust(stale)
+    assert not verified_files.is_verified(verified_files.file_key(changed))
+    assert checked_file("postgresql://u@h/db") is None

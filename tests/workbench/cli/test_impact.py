@@ -95,10 +95,10 @@ def test_a_day_failing_every_attempt_is_listed_and_exits_1(capsys, demo, monkeyp
 
     real = day.date_impact
 
-    def flaky(url, settlement_date, run_ids, variant):
+    def flaky(url, settlement_date, run_ids, variant, checked):
         if settlement_date == date(2024, 6, 13):
             raise OSError("disk read error")
-        return real(url, settlement_date, run_ids, variant)
+        return real(url, settlement_date, run_ids, variant, checked)
 
     monkeypatch.setattr("models.impact.execute.date_impact", flaky)
     code, out, err = run(capsys, "impact", "--db", demo, *RANGE, "--variant", "rulebook")
