@@ -23,6 +23,7 @@ from workbench.cli import (
     gui,
     impact,
     imports,
+    listen,
     reconcile,
     register,
     runs,
@@ -33,7 +34,7 @@ from workbench.cli.common import EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, OneLineP
 
 # Each adds its commands (`add_commands(commands)`); settle adds `settle` and `show`.
 GROUPS = (demo, runs, case, gui, settle, imports, scenario, disputes, export, register, fetch,
-          reconcile, impact)  # fmt: skip
+          reconcile, impact, listen)  # fmt: skip
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -65,6 +66,7 @@ COMMANDS = (
     "register",
     "reconcile",
     "impact",
+    "listen",
 )
 
 

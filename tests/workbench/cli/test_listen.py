@@ -1,0 +1,127 @@
+"""`settlement-workbench listen`: from the IRIS client's folder and from a real AMQP 1.0 broker,
+one line per message and a summary; bad input is one line and exit 2; Ctrl+C stops cleanly."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from models.db.database import SettlementDatabase
+from models.db.schema import LiveMessage
+from tests.models.live.publisher import publish
+from tests.models.live.recorded import DAY_FILES, messages_of, recorded
+from tests.paths import REPO
+from tests.workbench.cli.running import one_line, run
+from workbench.cli.main import main
+
+
+@pytest.fixture
+def db_path(tmp_path):
+    path = tmp_path / "live.sqlite"
+    SettlementDatabase.create(path).close()
+    return path
+
+
+def written(path) -> int:
+    with SettlementDatabase.open(path) as db, db.engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(LiveMessage.__table__)).scalar_one()
+
+
+def boalf_messages(per_message=2000):
+    return messages_of(recorded(DAY_FILES[2]), per_message=per_message)  # 3,720 acceptances
+
+
+def test_listen_to_a_folder_until_idle(capsys, db_path, tmp_path):
+    inbox = tmp_path / "iris"
+    (inbox / "BOALF").mkdir(parents=True)
+    for n, message in enumerate(boalf_messages()):
+        (inbox / "BOALF" / f"BOALF_220101T0000{n:02d}_000000.json").write_text(message.body)
+    (inbox / "BOALF" / "BOALF_bad.json").write_text("{")
+    code, out, err = run(
+        capsys, "listen", "--db", str(db_path), "--folder", str(inbox), "--until-idle", "1"
+    )
+    assert code == 0, err
+    lines = out.strip().splitlines()
+    assert lines[-1] == "idle: 2 written, 0 repeated (nothing written), 1 dead-lettered"
+    assert sum("written: run " in line for line in lines) == 2
+    assert sum("BOALF/BOALF_bad.json  dead-lettered: " in line for line in lines) == 1
+    assert written(db_path) == 2
+
+
+def test_listen_to_a_broker_until_idle(capsys, db_path, live_broker):
+    messages = boalf_messages()
+    publish(live_broker.url, "cli", [*messages, messages[0]])  # the first one twice
+    code, out, err = run(
+        capsys, "listen", "--db", str(db_path), "--broker", live_broker.url,
+        "--queue", "cli", "--until-idle", "2",
+    )  # fmt: skip
+    assert code == 0, err
+    assert out.strip().splitlines()[-1] == (
+        "idle: 2 written, 1 repeated (nothing written), 0 dead-lettered"
+    )
+    assert written(db_path) == 2
+
+
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (["--broker", "amqp://127.0.0.1:5672"], "--broker needs --queue NAME"),
+        (["--folder", "nowhere", "--queue", "q"], "--queue goes with --broker"),
+        (["--folder", "nowhere"], "nowhere is not a folder"),
+    ],
+)
+def test_bad_input_is_one_line(capsys, db_path, argv, says):
+    code, _, err = run(capsys, "listen", "--db", str(db_path), *argv)
+    assert code == 2
+    assert says in one_line(err)
+
+
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (["--broker", "http://127.0.0.1:5672", "--queue", "q"], "give the broker as amqp://"),
+        (["--broker", "amqp://127.0.0.1:5672/q", "--queue", "q"], "the queue goes in --queue"),
+        (["--folder", ".", "--until-idle", "0"], "give more than 0"),
+        ([], "one of the arguments --broker --folder is required"),
+    ],
+)
+def test_bad_arguments_are_one_line(capsys, db_path, argv, says):
+    with pytest.raises(SystemExit) as refused:
+        main(["listen", "--db", str(db_path), *argv])
+    assert refused.value.code == 2
+    assert says in one_line(capsys.readouterr().err)
+
+
+def test_ctrl_c_stops_cleanly_with_a_summary(db_path, tmp_path):
+    inbox = tmp_path / "iris"
+    (inbox / "BOALF").mkdir(parents=True)
+    program = Path(sys.executable).parent / "settlement-workbench"
+    command = [str(program), "listen", "--db", str(db_path), "--folder", str(inbox)]
+    env = os.environ | {"PYTHONPATH": str(REPO)}
+    listener = subprocess.Popen(
+        command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        message = boalf_messages()[0]
+        (inbox / "BOALF" / "BOALF_220101T000000_000000.json").write_text(message.body)
+        deadline = time.monotonic() + 60
+        while written(db_path) < 1 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        listener.send_signal(signal.SIGINT)
+        out, err = listener.communicate(timeout=60)
+    finally:
+        if listener.poll() is None:
+            listener.kill()
+            listener.wait()
+    assert listener.returncode == 0, err
+    assert out.strip().splitlines()[-1] == (
+        "stopped: 1 written, 0 repeated (nothing written), 0 dead-lettered"
+    )
+    assert "Traceback" not in err
