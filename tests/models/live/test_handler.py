@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from models.db.schema import LiveDeadLetter, LiveMessage, SettlementRun
 from models.imports.loader import import_files
 from models.live.handler import DEAD, LIVE_RUN_TYPE, REPEATED, WRITTEN, Message, handle
+from models.runs.results_store import settle_run, stored_document
 from models.runs.run_frames import read_stored_frames
 from tests.models.live.recorded import DAY_FILES, messages_of, recorded
 
@@ -40,6 +41,17 @@ def rows(db, run_id: int) -> dict[str, list[tuple]]:
     return out
 
 
+def settled(db) -> dict:
+    """The settlement-result/1 document of the date's latest live run, settled."""
+    run_id = latest_run(db)
+    settle_run(db, run_id)
+    with db.engine.connect() as conn:
+        document = stored_document(conn, run_id)
+    assert len(document["periods"]) == 48
+    assert sum(len(p["stack"]) for p in document["periods"]) > 1000  # not an empty day
+    return document
+
+
 def count(db, table) -> int:
     with db.engine.connect() as conn:
         return conn.execute(select(func.count()).select_from(table.__table__)).scalar_one()
@@ -63,6 +75,7 @@ def test_a_replayed_day_is_the_run_its_files_import_to(registered_db, registered
     with SettlementDatabase.open(path) as imported:
         import_files(imported, files, run_type=LIVE_RUN_TYPE)
         assert rows(imported, latest_run(imported)) == live
+        assert settled(imported) == settled(registered_db)
     assert sum(len(v) for k, v in live.items() if k != "periods") > 27_000
     assert count(registered_db, LiveMessage) == len(messages)
 
