@@ -15,7 +15,7 @@ from models.runs.results_store import settle_run, stored_document
 from models.runs.run_store import delete_run
 from models.runs.scenarios import store
 from tests.models.db.backends import BACKENDS, created
-from tests.models.db.test_backend_flows import WORKED_EXAMPLE
+from tests.paths import CASES
 
 REFUSED = {
     "an input": "UPDATE metered_volume SET mwh = mwh + 1 WHERE run_id = 1",
@@ -42,7 +42,7 @@ FINGERPRINT = (
 def loaded(request, database_target):
     """A database on each backend holding the worked example as loaded run 1, settled."""
     db = created(database_target(request.param, "immutable"), request.param)
-    run_id = import_case(db, load_case(WORKED_EXAMPLE))
+    run_id = import_case(db, load_case(CASES / "worked_example.json"))
     assert run_id == 1
     settle_run(db, run_id)
     yield db
