@@ -20,8 +20,8 @@ import numpy as np
 from engine.settle import SettlementResult
 from engine.settlement_trace import trace_account, trace_unit
 from models.casefiles.results_json import stack_item_columns
-from models.disputes.cases import Case
 from models.disputes.compare import SYSTEM_OPERATOR, Comparison
+from models.disputes.dispute_cases import DisputeCase
 from models.exports.completeness_sheet import write_completeness_sheet
 from models.exports.known_gaps_sheet import write_known_gaps_sheet
 from models.exports.xlsx import Col, SheetWriter, new_workbook, plain, save_workbook
@@ -41,7 +41,7 @@ class PackContext:
     """What the pack is about, beyond the comparison itself."""
 
     title: str
-    case: Case | None = None
+    case: DisputeCase | None = None
     overrides: Sequence[OverrideRecord] = ()
     audit: Sequence[AuditRecord] = ()
     notes: list[str] = field(default_factory=list)

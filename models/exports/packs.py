@@ -10,8 +10,8 @@ from engine.settle import SettlementResult, settle_day
 from models.casefiles.results_json import stack_item_columns
 from models.core.errors import WorkbenchInputError
 from models.db.database import SettlementDatabase
-from models.disputes.cases import get_case
 from models.disputes.compare import Comparison, compare
+from models.disputes.dispute_cases import get_dispute_case
 from models.exports.completeness_sheet import write_completeness_sheet
 from models.exports.evidence_pack import PackContext, write_evidence_pack
 from models.exports.known_gaps_sheet import write_known_gaps_sheet
@@ -71,7 +71,7 @@ def write_case_pack(
 ) -> Path:
     """The case's evidence pack: its run against its (chosen, else latest) scenario."""
     with db.engine.connect() as conn:
-        case = get_case(conn, case_id)
+        case = get_dispute_case(conn, case_id)
     if not case.scenarios:
         raise WorkbenchInputError(
             f"case {case.reference} has no scenario yet: create one on run {case.run_id} and "

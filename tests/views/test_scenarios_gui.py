@@ -73,7 +73,7 @@ def test_scenario_edits_undo_redo_compare_and_export(qtbot, window, worked_db, t
     qtbot.waitUntil(lambda: compared.exists() and not window.jobs.busy(), timeout=LOAD_TIMEOUT_MS)
     assert load_workbook(compared)["Summary"]["B2"].value.startswith("Comparison of run 1")
 
-    case = disputes.cases.create_case(
+    case = disputes.cases.create_dispute_case(
         1, reference="TD-1", raising_party="GEN", category="general", description="acceptance 2"
     )
     assert case is not None and disputes.case_panel.cases[0].scenarios == (scenario,)

@@ -51,10 +51,10 @@ def add_commands(commands) -> None:
 
 
 def _dispute_create(args) -> int:
-    from models.disputes.cases import create_case, get_case
+    from models.disputes.dispute_cases import create_dispute_case, get_dispute_case
 
     with open_db(args.db) as db, db.engine.begin() as conn:
-        case_id = create_case(
+        case_id = create_dispute_case(
             conn,
             reference=args.reference,
             raising_party=args.party,
@@ -64,16 +64,16 @@ def _dispute_create(args) -> int:
             periods=args.periods,
             run_date=args.run_date,
         )
-        case = get_case(conn, case_id)
+        case = get_dispute_case(conn, case_id)
     print(f"case {case.id} {case.reference}: raise by {case.deadline} ({case.deadline_rule})")
     return EXIT_OK
 
 
 def _dispute_list(args) -> int:
-    from models.disputes.cases import list_cases
+    from models.disputes.dispute_cases import list_dispute_cases
 
     with open_db(args.db) as db, db.engine.connect() as conn:
-        cases = list_cases(conn)
+        cases = list_dispute_cases(conn)
     if args.json:
         print(json.dumps([c.as_json() for c in cases], indent=1, ensure_ascii=False))
         return EXIT_OK
@@ -88,20 +88,20 @@ def _dispute_list(args) -> int:
 
 
 def _dispute_add(args) -> int:
-    from models.disputes.cases import add_scenario, get_case
+    from models.disputes.dispute_cases import add_scenario, get_dispute_case
 
     with open_db(args.db) as db, db.engine.begin() as conn:
-        case = get_case(conn, args.case)
+        case = get_dispute_case(conn, args.case)
         add_scenario(conn, case.id, args.scenario)
     print(f"scenario {args.scenario} added to case {case.reference}")
     return EXIT_OK
 
 
 def _dispute_status(args) -> int:
-    from models.disputes.cases import get_case, set_status
+    from models.disputes.dispute_cases import get_dispute_case, set_status
 
     with open_db(args.db) as db, db.engine.begin() as conn:
-        case = get_case(conn, args.case)
+        case = get_dispute_case(conn, args.case)
         set_status(conn, case.id, args.status)
     print(f"case {case.reference}: {args.status}")
     return EXIT_OK

@@ -10,12 +10,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QDockWidget
 
-from views.case_panel import CasePanel
 from views.comparison_view import ComparisonView
+from views.dispute_case_panel import DisputeCasePanel
 from views.scenario_panel import ScenarioPanel
 from workbench.gui.actions import make_action
-from workbench.gui.case_controller import CaseController
 from workbench.gui.comparison_controller import ComparisonController
+from workbench.gui.dispute_case_controller import DisputeCaseController
 from workbench.gui.export_controller import ExportController
 from workbench.gui.scenario_controller import ScenarioController
 
@@ -30,7 +30,7 @@ class Disputes:
         selection, feedback = window.selection, window.feedback
         self.comparison = ComparisonView()
         self.panel = ScenarioPanel()
-        self.case_panel = CasePanel()
+        self.case_panel = DisputeCasePanel()
         window.tabs.addTab(self.comparison, "Comparison")
         self.scenario_dock = self._dock(
             "Scenario", self.panel, Qt.DockWidgetArea.LeftDockWidgetArea
@@ -57,7 +57,7 @@ class Disputes:
             author=self.scenarios.author,
             parent=window,
         )
-        self.cases = CaseController(
+        self.cases = DisputeCaseController(
             selection, feedback, self.case_panel, self._show_cases, parent=window
         )
         self.exports = ExportController(

@@ -27,7 +27,7 @@ from models.casefiles.results_json import result_document
 from models.db.database import SettlementDatabase
 from models.db.schema import BmDatasetCache, RunInputCache, ScenarioAudit
 from models.demo.generator import DemoSpec, generate_demo
-from models.disputes import cases
+from models.disputes import dispute_cases as cases
 from models.disputes.compare import compare
 from models.imports.loader import import_files
 from models.p114.from_settlement import ReportRun, write_s0142
@@ -67,7 +67,7 @@ def _worked_example(target, backend: str, _folder: Path) -> dict:
         after = settle_run(db, scenario)
         with db.engine.begin() as conn:
             store.record_settle(conn, scenario, author="analyst", summary="settled")
-            case_id = cases.create_case(conn, reference="TD-2024-001", raising_party="GEN",
+            case_id = cases.create_dispute_case(conn, reference="TD-2024-001", raising_party="GEN",
                                         run_id=run_id, periods=[27], description="acceptance 2",
                                         run_date=date(2024, 7, 4))  # fmt: skip
             cases.add_scenario(conn, case_id, scenario)
@@ -93,7 +93,7 @@ def _worked_example(target, backend: str, _folder: Path) -> dict:
                 "units": comparison.unit_periods.to_dict("list"),
                 "explanation": comparison.explanation,
                 "verdict": comparison.verdict(),
-                "case": cases.get_case(conn, case_id).as_json(),
+                "case": cases.get_dispute_case(conn, case_id).as_json(),
                 "scenarios": [s["name"] for s in store.list_scenarios(conn, run_id)],
             }
 

@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 
 from models.casefiles.case_file import load_case
 from models.db.database import SettlementDatabase
-from models.disputes.cases import add_scenario, create_case
+from models.disputes.dispute_cases import add_scenario, create_dispute_case
 from models.exports.packs import (
     settle_stored,
     write_case_pack,
@@ -40,7 +40,7 @@ def pack(tmp_path_factory):
                 author=RISKY[1],
                 reason=RISKY[2],
             )
-            case = create_case(
+            case = create_dispute_case(
                 conn,
                 reference="TD-9",
                 raising_party="GEN",

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from models.casefiles.case_file import load_case
 from models.db.database import SettlementDatabase
-from models.disputes.cases import add_scenario, create_case
+from models.disputes.dispute_cases import add_scenario, create_dispute_case
 from models.exports.packs import write_case_pack
 from models.exports.xlsx import Col, clean_text, sheet_title, write_table
 from models.runs.case_store import import_case
@@ -89,7 +89,7 @@ def test_an_evidence_pack_with_controls_in_names_reasons_and_ids(tmp_path):
                 author="reviewer",
                 reason="because",
             )
-            case = create_case(
+            case = create_dispute_case(
                 conn,
                 reference="TD-9",
                 raising_party="GEN",

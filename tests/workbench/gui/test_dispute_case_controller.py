@@ -9,16 +9,16 @@ import pytest
 
 from models.runs.run_view import load_run_view
 from models.runs.scenarios import store
-from views.case_panel import CasePanel
-from workbench.gui.case_controller import CaseController
+from views.dispute_case_panel import DisputeCasePanel
+from workbench.gui.dispute_case_controller import DisputeCaseController
 
 
 @pytest.fixture
 def controller(qtbot, selection, told):
-    panel = CasePanel()
+    panel = DisputeCasePanel()
     qtbot.addWidget(panel)
     shown = []
-    c = CaseController(selection, told.feedback(), panel, lambda: shown.append(True))
+    c = DisputeCaseController(selection, told.feedback(), panel, lambda: shown.append(True))
     c.shown = shown
     return c
 
@@ -27,7 +27,7 @@ def test_a_case_takes_the_scenario_shown_and_a_repeat_is_one_line(controller, se
     with selection.database.engine.begin() as conn:
         scenario = store.create_scenario(conn, 1, "s", author="test")
     selection.run = load_run_view(selection.database, scenario)
-    case = controller.create_case(
+    case = controller.create_dispute_case(
         1,
         reference="TD-1",
         raising_party="GEN",
@@ -49,7 +49,7 @@ def test_a_case_needs_a_scenario_shown_to_add_it(controller, told):
 
 
 def test_a_case_of_an_unknown_category_is_refused_with_a_message(controller, told):
-    case = controller.create_case(
+    case = controller.create_dispute_case(
         1, reference="TD-2", raising_party="GEN", category="weather", description=""
     )
     ((title, message),) = told.errors

@@ -7,13 +7,13 @@ from datetime import date, datetime
 
 from PySide6.QtCore import QDate
 
-from models.disputes.cases import Case
+from models.disputes.dispute_cases import DisputeCase
 from tests.views.screens import save_screens
-from views.case_panel import CasePanel, NewCaseDialog
+from views.dispute_case_panel import DisputeCasePanel, NewDisputeCaseDialog
 
 
 def test_the_new_case_dialog_starts_at_the_runs_calendar_day(qtbot, tmp_path):
-    dialog = NewCaseDialog(["GEN", "SUP"], "2024-06-12 SF", None, date(2024, 6, 12), "SF")
+    dialog = NewDisputeCaseDialog(["GEN", "SUP"], "2024-06-12 SF", None, date(2024, 6, 12), "SF")
     qtbot.addWidget(dialog)
     assert dialog.chosen_run_date() == date(2024, 7, 4)  # 16 working days after
     assert dialog.deadline.text().startswith("Thu 01 Aug 2024")  # + 20 working days
@@ -27,16 +27,16 @@ def test_the_new_case_dialog_starts_at_the_runs_calendar_day(qtbot, tmp_path):
 
 
 def test_a_df_runs_date_is_asked_for(qtbot):
-    dialog = NewCaseDialog(["GEN"], "2024-06-12 DF", None, date(2024, 6, 12), "DF")
+    dialog = NewDisputeCaseDialog(["GEN"], "2024-06-12 DF", None, date(2024, 6, 12), "DF")
     qtbot.addWidget(dialog)
     assert "ad hoc" in dialog.run_date.toolTip()
     assert dialog.chosen_run_date() > date(2025, 7, 1)  # no earlier than RF (292 days)
 
 
 def test_the_case_list_shows_run_date_and_raise_by(qtbot, tmp_path):
-    panel = CasePanel()
+    panel = DisputeCasePanel()
     qtbot.addWidget(panel)
-    case = Case(
+    case = DisputeCase(
         1,
         "TD-1",
         "GEN",
@@ -57,7 +57,7 @@ def test_the_case_list_shows_run_date_and_raise_by(qtbot, tmp_path):
     assert (row["raise by"], row["run date"]) == ("2024-08-01", "2024-07-04")
     panel.show()
     save_screens(panel, tmp_path, "case_panel")
-    dialog = NewCaseDialog(["GEN", "SUP"], "2024-06-12 SF", None, date(2024, 6, 12), "SF")
+    dialog = NewDisputeCaseDialog(["GEN", "SUP"], "2024-06-12 SF", None, date(2024, 6, 12), "SF")
     qtbot.addWidget(dialog)
     dialog.show()
     dialog.grab().save(str(tmp_path / "new_case_dialog.png"))

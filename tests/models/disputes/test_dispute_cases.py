@@ -11,14 +11,14 @@ from hypothesis import strategies as st
 
 from models.casefiles.case_file import load_case
 from models.db.database import SettlementDatabase
-from models.disputes.cases import (
+from models.disputes.dispute_cases import (
     DisputeError,
     add_scenario,
     add_working_days,
-    create_case,
-    get_case,
+    create_dispute_case,
+    get_dispute_case,
     is_working_day,
-    list_cases,
+    list_dispute_cases,
     raise_by,
     run_date_for,
     scheduled_run_date,
@@ -63,7 +63,7 @@ def test_a_case_holds_its_run_scenarios_and_status(tmp_path):
         import_case(db, load_case(CASES / "worked_example.json"))
         with db.engine.begin() as conn:
             scenario = create_scenario(conn, 1, "fix", author="t")
-            case_id = create_case(
+            case_id = create_dispute_case(
                 conn,
                 reference="TD-7",
                 raising_party="GEN",
@@ -74,16 +74,16 @@ def test_a_case_holds_its_run_scenarios_and_status(tmp_path):
             add_scenario(conn, case_id, scenario)
             set_status(conn, case_id, "raised")
             with pytest.raises(DisputeError, match="already exists"):
-                create_case(conn, reference="TD-7", raising_party="GEN", run_id=1)
+                create_dispute_case(conn, reference="TD-7", raising_party="GEN", run_id=1)
             with pytest.raises(DisputeError, match="is not a scenario"):
                 add_scenario(conn, case_id, 1)
         with db.engine.connect() as conn:
-            case = get_case(conn, "TD-7")
-            assert case == get_case(conn, case_id)
+            case = get_dispute_case(conn, "TD-7")
+            assert case == get_dispute_case(conn, case_id)
             assert (case.scenarios, case.status, case.periods) == ((scenario,), "raised", (27,))
             assert case.deadline == date(2024, 8, 1)
             assert case.as_json()["raise_by"] == "2024-08-01"
-            assert [c.reference for c in list_cases(conn)] == ["TD-7"]
+            assert [c.reference for c in list_dispute_cases(conn)] == ["TD-7"]
 
 
 def test_a_run_is_dated_by_the_settlement_calendar_not_by_its_loading():
@@ -111,9 +111,9 @@ def test_a_case_without_a_run_date_counts_from_the_scheduled_run(tmp_path):
     with SettlementDatabase.create(tmp_path / "c.sqlite") as db:
         import_case(db, load_case(CASES / "worked_example.json"))
         with db.engine.begin() as conn:
-            case_id = create_case(conn, reference="TD-8", raising_party="GEN", run_id=1)
+            case_id = create_dispute_case(conn, reference="TD-8", raising_party="GEN", run_id=1)
         with db.engine.connect() as conn:
-            case = get_case(conn, case_id)
+            case = get_dispute_case(conn, case_id)
     assert case.created_at.date() > date(2025, 1, 1)  # run and case made long after the run date
     assert (case.run_type, case.run_date, case.deadline) == (
         "SF",

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.disputes.cases import (
+from models.disputes.dispute_cases import (
     CATEGORIES,
     SCHEDULED_RUN_DAYS,
     DisputeError,
@@ -31,7 +31,7 @@ from views.column_model import Column
 from views.data_table import DataTable
 
 
-class CasePanel(QWidget):
+class DisputeCasePanel(QWidget):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.cases = []
@@ -82,7 +82,7 @@ class CasePanel(QWidget):
         return self.cases[self.table.proxy.mapToSource(index).row()]
 
 
-class NewCaseDialog(QDialog):
+class NewDisputeCaseDialog(QDialog):
     """A new case on a run: its run date (when Elexon carried the run out) starts at the
     settlement calendar's day for the run type (R-DSP-RUNDATE); the raise-by date follows."""
 

@@ -9,19 +9,19 @@ from PySide6.QtCore import QObject
 
 from models.core.errors import WorkbenchInputError
 from models.db.database import database_failure
-from views.case_panel import CasePanel, NewCaseDialog
+from views.dispute_case_panel import DisputeCasePanel, NewDisputeCaseDialog
 from views.selection import Selection
 from workbench.gui.feedback import Feedback
 
 
-class CaseController(QObject):
+class DisputeCaseController(QObject):
     """`show_panel()` brings the Dispute cases dock into view (a new case shows in it)."""
 
     def __init__(
         self,
         selection: Selection,
         feedback: Feedback,
-        panel: CasePanel,
+        panel: DisputeCasePanel,
         show_panel: Callable[[], None],
         parent=None,
     ) -> None:
@@ -29,7 +29,7 @@ class CaseController(QObject):
         self.selection, self.feedback, self.panel = selection, feedback, panel
         self.show_panel = show_panel
         self.dialog_parent = parent
-        self.last_dialog: NewCaseDialog | None = None
+        self.last_dialog: NewDisputeCaseDialog | None = None
         selection.events.run.connect(lambda view: self.refresh() if view is not None else None)
 
     def _scenario(self) -> int | None:
@@ -40,17 +40,17 @@ class CaseController(QObject):
         db = self.selection.database
         if db is None:
             return
-        from models.disputes.cases import list_cases
+        from models.disputes.dispute_cases import list_dispute_cases
 
         with db.engine.connect() as conn:
-            self.panel.show_cases(list_cases(conn))
+            self.panel.show_cases(list_dispute_cases(conn))
 
     def new_case(self) -> None:
         view = self.selection.run
         if view is None:
             return
         run = view.run.base_run_id if view.run.kind == "scenario" else view.run.id
-        dialog = NewCaseDialog(
+        dialog = NewDisputeCaseDialog(
             list(view.result.inputs.parties),
             view.label,
             self.dialog_parent,
@@ -58,19 +58,19 @@ class CaseController(QObject):
             run_type=view.run.run_type,
         )
         self.last_dialog = dialog
-        if dialog.exec() != NewCaseDialog.DialogCode.Accepted:
+        if dialog.exec() != NewDisputeCaseDialog.DialogCode.Accepted:
             return
-        self.create_case(run, **dialog.values())
+        self.create_dispute_case(run, **dialog.values())
 
-    def create_case(self, run_id: int, **values) -> int | None:
-        """A case on run `run_id` (models.disputes.cases.create_case), with the scenario
-        shown, if one is."""
-        from models.disputes.cases import add_scenario, create_case
+    def create_dispute_case(self, run_id: int, **values) -> int | None:
+        """A dispute case on run `run_id` (models.disputes.dispute_cases.create_dispute_case),
+        with the scenario shown, if one is."""
+        from models.disputes.dispute_cases import add_scenario, create_dispute_case
 
         scenario = self._scenario()
         try:
             with self.selection.database.engine.begin() as conn:
-                case_id = create_case(conn, run_id=run_id, **values)
+                case_id = create_dispute_case(conn, run_id=run_id, **values)
                 if scenario is not None:
                     add_scenario(conn, case_id, scenario)
         except WorkbenchInputError as exc:
@@ -85,7 +85,7 @@ class CaseController(QObject):
         if case is None or scenario is None:
             self.feedback.status("Choose a case and load a scenario first.")
             return
-        from models.disputes.cases import add_scenario
+        from models.disputes.dispute_cases import add_scenario
 
         db = self.selection.database
         try:

@@ -113,7 +113,7 @@ def raise_by(
 
 
 @dataclass(frozen=True)
-class Case:
+class DisputeCase:
     id: int
     reference: str
     raising_party: str
@@ -155,7 +155,7 @@ class Case:
         }
 
 
-def create_case(
+def create_dispute_case(
     conn: Connection,
     *,
     reference: str,
@@ -191,7 +191,7 @@ def create_case(
 
 
 def add_scenario(conn: Connection, case_id: int, scenario_run_id: int) -> None:
-    get_case(conn, case_id)
+    get_dispute_case(conn, case_id)
     kind = conn.execute(select(RUN.c.kind).where(RUN.c.id == scenario_run_id)).scalar()
     if kind != "scenario":
         raise DisputeError(f"run {scenario_run_id} is not a scenario")
@@ -201,11 +201,11 @@ def add_scenario(conn: Connection, case_id: int, scenario_run_id: int) -> None:
 def set_status(conn: Connection, case_id: int, status: str) -> None:
     if status not in STATUSES:
         raise DisputeError(f"unknown status {status!r}; expected {', '.join(STATUSES)}")
-    get_case(conn, case_id)
+    get_dispute_case(conn, case_id)
     conn.execute(CASE.update().where(CASE.c.id == case_id).values(status=status))
 
 
-def _case(conn: Connection, row) -> Case:
+def _case(conn: Connection, row) -> DisputeCase:
     scenarios = (
         conn.execute(
             select(CASE_SCENARIO.c.run_id)
@@ -220,7 +220,7 @@ def _case(conn: Connection, row) -> Case:
         if row["run_id"] is not None
         else None
     )
-    return Case(
+    return DisputeCase(
         id=row["id"],
         reference=row["reference"],
         raising_party=row["raising_party"],
@@ -237,7 +237,7 @@ def _case(conn: Connection, row) -> Case:
     )
 
 
-def get_case(conn: Connection, case_id: int | str) -> Case:
+def get_dispute_case(conn: Connection, case_id: int | str) -> DisputeCase:
     """A case by id, or by reference."""
     column = CASE.c.id if isinstance(case_id, int) or str(case_id).isdigit() else CASE.c.reference
     value = int(case_id) if column is CASE.c.id else case_id
@@ -247,5 +247,5 @@ def get_case(conn: Connection, case_id: int | str) -> Case:
     return _case(conn, row)
 
 
-def list_cases(conn: Connection) -> list[Case]:
+def list_dispute_cases(conn: Connection) -> list[DisputeCase]:
     return [_case(conn, r) for r in conn.execute(select(CASE).order_by(CASE.c.id)).mappings()]
