@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.conftest import REPO
+from tests.paths import REPO
 
 SPEC = REPO / "installer" / "settlement_workbench.spec"
 NAME = "settlement-workbench"

@@ -17,8 +17,8 @@ from importlib.metadata import version
 
 import pytest
 
-from tests.conftest import CASES, ELEXON_DATA
 from tests.installer.bundle import DEMO_ARGS, one_line, same_as_source
+from tests.paths import CASES, ELEXON_DATA
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1200)]  # the first test waits for the build
 

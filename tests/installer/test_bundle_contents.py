@@ -9,8 +9,8 @@ from importlib.metadata import version
 import pytest
 from PyInstaller.archive.readers import CArchiveReader
 
-from tests.conftest import REPO
 from tests.installer.bundle import Bundle, User
+from tests.paths import REPO
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1200)]  # the first test waits for the build
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from importlib.metadata import version
 
-from tests.conftest import REPO
+from tests.paths import REPO
 
 WINDOWS = REPO / "installer" / "windows"
 

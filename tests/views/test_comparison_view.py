@@ -16,7 +16,7 @@ from models.casefiles.case_file import load_case
 from models.db.database import SettlementDatabase
 from models.disputes.compare import Comparison
 from models.runs.case_store import import_case
-from tests.conftest import CASES
+from tests.paths import CASES
 from tests.views.screens import save_screens
 from tests.views.window_driver import LOAD_TIMEOUT_MS
 from views.column_model import SORT_ROLE, format_value

@@ -10,7 +10,7 @@ from models.casefiles.case_file import load_case
 from models.db.database import SettlementDatabase
 from models.demo.generator import DemoSpec, generate_demo
 from models.runs.case_store import import_case
-from tests.conftest import CASES
+from tests.paths import CASES
 from workbench.gui.main_window import MainWindow
 
 LOAD_TIMEOUT_MS = 60_000

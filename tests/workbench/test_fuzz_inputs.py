@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import CASES, ELEXON_DATA
+from tests.paths import CASES, ELEXON_DATA
 from workbench.cli.main import main
 
 pytestmark = pytest.mark.slow

@@ -15,7 +15,7 @@ import sys
 import pytest
 
 from models.demo.generator import DemoSpec, generate_demo
-from tests.conftest import demo_with_caches
+from tests.demo_databases import demo_with_caches
 
 LAUNCH = """
 import sys

@@ -12,7 +12,7 @@ from PySide6.QtCore import QSettings
 from models.casefiles.case_file import load_case
 from models.db.database import SettlementDatabase
 from models.runs.case_store import import_case
-from tests.conftest import CASES
+from tests.paths import CASES
 from tests.views.test_main_window import LOAD_TIMEOUT_MS, window  # noqa: F401
 from workbench.cli import gui as cli
 from workbench.gui import recent_files

@@ -9,7 +9,7 @@ from models.casefiles.case_file import load_case
 from models.db.database import SettlementDatabase
 from models.runs.case_store import import_case
 from models.runs.run_view import load_run_view
-from tests.conftest import CASES
+from tests.paths import CASES
 from views.selection import Selection
 from workbench.gui.feedback import Feedback
 
