@@ -24,7 +24,9 @@ from engine.settle import SettlementResult
 from engine.settlement_calendar import settlement_period
 
 RESULT_FORMAT = "settlement-result/1"
-Columns = dict[str, list]
+# A table as lists (column name → values), the form JSON documents and bulk inserts take; the
+# numpy form of the same concept is models.core.table.Table.
+ListTable = dict[str, list]
 
 
 def number(value) -> float | None:
@@ -39,7 +41,7 @@ def _floats(values) -> list:
     return [number(v) for v in np.asarray(values, dtype=float).tolist()]
 
 
-def stack_item_columns(result: SettlementResult, settled) -> Columns:
+def stack_item_columns(result: SettlementResult, settled) -> ListTable:
     """The stack items of the `settled` periods with every published stack column."""
     items, stack = result.items, result.stack
     rows = np.flatnonzero(np.isin(items.period, settled))
@@ -77,7 +79,7 @@ def stack_item_columns(result: SettlementResult, settled) -> Columns:
     }
 
 
-def result_frames(result: SettlementResult) -> dict[str, Columns]:
+def result_frames(result: SettlementResult) -> dict[str, ListTable]:
     """Columns of each result table (without run_id) for the settled periods."""
     settled = np.asarray(result.inputs.periods, dtype=np.int64)
     return {
@@ -93,7 +95,7 @@ def result_frames(result: SettlementResult) -> dict[str, Columns]:
     }
 
 
-def _system_price_columns(result: SettlementResult, settled: np.ndarray) -> Columns:
+def _system_price_columns(result: SettlementResult, settled: np.ndarray) -> ListTable:
     inputs, prices = result.inputs, result.prices
     k = settled - 1
     rsvp = inputs.period_inputs.lolp * inputs.parameters.voll
@@ -116,7 +118,7 @@ def _system_price_columns(result: SettlementResult, settled: np.ndarray) -> Colu
     }
 
 
-def _bm_unit_period_columns(result: SettlementResult, settled: np.ndarray) -> Columns:
+def _bm_unit_period_columns(result: SettlementResult, settled: np.ndarray) -> ListTable:
     """One row per BM unit × settled period, units in input order; QM null where the
     period has no metered volumes."""
     inputs = result.inputs
@@ -142,7 +144,7 @@ def _bm_unit_period_columns(result: SettlementResult, settled: np.ndarray) -> Co
     }
 
 
-def _pair_period_columns(result: SettlementResult, settled: np.ndarray) -> Columns:
+def _pair_period_columns(result: SettlementResult, settled: np.ndarray) -> ListTable:
     bm = result.inputs.bm
     pairs, volumes, cash = bm.pairs, result.bm.volumes, result.bm.cashflows
     pair_rows = np.flatnonzero(np.isin(pairs.period, settled))
@@ -159,7 +161,7 @@ def _pair_period_columns(result: SettlementResult, settled: np.ndarray) -> Colum
     }
 
 
-def _acceptance_period_columns(result: SettlementResult, settled: np.ndarray) -> Columns:
+def _acceptance_period_columns(result: SettlementResult, settled: np.ndarray) -> ListTable:
     bm = result.inputs.bm
     acc, volumes = bm.acceptances, result.bm.volumes
     vol_rows = np.flatnonzero(np.isin(volumes.period, settled))
@@ -176,7 +178,7 @@ def _acceptance_period_columns(result: SettlementResult, settled: np.ndarray) ->
     }
 
 
-def _account_period_columns(result: SettlementResult, settled: np.ndarray) -> Columns:
+def _account_period_columns(result: SettlementResult, settled: np.ndarray) -> ListTable:
     """One row per energy account (each party's P, then C) × settled period; RCRP null where
     the period has no metered volumes."""
     inputs = result.inputs
@@ -199,7 +201,7 @@ def _account_period_columns(result: SettlementResult, settled: np.ndarray) -> Co
     }
 
 
-def _party_columns(result: SettlementResult) -> Columns:
+def _party_columns(result: SettlementResult) -> ListTable:
     totals = result.parties
     return {
         "party_id": list(result.inputs.parties),
@@ -211,7 +213,7 @@ def _party_columns(result: SettlementResult) -> Columns:
     }
 
 
-def _system_period_columns(result: SettlementResult, settled: np.ndarray) -> Columns:
+def _system_period_columns(result: SettlementResult, settled: np.ndarray) -> ListTable:
     """One row per settled period; the losses null where it has no metered volumes."""
     k = settled - 1
     metered, losses = result.metered_available, result.losses
@@ -228,7 +230,7 @@ def _system_period_columns(result: SettlementResult, settled: np.ndarray) -> Col
     }
 
 
-def _check_columns(result: SettlementResult) -> Columns:
+def _check_columns(result: SettlementResult) -> ListTable:
     return {
         "seq": list(range(len(result.checks))),
         "rule": [c.rule for c in result.checks],
@@ -239,7 +241,7 @@ def _check_columns(result: SettlementResult) -> Columns:
     }
 
 
-def _records(columns: Columns) -> list[dict]:
+def _records(columns: ListTable) -> list[dict]:
     names = list(columns)
     return [dict(zip(names, values, strict=True)) for values in zip(*columns.values(), strict=True)]
 
@@ -249,7 +251,7 @@ def _bool(value) -> bool:
 
 
 def known_gaps_from_frames(
-    settlement_date: date, frames: dict[str, Columns], rr_flagged_acceptances: int
+    settlement_date: date, frames: dict[str, ListTable], rr_flagged_acceptances: int
 ) -> tuple[GapUse, ...]:
     """The known gaps of stored results, decided from the same facts as the engine's: the
     date, the BM units, the BSAD items of the stack, whether any period was metered, and the
@@ -264,7 +266,7 @@ def known_gaps_from_frames(
 
 
 def document_from_frames(
-    settlement_date: date, frames: dict[str, Columns], known_gaps: tuple[GapUse, ...] = ()
+    settlement_date: date, frames: dict[str, ListTable], known_gaps: tuple[GapUse, ...] = ()
 ) -> dict:
     """The settlement-result/1 document from result-table columns (engine or database)."""
     return {
@@ -286,7 +288,7 @@ def _numbers(record: dict, keys: tuple[str, ...]) -> dict:
     return {key: number(record[key]) for key in keys}
 
 
-def _period_entries(settlement_date: date, frames: dict[str, Columns]) -> list[dict]:
+def _period_entries(settlement_date: date, frames: dict[str, ListTable]) -> list[dict]:
     """periods[]: each period's prices, by period, with its stack (buys, then sells, each by
     rank)."""
     stack_by_period: dict[int, list[dict]] = defaultdict(list)
@@ -353,14 +355,14 @@ def _stack_entry(s: dict) -> dict:
     }
 
 
-def _by_unit_and_period(columns: Columns) -> dict[tuple, list[dict]]:
+def _by_unit_and_period(columns: ListTable) -> dict[tuple, list[dict]]:
     grouped: dict[tuple, list] = defaultdict(list)
     for r in _records(columns):
         grouped[(r["bm_unit_id"], int(r["period"]))].append(r)
     return grouped
 
 
-def _bm_unit_entries(frames: dict[str, Columns]) -> list[dict]:
+def _bm_unit_entries(frames: dict[str, ListTable]) -> list[dict]:
     """bm_units[]: each unit × period, by unit then period, with its pairs (by pair number)
     and its acceptances' volumes (by acceptance number, then pair)."""
     pairs = _by_unit_and_period(frames["pair_period_result"])
@@ -422,7 +424,7 @@ def _acceptance_entry(a: dict) -> dict:
     }
 
 
-def _account_entries(frames: dict[str, Columns]) -> list[dict]:
+def _account_entries(frames: dict[str, ListTable]) -> list[dict]:
     """accounts[]: each energy account × period, by party, account, period."""
     return [
         {
@@ -438,7 +440,7 @@ def _account_entries(frames: dict[str, Columns]) -> list[dict]:
     ]
 
 
-def _party_entries(frames: dict[str, Columns]) -> list[dict]:
+def _party_entries(frames: dict[str, ListTable]) -> list[dict]:
     """parties[]: each party's totals of the day, by party."""
     return [
         {"party": r["party_id"], **_numbers(r, ("cbm", "cnd", "caei", "rcrc", "net"))}
@@ -446,7 +448,7 @@ def _party_entries(frames: dict[str, Columns]) -> list[dict]:
     ]
 
 
-def _system_entries(frames: dict[str, Columns]) -> list[dict]:
+def _system_entries(frames: dict[str, ListTable]) -> list[dict]:
     """system[]: each period's system totals, by period."""
     keys = (
         "csobm",
@@ -464,7 +466,7 @@ def _system_entries(frames: dict[str, Columns]) -> list[dict]:
     ]
 
 
-def _check_entries(frames: dict[str, Columns]) -> list[dict]:
+def _check_entries(frames: dict[str, ListTable]) -> list[dict]:
     """checks[]: in the order the engine ran them."""
     return [
         {

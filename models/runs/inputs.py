@@ -39,11 +39,13 @@ from models.core.table import (
 )
 from models.db.schema import SettlementRun
 from models.runs.case_store import case_to_rows
-from models.runs.run_frames import COLUMNS, ORDER, Frames, read_stored_frames
+from models.runs.run_frames import COLUMNS, ORDER, RunTables, read_stored_frames
 from models.runs.scenarios.store import scenario_frames
 
 
-def read_run_frames(conn: Connection, run_id: int) -> tuple[date, tuple[int, ...] | None, Frames]:
+def read_run_frames(
+    conn: Connection, run_id: int
+) -> tuple[date, tuple[int, ...] | None, RunTables]:
     """(settlement date, stored period subset, tables) of a stored run; a scenario's are its base
     run's tables with its active edits applied (pandas frames)."""
     run = conn.execute(
@@ -72,7 +74,7 @@ def case_frames(case: dict) -> dict[str, Table]:
     return frames
 
 
-def _table(frames: Frames, name: str) -> Table:
+def _table(frames: RunTables, name: str) -> Table:
     return table_of(frames[name], COLUMNS[name])
 
 
@@ -149,7 +151,7 @@ def _acceptances_of_the_day(
     return take(boa, in_day), row
 
 
-def bm_inputs_from_frames(settlement_date: date, frames: Frames) -> BmInputs:
+def bm_inputs_from_frames(settlement_date: date, frames: RunTables) -> BmInputs:
     start = int(local_midnight_utc(settlement_date).timestamp())
     end = start + PERIOD_SECONDS * periods_in_day(settlement_date)
     units = tuple(_table(frames, "run_bm_unit")["bm_unit_id"].tolist())
@@ -215,7 +217,7 @@ def _floats(values: np.ndarray) -> np.ndarray:
 
 
 def settlement_inputs_from_frames(
-    settlement_date: date, frames: Frames, periods: tuple[int, ...] | None = None
+    settlement_date: date, frames: RunTables, periods: tuple[int, ...] | None = None
 ) -> SettlementInputs:
     bm = bm_inputs_from_frames(settlement_date, frames)
     count = periods_in_day(settlement_date)

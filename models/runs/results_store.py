@@ -14,7 +14,7 @@ from sqlalchemy import Connection, func, select
 
 from engine.settle import SettlementResult, settle_day
 from models.casefiles.results_json import (
-    Columns,
+    ListTable,
     document_from_frames,
     known_gaps_from_frames,
     result_frames,
@@ -56,8 +56,8 @@ def settle_run(
     return result
 
 
-def read_result_frames(conn: Connection, run_id: int) -> dict[str, Columns]:
-    frames: dict[str, Columns] = {}
+def read_result_frames(conn: Connection, run_id: int) -> dict[str, ListTable]:
+    frames: dict[str, ListTable] = {}
     for name, table in RESULT_TABLES.items():
         columns = [c for c in table.columns if c.name != "run_id"]
         # In key order on every backend: PostgreSQL returns a table's rows as they were written.

@@ -25,8 +25,9 @@ ORDER = {
     "acceptance": ["bm_unit_id", "number"],
     "acceptance_level": ["bm_unit_id", "number", "seq"],
 }
-# Per input table: a Table, or a pandas frame with those columns (a scenario's edits).
-Frames = Mapping[str, object]
+# A run's input tables by name: each a Table, or a pandas DataFrame with the same columns (a
+# scenario's EditableTables). Functions named *_frames return these.
+RunTables = Mapping[str, object]
 
 
 def read_stored_frames(

@@ -29,10 +29,11 @@ import pandas as pd
 from models.casefiles.case_file import format_time, parse_time
 from models.core.errors import WorkbenchInputError
 
-Frames = dict[str, pd.DataFrame]
+# A scenario's input tables as pandas DataFrames: the form edits are applied to.
+EditableTables = dict[str, pd.DataFrame]
 
 
-def as_frames(tables: dict) -> Frames:
+def as_frames(tables: dict) -> EditableTables:
     """A run's input tables (numpy columns, as read) as frames to edit."""
     return {name: pd.DataFrame(table) for name, table in tables.items()}
 
@@ -55,8 +56,8 @@ class Override:
 @dataclass(frozen=True)
 class Kind:
     title: str
-    read: Callable[[Frames, dict], dict | None]
-    apply: Callable[[Frames, dict, dict | None], None]
+    read: Callable[[EditableTables, dict], dict | None]
+    apply: Callable[[EditableTables, dict, dict | None], None]
     keys: tuple[str, ...]
 
 
@@ -67,7 +68,7 @@ def _mask(frame: pd.DataFrame, target: dict, columns: dict[str, str]) -> pd.Seri
     return mask
 
 
-def _require_unit(frames: Frames, unit: str) -> None:
+def _require_unit(frames: EditableTables, unit: str) -> None:
     if unit not in set(frames["run_bm_unit"]["bm_unit_id"]):
         raise OverrideError(f"BM unit {unit} is not in the run")
 
@@ -77,14 +78,14 @@ def _require_unit(frames: Frames, unit: str) -> None:
 METERED = {"bm_unit": "bm_unit_id", "period": "period"}
 
 
-def _read_metered(frames: Frames, target: dict) -> dict | None:
+def _read_metered(frames: EditableTables, target: dict) -> dict | None:
     _require_unit(frames, target["bm_unit"])
     frame = frames["metered_volume"]
     rows = frame[_mask(frame, target, METERED)]
     return None if rows.empty else {"mwh": float(rows["mwh"].iloc[0])}
 
 
-def _apply_metered(frames: Frames, target: dict, value: dict | None) -> None:
+def _apply_metered(frames: EditableTables, target: dict, value: dict | None) -> None:
     frame = frames["metered_volume"]
     frame = frame[~_mask(frame, target, METERED)]
     if value is not None:
@@ -103,7 +104,7 @@ ACCEPTANCE = {"bm_unit": "bm_unit_id", "number": "number"}
 FLAGS = ("so_flag", "stor_flag", "rr_flag", "deemed_flag")
 
 
-def _acceptance_rows(frames: Frames, target: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _acceptance_rows(frames: EditableTables, target: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
     acceptances = frames["acceptance"]
     levels = frames["acceptance_level"]
     return (
@@ -112,7 +113,7 @@ def _acceptance_rows(frames: Frames, target: dict) -> tuple[pd.DataFrame, pd.Dat
     )
 
 
-def _read_acceptance(frames: Frames, target: dict) -> dict | None:
+def _read_acceptance(frames: EditableTables, target: dict) -> dict | None:
     header, levels = _acceptance_rows(frames, target)
     if header.empty:
         return None
@@ -129,7 +130,7 @@ def _read_acceptance(frames: Frames, target: dict) -> dict | None:
     }
 
 
-def _read_existing_acceptance(frames: Frames, target: dict) -> dict:
+def _read_existing_acceptance(frames: EditableTables, target: dict) -> dict:
     _require_unit(frames, target["bm_unit"])
     value = _read_acceptance(frames, target)
     if value is None:
@@ -137,13 +138,13 @@ def _read_existing_acceptance(frames: Frames, target: dict) -> dict:
     return value
 
 
-def _drop_acceptance(frames: Frames, target: dict) -> None:
+def _drop_acceptance(frames: EditableTables, target: dict) -> None:
     for table in ("acceptance", "acceptance_level"):
         frame = frames[table]
         frames[table] = frame[~_mask(frame, target, ACCEPTANCE)].reset_index(drop=True)
 
 
-def _put_acceptance(frames: Frames, target: dict, value: dict) -> None:
+def _put_acceptance(frames: EditableTables, target: dict, value: dict) -> None:
     points = value["points"]
     if len(points) < 2:
         raise OverrideError("an acceptance needs at least two points (time, MW)")
@@ -180,17 +181,17 @@ def _put_acceptance(frames: Frames, target: dict, value: dict) -> None:
     )
 
 
-def _apply_remove_acceptance(frames: Frames, target: dict, value) -> None:
+def _apply_remove_acceptance(frames: EditableTables, target: dict, value) -> None:
     _drop_acceptance(frames, target)
 
 
-def _apply_add_acceptance(frames: Frames, target: dict, value: dict | None) -> None:
+def _apply_add_acceptance(frames: EditableTables, target: dict, value: dict | None) -> None:
     _drop_acceptance(frames, target)
     if value is not None:
         _put_acceptance(frames, target, value)
 
 
-def _read_new_acceptance(frames: Frames, target: dict) -> dict | None:
+def _read_new_acceptance(frames: EditableTables, target: dict) -> dict | None:
     _require_unit(frames, target["bm_unit"])
     if _read_acceptance(frames, target) is not None:
         raise OverrideError(
@@ -199,22 +200,22 @@ def _read_new_acceptance(frames: Frames, target: dict) -> dict | None:
     return None
 
 
-def _apply_levels(frames: Frames, target: dict, value: dict | None) -> None:
+def _apply_levels(frames: EditableTables, target: dict, value: dict | None) -> None:
     current = _read_existing_acceptance(frames, target)
     _drop_acceptance(frames, target)
     _put_acceptance(frames, target, {**current, "points": value["points"]})
 
 
-def _read_levels(frames: Frames, target: dict) -> dict:
+def _read_levels(frames: EditableTables, target: dict) -> dict:
     return {"points": _read_existing_acceptance(frames, target)["points"]}
 
 
-def _read_flags(frames: Frames, target: dict) -> dict:
+def _read_flags(frames: EditableTables, target: dict) -> dict:
     current = _read_existing_acceptance(frames, target)
     return {f: current[f] for f in FLAGS}
 
 
-def _apply_flags(frames: Frames, target: dict, value: dict | None) -> None:
+def _apply_flags(frames: EditableTables, target: dict, value: dict | None) -> None:
     frame = frames["acceptance"].copy()
     mask = _mask(frame, target, ACCEPTANCE)
     for flag in FLAGS:
@@ -229,7 +230,7 @@ def _apply_flags(frames: Frames, target: dict, value: dict | None) -> None:
 PAIR = {"bm_unit": "bm_unit_id", "period": "period", "pair": "pair"}
 
 
-def _read_prices(frames: Frames, target: dict) -> dict:
+def _read_prices(frames: EditableTables, target: dict) -> dict:
     frame = frames["bid_offer"]
     rows = frame[_mask(frame, target, PAIR)]
     if rows.empty:
@@ -239,7 +240,7 @@ def _read_prices(frames: Frames, target: dict) -> dict:
     return {"offer": float(rows["offer_price"].iloc[0]), "bid": float(rows["bid_price"].iloc[0])}
 
 
-def _apply_prices(frames: Frames, target: dict, value: dict | None) -> None:
+def _apply_prices(frames: EditableTables, target: dict, value: dict | None) -> None:
     if value["bid"] > value["offer"]:
         raise OverrideError("a pair's bid price cannot exceed its offer price")
     frame = frames["bid_offer"].copy()
@@ -249,13 +250,13 @@ def _apply_prices(frames: Frames, target: dict, value: dict | None) -> None:
     frames["bid_offer"] = frame
 
 
-def _read_tlf(frames: Frames, target: dict) -> dict:
+def _read_tlf(frames: EditableTables, target: dict) -> dict:
     _require_unit(frames, target["bm_unit"])
     frame = frames["run_bm_unit"]
     return {"tlf": float(frame.loc[frame["bm_unit_id"] == target["bm_unit"], "tlf"].iloc[0])}
 
 
-def _apply_tlf(frames: Frames, target: dict, value: dict | None) -> None:
+def _apply_tlf(frames: EditableTables, target: dict, value: dict | None) -> None:
     frame = frames["run_bm_unit"].copy()
     frame.loc[frame["bm_unit_id"] == target["bm_unit"], "tlf"] = float(value["tlf"])
     frames["run_bm_unit"] = frame
@@ -264,7 +265,7 @@ def _apply_tlf(frames: Frames, target: dict, value: dict | None) -> None:
 ECVN_FIELDS = ("from_party_id", "from_account", "to_party_id", "to_account", "period", "mwh")
 
 
-def _read_ecvn(frames: Frames, target: dict) -> dict | None:
+def _read_ecvn(frames: EditableTables, target: dict) -> dict | None:
     frame = frames["ecvn"]
     rows = frame[frame["seq"] == target["seq"]]
     if rows.empty:
@@ -280,7 +281,7 @@ def _read_ecvn(frames: Frames, target: dict) -> dict | None:
     }
 
 
-def _apply_ecvn(frames: Frames, target: dict, value: dict | None) -> None:
+def _apply_ecvn(frames: EditableTables, target: dict, value: dict | None) -> None:
     current = _read_ecvn(frames, target)
     frame = frames["ecvn"]
     frame = frame[frame["seq"] != target["seq"]]
@@ -309,7 +310,7 @@ def _apply_ecvn(frames: Frames, target: dict, value: dict | None) -> None:
 BSAD = {"period": "period", "id": "id"}
 
 
-def _read_bsad(frames: Frames, target: dict) -> dict | None:
+def _read_bsad(frames: EditableTables, target: dict) -> dict | None:
     frame = frames["bsad_action"]
     rows = frame[_mask(frame, target, BSAD)]
     if rows.empty:
@@ -324,7 +325,7 @@ def _read_bsad(frames: Frames, target: dict) -> dict | None:
     }
 
 
-def _apply_bsad(frames: Frames, target: dict, value: dict | None) -> None:
+def _apply_bsad(frames: EditableTables, target: dict, value: dict | None) -> None:
     current = _read_bsad(frames, target) or {}
     frame = frames["bsad_action"]
     frame = frame[~_mask(frame, target, BSAD)]
@@ -345,7 +346,7 @@ def _apply_bsad(frames: Frames, target: dict, value: dict | None) -> None:
     frames["bsad_action"] = frame.sort_values(["period", "id"]).reset_index(drop=True)
 
 
-def _read_mip(frames: Frames, target: dict) -> dict | None:
+def _read_mip(frames: EditableTables, target: dict) -> dict | None:
     frame = frames["market_index"]
     rows = frame[frame["period"] == target["period"]]
     volume = float(rows["volume"].sum())
@@ -354,7 +355,7 @@ def _read_mip(frames: Frames, target: dict) -> dict | None:
     return {"price": float((rows["price"] * rows["volume"]).sum() / volume)}
 
 
-def _apply_mip(frames: Frames, target: dict, value: dict | None) -> None:
+def _apply_mip(frames: EditableTables, target: dict, value: dict | None) -> None:
     frame = frames["market_index"]
     frame = frame[frame["period"] != target["period"]]
     if value is not None:
@@ -401,11 +402,11 @@ def check_target(kind: str, target: dict) -> None:
         raise OverrideError(f"{kind} needs {', '.join(missing)}")
 
 
-def read_value(frames: Frames, kind: str, target: dict) -> dict | None:
+def read_value(frames: EditableTables, kind: str, target: dict) -> dict | None:
     check_target(kind, target)
     return KINDS[kind].read(frames, target)
 
 
-def apply_override(frames: Frames, kind: str, target: dict, new_value: dict | None) -> None:
+def apply_override(frames: EditableTables, kind: str, target: dict, new_value: dict | None) -> None:
     check_target(kind, target)
     KINDS[kind].apply(frames, target, new_value)

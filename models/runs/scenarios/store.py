@@ -23,7 +23,7 @@ from models.runs.run_store import run_row
 if TYPE_CHECKING:
     # Overrides edit pandas frames: imported where edits are read or applied, so that the
     # workbench's launch (which lists scenarios) does not import pandas.
-    from models.runs.scenarios.overrides import Frames, Override
+    from models.runs.scenarios.overrides import EditableTables, Override
 
 RUN = SettlementRun.__table__
 OVERRIDE = ScenarioOverride.__table__
@@ -189,7 +189,7 @@ def audit_trail(conn: Connection, run_id: int) -> list[AuditRecord]:
     return [AuditRecord(**{k: v for k, v in r.items() if k != "run_id"}) for r in rows.mappings()]
 
 
-def apply_overrides(frames: Frames, records: list[OverrideRecord]) -> Frames:
+def apply_overrides(frames: EditableTables, records: list[OverrideRecord]) -> EditableTables:
     from models.runs.scenarios.overrides import apply_override
 
     for record in records:
@@ -197,7 +197,7 @@ def apply_overrides(frames: Frames, records: list[OverrideRecord]) -> Frames:
     return frames
 
 
-def scenario_frames(conn: Connection, run_id: int) -> Frames:
+def scenario_frames(conn: Connection, run_id: int) -> EditableTables:
     """The scenario's input frames: its base run's, with its active overrides applied."""
     from models.runs.scenarios.overrides import as_frames
 
@@ -215,7 +215,7 @@ def edit(
     *,
     author: str,
     reason: str = "",
-    frames: Frames | None = None,
+    frames: EditableTables | None = None,
 ) -> OverrideRecord:
     """Record and apply one edit; `frames` (the scenario's current frames) is updated in place
     when given, saving a reload. Undone edits are dropped from the redo history (audited)."""
