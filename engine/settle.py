@@ -552,13 +552,13 @@ def acceptances_in_periods(bm_inputs: BmInputs, periods: np.ndarray) -> np.ndarr
 def _loss_check(j: int, losses: LossResult) -> Check:
     """R-TLM: Σ_(primary) QM × TLM = 0 in a two-sided period; not applicable in a one-sided
     one (R-TLM-ONESIDED), which is incomplete metering, not an engine failure."""
-    k = j - 1
-    if losses.one_sided[k]:
+    period_index = j - 1
+    if losses.one_sided[period_index]:
         missing = [
             side
             for side, none in (
-                ("delivering", not losses.delivered[k] > ONE_SIDED_TOLERANCE_MWH),
-                ("offtaking", not losses.offtaken[k] < -ONE_SIDED_TOLERANCE_MWH),
+                ("delivering", not losses.delivered[period_index] > ONE_SIDED_TOLERANCE_MWH),
+                ("offtaking", not losses.offtaken[period_index] < -ONE_SIDED_TOLERANCE_MWH),
             )
             if none
         ]
@@ -568,16 +568,17 @@ def _loss_check(j: int, losses: LossResult) -> Check:
             True,
             f"R-TLM-ONESIDED: no {' and no '.join(missing)} primary non-interconnector "
             "metered volume "
-            f"(Σ delivering {losses.delivered[k]:.6f}, Σ offtaking {losses.offtaken[k]:.6f} "
+            f"(Σ delivering {losses.delivered[period_index]:.6f}, "
+            f"Σ offtaking {losses.offtaken[period_index]:.6f} "
             "MWh): incomplete metering, TLMO+ = TLMO− = 0 and TLM = 1 + TLF; "
-            f"Σ QM×TLM = {losses.loss_check[k]:.6f}",
+            f"Σ QM×TLM = {losses.loss_check[period_index]:.6f}",
             NOT_APPLICABLE,
         )
     return Check(
         "R-TLM",
         j,
-        bool(abs(losses.loss_check[k]) <= LOSS_TOLERANCE_MWH),
-        f"Σ QM×TLM = {losses.loss_check[k]:.6f} over primary BM units",
+        bool(abs(losses.loss_check[period_index]) <= LOSS_TOLERANCE_MWH),
+        f"Σ QM×TLM = {losses.loss_check[period_index]:.6f} over primary BM units",
     )
 
 
@@ -627,17 +628,18 @@ def _checks(
         inputs.bsad.period, weights=inputs.bsad.volume, minlength=bm.inputs.periods + 1
     )[1:]
     for j in inputs.periods:
-        k = j - 1
+        period_index = j - 1
         mine = items.period == j
         stack_volume = float(items.volume[mine].sum())
-        expected = float(accepted_total[k] + bsad_total[k])
+        expected = float(accepted_total[period_index] + bsad_total[period_index])
         checks.append(
             Check(
                 "stack-complete",
                 j,
                 bool(abs(stack_volume - expected) <= NIV_TOLERANCE_MWH),
-                f"Σ stack volume {stack_volume:.6f} = Σ accepted {accepted_total[k]:.6f} "
-                f"+ Σ BSAD {bsad_total[k]:.6f} MWh",
+                f"Σ stack volume {stack_volume:.6f} = "
+                f"Σ accepted {accepted_total[period_index]:.6f} "
+                f"+ Σ BSAD {bsad_total[period_index]:.6f} MWh",
             )
         )
         remaining = float(stack.arbitrage_adjusted_volume[mine].sum())
@@ -645,13 +647,14 @@ def _checks(
             Check(
                 "R-PRC-NIV",
                 j,
-                bool(abs(remaining - prices.niv[k]) <= NIV_TOLERANCE_MWH),
-                f"NIV {prices.niv[k]:.6f} = Σ stack after DMAT and arbitrage {remaining:.6f} MWh",
+                bool(abs(remaining - prices.niv[period_index]) <= NIV_TOLERANCE_MWH),
+                f"NIV {prices.niv[period_index]:.6f} = "
+                f"Σ stack after DMAT and arbitrage {remaining:.6f} MWh",
             )
         )
-        if prices.price_source[k] == PRICE_UNAVAILABLE:
+        if prices.price_source[period_index] == PRICE_UNAVAILABLE:
             checks.append(_mip_check(j, prices, present))
-        if not metered_available[k]:
+        if not metered_available[period_index]:
             checks.append(
                 Check(
                     "metered-volumes",
@@ -662,7 +665,7 @@ def _checks(
                 )
             )
             continue
-        missing = int(np.isnan(inputs.metered[:, k]).sum())
+        missing = int(np.isnan(inputs.metered[:, period_index]).sum())
         if missing:
             checks.append(
                 Check(
@@ -683,9 +686,9 @@ def _tlm_range_check(j: int, inputs: SettlementInputs, losses: LossResult) -> Ch
     """Plausibility of R-TLM: failed when a TLM is outside PLAUSIBLE_TLM, as in a nearly
     one-sided period (R-TLM-ONESIDED's 1e-6 MWh kept as the rulebook states it), whose QCE,
     QABS, imbalance, RCRC and stack prices all rest on that TLM."""
-    k = j - 1
+    period_index = j - 1
     low, high = PLAUSIBLE_TLM
-    tlm = losses.tlm[:, k]
+    tlm = losses.tlm[:, period_index]
     odd = np.flatnonzero((tlm < low) | (tlm > high))
     if len(odd) == 0:
         return Check("tlm-range", j, True, f"all TLM within {low}–{high}")
@@ -696,7 +699,8 @@ def _tlm_range_check(j: int, inputs: SettlementInputs, losses: LossResult) -> Ch
         False,
         f"TLM outside {low}–{high}: charges depending on TLM in this period are implausible "
         f"({len(odd)} BM unit(s), e.g. {inputs.bm.bm_units[worst]} {tlm[worst]:.4f}; "
-        f"TLMO+ {losses.tlmo_plus[k]:.6f}, TLMO− {losses.tlmo_minus[k]:.6f}; check the metered "
+        f"TLMO+ {losses.tlmo_plus[period_index]:.6f}, "
+        f"TLMO− {losses.tlmo_minus[period_index]:.6f}; check the metered "
         "volumes)",
     )
 
@@ -705,8 +709,8 @@ def _rcrc_range_check(j: int, inputs: SettlementInputs, account_imbalance: Imbal
     """Plausibility of R-ACC-RCRC: failed when some |RCRP_a| > PLAUSIBLE_RCRP, so that a
     near-zero denominator (R-ACC-RCRC-NODENOM keeps it, being above 1e-6 MWh) never gives
     absurd charges with every check passing."""
-    k = j - 1
-    rcrp = account_imbalance.rcrp[:, k]
+    period_index = j - 1
+    rcrp = account_imbalance.rcrp[:, period_index]
     if rcrp.size == 0:
         return Check("rcrc-range", j, True, "no energy accounts")
     a = int(np.argmax(np.abs(rcrp)))
@@ -718,18 +722,19 @@ def _rcrc_range_check(j: int, inputs: SettlementInputs, account_imbalance: Imbal
             True,
             f"max |RCRP| {abs(rcrp[a]):.4f} ({name}) within {PLAUSIBLE_RCRP:g}",
         )
-    trc = account_imbalance.trc[k]
+    trc = account_imbalance.trc[period_index]
     charge = (
         "TRC and RCRC not available (price unavailable)"
         if np.isnan(trc)
-        else f"TRC £{trc:,.2f}, RCRC £{account_imbalance.rcrc[a, k]:,.2f}"
+        else f"TRC £{trc:,.2f}, RCRC £{account_imbalance.rcrc[a, period_index]:,.2f}"
     )
     return Check(
         "rcrc-range",
         j,
         False,
         f"RCRP of {name} is {rcrp[a]:.4f} (|RCRP| more than {PLAUSIBLE_RCRP:g}): Σ CE = "
-        f"{account_imbalance.rcrc_denominator[k]:.6f} MWh, {charge}; RCRC of this period is "
+        f"{account_imbalance.rcrc_denominator[period_index]:.6f} MWh, {charge}; "
+        "RCRC of this period is "
         "implausible: check the metered volumes (R-ACC-RCRC)",
     )
 
@@ -737,21 +742,23 @@ def _rcrc_range_check(j: int, inputs: SettlementInputs, account_imbalance: Imbal
 def _cash_check(j: int, cash_error: np.ndarray, account_imbalance: Imbalance) -> Check:
     """R-ACC-CASH, the cash balance of a metered period (to £0.01); not applicable where
     the price is unavailable (R-PRC-MIP): then CAEI, TRC and RCRC have no value."""
-    k = j - 1
-    if np.isnan(account_imbalance.trc[k]):
+    period_index = j - 1
+    if np.isnan(account_imbalance.trc[period_index]):
         return Check(CASH_BALANCE_CHECK, j, True, PRICE_UNAVAILABLE_REASON, NOT_APPLICABLE)
-    unallocated = float(account_imbalance.unallocated_residual[k])
+    unallocated = float(account_imbalance.unallocated_residual[period_index])
     residual = (
         f"; R-ACC-RCRC-NODENOM: |Σ CE| = "
-        f"{abs(account_imbalance.rcrc_denominator[k]):.2e} MWh, "
+        f"{abs(account_imbalance.rcrc_denominator[period_index]):.2e} MWh, "
         f"TRC £{unallocated:.2f} unallocated"
-        if r_acc_rcrc_nodenom(account_imbalance.rcrc_denominator[k : k + 1])[0]
+        if r_acc_rcrc_nodenom(account_imbalance.rcrc_denominator[period_index : period_index + 1])[
+            0
+        ]
         else ""
     )
     return Check(
         CASH_BALANCE_CHECK,
         j,
-        bool(abs(cash_error[k]) <= CASH_TOLERANCE_GBP),
+        bool(abs(cash_error[period_index]) <= CASH_TOLERANCE_GBP),
         "R-ACC-CASH: Σ CAEI + CSOBM + Σ CND − Σ CBM − Σ RCRC − unallocated residual = "
-        f"{cash_error[k]:.6f}{residual}",
+        f"{cash_error[period_index]:.6f}{residual}",
     )
