@@ -22,11 +22,12 @@ from engine.settlement_calendar import RunType
 from models.core.errors import WorkbenchInputError
 from models.db.database import SettlementDatabase
 from models.db.schema import LiveDeadLetter, LiveMessage
+from models.imports.datasets import DATASETS
 from models.imports.loader import import_files
 
 LIVE_RUN_TYPE = RunType.II
 MAX_ID = 200  # live_message.message_id
-WRITTEN, REPEATED, DEAD = "written", "repeated", "dead-lettered"
+WRITTEN, REPEATED, DEAD, SKIPPED = "written", "repeated", "dead-lettered", "skipped"
 
 
 @dataclass(frozen=True)
@@ -40,9 +41,13 @@ class Message:
 
 @dataclass(frozen=True)
 class Outcome:
-    status: str  # WRITTEN, REPEATED or DEAD
+    status: str  # WRITTEN, REPEATED, DEAD or SKIPPED
     run_ids: tuple[int, ...] = ()
     reason: str = ""
+
+
+class _SubjectMismatch(WorkbenchInputError):
+    """The message's records are of another dataset than its subject names."""
 
 
 class _InTransaction:
@@ -60,8 +65,12 @@ class _InTransaction:
 
 def handle(db: SettlementDatabase, message: Message) -> Outcome:
     """Write `message` once: its data and its id in one transaction; a message already written
-    is left alone (REPEATED); one that cannot be written goes to the dead letters (DEAD)."""
+    is left alone (REPEATED); one that cannot be written goes to the dead letters (DEAD). IRIS
+    pushes every dataset Elexon publishes: one the workbench does not import is SKIPPED (not
+    an error of the message; nothing is written)."""
     now = datetime.now(UTC).replace(tzinfo=None)
+    if message.dataset and message.dataset.upper() not in DATASETS:
+        return Outcome(SKIPPED, reason=f"{message.dataset} is not a dataset the workbench imports")
     reason = _malformed(message)
     if reason is None:
         try:
@@ -119,5 +128,10 @@ def _import(db: _InTransaction, message: Message) -> tuple[tuple[int, ...], int]
         path = Path(folder) / f"{message.dataset}_{safe[:80]}.json"
         path.write_text(message.body, encoding="utf-8")
         summary = import_files(db, [path], run_type=LIVE_RUN_TYPE)  # type: ignore[arg-type]
+    others = sorted(set(summary.records) - {DATASETS[message.dataset.upper()].name})
+    if others:  # raised inside the transaction: nothing of it stays
+        raise _SubjectMismatch(
+            f"the subject says {message.dataset} but the records are {', '.join(others)}"
+        )
     runs = tuple(p.run_id for p in summary.dates if p.run_id is not None and not p.attached)
     return runs, sum(summary.records.values())

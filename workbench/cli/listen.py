@@ -53,7 +53,8 @@ def add_commands(commands) -> None:
         description="Each message (an Insights JSON publication; its subject names the dataset) "
         "is written in one transaction into the live run (type II) of its settlement date, "
         "acknowledged after the commit; a repeated message id writes nothing; a malformed "
-        "message is kept as a dead letter with its reason. Ctrl+C stops cleanly.",
+        "message is kept as a dead letter with its reason; a dataset the workbench does not "
+        "import is skipped. Ctrl+C stops cleanly.",
     )
     add_db(listen, help="settlement database to write the live data into (it must exist)")
     source = listen.add_mutually_exclusive_group(required=True)
@@ -103,7 +104,8 @@ def _listen(args) -> int:
     print(
         f"{'stopped' if interrupted else 'idle'}: {counts['written']:,} written, "
         f"{counts['repeated']:,} repeated (nothing written), "
-        f"{counts['dead-lettered']:,} dead-lettered"
+        f"{counts['dead-lettered']:,} dead-lettered, "
+        f"{counts['skipped']:,} skipped (datasets not imported)"
     )
     return EXIT_OK
 

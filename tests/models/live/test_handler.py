@@ -11,7 +11,15 @@ from sqlalchemy import func, select
 
 from models.db.schema import LiveDeadLetter, LiveMessage, SettlementRun
 from models.imports.loader import import_files
-from models.live.handler import DEAD, LIVE_RUN_TYPE, REPEATED, WRITTEN, Message, handle
+from models.live.handler import (
+    DEAD,
+    LIVE_RUN_TYPE,
+    REPEATED,
+    SKIPPED,
+    WRITTEN,
+    Message,
+    handle,
+)
 from models.runs.results_store import settle_run, stored_document
 from models.runs.run_frames import read_stored_frames
 from tests.models.live.recorded import DAY_FILES, messages_of, recorded
@@ -97,12 +105,14 @@ def test_a_malformed_message_is_dead_lettered_and_the_stream_goes_on(registered_
         Message("BOALF", "poison-1", '[{"dataset": "BOALF", "levelFrom": '),  # cut short
         Message("BOALF", "poison-2", json.dumps([record | {"settlementPeriodFrom": 99}])),
         Message("BOALF", "", first.body),
+        Message("PN", "poison-4", second.body),  # BOALF records under another subject
     ]
     assert handle(registered_db, first).status == WRITTEN
     outcomes = [handle(registered_db, m) for m in poison]
-    assert [o.status for o in outcomes] == [DEAD] * 3
+    assert [o.status for o in outcomes] == [DEAD] * 4
     assert "not valid JSON" in outcomes[0].reason
     assert "has no id" in outcomes[2].reason
+    assert outcomes[3].reason == "the subject says PN but the records are BOALF"
     assert handle(registered_db, second).status == WRITTEN
     with registered_db.engine.connect() as conn:
         letters = conn.execute(
@@ -110,3 +120,13 @@ def test_a_malformed_message_is_dead_lettered_and_the_stream_goes_on(registered_
         ).all()
     assert [(m, b) for m, b in letters] == [(m.message_id or None, m.body) for m in poison]
     assert count(registered_db, LiveMessage) == 2
+
+
+def test_a_dataset_the_workbench_does_not_import_is_skipped_unwritten(registered_db):
+    fuel = Message("FUELINST", "fuel-1", '[{"dataset": "FUELINST", "generation": 1}]')
+    outcome = handle(registered_db, fuel)
+    assert (outcome.status, outcome.reason) == (
+        SKIPPED,
+        "FUELINST is not a dataset the workbench imports",
+    )
+    assert count(registered_db, LiveMessage) == count(registered_db, LiveDeadLetter) == 0

@@ -29,6 +29,13 @@ def db_path(tmp_path):
     return path
 
 
+def summary(end: str, written: int, repeated: int, dead: int, skipped: int) -> str:
+    return (
+        f"{end}: {written} written, {repeated} repeated (nothing written), {dead} dead-lettered, "
+        f"{skipped} skipped (datasets not imported)"
+    )
+
+
 def written(path) -> int:
     with SettlementDatabase.open(path) as db, db.engine.connect() as conn:
         return conn.execute(select(func.count()).select_from(LiveMessage.__table__)).scalar_one()
@@ -44,12 +51,14 @@ def test_listen_to_a_folder_until_idle(capsys, db_path, tmp_path):
     for n, message in enumerate(boalf_messages()):
         (inbox / "BOALF" / f"BOALF_220101T0000{n:02d}_000000.json").write_text(message.body)
     (inbox / "BOALF" / "BOALF_bad.json").write_text("{")
+    (inbox / "FUELINST").mkdir()  # IRIS pushes every dataset; the workbench imports some
+    (inbox / "FUELINST" / "FUELINST_1.json").write_text('[{"dataset": "FUELINST"}]')
     code, out, err = run(
         capsys, "listen", "--db", str(db_path), "--folder", str(inbox), "--until-idle", "1"
     )
     assert code == 0, err
     lines = out.strip().splitlines()
-    assert lines[-1] == "idle: 2 written, 0 repeated (nothing written), 1 dead-lettered"
+    assert lines[-1] == summary("idle", 2, 0, 1, 1)
     assert sum("written: run " in line for line in lines) == 2
     assert sum("BOALF/BOALF_bad.json  dead-lettered: " in line for line in lines) == 1
     assert written(db_path) == 2
@@ -63,9 +72,7 @@ def test_listen_to_a_broker_until_idle(capsys, db_path, live_broker):
         "--queue", "cli", "--until-idle", "2",
     )  # fmt: skip
     assert code == 0, err
-    assert out.strip().splitlines()[-1] == (
-        "idle: 2 written, 1 repeated (nothing written), 0 dead-lettered"
-    )
+    assert out.strip().splitlines()[-1] == summary("idle", 2, 1, 0, 0)
     assert written(db_path) == 2
 
 
@@ -121,7 +128,5 @@ def test_ctrl_c_stops_cleanly_with_a_summary(db_path, tmp_path):
             listener.kill()
             listener.wait()
     assert listener.returncode == 0, err
-    assert out.strip().splitlines()[-1] == (
-        "stopped: 1 written, 0 repeated (nothing written), 0 dead-lettered"
-    )
+    assert out.strip().splitlines()[-1] == summary("stopped", 1, 0, 0, 0)
     assert "Traceback" not in err
