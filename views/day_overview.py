@@ -99,7 +99,7 @@ class DayOverview(QWidget):
         """Draw a settled day; `differences` (against the stored results) are highlighted."""
         inputs = result.inputs
         periods = np.asarray(inputs.periods)
-        k = periods - 1
+        period_index = periods - 1
         prices = result.prices
         self._shown = (result, published or {})
         self.price_axis.set_day(inputs.bm.settlement_date)
@@ -112,7 +112,7 @@ class DayOverview(QWidget):
             crosshair.reset()
         self.price_plot.plot(
             periods,
-            prices.ssp[k],
+            prices.ssp[period_index],
             pen=pg.mkPen(COLOURS["price"], width=2),
             symbol="o",
             symbolSize=5,
@@ -122,7 +122,7 @@ class DayOverview(QWidget):
         self._show_comparison(result, published or {})
         # The day's periods now, not when auto-range next runs (axes would paint stale labels).
         self.price_plot.setXRange(periods[0] - 0.5, periods[-1] + 0.5, padding=0)
-        niv = prices.niv[k]
+        niv = prices.niv[period_index]
         brushes = [pg.mkBrush(COLOURS["niv_short"] if v > 0 else COLOURS["niv_long"]) for v in niv]
         self.niv_plot.addItem(pg.BarGraphItem(x=periods, height=niv, width=0.7, brushes=brushes))
         sides = [
@@ -130,10 +130,10 @@ class DayOverview(QWidget):
             (COLOURS["niv_long"], "■", "long (NIV < 0)"),
         ]
         show_key(self.niv_plot, sides + _published_markers(self.niv_plot, published, "niv"))
-        metered = bool(result.metered_available[k].all())
-        total_csobm = np.nansum(result.csobm[k]) if metered else None
+        metered = bool(result.metered_available[period_index].all())
+        total_csobm = np.nansum(result.csobm[period_index]) if metered else None
         self.title.setText(
-            f"{label}: {len(periods)} periods, {_price_range(prices.ssp[k])}; "
+            f"{label}: {len(periods)} periods, {_price_range(prices.ssp[period_index])}; "
             + (
                 f"CSOBM £{total_csobm:,.2f}"
                 if metered
@@ -182,9 +182,15 @@ class DayOverview(QWidget):
 
     def _show_comparison(self, result: SettlementResult, published: dict) -> None:
         periods = list(result.inputs.periods)
-        k = np.asarray(periods) - 1
+        period_index = np.asarray(periods) - 1
         prices = result.prices
-        rows = price_comparison(published, periods, prices.ssp[k], prices.sbp[k], prices.niv[k])
+        rows = price_comparison(
+            published,
+            periods,
+            prices.ssp[period_index],
+            prices.sbp[period_index],
+            prices.niv[period_index],
+        )
         if not published:
             rows = []
         self.tables.setTabText(
@@ -282,13 +288,13 @@ class DayOverview(QWidget):
         period = round(x)
         if period not in result.inputs.periods:
             return ""
-        k = period - 1
+        period_index = period - 1
         local = settlement_period(result.inputs.bm.settlement_date, period).local_label
         prices = result.prices
         lines = [
             f"period {period} ({local})",
-            f"SSP = SBP {_money_per_mwh(prices.ssp[k])}",
-            f"NIV {_mwh(prices.niv[k])}",
+            f"SSP = SBP {_money_per_mwh(prices.ssp[period_index])}",
+            f"NIV {_mwh(prices.niv[period_index])}",
         ]
         figures = published.get(period)
         if figures is not None:

@@ -465,21 +465,25 @@ class UnitExplorer(QWidget):
         result = self.view.result
         inputs = result.inputs
         periods = np.asarray(inputs.periods)
-        k = periods - 1
-        edges = (inputs.bm.day_start + 1800 * np.append(k, k[-1] + 1)).astype(float)
-        metered = result.metered_available[k].any()
+        columns = periods - 1  # the periods' columns in (units, periods) arrays
+        edges = (inputs.bm.day_start + 1800 * np.append(columns, columns[-1] + 1)).astype(float)
+        metered = result.metered_available[columns].any()
         self.metered_curve.setData(
-            edges, np.nan_to_num(inputs.metered[u, k]) if metered else np.zeros(len(k))
+            edges, np.nan_to_num(inputs.metered[u, columns]) if metered else np.zeros(len(columns))
         )
         pairs = inputs.bm.pairs
         volumes = result.bm.volumes
         mine = pairs.unit == u
         count = inputs.bm.periods
-        qao = np.bincount(pairs.period[mine] - 1, weights=volumes.qao_nj[mine], minlength=count)[k]
-        qab = np.bincount(pairs.period[mine] - 1, weights=volumes.qab_nj[mine], minlength=count)[k]
+        qao = np.bincount(pairs.period[mine] - 1, weights=volumes.qao_nj[mine], minlength=count)[
+            columns
+        ]
+        qab = np.bincount(pairs.period[mine] - 1, weights=volumes.qab_nj[mine], minlength=count)[
+            columns
+        ]
         self.offer_curve.setData(edges, qao)
         self.bid_curve.setData(edges, qab)
-        self.expected_curve.setData(edges[:-1] + 900, result.non_delivery.qme[u, k])
+        self.expected_curve.setData(edges[:-1] + 900, result.non_delivery.qme[u, columns])
 
     def _draw_period_marker(self) -> None:
         if self.view is None:
@@ -537,11 +541,11 @@ class UnitExplorer(QWidget):
         period = int((x - inputs.bm.day_start) // 1800) + 1
         if period not in inputs.periods:
             return ""
-        k = list(inputs.periods).index(period)
+        point = list(inputs.periods).index(period)
         local = datetime.fromtimestamp(inputs.bm.day_start + 1800 * (period - 1), UTC)
         local = local.astimezone(LONDON)
         metered = (
-            f"QM {self.metered_curve.yData[k]:,.3f}"
+            f"QM {self.metered_curve.yData[point]:,.3f}"
             if result.metered_available[period - 1]
             else "QM not metered"
         )
@@ -549,7 +553,7 @@ class UnitExplorer(QWidget):
         return (
             f"period {period} ({local:%H:%M})\n"
             f"{metered}  QME {result.non_delivery.qme[self.unit, period - 1]:,.3f}\n"
-            f"QAO {self.offer_curve.yData[k]:,.3f}  QAB {self.bid_curve.yData[k]:,.3f} MWh"
+            f"QAO {self.offer_curve.yData[point]:,.3f}  QAB {self.bid_curve.yData[point]:,.3f} MWh"
         )
 
     def _clicked(self, event) -> None:
