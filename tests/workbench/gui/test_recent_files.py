@@ -13,7 +13,7 @@ from models.casefiles.case_file import load_case
 from models.db.database import SettlementDatabase
 from models.runs.case_store import import_case
 from tests.paths import CASES
-from tests.views.test_main_window import LOAD_TIMEOUT_MS, window  # noqa: F401
+from tests.views.window_driver import LOAD_TIMEOUT_MS
 from workbench.cli import gui as cli
 from workbench.gui import recent_files
 
@@ -66,7 +66,7 @@ def test_the_last_database_if_it_still_exists(settings, tmp_path):
 
 def test_a_relative_path_opens_from_any_folder_afterwards(
     qtbot,
-    window,  # noqa: F811
+    window,
     worked_db,
     tmp_path,
     monkeypatch,
