@@ -1,15 +1,12 @@
 """A small multi-day demo database for the impact tests: 12 BM units, 3 dates, runs II, SF
 and R1 of each (models.demo), made once per session and only read."""
 
-from datetime import date
 from pathlib import Path
 
 import pytest
 
 from models.demo.generator import DemoSpec, generate_demo
-
-FIRST = date(2024, 6, 12)
-LAST = date(2024, 6, 14)
+from tests.models.impact.impact_demo import FIRST
 
 
 @pytest.fixture(scope="session")

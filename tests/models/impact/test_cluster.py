@@ -17,8 +17,7 @@ from models.impact import cluster
 from models.impact.cluster import existing_scheduler, local_cluster, scheduler_address_error
 from models.impact.execute import ImpactCancelled, PoolExecutor, SerialExecutor, run_days
 from models.impact.plan import impact_plan
-from tests.models.impact.conftest import FIRST, LAST
-from tests.models.impact.test_execute import assert_same
+from tests.models.impact.impact_demo import FIRST, LAST, assert_same
 
 
 def _children() -> list[psutil.Process]:

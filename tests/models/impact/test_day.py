@@ -14,7 +14,7 @@ from models.casefiles.case_file import load_case
 from models.db.database import SettlementDatabase
 from models.impact.day import _trust, checked_file, date_impact, price_setters, run_impact
 from models.runs.inputs import case_settlement_inputs, load_settlement_inputs
-from tests.models.impact.conftest import FIRST
+from tests.models.impact.impact_demo import FIRST
 from tests.paths import CASES
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import numpy as np
 import psutil
 import pytest
 
@@ -13,17 +12,7 @@ from engine.variants import VARIANTS
 from models.db.database import SettlementDatabase
 from models.impact.execute import ImpactCancelled, PoolExecutor, SerialExecutor, run_days
 from models.impact.plan import DayTask, impact_plan
-from tests.models.impact.conftest import FIRST, LAST
-
-FIELDS = ("price_base", "price_variant", "niv_base", "niv_variant", "setter_base",
-          "setter_variant", "charges_base", "charges_variant")  # fmt: skip
-
-
-def assert_same(first, second):
-    assert [r.label for r in first] == [r.label for r in second]
-    for a, b in zip(first, second, strict=True):
-        for name in FIELDS:
-            assert np.array_equal(getattr(a, name), getattr(b, name)), (a.label, name)
+from tests.models.impact.impact_demo import FIRST, LAST, assert_same
 
 
 @pytest.fixture(scope="module")

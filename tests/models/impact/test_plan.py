@@ -10,7 +10,7 @@ from engine.settlement_calendar import RunType
 from models.core.errors import WorkbenchInputError
 from models.db.database import SettlementDatabase
 from models.impact.plan import impact_plan
-from tests.models.impact.conftest import FIRST, LAST
+from tests.models.impact.impact_demo import FIRST, LAST
 
 
 @pytest.fixture
