@@ -244,21 +244,44 @@ class StackView(QWidget):
 
     def _edge_labels(self, x, price, top, beyond) -> None:
         """Each item beyond the frame drawn to its edge, its price written there (the most
-        extreme ones when there are many)."""
+        extreme ones when there are many). Items of one price share one label (two £9,999
+        offers side by side drew two labels on top of each other); labels that would still
+        touch are moved a row inwards."""
         low, high = self.frame
-        (x_low, x_high), _ = self.plot.viewRange()
+        (x_low, x_high), (y_low, y_high) = self.plot.viewRange()
+        box = self.plot.vb.boundingRect()
+        x_per_pixel = (x_high - x_low) / max(box.width(), 1.0)
+        y_per_pixel = (y_high - y_low) / max(box.height(), 1.0)
         for at_top in (True, False):
             chosen = np.flatnonzero(beyond & ((price > high) if at_top else (price < low)))
-            chosen = chosen[np.argsort(-np.abs(price[chosen]))][:MAX_EDGE_LABELS]
-            for i in chosen:
+            chosen = chosen[np.argsort(-np.abs(price[chosen]))]
+            texts = [_money(float(price[i])) for i in chosen]
+            groups: dict[str, list[int]] = {}
+            for i, text in zip(chosen, texts, strict=True):
+                groups.setdefault(text, []).append(int(i))
+            placed: list[tuple[float, float, int]] = []  # (left, right, row) in pixels
+            for text, members in list(groups.items())[:MAX_EDGE_LABELS]:
+                where = float(np.mean(x[members]))
+                count = f" ({len(members)} items)" if len(members) > 1 else ""
                 label = pg.TextItem(
-                    ("▲ " if at_top else "▼ ") + _money(float(price[i])),
+                    ("▲ " if at_top else "▼ ") + text + count,
                     color="#000",
                     fill=pg.mkBrush(255, 255, 220, 230),
                     border=pg.mkPen("#999"),
-                    anchor=(self._label_anchor(float(x[i]), x_low, x_high), 0.0 if at_top else 1.0),
+                    anchor=(self._label_anchor(where, x_low, x_high), 0.0 if at_top else 1.0),
                 )
-                label.setPos(float(x[i]), float(top[i]))
+                width = label.boundingRect().width()
+                height = label.boundingRect().height()
+                left = (where - x_low) / x_per_pixel - label.anchor.x() * width
+                row = 0
+                while any(
+                    r == row and left < right_ and left + width > left_
+                    for left_, right_, r in placed
+                ):
+                    row += 1
+                placed.append((left, left + width, row))
+                inwards = (-1.0 if at_top else 1.0) * row * (height + 2) * y_per_pixel
+                label.setPos(where, float(top[members[0]]) + inwards)
                 self.plot.addItem(label, ignoreBounds=True)
                 self.edge_labels.append(label)
 

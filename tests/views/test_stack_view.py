@@ -13,7 +13,7 @@ from models.db.database import SettlementDatabase
 from models.demo.generator import DemoSpec, generate_demo
 from models.runs.run_view import load_run_view
 from tests.views.screens import save_screens
-from tests.views.test_main_window import open_demo, window  # noqa: F401
+from tests.views.window_driver import open_demo
 from views.stack_scale import off_scale, stack_frame, weighted_quantile
 from views.stack_view import StackView
 
@@ -175,7 +175,7 @@ def test_the_price_setting_items_are_starred_and_the_key_is_outside_the_data(qtb
     )
 
 
-def test_screens_of_the_price_stack(qtbot, window, demo, tmp_path):  # noqa: F811
+def test_screens_of_the_price_stack(qtbot, window, demo, tmp_path):
     path, _ = demo
     open_demo(qtbot, window, path)
     window.tabs.setCurrentWidget(window.stack)
@@ -183,3 +183,32 @@ def test_screens_of_the_price_stack(qtbot, window, demo, tmp_path):  # noqa: F81
     qtbot.waitUntil(lambda: window.stack.period == 10)
     window.stack.select_item(int(window.stack.table_items[5]))
     save_screens(window, tmp_path, "price_stack_off_scale")
+
+
+@pytest.fixture(scope="module")
+def two_extreme_offers(tmp_path_factory):
+    """The 60-unit demo of the GUI's File › New demo: period 9 holds two £9,999 offers."""
+    path = tmp_path_factory.mktemp("stack-two") / "demo.sqlite"
+    generate_demo(path, DemoSpec(bmus=60, days=1))
+    with SettlementDatabase.open(path) as db:
+        return load_run_view(db, 1)
+
+
+def test_off_scale_items_of_one_price_share_one_label_and_labels_never_overlap(
+    qtbot, two_extreme_offers
+):
+    items, stack = two_extreme_offers.result.items, two_extreme_offers.result.stack
+    assert ((items.period == 9) & (stack.stack_price >= 9999)).sum() == 2
+    for size in ((1600, 1000), (1024, 640)):
+        view = StackView()
+        qtbot.addWidget(view)
+        view.resize(*size)
+        view.show()
+        qtbot.waitExposed(view)
+        view.show_run(two_extreme_offers)
+        view.set_period(9)
+        texts = [label.toPlainText() for label in view.edge_labels]
+        assert texts.count("▲ £9,999.00 (2 items)") == 1 and "▲ £9,999.00" not in texts
+        rects = [label.mapRectToScene(label.boundingRect()) for label in view.edge_labels]
+        for i, a in enumerate(rects):
+            assert not any(a.intersects(b) for b in rects[i + 1 :]), texts
