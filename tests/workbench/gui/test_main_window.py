@@ -11,43 +11,8 @@ from models.db.database import SettlementDatabase
 from models.demo.generator import DemoSpec, generate_demo
 from models.runs.case_store import import_case
 from tests.paths import CASES
+from tests.views.window_driver import LOAD_TIMEOUT_MS, open_demo, screenshot
 from workbench.gui.main_window import MainWindow
-
-LOAD_TIMEOUT_MS = 60_000
-
-
-@pytest.fixture(scope="module")
-def demo_path(tmp_path_factory):
-    path = tmp_path_factory.mktemp("gui") / "demo.sqlite"
-    generate_demo(path, DemoSpec(bmus=30, seed=5))
-    return path
-
-
-@pytest.fixture
-def window(qtbot, tmp_path):
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    win = MainWindow(settings)
-    qtbot.addWidget(win)
-    win.resize(1500, 900)
-    win.show()
-    yield win
-    win.jobs.cancel()
-    win.jobs.wait_all()
-    qtbot.waitUntil(lambda: not win.jobs.busy(), timeout=LOAD_TIMEOUT_MS)
-    assert not win.jobs.busy(), "a test left a background job running"
-
-
-def open_demo(qtbot, window, path) -> None:
-    assert window.open_database(str(path))
-    qtbot.waitUntil(
-        lambda: window.view is not None and not window.jobs.busy(), timeout=LOAD_TIMEOUT_MS
-    )
-
-
-def screenshot(window, tmp_path, name: str) -> None:
-    path = tmp_path / f"{name}.png"
-    assert window.grab().save(str(path))
-    assert path.stat().st_size > 10_000
 
 
 def test_opening_a_database_shows_runs_prices_and_parties(qtbot, window, demo_path, tmp_path):
