@@ -9,9 +9,7 @@ from pathlib import Path
 
 import pytest
 
-# tests/workbench and tests/installer import these names from here (tests.paths is their home).
-from tests.demo_databases import demo_with_caches  # noqa: F401
-from tests.paths import CASES, ELEXON_DATA, REPO  # noqa: F401
+from tests.paths import ELEXON_DATA
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 

@@ -9,7 +9,7 @@ from models.casefiles.case_file import load_case
 from models.db.database import SettlementDatabase
 from models.runs.case_store import import_case
 from models.runs.scenarios import store
-from tests.conftest import CASES
+from tests.paths import CASES
 from tests.views.window_driver import LOAD_TIMEOUT_MS, screenshot
 
 
