@@ -20,6 +20,7 @@ from views.charts import COLOURS, Crosshair, PeriodAxis, styled_plot
 from views.column_model import Column, format_value
 from views.data_table import DataTable
 from views.frozen_column import FrozenFirstColumn
+from views.money_axis import money_axis
 
 if TYPE_CHECKING:
     # Comparisons are pandas frames, built in a worker: the launch imports neither.
@@ -67,13 +68,19 @@ class ComparisonView(QWidget):
         self.charts = pg.GraphicsLayoutWidget()
         # Bars across, one party per row: names on the left axis never overlap as ticks
         # under upright bars did; as many parties as there are rows of room.
-        self.party_plot = styled_plot(self.charts.addPlot(row=0, col=0), "party", "net Δ £")
+        self.party_plot = styled_plot(
+            self.charts.addPlot(row=0, col=0, axisItems={"bottom": money_axis("bottom")}),
+            "party",
+            "net Δ £",
+        )
         self.party_plot.showGrid(x=True, y=False, alpha=0.2)
         self.party_plot.getAxis("left").setWidth(90)
         self.party_plot.vb.sigResized.connect(self._chart_parties)
         self.period_axis = PeriodAxis(orientation="bottom")
         self.period_plot = styled_plot(
-            self.charts.addPlot(row=0, col=1, axisItems={"bottom": self.period_axis}),
+            self.charts.addPlot(
+                row=0, col=1, axisItems={"bottom": self.period_axis, "left": money_axis("left")}
+            ),
             "Σ |party net Δ| £",
             "settlement period",
         )
