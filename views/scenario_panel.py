@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import (
-    QHBoxLayout,
+    QGridLayout,
     QLabel,
     QPushButton,
     QTabWidget,
@@ -25,9 +25,12 @@ class ScenarioPanel(QWidget):
         self.new_button = QPushButton("New scenario…")
         self.compare_button = QPushButton("Settle && compare")
         self.export_button = QPushButton("Evidence pack…")
-        buttons = QHBoxLayout()
-        for button in (self.new_button, self.compare_button, self.export_button):
-            buttons.addWidget(button)
+        # Two rows of buttons: in one, the dock could not be narrower than 370 px, which left
+        # the charts a third of a 1024 px window.
+        buttons = QGridLayout()
+        buttons.addWidget(self.new_button, 0, 0)
+        buttons.addWidget(self.compare_button, 0, 1)
+        buttons.addWidget(self.export_button, 1, 0)
         self.history = QUndoView()
         self.history.setEmptyLabel("<base run>")
         self.audit = DataTable("Filter the audit trail…")

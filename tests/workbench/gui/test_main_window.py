@@ -303,3 +303,21 @@ def test_the_period_box_and_the_views_follow_the_selection(qtbot, window, demo_p
     selection.bm_unit = units[6]
     assert window.explorer.title.text().startswith(units[6])
     assert window.inspector.title.text().startswith(f"<b>BM unit {units[6]}, period 48")
+
+
+def test_at_1024_px_the_docks_give_the_central_views_room(qtbot, window):
+    """With the Runs, Scenario and Inspector docks open, a 1024×640 window left the charts
+    370 px (the scenario panel's buttons in one row held the left dock at 370 px)."""
+    window.resize(1600, 1000)
+    qtbot.wait(20)
+    wide = window.centralWidget().width()
+    window.resize(1024, 640)
+    qtbot.waitUntil(lambda: window.width() <= 1024)
+    qtbot.wait(20)
+    assert window.runs_dock.isVisible() and window.inspector_dock.isVisible()
+    assert window.disputes.scenario_dock.isVisible()
+    assert window.centralWidget().width() >= 480
+    assert window.disputes.panel.minimumSizeHint().width() <= 300
+    window.resize(1600, 1000)
+    qtbot.wait(20)
+    assert window.centralWidget().width() >= min(wide, 800)
