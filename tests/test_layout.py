@@ -53,13 +53,6 @@ NOT_YET_MIRRORED = {
     "workbench/gui/run_views.py",
 }
 
-# Test modules that still import from another test module (issue 23's live tests share their
-# stored-run helpers through test_handler.py). The list may only shrink.
-IMPORTS_A_TEST_MODULE = {
-    "tests/models/live/test_amqp.py",
-    "tests/models/live/test_folder.py",
-}
-
 
 def modules() -> list[str]:
     """Every module under ROOTS (a path relative to the repository), packages' __init__ and
@@ -143,7 +136,4 @@ def test_the_imports_of_test_modules_are_found(tmp_path):
 )
 def test_no_test_module_imports_a_test_module_or_a_conftest(path):
     imported = imported_test_modules(REPO / path)
-    if path in IMPORTS_A_TEST_MODULE:
-        assert imported, f"{path} imports no test module now: take it off IMPORTS_A_TEST_MODULE"
-    else:
-        assert not imported, f"{path} imports {imported}: share a fixture or a helper"
+    assert not imported, f"{path} imports {imported}: share a fixture or a helper module"

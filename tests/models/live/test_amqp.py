@@ -8,8 +8,6 @@ import shutil
 import threading
 import time
 
-from sqlalchemy import func, select
-
 from models.db.database import SettlementDatabase
 from models.db.schema import LiveDeadLetter, LiveMessage
 from models.imports.loader import import_files
@@ -18,12 +16,7 @@ from models.live.handler import DEAD, LIVE_RUN_TYPE, WRITTEN, Message
 from models.live.stream import Stream
 from tests.models.live.publisher import publish
 from tests.models.live.recorded import DAY_FILES, messages_of, recorded
-from tests.models.live.test_handler import latest_run, rows
-
-
-def count(db, table) -> int:
-    with db.engine.connect() as conn:
-        return conn.execute(select(func.count()).select_from(table.__table__)).scalar_one()
+from tests.models.live.stored_runs import count, latest_run, rows
 
 
 def imported_rows(registered_db_file, tmp_path, files):

@@ -18,8 +18,7 @@ from models.live.folder import watch_folder
 from models.live.handler import DEAD, LIVE_RUN_TYPE, WRITTEN
 from models.live.stream import Stream
 from tests.models.live.recorded import DAY_FILES, messages_of, recorded
-from tests.models.live.test_amqp import count
-from tests.models.live.test_handler import latest_run, rows
+from tests.models.live.stored_runs import count, latest_run, rows
 
 
 def write_as_iris_client(folder, message, stamp: str) -> None:

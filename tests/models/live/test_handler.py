@@ -5,9 +5,8 @@ and the next one is written."""
 from __future__ import annotations
 
 import json
-from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from models.db.schema import LiveDeadLetter, LiveMessage, SettlementRun
 from models.imports.loader import import_files
@@ -21,32 +20,8 @@ from models.live.handler import (
     handle,
 )
 from models.runs.results_store import settle_run, stored_document
-from models.runs.run_frames import read_stored_frames
 from tests.models.live.recorded import DAY_FILES, messages_of, recorded
-
-DAY = date(2022, 1, 1)
-
-
-def latest_run(db) -> int:
-    with db.engine.connect() as conn:
-        return conn.execute(
-            select(func.max(SettlementRun.id)).where(
-                SettlementRun.settlement_date == DAY,
-                SettlementRun.run_type == LIVE_RUN_TYPE.value,
-            )
-        ).scalar_one()
-
-
-def rows(db, run_id: int) -> dict[str, list[tuple]]:
-    """Every input table of the run as sorted rows (the order rows were written in aside)."""
-    with db.engine.connect() as conn:
-        _, periods, tables = read_stored_frames(conn, run_id)
-    out = {"periods": [periods]}
-    for name, table in tables.items():
-        columns = sorted(table.columns) if hasattr(table, "columns") else sorted(table)
-        values = [list(map(str, table[c])) for c in columns]
-        out[name] = sorted(zip(*values, strict=True)) if values else []
-    return out
+from tests.models.live.stored_runs import count, latest_run, rows
 
 
 def settled(db) -> dict:
@@ -58,11 +33,6 @@ def settled(db) -> dict:
     assert len(document["periods"]) == 48
     assert sum(len(p["stack"]) for p in document["periods"]) > 1000  # not an empty day
     return document
-
-
-def count(db, table) -> int:
-    with db.engine.connect() as conn:
-        return conn.execute(select(func.count()).select_from(table.__table__)).scalar_one()
 
 
 def test_a_replayed_day_is_the_run_its_files_import_to(registered_db, registered_db_file, tmp_path):
