@@ -43,13 +43,11 @@ NOT_YET_MIRRORED = {
     # The error log: tested by cli/test_main.py and cli/test_common.py, which write it.
     "workbench/error_log.py",
     # The GUI's rooms and its start, tested through the window (gui/test_main_window*.py,
-    # gui/test_recent_files.py, cli/test_gui.py, views/test_scenarios_gui.py and
-    # views/test_fetch_dialog.py drive them as a user would).
+    # gui/test_recent_files.py, cli/test_gui.py and views/test_scenarios_gui.py drive them as
+    # a user would).
     "workbench/gui/app.py",
     "workbench/gui/disputes.py",
-    "workbench/gui/fetch_controller.py",
     "workbench/gui/jobs.py",
-    "workbench/gui/preload.py",
     "workbench/gui/run_views.py",
 }
 
