@@ -47,7 +47,6 @@ NOT_YET_MIRRORED = {
     # a user would).
     "workbench/gui/app.py",
     "workbench/gui/disputes.py",
-    "workbench/gui/jobs.py",
     "workbench/gui/run_views.py",
 }
 

@@ -1,0 +1,66 @@
+"""Background jobs: the work's result, progress and failure come back by signals; starting a
+job of a kind cancels the running one of that kind, not the others."""
+
+from __future__ import annotations
+
+import threading
+
+from workbench.gui.jobs import JobRunner
+
+TIMEOUT_MS = 10_000
+
+
+def test_a_job_reports_its_progress_and_result_and_is_gone_when_done(qtbot):
+    runner = JobRunner()
+    told = {"started": [], "finished": [], "progress": [], "result": [], "failed": []}
+    runner.started.connect(told["started"].append)
+    runner.finished.connect(told["finished"].append)
+    runner.progressed.connect(lambda fraction, text: told["progress"].append((fraction, text)))
+
+    def work(progress, cancelled):
+        progress(0.5, "period 24 of 48")
+        return 48
+
+    runner.start("settle", work, told["result"].append, lambda *f: told["failed"].append(f))
+    assert runner.busy()
+    qtbot.waitUntil(lambda: told["result"] == [48] and not runner.busy(), timeout=TIMEOUT_MS)
+    assert told["started"] == ["settle"] and told["finished"] == ["settle"]
+    assert told["progress"] == [(0.5, "period 24 of 48")]
+    assert told["failed"] == [] and not runner.busy()
+
+
+def test_a_failing_job_gives_its_message_and_traceback(qtbot):
+    runner = JobRunner()
+    failures = []
+
+    def work(progress, cancelled):
+        raise ValueError("period 49 is not in the day")
+
+    runner.start("load", work, lambda result: None, lambda *f: failures.append(f))
+    qtbot.waitUntil(lambda: len(failures) == 1 and not runner.busy(), timeout=TIMEOUT_MS)
+    message, details = failures[0]
+    assert message == "period 49 is not in the day"
+    assert "Traceback" in details and "ValueError" in details
+
+
+def test_a_job_of_the_same_kind_cancels_the_running_one_not_another_kinds(qtbot):
+    runner = JobRunner()
+    running = threading.Event()
+    told = []
+
+    def until_cancelled(progress, cancelled):
+        running.set()
+        while not cancelled():
+            threading.Event().wait(0.01)
+        return "unfinished"
+
+    runner.start("export", until_cancelled, told.append, lambda *f: told.append(f),
+                 on_cancel=lambda: told.append("export cancelled"))  # fmt: skip
+    assert running.wait(TIMEOUT_MS / 1000)
+    other = runner.start("settle", lambda progress, cancelled: "settled", told.append, print)
+    qtbot.waitUntil(lambda: "settled" in told, timeout=TIMEOUT_MS)
+    assert "export cancelled" not in told and runner.jobs["export"].isRunning()
+    assert not other.is_cancelled
+    runner.start("export", lambda progress, cancelled: "exported", told.append, print)
+    qtbot.waitUntil(lambda: not runner.busy(), timeout=TIMEOUT_MS)
+    assert "export cancelled" in told and "exported" in told and "unfinished" not in told
