@@ -40,8 +40,6 @@ NOT_YET_MIRRORED = {
     "models/p114/record_tree.py",
     "views/day_overview.py",
     "views/unit_explorer.py",
-    # The error log: tested by cli/test_main.py and cli/test_common.py, which write it.
-    "workbench/error_log.py",
     # The GUI's rooms and its start, tested through the window (gui/test_main_window*.py,
     # gui/test_recent_files.py, cli/test_gui.py and views/test_scenarios_gui.py drive them as
     # a user would).
