@@ -1,8 +1,8 @@
 """A Qt table model over columns of numpy arrays: numbers stay numbers until painted.
 
 `data()` formats the one cell asked for (DisplayRole) and returns the raw value for sorting
-(SORT_ROLE), so a table of 144,000 rows costs nothing up front. Sorting and filtering go
-through a QSortFilterProxyModel (see views.data_table).
+(SORT_ROLE), so a table of 144,000 rows costs nothing up front. Sorting and filtering work
+on whole columns (sort_ranks, cell_texts) through views.row_proxy.
 """
 
 from __future__ import annotations
@@ -55,6 +55,8 @@ class ColumnTableModel(QAbstractTableModel):
         self._columns: list[Column] = list(columns)
         self._rows = len(self._columns[0].values) if self._columns else 0
         self._highlight: np.ndarray | None = None
+        self._ranks: dict[int, np.ndarray] = {}  # per column, made when first sorted by
+        self._texts: dict[int, list[str]] = {}  # per column, made when first filtered
 
     def set_columns(self, columns: Sequence[Column], highlight: np.ndarray | None = None) -> None:
         """New columns; `highlight` marks rows (rows,) or cells (rows, columns) that differ."""
@@ -62,6 +64,8 @@ class ColumnTableModel(QAbstractTableModel):
         self._columns = list(columns)
         self._rows = len(self._columns[0].values) if self._columns else 0
         self._highlight = highlight
+        self._ranks: dict[int, np.ndarray] = {}
+        self._texts: dict[int, list[str]] = {}
         self.endResetModel()
 
     @property
@@ -106,6 +110,19 @@ class ColumnTableModel(QAbstractTableModel):
                 return HIGHLIGHT
         return None
 
+    def sort_ranks(self, column: int) -> np.ndarray:
+        """Each row's rank in the column's SORT_ROLE order (equal values, equal ranks): an
+        argsort of the numbers, not a comparison of cells one by one."""
+        if column not in self._ranks:
+            self._ranks[column] = _ranks(self._columns[column])
+        return self._ranks[column]
+
+    def cell_texts(self, column: int) -> list[str]:
+        """Each row's text as shown (DisplayRole), made once per content for the filter."""
+        if column not in self._texts:
+            self._texts[column] = column_texts(self._columns[column])
+        return self._texts[column]
+
     def highlighted(self, row: int, column: int) -> bool:
         """Rows (a 1-D mask) or single cells (a rows × columns mask) that differ."""
         mask = self._highlight
@@ -122,6 +139,62 @@ class ColumnTableModel(QAbstractTableModel):
         if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole:
             return section + 1
         return None
+
+
+def column_texts(column: Column) -> list[str]:
+    """format_value of every cell, a whole numeric column at a time (a fifth of the time)."""
+    values, kind = column.values, column.kind
+    pattern = FORMATS.get(kind)
+    if not isinstance(values, np.ndarray) or values.dtype.kind not in "biuf":
+        values = values.tolist() if isinstance(values, np.ndarray) else values
+        return [format_value(v, kind) for v in values]
+    if kind == "bool":
+        return np.where(values.astype(bool), "yes", "").tolist()
+    if pattern is None:
+        return [str(v) for v in values.tolist()]
+    texts = list(map(pattern.format, values.tolist()))
+    if values.dtype.kind == "f":
+        for row in np.flatnonzero(np.isnan(values) | ((values < 0) & (values > -1))).tolist():
+            texts[row] = format_value(float(values[row]), kind)  # n/a, never "-0.00"
+    return texts
+
+
+def _ranks(column: Column) -> np.ndarray:
+    """Dense ranks of SORT_ROLE: None and NaN lowest (-inf), |value| for a by_size column."""
+    values = column.values
+    array = values if isinstance(values, np.ndarray) else None
+    if array is None and all(
+        v is None or (isinstance(v, int | float | np.number) and not isinstance(v, str))
+        for v in values
+    ):
+        array = np.array([np.nan if v is None else v for v in values], dtype=float)
+    if array is not None and array.dtype.kind in "biuf":
+        keys = array.astype(float)
+        if column.by_size:
+            keys = np.abs(keys)
+        keys[np.isnan(keys)] = -np.inf
+        return np.unique(keys, return_inverse=True)[1].reshape(-1).astype(np.int64)
+    listed = values.tolist() if isinstance(values, np.ndarray) else list(values)
+    missing = np.array([v is None for v in listed], dtype=bool)
+    if all(v is None or isinstance(v, str) for v in listed):
+        # Text: numpy's sort of the strings (by code point, as Python's), missing first.
+        texts = np.array(["" if v is None else v for v in listed], dtype=str)
+        ranks = np.unique(texts, return_inverse=True)[1].reshape(-1).astype(np.int64) + 1
+        ranks[missing] = 0
+        return ranks
+    # Dates and the like: Python's own comparison, missing values first.
+    keys = [
+        (0, "") if v is None or (isinstance(v, float) and math.isnan(v)) else (1, v)
+        for v in (values.tolist() if isinstance(values, np.ndarray) else values)
+    ]
+    order = sorted(range(len(keys)), key=keys.__getitem__)
+    ranks = np.zeros(len(keys), dtype=np.int64)
+    rank = 0
+    for previous, row in zip([None, *order[:-1]], order, strict=True):
+        if previous is not None and keys[row] != keys[previous]:
+            rank += 1
+        ranks[row] = rank
+    return ranks
 
 
 def copy_value(value, kind: str) -> str:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QHeaderView, QLineEdit, QTableView, QVBoxLayout, QWidget
 
-from views.column_model import SORT_ROLE, ColumnTableModel, copy_value
+from views.column_model import ColumnTableModel, copy_value
+from views.row_proxy import RowProxyModel
 
 
 def take_copy_key(event, copy_requested) -> bool:
@@ -38,14 +39,10 @@ class DataTable(QWidget):
     def __init__(self, placeholder: str = "Filter…", parent=None) -> None:
         super().__init__(parent)
         self.model = ColumnTableModel()
-        self.proxy = QSortFilterProxyModel(self)
+        # Sorts and filters on the numpy columns (views.row_proxy), when asked (header click),
+        # not again after every model reset.
+        self.proxy = RowProxyModel(self)
         self.proxy.setSourceModel(self.model)
-        self.proxy.setSortRole(SORT_ROLE)
-        # Sort when asked (header click), not again after every model reset: refilling a
-        # 3,000-row table would otherwise read every cell.
-        self.proxy.setDynamicSortFilter(False)
-        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.proxy.setFilterKeyColumn(-1)
         self.filter = QLineEdit(placeholderText=placeholder, clearButtonEnabled=True)
         self.filter.textChanged.connect(self.proxy.setFilterFixedString)
         self.view = CopyingTableView()
