@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, Signal
-from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -27,6 +27,7 @@ from models.runs.check_outcomes import check_counts
 from models.runs.run_store import list_runs
 from models.runs.run_view import RunView, load_run_view
 from views.day_overview import DayOverview
+from views.help_dialogs import GuideDialog, ShortcutsDialog
 from views.inspector import Inspector
 from views.run_browser import RunBrowser
 from views.selection import Selection
@@ -197,6 +198,9 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.runs_dock.toggleViewAction())
         view_menu.addAction(self.inspector_dock.toggleViewAction())
         self.help_menu = help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addAction(self._action("&User guide", self.show_guide, "F1"))
+        help_menu.addAction(self._action("&Keyboard shortcuts", self.show_shortcuts))
+        help_menu.addSeparator()
         help_menu.addAction(self._action("&About", self.about))
         toolbar = QToolBar("Main", objectName="toolbar-main")
         toolbar.addAction(self.open_action)
@@ -414,6 +418,18 @@ class MainWindow(QMainWindow):
         box.setModal(False)
         box.show()
         self._last_error = box
+
+    def show_shortcuts(self) -> ShortcutsDialog:
+        """Help › Keyboard shortcuts: every action of the window that has one, as it is now."""
+        self.shortcuts_dialog = ShortcutsDialog(self.findChildren(QAction), self)
+        self.shortcuts_dialog.show()
+        return self.shortcuts_dialog
+
+    def show_guide(self) -> GuideDialog:
+        """Help › User guide (F1): resources/user_guide.md."""
+        self.guide_dialog = GuideDialog(self)
+        self.guide_dialog.show()
+        return self.guide_dialog
 
     def about(self) -> None:
         QMessageBox.about(

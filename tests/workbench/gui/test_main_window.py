@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from PySide6.QtCore import QSettings
 from sqlalchemy import text
@@ -321,3 +323,23 @@ def test_at_1024_px_the_docks_give_the_central_views_room(qtbot, window):
     window.resize(1600, 1000)
     qtbot.wait(20)
     assert window.centralWidget().width() >= min(wide, 800)
+
+
+def test_help_lists_the_windows_real_shortcuts_and_the_guide_names_only_real_ones(qtbot, window):
+    from resources import resource_path
+    from views.help_dialogs import GUIDE
+
+    dialog = window.show_shortcuts()
+    assert dialog.isVisible()
+    listed = dict(dialog.rows)
+    assert listed["Settle run"] == "F5" and listed["Open database…"] == "Ctrl+O"
+    assert listed["Settle and compare with base"] == "F6"  # the Scenario menu's, too
+    assert listed["User guide"] == "F1" and listed["Comparison"] == "Ctrl+4"
+    guide = window.show_guide()
+    assert guide.isVisible() and "Keyboard shortcuts" in guide.text.toPlainText()
+    # Every key the guide names is one an action of the window has.
+    named = re.findall(
+        r"\b((?:Ctrl\+|Alt\+|Shift\+)+\w+|F\d+)\b", resource_path(GUIDE).read_text("utf-8")
+    )
+    keys = {k for ks in listed.values() for k in ks.split(", ")}
+    assert named and set(named) <= keys, set(named) - keys
