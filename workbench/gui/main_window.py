@@ -475,8 +475,18 @@ class MainWindow(QMainWindow):
         ]
         share = self.width() * 3 // 5 if self.width() < NARROW_WINDOW else self.width() // 2
         total = sum(d.width() for d in docks)
-        if not docks or self.width() - total >= share:
+        if not docks:
             return
+        given = getattr(self, "_dock_widths", None)  # the widths before they gave way
+        if self.width() - total >= share:
+            # Wider again: the docks take back what they gave, as far as there is room.
+            widths = [w for _, w in given or ()]
+            if given and [d for d, _ in given] == docks and self.width() - sum(widths) >= share:
+                self.resizeDocks(docks, widths, Qt.Orientation.Horizontal)
+                self._dock_widths = None
+            return
+        if not given or [d for d, _ in given] != docks:
+            self._dock_widths = [(d, d.width()) for d in docks]
         room = self.width() - share
         # A dock held at its minimum (the left one, by the scenario panel) leaves the rest of
         # the room to the other, not to nobody.

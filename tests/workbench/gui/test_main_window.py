@@ -313,6 +313,7 @@ def test_at_1024_px_the_docks_give_the_central_views_room(qtbot, window):
     window.resize(1600, 1000)
     qtbot.wait(20)
     wide = window.centralWidget().width()
+    inspector = window.inspector_dock.width()
     window.resize(1024, 640)
     qtbot.waitUntil(lambda: window.width() <= 1024)
     qtbot.wait(20)
@@ -323,6 +324,7 @@ def test_at_1024_px_the_docks_give_the_central_views_room(qtbot, window):
     window.resize(1600, 1000)
     qtbot.wait(20)
     assert window.centralWidget().width() >= min(wide, 800)
+    assert window.inspector_dock.width() >= inspector - 10  # it takes back what it gave
 
 
 def test_help_lists_the_windows_real_shortcuts_and_the_guide_names_only_real_ones(qtbot, window):
