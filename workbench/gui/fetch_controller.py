@@ -21,6 +21,7 @@ def merged_summary(summaries: list[ImportSummary]) -> ImportSummary:
     for s in summaries:
         merged.files += s.files
         merged.records += Counter(s.records)
+        merged.duplicates += s.duplicates
         merged.dates += s.dates
         merged.register_units += s.register_units
         merged.notes += [n for n in s.notes if n not in merged.notes]

@@ -26,6 +26,7 @@ def test_the_imports_of_several_dates_make_one_summary():
     first = ImportSummary(
         files=["BOALF_2024-06-12.json"],
         records=Counter({"BOALF": 40, "FPN": 10}),
+        duplicates=5,
         dates=["2024-06-12 run 1"],
         register_units=3,
         notes=[A],
@@ -34,6 +35,7 @@ def test_the_imports_of_several_dates_make_one_summary():
     second = ImportSummary(
         files=["BOALF_2024-06-13.json", "FPN_2024-06-13.json"],
         records=Counter({"BOALF": 2}),
+        duplicates=2,
         dates=["2024-06-13 run 2"],
         register_units=4,
         notes=[A, B],
@@ -41,6 +43,8 @@ def test_the_imports_of_several_dates_make_one_summary():
     merged = merged_summary([first, second])
     assert merged.files == ["BOALF_2024-06-12.json", "BOALF_2024-06-13.json", "FPN_2024-06-13.json"]
     assert merged.records == Counter({"BOALF": 42, "FPN": 10})
+    # Exact duplicates collapsed on each date add up (the report's "duplicate(s) collapsed").
+    assert merged.duplicates == 7
     assert merged.dates == ["2024-06-12 run 1", "2024-06-13 run 2"]
     assert merged.register_units == 7
     # A note said by two dates is listed once, in the order first said.
