@@ -108,6 +108,9 @@ class MainWindow(QMainWindow):
         self.feedback = Feedback(status=self.status.setText, error=self.show_error)
         self._build_actions()
         self.disputes = Disputes(self)
+        from workbench.gui.reconciliation import Reconciliation
+
+        self.reconciliation = Reconciliation(self)  # its tab and Run › Reconcile with S0142…
         self._connect()
         self.resizeDocks(
             [self.runs_dock, self.inspector_dock], [230, 430], Qt.Orientation.Horizontal
