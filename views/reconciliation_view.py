@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -107,22 +108,27 @@ class ReconciliationView(QWidget):
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.level = QComboBox()
-        self.status = QComboBox()
+        self.level = QComboBox(toolTip="Level of the S0142 record: party, account, BM unit…")
+        self.status = QComboBox(toolTip="Unexplained differences, known gaps, or both")
         for text, _ in LEVELS:
             self.level.addItem(text)
         for text, _ in STATUSES:
             self.status.addItem(text)
+        for box in (self.level, self.status):  # narrow: the window's docks need the room
+            box.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            box.setMinimumContentsLength(2)
         self.level.currentIndexChanged.connect(self._refilter)
         self.status.currentIndexChanged.connect(self._refilter)
         self.again = QPushButton("Reconcile again")
         self.again.setEnabled(False)
         self.again.clicked.connect(self.reconcile_requested)
+        self.again.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.count = QLabel()
+        self.count.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         filters = QHBoxLayout()
-        filters.addWidget(QLabel("Level:"))
         filters.addWidget(self.level)
-        filters.addWidget(QLabel("Status:"))
         filters.addWidget(self.status)
         filters.addWidget(self.count, 1)
         filters.addWidget(self.again)
@@ -135,6 +141,7 @@ class ReconciliationView(QWidget):
         lower_layout.setContentsMargins(0, 4, 0, 0)
         caption = QLabel("Not modelled by the engine (rulebook §15): not compared")
         caption.setStyleSheet(TITLE_STYLE)
+        caption.setWordWrap(True)
         lower_layout.addWidget(caption)
         lower_layout.addWidget(self.not_modelled)
         self.splitter = QSplitter(Qt.Orientation.Vertical)
