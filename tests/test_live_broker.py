@@ -66,7 +66,9 @@ def test_a_durable_message_keeps_subject_and_id_across_a_restart(live_broker):
 
 
 def test_a_process_left_running_is_found(tmp_path: Path):
-    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)", str(tmp_path)], start_new_session=True)
+    sleeper = subprocess.Popen(
+        [sys.executable, "-c", "import time; time.sleep(30)", str(tmp_path)], start_new_session=True
+    )
     try:
         assert _processes(group=sleeper.pid) == [sleeper.pid]
         assert _processes(folder=tmp_path) == [sleeper.pid]
