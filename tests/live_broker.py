@@ -27,6 +27,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.processes import live_processes
+
 LOOPBACK = "127.0.0.1"
 READY_SECONDS = 90.0
 STOP_SECONDS = 60.0
@@ -166,7 +168,7 @@ class Broker:
             raise AssertionError(
                 f"rabbitmq-server did not stop within {STOP_SECONDS:.0f} s; killed"
             ) from None
-        left = _processes(group=process.pid)
+        left = live_processes(group=process.pid)
         if left:
             _kill_group(process.pid)
             raise AssertionError(f"rabbitmq-server left processes running: {left}")
@@ -192,7 +194,7 @@ class Broker:
                 deadline = time.monotonic() + 10
                 while _epmds(self.epmd_port) and time.monotonic() < deadline:
                     time.sleep(0.1)
-            left = _processes(folder=self.folder) + _epmds(self.epmd_port)
+            left = live_processes(folder=self.folder) + _epmds(self.epmd_port)
             if left:
                 for pid in left:
                     with contextlib.suppress(ProcessLookupError):
@@ -242,26 +244,6 @@ def _tail(log: Path, lines: int = 5) -> str:
     except OSError:
         return "(no log)"
     return " | ".join(text[-lines:])
-
-
-def _processes(group: int | None = None, folder: Path | None = None) -> list[int]:
-    """Live processes of process group `group`, or naming `folder` on their command line."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            continue  # gone meanwhile
-        fields = stat[stat.rindex(")") + 2 :].split()
-        state, pgrp = fields[0], int(fields[2])
-        if state == "Z":
-            continue
-        if (group is not None and pgrp == group) or (folder is not None and str(folder) in cmdline):
-            found.append(int(entry.name))
-    return found
 
 
 def _epmds(port: int) -> list[int]:

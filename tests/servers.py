@@ -28,6 +28,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests.processes import live_processes
+
 LOOPBACK = "127.0.0.1"
 READY_SECONDS = 60.0
 STOP_SECONDS = 60.0
@@ -76,7 +78,7 @@ class Server:
                     raise AssertionError(
                         f"{self.backend} did not stop within {STOP_SECONDS:.0f} s; killed"
                     ) from None
-            left = _processes_of(self.process.pid, self.folder)
+            left = live_processes(group=self.process.pid, folder=self.folder)
             if left:
                 _kill_group(self.process.pid)
                 raise AssertionError(f"{self.backend} left processes running: {left}")
@@ -272,24 +274,6 @@ def _wait_ready(server: Server) -> None:
                     f"{server.backend} did not accept connections within {READY_SECONDS:.0f} s"
                 ) from None
             time.sleep(0.1)
-
-
-def _processes_of(group: int, folder: Path) -> list[int]:
-    """Processes of the server's process group, or naming its folder, still alive."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            continue  # gone meanwhile
-        fields = stat[stat.rindex(")") + 2 :].split()
-        state, pgrp = fields[0], int(fields[2])
-        if state != "Z" and (pgrp == group or str(folder) in cmdline):
-            found.append(int(entry.name))
-    return found
 
 
 def _kill_group(group: int) -> None:

@@ -12,7 +12,8 @@ from proton import Message, Terminus
 from proton.reactor import DurableSubscription, LinkOption
 from proton.utils import BlockingConnection
 
-from tests.live_broker import LOOPBACK, _processes
+from tests.live_broker import LOOPBACK
+from tests.processes import live_processes
 
 
 class DurableTarget(LinkOption):
@@ -70,9 +71,9 @@ def test_a_process_left_running_is_found(tmp_path: Path):
         [sys.executable, "-c", "import time; time.sleep(30)", str(tmp_path)], start_new_session=True
     )
     try:
-        assert _processes(group=sleeper.pid) == [sleeper.pid]
-        assert _processes(folder=tmp_path) == [sleeper.pid]
+        assert live_processes(group=sleeper.pid) == [sleeper.pid]
+        assert live_processes(folder=tmp_path) == [sleeper.pid]
     finally:
         os.killpg(sleeper.pid, signal.SIGKILL)
         sleeper.wait()
-    assert _processes(group=sleeper.pid, folder=tmp_path) == []
+    assert live_processes(group=sleeper.pid, folder=tmp_path) == []

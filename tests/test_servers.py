@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, inspect, make_url, text
 
-from tests.servers import LOOPBACK, _processes_of
+from tests.processes import live_processes
+from tests.servers import LOOPBACK
 
 LISTENING = {
     "postgresql": "SELECT current_setting('listen_addresses')",
@@ -42,8 +43,8 @@ def test_a_server_database_is_real_new_and_on_loopback_only(database_target, bac
 def test_a_process_of_a_server_left_running_is_found(tmp_path: Path):
     sleeper = subprocess.Popen(["sleep", "30"], start_new_session=True)
     try:
-        assert _processes_of(sleeper.pid, tmp_path) == [sleeper.pid]
+        assert live_processes(group=sleeper.pid, folder=tmp_path) == [sleeper.pid]
     finally:
         sleeper.kill()
         sleeper.wait()
-    assert _processes_of(sleeper.pid, tmp_path) == []
+    assert live_processes(group=sleeper.pid, folder=tmp_path) == []
