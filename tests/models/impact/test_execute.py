@@ -28,10 +28,13 @@ def test_serial_and_process_pool_give_identical_results(demo_db, tasks):
     assert failures == [] and len(serial) == 9
     assert [(p.done, p.total) for p in seen] == [(0, 3), (1, 3), (2, 3), (3, 3)]
     assert any((r.price_base != r.price_variant).any() for r in serial)
+    # Only the pool's own processes: session fixtures (database servers, the broker) may have
+    # children of this process running already.
+    before = {p.pid for p in psutil.Process().children()}
     with PoolExecutor(2) as pool:
         pooled, failures = run_days(pool, demo_db, tasks, VARIANTS["par-50"])
-        workers = [p for p in psutil.Process().children() if "resource_tracker" not in
-                   " ".join(p.cmdline())]  # fmt: skip
+        workers = [p for p in psutil.Process().children() if p.pid not in before and
+                   "resource_tracker" not in " ".join(p.cmdline())]  # fmt: skip
     assert failures == []
     assert_same(serial, pooled)
     assert workers and not any(p.is_running() for p in workers)
