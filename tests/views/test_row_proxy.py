@@ -87,6 +87,12 @@ def test_a_new_content_keeps_the_filter_and_shows_the_models_order(qtbot):
     assert _shown(table) == ["xa", "za"]
 
 
+def _seconds(action) -> float:
+    began = time.perf_counter()
+    action()
+    return time.perf_counter() - began
+
+
 def _longest_gap(app, action) -> float:
     """The longest wait between two ticks of a 2 ms heartbeat on the GUI thread while
     `action` runs from the event loop."""
@@ -117,16 +123,21 @@ def test_a_sort_or_keystroke_of_a_144000_row_table_holds_the_gui_thread_briefly(
     qtbot.waitExposed(table)
     table.set_columns(columns)
     size = np.abs(columns[2].values)
-    began = time.perf_counter()
-    for _ in range(3):
-        np.argsort(-size, kind="stable")
-    argsort = (time.perf_counter() - began) / 3
+    argsort = min(_seconds(lambda: np.argsort(-size, kind="stable")) for _ in range(5))
     table.filter.setText("7")  # makes the rows' texts once (the first keystroke)
-    gaps = {
-        "sort by a £ column": _longest_gap(app, lambda: table.view.sortByColumn(2, DESC)),
-        "sort by BM unit": _longest_gap(app, lambda: table.view.sortByColumn(0, ASC)),
-        "a keystroke": _longest_gap(app, lambda: table.filter.setText("77")),
-    }
+    # Best of three for each: a busy machine only ever lengthens a gap, so the shortest of
+    # several is the one that says what the code costs (a shared CI box ran this test slow).
+    gaps: dict[str, list[float]] = {"sort by a £ column": [], "sort by BM unit": [],
+                                    "a keystroke": []}  # fmt: skip
+    for _ in range(3):
+        gaps["sort by a £ column"].append(
+            _longest_gap(app, lambda: table.view.sortByColumn(2, DESC))
+        )
+        gaps["sort by BM unit"].append(_longest_gap(app, lambda: table.view.sortByColumn(0, ASC)))
+        gaps["a keystroke"].append(_longest_gap(app, lambda: table.filter.setText("77")))
+        table.filter.setText("7")
+    table.filter.setText("77")
     assert table.proxy.rowCount() == sum("77" in t for t in table.proxy._texts)
-    for what, gap in gaps.items():
+    for what, tries in gaps.items():
+        gap = min(tries)
         assert gap <= 12 * argsort + 0.02, f"{what}: {gap * 1e3:.0f} ms ({argsort * 1e3:.1f})"
