@@ -130,7 +130,17 @@ class DateOutOfScopeError(ValueError):
     """The settlement date is before single imbalance pricing, which v1 does not settle."""
 
 
+def _refuse_before_single_price(settlement_date: date) -> None:
+    if settlement_date < SINGLE_PRICE_FROM:
+        raise DateOutOfScopeError(
+            f"settlement date {settlement_date.isoformat()} is before single imbalance pricing "
+            f"({SINGLE_PRICE_FROM.isoformat()}, P305); dual-price settlement is not supported"
+        )
+
+
 def _value_on(name: str, settlement_date: date) -> DatedValue:
+    # Every table starts on SINGLE_PRICE_FROM, so an earlier date has no entry at all.
+    _refuse_before_single_price(settlement_date)
     applicable = [v for v in _TABLES[name] if v.effective_from <= settlement_date]
     return applicable[-1]
 
@@ -153,11 +163,7 @@ def parameters_for(settlement_date: date) -> SettlementParameters:
     DateOutOfScopeError
         Before 2015-11-05 (dual pricing, P305: not settled; rulebook §15).
     """
-    if settlement_date < SINGLE_PRICE_FROM:
-        raise DateOutOfScopeError(
-            f"settlement date {settlement_date.isoformat()} is before single imbalance pricing "
-            f"({SINGLE_PRICE_FROM.isoformat()}, P305); dual-price settlement is not supported"
-        )
+    _refuse_before_single_price(settlement_date)
     return SettlementParameters(**{n: _value_on(n, settlement_date).value for n in PARAMETER_NAMES})
 
 
@@ -175,5 +181,10 @@ def parameter_status(name: str, settlement_date: date) -> str:
     -------
     str
         ``confirmed`` or ``assumed``.
+
+    Raises
+    ------
+    DateOutOfScopeError
+        Before 2015-11-05, as parameters_for.
     """
     return _value_on(name, settlement_date).status

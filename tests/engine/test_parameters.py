@@ -37,6 +37,10 @@ def test_status_is_reported_per_dated_value():
 def test_dual_price_dates_are_refused():
     with pytest.raises(DateOutOfScopeError, match="2015-11-05"):
         parameters_for(date(2015, 11, 4))
+    # The status lookup refuses the same dates, rather than failing on an empty table.
+    with pytest.raises(DateOutOfScopeError, match="2015-11-05"):
+        parameter_status("par", date(2015, 11, 4))
+    assert parameter_status("par", date(2015, 11, 5)) == "confirmed"
 
 
 def test_overrides_replace_values_and_unknown_names_are_refused():
