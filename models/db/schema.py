@@ -1089,3 +1089,36 @@ class LiveDeadLetter:
     received_at = Column(DateTime(timezone=False), nullable=False)  # UTC
     reason = Column(Text, nullable=False)
     body = Column(Text, nullable=False)
+
+
+# ---------------------------------------------------------------------------------------------
+# Provenance of fetched runs (issue 19)
+
+
+@table
+class FetchedResponse:
+    """An Insights response a run's records came from (`settlement-workbench fetch`).
+
+    Each response covers one dataset over a settlement date's periods period_from..period_to
+    (the fetch asks for disjoint chunks: a stored record of that dataset, date and period came
+    from it) and holds `records` records, data[first_record...] of the dataset's file as staged
+    for the import. period_from/to are null where the request is not by settlement period
+    (LOLPDRM by publish time, the BM unit register): it covers the whole date. sha256 names the
+    body in the raw-response cache; url, params (JSON) and fetched_at (UTC) are as it records
+    them. carried_from_run_id: the response came with the date's previous run, whose records
+    this run carries forward (null: fetched for this run)."""
+
+    __tablename__ = "fetched_response"
+    run_id = _run_fk()
+    number = Column(Integer, primary_key=True, autoincrement=False)
+    dataset = Column(String(16), nullable=False)
+    settlement_date = Column(Date)
+    period_from = Column(Integer)
+    period_to = Column(Integer)
+    first_record = Column(Integer, nullable=False)
+    records = Column(Integer, nullable=False)
+    sha256 = Column(String(64), index=True, nullable=False)
+    url = Column(String(500), nullable=False)
+    params = Column(Text, nullable=False)
+    fetched_at = Column(DateTime(timezone=False), nullable=False)  # UTC
+    carried_from_run_id = Column(ForeignKey("settlement_run.id", ondelete="SET NULL"))
