@@ -326,7 +326,8 @@ def _party_values(
             "rcrp": np.round(rng.uniform(0, 0.01, n("APD")), 7),
         },
         "APB": {
-            "bm_unit_id": unit_ids[rng.integers(0, len(unit_ids), n("APB"))],
+            # each APD's (one or two) APB name different units, as a real file's do
+            "bm_unit_id": unit_ids[np.arange(n("APB")) % len(unit_ids)],
             "qce": _volumes(rng, n("APB"), 20),
             "fixed_reallocation": 0.0,
             "percentage_reallocation": np.round(rng.uniform(0, 100, n("APB")), 5),

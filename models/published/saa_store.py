@@ -1,11 +1,14 @@
 """The SAA's own figures of an imported S0142, stored apart from the engine's (issue 18).
 
 `saa_columns(content)` turns an S0142's record tables into the columns of the `saa_*` tables
-(schema 0008): SPI and SSD per period (`saa_system_period`), PPC per party and period
+(schema 0008, 0011): SPI and SSD per period (`saa_system_period`), PPC per party and period
 (`saa_party_period`), APD per account and period (`saa_account_period`), BP7 per BM unit and
-period under its lead party (`saa_bm_unit_period`) and BO4 per pair that moved energy or
-money (`saa_pair_period`).
-`write_saa` stores them with a run; `read_saa` gives them back as numpy columns. SSD repeats
+period under its lead party (`saa_bm_unit_period`), BO4 per pair that moved energy or money
+(`saa_pair_period`), APB per BM unit credited to an account in a period
+(`saa_account_bm_unit_period`) and MVR per party account a BM unit's volume is reallocated to
+(`saa_bm_unit_mvr`).
+`write_saa` stores them with a run, as rows and as one columnar cache (models/db/saa_cache.py);
+`read_saa` gives them back as numpy columns, from the cache where the run has one. SSD repeats
 the system figures in every party block: the first block's are kept (SPI's where SSD has none).
 """
 
@@ -17,26 +20,18 @@ import numpy as np
 from sqlalchemy import Connection, select
 
 from models.db.bulk import bulk_insert_columns
-from models.db.schema import (
-    SaaAccountPeriod,
-    SaaBmUnitPeriod,
-    SaaPairPeriod,
-    SaaPartyPeriod,
-    SaaReport,
-    SaaSystemPeriod,
+from models.db.saa_cache import CACHED as TABLES
+from models.db.saa_cache import (
+    SaaFigures,
+    canonical,
+    read_saa_cache,
+    read_saa_rows,
+    write_saa_cache,
 )
-from models.p114.records import FlatFileContent
+from models.db.schema import SaaReport
+from models.p114.errors import LayoutError
+from models.p114.records import FlatFileContent, RecordTable
 
-TABLES = {
-    t.name: t
-    for t in (
-        SaaSystemPeriod.__table__,
-        SaaPartyPeriod.__table__,
-        SaaAccountPeriod.__table__,
-        SaaBmUnitPeriod.__table__,
-        SaaPairPeriod.__table__,
-    )
-}
 SYSTEM_FROM_SSD = (
     "ssp",
     "sbp",
@@ -148,13 +143,59 @@ def saa_columns(content: FlatFileContent) -> dict[str, dict[str, np.ndarray]]:
         "pair": bo4.columns["pair"][under_bpi],
         **{key: bo4.columns[key][under_bpi] for key in ("qab", "qao", "cb", "co")},
     }
+    apb = t["APB"]
+    apb_apd = apb.parent
+    credited = {
+        "party_id": bph.columns["bsc_party_id"][sp7.parent[apd.parent[apb_apd]]],
+        "account": apd.columns["account"][apb_apd],
+        "period": sp7.columns["settlement_period"][apd.parent[apb_apd]],
+        "bm_unit_id": apb.columns["bm_unit_id"],
+        **{key: apb.columns[key] for key in REALLOCATION},
+    }
+    _refuse_repeats(apb, credited, ("party_id", "account", "period", "bm_unit_id"), "APD")
+    mvr = t["MVR"]
+    mvr_bp7 = mvr.parent
+    reallocated = {
+        "bm_unit_id": bp7.columns["bm_unit_id"][mvr_bp7],
+        "period": sp7.columns["settlement_period"][bp7.parent[mvr_bp7]],
+        "party_id": mvr.columns["party"],
+        "account": mvr.columns["account"],
+        **{key: mvr.columns[key] for key in REALLOCATION},
+    }
+    _refuse_repeats(mvr, reallocated, ("bm_unit_id", "period", "party_id", "account"), "BP7")
     return {
         "saa_system_period": system,
         "saa_party_period": party,
         "saa_account_period": account,
         "saa_bm_unit_period": unit,
         "saa_pair_period": pair,
+        "saa_account_bm_unit_period": credited,
+        "saa_bm_unit_mvr": reallocated,
     }
+
+
+REALLOCATION = ("qce", "fixed_reallocation", "percentage_reallocation")
+
+
+def _refuse_repeats(records: RecordTable, columns: dict, keys: tuple[str, ...], parent: str):
+    """Refuse two records of one key (an APB repeating a BM unit under its APD, an MVR a
+    party's account under its BP7): the SAA's figures would be ambiguous, and the second
+    would break the table's key."""
+    if len(records) < 2:
+        return
+    ranks = [np.unique(np.asarray(columns[k]), return_inverse=True)[1].reshape(-1) for k in keys]
+    order = np.lexsort(ranks[::-1])
+    same = np.ones(len(order) - 1, dtype=bool)
+    for rank in ranks:
+        same &= rank[order[1:]] == rank[order[:-1]]
+    if same.any():
+        first, second = sorted((order[np.argmax(same)], order[np.argmax(same) + 1]))
+        key = ", ".join(f"{k} {columns[k][second]}" for k in keys)
+        raise LayoutError(
+            f"{records.code} record at line {records.line[second]} repeats {key} of the "
+            f"{records.code} at line {records.line[first]} under the same {parent}: one "
+            f"{records.code} per key was expected"
+        )
 
 
 def _plain(values: np.ndarray) -> list:
@@ -166,17 +207,21 @@ def _plain(values: np.ndarray) -> list:
 
 
 def write_saa(conn: Connection, run_id: int, report: dict, columns: dict) -> dict[str, int]:
-    """Store the report row and the SAA's figures with run `run_id`; rows per table."""
+    """Store the report row and the SAA's figures with run `run_id`, as rows (in key order:
+    clustered tables take them fastest so) and as the run's cache; rows per table."""
     conn.execute(SaaReport.__table__.insert().values(run_id=run_id, **report))
-    return {
+    figures = canonical(columns)
+    written = {
         name: bulk_insert_columns(
             conn,
             TABLES[name],
-            {key: _plain(np.asarray(v)) for key, v in values.items()},
+            {key: _plain(v) for key, v in values.items()},
             {"run_id": run_id},
         )
-        for name, values in columns.items()
+        for name, values in figures.items()
     }
+    write_saa_cache(conn, run_id, figures)
+    return written
 
 
 def read_saa_report(conn: Connection, run_id: int) -> dict | None:
@@ -185,32 +230,9 @@ def read_saa_report(conn: Connection, run_id: int) -> dict | None:
     return dict(row) if row is not None else None
 
 
-def read_saa(conn: Connection, run_id: int) -> dict[str, dict[str, np.ndarray]]:
-    """The SAA's figures of a run as numpy columns (NULL → NaN), by table name."""
-    out = {}
-    for name, table in TABLES.items():
-        names = [c.name for c in table.columns if c.name != "run_id"]
-        # the driver's tuples, not SQLAlchemy rows: a GB-scale day has a million of them
-        quote = conn.dialect.identifier_preparer.quote
-        quoted = ", ".join(quote(n) for n in names)
-        # In key order on every backend: PostgreSQL returns a table's rows as they were written.
-        order = ", ".join(quote(c.name) for c in table.primary_key.columns)
-        mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-        rows = conn.exec_driver_sql(
-            f"SELECT {quoted} FROM {table.name} WHERE run_id = {mark} ORDER BY {order}",
-            (run_id,),
-        ).fetchall()
-        columns = list(zip(*rows, strict=True)) if rows else [() for _ in names]
-        out[name] = {
-            n: _array(values, table.c[n].type.python_type)
-            for n, values in zip(names, columns, strict=True)
-        }
-    return out
-
-
-def _array(values: tuple, kind: type) -> np.ndarray:
-    if kind is float:
-        return np.array(values, dtype=np.float64)  # NULL (None) becomes NaN
-    if kind is int:
-        return np.array(values, dtype=np.int64)
-    return np.array(values, dtype=str)
+def read_saa(conn: Connection, run_id: int) -> SaaFigures:
+    """The SAA's figures of a run as numpy columns by table name (models/db/saa_cache.py's
+    canonical form: NULL → NaN, rows in key order), from its cache where it has one (one
+    row), else from its rows."""
+    cached = read_saa_cache(conn, run_id)
+    return cached if cached is not None else read_saa_rows(conn, run_id)

@@ -8,8 +8,11 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from sqlalchemy import delete
 
 from models.db.database import SettlementDatabase
+from models.db.saa_cache import read_saa_cache
+from models.db.schema import SaaReportCache
 from models.demo.generator import DemoSpec, generate_demo
 from models.imports.loader import import_files
 from models.p114.from_settlement import ReportRun, write_s0142
@@ -274,3 +277,21 @@ def test_a_difference_a_known_gap_explains_is_listed_as_such_not_counted(db, mad
         "known gap GAP-NETSO-ENERGY-ACCOUNTS",
         "known gap GAP-P415-VIRTUAL-TRADING, GAP-VLP-VIRTUAL-ACCOUNTS",
     }
+
+
+def test_the_saa_figures_reconcile_alike_from_their_cache_and_from_their_rows(db, made, tmp_path):
+    # a penny in a PPC, 0.01 MWh in an APD and a BP7 metered volume 0.5 MWh up (an input
+    # too: the engine settles with it, so its effects spread over many cells)
+    edits = {("PPC", 3, 3): 0.01, ("APD", 1, 8): 0.010, ("BP7", 5, 8): 0.5}
+    (part,) = import_files(db, [_planted(made[1], tmp_path / "c.s0142", edits)]).dates
+    with db.engine.connect() as conn:
+        assert read_saa_cache(conn, part.run_id) is not None
+        cached = reconcile(conn, part.run_id)
+    with db.engine.begin() as conn:
+        conn.execute(delete(SaaReportCache.__table__))
+    with db.engine.connect() as conn:
+        assert read_saa_cache(conn, part.run_id) is None
+        from_rows = reconcile(conn, part.run_id)
+    assert cached.listed_count > 3
+    assert {d.level for d in cached.top()} >= {"party", "account", "bm_unit"}
+    assert cached.as_json() == from_rows.as_json()

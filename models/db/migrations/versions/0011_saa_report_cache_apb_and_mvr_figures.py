@@ -2,8 +2,8 @@
 
 `saa_report_cache` holds a run's SAA figures (the saa_*_period tables, APB, MVR) as column
 arrays in one blob, written in the import's transaction, so that a reconciliation reads one
-row instead of some 450,000 at GB scale; a run imported before this revision gets its cache
-made from its rows the first time it is reconciled. `saa_account_bm_unit_period` (APB: each BM
+row instead of some 450,000 at GB scale; each S0142 run imported before this revision gets its
+cache made from its rows here (models.db.saa_cache.build_missing_saa_caches). `saa_account_bm_unit_period` (APB: each BM
 unit's credited energy to a party's account, with its fixed and percentage metered volume
 reallocation) and `saa_bm_unit_mvr` (MVR: a BM unit's credited energy to each party's account)
 store what the S0142 reader read and nothing kept. New tables only: no existing row changes;
@@ -82,6 +82,9 @@ def upgrade() -> None:
         _run_fk("saa_report_cache"),
         sa.PrimaryKeyConstraint("run_id", name=op.f("pk_saa_report_cache")),
     )
+    from models.db.saa_cache import build_missing_saa_caches
+
+    build_missing_saa_caches(op.get_bind())
 
 
 def downgrade() -> None:
