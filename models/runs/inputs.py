@@ -39,7 +39,7 @@ from models.core.table import (
 )
 from models.db.schema import SettlementRun
 from models.runs.case_store import case_to_rows
-from models.runs.run_frames import COLUMNS, ORDER, RunTables, read_stored_frames
+from models.runs.run_frames import COLUMNS, ORDER, RUN_ROW, RunTables, read_stored_frames
 from models.runs.scenarios.store import scenario_frames
 
 
@@ -48,13 +48,9 @@ def read_run_frames(
 ) -> tuple[date, tuple[int, ...] | None, RunTables]:
     """(settlement date, stored period subset, tables) of a stored run; a scenario's are its base
     run's tables with its active edits applied (pandas frames)."""
-    run = conn.execute(
-        select(SettlementRun.settlement_date, SettlementRun.periods, SettlementRun.kind).where(
-            SettlementRun.id == run_id
-        )
-    ).first()
+    run = conn.execute(select(*RUN_ROW).where(SettlementRun.id == run_id)).first()
     if run is None or run.kind != "scenario":
-        return read_stored_frames(conn, run_id)  # which names a missing run
+        return read_stored_frames(conn, run_id, run)  # which names a missing run
     periods = decode_periods(run.periods)
     return run.settlement_date, periods, scenario_frames(conn, run_id)
 

@@ -30,16 +30,23 @@ ORDER = {
 RunTables = Mapping[str, object]
 
 
+RUN_ROW = (
+    SettlementRun.settlement_date,
+    SettlementRun.bm_dataset_id,
+    SettlementRun.periods,
+    SettlementRun.kind,
+)
+
+
 def read_stored_frames(
-    conn: Connection, run_id: int
+    conn: Connection, run_id: int, run=None
 ) -> tuple[date, tuple[int, ...] | None, dict[str, Table]]:
     """(settlement date, stored period subset, tables) of a run that holds its own inputs
-    (any kind but a scenario, whose inputs are its base run's with its edits applied)."""
-    run = conn.execute(
-        select(SettlementRun.settlement_date, SettlementRun.bm_dataset_id, SettlementRun.periods,
-               SettlementRun.kind)
-        .where(SettlementRun.id == run_id)
-    ).first()  # fmt: skip
+    (any kind but a scenario, whose inputs are its base run's with its edits applied).
+    `run`: the run's RUN_ROW columns where the caller has read them already (one query
+    fewer on the launch path)."""
+    if run is None:
+        run = conn.execute(select(*RUN_ROW).where(SettlementRun.id == run_id)).first()
     if run is None:
         raise RunNotFoundError(f"run {run_id} does not exist")
     periods = decode_periods(run.periods)

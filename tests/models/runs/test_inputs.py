@@ -54,3 +54,26 @@ def test_the_stored_run_gives_the_same_inputs(case, tmp_path):
             day, periods, frames = read_run_frames(conn, run)
     assert day.isoformat() == "2024-06-12" and periods == (27,)
     assert len(frames["acceptance_level"]["number"]) == 4  # 2 segments of each acceptance
+
+
+def test_a_stored_runs_frames_read_its_run_row_once(tmp_path):
+    """read_run_frames looks the run up and hands the row on: the launch path asks for a
+    run's row once, not once to tell a scenario and again to read its frames."""
+    from sqlalchemy import event
+
+    with SettlementDatabase.create(tmp_path / "w.sqlite") as db:
+        run = import_case(db, load_case(CASES / "worked_example.json"))
+        statements: list[str] = []
+
+        def seen(_conn, _cursor, statement, *_args):
+            statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", seen)
+        try:
+            with db.engine.connect() as conn:
+                day, periods, frames = read_run_frames(conn, run)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", seen)
+    assert (day.isoformat(), periods) == ("2024-06-12", (27,))
+    assert sorted(frames["metered_volume"]["mwh"].tolist()) == [-73.0, 74.0]
+    assert sum("FROM settlement_run" in s for s in statements) == 1
