@@ -5,7 +5,8 @@ For each date, the answers of each dataset are joined into one Insights JSON fil
 files are handed to `models.imports.loader.import_files`, the importer of downloaded files.
 The manifest (in the cache, named by its sha256) lists every answer the date's files were
 built from: URL, parameters, time fetched and sha256. The run's `source` names the files, and
-so the manifest: provenance per run, down to the answers.
+so the manifest; the import also records, in its transaction, every answer a run's records
+came from (`models.fetch.provenance`, the `fetched_response` table).
 
 Two adaptations, each adding what the request already says to records that do not say it:
 - LOLPDRM answers state each forecast's publish time but not its horizon, which the importer
@@ -31,6 +32,7 @@ from models.fetch.cache import Entry, ResponseCache
 from models.fetch.client import FetchError
 from models.fetch.endpoints import ENDPOINTS, Request
 from models.fetch.fetcher import cached_records
+from models.fetch.provenance import StagedAnswer, record_provenance
 from models.imports.loader import import_files
 from models.imports.report import ImportSummary
 
@@ -43,8 +45,12 @@ class StagedDay:
     manifest: str  # sha256 of the manifest in the cache
     files: dict[str, list[dict]]  # dataset -> records
     register_from: date | None  # the date the register answer was fetched
-    # dataset -> (request label, answer sha256, records) per answer, in file order
-    parts: dict[str, list[tuple[str, str, int]]] = field(default_factory=dict)
+    # dataset -> its answers, in file order
+    parts: dict[str, list[StagedAnswer]] = field(default_factory=dict)
+
+    def answers(self) -> list[StagedAnswer]:
+        """Every answer of the date's files, file by file in order."""
+        return [answer for parts in self.parts.values() for answer in parts]
 
     def origin(self, file: str, location: str) -> str | None:
         """Which answer a record of a staged file (`fetch-…-PN.json`, `data[399]`) came from:
@@ -54,10 +60,12 @@ class StagedDay:
         if match is None or dataset not in self.parts:
             return None
         index = int(match.group(1))
-        for label, sha, count in self.parts[dataset]:
-            if index < count:
-                return f"record {index} of {label} (cached answer {sha[:12]})"
-            index -= count
+        for part in self.parts[dataset]:
+            if part.first <= index < part.first + part.records:
+                return (
+                    f"record {index - part.first} of {part.request.label} "
+                    f"(cached answer {part.entry.sha256[:12]})"
+                )
         return None
 
 
@@ -98,7 +106,7 @@ def stage_day(
     for request in mine:
         by_dataset.setdefault(request.dataset, []).append(request)
     files: dict[str, list[dict]] = {}
-    parts: dict[str, list[tuple[str, str, int]]] = {}
+    parts: dict[str, list[StagedAnswer]] = {}
     answers = []
     register_from = None
     for dataset, chunk in by_dataset.items():
@@ -111,8 +119,10 @@ def stage_day(
             elif dataset == "ISPSTACK":
                 side = request.path.split("/")[-3]  # .../stack/all/{bid|offer}/{date}/{period}
                 got = [r if r.get("bidOffer") else r | {"bidOffer": side} for r in got]
+            parts.setdefault(dataset, []).append(
+                StagedAnswer(request, entry, len(records), len(got))
+            )
             records += got
-            parts.setdefault(dataset, []).append((request.label, entry.sha256, len(got)))
             answers.append(entry.as_json() | {"dataset": dataset, "records": len(got)})
             if dataset == "REGISTER":
                 register_from = date.fromisoformat(entry.fetched_at[:10])
@@ -154,5 +164,8 @@ def import_day(
             effective_from=staged.register_from,
             progress=progress,
             cancelled=cancelled,
+            before_commit=lambda conn, summary: record_provenance(
+                conn, staged.day, staged.answers(), summary
+            ),
         )
     return DayResult(staged.day, staged.manifest, summary, [p.name for p in paths])

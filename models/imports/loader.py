@@ -113,14 +113,17 @@ def import_files(
     strict: bool = False,
     progress: Progress | None = None,
     cancelled: Callable[[], bool] | None = None,
+    before_commit: Callable[[Connection, ImportSummary], None] | None = None,
 ) -> ImportSummary:
     """Import `paths` in one transaction; raise ImportRejected (nothing written) on any error,
     or with `strict` on any warning too. `effective_from` dates register files that state no
-    effective date of their own (R-REG-DATED)."""
+    effective date of their own (R-REG-DATED). `before_commit` writes what belongs with the
+    runs written (a fetch's provenance) in their transaction, once nothing was refused."""
     with _collector_paused():
         return _import_files(
-            db, paths, run_type, only_date, effective_from, strict, progress, cancelled
-        )
+            db, paths, run_type, only_date, effective_from, strict, progress, cancelled,
+            before_commit,
+        )  # fmt: skip
 
 
 def _import_files(
@@ -132,6 +135,7 @@ def _import_files(
     strict: bool,
     progress: Progress | None,
     cancelled: Callable[[], bool] | None,
+    before_commit: Callable[[Connection, ImportSummary], None] | None = None,
 ) -> ImportSummary:
     progress = progress or _no_progress
     cancelled = cancelled or (lambda: False)
@@ -183,6 +187,8 @@ def _import_files(
         if strict and report.warnings:
             report.strict = True
             raise ImportRejected(report)
+        if before_commit is not None:
+            before_commit(conn, summary)
     progress(1.0, "Imported")
     summary.notes += _left_out_notes(collector, only_date)
     summary.notes += report.notes

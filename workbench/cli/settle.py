@@ -24,6 +24,11 @@ def add_commands(commands) -> None:
     add_db(show)
     add_stored_run(show)
     show.add_argument("--json", action="store_true", help="print the settlement-result/1 JSON")
+    show.add_argument(
+        "--provenance",
+        action="store_true",
+        help="list instead the Insights responses a fetched run's records came from",
+    )
     show.set_defaults(handler=_cmd_show)
 
 
@@ -65,6 +70,11 @@ def _cmd_show(args: argparse.Namespace) -> int:
 
     with open_db(args.db) as db, db.engine.connect() as conn:
         run = find_run(conn, args.date, args.run, args.run_number)
+        if args.provenance:
+            from workbench.cli.provenance import print_provenance
+
+            print_provenance(conn, run, args.json)
+            return EXIT_OK
         document = stored_document(conn, run.id)
         completeness = run_completeness(conn, run.id)
     if args.json:

@@ -149,3 +149,32 @@ def test_a_record_the_importer_refuses_is_reported_and_nothing_written(server, t
         "cache; --refresh asks for them again)"
     )
     assert not (tmp_path / "db.sqlite").exists()
+
+
+def test_show_provenance_lists_the_responses_of_the_fetched_run(server, tmp_path, capsys):
+    assert main(_args(server, tmp_path, datasets="PN,BOALF")) == 0
+    out = capsys.readouterr().out
+    assert (
+        "Note: 2022-01-01: run 1 records the 60 Insights response(s) its records came from "
+        "(`show --provenance` lists them)\n"
+    ) in out
+    db = str(tmp_path / "db.sqlite")
+    show = ["show", "--db", db, "--date", "2022-01-01", "--run", "SF", "--provenance"]
+    assert main(show) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == (
+        "run 2022-01-01 SF: its records came from 60 Insights response(s) fetched for it"
+    )
+    assert len(lines) == 3 + 60 + 1
+    pn_27 = lines[3 + 26].split()
+    assert pn_27[:4] == ["26", "PN", "2022-01-01", "SP27"]
+    assert pn_27[-2:] == ["this", f"{server.url}/datasets/PN?settlementDate=2022-01-01"
+                          "&settlementPeriod=27&format=json"]  # fmt: skip
+    assert main([*show, "--json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["run_id"] == 1 and len(document["responses"]) == 60
+    boalf = document["responses"][48]
+    assert (boalf["dataset"], boalf["period_from"], boalf["period_to"]) == ("BOALF", 1, 4)
+    assert boalf["first_record"] == 0 and boalf["carried_from_run_id"] is None
+    index = (tmp_path / "cache" / "index.jsonl").read_text()
+    assert f'"sha256": "{boalf["sha256"]}"' in index
