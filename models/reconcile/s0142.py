@@ -3,7 +3,9 @@
 A run imported from an S0142 holds the SAA's own figures (`saa_*` tables). `reconcile`
 settles the run with the engine (in memory: nothing stored) and sets every value both have
 side by side, per party and period (PPC), account and period (APD), BM unit and period (BP7),
-bid-offer pair and period (BO4) and per period for the system (SSD). The correspondence of
+bid-offer pair and period (BO4), per period for the system (SSD), and the credited energy of a
+BM unit to an account where the SAA lists it (APB under the account, MVR under the unit; an
+S0142 imported before schema 0011 has none stored, and none is compared). The correspondence of
 engine quantities to S0142 fields is the one `models/p114/from_settlement.py` writes.
 
 - Tolerance: half a unit of the last decimal the SAA's field carries (its IDD type, e.g.
@@ -29,6 +31,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from sqlalchemy import Connection
 
+from engine.accounts import credited_energy
 from engine.known_gaps import P376_BASELINING, P415_VIRTUAL_TRADING, RR_CASHFLOWS
 from engine.known_gaps import VLP_VIRTUAL_ACCOUNTS as VLP
 from engine.settle import SettlementResult, settle_day
@@ -45,7 +48,16 @@ LEVELS = {  # saa table → (level name, S0142 record, key columns)
     "saa_bm_unit_period": ("bm_unit", "BP7", ("bm_unit_id", "period")),
     "saa_pair_period": ("pair", "BO4", ("bm_unit_id", "period", "pair")),
     "saa_system_period": ("system", "SSD", ("period",)),
+    "saa_account_bm_unit_period": (
+        "account_bm_unit",
+        "APB",
+        ("party_id", "account", "period", "bm_unit_id"),
+    ),
+    "saa_bm_unit_mvr": ("bm_unit_mvr", "MVR", ("bm_unit_id", "period", "party_id", "account")),
 }
+# Levels of credited energy per BM unit and account: the SAA lists only some of these cells
+# (the units whose volume is reallocated), so an engine cell it does not list is no difference.
+CREDITED = ("account_bm_unit", "bm_unit_mvr")
 # (field, kind): kind "gbp", "mwh", "price", "tlm", "rcrp" decides the £ effect
 COMPARED = {
     "party": [("cbm", "gbp"), ("caei", "gbp"), ("cnd", "gbp"), ("rcrc", "gbp")],
@@ -71,6 +83,8 @@ COMPARED = {
         ("period_fpn", "mwh"),
     ],
     "pair": [("qab", "mwh"), ("qao", "mwh"), ("cb", "gbp"), ("co", "gbp")],
+    "account_bm_unit": [("qce", "mwh")],
+    "bm_unit_mvr": [("qce", "mwh")],
     "system": [
         ("ssp", "price"),
         ("sbp", "price"),
@@ -354,7 +368,7 @@ def compare(
                     kind,
                     item,
                     tolerance,
-                    gaps.get((level, name), []),
+                    engine.gap_masks(level, name, gaps),
                 )
             )
         for name, gap in NOT_MODELLED.get(level, ()):
@@ -605,6 +619,59 @@ class _EngineCells:
             },
         }
         self._pair_period = pair_period
+        self._credit: tuple[np.ndarray, np.ndarray] | None = None
+        self._cell_account: dict[str, np.ndarray] = {}
+
+    def _credited(self, level: str, columns: dict, j: np.ndarray) -> np.ndarray:
+        """Flat index of each APB or MVR row's cell: QCE_iaj of BM unit i to account a
+        (R-ACC-QCE), one row of cells per (account, unit) the engine credits or the SAA
+        lists; the engine credits a unit's lead account with its share and each MVRN's
+        account with what it moves (both summed where they name one account), 0 elsewhere."""
+        inputs, n_j, n_u = self.result.inputs, len(self.periods), len(self.units)
+        party = _find(np.asarray(self.parties, dtype=str), _strings(columns["party_id"]))
+        unit = _find(np.asarray(self.units, dtype=str), _strings(columns["bm_unit_id"]))
+        account = np.where(_strings(columns["account"]) == "C", 1, 0)
+        known = (party >= 0) & (unit >= 0) & (j >= 0)
+        listed = ((party * 2 + account) * n_u + unit)[known]
+        if self._credit is None:
+            metered = np.where(
+                ~np.isnan(inputs.metered).all(axis=0)[None, :],
+                np.nan_to_num(inputs.metered),
+                np.nan,
+            )
+            everywhere = np.ones(metered.shape, dtype=bool)  # the RCRC basis is not used
+            ce = credited_energy(
+                metered, self.result.tlm, inputs.units, inputs.reallocations, everywhere,
+                inputs.accounts,
+            )  # fmt: skip
+            r = inputs.reallocations
+            lead = np.asarray(inputs.units.lead_account, dtype=np.int64)
+            codes = np.concatenate(
+                [
+                    lead * n_u + np.arange(n_u),
+                    np.asarray(r.to_account, np.int64) * n_u + np.asarray(r.unit, np.int64),
+                ]
+            )
+            shares = np.concatenate([ce.lead_share, ce.unit_share]).reshape(len(codes), n_j)
+            led = codes >= 0  # an unregistered unit has no lead account
+            self._credit = codes[led], shares[led]
+        codes, shares = self._credit
+        cells = np.unique(np.concatenate([codes, listed]))
+        values = np.zeros((len(cells), n_j))
+        np.add.at(values, np.searchsorted(cells, codes), shares)
+        self.arrays[level] = {"qce": values}
+        self._cell_account[level] = cells // max(n_u, 1)
+        rows = np.full(len(j), -1, dtype=np.int64)
+        rows[known] = np.searchsorted(cells, listed) * n_j + j[known]
+        return rows
+
+    def gap_masks(self, level: str, name: str, gaps) -> list[tuple[str, np.ndarray]]:
+        """The known gaps' masks of the level's cells: a credited energy cell takes its
+        account's QCE gaps (an account leading secondary or supplier units)."""
+        if level not in CREDITED:
+            return gaps.get((level, name), [])
+        account = self._cell_account[level]
+        return [(gap, mask[account]) for gap, mask in gaps.get(("account", "qce"), [])]
 
     def values(self, level: str, name: str) -> np.ndarray:
         return np.asarray(self.arrays[level][name], dtype=np.float64)
@@ -619,6 +686,8 @@ class _EngineCells:
         n_j = len(self.periods)
         if level == "system":
             return j, None
+        if level in CREDITED:
+            return self._credited(level, columns, j), None
         if level == "pair":
             unit = _find(np.asarray(self.units, dtype=str), _strings(columns["bm_unit_id"]))
             code = _pair_code(unit, columns["period"], columns["pair"])

@@ -295,3 +295,56 @@ def test_the_saa_figures_reconcile_alike_from_their_cache_and_from_their_rows(db
     assert cached.listed_count > 3
     assert {d.level for d in cached.top()} >= {"party", "account", "bm_unit"}
     assert cached.as_json() == from_rows.as_json()
+
+
+def test_credited_energy_per_bm_unit_and_account_is_compared_where_the_saa_lists_it(made):
+    """APB (per account, its BM units) and MVR (per BM unit, the accounts it is credited to)
+    against the engine's QCE_iaj: the lead account keeps QM × TLM of a unit without MVRNs, any
+    other account gets 0 from it; a cell the SAA does not list is no difference."""
+    from models.db.saa_cache import canonical
+
+    result = made[2]
+    inputs = result.inputs
+    moved = set(np.asarray(inputs.reallocations.unit).tolist())
+    i = next(k for k in range(len(inputs.bm.bm_units)) if k not in moved)
+    unit, lead = str(inputs.bm.bm_units[i]), int(inputs.units.lead_account[i])
+    party, account = str(inputs.parties[lead // 2]), "PC"[lead % 2]
+    other = str(inputs.parties[(lead // 2 + 1) % len(inputs.parties)])
+    qce = float(inputs.metered[i, 2] * result.tlm[i, 2])  # period 3: QM × TLM
+    figures = {
+        "saa_account_bm_unit_period": {
+            "party_id": [party, party, other],
+            "account": [account, account, "P"],
+            "period": [3, 4, 3],
+            "bm_unit_id": [unit, unit, unit],
+            "qce": [round(qce, 3) + 0.01, round(inputs.metered[i, 3] * result.tlm[i, 3], 3), 2.0],
+            "fixed_reallocation": [0.0, 0.0, 2.0],
+            "percentage_reallocation": [100.0, 100.0, 0.0],
+        },
+        "saa_bm_unit_mvr": {
+            "bm_unit_id": [unit],
+            "period": [3],
+            "party_id": [party],
+            "account": [account],
+            "qce": [round(qce, 3)],
+            "fixed_reallocation": [0.0],
+            "percentage_reallocation": [100.0],
+        },
+    }
+    rec = compare(result, canonical(figures))
+    assert rec.compared["account_bm_unit.qce"] == 3
+    assert rec.compared["bm_unit_mvr.qce"] == 1
+    found = sorted(
+        (d for d in rec.top() if d.level in ("account_bm_unit", "bm_unit_mvr")),
+        key=lambda d: d.key["party_id"] == other,
+    )
+    assert [(d.level, d.key["party_id"], d.key["period"]) for d in found] == [
+        ("account_bm_unit", party, 3),
+        ("account_bm_unit", other, 3),
+    ]
+    planted, elsewhere = found
+    assert planted.item == "N0061" and planted.tolerance == 0.0005
+    assert planted.saa - planted.engine == pytest.approx(0.01 + round(qce, 3) - qce, abs=1e-9)
+    ssp = abs(float(result.prices.ssp[2]))
+    assert planted.effect_gbp == pytest.approx(abs(planted.saa - planted.engine) * ssp)
+    assert (elsewhere.engine, elsewhere.saa) == (0.0, 2.0)  # no MVRN moves it to `other`
