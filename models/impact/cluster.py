@@ -76,7 +76,15 @@ def local_cluster(workers: int) -> Iterator[DaskExecutor]:
         if name != "MALLOC_TRIM_THRESHOLD_"
     }
     with (
-        dask.config.set({"distributed.nanny.pre-spawn-environ": environ}),
+        # A worker that dies running a date fails that date at once (KilledWorker) instead of
+        # Dask rerunning it quietly: run_days retries it and the report lists the attempt,
+        # as on the process pool. The scheduler of a LocalCluster reads this when made.
+        dask.config.set(
+            {
+                "distributed.nanny.pre-spawn-environ": environ,
+                "distributed.scheduler.allowed-failures": 0,
+            }
+        ),
         LocalCluster(
             n_workers=workers,
             threads_per_worker=1,

@@ -2,8 +2,10 @@
 cluster (models.impact.cluster), one task per date, each reading its day from the database URL.
 
 Every executor goes through the same loop: submit every date, collect them as they finish, try
-a failed date again up to `retries` times, then report it (a DayFailure): a date is never
-dropped. `cancelled()` is asked between completions; when it says so (or on Ctrl-C) the dates
+a failed date again up to `retries` times (each failed attempt is kept as a DayRetry), then
+report it (a DayFailure): a date is never dropped. A pool whose process died (killed, out of
+memory) is broken for every date it held: it is started afresh and those dates are retried.
+`cancelled()` is asked between completions; when it says so (or on Ctrl-C) the dates
 not done are cancelled and ImpactCancelled is raised. Results do not depend on the executor:
 each date is settled by the same function from the same stored inputs.
 """
@@ -13,13 +15,14 @@ from __future__ import annotations
 import concurrent.futures
 import multiprocessing
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from datetime import date
 
 from engine.variants import Variant
 from models.impact.day import RunImpact, checked_file, date_impact
 from models.impact.plan import DayTask
-from models.impact.report import DayFailure
+from models.impact.report import DayFailure, DayRetry
 
 DEFAULT_RETRIES = 1
 # How often the loop wakes to ask `cancelled()` while no date finishes, seconds.
@@ -52,6 +55,37 @@ class Progress:
     total: int
     failed: int = 0
     retried: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class DaysDone:
+    """What run_days brings back.
+
+    Attributes
+    ----------
+    impacts : list of RunImpact
+        Every run of the dates that succeeded, by date (then run type).
+    failures : list of DayFailure
+        The dates that failed every attempt, by date.
+    retries : list of DayRetry
+        Every failed attempt that was tried again, by date then attempt.
+    """
+
+    impacts: list[RunImpact]
+    failures: list[DayFailure]
+    retries: list[DayRetry]
+
+
+def progress_text(done: int, total: int, seconds: float, failed: int = 0, retried: int = 0) -> str:
+    """Days done of the total, the rate and the time left, e.g. ``12/30 days 2.4/s ETA 8 s``
+    (with ``, 1 retried, 1 failed`` when attempts were repeated or dates failed)."""
+    text = f"{done}/{total} days"
+    if done and seconds > 0:
+        rate = done / seconds
+        text += f" {rate:.2g}/s ETA {(total - done) / rate:.0f} s"
+    if retried:
+        text += f", {retried} retried"
+    return text + (f", {failed} failed" if failed else "")
 
 
 def _one_line(exc: BaseException) -> str:
@@ -93,12 +127,25 @@ class PoolExecutor:
 
     def __init__(self, workers: int):
         self.name = f"process pool of {workers}"
-        self._pool = concurrent.futures.ProcessPoolExecutor(
-            max_workers=workers, mp_context=multiprocessing.get_context("spawn")
+        self.workers = workers
+        self.restarts = 0  # pools started afresh after one of their processes died
+        self._pool = self._start()
+
+    def _start(self) -> concurrent.futures.ProcessPoolExecutor:
+        return concurrent.futures.ProcessPoolExecutor(
+            max_workers=self.workers, mp_context=multiprocessing.get_context("spawn")
         )
 
     def submit(self, fn, *args):
-        return self._pool.submit(fn, *args)
+        try:
+            return self._pool.submit(fn, *args)
+        except BrokenProcessPool:
+            # A process died: this pool takes no more work; its dates failed with
+            # BrokenProcessPool and come back here as retries, to a new pool.
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = self._start()
+            self.restarts += 1
+            return self._pool.submit(fn, *args)
 
     def wait_any(self, futures, timeout):
         done, _ = concurrent.futures.wait(
@@ -122,7 +169,6 @@ class PoolExecutor:
 class _Attempt:
     task: DayTask
     number: int = 1
-    errors: list[str] = field(default_factory=list)
 
 
 def run_days(
@@ -134,7 +180,8 @@ def run_days(
     retries: int = DEFAULT_RETRIES,
     progress: ProgressCallback | None = None,
     cancelled: Callable[[], bool] | None = None,
-) -> tuple[list[RunImpact], list[DayFailure]]:
+    day: Callable[..., list[RunImpact]] | None = None,
+) -> DaysDone:
     """Settle every date of `tasks` with the rulebook's rules and the variant.
 
     Parameters
@@ -153,32 +200,33 @@ def run_days(
         Called with a Progress after each date finishes (and once at the start).
     cancelled : callable, optional
         Returns True to cancel.
+    day : callable, optional
+        The task, called as date_impact (the default) is; picklable by reference, for
+        workers.
 
     Returns
     -------
-    impacts : list of RunImpact
-        Every run of the dates that succeeded, by date (then run type).
-    failures : list of DayFailure
-        The dates that failed every attempt, by date.
+    DaysDone
 
     Raises
     ------
     ImpactCancelled
         When `cancelled()` returned True (or on KeyboardInterrupt, re-raised as it is).
     """
+    task_of_day = day or date_impact
     report = progress or (lambda p: None)
     stop = cancelled or (lambda: False)
     total = len(tasks)
     results: dict[date, list[RunImpact]] = {}
     failures: list[DayFailure] = []
-    retried = 0
+    repeated: list[DayRetry] = []
     pending: dict = {}
     checked = checked_file(database_url)
 
     def submit(attempt: _Attempt) -> None:
         task = attempt.task
         future = executor.submit(
-            date_impact, database_url, task.settlement_date, task.run_ids, variant, checked
+            task_of_day, database_url, task.settlement_date, task.run_ids, variant, checked
         )
         pending[future] = attempt
 
@@ -197,18 +245,25 @@ def run_days(
                 if error is None:
                     results[attempt.task.settlement_date] = future.result()
                 elif attempt.number <= retries:
-                    attempt.errors.append(_one_line(error))
+                    repeated.append(
+                        DayRetry(attempt.task.settlement_date, attempt.number, _one_line(error))
+                    )
                     attempt.number += 1
-                    retried += 1
                     submit(attempt)
+                    report(
+                        Progress(len(results) + len(failures), total, len(failures), len(repeated))
+                    )
                     continue
                 else:
                     failures.append(
                         DayFailure(attempt.task.settlement_date, attempt.number, _one_line(error))
                     )
-                report(Progress(len(results) + len(failures), total, len(failures), retried))
+                report(Progress(len(results) + len(failures), total, len(failures), len(repeated)))
     except BaseException:
         executor.cancel(list(pending))
         raise
-    impacts = [run for d in sorted(results) for run in results[d]]
-    return impacts, sorted(failures, key=lambda f: f.settlement_date)
+    return DaysDone(
+        [run for d in sorted(results) for run in results[d]],
+        sorted(failures, key=lambda f: f.settlement_date),
+        sorted(repeated, key=lambda r: (r.settlement_date, r.attempt)),
+    )

@@ -45,6 +45,32 @@ class DayFailure:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class DayRetry:
+    """An attempt at a date that failed and was tried again (the date may still have
+    succeeded: the report says so, so that a flaky worker or database is seen).
+
+    Attributes
+    ----------
+    settlement_date : date
+    attempt : int
+        Which attempt failed, 1 for the first.
+    error : str
+        Its error, one line.
+    """
+
+    settlement_date: date
+    attempt: int
+    error: str
+
+    def as_json(self) -> dict:
+        return {
+            "settlement_date": self.settlement_date.isoformat(),
+            "attempt": self.attempt,
+            "error": self.error,
+        }
+
+
 def distribution(deltas: np.ndarray) -> dict:
     """Count, changes, mean, mean |Δ|, min, 5/25/50/75/95 % quantiles and max of the finite
     deltas; `unavailable` counts the NaN ones (a price unavailable in either settlement)."""
@@ -165,6 +191,8 @@ class ImpactReport:
         Dates that failed every attempt.
     worst : int
         How many worst periods each run type lists.
+    retries : tuple of DayRetry
+        Failed attempts that were tried again.
     """
 
     variant: Variant
@@ -174,6 +202,15 @@ class ImpactReport:
     impacts: tuple[RunImpact, ...]
     failures: tuple[DayFailure, ...]
     worst: int = 10
+    retries: tuple[DayRetry, ...] = ()
+
+    def run_types(self) -> list[str]:
+        """The run types settled, in run type order (II first)."""
+        return sorted({r.run_type for r in self.impacts}, key=lambda t: RunType(t).rank)
+
+    def runs_of(self, run_type: str) -> list[RunImpact]:
+        """The runs of one run type, by date."""
+        return [r for r in self.impacts if r.run_type == run_type]
 
     def as_json(self) -> dict:
         """The report as the ``impact-report/1`` JSON document (plain values, no NaN).
@@ -193,6 +230,7 @@ class ImpactReport:
             "days": self.days,
             "runs": len(self.impacts),
             "failures": [f.as_json() for f in self.failures],
+            "retried": [r.as_json() for r in self.retries],
             "run_types": {
                 t: _run_type_section(by_type[t], self.worst)
                 for t in sorted(by_type, key=lambda t: RunType(t).rank)
@@ -207,6 +245,7 @@ def impact_report(
     impacts: list[RunImpact],
     failures: list[DayFailure],
     worst: int = 10,
+    retries: list[DayRetry] = (),
 ) -> ImpactReport:
     """Aggregate the days' impacts, in date and run type order whatever order they came in.
 
@@ -221,6 +260,8 @@ def impact_report(
         Every date that failed.
     worst : int, default 10
         Worst periods listed per run type.
+    retries : list of DayRetry, default ()
+        Failed attempts that were tried again.
 
     Returns
     -------
@@ -236,4 +277,36 @@ def impact_report(
         tuple(ordered),
         tuple(sorted(failures, key=lambda f: f.settlement_date)),
         worst,
+        tuple(sorted(retries, key=lambda r: (r.settlement_date, r.attempt))),
     )
+
+
+def price_deltas(runs: list[RunImpact]) -> np.ndarray:
+    """Variant − base price of every settled period of `runs`, in their order, £/MWh."""
+    if not runs:
+        return np.zeros(0)
+    return np.concatenate([r.price_variant - r.price_base for r in runs])
+
+
+def delta_histogram(deltas: np.ndarray, bins: int = 41) -> tuple[np.ndarray, np.ndarray]:
+    """Counts of the finite deltas in `bins` equal bins spanning them symmetrically about 0
+    (so that the zero bin, "no change", sits in the middle); all zero: one bin around 0.
+
+    Parameters
+    ----------
+    deltas : numpy.ndarray of float
+    bins : int, default 41
+        Odd, so that one bin is centred on 0.
+
+    Returns
+    -------
+    centres, counts : numpy.ndarray
+        Bin centres and how many deltas fall in each.
+    """
+    finite = deltas[np.isfinite(deltas)]
+    span = float(np.abs(finite).max()) if finite.size else 0.0
+    if span <= CHANGED:
+        return np.zeros(1), np.array([finite.size])
+    edges = np.linspace(-span, span, bins + 1)
+    counts, _ = np.histogram(finite, edges)
+    return (edges[:-1] + edges[1:]) / 2, counts

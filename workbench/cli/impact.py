@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 
 from workbench.cli.args import add_db, date_arg, run_type_arg, whole_number_arg
@@ -81,16 +82,10 @@ def add_commands(commands) -> None:
     )
     where.add_argument("--processes", type=WORKERS, help="a plain process pool of N (no Dask)")
     impact.add_argument("--json", action="store_true", help="print the impact-report/1 JSON")
+    impact.add_argument(
+        "--xlsx", metavar="OUT", help="also write the report as an Excel workbook, with charts"
+    )
     impact.set_defaults(handler=_cmd_impact)
-
-
-def progress_text(done: int, total: int, seconds: float, failed: int = 0) -> str:
-    """Days done of the total, the rate and the time left, e.g. ``12/30 days 2.4/s ETA 8 s``."""
-    text = f"{done}/{total} days"
-    if done and seconds > 0:
-        rate = done / seconds
-        text += f" {rate:.2g}/s ETA {(total - done) / rate:.0f} s"
-    return text + (f", {failed} failed" if failed else "")
 
 
 def _executor(args: argparse.Namespace):
@@ -111,7 +106,7 @@ def _executor(args: argparse.Namespace):
 def _cmd_impact(args: argparse.Namespace) -> int:
     from engine.variants import VariantError, variant_from_settings
     from models.core.errors import WorkbenchInputError
-    from models.impact.execute import run_days
+    from models.impact.execute import progress_text, run_days
     from models.impact.plan import impact_plan
     from models.impact.report import impact_report
     from workbench.cli.common import open_db
@@ -121,28 +116,40 @@ def _cmd_impact(args: argparse.Namespace) -> int:
         variant = args.variant or variant_from_settings(args.settings)
     except VariantError as exc:
         raise WorkbenchInputError(str(exc)) from None
+    if args.xlsx:
+        from models.exports.impact_xlsx import workbook_target
+
+        workbook_target(args.xlsx)  # a missing folder is said now, not after the days
     with open_db(args.db) as db, db.engine.connect() as conn:
         tasks = impact_plan(conn, args.first, args.last, args.runs)
     bar = ProgressBar()
     began = time.perf_counter()
 
     def progress(p) -> None:
-        bar(p.done / p.total, progress_text(p.done, p.total, time.perf_counter() - began, p.failed))
+        seconds = time.perf_counter() - began
+        bar(p.done / p.total, progress_text(p.done, p.total, seconds, p.failed, p.retried))
 
     try:
         with _executor(args) as executor:
-            impacts, failures = run_days(executor, args.db, tasks, variant, progress=progress)
+            done = run_days(executor, args.db, tasks, variant, progress=progress)
             where = executor.name
     finally:
         bar.close()
     seconds = time.perf_counter() - began
-    report = impact_report(variant, args.first, args.last, impacts, failures)
+    report = impact_report(
+        variant, args.first, args.last, done.impacts, done.failures, retries=done.retries
+    )
     document = report.as_json()
+    if args.xlsx:
+        from models.exports.impact_xlsx import write_impact_workbook
+
+        written = write_impact_workbook(report, args.xlsx, where=where)
+        print(f"wrote {written}", file=sys.stderr if args.json else sys.stdout)
     if args.json:
         print(json.dumps(document, indent=1, ensure_ascii=False, allow_nan=False))
     else:
         _print_report(document, where, seconds)
-    return EXIT_FAILURE if failures else EXIT_OK
+    return EXIT_FAILURE if done.failures else EXIT_OK
 
 
 def _money(value: float) -> str:
@@ -193,5 +200,7 @@ def _print_report(document: dict, where: str, seconds: float) -> None:
         print(
             "  totals Δ: " + ", ".join(f"{c.upper()} {_money(totals[c]['delta'])}" for c in totals)
         )
+    for r in document["retried"]:
+        print(f"\nretried {r['settlement_date']}: attempt {r['attempt']} failed: {r['error']}")
     for f in document["failures"]:
         print(f"\nFAILED {f['settlement_date']} after {f['attempts']} attempt(s): {f['error']}")

@@ -18,3 +18,25 @@ def assert_same(first, second):
     for a, b in zip(first, second, strict=True):
         for name in FIELDS:
             assert np.array_equal(getattr(a, name), getattr(b, name)), (a.label, name)
+
+
+def flaky_day(folder: str, failing: date, how: str, *args):
+    """models.impact.day.date_impact, except that the date `failing` fails: `how` = "raise
+    once" raises OSError on its first attempt, "kill once" kills the process running it
+    (SIGKILL, as the kernel's out-of-memory killer would), "always" raises on every attempt.
+    The first attempt is remembered as a file in `folder`, seen by every worker process."""
+    import os
+    import signal
+    from pathlib import Path
+
+    from models.impact.day import date_impact
+
+    if args[1] == failing:
+        marker = Path(folder) / f"tried-{failing.isoformat()}"
+        first = not marker.exists()
+        marker.touch()
+        if how == "kill once" and first:
+            os.kill(os.getpid(), signal.SIGKILL)
+        if how == "always" or first:
+            raise OSError(f"disk read error on {failing.isoformat()}")
+    return date_impact(*args)

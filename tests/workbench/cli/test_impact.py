@@ -13,7 +13,6 @@ import pytest
 
 from models.demo.generator import DemoSpec, generate_demo
 from tests.workbench.cli.running import one_line, run
-from workbench.cli.impact import progress_text
 
 RANGE = ("--from", "2024-06-12", "--to", "2024-06-14")
 
@@ -72,12 +71,6 @@ def test_the_text_report(capsys, demo):
     assert "totals Δ: CBM +0.00," in out
 
 
-def test_progress_shows_days_rate_and_eta():
-    assert progress_text(0, 30, 0.0) == "0/30 days"
-    assert progress_text(12, 30, 5.0) == "12/30 days 2.4/s ETA 8 s"
-    assert progress_text(30, 30, 10.0, failed=1) == "30/30 days 3/s ETA 0 s, 1 failed"
-
-
 def test_the_bar_is_drawn_on_a_terminal(capsys, demo, monkeypatch):
     class Terminal(io.StringIO):
         def isatty(self) -> bool:
@@ -105,6 +98,47 @@ def test_a_day_failing_every_attempt_is_listed_and_exits_1(capsys, demo, monkeyp
     assert code == 1, err
     assert "2 day(s), 6 run(s)" in out
     assert out.rstrip().endswith("FAILED 2024-06-13 after 2 attempt(s): OSError: disk read error")
+
+
+def test_xlsx_writes_the_workbook_and_a_missing_folder_is_refused_before_settling(
+    capsys, demo, tmp_path, monkeypatch
+):
+    from openpyxl import load_workbook
+
+    out = tmp_path / "impact.xlsx"
+    code, text, err = run(capsys, "impact", "--db", demo, *RANGE, "--set", "PAR=50", "--runs",
+                          "SF", "--xlsx", str(out))  # fmt: skip
+    assert code == 0, err
+    assert text.startswith(f"wrote {out}\n")
+    book = load_workbook(out)
+    assert book["Charts SF"] is not None and book["Run types"]["A2"].value == "SF"
+    assert book["Summary"]["B9"].value == "1 process"
+
+    def never(*args, **kwargs):
+        raise AssertionError("settled although the workbook could not be written")
+
+    monkeypatch.setattr("models.impact.execute.run_days", never)
+    code, _, err = run(capsys, "impact", "--db", demo, *RANGE, "--set", "PAR=50", "--xlsx",
+                       str(tmp_path / "gone" / "x.xlsx"))  # fmt: skip
+    assert code == 2 and "gone is not a folder; cannot write x.xlsx" in one_line(err)
+
+
+def test_a_day_failing_once_is_retried_and_listed(capsys, demo, monkeypatch):
+    from models.impact import day
+
+    real, tried = day.date_impact, set()
+
+    def once(url, settlement_date, run_ids, variant, checked):
+        if settlement_date == date(2024, 6, 13) and settlement_date not in tried:
+            tried.add(settlement_date)
+            raise OSError("disk read error")
+        return real(url, settlement_date, run_ids, variant, checked)
+
+    monkeypatch.setattr("models.impact.execute.date_impact", once)
+    code, out, err = run(capsys, "impact", "--db", demo, *RANGE, "--variant", "rulebook")
+    assert code == 0, err
+    assert "3 day(s), 9 run(s)" in out
+    assert out.rstrip().endswith("retried 2024-06-13: attempt 1 failed: OSError: disk read error")
 
 
 @pytest.mark.parametrize(
