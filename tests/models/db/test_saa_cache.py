@@ -4,8 +4,6 @@ figures, made from the rows where a database imported before schema 0011 has non
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import numpy as np
 import pytest
 from alembic import command
@@ -27,28 +25,10 @@ from models.db.schema import SaaReportCache
 from models.p114.synthetic import SyntheticSpec, synthetic_s0142
 from models.published.saa_store import read_saa, saa_columns, write_saa
 from models.runs.case_store import import_case
+from tests.models.db.saa_figures import REPORT, assert_same
 from tests.paths import CASES
 
 SPEC = SyntheticSpec(parties=5, bm_units=24, limit_units=4, rate_units=3, offer_units=6)
-REPORT = {
-    "flow": "S0142", "version": "013", "file_name": "synthetic.s0142", "file_sha256": "0" * 64,
-    "created": datetime(2026, 9, 22, 22, 44, 32), "from_participant": "UKDC", "sequence": 1,
-    "test_flag": "OPER", "run_type": "R1", "saa_run_number": 2, "saa_cdca_run_number": 1,
-    "svaa_cdca_run_number": 1, "svaa_ssr_run_number": 0, "record_count": 10, "checksum": 7,
-}  # fmt: skip
-
-
-def _assert_same(a: dict, b: dict) -> None:
-    """Two sets of figures hold the same tables, columns, dtypes and values (NaN = NaN)."""
-    assert a.keys() == b.keys()
-    for name in a:
-        assert list(a[name]) == list(b[name]) == COLUMNS[name], name
-        for column in a[name]:
-            x, y = a[name][column], b[name][column]
-            assert x.dtype == y.dtype, (name, column, x.dtype, y.dtype)
-            np.testing.assert_array_equal(x, y, err_msg=f"{name}.{column}")
-            if x.dtype.kind == "f":  # −0.0 == 0.0 for assert_array_equal: the signs too
-                np.testing.assert_array_equal(np.signbit(x), np.signbit(y))
 
 
 def _hand_figures() -> dict:
@@ -93,7 +73,7 @@ def test_canonical_figures_are_in_key_order_with_nan_for_empty_fields():
 def test_the_cache_reads_back_exactly_what_was_encoded():
     figures = canonical(_hand_figures())
     back = decode_saa(encode_saa(figures))
-    _assert_same(back, figures)
+    assert_same(back, figures)
     assert back["saa_bm_unit_period"]["qm"][0] == -12.345  # bit for bit, not rounded
     assert not back["saa_bm_unit_period"]["qm"].flags.writeable  # read in place, no copy
 
@@ -115,8 +95,8 @@ def test_the_cache_written_with_the_figures_holds_what_the_rows_hold(saa_run):
     with SettlementDatabase.open(path) as db, db.engine.connect() as conn:
         cached, rows = read_saa_cache(conn, run), read_saa_rows(conn, run)
         assert cached is not None
-        _assert_same(cached, rows)
-        _assert_same(read_saa(conn, run), rows)
+        assert_same(cached, rows)
+        assert_same(read_saa(conn, run), rows)
         cached["saa_bm_unit_period"]["qm"][0] += 1.0  # the caller's own copy, to edit
         assert (
             read_saa_cache(conn, run)["saa_bm_unit_period"]["qm"][0]
@@ -141,7 +121,7 @@ def test_without_a_cache_the_rows_are_read_and_the_cache_can_be_made_again(saa_r
             assert build_missing_saa_caches(conn) == [run]
             assert build_missing_saa_caches(conn) == []  # made once
         with db.engine.connect() as conn:
-            _assert_same(read_saa_cache(conn, run), rows)
+            assert_same(read_saa_cache(conn, run), rows)
 
 
 def test_a_cache_lacking_a_column_this_version_reads_is_not_used(saa_run):
@@ -159,7 +139,7 @@ def test_a_cache_lacking_a_column_this_version_reads_is_not_used(saa_run):
             )
         with db.engine.connect() as conn:
             assert read_saa_cache(conn, run) is None
-            _assert_same(read_saa(conn, run), rows)
+            assert_same(read_saa(conn, run), rows)
 
 
 def test_a_database_imported_before_0011_gets_its_caches_on_opening(saa_run):
@@ -173,7 +153,7 @@ def test_a_database_imported_before_0011_gets_its_caches_on_opening(saa_run):
         assert count.scalar() == 1
         cached, rows = read_saa_cache(conn, run), read_saa_rows(conn, run)
         assert cached is not None
-        _assert_same(cached, rows)
+        assert_same(cached, rows)
         # the rows of before are there; APB and MVR were not stored then
         assert len(rows["saa_bm_unit_period"]["qm"]) == 24 * 48
         assert len(rows["saa_account_bm_unit_period"]["qce"]) == 0
