@@ -9,7 +9,14 @@ import pytest
 
 from engine.variants import VARIANTS
 from models.impact.day import RunImpact
-from models.impact.report import DayFailure, distribution, impact_report
+from models.impact.report import (
+    DayFailure,
+    DayRetry,
+    delta_histogram,
+    distribution,
+    impact_report,
+    price_deltas,
+)
 
 D1, D2 = date(2024, 6, 12), date(2024, 6, 13)
 
@@ -77,3 +84,27 @@ def test_report_per_run_type_worst_periods_parties_and_totals():
     assert sf["totals"]["cbm"]["delta"] == 0.0
     ii = document["run_types"]["II"]
     assert ii["price_delta"]["changed"] == 0 and ii["worst_periods"] == []
+
+
+def test_histogram_bins_are_symmetric_about_zero_by_hand():
+    centres, counts = delta_histogram(np.array([-2.0, 0.0, 0.0, 1.0, np.nan]), bins=5)
+    # ±2 in 5 bins of 0.8: centres −1.6, −0.8, 0, 0.8, 1.6; 1.0 falls in (0.4, 1.2].
+    assert centres == pytest.approx([-1.6, -0.8, 0.0, 0.8, 1.6])
+    assert counts.tolist() == [1, 0, 2, 1, 0]
+    centres, counts = delta_histogram(np.zeros(4))
+    assert centres.tolist() == [0.0] and counts.tolist() == [4]  # no change: one bin
+
+
+def test_retries_are_listed_in_the_report_and_runs_by_run_type():
+    zero = [[0] * 5, [0] * 5]
+    runs = [impact(D2, "SF", [50, 60], [40, 60], zero, zero),
+            impact(D1, "II", [50, 60], [50, 60], zero, zero)]  # fmt: skip
+    report = impact_report(VARIANTS["par-50"], D1, D2, runs, [],
+                           retries=[DayRetry(D2, 1, "KilledWorker: died")])  # fmt: skip
+    assert report.as_json()["retried"] == [
+        {"settlement_date": "2024-06-13", "attempt": 1, "error": "KilledWorker: died"}
+    ]
+    assert report.run_types() == ["II", "SF"]
+    assert [r.label for r in report.runs_of("SF")] == ["2024-06-13 SF"]
+    assert price_deltas(report.runs_of("SF")).tolist() == [-10.0, 0.0]
+    assert price_deltas([]).size == 0
