@@ -1,5 +1,5 @@
 """Checking an Insights answer before it is cached: whole JSON, the dataset and the settlement
-date and periods asked for.
+date and periods asked for (LOLPDRM, asked for by publish time: the publish times asked for).
 
 A body that is not JSON (cut off, an error page) may be a passing fault and is asked for again;
 a well-formed answer for another dataset, date or period is wrong, and is not.
@@ -8,9 +8,13 @@ a well-formed answer for another dataset, date or period is wrong, and is not.
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 from models.fetch.endpoints import ENDPOINTS, Request
 from models.imports.datasets import DATASETS, identify, normalise
+
+# Another name of an endpoint's dataset -> the importer's description of it.
+ENDPOINT_OF_ALIAS = {a: e.importer_dataset for e in ENDPOINTS.values() for a in e.aliases}
 
 
 class BadAnswer(Exception):
@@ -45,23 +49,61 @@ def records_of(request: Request, body: bytes) -> list[dict]:
         raise BadAnswer(f'expected {{"data": [...]}} or a list of records, found {shown}', False)
     endpoint = ENDPOINTS[request.dataset]
     expected = DATASETS[endpoint.importer_dataset]
+    window = _publish_window(request)
     for index, record in enumerate(records):
         if not isinstance(record, dict):
             raise BadAnswer(f"data[{index}] is not a record (a JSON object)", retry=False)
         _check_record(request, endpoint.dated, expected.name, record, index, hint)
+        if window is not None:
+            _check_published(record, index, window)
     return records
+
+
+def _publish_window(request: Request) -> tuple[datetime, datetime] | None:
+    params = dict(request.params)
+    if "publishDateTimeFrom" not in params:
+        return None
+    return _instant(params["publishDateTimeFrom"]), _instant(params["publishDateTimeTo"])
+
+
+def _instant(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def _check_published(record: dict, index: int, window: tuple[datetime, datetime]) -> None:
+    # The filter is inclusive at both ends (the OpenAPI document's "from"/"to" convention).
+    text = record.get("publishTime")
+    try:
+        when = _instant(text) if isinstance(text, str) else None
+    except ValueError:
+        when = None
+    first, last = window
+    if when is None or not first <= when <= last:
+        raise BadAnswer(
+            f"data[{index}] publishTime {text!r}, expected {first:%Y-%m-%dT%H:%MZ} to "
+            f"{last:%Y-%m-%dT%H:%MZ}",
+            retry=False,
+        )
+
+
+def _known(tag: str, aliases: tuple[str, ...]):
+    name = tag.upper()
+    return DATASETS.get(name) or (
+        DATASETS.get(ENDPOINT_OF_ALIAS[name]) if name in aliases else None
+    )
 
 
 def _check_record(
     request: Request, dated: bool, expected: str, record: dict, index: int, hint: str | None
 ) -> None:
     # A record's own dataset field is decisive; the answer's metadata only when it names a
-    # dataset the importer knows (the stack's and prices' metadata are not documented).
+    # dataset the importer knows (the documented example of the metadata is "DATASET").
+    aliases = ENDPOINTS[request.dataset].aliases
     tag = record.get("dataset")
-    if tag is None and hint is not None and hint.upper() in DATASETS:
+    if tag is None and hint is not None and _known(hint, aliases) is not None:
         tag = hint
     if tag is not None:
-        found = DATASETS.get(str(tag).upper())
+        found = _known(str(tag), aliases)
         if found is None or found.name != expected:
             raise BadAnswer(
                 f"data[{index}] is dataset {tag!r}, expected {request.dataset}", retry=False

@@ -11,7 +11,8 @@ came from (`models.fetch.provenance`, the `fetched_response` table).
 Two adaptations, each adding what the request already says to records that do not say it:
 - LOLPDRM answers state each forecast's publish time but not its horizon, which the importer
   uses to keep the 1-hour-ahead forecast settlement uses; it is added as `forecastHorizon`,
-  the whole hours from `publishTime` to the period's `startTime`;
+  the whole hours from `publishingPeriodCommencingTime` (else `publishTime`) to the period's
+  `startTime`;
 - settlement stack items do not say which stack they are in (the URL does: bid or offer);
   it is added as `bidOffer`, so that an item of zero volume and no pair is still placed.
 """
@@ -78,7 +79,14 @@ class DayResult:
 
 
 def _with_horizon(record: dict) -> dict:
-    published, start = record.get("publishTime"), record.get("startTime")
+    """A LOLPDRM record with its forecast horizon: whole hours from the half hour its
+    publication commenced (publishingPeriodCommencingTime, exact), else from its publishTime
+    (rounded: a forecast is published within minutes), to its period's startTime. A record
+    tagged LOLPDM (the IRIS name) is tagged LOLPDRM, the name the importer knows."""
+    if str(record.get("dataset", "")).upper() == "LOLPDM":
+        record = record | {"dataset": "LOLPDRM"}
+    published = record.get("publishingPeriodCommencingTime") or record.get("publishTime")
+    start = record.get("startTime")
     if "forecastHorizon" in record or not published or not start:
         return record
     try:

@@ -1,22 +1,45 @@
 """The Insights API endpoints of each dataset a settlement needs, and how a day is split into
 requests.
 
-Range limits, as the Insights OpenAPI description (https://data.elexon.co.uk/swagger/v1/
-swagger.json) states them:
-- PN and QPN (`/datasets/PN`, `/datasets/QPN`) take one settlement date and one settlement
-  period per request: a day is 46, 48 or 50 requests.
-- The settlement stack (`/balancing/settlement/stack/all/{bid|offer}/{date}/{period}`) takes
-  one side and one period: two requests per period.
-- System prices (`/balancing/settlement/system-prices/{date}`) take one settlement date.
-- MELS, MILS, BOD, BOALF, DISBSAD, NETBSAD and MID take `from`/`to` with
-  `settlementPeriodFrom`/`settlementPeriodTo`, which then filter on the settlement date and
-  period; the description states no maximum range for them. A day is asked for in windows of
-  a few periods for the large BM datasets (to keep each answer a few megabytes) and whole for
-  the small ones.
-- LOLPDRM filters only on publish time (`publishDateTimeFrom`/`To`): the day's window of
-  publications is asked for and the import keeps the records of the date.
-- The BM unit reference (`/reference/bmunits/all`) takes no parameters: the current register.
-None of these endpoints pages its answers: a request's answer is the whole of its range.
+Source of the shapes and range limits below: Elexon's Insights OpenAPI document
+(https://data.elexon.co.uk/swagger/v1/swagger.json, "Insights.Api" 1.0; checked against the copy
+fetched on 2026-10-04 that api-evangelist/elexon keeps as openapi/_original/openapi.json,
+sha256 31850b4267615c8da3377e13ce3cda189bee30dabb79c1984dea2596a8467f1c), and
+elexon-data/insights-docs (docs/dataset_and_timestamp_reference.md).
+Where that document limits an endpoint's range it says so in the endpoint's description ("a
+maximum data output range of 7 days", FREQ's 24 hours...); it states no such limit for any
+endpoint used here, and none of them takes paging parameters: a request's answer is the whole
+of its range.
+- PN and QPN (`/datasets/PN`, `/datasets/QPN`): `settlementDate` and `settlementPeriod`, both
+  required: "It returns the data valid for a single settlement period". A day is 46, 48 or 50
+  requests. Answer `{"data": [...]}`.
+- The settlement stack (`/balancing/settlement/stack/all/{bidOffer}/{settlementDate}/
+  {settlementPeriod}`, ISPSTACK): one side (`bid` or `offer`) of one period per request, two
+  requests per period. Answer `{"data": [...], "metadata": {"datasets": [...]}}`; its items
+  (SettlementStackResponse) state settlementDate, settlementPeriod, startTime,
+  createdDateTime, sequenceNumber, id, acceptanceId, bidOfferPairId, the flags, the prices and
+  each stage's volume, but neither a `dataset` nor the side: the URL's side is added when
+  staged (models.fetch.day_import). The document marks most of the volumes nullable.
+- System prices (`/balancing/settlement/system-prices/{settlementDate}`, DISEBSP): one
+  settlement date, the latest settlement run's prices of each period; answer with metadata.
+- MELS, MILS, BOD, BOALF, DISBSAD, NETBSAD and MID: `from`/`to` (required) with
+  `settlementPeriodFrom`/`settlementPeriodTo`, which make from/to filter on the settlement date
+  and period (for BOD and BOALF: of the record's timeFrom); no maximum range is stated. A day is
+  asked for in windows of a few periods for the large BM datasets (to keep each answer a few
+  megabytes) and whole for the small ones. Answer `{"data": [...]}`.
+- LOLPDRM (`/datasets/LOLPDRM`): only `publishDateTimeFrom`/`publishDateTimeTo` (both
+  required, on the publish time); no maximum stated. Answer `{"data": [...]}` without metadata
+  (LossOfLoadProbabilityDeratedMarginData): dataset "LOLPDRM", publishTime,
+  publishingPeriodCommencingTime, startTime, settlementDate, settlementPeriod,
+  lossOfLoadProbability, deratedMargin; every forecast horizon, none stated (the import keeps
+  the 1-hour-ahead one; day_import adds the horizon). The IRIS archive names the dataset
+  LOLPDM (insights-docs), so a record tagged so is taken as LOLPDRM too. The day's window of
+  publications is asked for, and the import keeps the records of the date.
+  (`/forecast/system/loss-of-load` gives each period's 1, 2, 4, 8 and 12-hour forecasts by
+  settlement date; it is not used, so that the records are the dataset's own publications, as
+  the importer reads them from LOLPDRM files.)
+- The BM unit reference (`/reference/bmunits/all`) takes no parameters: the current register,
+  a JSON list of BmUnitData.
 """
 
 from __future__ import annotations
@@ -60,6 +83,8 @@ class Endpoint:
     plan: Callable[[date], list[Request]]
     must_exist: bool = False
     dated: bool = True  # records carry the settlement date asked for
+    # other names the records' `dataset` field may give the dataset (besides the importer's)
+    aliases: tuple[str, ...] = ()
 
 
 def _iso(day: date) -> str:
@@ -154,7 +179,7 @@ ENDPOINTS: dict[str, Endpoint] = {
         Endpoint("DISBSAD", "DISBSAD", _windows("DISBSAD", "/datasets/DISBSAD", 50)),
         Endpoint("NETBSAD", "NETBSAD", _windows("NETBSAD", "/datasets/NETBSAD", 50)),
         Endpoint("MID", "MID", _windows("MID", "/datasets/MID", 50), must_exist=True),
-        Endpoint("LOLPDRM", "LOLPDRM", _lolpdrm, dated=False),
+        Endpoint("LOLPDRM", "LOLPDRM", _lolpdrm, dated=False, aliases=("LOLPDM",)),
         Endpoint("DISEBSP", "DISEBSP", _system_prices, must_exist=True),
         Endpoint("ISPSTACK", "STACK", _stack),
         Endpoint("REGISTER", "BMUNITS", _register, dated=False),

@@ -14,6 +14,7 @@ import socket
 import threading
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -132,6 +133,7 @@ class InsightsStandIn:
     def __init__(self) -> None:
         self.data = recorded()
         self.register = register_records()
+        self.lolpdrm: list[dict] = []
         self.faults: list[Fault] = []
         self.log: list[str] = []
         self._lock = threading.Lock()
@@ -245,15 +247,27 @@ class InsightsStandIn:
                 first, last = int(one["settlementPeriodFrom"]), int(one["settlementPeriodTo"])
                 return {"data": [r for r in rows if _at(r, one["from"][:10], first, last)]}
             if dataset == "LOLPDRM":
-                return {"data": []}
+                # /datasets/LOLPDRM filters on publishTime only (publishDateTimeFrom/To,
+                # inclusive); no LoLP is recorded in the shared data: a test may set
+                # `lolpdrm` to publications in the OpenAPI document's shape.
+                first = _instant(one["publishDateTimeFrom"])
+                last = _instant(one["publishDateTimeTo"])
+                rows = [r for r in self.lolpdrm if first <= _instant(r["publishTime"]) <= last]
+                return {"data": rows}
             return None
         if path.startswith("/balancing/settlement/system-prices/"):
             day = parts[-1]
             rows = [r for r in self.data["DISEBSP"] if r["settlementDate"] == day]
             return {"metadata": {"datasets": ["DISEBSP"]}, "data": rows}
         if path.startswith("/balancing/settlement/stack/all/"):
+            # ResponseWithMetadata of SettlementStackResponse items; no stack is recorded in
+            # the shared data (the tests that need items serve their own).
             return {"metadata": {"datasets": ["ISPSTACK"]}, "data": []}
         return None
+
+
+def _instant(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 def _at(record: dict, day: str, first: int, last: int) -> bool:

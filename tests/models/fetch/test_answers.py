@@ -74,3 +74,30 @@ def test_answer_checks_on_metadata_and_signatures():
         records_of(stack, json.dumps({"data": [prices]}).encode())
     with pytest.raises(BadAnswer, match=r"expected \{\"data\": \[...\]\}"):
         records_of(stack, b'{"error": "x"}')
+
+
+def lolpdrm(published: str, tag: str = "LOLPDRM") -> dict:
+    # The OpenAPI document's LossOfLoadProbabilityDeratedMarginData, for 2024-06-12 SP3.
+    return {"dataset": tag, "publishTime": published,
+            "publishingPeriodCommencingTime": "2024-06-11T23:00Z",
+            "startTime": "2024-06-12T00:00Z", "settlementDate": "2024-06-12",
+            "settlementPeriod": 3, "lossOfLoadProbability": 0.0, "deratedMargin": 8123.5,
+    }  # fmt: skip
+
+
+def test_lolpdrm_publications_must_lie_in_the_publish_times_asked_for():
+    (request,) = ENDPOINTS["LOLPDRM"].plan(date(2024, 6, 12))  # 2024-06-11T22:00Z to 23:00Z
+    inside = [lolpdrm("2024-06-11T22:00Z"), lolpdrm("2024-06-11 23:09:15Z", tag="LOLPDM"),
+              lolpdrm("2024-06-12T23:00Z")]  # fmt: skip
+    assert records_of(request, json.dumps({"data": inside}).encode()) == inside
+    for published in ("2024-06-11T21:59Z", "2024-06-12T23:00:01Z", None, "soon"):
+        bad = refused(request, json.dumps({"data": [lolpdrm(published)]}).encode())
+        assert (str(bad), bad.retry) == (
+            f"data[0] publishTime {published!r}, expected 2024-06-11T22:00Z to 2024-06-12T23:00Z",
+            False,
+        )
+    bad = refused(request, json.dumps({"data": [lolpdrm("2024-06-12T01:00Z", "MID")]}).encode())
+    assert str(bad) == "data[0] is dataset 'MID', expected LOLPDRM"
+    # The IRIS name is taken for LOLPDRM only.
+    bad = refused(PN_27, json.dumps({"data": [{**pn(), "dataset": "LOLPDM"}]}).encode())
+    assert str(bad) == "data[0] is dataset 'LOLPDM', expected PN"

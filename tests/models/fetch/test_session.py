@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select, text
@@ -46,6 +46,7 @@ def server():
 def _fresh(server):
     server.faults.clear()
     server.log.clear()
+    server.lolpdrm = []
 
 
 def _client(server, **settings) -> InsightsClient:
@@ -314,8 +315,13 @@ def test_two_dates_are_two_imports_each_with_its_own_manifest(server, tmp_path):
 
 
 def _stack_item(period: int, sequence: int, volume: float) -> dict:
+    # SettlementStackResponse as the Insights OpenAPI document describes it (startTime and
+    # createdDateTime are not read; neither a dataset nor the side is stated).
+    start = datetime(2022, 1, 1, tzinfo=UTC) + timedelta(minutes=30 * (period - 1))
     return {
-        "settlementDate": "2022-01-01", "settlementPeriod": period, "sequenceNumber": sequence,
+        "settlementDate": "2022-01-01", "settlementPeriod": period,
+        "startTime": f"{start:%Y-%m-%dT%H:%M:%SZ}", "createdDateTime": "2022-01-01T23:05:03.12Z",
+        "sequenceNumber": sequence,
         "id": f"T_UNIT-{sequence}", "acceptanceId": None, "bidOfferPairId": None,
         "cadlFlag": False, "soFlag": True, "storProviderFlag": False, "repricedIndicator": False,
         "reserveScarcityPrice": None, "originalPrice": 50.0, "volume": volume,
@@ -330,11 +336,12 @@ def test_stack_items_are_placed_in_the_stack_their_url_names(server, tmp_path, m
     # No stack is recorded in the shared data: two hand-made items of period 27, one of zero
     # volume and no pair, which only the URL places (in the offer, that is the buy, stack).
     def document(path, query):
+        answer = {"metadata": {"datasets": ["ISPSTACK"]}, "data": []}
         if "/stack/all/offer/2022-01-01/27" in path:
-            return {"data": [_stack_item(27, 1, 12.5), _stack_item(27, 2, 0.0)]}
+            return answer | {"data": [_stack_item(27, 1, 12.5), _stack_item(27, 2, 0.0)]}
         if "/stack/all/bid/2022-01-01/27" in path:
-            return {"data": [_stack_item(27, 1, -3.0)]}
-        return {"data": []}
+            return answer | {"data": [_stack_item(27, 1, -3.0)]}
+        return answer
 
     monkeypatch.setattr(server, "_document", document)
     fetch = _fetch(server, ResponseCache(tmp_path / "c"), datasets=("ISPSTACK",))
@@ -351,3 +358,56 @@ def test_stack_items_are_placed_in_the_stack_their_url_names(server, tmp_path, m
                 text("SELECT side, sequence, volume FROM stack_item_result ORDER BY side, sequence")
             ).all()
     assert [tuple(r) for r in rows] == [("buy", 1, 12.5), ("buy", 2, 0.0), ("sell", 1, -3.0)]
+
+
+def _publication(start: datetime, hours: int, lolp: float, late: int = 7) -> dict:
+    """A LOLPDRM record as the Insights OpenAPI document describes it: the forecast for the
+    period starting at `start`, published `late` minutes into the half hour `hours` before."""
+    commencing = start - timedelta(hours=hours)
+    day, period = (
+        date(2022, 1, 1),
+        1 + int((start - datetime(2022, 1, 1, tzinfo=UTC)) // timedelta(minutes=30)),
+    )
+    if period > 48:
+        day, period = date(2022, 1, 2), period - 48
+    return {
+        "dataset": "LOLPDRM",
+        "publishTime": f"{commencing + timedelta(minutes=late):%Y-%m-%dT%H:%M:%SZ}",
+        "publishingPeriodCommencingTime": f"{commencing:%Y-%m-%dT%H:%MZ}",
+        "startTime": f"{start:%Y-%m-%dT%H:%MZ}",
+        "settlementDate": day.isoformat(),
+        "settlementPeriod": period,
+        "lossOfLoadProbability": lolp,
+        "deratedMargin": 5000.0 + period,
+    }
+
+
+def test_lolpdrm_keeps_the_one_hour_forecast_of_each_period_of_the_date(server, tmp_path):
+    midnight = datetime(2022, 1, 1, tzinfo=UTC)  # GMT: local midnight is 00:00Z
+    starts = [midnight + timedelta(minutes=30 * n) for n in range(-2, 50)]
+    # Every period from 23:00 the day before to 00:30 the day after, 1, 2 and 4 hours ahead;
+    # the 1-hour forecast of period p is p / 1000 (period 20's published 40 minutes late).
+    server.lolpdrm = [
+        _publication(start, hours, lolp=0.5 + hours, late=7) for start in starts for hours in (2, 4)
+    ] + [
+        _publication(start, 1, lolp=(n - 1) / 1000, late=40 if n == 21 else 7)
+        for n, start in enumerate(starts)
+    ]
+    fetch = _fetch(server, ResponseCache(tmp_path / "c"), datasets=("LOLPDRM",))
+    assert server.log == [
+        "/bmrs/api/v1/datasets/LOLPDRM?publishDateTimeFrom=2021-12-31T23%3A00Z"
+        "&publishDateTimeTo=2022-01-02T00%3A00Z&format=json"
+    ]
+    staged = fetch.staged[0].files["LOLPDRM"]
+    published = [r["publishTime"] for r in staged]
+    assert min(published) >= "2021-12-31T23:00" and max(published) <= "2022-01-02T00:00"
+    with SettlementDatabase.create(tmp_path / "lolp.sqlite") as db:
+        (result,) = import_dates(db, fetch)
+        with db.engine.connect() as conn:
+            rows = conn.execute(
+                text("SELECT period, lolp, derated_margin FROM lolp ORDER BY period")
+            ).all()
+    assert [tuple(r) for r in rows] == [(p, p / 1000, 5000.0 + p) for p in range(1, 49)]
+    assert "LoLP forecasts other than the 1-hour-ahead one were left out" in " ".join(
+        result.summary.notes
+    )
