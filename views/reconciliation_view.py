@@ -40,6 +40,8 @@ LEVELS = (
     ("BM unit (BP7)", "bm_unit"),
     ("Bid-offer pair (BO4)", "pair"),
     ("System (SSD)", "system"),
+    ("Credited energy (APB)", "account_bm_unit"),
+    ("Reallocated energy (MVR)", "bm_unit_mvr"),
 )
 STATUSES = (
     ("All differences", None),
@@ -75,7 +77,9 @@ def _money(value: float) -> str:
 
 def where(key: dict) -> str:
     """A difference's cell in a few characters: "DRAX", "DRAX P", "T_HEYM12", "T_HEYM12 pair
-    -1", "system"."""
+    -1", "T_HEYM12 → DRAX P" (its credited energy to that account), "system"."""
+    if "bm_unit_id" in key and "account" in key:
+        return f"{key['bm_unit_id']} → {key['party_id']} {key['account']}"
     if "pair" in key:
         return f"{key['bm_unit_id']} pair {key['pair']}"
     if "bm_unit_id" in key:

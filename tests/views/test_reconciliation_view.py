@@ -110,6 +110,8 @@ def test_a_known_gap_row_is_marked_with_the_gap_on_hover(view):
 def test_where_names_the_cell_in_a_few_characters():
     assert where({"bm_unit_id": "T_HEYM12", "period": 1, "pair": -1}) == "T_HEYM12 pair -1"
     assert where({"period": 5}) == "system"
+    credited = {"party_id": "DRAX", "account": "P", "period": 2, "bm_unit_id": "T_DRAXX-1"}
+    assert where(credited) == "T_DRAXX-1 → DRAX P"  # APB or MVR: credited to that account
 
 
 def test_filters_by_level_and_status(view):

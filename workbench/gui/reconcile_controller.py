@@ -63,7 +63,7 @@ def trace_of(result: SettlementResult, level: str, key: dict) -> Trace:
     period = int(key["period"])
     if level in ("bm_unit", "pair"):
         return trace_unit(result, key["bm_unit_id"], period)
-    if level == "account":
+    if level in ("account", "account_bm_unit", "bm_unit_mvr"):  # APB, MVR: the account's QCE
         return trace_account(result, key["party_id"], key["account"], period)
     if level == "party":
         return _party_trace(result, key["party_id"], period)

@@ -176,6 +176,10 @@ def test_trace_of_each_level(shown):
         "energy account BEGL001 P, period 2"
     )
     assert "period 5" in trace_of(result, "system", {"period": 5}).subject
+    # a BM unit's credited energy to an account (APB, MVR): that account's QCE trace
+    credited = {"bm_unit_id": "T_HEYM12", "party_id": party, "account": "P", "period": 6}
+    for level in ("account_bm_unit", "bm_unit_mvr"):
+        assert trace_of(result, level, credited).subject == f"energy account {party} P, period 6"
 
 
 def test_screens(qtbot, controller, tmp_path):
