@@ -19,6 +19,7 @@ the file, what happened and what to do, never SQL text or bound values.
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,7 +29,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect, select
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from models.core.atomic_write import partial_path, publish, remove_quietly
 from models.core.errors import DatabaseOpenError
@@ -81,12 +82,41 @@ def _known_revisions() -> set[str]:
     return {s.revision for s in ScriptDirectory.from_config(_alembic_config()).walk_revisions()}
 
 
+# The servers the workbench is tested on (MariaDB is of SQLAlchemy's MySQL family).
+SERVER_BACKENDS = ("postgresql", "mysql", "mariadb")
+URL_EXAMPLES = (
+    "postgresql+psycopg://USER@HOST/DATABASE, mysql+pymysql://USER@HOST/DATABASE "
+    "or a SQLite file's path"
+)
+
+
+def _without_password(text: str) -> str:
+    """A URL that did not parse, shown without what may be its password."""
+    return re.sub(r"://([^:/@]*):[^@/]*@", r"://\1:***@", text)
+
+
 def _server_url(target: str | Path) -> URL | None:
-    """The URL of a server database, or None for a SQLite file (a path or a sqlite:/// URL)."""
+    """The URL of a server database, or None for a SQLite file (a path or a sqlite:/// URL).
+    A URL that does not parse, or names a database the workbench does not support, is
+    refused in one line (the password never shown)."""
     if not (isinstance(target, str) and "://" in target):
         return None
-    url = make_url(target)
-    return None if url.get_backend_name() == "sqlite" else url
+    try:
+        url = make_url(target)
+    except (ArgumentError, ValueError):
+        raise DatabaseOpenError(
+            f"{_without_password(target)} is not a database URL; expected {URL_EXAMPLES}"
+        ) from None
+    backend = url.get_backend_name()
+    if backend == "sqlite":
+        return None
+    if backend not in SERVER_BACKENDS:
+        raise DatabaseOpenError(
+            f"{_shown(url)}: {backend} databases are not supported; expected {URL_EXAMPLES}"
+        )
+    if not url.database:
+        raise DatabaseOpenError(f"{_shown(url)} names no database; expected {URL_EXAMPLES}")
+    return url
 
 
 def _sqlite_path(target: str | Path) -> Path:
@@ -104,7 +134,13 @@ def _server_engine(url: URL) -> Engine:
     change (a NULL for a NOT NULL column, a too-long text), as SQLite never changes one."""
     if url.get_backend_name() == "mysql" and "charset" not in url.query:
         url = url.update_query_dict({"charset": "utf8mb4"})
-    engine = create_engine(url, pool_pre_ping=True)
+    try:
+        engine = create_engine(url, pool_pre_ping=True)
+    except (NoSuchModuleError, ImportError) as exc:
+        raise DatabaseOpenError(
+            f"{_shown(url)}: no database driver {url.drivername!r} is installed "
+            f"({_driver_message(exc)}); expected {URL_EXAMPLES}"
+        ) from None
     if engine.dialect.name == "mysql":
 
         @event.listens_for(engine, "connect")
@@ -215,6 +251,17 @@ class SettlementDatabase:
     @classmethod
     def open(cls, target: str | Path) -> SettlementDatabase:
         """Open an existing database, migrating an older schema forward."""
+        db, revision = cls.open_unmigrated(target)
+        engine = db.engine
+        if revision != SCHEMA_HEAD:
+            with engine.begin() as conn:
+                _upgrade(conn)
+        return db
+
+    @classmethod
+    def open_unmigrated(cls, target: str | Path) -> tuple[SettlementDatabase, str]:
+        """Open an existing database as it is, and its schema revision: checked as `open`
+        checks it, but an older schema is left as it is (`db check` reports it)."""
         url = _server_url(target)
         notices: list[str] = []
         if url is not None:
@@ -228,10 +275,7 @@ class SettlementDatabase:
             engine = _sqlite_engine(path)
         db = cls(engine, location)
         db.notices.extend(notices)
-        if revision != SCHEMA_HEAD:
-            with engine.begin() as conn:
-                _upgrade(conn)
-        return db
+        return db, revision
 
     def _initialise(self) -> None:
         with self.engine.begin() as conn:

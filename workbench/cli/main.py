@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from workbench import version
 from workbench.cli import (
     case,
+    db,
     demo,
     disputes,
     export,
@@ -34,7 +35,7 @@ from workbench.cli.common import EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, OneLineP
 
 # Each adds its commands (`add_commands(commands)`); settle adds `settle` and `show`.
 GROUPS = (demo, runs, case, gui, settle, imports, scenario, disputes, export, register, fetch,
-          reconcile, impact, listen)  # fmt: skip
+          reconcile, impact, listen, db)  # fmt: skip
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -67,6 +68,7 @@ COMMANDS = (
     "reconcile",
     "impact",
     "listen",
+    "db",
 )
 
 

@@ -95,6 +95,6 @@ def test_every_command_of_the_parser_is_known_before_parsing():
     (commands,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
     assert sorted(commands.choices) == sorted(COMMANDS)
     assert sorted(COMMANDS) == [
-        "case", "demo", "dispute", "export", "fetch", "gui", "impact", "import", "listen",
+        "case", "db", "demo", "dispute", "export", "fetch", "gui", "impact", "import", "listen",
         "reconcile", "register", "runs", "scenario", "settle", "show",
     ]  # fmt: skip
