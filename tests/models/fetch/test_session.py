@@ -17,6 +17,7 @@ from models.db.schema import SettlementRun
 from models.fetch.cache import ResponseCache
 from models.fetch.client import ClientSettings, FetchError, InsightsClient
 from models.fetch.fetcher import FetchCancelled
+from models.fetch.provenance import read_provenance
 from models.fetch.session import fetch_dates, import_dates
 from models.imports.loader import import_files
 from models.runs.case_store import export_case
@@ -27,6 +28,7 @@ from tests.models.fetch.insights_server import (  # noqa: F401
     Fault,
     InsightsStandIn,
     loopback_only,
+    recorded,
 )
 
 D = date(2022, 1, 1)
@@ -170,6 +172,12 @@ def test_an_interrupted_fetch_resumes_from_the_cache(server, imported, tmp_path)
     assert _run_document(tmp_path / "resumed.sqlite")[0] == imported[0]
 
 
+def _recorded_records(dataset: str) -> int:
+    """The recorded file's records of the dataset on D, counted without the fetch's code."""
+    rows = recorded()[dataset]
+    return sum(r["settlementDate"] == D.isoformat() for r in rows)
+
+
 def test_faults_are_survived_with_nothing_lost_or_duplicated(server, imported, tmp_path):
     server.faults += [
         Fault("settlementPeriod=5&", "status", times=2, status=429, retry_after="1"),
@@ -178,17 +186,44 @@ def test_faults_are_survived_with_nothing_lost_or_duplicated(server, imported, t
         Fault("settlementPeriod=8&", "cut", times=2),
         Fault("settlementPeriod=9&", "garbage", times=1),
         Fault("/datasets/BOD", "slow", times=2, seconds=0.6),
-    ]
+        Fault("/reference/bmunits/all", "cut", times=1),
+        Fault("/datasets/BOALF?from=2022-01-01&to=2022-01-01&settlementPeriodFrom=13&",
+              "status", times=1, status=503, retry_after="Thu, 01 Jan 2015 00:00:00 GMT"),
+    ]  # fmt: skip
     cache = ResponseCache(tmp_path / "cache")
-    client = _client(server, timeout=0.3)
-    try:
+    waits: list[float] = []
+    settings = ClientSettings(server.url, retries=2, backoff=0.0, timeout=0.3)
+    with InsightsClient(settings, sleep=waits.append) as client:
         fetch = fetch_dates([D], DATASETS, cache, server.url, client, effective_from=REGISTER_FROM)
-    finally:
-        client.close()
-    assert len(server.log) == REQUESTS + 2 + 1 + 2 + 2 + 1 + 2
+    # Every fault cost one more request, and the 429s waited the second Retry-After asked for.
+    assert len(server.log) == REQUESTS + 2 + 1 + 2 + 2 + 1 + 2 + 1 + 1
+    assert waits.count(1.0) == 2 and len(waits) == 12
+    # Each request's answer is cached once, and no faulty body was: one index line a request.
+    lines = [json.loads(x) for x in (cache.root / "index.jsonl").read_text().splitlines()]
+    assert len(lines) == len({x["key"] for x in lines}) == REQUESTS
+    # Nothing lost, nothing twice: the staged records are the recorded files' records.
+    files = fetch.staged[0].files
+    for dataset in ("PN", "BOD", "BOALF"):
+        assert len(files[dataset]) == _recorded_records(dataset), dataset
+    assert len(files["REGISTER"]) == len(server.register)
     with SettlementDatabase.create(tmp_path / "faults.sqlite") as db:
-        import_dates(db, fetch)
+        (result,) = import_dates(db, fetch)
+        with db.engine.connect() as conn:
+            responses = read_provenance(conn, result.summary.dates[0].run_id)
+    assert result.summary.duplicates == 0  # no record arrived twice (the importer collapses them)
+    assert {d: result.summary.records[d] for d in ("PN", "BOD", "BOALF")} == {
+        d: _recorded_records(d) for d in ("PN", "BOD", "BOALF")
+    }
+    assert len(responses) == REQUESTS
+    assert sorted(r.sha256 for r in responses) == sorted(x["sha256"] for x in lines)
     assert _run_document(tmp_path / "faults.sqlite")[0] == imported[0]
+    # A second fetch of the same range makes no request, and imports nothing new.
+    server.log.clear()
+    again = _fetch(server, ResponseCache(tmp_path / "cache"))
+    assert server.log == [] and again.fetched.from_cache == REQUESTS
+    with SettlementDatabase.open(tmp_path / "faults.sqlite") as db:
+        (second,) = import_dates(db, again)
+    assert second.summary.dates[0].run_id is None
 
 
 def test_a_failure_after_retries_imports_nothing_but_keeps_the_good_answers(server, tmp_path):

@@ -178,3 +178,33 @@ def test_show_provenance_lists_the_responses_of_the_fetched_run(server, tmp_path
     assert boalf["first_record"] == 0 and boalf["carried_from_run_id"] is None
     index = (tmp_path / "cache" / "index.jsonl").read_text()
     assert f'"sha256": "{boalf["sha256"]}"' in index
+
+
+def test_a_fault_injected_server_is_survived_then_a_second_fetch_asks_nothing(
+    server, tmp_path, capsys
+):
+    server.faults += [
+        Fault("settlementPeriod=5&", "status", times=2, status=429, retry_after="1"),
+        Fault("settlementPeriod=7&", "status", times=1, status=500),
+        Fault("settlementPeriod=8&", "cut", times=1),
+        Fault("settlementPeriodFrom=9&", "garbage", times=1),  # a BOALF window
+    ]
+    assert main(_args(server, tmp_path, datasets="PN,BOALF")) == 0
+    out = capsys.readouterr().out
+    assert len(server.log) == 60 + 5
+    assert out.startswith(
+        f"Fetched 60 answer(s) from the server, 0 from the cache {tmp_path / 'cache'}"
+    )
+    assert (
+        "    BOALF          3,720 record(s)\n" in out
+        and "    PN             9,027 record(s)\n" in out
+    )
+    assert "duplicate(s) collapsed" not in out
+    server.log.clear()
+    assert main(_args(server, tmp_path, datasets="PN,BOALF")) == 0
+    out = capsys.readouterr().out
+    assert server.log == []
+    assert out.startswith(
+        f"Fetched 0 answer(s) from the server, 60 from the cache {tmp_path / 'cache'}"
+    )
+    assert "    2022-01-01: nothing new (already imported)\n" in out
