@@ -1,11 +1,12 @@
-"""One live message into the database: its records through the import framework, in one
-transaction with the record of its id, or into the dead letters with the reason.
+"""One live message into the database: its records appended to the live run of their date, in
+one transaction with the record of its id, or into the dead letters with the reason.
 
 A message is what IRIS pushes: the dataset as its subject, an id, and a JSON body of Insights
-records. Its records are imported as a file of them would be (models.imports.loader), into the
-date's live run: a run of type II, the BSC's interim information run, the one that is never
-invoiced. Runs are immutable, so each message that brings something new writes the next II run
-of its date carrying the earlier data forward; a message bringing nothing new writes none.
+records. Its records are read and checked by the import framework, as a file of them would
+be, and appended to the date's live run (models.live.live_run: a run of type II, the BSC's
+interim information run, open until the day is complete): a message costs what its records
+cost, not what the day holds so far (models.live.append). A register message (the BM unit
+reference data) is imported as a file is: it writes a register snapshot.
 """
 
 from __future__ import annotations
@@ -18,14 +19,14 @@ from pathlib import Path
 
 from sqlalchemy import Connection, select
 
-from engine.settlement_calendar import RunType
 from models.core.errors import WorkbenchInputError
 from models.db.database import SettlementDatabase
 from models.db.schema import LiveDeadLetter, LiveMessage
 from models.imports.datasets import DATASETS
 from models.imports.loader import import_files
+from models.live.append import RegisterCache, append_message
+from models.live.live_run import LIVE_RUN_TYPE
 
-LIVE_RUN_TYPE = RunType.II
 MAX_ID = 200  # live_message.message_id
 WRITTEN, REPEATED, DEAD, SKIPPED = "written", "repeated", "dead-lettered", "skipped"
 
@@ -63,11 +64,12 @@ class _InTransaction:
         yield self._conn
 
 
-def handle(db: SettlementDatabase, message: Message) -> Outcome:
+def handle(db: SettlementDatabase, message: Message, cache: RegisterCache | None = None) -> Outcome:
     """Write `message` once: its data and its id in one transaction; a message already written
     is left alone (REPEATED); one that cannot be written goes to the dead letters (DEAD). IRIS
     pushes every dataset Elexon publishes: one the workbench does not import is SKIPPED (not
-    an error of the message; nothing is written)."""
+    an error of the message; nothing is written). `cache` keeps the register's ids between the
+    messages of one listener."""
     now = datetime.now(UTC).replace(tzinfo=None)
     if message.dataset and message.dataset.upper() not in DATASETS:
         return Outcome(SKIPPED, reason=f"{message.dataset} is not a dataset the workbench imports")
@@ -77,7 +79,7 @@ def handle(db: SettlementDatabase, message: Message) -> Outcome:
             with db.engine.begin() as conn:
                 if _written(conn, message.message_id):
                     return Outcome(REPEATED)
-                runs, records = _import(_InTransaction(conn), message)
+                runs, records = _write(conn, message, cache or RegisterCache())
                 conn.execute(
                     LiveMessage.__table__.insert().values(
                         message_id=message.message_id,
@@ -119,19 +121,35 @@ def _written(conn: Connection, message_id: str) -> bool:
     return found.first() is not None
 
 
-def _import(db: _InTransaction, message: Message) -> tuple[tuple[int, ...], int]:
-    """The message's body as a file of the import framework (its formats tell the dataset from
-    the records, as for a downloaded file); the runs written and the records read."""
+def _write(conn: Connection, message: Message, cache: RegisterCache) -> tuple[tuple[int, ...], int]:
+    """The message's records written in `conn`'s transaction; (live runs written, records)."""
+    # The name says where a refusal comes from: the dataset and the message id.
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in message.message_id)
+    name = f"{message.dataset}_{safe[:80]}.json"
+    expected = DATASETS[message.dataset.upper()]
+    if expected.target == "register":
+        return _import_register(conn, name, message)
+
+    def same_dataset(typed) -> None:  # checked before anything is written
+        others = sorted({b.dataset.name for b in typed} - {expected.name})
+        if others:
+            raise _SubjectMismatch(
+                f"the subject says {message.dataset} but the records are {', '.join(others)}"
+            )
+
+    appended = append_message(conn, name, message.body, cache, check=same_dataset)
+    return appended.run_ids, appended.records
+
+
+def _import_register(conn: Connection, name: str, message: Message) -> tuple[tuple[int, ...], int]:
+    """A register message imported as a file (a register snapshot; no run)."""
     with tempfile.TemporaryDirectory(prefix="wb-live-") as folder:
-        # The name says where a refusal comes from: the dataset and the message id.
-        safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in message.message_id)
-        path = Path(folder) / f"{message.dataset}_{safe[:80]}.json"
+        path = Path(folder) / name
         path.write_text(message.body, encoding="utf-8")
-        summary = import_files(db, [path], run_type=LIVE_RUN_TYPE)  # type: ignore[arg-type]
+        summary = import_files(_InTransaction(conn), [path], run_type=LIVE_RUN_TYPE)  # type: ignore[arg-type]
     others = sorted(set(summary.records) - {DATASETS[message.dataset.upper()].name})
     if others:  # raised inside the transaction: nothing of it stays
         raise _SubjectMismatch(
             f"the subject says {message.dataset} but the records are {', '.join(others)}"
         )
-    runs = tuple(p.run_id for p in summary.dates if p.run_id is not None and not p.attached)
-    return runs, sum(summary.records.values())
+    return (), sum(summary.records.values())

@@ -1,10 +1,14 @@
 """`settlement-workbench listen`: live data (issue 23) into the database as it is published.
 
 From an AMQP 1.0 queue (`--broker amqp://HOST:PORT --queue NAME`, IRIS's protocol) or from the
-folder Elexon's IRIS client writes (`--folder DIR`). Each message is one transaction into the
-live run (type II) of its settlement date, acknowledged only after it committed; a repeat writes
-nothing; a malformed one is dead-lettered and the stream goes on. One line per message; Ctrl+C
-(or --until-idle SECONDS without a message) stops cleanly, with a summary.
+folder Elexon's IRIS client writes (`--folder DIR`). Each message is one transaction appending
+to the live run (type II) of its settlement date, acknowledged only after it committed; a repeat
+writes nothing; a malformed one is dead-lettered and the stream goes on. One line per message;
+Ctrl+C (or --until-idle SECONDS without a message) stops cleanly, with a summary.
+
+A live run is closed (an ordinary immutable run from then on) when its day is complete: by the
+clock, --close-after HOURS after the day's last period ended (default 2; `never`: only by
+hand), or by hand with `listen --db D --close-day DATE`.
 """
 
 from __future__ import annotations
@@ -15,11 +19,13 @@ import threading
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from workbench.cli.args import add_db, text_arg
+from workbench.cli.args import add_db, date_arg, text_arg
 from workbench.cli.common import EXIT_OK, open_db
 
 JOIN_SECONDS = 0.2  # how often the main thread wakes to hear Ctrl+C
 MAX_IDLE_SECONDS = 7 * 24 * 3600.0
+DEFAULT_CLOSE_HOURS = 2.0
+MAX_CLOSE_HOURS = 7 * 24.0
 
 
 def broker_arg(text: str) -> str:
@@ -46,6 +52,19 @@ def idle_arg(text: str) -> float:
     return seconds
 
 
+def close_after_arg(text: str) -> float | None:
+    """Hours after a day's end its live run closes; `never`: None (closed by hand only)."""
+    if text.strip().lower() == "never":
+        return None
+    try:
+        hours = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of hours or never") from None
+    if not 0 <= hours <= MAX_CLOSE_HOURS:
+        raise argparse.ArgumentTypeError(f"{text}: give 0 to {MAX_CLOSE_HOURS:g} hours, or never")
+    return hours
+
+
 def add_commands(commands) -> None:
     listen = commands.add_parser(
         "listen",
@@ -54,7 +73,9 @@ def add_commands(commands) -> None:
         "is written in one transaction into the live run (type II) of its settlement date, "
         "acknowledged after the commit; a repeated message id writes nothing; a malformed "
         "message is kept as a dead letter with its reason; a dataset the workbench does not "
-        "import is skipped. Ctrl+C stops cleanly.",
+        "import is skipped. A date's live run is closed (immutable from then on) when the day "
+        "is complete: --close-after HOURS after its last period, or by --close-day. "
+        "Ctrl+C stops cleanly.",
     )
     add_db(listen, help="settlement database to write the live data into (it must exist)")
     source = listen.add_mutually_exclusive_group(required=True)
@@ -62,7 +83,21 @@ def add_commands(commands) -> None:
     source.add_argument(
         "--folder", type=Path, help="folder the IRIS client writes (DATASET/<message>.json)"
     )
+    source.add_argument(
+        "--close-day",
+        type=date_arg,
+        metavar="DATE",
+        help="close the live run of this settlement date now (the day is complete) and stop",
+    )
     listen.add_argument("--queue", type=text_arg, help="queue on the broker (with --broker)")
+    listen.add_argument(
+        "--close-after",
+        type=close_after_arg,
+        default=DEFAULT_CLOSE_HOURS,
+        metavar="HOURS",
+        help="close a day's live run this many hours after its last period ended "
+        f"(default {DEFAULT_CLOSE_HOURS:g}; never: only --close-day closes it)",
+    )
     listen.add_argument(
         "--until-idle",
         type=idle_arg,
@@ -73,9 +108,13 @@ def add_commands(commands) -> None:
 
 
 def _listen(args) -> int:
+    from datetime import timedelta
+
     from models.core.errors import WorkbenchInputError
     from models.live.stream import Stream
 
+    if args.close_day is not None:
+        return _close_day(args)
     if args.broker and not args.queue:
         raise WorkbenchInputError("--broker needs --queue NAME")
     if args.folder and args.queue:
@@ -83,7 +122,14 @@ def _listen(args) -> int:
     if args.folder and not args.folder.is_dir():
         raise WorkbenchInputError(f"{args.folder} is not a folder")
     with open_db(args.db) as db:
-        stream = Stream(db, until_idle=args.until_idle, on_outcome=_print_outcome)
+        close_after = None if args.close_after is None else timedelta(hours=args.close_after)
+        stream = Stream(
+            db,
+            until_idle=args.until_idle,
+            on_outcome=_print_outcome,
+            close_after=close_after,
+            on_close=lambda runs: _print_closed(db, runs),
+        )
         failure: list[BaseException] = []
         worker = threading.Thread(target=_run_source, args=(args, stream, failure), daemon=True)
         worker.start()
@@ -108,6 +154,28 @@ def _listen(args) -> int:
         f"{counts['skipped']:,} skipped (datasets not imported)"
     )
     return EXIT_OK
+
+
+def _close_day(args) -> int:
+    from models.core.errors import WorkbenchInputError
+    from models.live.live_run import close_day
+
+    if args.queue:
+        raise WorkbenchInputError("--queue goes with --broker, not --close-day")
+    with open_db(args.db) as db:
+        with db.engine.begin() as conn:
+            run_id = close_day(conn, args.close_day)
+        _print_closed(db, [run_id])
+    return EXIT_OK
+
+
+def _print_closed(db, runs: list[int]) -> None:
+    from models.runs.run_store import get_run
+
+    with db.engine.connect() as conn:
+        for run_id in runs:
+            print(f"closed: run {run_id} ({get_run(conn, run_id, light=True).label}), immutable")
+    sys.stdout.flush()
 
 
 def _run_source(args, stream, failure: list[BaseException]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
 from sqlalchemy import func, select
 
 from models.db.schema import SettlementRun
@@ -24,6 +25,14 @@ def latest_run(db) -> int:
         ).scalar_one()
 
 
+def _text(value) -> str:
+    """A value as text, a flag as 0 or 1 (read from rows, SQLite gives 0/1 where a run's
+    cache gives booleans: an open live run has no cache yet)."""
+    if isinstance(value, bool | np.bool_):
+        return str(int(value))
+    return str(value)
+
+
 def rows(db, run_id: int) -> dict[str, list[tuple]]:
     """Every input table of the run as sorted rows (the order rows were written in aside)."""
     with db.engine.connect() as conn:
@@ -31,7 +40,7 @@ def rows(db, run_id: int) -> dict[str, list[tuple]]:
     out = {"periods": [periods]}
     for name, table in tables.items():
         columns = sorted(table.columns) if hasattr(table, "columns") else sorted(table)
-        values = [list(map(str, table[c])) for c in columns]
+        values = [list(map(_text, table[c])) for c in columns]
         out[name] = sorted(zip(*values, strict=True)) if values else []
     return out
 

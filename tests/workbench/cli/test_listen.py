@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from models.db.database import SettlementDatabase
-from models.db.schema import LiveMessage
+from models.db.schema import LiveMessage, SettlementRun
 from tests.models.live.publisher import publish
 from tests.models.live.recorded import DAY_FILES, messages_of, recorded
 from tests.paths import REPO
@@ -60,6 +60,11 @@ def test_listen_to_a_folder_until_idle(capsys, db_path, tmp_path):
     lines = out.strip().splitlines()
     assert lines[-1] == summary("idle", 2, 0, 1, 1)
     assert sum("written: run " in line for line in lines) == 2
+    # 2022-01-01 ended long ago (default --close-after 2 h): each message's run is closed.
+    assert [line for line in lines if line.startswith("closed: ")] == [
+        "closed: run 1 (2022-01-01 II), immutable",
+        "closed: run 2 (2022-01-01 II #2), immutable",
+    ]
     assert sum("BOALF/BOALF_bad.json  dead-lettered: " in line for line in lines) == 1
     assert written(db_path) == 2
 
@@ -74,6 +79,27 @@ def test_listen_to_a_broker_until_idle(capsys, db_path, live_broker):
     assert code == 0, err
     assert out.strip().splitlines()[-1] == summary("idle", 2, 1, 0, 0)
     assert written(db_path) == 2
+
+
+def test_a_day_kept_open_is_closed_by_hand(capsys, db_path, tmp_path):
+    inbox = tmp_path / "iris"
+    (inbox / "BOALF").mkdir(parents=True)
+    for n, message in enumerate(boalf_messages()):
+        (inbox / "BOALF" / f"BOALF_220101T0000{n:02d}_000000.json").write_text(message.body)
+    code, out, err = run(
+        capsys, "listen", "--db", str(db_path), "--folder", str(inbox),
+        "--until-idle", "1", "--close-after", "never",
+    )  # fmt: skip
+    assert code == 0, err
+    assert "closed:" not in out
+    assert out.count("written: run 1") == 2  # both messages appended to the one live run
+    code, out, err = run(capsys, "listen", "--db", str(db_path), "--close-day", "2022-01-01")
+    assert (code, out.strip()) == (0, "closed: run 1 (2022-01-01 II), immutable"), err
+    with SettlementDatabase.open(db_path) as db, db.engine.connect() as conn:
+        assert conn.execute(select(SettlementRun.status)).scalars().all() == ["loaded"]
+    code, _, err = run(capsys, "listen", "--db", str(db_path), "--close-day", "2022-01-01")
+    assert code == 2
+    assert "2022-01-01 has no open live run to close" in one_line(err)
 
 
 @pytest.mark.parametrize(
@@ -96,7 +122,10 @@ def test_bad_input_is_one_line(capsys, db_path, argv, says):
         (["--broker", "http://127.0.0.1:5672", "--queue", "q"], "give the broker as amqp://"),
         (["--broker", "amqp://127.0.0.1:5672/q", "--queue", "q"], "the queue goes in --queue"),
         (["--folder", ".", "--until-idle", "0"], "give more than 0"),
-        ([], "one of the arguments --broker --folder is required"),
+        (["--folder", ".", "--close-after", "soon"], "is not a number of hours or never"),
+        (["--folder", ".", "--close-after", "-1"], "give 0 to 168 hours, or never"),
+        (["--folder", ".", "--close-day", "2022-01-01"], "not allowed with argument"),
+        ([], "one of the arguments --broker --folder --close-day is required"),
     ],
 )
 def test_bad_arguments_are_one_line(capsys, db_path, argv, says):
