@@ -2,7 +2,7 @@
 
 `data()` formats the one cell asked for (DisplayRole) and returns the raw value for sorting
 (SORT_ROLE), so a table of 144,000 rows costs nothing up front. Sorting and filtering work
-on whole columns (sort_ranks, cell_texts) through views.row_proxy.
+on whole columns (sort_ranks, column_texts) through views.row_proxy.
 """
 
 from __future__ import annotations
@@ -18,6 +18,16 @@ from PySide6.QtGui import QColor
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 HIGHLIGHT = QColor(255, 200, 80, 90)  # rows that differ from stored results
 MARKED = QColor(235, 90, 90, 70)  # cells a column flags (e.g. an unregistered BM unit)
+RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)  # numbers
+SERVED_ROLES = frozenset(
+    (
+        Qt.ItemDataRole.DisplayRole,
+        SORT_ROLE,
+        Qt.ItemDataRole.TextAlignmentRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.BackgroundRole,
+    )
+)
 
 FORMATS = {
     "text": None,
@@ -56,7 +66,6 @@ class ColumnTableModel(QAbstractTableModel):
         self._rows = len(self._columns[0].values) if self._columns else 0
         self._highlight: np.ndarray | None = None
         self._ranks: dict[int, np.ndarray] = {}  # per column, made when first sorted by
-        self._texts: dict[int, list[str]] = {}  # per column, made when first filtered
 
     def set_columns(self, columns: Sequence[Column], highlight: np.ndarray | None = None) -> None:
         """New columns; `highlight` marks rows (rows,) or cells (rows, columns) that differ."""
@@ -65,7 +74,6 @@ class ColumnTableModel(QAbstractTableModel):
         self._rows = len(self._columns[0].values) if self._columns else 0
         self._highlight = highlight
         self._ranks: dict[int, np.ndarray] = {}
-        self._texts: dict[int, list[str]] = {}
         self.endResetModel()
 
     @property
@@ -85,29 +93,37 @@ class ColumnTableModel(QAbstractTableModel):
     def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
-        column = self._columns[index.column()]
-        value = self.raw(index.row(), index.column())
+        return self.cell_data(index.row(), index.column(), role)
+
+    def cell_data(self, row: int, column: int, role):
+        """data() of one cell by row and column (the proxy's way in, without an index). The
+        role is looked at first: a delegate asks seven per painted cell, most of them for
+        nothing, and reading the value for each made a repaint cost 40 ms."""
+        if role not in SERVED_ROLES:
+            return None
+        spec = self._columns[column]
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return None if spec.kind in ("text", "bool") else RIGHT
+        if role == Qt.ItemDataRole.BackgroundRole:
+            if spec.marked is not None and spec.marked[row]:
+                return MARKED
+            return HIGHLIGHT if self.highlighted(row, column) else None
+        value = self.raw(row, column)
         if role == Qt.ItemDataRole.DisplayRole:
-            return format_value(value, column.kind)
+            return format_value(value, spec.kind)
         if role == SORT_ROLE:
             if value is None or (isinstance(value, float) and math.isnan(value)):
                 return -math.inf
-            if column.by_size and isinstance(value, int | float):
+            if spec.by_size and isinstance(value, int | float):
                 return abs(value)
             return value
-        if role == Qt.ItemDataRole.TextAlignmentRole and column.kind not in ("text", "bool"):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ToolTipRole and column.notes and column.notes[index.row()]:
-            return column.notes[index.row()]
-        if role == Qt.ItemDataRole.ToolTipRole and isinstance(value, float):
-            return repr(value)  # full precision on hover
-        if role == Qt.ItemDataRole.ToolTipRole and isinstance(value, str) and len(value) > 24:
-            return value  # longer than most columns are wide: whole on hover
-        if role == Qt.ItemDataRole.BackgroundRole:
-            if column.marked is not None and column.marked[index.row()]:
-                return MARKED
-            if self.highlighted(index.row(), index.column()):
-                return HIGHLIGHT
+        # The tooltip: the cell's note, else a float in full or a long text whole on hover.
+        if spec.notes and spec.notes[row]:
+            return spec.notes[row]
+        if isinstance(value, float):
+            return repr(value)
+        if isinstance(value, str) and len(value) > 24:
+            return value  # longer than most columns are wide
         return None
 
     def sort_ranks(self, column: int) -> np.ndarray:
@@ -116,12 +132,6 @@ class ColumnTableModel(QAbstractTableModel):
         if column not in self._ranks:
             self._ranks[column] = _ranks(self._columns[column])
         return self._ranks[column]
-
-    def cell_texts(self, column: int) -> list[str]:
-        """Each row's text as shown (DisplayRole), made once per content for the filter."""
-        if column not in self._texts:
-            self._texts[column] = column_texts(self._columns[column])
-        return self._texts[column]
 
     def highlighted(self, row: int, column: int) -> bool:
         """Rows (a 1-D mask) or single cells (a rows × columns mask) that differ."""

@@ -2,12 +2,35 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+import numpy as np
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QHeaderView, QLineEdit, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from views.column_model import ColumnTableModel, copy_value
 from views.row_proxy import RowProxyModel
+
+EXPORT_KINDS = {  # a column's kind: the workbook's number format (models.exports.xlsx)
+    "money": "gbp",
+    "mwh": "mwh",
+    "price": "price",
+    "ratio": "tlm",
+    "int": "int",
+    "id": "int",
+    "mw": "mwh",
+    "value": "mwh",
+    "text": "text",
+    "bool": "text",
+}
+TYPING_PAUSE_MS = 150  # a typed filter applies once the keys pause this long (or on Enter)
 
 
 def take_copy_key(event, copy_requested) -> bool:
@@ -32,7 +55,10 @@ class CopyingTableView(QTableView):
 
 
 class DataTable(QWidget):
-    """Filter box above a table view; Ctrl+C copies the selection as tab-separated text."""
+    """Filter box above a table view; Ctrl+C copies the selection as tab-separated text.
+
+    Typed filter text applies when the keys pause (TYPING_PAUSE_MS) or on Enter, not at
+    every letter; text set by the program (setText, clear) applies at once."""
 
     row_selected = Signal(int)  # source-model row
 
@@ -44,7 +70,17 @@ class DataTable(QWidget):
         self.proxy = RowProxyModel(self)
         self.proxy.setSourceModel(self.model)
         self.filter = QLineEdit(placeholderText=placeholder, clearButtonEnabled=True)
-        self.filter.textChanged.connect(self.proxy.setFilterFixedString)
+        self._typing = QTimer(self, singleShot=True, interval=TYPING_PAUSE_MS)
+        self._typing.timeout.connect(self._apply_typed)
+        self._typed = False  # the text changing now was typed (textEdited comes first)
+        self.filter.textEdited.connect(self._edited)
+        self.filter.textChanged.connect(self._text_changed)
+        self.filter.returnPressed.connect(self._apply_typed)
+        self.filter.installEventFilter(self)  # its focus: a big table's texts start now
+        self.filtering = QLabel("filtering…")
+        self.filtering.setEnabled(False)  # greyed: a state, not a message
+        self.filtering.hide()
+        self.proxy.filter_pending.connect(self.filtering.setVisible)
         self.view = CopyingTableView()
         self.view.setModel(self.proxy)
         self.view.setSortingEnabled(True)
@@ -67,8 +103,32 @@ class DataTable(QWidget):
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.filter)
+        line = QHBoxLayout()
+        line.setContentsMargins(0, 0, 0, 0)
+        line.addWidget(self.filter, 1)
+        line.addWidget(self.filtering)
+        layout.addLayout(line)
         layout.addWidget(self.view)
+
+    def _edited(self, _text: str) -> None:
+        self._typed = True
+
+    def _text_changed(self, text: str) -> None:
+        if self._typed:
+            self._typed = False
+            self._typing.start()  # restarted by each key
+            return
+        self._typing.stop()
+        self.proxy.setFilterFixedString(text)
+
+    def _apply_typed(self) -> None:
+        self._typing.stop()
+        self.proxy.filter_typed(self.filter.text())
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.filter and event.type() == QEvent.Type.FocusIn:
+            self.proxy.prepare_filter()
+        return super().eventFilter(watched, event)
 
     def set_columns(self, columns, highlight=None, widths: dict[str, int] | None = None) -> None:
         first = self.model.columnCount() == 0
@@ -94,29 +154,22 @@ class DataTable(QWidget):
 
     def export_xlsx(self, path) -> None:
         """The table as shown (filtered and sorted) to a one-sheet workbook, numbers as numbers."""
+        self.export_writer()(path)
+
+    def export_writer(self):
+        """`write(path)`: export_xlsx of the table as shown now, touching no Qt object, so that
+        a worker can write the workbook (on the GUI thread it held the window a second per
+        10,000 rows); the rows are taken now, a later sort or filter does not change them."""
         from models.exports.xlsx import Col, write_table
 
-        kinds = {
-            "money": "gbp",
-            "mwh": "mwh",
-            "price": "price",
-            "ratio": "tlm",
-            "int": "int",
-            "id": "int",
-            "mw": "mwh",
-            "value": "mwh",
-            "text": "text",
-            "bool": "text",
-        }
-        columns = self.model.columns
-        rows = (
-            [
-                self.model.raw(self.proxy.mapToSource(self.proxy.index(r, 0)).row(), c)
-                for c in range(len(columns))
-            ]
-            for r in range(self.proxy.rowCount())
-        )
-        write_table(path, "Table", [Col(c.title, kinds.get(c.kind, "text")) for c in columns], rows)
+        columns, rows = self.model.columns, self.proxy.source_rows()
+        sheet = [Col(c.title, EXPORT_KINDS.get(c.kind, "text")) for c in columns]
+
+        def write(path) -> None:
+            cells = [_picked(c.values, rows) for c in columns]
+            write_table(path, "Table", sheet, zip(*cells, strict=True))
+
+        return write
 
     def copy_selection(self) -> None:
         """The selected cells as tab-separated text under their column titles, numbers as a
@@ -136,3 +189,10 @@ class DataTable(QWidget):
         header = "\t".join(columns[c].title for c in sorted({i.column() for i in indexes}))
         text = "\n".join([header, *("\t".join(cells) for cells in rows.values())])
         QGuiApplication.clipboard().setText(text)
+
+
+def _picked(values, rows: np.ndarray) -> list:
+    """values[rows] as Python values (numpy's scalars made plain, as ColumnTableModel.raw)."""
+    if isinstance(values, np.ndarray):
+        return values[rows].tolist()
+    return [v.item() if isinstance(v, np.generic) else v for v in map(values.__getitem__, rows)]

@@ -1,14 +1,20 @@
-"""Copying from a table (Ctrl+C) gives numbers a spreadsheet can add, under a header row."""
+"""Copying from a table (Ctrl+C) gives numbers a spreadsheet can add, under a header row; the
+filter applies typed text when the keys pause, and a big table makes its texts early; the
+export writes the rows shown, in a thread."""
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
+from openpyxl import load_workbook
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
 
+from views import row_proxy
 from views.column_model import Column
-from views.data_table import DataTable
+from views.data_table import TYPING_PAUSE_MS, DataTable
 
 
 def _table(qtbot) -> DataTable:
@@ -49,3 +55,64 @@ def test_ctrl_c_copies_the_selection_as_numbers_under_a_header(qtbot):
     assert [r.split("\t")[1] for r in rows] == ["-1234567.89", "1535.74"]
     # The numbers add up as a spreadsheet would add them.
     assert sum(float(r.split("\t")[1]) for r in rows) == -1234567.89 + 1535.74
+
+
+def test_typed_filter_text_applies_when_the_keys_pause_and_set_text_at_once(qtbot):
+    table = _table(qtbot)
+    table.show()
+    qtbot.waitExposed(table)
+    relayouts = []
+    table.proxy.layoutChanged.connect(lambda: relayouts.append(table.proxy.rowCount()))
+    QTest.keyClicks(table.filter, "sup")
+    assert table.proxy.rowCount() == 2 and not relayouts  # nothing at each letter
+    qtbot.waitUntil(lambda: relayouts == [1], timeout=2000)  # once, after the pause
+    qtbot.wait(TYPING_PAUSE_MS + 50)
+    assert relayouts == [1] and table.proxy.index(0, 0).data() == "SUP B"
+    QTest.keyClick(table.filter, Qt.Key.Key_Backspace)
+    QTest.keyClick(table.filter, Qt.Key.Key_Return)  # Enter: at once
+    assert relayouts == [1, 1] and table.filter.text() == "su"
+    table.filter.setText("gen")  # set by the program: at once
+    assert relayouts == [1, 1, 1] and table.proxy.index(0, 0).data() == "GEN\tA"
+    qtbot.wait(TYPING_PAUSE_MS + 50)
+    assert len(relayouts) == 3  # and no pending pause applies an older text later
+
+
+def test_the_filter_box_taking_the_focus_starts_a_big_tables_texts(qtbot, monkeypatch):
+    monkeypatch.setattr(row_proxy, "BACKGROUND_ROWS", 1)  # two rows are "big" here
+    table = _table(qtbot)
+    table.show()
+    qtbot.waitExposed(table)
+    table.activateWindow()
+    table.filter.setFocus()
+    qtbot.waitUntil(lambda: table.proxy._texts is not None, timeout=5000)
+    QTest.keyClicks(table.filter, "gen")
+    QTest.keyClick(table.filter, Qt.Key.Key_Return)
+    assert not table.proxy.pending and table.proxy.rowCount() == 1  # no wait for texts
+    assert table.filtering.isHidden()
+
+
+def test_a_big_table_says_it_is_filtering_while_its_texts_are_made(qtbot, monkeypatch):
+    monkeypatch.setattr(row_proxy, "BACKGROUND_ROWS", 1)
+    table = _table(qtbot)
+    table.show()
+    QTest.keyClicks(table.filter, "gen")
+    QTest.keyClick(table.filter, Qt.Key.Key_Return)
+    assert table.proxy.pending and table.filtering.isVisible()
+    qtbot.waitUntil(lambda: not table.proxy.pending, timeout=5000)
+    assert table.filtering.isHidden() and table.proxy.rowCount() == 1
+
+
+def test_the_export_writes_the_rows_shown_when_asked_numbers_as_numbers(qtbot, tmp_path):
+    table = _table(qtbot)
+    table.view.sortByColumn(3, Qt.SortOrder.AscendingOrder)  # n: 3, then 1200
+    write = table.export_writer()
+    table.filter.setText("gen")  # later: not in the workbook
+    path = tmp_path / "table.xlsx"
+    worker = threading.Thread(target=write, args=(path,))  # as the export job writes it
+    worker.start()
+    worker.join()
+    sheet = load_workbook(path).active
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert rows[0] == ["party", "CBM £", "volume", "n", "SO", "£/MWh"]
+    assert [r[0] for r in rows[1:]] == ["SUP B", "GEN\tA"]
+    assert rows[1][1] == -1234567.891 and rows[1][3] == 3 and rows[2][5] == 9999.0

@@ -130,6 +130,10 @@ class ExportController(QObject):
             self.feedback.status("Click in a table first.")
             return
         path = path or self._save_path("table.xlsx")
-        if path:
-            table.export_xlsx(path)
-            self.feedback.status(f"Wrote {path}")
+        write = table.export_writer()  # the rows as shown now; written in the worker
+
+        def build(_db, p):
+            write(p)
+            return p
+
+        self.export(build, path)
