@@ -75,6 +75,9 @@ class ScenarioPanel(QWidget):
                 Column("old", [r.old_value or "" for r in records]),
                 Column("new", [r.new_value or "" for r in records]),
                 Column("why", [r.reason for r in records]),
+                # Who wrote it beyond the name given (issue 21): '' before schema 0013.
+                Column("OS user", [r.os_user for r in records]),
+                Column("database user", [r.db_user for r in records]),
             ],
             widths={"when (UTC)": 130, "who": 70, "action": 60, "what": 220},
         )

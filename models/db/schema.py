@@ -746,7 +746,13 @@ class ScenarioOverride:
 
 @table
 class ScenarioAudit:
-    """The audit trail of a scenario: every edit, undo, redo and settle, who, when and why."""
+    """The audit trail of a scenario: every edit, undo, redo and settle, who, when and why.
+
+    author: the name the analyst gave (the OS user by default); db_user: the database user
+    the change was written as (a server's login; '' on SQLite), os_user: the OS user of the
+    process that wrote it ('' in entries written before schema 0013). seq orders the entries
+    and is the scenario's version for optimistic locking (models.runs.scenarios.store).
+    """
 
     __tablename__ = "scenario_audit"
     run_id = _run_fk()
@@ -759,6 +765,8 @@ class ScenarioAudit:
     author = Column(String(100), default="", nullable=False)
     at = Column(DateTime(timezone=False), nullable=False)  # UTC
     reason = Column(Text, default="", nullable=False)
+    db_user = Column(String(200), default="", server_default="", nullable=False)
+    os_user = Column(String(100), default="", server_default="", nullable=False)
 
 
 @table

@@ -57,11 +57,15 @@ def test_the_audit_trail_is_a_table_row_per_record(qtbot):
             AuditRecord(1, "edit", 1, "Remove acceptance: bm_unit T_GEN-1, number 2", '{"k": 2}',
                         None, "analyst", at, "instructed after the gate"),
             AuditRecord(2, "undo", 1, "Remove acceptance: bm_unit T_GEN-1, number 2", None, None,
-                        "analyst", at, ""),
+                        "analyst", at, "", "analyst@10.0.0.7", "jsmith"),
         ]
     )  # fmt: skip
     model = panel.audit.proxy
-    assert model.rowCount() == 2 and model.columnCount() == 7
+    assert model.rowCount() == 2 and model.columnCount() == 9
+    # Who wrote it: the OS and database users (none recorded before schema 0013).
+    assert [model.index(r, c).data() for r in (0, 1) for c in (7, 8)] == [
+        "", "", "jsmith", "analyst@10.0.0.7"
+    ]  # fmt: skip
     assert [model.index(0, c).data() for c in (0, 1, 2, 6)] == [
         "2026-12-02 04:44:21", "analyst", "edit", "instructed after the gate"
     ]  # fmt: skip

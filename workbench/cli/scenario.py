@@ -226,6 +226,8 @@ def _show(args) -> int:
                             "action": a.action,
                             "what": a.what,
                             "author": a.author,
+                            "os_user": a.os_user,
+                            "db_user": a.db_user,
                             "at": a.at.isoformat(),
                             "reason": a.reason,
                         }
@@ -246,7 +248,7 @@ def _show(args) -> int:
         )
     print("audit trail:")
     for a in trail:
-        print(f"  {a.at:%Y-%m-%d %H:%M:%S} {a.author} {a.action}: {a.what}")
+        print(f"  {a.at:%Y-%m-%d %H:%M:%S} {a.who()} {a.action}: {a.what}")
     return EXIT_OK
 
 

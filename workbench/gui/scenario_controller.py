@@ -4,6 +4,10 @@ Every scenario edit is a QUndoCommand on the scenario's QUndoStack (Ctrl+Z / Ctr
 the command writes the edit, undo or redo to the database (with the audit trail) at once,
 moves the selection's scenario revision on (so that a comparison of the old inputs goes out
 of date before the views reload) and has the run loaded again, in a worker.
+
+Each change is made on the revision shown (optimistic locking, models.runs.scenarios.store):
+if another analyst changed the scenario since, it is refused with who changed it and how, and
+the scenario is read again (its undo stack rebuilt from the database), never overwritten.
 """
 
 from __future__ import annotations
@@ -39,17 +43,23 @@ class ScenarioEditCommand(QUndoCommand):
         if self.skip_next_redo or self.silent:
             self.skip_next_redo = False
             return
+        expected = self.controller.shown_revision(self.scenario_id)
         self.controller.write(
             self.scenario_id,
-            lambda conn: store.redo(conn, self.scenario_id, author=self.controller.author),
+            lambda conn: store.redo(
+                conn, self.scenario_id, author=self.controller.author, expected_version=expected
+            ),
         )
 
     def undo(self) -> None:
         if self.silent:
             return
+        expected = self.controller.shown_revision(self.scenario_id)
         self.controller.write(
             self.scenario_id,
-            lambda conn: store.undo(conn, self.scenario_id, author=self.controller.author),
+            lambda conn: store.undo(
+                conn, self.scenario_id, author=self.controller.author, expected_version=expected
+            ),
         )
 
 
@@ -144,6 +154,11 @@ class ScenarioController(QObject):
 
     # -- writing --------------------------------------------------------------------------
 
+    def shown_revision(self, scenario: int) -> int | None:
+        """The revision of `scenario` the views show (None: not shown, any revision)."""
+        shown = self.selection.scenario
+        return shown.revision if shown is not None and shown.run == scenario else None
+
     def write(self, scenario: int, action) -> object | None:
         """Run `action(conn)`, a change of `scenario`, in one transaction and reload the run
         shown; errors become a message, not a crash."""
@@ -151,6 +166,13 @@ class ScenarioController(QObject):
             with self.db.engine.begin() as conn:
                 outcome = action(conn)
                 revision = _revision(conn, scenario)
+        except store.ScenarioConflictError as exc:
+            self.feedback.error("Someone else changed the scenario", str(exc))
+            self._forget_stack(scenario)  # rebuilt from the database as it is now
+            self.frames = None
+            if self.selection.run is not None:
+                self.reload(self.selection.run.run.id)
+            return None
         except WorkbenchInputError as exc:
             self.feedback.error("The edit was not made", str(exc))
             return None
@@ -161,12 +183,19 @@ class ScenarioController(QObject):
         self.reload(self.selection.run.run.id)
         return outcome
 
+    def _forget_stack(self, scenario: int) -> None:
+        stack = self.stacks.pop(scenario, None)
+        if stack is not None:
+            self.undo_group.removeStack(stack)
+            stack.deleteLater()  # it may be running the command that failed
+
     def edit(self, kind: str, target: dict, value, reason: str) -> None:
         """One recorded edit of the shown scenario (models.runs.scenarios.store.edit)."""
         scenario = self.scenario_id()
         if scenario is None:
             return
         frames = self.frames if self.frames_run == scenario else None
+        expected = self.shown_revision(scenario)
         record = self.write(
             scenario,
             lambda conn: store.edit(
@@ -178,6 +207,7 @@ class ScenarioController(QObject):
                 author=self.author,
                 reason=reason,
                 frames=frames,
+                expected_version=expected,
             ),
         )
         if record is not None:

@@ -3,7 +3,18 @@
 A scenario is a run of kind ``scenario`` pointing at its base run; it stores no inputs of its
 own, only overrides. Its inputs are read as the base run's frames with the active overrides
 applied in order, so the base run stays exactly as it was. Every edit, undo, redo and settle
-is written to the scenario's audit trail with who, when, the old and new value and why.
+is written to the scenario's audit trail with who (the author given, the database user and
+the OS user), when, the old and new value and why.
+
+Optimistic locking: a scenario's version is the seq of its latest audit entry that changed its
+inputs (`scenario_version`; a settle is not a change of inputs). Whoever read the scenario at
+a version passes it as `expected_version` to `edit`, `undo` or `redo`; if another process has
+changed the scenario since, the change is refused with `ScenarioConflictError` (who changed it,
+when and how) and nothing is written, never a silent overwrite. Each change first locks the
+scenario's run row (a row lock on PostgreSQL and MariaDB, the database's write lock on SQLite),
+so two writers of one scenario take turns and the second sees the first's entry; the audit
+trail's primary key (run_id, seq) refuses a second entry of one number should any write get
+past it. Different scenarios lock different rows and do not wait for each other on a server.
 """
 
 from __future__ import annotations
@@ -14,9 +25,11 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, func, select
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from models.core.errors import RunImmutableError, WorkbenchInputError
 from models.db.schema import ScenarioAudit, ScenarioOverride, SettlementRun
+from models.db.session_user import database_user, os_user
 from models.runs.run_frames import read_stored_frames
 from models.runs.run_store import run_row
 
@@ -28,6 +41,10 @@ if TYPE_CHECKING:
 RUN = SettlementRun.__table__
 OVERRIDE = ScenarioOverride.__table__
 AUDIT = ScenarioAudit.__table__
+
+
+class ScenarioConflictError(WorkbenchInputError):
+    """Another process changed the scenario since it was read: nothing was written."""
 
 
 def _now() -> datetime:
@@ -71,6 +88,17 @@ class AuditRecord:
     author: str
     at: datetime
     reason: str
+    db_user: str = ""
+    os_user: str = ""
+
+    def who(self) -> str:
+        """The author, and the OS and database users when they say more."""
+        extra = [
+            f"{label} {name}"
+            for label, name in (("OS user", self.os_user), ("database user", self.db_user))
+            if name and name != self.author
+        ]
+        return f"{self.author} ({', '.join(extra)})" if extra else self.author
 
 
 def _check_values(target, value, texts: dict[str, str], kind: str = "") -> None:
@@ -141,6 +169,89 @@ def require_scenario(conn: Connection, run_id: int) -> dict:
     return dict(run)
 
 
+def scenario_version(conn: Connection, run_id: int) -> int:
+    """The scenario's version: the seq of its latest audit entry that changed its inputs
+    (create, apply, undo, redo, discard; not settle). The same number as
+    disputes.comparison_key.edit_revision, which the GUI keeps for the scenario it shows."""
+    return int(
+        conn.execute(
+            select(func.coalesce(func.max(AUDIT.c.seq), 0)).where(
+                AUDIT.c.run_id == run_id, AUDIT.c.action != "settle"
+            )
+        ).scalar()
+    )
+
+
+def _lock(conn: Connection, run_id: int) -> None:
+    """Hold the scenario for this transaction: other writers of it wait until it ends. An
+    UPDATE that changes nothing: a row lock on a server, the write lock on SQLite (whose
+    reads are not locked), and no immutability trigger refuses a run's name (0009)."""
+    conn.execute(RUN.update().where(RUN.c.id == run_id).values(name=RUN.c.name))
+
+
+def _check_version(conn: Connection, run_id: int, expected: int | None) -> None:
+    if expected is None:
+        return
+    current = scenario_version(conn, run_id)
+    if current == expected:
+        return
+    latest = (
+        conn.execute(
+            select(AUDIT)
+            .where(AUDIT.c.run_id == run_id, AUDIT.c.action != "settle")
+            .order_by(AUDIT.c.seq.desc())
+            .limit(1)
+        )
+        .mappings()
+        .first()
+    )
+    name = run_row(conn, run_id)["name"]
+    by = AuditRecord(**{k: v for k, v in latest.items() if k != "run_id"}) if latest else None
+    change = (
+        f" (entry {by.seq}, {by.action}: {by.what}, by {by.who()} at {by.at:%Y-%m-%d %H:%M:%S} UTC)"
+        if by is not None
+        else ""
+    )
+    raise ScenarioConflictError(
+        f"scenario {run_id} ({name!r}) was changed by someone else since you read it at "
+        f"version {expected}; it is at version {current}{change}. Nothing was saved: reload "
+        "the scenario and make the change again"
+    )
+
+
+# A unique key, deadlock or serialization failure on writing an entry: another writer got
+# there first (PostgreSQL SQLSTATEs; MariaDB error numbers).
+_RACE_STATES = {"23505", "40001", "40P01"}
+_RACE_ERRORS = {1062, 1213, 1205}
+
+
+def _raced(exc: DBAPIError) -> bool:
+    original = exc.orig
+    if getattr(original, "sqlstate", None) in _RACE_STATES:
+        return True
+    args = getattr(original, "args", ())
+    if args and isinstance(args[0], int) and args[0] in _RACE_ERRORS:
+        return True
+    return isinstance(exc, IntegrityError) and "UNIQUE constraint failed" in str(original)
+
+
+def _changing(conn: Connection, run_id: int, expected: int | None, change):
+    """Lock the scenario, check it is still at `expected` (None: any version), make the
+    change; a write that lost a race with another writer is a conflict too."""
+    try:
+        _lock(conn, run_id)
+        require_scenario(conn, run_id)
+        _check_version(conn, run_id, expected)
+        return change()
+    except DBAPIError as exc:
+        if not _raced(exc):
+            raise
+        raise ScenarioConflictError(
+            f"scenario {run_id} was changed by someone else at the same moment; nothing was "
+            "saved: reload the scenario and make the change again"
+        ) from None
+
+
 def _audit(conn, run_id, action, override_seq, what, old, new, author, reason) -> None:
     seq = (
         conn.execute(
@@ -160,6 +271,8 @@ def _audit(conn, run_id, action, override_seq, what, old, new, author, reason) -
             author=author,
             at=_now(),
             reason=reason,
+            db_user=database_user(conn)[:200],
+            os_user=os_user()[:100],
         )
     )
 
@@ -216,13 +329,24 @@ def edit(
     author: str,
     reason: str = "",
     frames: EditableTables | None = None,
+    expected_version: int | None = None,
 ) -> OverrideRecord:
     """Record and apply one edit; `frames` (the scenario's current frames) is updated in place
-    when given, saving a reload. Undone edits are dropped from the redo history (audited)."""
+    when given, saving a reload. Undone edits are dropped from the redo history (audited).
+    `expected_version`: the version the edit was made on (ScenarioConflictError if the
+    scenario has changed since; the frames given must be that version's)."""
+    _check_values(target, new_value, {"author": author, "reason": reason}, kind)
+    return _changing(
+        conn,
+        run_id,
+        expected_version,
+        lambda: _edit(conn, run_id, kind, target, new_value, author, reason, frames),
+    )
+
+
+def _edit(conn, run_id, kind, target, new_value, author, reason, frames) -> OverrideRecord:
     from models.runs.scenarios.overrides import apply_override, read_value
 
-    _check_values(target, new_value, {"author": author, "reason": reason}, kind)
-    require_scenario(conn, run_id)
     if frames is None:
         frames = scenario_frames(conn, run_id)
     old_value = read_value(frames, kind, target)
@@ -244,7 +368,12 @@ def edit(
             author,
             "",
         )
-    conn.execute(OVERRIDE.delete().where(OVERRIDE.c.run_id == run_id, ~OVERRIDE.c.active))
+    if dropped:
+        # By key, not by `NOT active`: on MariaDB a range delete locks the gap after the
+        # scenario's rows, and another scenario's first edit would wait for this transaction.
+        conn.execute(
+            OVERRIDE.delete().where(OVERRIDE.c.run_id == run_id, OVERRIDE.c.seq.in_(dropped))
+        )
     seq = (
         conn.execute(
             select(func.coalesce(func.max(OVERRIDE.c.seq), 0)).where(OVERRIDE.c.run_id == run_id)
@@ -297,22 +426,40 @@ def _switch(conn: Connection, run_id: int, record: OverrideRecord, action: str, 
     return record
 
 
-def undo(conn: Connection, run_id: int, *, author: str) -> OverrideRecord | None:
-    """Deactivate the latest active edit (kept for redo); None if there is nothing to undo."""
-    require_scenario(conn, run_id)
-    active = overrides(conn, run_id)
-    return _switch(conn, run_id, active[-1], "undo", author) if active else None
+def undo(
+    conn: Connection, run_id: int, *, author: str, expected_version: int | None = None
+) -> OverrideRecord | None:
+    """Deactivate the latest active edit (kept for redo); None if there is nothing to undo.
+    `expected_version` as for `edit`."""
+
+    def change():
+        active = overrides(conn, run_id)
+        return _switch(conn, run_id, active[-1], "undo", author) if active else None
+
+    return _changing(conn, run_id, expected_version, change)
 
 
-def redo(conn: Connection, run_id: int, *, author: str) -> OverrideRecord | None:
-    """Reactivate the earliest undone edit; None if there is nothing to redo."""
-    require_scenario(conn, run_id)
-    undone = [r for r in overrides(conn, run_id, active_only=False) if not r.active]
-    return _switch(conn, run_id, undone[0], "redo", author) if undone else None
+def redo(
+    conn: Connection, run_id: int, *, author: str, expected_version: int | None = None
+) -> OverrideRecord | None:
+    """Reactivate the earliest undone edit; None if there is nothing to redo.
+    `expected_version` as for `edit`."""
+
+    def change():
+        undone = [r for r in overrides(conn, run_id, active_only=False) if not r.active]
+        return _switch(conn, run_id, undone[0], "redo", author) if undone else None
+
+    return _changing(conn, run_id, expected_version, change)
 
 
 def record_settle(conn: Connection, run_id: int, *, author: str, summary: str) -> None:
-    _audit(conn, run_id, "settle", None, summary, None, None, author, "")
+    """Audit a settle of the scenario (any version: a settle changes no input)."""
+    _changing(
+        conn,
+        run_id,
+        None,
+        lambda: _audit(conn, run_id, "settle", None, summary, None, None, author, ""),
+    )
 
 
 def list_scenarios(conn: Connection, base_run_id: int | None = None) -> list[dict]:

@@ -98,3 +98,19 @@ def test_an_edit_whose_value_is_not_a_number_is_one_line_not_an_internal_error(
                        "--reason", "r")  # fmt: skip
     assert code == 2
     assert one_line(err) == f"settlement-workbench: error: {message}"
+
+
+def test_show_names_the_os_user_of_each_audit_entry(db, capsys):
+    import getpass
+    import json
+
+    create = ["scenario", "create", "--db", db, "--date", "2024-06-12", "--run", "SF"]
+    assert run(capsys, *create, "--name", "x", "--author", "analyst")[0] == 0
+    code, out, err = run(capsys, "scenario", "show", "--db", db, "--scenario", "2", "--json")
+    assert code == 0, err
+    ((entry),) = json.loads(out)["audit"]
+    assert (entry["author"], entry["os_user"], entry["db_user"]) == (
+        "analyst", getpass.getuser(), ""  # SQLite has no database users
+    )  # fmt: skip
+    code, out, _ = run(capsys, "scenario", "show", "--db", db, "--scenario", "2")
+    assert f" analyst (OS user {getpass.getuser()}) create: scenario 'x' on run 1" in out

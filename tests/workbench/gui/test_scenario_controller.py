@@ -82,3 +82,35 @@ def test_a_settlement_run_is_never_edited_and_a_unit_is_asked_for(controller, se
     controller.edit_tlf()  # no BM unit chosen: the BM units view is asked to choose one
     assert controller.chosen == [True]
     assert told.status == ["Choose a BM unit in the BM units view first."]
+
+
+def test_an_edit_on_a_scenario_someone_else_changed_is_refused_and_read_again(
+    controller, selection, told, qtbot
+):
+    controller.create_scenario("s")
+    show(selection, 2)
+    controller.edit("tlf", {"bm_unit": "T_GEN-1"}, {"tlf": 0.01}, "mine")
+    assert selection.scenario == ScenarioShown(2, 2)
+    with selection.database.engine.begin() as conn:  # another analyst, on their own workbench
+        store.edit(conn, 2, "mip", {"period": 27}, {"price": 90.0}, author="bob")
+    old_stack = controller.stacks[2]
+    controller.edit("tlf", {"bm_unit": "T_GEN-1"}, {"tlf": 0.02}, "mine again")
+    ((title, message),) = told.errors
+    assert title == "Someone else changed the scenario"
+    assert "read it at version 2; it is at version 3 (entry 3, apply: " in message
+    assert "by bob" in message and "Nothing was saved" in message
+    with selection.database.engine.connect() as conn:
+        assert [r.author for r in store.overrides(conn, 2)] == [controller.author, "bob"]
+    assert controller.reloads[-1] == 2 and 2 not in controller.stacks  # read again
+    qtbot.waitUntil(lambda: not _alive(old_stack))
+    show(selection, 2)  # the reload: the views and the undo stack as the database has them
+    assert selection.scenario == ScenarioShown(2, 3)
+    assert controller.stacks[2].count() == 2
+    controller.edit("tlf", {"bm_unit": "T_GEN-1"}, {"tlf": 0.02}, "on what I see now")
+    assert len(told.errors) == 1 and selection.scenario == ScenarioShown(2, 4)
+
+
+def _alive(stack) -> bool:
+    from shiboken6 import isValid
+
+    return isValid(stack)
