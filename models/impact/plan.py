@@ -81,14 +81,14 @@ def impact_plan(
         if date_from <= r.settlement_date <= date_to:
             by_date.setdefault(r.settlement_date, {})[r.run_type] = r
     if not by_date:
-        types = "/".join(sorted(wanted, key=lambda t: RunType(t).rank)) if wanted else "any"
+        types = "/".join(sorted(wanted, key=lambda t: RunType(t).rank)) + " " if wanted else ""
         held = sorted({r.settlement_date for r in runs})
         where = f"{held[0].isoformat()} to {held[-1].isoformat()}" if held else "none"
         raise WorkbenchInputError(
-            f"no {types} run from {date_from.isoformat()} to {date_to.isoformat()}; "
+            f"no {types}run from {date_from.isoformat()} to {date_to.isoformat()}; "
             f"the database has such runs from {where}"
             if held
-            else f"no {types} run from {date_from.isoformat()} to {date_to.isoformat()}; "
+            else f"no {types}run from {date_from.isoformat()} to {date_to.isoformat()}; "
             "the database has no such run"
         )
     tasks = []

@@ -112,6 +112,9 @@ class MainWindow(QMainWindow):
         from workbench.gui.reconciliation import Reconciliation
 
         self.reconciliation = Reconciliation(self)  # its tab and Run › Reconcile with S0142…
+        from workbench.gui.impact_controller import ImpactRoom
+
+        self.impact = ImpactRoom(self)  # Tools › Modification impact… and its tab
         self._connect()
         self.resizeDocks(
             [self.runs_dock, self.inspector_dock], [230, 430], Qt.Orientation.Horizontal

@@ -39,7 +39,7 @@ def test_run_types_and_a_part_of_the_range(conn):
     [
         (LAST, FIRST, (), "--to 2024-06-12 is before --from 2024-06-14"),
         (date(2024, 7, 1), date(2024, 7, 2), (),
-         "no any run from 2024-07-01 to 2024-07-02; the database has such runs from "
+         "no run from 2024-07-01 to 2024-07-02; the database has such runs from "
          "2024-06-12 to 2024-06-14"),
         (FIRST, LAST, (RunType.RF,), "no RF run from 2024-06-12 to 2024-06-14; the database "
          "has no such run"),

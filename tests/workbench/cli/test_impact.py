@@ -168,7 +168,7 @@ def test_bad_input_is_one_line_and_exit_2(capsys, demo, argv, message):
 def test_a_range_without_runs_and_a_reversed_range_are_one_line(capsys, demo):
     code, _, err = run(capsys, "impact", "--db", demo, "--from", "2024-07-01", "--to",
                        "2024-07-02", "--variant", "par-50")  # fmt: skip
-    assert code == 2 and "no any run from 2024-07-01 to 2024-07-02" in one_line(err)
+    assert code == 2 and "no run from 2024-07-01 to 2024-07-02" in one_line(err)
     code, _, err = run(capsys, "impact", "--db", demo, "--from", "2024-06-14", "--to",
                        "2024-06-12", "--variant", "par-50")  # fmt: skip
     assert code == 2 and "--to 2024-06-12 is before --from 2024-06-14" in one_line(err)
