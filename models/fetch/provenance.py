@@ -185,5 +185,6 @@ def record_provenance(
         more = f" and {len(carried):,} carried forward with its records" if carried else ""
         summary.notes.append(
             f"{day.isoformat()}: run {part.run_id} records the {len(rows):,} Insights "
-            f"response(s) its records came from{more} (`show --provenance` lists them)"
+            f"response(s) its records came from{more} (settlement-workbench show --provenance "
+            "lists them)"
         )

@@ -84,9 +84,15 @@ def test_fetch_shows_progress_then_the_import_report(qtbot, window, server, tmp_
     report = window.import_dialog
     assert report.isVisible()
     assert "2022-01-01: run 1 2022-01-01 SF" in report.text
+    # The report says the run records the answers its records came from (provenance).
+    assert (
+        "2022-01-01: run 1 records the 60 Insights response(s) its records came from "
+        "(settlement-workbench show --provenance lists them)"
+    ) in report.text
     save_screens(report, tmp_path, "fetch_report")
     with SettlementDatabase.open(path) as db, db.engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM settlement_run")).scalar() == 1
+        assert conn.execute(text("SELECT count(*) FROM fetched_response")).scalar() == 60
     assert load_fetch_options(window.settings, date(2030, 1, 1)).datasets == ("PN", "BOALF")
 
 

@@ -110,7 +110,7 @@ def test_every_stored_bid_offer_record_is_in_the_response_its_period_names(serve
         assert response.fetched_at.isoformat() + "+00:00" == line["fetched_at"]
     assert (
         f"2022-01-01: run {run.id} records the 61 Insights response(s) its records came from "
-        "(`show --provenance` lists them)"
+        "(settlement-workbench show --provenance lists them)"
     ) in result.summary.notes
 
 

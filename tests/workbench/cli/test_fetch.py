@@ -156,7 +156,7 @@ def test_show_provenance_lists_the_responses_of_the_fetched_run(server, tmp_path
     out = capsys.readouterr().out
     assert (
         "Note: 2022-01-01: run 1 records the 60 Insights response(s) its records came from "
-        "(`show --provenance` lists them)\n"
+        "(settlement-workbench show --provenance lists them)\n"
     ) in out
     db = str(tmp_path / "db.sqlite")
     show = ["show", "--db", db, "--date", "2022-01-01", "--run", "SF", "--provenance"]
