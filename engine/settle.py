@@ -316,13 +316,56 @@ def settle_day(inputs: SettlementInputs, variant: Variant | None = None) -> Sett
     """
     if variant is not None:
         inputs = variant.apply(inputs)
-    price_rules = variant.stage_rules() if variant is not None else PriceRules()
     validate_settlement_inputs(inputs)
+    bm = run_bm_stage(inputs.bm, inputs.parameters.cadl_minutes, validate=False)
+    return _settle_after_bm_stage(inputs, bm, variant)
+
+
+def settle_day_and_variant(
+    inputs: SettlementInputs, variant: Variant
+) -> tuple[SettlementResult, SettlementResult]:
+    """Settle a date with the rulebook's rules and with a variant, sharing what both share.
+
+    The BM stage (R-PROF, R-VOL, R-CBM: over half a day's settling) reads one parameter, CADL
+    (R-VOL-CADL); a variant that leaves it as it is gets the base's BM stage, not a second
+    one, and the inputs are validated once (a variant changes parameters only). Each result
+    is what settle_day gives for the same arguments.
+
+    Parameters
+    ----------
+    inputs : SettlementInputs
+        The inputs of one settlement date (MWh export positive, £/MWh, epoch seconds).
+    variant : Variant
+        The rule variant (engine.variants).
+
+    Returns
+    -------
+    tuple of SettlementResult
+        (the rulebook's settlement, the variant's settlement).
+
+    Raises
+    ------
+    EngineInputError
+        As settle_day.
+    """
+    validate_settlement_inputs(inputs)
+    bm = run_bm_stage(inputs.bm, inputs.parameters.cadl_minutes, validate=False)
+    base = _settle_after_bm_stage(inputs, bm, None)
+    varied_inputs = variant.apply(inputs)
+    if varied_inputs.parameters.cadl_minutes != inputs.parameters.cadl_minutes:
+        bm = run_bm_stage(varied_inputs.bm, varied_inputs.parameters.cadl_minutes, validate=False)
+    return base, _settle_after_bm_stage(varied_inputs, bm, variant)
+
+
+def _settle_after_bm_stage(
+    inputs: SettlementInputs, bm: BmStageResult, variant: Variant | None
+) -> SettlementResult:
+    """Every stage after the BM stage, then the checks (settle_day's body); `inputs` hold the
+    variant's parameters already. The BM stage's arrays are read, never written."""
+    price_rules = variant.stage_rules() if variant is not None else PriceRules()
     bm_inputs = inputs.bm
     settled = np.zeros(bm_inputs.periods, dtype=bool)
     settled[np.asarray(inputs.periods, dtype=np.int64) - 1] = True
-
-    bm = run_bm_stage(bm_inputs, inputs.parameters.cadl_minutes, validate=False)
     metered_available, metered, losses, tlm, stack_tlm = _metered_volumes_and_losses(inputs)
     items, prices, stack = _imbalance_price_stage(inputs, bm, stack_tlm, price_rules)
     price = prices.ssp

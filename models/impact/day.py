@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 from sqlalchemy.engine import make_url
 
-from engine.settle import SettlementResult, settle_day
+from engine.settle import SettlementResult, settle_day_and_variant
 from engine.variants import Variant
 from models.db import verified_files
 from models.db.database import SettlementDatabase
@@ -229,8 +229,6 @@ def date_impact(
             if run.settlement_date != settlement_date:
                 raise ValueError(f"run {run_id} is of {run.settlement_date}, not {settlement_date}")
             inputs = load_settlement_inputs(conn, run_id)
-            base = settle_day(inputs)
-            impacts.append(
-                run_impact(run_id, run.label, run.run_type, base, settle_day(inputs, variant))
-            )
+            base, varied = settle_day_and_variant(inputs, variant)  # one BM stage for both
+            impacts.append(run_impact(run_id, run.label, run.run_type, base, varied))
     return impacts

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
-from engine.settle import acceptances_in_periods, settle_day
+from engine.settle import acceptances_in_periods, settle_day, settle_day_and_variant
+from engine.variants import VARIANTS, parameter_variant
 from models.casefiles.results_json import result_document
 from models.runs.inputs import case_settlement_inputs
 from tests.engine.case_builder import accept, case, flat, metered, pair, unit
@@ -477,3 +480,89 @@ def test_non_delivery_without_a_price_has_no_charge_not_a_zero_one():
     assert short["cnd"] is None
     assert pick(doc["bm_units"], bm_unit="2__S-1")["cnd"] == 0.0
     assert pick(doc["parties"], party="GEN")["cnd"] is None
+
+
+def _same(a, b, where="result") -> None:
+    """Every array, number and text of two settlement results equal (NaN equal to NaN)."""
+    if isinstance(a, np.ndarray):
+        assert isinstance(b, np.ndarray) and a.shape == b.shape, where
+        if a.dtype.kind in "fc":
+            assert np.array_equal(a, b, equal_nan=True), where
+        else:
+            assert np.array_equal(a, b), where
+    elif dataclasses.is_dataclass(a) and not isinstance(a, type):
+        assert type(a) is type(b), where
+        for f in dataclasses.fields(a):
+            _same(getattr(a, f.name), getattr(b, f.name), f"{where}.{f.name}")
+    elif isinstance(a, (list, tuple)):
+        assert len(a) == len(b), where
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            _same(x, y, f"{where}[{i}]")
+    elif isinstance(a, dict):
+        assert a.keys() == b.keys(), where
+        for key in a:
+            _same(a[key], b[key], f"{where}[{key!r}]")
+    elif isinstance(a, float) and np.isnan(a):
+        assert isinstance(b, float) and np.isnan(b), where
+    else:
+        assert a == b, where
+
+
+def _freeze(value) -> None:
+    """Make every array inside a stage result read-only."""
+    if isinstance(value, np.ndarray):
+        value.flags.writeable = False
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            _freeze(getattr(value, f.name))
+
+
+@pytest.fixture(scope="module")
+def demo_day(tmp_path_factory):
+    from models.db.database import SettlementDatabase
+    from models.demo.generator import DemoSpec, generate_demo
+    from models.runs.inputs import load_settlement_inputs
+    from models.runs.run_store import list_runs
+
+    path = tmp_path_factory.mktemp("demo") / "demo.sqlite"
+    generate_demo(path, DemoSpec(bmus=40, seed=11))
+    with SettlementDatabase.open(path) as db, db.engine.connect() as conn:
+        run = next(r for r in list_runs(conn) if r.run_type == "SF")
+        return load_settlement_inputs(conn, run.id)
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        VARIANTS["par-50"],
+        VARIANTS["no-arbitrage-tagging"],
+        parameter_variant({"cadl_minutes": 60.0}),  # changes the BM stage: it is run again
+        parameter_variant({"alpha": 0.3, "dmat": 5.0}),
+    ],
+    ids=lambda v: v.name,
+)
+def test_base_and_variant_together_are_each_what_settle_day_gives(demo_day, variant, monkeypatch):
+    # The BM stage's arrays are made read-only: a later stage writing into the shared BM
+    # stage would raise here, not change the other settlement silently.
+    import engine.settle as settle_module
+
+    real_stage = settle_module.run_bm_stage
+    stages = []
+
+    def frozen_stage(*args, **kwargs):
+        stage = real_stage(*args, **kwargs)
+        _freeze(stage)
+        stages.append(stage)
+        return stage
+
+    monkeypatch.setattr(settle_module, "run_bm_stage", frozen_stage)
+    base, varied = settle_day_and_variant(demo_day, variant)
+    changes_cadl = dict(variant.parameters).get("cadl_minutes") is not None
+    assert len(stages) == (2 if changes_cadl else 1)  # one BM stage for both unless CADL moves
+    assert (varied.bm is base.bm) is not changes_cadl
+    monkeypatch.setattr(settle_module, "run_bm_stage", real_stage)
+    _same(base, settle_day(demo_day))
+    _same(varied, settle_day(demo_day, variant))
+    assert varied.variant == variant.name and base.variant == ""
+    if changes_cadl:  # CADL = 60 min flags more of this day's acceptances (R-VOL-CADL)
+        assert not np.array_equal(varied.bm.volumes.cadl_flag, base.bm.volumes.cadl_flag)
