@@ -97,6 +97,8 @@ class PeriodAxis(pg.AxisItem):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.labels: dict[int, str] = {}
+        # Period numbers, never scaled: an empty chart's 0–1 range read "(x0.001)".
+        self.enableAutoSIPrefix(False)
         # Two lines of text from the first paint: pyqtgraph sizes an axis from the labels it
         # last drew, and drops text that does not fit (so the first paint had none).
         self.setStyle(autoExpandTextSpace=False)

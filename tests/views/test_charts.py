@@ -6,6 +6,7 @@ present."""
 from __future__ import annotations
 
 import numpy as np
+import pyqtgraph as pg
 from PySide6.QtCore import QPointF
 
 from tests.views.screens import save_screens
@@ -100,3 +101,16 @@ def test_unit_charts_click_hover_keys_and_pens(qtbot, window, demo_path, tmp_pat
 
     looks = {look(explorer.band_curve), *(look(c) for c in explorer.limit_curves.values())}
     assert len(looks) == 3
+
+
+def test_an_empty_period_axis_is_not_scaled(qtbot):
+    # pyqtgraph labels a sub-1 range "(x0.001)" (an empty chart); periods are never scaled.
+    from views.charts import PeriodAxis
+
+    plot = pg.PlotWidget(axisItems={"bottom": PeriodAxis(orientation="bottom")})
+    qtbot.addWidget(plot)
+    plot.setLabel("bottom", "settlement period")
+    plot.show()
+    plot.setXRange(0, 0.5, padding=0)  # a range under 1 is where pyqtgraph scales
+    label = plot.getPlotItem().getAxis("bottom").labelString()
+    assert "settlement period" in label and "x0.001" not in label

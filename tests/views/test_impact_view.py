@@ -64,8 +64,7 @@ def test_the_sf_runs_show_first_with_their_verdict(view):
     assert "min -10.00, max +5.00 £/MWh" in text and "price setter changed in 2." in text
     assert (
         "Totals Δ: CBM £+0.00, CND £+0.00, CAEI £+10.00, RCRC £+0.00 (the rulebook's signs: "
-        "CBM and RCRC paid to the parties, CND and CAEI paid by them)."
-        in text
+        "CBM and RCRC paid to the parties, CND and CAEI paid by them)." in text
     )
     assert "1 date(s) FAILED every attempt (not in these figures); 1 attempt(s) retried" in text
 

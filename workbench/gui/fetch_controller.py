@@ -57,8 +57,8 @@ def fetch_work(db, options, cache_root=None, sleep=None):
                 options.base_url,
                 client,
                 refresh=options.refresh,
-                # The status bar's progress is narrow: requests only (the CLI says more).
-                progress=lambda p: progress(0.7 * p.fraction(), f"{p.done}/{p.total} req"),
+                # As the CLI says it: requests, records, rate and ETA (the status line).
+                progress=lambda p: progress(0.7 * p.fraction(), p.text()),
                 cancelled=cancelled,
             )
         finally:

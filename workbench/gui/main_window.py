@@ -404,11 +404,14 @@ class MainWindow(QMainWindow):
         self.progress.setValue(0)
         self.progress.show()
         self.cancel_button.show()
-        self.status.setText(JOB_MESSAGES.get(name, "Working…"))
+        self._job_message = JOB_MESSAGES.get(name, "Working…")
+        self.status.setText(self._job_message)
 
     def _job_progress(self, fraction: float, message: str) -> None:
+        # The bar is narrow: the percentage in it, what the job says on the status line.
         self.progress.setValue(int(100 * fraction))
-        self.progress.setFormat(f"{message} %p%")
+        self.progress.setFormat("%p%")
+        self.status.setText(f"{getattr(self, '_job_message', 'Working…')} {message}")
 
     def _job_finished(self, _name: str) -> None:
         if not self.jobs.busy():
