@@ -24,7 +24,7 @@ demo: $(STAMP)
 ## tests start (PostgreSQL, MariaDB, RabbitMQ) from the distribution's packages when missing
 test: lint
 	tools/install-test-servers
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest --durations=30
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
