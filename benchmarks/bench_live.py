@@ -14,6 +14,12 @@ from `handle` to its commit (SQLite, so each one's fsync is in it), three ways:
 Reported: the median cost of messages 1-10, 96-105 and 291-300 and their ratios to the first
 (flat: about 1; the figure the issue asks for is message 1, 100 and 300), the rate over all
 300, and closing the day (day-sized, once).
+
+Then the indicative prices (models.live.indicative, settled by models.live.stream): the same
+300 messages through a listener's stream, back to back (the worst case: IRIS pushes a few a
+second), on the filled day, with and without settling the day as they arrive, in the same run:
+messages/s each way and their ratio, the settles made, their median cost, and the median and
+worst delay from a message's commit to the settle that priced it.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ from models.imports.loader import import_files
 from models.live.append import RegisterCache
 from models.live.handler import WRITTEN, Message, handle
 from models.live.live_run import close_day
+from models.live.stream import Stream
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "elexon"
 REGISTER = SHARED / "reference" / "bmu_register_insights_2026.csv"
@@ -93,6 +100,53 @@ def _report(label: str, costs: list[float]) -> None:
     print(f"{label}: {shown}; {len(costs)} in {total:.1f} s ({len(costs) / total:.1f}/s)")
 
 
+def _streamed(db: SettlementDatabase, messages: list[Message], settle: bool):
+    """(seconds for all, settles, their mean cost, delays commit → priced) through a stream,
+    after the day's PN and BOD (settled once first when settling)."""
+    stream = Stream(db, settle=settle, until_idle=0.0)
+    for name, path in FILES.items():
+        stream.take(Message(name, f"{name}-day", json.dumps(_records(path))))
+    stream.settle_pending(force=True)
+    committed: list[float] = []
+    delays: list[float] = []
+
+    def priced(day, changed) -> None:
+        now = time.perf_counter()
+        delays.extend(now - t for t in committed)
+        committed.clear()
+
+    stream.on_settled = priced
+    stream.on_outcome = lambda message, outcome: committed.append(time.perf_counter())
+    before = stream.settle_seconds, stream.settles
+    began = time.perf_counter()
+    for message in messages:
+        assert stream.take(message).status == WRITTEN
+    assert stream.done()  # idle: what is pending is settled
+    seconds = time.perf_counter() - began
+    settles = stream.settles - before[1]
+    cost = (stream.settle_seconds - before[0]) / settles if settles else 0.0
+    return seconds, settles, cost, delays
+
+
+def run_settle(root: Path, registered: Path, messages: list[Message]) -> None:
+    rates = {}
+    for settle in (False, True):
+        path = shutil.copy(registered, root / f"stream_{settle}.sqlite")
+        with SettlementDatabase.open(path) as db:
+            seconds, settles, cost, delays = _streamed(db, messages, settle)
+        rates[settle] = len(messages) / seconds
+        shown = f"stream, PN and BOD first, {'settling' if settle else 'no settle'}: "
+        shown += f"{len(messages)} in {seconds:.1f} s ({rates[settle]:.1f}/s)"
+        if settle:
+            shown += (
+                f"; {settles} settles, {cost * 1000:.0f} ms each on average; commit → "
+                f"priced: median {statistics.median(delays) * 1000:.0f} ms, "
+                f"worst {max(delays) * 1000:.0f} ms"
+            )
+        print(shown)
+    print(f"  messages/s settling ÷ not settling: {rates[True] / rates[False]:.2f}")
+
+
 def run() -> None:
     messages = _acceptances()
     with tempfile.TemporaryDirectory() as folder:
@@ -110,6 +164,7 @@ def run() -> None:
                     close_day(conn, DAY)
                 seconds = time.perf_counter() - began
                 print(f"  closing the day (caches, status loaded): {seconds:.2f} s")
+        run_settle(root, registered, messages)
         for filled in (False, True) if os.environ.get("BENCH_LIVE_BEFORE_FILLED") else (False,):
             path = shutil.copy(registered, root / f"before_{filled}.sqlite")
             with SettlementDatabase.open(path) as db:

@@ -3,8 +3,14 @@
 From an AMQP 1.0 queue (`--broker amqp://HOST:PORT --queue NAME`, IRIS's protocol) or from the
 folder Elexon's IRIS client writes (`--folder DIR`). Each message is one transaction appending
 to the live run (type II) of its settlement date, acknowledged only after it committed; a repeat
-writes nothing; a malformed one is dead-lettered and the stream goes on. One line per message;
-Ctrl+C (or --until-idle SECONDS without a message) stops cleanly, with a summary.
+writes nothing; a malformed one is dead-lettered and the stream goes on. One line per message
+(--quiet: none); Ctrl+C (or --until-idle SECONDS without a message) stops cleanly, with a summary.
+
+The live run of a message's day is settled as its data arrives (models.live.indicative; without
+metered volumes: volumes, stack and the indicative price), and a line tells each period whose
+indicative price, NIV or acceptances changed ("2022-01-01 P17 indicative SSP £90.16/MWh NIV
++7.2 MWh (1 acceptance; stack (R-PRC-MAIN))"), with Elexon's published price once it arrived.
+--no-settle leaves the live runs unsettled.
 
 A live run is closed (an ordinary immutable run from then on) when its day is complete: by the
 clock, --close-after HOURS after the day's last period ended (default 2; `never`: only by
@@ -99,6 +105,14 @@ def add_commands(commands) -> None:
         f"(default {DEFAULT_CLOSE_HOURS:g}; never: only --close-day closes it)",
     )
     listen.add_argument(
+        "--quiet", action="store_true", help="no line per message (prices and summary only)"
+    )
+    listen.add_argument(
+        "--no-settle",
+        action="store_true",
+        help="do not settle the live runs as data arrives (no indicative prices)",
+    )
+    listen.add_argument(
         "--until-idle",
         type=idle_arg,
         metavar="SECONDS",
@@ -126,9 +140,12 @@ def _listen(args) -> int:
         stream = Stream(
             db,
             until_idle=args.until_idle,
-            on_outcome=_print_outcome,
+            on_outcome=None if args.quiet else _print_outcome,
             close_after=close_after,
             on_close=lambda runs: _print_closed(db, runs),
+            settle=not args.no_settle,
+            on_settled=_print_settled,
+            on_settle_failed=_print_settle_failed,
         )
         failure: list[BaseException] = []
         worker = threading.Thread(target=_run_source, args=(args, stream, failure), daemon=True)
@@ -147,6 +164,11 @@ def _listen(args) -> int:
         if failure:
             raise failure[0]
     counts = stream.counts
+    if stream.settles:
+        print(
+            f"settled: {stream.settles:,} time{'' if stream.settles == 1 else 's'} "
+            f"({stream.settle_seconds:.1f} s), prices indicative (no metered volumes)"
+        )
     print(
         f"{'stopped' if interrupted else 'idle'}: {counts['written']:,} written, "
         f"{counts['repeated']:,} repeated (nothing written), "
@@ -198,4 +220,17 @@ def _print_outcome(message, outcome) -> None:
     detail = outcome.reason if outcome.reason else (runs or "nothing new")
     shown = message.message_id or "(no id)"
     print(f"{message.dataset or '?':8s} {shown}  {outcome.status}: {detail}")
+    sys.stdout.flush()
+
+
+def _print_settled(day, changed) -> None:
+    from models.live.indicative import period_line
+
+    for period in changed:
+        print(period_line(day.settlement_date, period))
+    sys.stdout.flush()
+
+
+def _print_settle_failed(run_id: int, reason: str) -> None:
+    print(f"not settled: run {run_id}: {reason}")
     sys.stdout.flush()

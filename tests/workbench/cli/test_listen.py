@@ -17,7 +17,7 @@ from models.db.database import SettlementDatabase
 from models.db.schema import LiveMessage, SettlementRun
 from tests.models.live.publisher import publish
 from tests.models.live.recorded import DAY_FILES, messages_of, recorded
-from tests.paths import REPO
+from tests.paths import ELEXON_DATA, REPO
 from tests.workbench.cli.running import one_line, run
 from workbench.cli.main import main
 
@@ -159,3 +159,44 @@ def test_ctrl_c_stops_cleanly_with_a_summary(db_path, tmp_path):
     assert listener.returncode == 0, err
     assert out.strip().splitlines()[-1] == summary("stopped", 1, 0, 0, 0)
     assert "Traceback" not in err
+
+
+def test_listen_prices_the_open_periods_as_the_data_arrives(capsys, db_path, tmp_path):
+    """The hand-checked small day (tests/models/live/small_day.py) from the IRIS folder: a line
+    per period whose indicative price changed, the last ones the day's figures; --quiet: no
+    line per message."""
+    from datetime import date
+
+    from models.imports.loader import import_files
+    from tests.models.live import small_day
+
+    with SettlementDatabase.open(db_path) as db:  # E_BETHW-1's TLF: the register in force
+        register = ELEXON_DATA / "reference" / "bmu_register_insights_2026.csv"
+        import_files(db, [register], effective_from=date(2019, 1, 1))
+    inbox = tmp_path / "iris"
+    for n, message in enumerate(small_day.messages()):
+        folder = inbox / message.dataset
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{message.dataset}_{n}.json"
+        path.write_text(message.body)
+        os.utime(path, ns=(n * 10**9, n * 10**9))  # taken in the order they were written
+    code, out, err = run(
+        capsys, "listen", "--db", str(db_path), "--folder", str(inbox), "--until-idle", "1",
+        "--close-after", "never", "--quiet",
+    )  # fmt: skip
+    assert code == 0, err
+    lines = out.strip().splitlines()
+    assert lines[-1] == summary("idle", 7, 0, 0, 0)
+    assert lines[-2].startswith("settled: ") and "indicative (no metered volumes)" in lines[-2]
+    assert not any(" written: " in line for line in lines)  # --quiet
+    last = {line.split()[1]: line for line in lines if line.startswith("2022-01-01 P")}
+    assert last == {
+        "P17": "2022-01-01 P17 indicative SSP £90.16/MWh NIV +7.2 MWh (1 acceptance; "
+        "stack (R-PRC-MAIN)); published SSP £86.50/MWh",
+        "P18": "2022-01-01 P18 indicative SSP £30.00/MWh NIV -3.3 MWh (1 acceptance; "
+        "stack (R-PRC-MAIN))",
+        "P19": "2022-01-01 P19 indicative SSP £55.00/MWh NIV +0.0 MWh (0 acceptances; "
+        "MIP (no acceptance, NIV 0: R-PRC-NIV, R-PRC-MIP))",
+        "P20": "2022-01-01 P20 indicative no price NIV +0.0 MWh (0 acceptances; no price: "
+        "MIP_j is needed and no market index data (MID) arrived (R-PRC-MIP))",
+    }
