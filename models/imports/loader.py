@@ -3,7 +3,8 @@
 For each settlement date the files touch, the import writes a new run (of the chosen run
 type) holding the imported records and, where the date already had a run of that type,
 everything of that run the import does not replace. A date for which nothing new arrived
-gets no new run, so importing the same files twice adds nothing.
+gets no new run, so importing the same files twice adds nothing, even at the same moment
+from two workbenches: the one that loses the race for the date's run number is made again.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from models.core import limits
 from models.core.errors import WorkbenchInputError
 from models.db.bulk import bulk_insert
 from models.db.database import SettlementDatabase
+from models.db.races import lost_a_race, made_again
 from models.db.schema import (
     Party,
     SettlementRun,
@@ -65,6 +67,7 @@ from models.runs.run_store import (
     create_run,
     finish_loading,
     get_run,
+    next_run_number,
     write_inputs,
 )
 from models.runs.run_warnings import DataWarning, read_run_warnings, write_run_warnings
@@ -80,6 +83,10 @@ RUN_KEYED = (
 )
 PUBLISHED = ("published_price", "published_stack")
 ID_RULE = "R-REG-ID"
+RACED_NOTE = (
+    "another import wrote to the database at the same moment: this import was made again "
+    "after it, on what it had written"
+)
 
 
 class ImportCancelled(WorkbenchInputError):
@@ -119,11 +126,20 @@ def import_files(
     or with `strict` on any warning too. `effective_from` dates register files that state no
     effective date of their own (R-REG-DATED). `before_commit` writes what belongs with the
     runs written (a fetch's provenance) in their transaction, once nothing was refused."""
-    with _collector_paused():
-        return _import_files(
+
+    def attempt(number: int) -> ImportSummary:
+        summary = _import_files(
             db, paths, run_type, only_date, effective_from, strict, progress, cancelled,
             before_commit,
         )  # fmt: skip
+        if number > 1:
+            summary.notes.append(RACED_NOTE)
+        return summary
+
+    # Another import committing a date's run (or a unit, a register snapshot) this one was
+    # writing too: made again, it sees that import's runs and follows the usual rules.
+    with _collector_paused():
+        return made_again(attempt, lost_a_race)
 
 
 def _import_files(
@@ -491,6 +507,10 @@ def _write_day(
 ) -> tuple[DatePart, list[DataWarning]]:
     records = collector.days[day]
     label = f"{day.isoformat()} {run_type.value}"
+    # The run number is read before the run it follows: should another import commit a run of
+    # the date in between, this one's insert meets its key and the import is made again
+    # (import_files), instead of writing a second run of what the other just wrote.
+    run_number = next_run_number(conn, day, run_type)
     previous = _PreviousRun.read(conn, _latest_run(conn, day, run_type))
     previous_id, old = previous.run_id, previous.tables
     fresh, filled = _published_conflicts(records, old, previous.label, report)
@@ -529,7 +549,7 @@ def _write_day(
     if report.rejected:
         return DatePart(day.isoformat(), None, label, previous_id), []
     run_id, counts = _store_run(
-        conn, day, run_type, previous, merged, dataset_columns, unit_rows, files
+        conn, day, run_type, previous, merged, dataset_columns, unit_rows, files, run_number
     )
     stored_warnings = write_run_warnings(conn, run_id, warnings)
     part = DatePart(day.isoformat(), run_id, label, previous_id, counts, warnings=stored_warnings)
@@ -585,6 +605,7 @@ def _store_run(
     dataset_columns: dict,
     unit_rows: list[dict],
     files: list[str],
+    run_number: int,
 ) -> tuple[int, dict[str, int]]:
     """Write the new run (reusing the previous run's BM dataset when its BM data is the
     same), its parties and units, inputs and published figures; (run id, rows per table)."""
@@ -593,7 +614,9 @@ def _store_run(
         dataset_id = previous.row["bm_dataset_id"]
     else:
         dataset_id = create_bm_dataset_from_columns(conn, day, dataset_columns, source=source[:500])
-    run_id = create_run(conn, day, run_type, bm_dataset_id=dataset_id, source=source[:500])
+    run_id = create_run(
+        conn, day, run_type, bm_dataset_id=dataset_id, source=source[:500], run_number=run_number
+    )
     parties = sorted({r["lead_party_id"] for r in unit_rows})
     if UNREGISTERED_PARTY in parties:
         ensure_unregistered_party(conn)

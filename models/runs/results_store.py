@@ -1,7 +1,8 @@
 """Settlement results in the database: settle a stored run, store and read its results.
 
 `settle_run` loads a run's inputs, settles them and replaces the run's engine results in one
-transaction: a failure leaves the previous results as they were. Published prices (origin
+transaction: a failure leaves the previous results as they were; a deadlock with another
+analyst's settle makes it again (models.db.races). Published prices (origin
 ``published``) are never touched. Every column of `result_frames` is stored, among them
 `system_period_result.unallocated_residual` and `check_result.status` (rulebook v2).
 """
@@ -22,6 +23,7 @@ from models.casefiles.results_json import (
 from models.core.errors import RunNotFoundError
 from models.db.bulk import bulk_insert_columns
 from models.db.database import SettlementDatabase
+from models.db.races import deadlocked, made_again, without_gap_locks
 from models.db.schema import RUN_RESULT_TABLES, Acceptance, SettlementRun
 from models.published.prices import price_comparison, read_published_prices
 from models.runs.inputs import load_settlement_inputs
@@ -49,11 +51,17 @@ def write_results(conn: Connection, run_id: int, result: SettlementResult) -> di
 def settle_run(
     db: SettlementDatabase, run_id: int, periods: tuple[int, ...] | None = None
 ) -> SettlementResult:
-    """Settle a stored run and store its results, all in one transaction."""
-    with db.engine.begin() as conn:
-        result = settle_day(load_settlement_inputs(conn, run_id, periods))
-        write_results(conn, run_id, result)
-    return result
+    """Settle a stored run and store its results, all in one transaction, which locks no gap of
+    a key range on MariaDB (two runs settled at once deadlocked there) and is made again should
+    the server pick it as a deadlock's victim all the same (models.db.races)."""
+
+    def settle(_attempt: int) -> SettlementResult:
+        with without_gap_locks(db.engine) as conn:
+            result = settle_day(load_settlement_inputs(conn, run_id, periods))
+            write_results(conn, run_id, result)
+        return result
+
+    return made_again(settle, deadlocked)
 
 
 def read_result_frames(conn: Connection, run_id: int) -> dict[str, ListTable]:
