@@ -47,6 +47,8 @@ class DayOverview(QWidget):
         self.charts.ci.layout.setRowStretchFactor(1, 2)
         self.price_plot.scene().sigMouseClicked.connect(self._clicked)  # one scene for both
         self._shown: tuple | None = None  # (result, published) the read-outs describe
+        self._open_period: tuple[int, str] | None = None  # a live day's open period, marked
+        self._open_marks: list = []
         self.crosshairs = [Crosshair(p, self._describe) for p in (self.price_plot, self.niv_plot)]
         self.parties = DataTable("Filter parties…")
         self.comparison = DataTable("Filter periods…")
@@ -110,6 +112,7 @@ class DayOverview(QWidget):
             crosshair.plot.addItem(crosshair.line, ignoreBounds=True)
             crosshair.plot.addItem(crosshair.label, ignoreBounds=True)
             crosshair.reset()
+        self._draw_open_period()
         self.price_plot.plot(
             periods,
             prices.ssp[period_index],
@@ -166,6 +169,31 @@ class DayOverview(QWidget):
             widths={"party": 110},
         )
         self._show_differences(differences, result)
+
+    def mark_open_period(self, period: int | None, text: str = "open") -> None:
+        """Mark a live day's open period on both charts (a dashed line, `text` above it); None
+        takes the mark off. It stays through the next show_result."""
+        self._open_period = None if period is None else (period, text)
+        self._draw_open_period()
+
+    def _draw_open_period(self) -> None:
+        for plot, mark in self._open_marks:
+            plot.removeItem(mark)
+        self._open_marks = []
+        if self._open_period is None:
+            return
+        period, text = self._open_period
+        pen = pg.mkPen(COLOURS["published"], width=1, style=pg.QtCore.Qt.PenStyle.DashLine)
+        for plot in (self.price_plot, self.niv_plot):
+            mark = pg.InfiniteLine(
+                pos=period,
+                angle=90,
+                pen=pen,
+                label=f"P{period} {text}" if plot is self.price_plot else None,
+                labelOpts={"position": 0.95, "color": COLOURS["published"]},
+            )
+            plot.addItem(mark, ignoreBounds=True)
+            self._open_marks.append((plot, mark))
 
     def show_completeness(self, completeness) -> None:
         """The run's completeness (models.runs.completeness.Completeness) as the banner; None

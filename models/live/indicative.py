@@ -23,8 +23,8 @@ has nothing to price and is not reported.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, datetime
 
 import numpy as np
 from sqlalchemy import Connection, select
@@ -32,6 +32,7 @@ from sqlalchemy import Connection, select
 from engine.imbalance_price import PRICE_UNAVAILABLE
 from engine.period_data import held_in, nothing_to_price, period_inputs_present
 from engine.settle import SettlementResult, acceptances_in_periods, settle_day
+from engine.settlement_calendar import settlement_periods
 from models.db.database import SettlementDatabase
 from models.published.prices import read_published_prices
 from models.runs.inputs import load_settlement_inputs
@@ -88,6 +89,16 @@ class IndicativeDay:
     settlement_date: date
     periods: dict[int, IndicativePeriod]
     result: SettlementResult
+    published: dict = field(default_factory=dict)  # period -> PublishedPrice
+
+    def open_period(self, now: datetime) -> int | None:
+        """The period to mark as open: the one in progress at `now` (naive UTC) when the day
+        is under way, else the last period holding data (a day replayed after it ended)."""
+        for period in settlement_periods(self.settlement_date):
+            start, end = period.start_utc.replace(tzinfo=None), period.end_utc.replace(tzinfo=None)
+            if start <= now < end:
+                return period.period
+        return max(self.periods) if self.periods else None
 
 
 def _rounded(value: float | None, digits: int = 2) -> float | None:
@@ -107,7 +118,8 @@ def settle_live_run(db: SettlementDatabase, run_id: int) -> IndicativeDay:
         write_results(conn, run_id, result)
         is_open, settlement_date = _run_state(conn, run_id)
         published = read_published_prices(conn, run_id)
-    return IndicativeDay(run_id, settlement_date, _periods(result, published, is_open), result)
+    periods = _periods(result, published, is_open)
+    return IndicativeDay(run_id, settlement_date, periods, result, published)
 
 
 def _run_state(conn: Connection, run_id: int) -> tuple[bool, date]:

@@ -6,7 +6,9 @@ record (AAA and ZZZ included) and carries the XOR of every record from AAA to th
 record, each cut into 4-byte big-endian groups (the last padded with NUL bytes), with the
 record's trailing `|` included and its line terminator excluded. The byte-order mark is not
 part of a record and is not in the checksum *(inferred: the real files with a BOM were not
-checksummed here)*.
+checksummed here)*; so that a real file is not refused over that inference, a file that starts
+with one is also accepted when its checksum is the one with the mark's bytes leading the AAA
+record (the record count is the same either way).
 
 `FlatFile` reads the body in chunks of whole lines and checks the trailer when the body is
 exhausted; the checksum of a chunk is computed with numpy, one pass over its bytes.
@@ -188,8 +190,11 @@ class FlatFile:
         block, ended = self._next_block()
         while not block and not ended:
             block, ended = self._next_block()
+        self._bom_checksum: int | None = None  # the checksum's change were the BOM in AAA
         if block.startswith(BOM):
             block = block[len(BOM) :]
+            first = block[: block.find(b"\n")]
+            self._bom_checksum = record_checksum(first) ^ record_checksum(BOM + first)
         if not block.strip():
             raise FramingError(f"{self.name}: the file is empty")
         cut = block.index(b"\n")
@@ -225,7 +230,9 @@ class FlatFile:
                 f"{self.where(1)}: AAA position 1 (N0102 File Type) is {file_type!r}; "
                 f"this reader reads {known}"
             )
-        try:
+        try:  # strptime alone reads '2026092222443' (13 digits) as 22:44:03
+            if len(fields[2]) != 14 or not fields[2].isdigit():
+                raise ValueError(fields[2])
             created = datetime.strptime(fields[2], "%Y%m%d%H%M%S")
         except ValueError:
             raise FramingError(
@@ -237,7 +244,9 @@ class FlatFile:
                 f"{self.where(1)}: AAA position 8 (N0198 Sequence Number) is {fields[7]!r}, "
                 "expected an integer"
             )
-        return FileHeader(file_type, fields[1], created, *fields[3:7], int(fields[7]), fields[8])
+        # an empty Test Data Flag is an absent one: operational, as when it is omitted
+        flag = fields[8] or "OPER"
+        return FileHeader(file_type, fields[1], created, *fields[3:7], int(fields[7]), flag)
 
     def chunks(self) -> Iterator[tuple[int, bytes]]:
         """(line number of the first line, LF-separated body lines without a final LF)."""
@@ -296,7 +305,8 @@ class FlatFile:
                 f"{self.where(line)}: ZZZ record count is {count}, but the file holds "
                 f"{self.records} records (AAA and ZZZ included)"
             )
-        if checksum != self.checksum:
+        with_bom = None if self._bom_checksum is None else self.checksum ^ self._bom_checksum
+        if checksum != self.checksum and checksum != with_bom:
             raise ChecksumError(
                 f"{self.where(line)}: ZZZ checksum is {checksum}, but the records give "
                 f"{self.checksum}"

@@ -257,9 +257,9 @@ class RecordTree:
         parent = np.full(len(table), -1, dtype=np.int64)
         code = np.full(len(table), ROOT, dtype="U4")
         for parent_code in spec.parents:
-            if parent_code == ROOT:
+            lines = tables[parent_code].line if parent_code != ROOT else ()
+            if not len(lines):  # the file, or a parent type the file holds none of
                 continue
-            lines = tables[parent_code].line
             row = np.searchsorted(lines, table.line) - 1
             line = np.where(row >= 0, lines[np.maximum(row, 0)], -1)
             newer = line > best_line
@@ -302,6 +302,8 @@ class RecordTree:
             )
         position = min(found, len(spec.fields)) + 1
         other = self.other_counts.get(spec.code, {}).get(found)
+        # fields missing that a later version adds on an inferred row (S0142014 PPC 11, SSD 80)
+        added = [f for f in spec.fields[found:] if f.since != spec.fields[0].since]
         raise LayoutError(
             f"{self.name} line {number}: record {spec.code} has {found} fields where "
             f"{self.describe} has {len(spec.fields)} (they differ from position {position})"
@@ -310,6 +312,7 @@ class RecordTree:
                 if other
                 else ""
             )
+            + (INFERRED if any(f.inferred for f in added) else "")
         )
 
     def _no_parent(self, number: int, spec: TreeSpec) -> None:

@@ -115,6 +115,9 @@ class MainWindow(QMainWindow):
         from workbench.gui.impact_controller import ImpactRoom
 
         self.impact = ImpactRoom(self)  # Tools › Modification impact… and its tab
+        from workbench.gui.live_controller import LiveRoom
+
+        self.live = LiveRoom(self)  # File › Go live…, the status light, the live overview
         self._connect()
         self.resizeDocks(
             [self.runs_dock, self.inspector_dock], [230, 430], Qt.Orientation.Horizontal

@@ -102,3 +102,17 @@ def test_a_rejected_file_in_the_same_import_leaves_nothing_written(empty, tmp_pa
         import_files(empty, [good, bad])
     assert "bad.s0142" in caught.value.report.text()
     assert _count(empty, SettlementRun) == 0 and _count(empty, BmDataset) == 0
+
+
+def test_an_s0142_whose_parties_have_no_bm_units_imports_and_reconciles(empty, tmp_path):
+    # BP7 (and APD) are 0-* under SP7: the BM unit records then sit only under the system
+    # block's BPI, and the run has the file's parties and no units (a reader IndexError before)
+    records = [r for r in s0142_records() if r[:3] not in {"APD", "APB", "BP7", "MVR"}]
+    (part,) = import_files(empty, [write(tmp_path / "no_units.s0142", framed(records))]).dates
+    assert (part.run_label, part.warnings) == ("2026-02-17 R3", 1)
+    with empty.engine.connect() as conn:
+        inputs = load_settlement_inputs(conn, part.run_id)
+        rec = reconcile(conn, part.run_id)
+    assert len(inputs.bm.bm_units) == 0 and sorted(inputs.parties) == ["GEN1", "SUP1"]
+    # no BM unit period is compared; the system block's one BO4 (T_GEN-1, period 1) still is
+    assert {d.level for d in rec.differences} == {"system", "party", "pair"}

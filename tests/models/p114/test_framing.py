@@ -139,3 +139,34 @@ def test_blank_lines_after_the_trailer_are_allowed_but_not_before(tmp_path):
     flat = FlatFile(_file(tmp_path, good.replace(b"SRH|x|\n", b"SRH|x|\n\n")), FLOWS)
     # the blank line reaches the record tree, which refuses it before the trailer is checked
     assert next(flat.chunks()) == (2, b"SRH|x|\n")
+
+
+def test_an_empty_test_data_flag_is_operational_as_an_omitted_one(tmp_path):
+    # an absent optional field is the empty string (IDD §2.2.3)
+    flat, _ = _body(_file(tmp_path, _lines([HEADER.replace(b"|OPER|", b"||")])))
+    assert flat.header.test_flag == "OPER"
+
+
+@pytest.mark.parametrize("created", [b"2026092222443", b"202609222244320", b"2026092222443 "])
+def test_creation_time_has_exactly_fourteen_digits(tmp_path, created):
+    header = HEADER.replace(b"20260922224432", created)
+    with pytest.raises(FramingError, match=r"f\.txt line 1: AAA position 3 \(N0058 Creation Time"):
+        _body(_file(tmp_path, _lines([header])))
+
+
+def test_a_bom_is_tolerated_whether_or_not_the_sender_checksummed_it(tmp_path):
+    # S0142_LAYOUT.md §5: a reader should tolerate a BOM; whether the checksum saw it is not
+    # known, so a file is accepted with either checksum, and refused with any other
+    records = [HEADER, b"SRH|x|"]
+    without = record_checksum(HEADER) ^ record_checksum(b"SRH|x|")
+    with_bom = record_checksum(b"\xef\xbb\xbf" + HEADER) ^ record_checksum(b"SRH|x|")
+    for checksum in (without, with_bom):
+        text = b"\xef\xbb\xbf" + b"\n".join([*records, b"ZZZ|3|%d|" % checksum]) + b"\n"
+        flat, body = _body(_file(tmp_path, text))
+        assert flat.trailer == (3, checksum) and body == [(2, b"SRH|x|")]
+    text = b"\xef\xbb\xbf" + b"\n".join([*records, b"ZZZ|3|%d|" % (with_bom ^ 1)]) + b"\n"
+    with pytest.raises(ChecksumError, match=f"checksum is {with_bom ^ 1}, but the records give"):
+        _body(_file(tmp_path, text))
+    # without a BOM in the file, the checksum with one is wrong
+    with pytest.raises(ChecksumError):
+        _body(_file(tmp_path, b"\n".join([*records, b"ZZZ|3|%d|" % with_bom]) + b"\n"))

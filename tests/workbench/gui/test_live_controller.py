@@ -1,0 +1,135 @@
+"""File › Go live… in the window (workbench/gui/live_controller.py) against the IRIS client's
+folder: the hand-checked small day (tests/models/live/small_day.py) written message by message
+while the window listens; the day overview shows each settle in place (no load job), the open
+period marked, the status light with the last message; the time from a message's file written
+to the overview repainted with it, each within 1 s; stop; screenshots."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+from datetime import date
+
+import pytest
+from PySide6.QtCore import QEvent, QObject, QSettings
+
+from models.db.database import SettlementDatabase
+from models.imports.loader import import_files
+from tests.models.live import small_day
+from tests.paths import ELEXON_DATA
+from tests.views.screens import save_screens
+from views.live_dialog import FOLDER, LiveDialog, LiveOptions
+from workbench.gui.main_window import MainWindow
+
+LATENCY_LIMIT_S = 1.0  # issue 23: message to updated price on screen
+
+
+class Paints(QObject):
+    """When a widget was painted (time.perf_counter())."""
+
+    def __init__(self, widget) -> None:
+        super().__init__(widget)
+        self.times: list[float] = []
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self.times.append(time.perf_counter())
+        return False
+
+
+@pytest.fixture
+def db_path(tmp_path):
+    path = tmp_path / "live.sqlite"
+    with SettlementDatabase.create(path) as db:  # E_BETHW-1's TLF: the register in force
+        register = ELEXON_DATA / "reference" / "bmu_register_insights_2026.csv"
+        import_files(db, [register], effective_from=date(2019, 1, 1))
+    return path
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    win = MainWindow(settings)
+    qtbot.addWidget(win)
+    win.resize(1600, 1000)
+    win.show()
+    yield win
+    win.live.controller.stop()
+    win.jobs.cancel()
+    win.jobs.wait_all()
+
+
+def test_go_live_is_in_the_file_menu_and_needs_a_database(qtbot, window, db_path, tmp_path):
+    entries = [a.text() for a in window.file_menu.actions()]
+    at = entries.index("Go &live…")
+    assert entries[at + 1] == "Stop l&ive" and entries[at + 2] == "Open &recent"
+    assert not window.live.go_action.isEnabled() and not window.live.stop_action.isEnabled()
+    assert window.open_database(str(db_path))
+    assert window.live.go_action.isEnabled()
+    window.live.go_action.trigger()
+    dialog = window.live.controller.dialog
+    assert isinstance(dialog, LiveDialog) and dialog.isVisible()
+    dialog.folder.setText(str(tmp_path))
+    dialog.accept()
+    qtbot.waitUntil(lambda: window.live.controller.running)
+    assert window.live.stop_action.isEnabled() and not window.live.go_action.isEnabled()
+    assert "no message yet" in window.live.status_light.text()
+    window.live.stop_action.trigger()  # waits for the listener's thread to end
+    qtbot.waitUntil(lambda: not window.live.controller.running)
+    qtbot.waitUntil(lambda: "Live stopped (0 messages written)" in window.live.status_light.text())
+    assert window.live.go_action.isEnabled()
+
+
+def test_the_overview_follows_the_live_day_within_a_second(qtbot, window, db_path, tmp_path):
+    inbox = tmp_path / "iris"
+    inbox.mkdir()
+    assert window.open_database(str(db_path))
+    window.tabs.setCurrentWidget(window.overview)
+    loads = []
+    window.jobs.started.connect(loads.append)
+    controller = window.live.controller
+    assert controller.start(LiveOptions(FOLDER, folder=str(inbox), close_after=None))
+    paints = Paints(window.overview.charts.viewport())
+    latencies = []
+    for n, message in enumerate(small_day.messages()):
+        folder = inbox / message.dataset
+        folder.mkdir(exist_ok=True)
+        began = time.perf_counter()
+        (folder / f"{message.dataset}_{n}.json").write_text(message.body)
+        qtbot.waitUntil(lambda b=began: (controller.settled_at or 0) > b, timeout=5000)
+        shown = controller.settled_at
+        qtbot.waitUntil(lambda s=shown: any(t > s for t in paints.times), timeout=5000)
+        latencies.append(next(t for t in paints.times if t > shown) - began)
+    day = controller.day
+    assert day.periods[17].ssp == pytest.approx(small_day.P17_SSP)
+    assert day.periods[18].niv == pytest.approx(small_day.P18_NIV) and day.periods[18].niv < 0
+    assert (day.periods[19].ssp, day.periods[19].price_source) == (55.0, "mip")
+    overview = window.overview
+    assert overview.title.text().startswith("LIVE 2022-01-01 II (run 1, indicative)")
+    assert overview.tables.tabText(1) == "Published prices (1 differ)"  # £90.16 against £86.50
+    assert [mark.value() for _, mark in overview._open_marks] == [20, 20]  # the last with data
+    light = window.live.status_light.text()
+    assert "7 written; 2022-01-01 P20 open" in light and "(DISEBSP)" in light
+    tree = window.runs.tree  # the Runs panel lists the live run: its date, its II run
+    assert tree.topLevelItemCount() == 1 and tree.topLevelItem(0).childCount() == 1
+    assert loads == []  # in place: the settled day handed over, no load job
+    print(
+        f"message file written → overview repainted: median "
+        f"{statistics.median(latencies) * 1000:.0f} ms, worst {max(latencies) * 1000:.0f} ms "
+        f"over {len(latencies)} messages"
+    )
+    assert max(latencies) <= LATENCY_LIMIT_S
+    save_screens(window, tmp_path, "live_overview")
+    # Another run on show: the overview no longer follows; the live run again: it does.
+    controller.follow(999)
+    assert "(not on show)" in window.live.status_light.text()
+    controller.follow(1)
+    assert "(not on show)" not in window.live.status_light.text()
+    controller.stop()
+    qtbot.waitUntil(lambda: "Live stopped (7 messages written)" in window.live.status_light.text())
+    if os.environ.get("WORKBENCH_SCREENS"):
+        window.live.go_action.trigger()
+        save_screens(window.live.controller.dialog, tmp_path, "live_dialog")
+        window.live.controller.dialog.reject()

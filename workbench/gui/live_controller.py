@@ -1,0 +1,281 @@
+"""File › Go live…: the open database listens to Elexon's pushed data as `settlement-workbench
+listen` does (views.live_dialog: an AMQP 1.0 broker and queue, or the IRIS client's folder).
+
+The listener (models.live.stream with its source, models.live.folder or models.live.amqp) runs
+in a job of its own runner (workbench/gui/jobs.py: a thread; the window's jobs, progress bar
+and Cancel stay free for loads and imports), and tells the GUI thread by signals: each message
+written, each day settled (models.live.indicative). The day overview then shows the live day
+in place: the engine's indicative SSP/SBP and NIV just settled in the listener's thread, no
+reload of the run, Elexon's published prices beside them, the open period marked. A status
+light in the status bar says whether the listener runs and when the last message came.
+
+The overview follows the live day until another run is shown (Runs dock), and again once the
+live run itself is. File › Stop live (or closing the window) stops the listener cleanly: the
+message being written commits or rolls back, and what is pending is settled.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from PySide6.QtCore import QEvent, QObject, Signal
+from PySide6.QtWidgets import QLabel
+
+from views.live_dialog import FOLDER, LiveDialog, LiveOptions
+from views.selection import Selection
+from workbench.gui.actions import make_action
+from workbench.gui.feedback import Feedback
+from workbench.gui.jobs import JobRunner
+
+JOB = "live"
+LIGHTS = {"off": "#9e9e9e", "listening": "#2ca02c", "waiting": "#ff9800", "failed": "#d62728"}
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class _StopOrCancel(threading.Event):
+    """The stream's stop: set by hand, or the job cancelled."""
+
+    def __init__(self, cancelled: Callable[[], bool]) -> None:
+        super().__init__()
+        self._cancelled = cancelled
+
+    def is_set(self) -> bool:
+        return super().is_set() or self._cancelled()
+
+
+class _Bridge(QObject):
+    """Signals from the listener's thread, delivered on the GUI thread."""
+
+    written = Signal(object, object)  # Message, Outcome
+    settled = Signal(object, object)  # IndicativeDay, changed periods
+    settle_failed = Signal(int, str)
+
+
+def listen_work(db, options: LiveOptions, bridge: _Bridge):
+    """The job's work: listen until cancelled; the stream's counts at the end."""
+
+    def work(progress, cancelled):
+        from models.live.stream import Stream
+
+        close_after = None if options.close_after is None else timedelta(hours=options.close_after)
+        stream = Stream(
+            db,
+            stop=_StopOrCancel(cancelled),
+            on_outcome=bridge.written.emit,
+            close_after=close_after,
+            on_settled=bridge.settled.emit,
+            on_settle_failed=bridge.settle_failed.emit,
+        )
+        if options.source == FOLDER:
+            from pathlib import Path
+
+            from models.live.folder import watch_folder
+
+            watch_folder(Path(options.folder), stream)
+        else:
+            from models.live.amqp import listen_amqp
+
+            listen_amqp(options.broker, options.queue, stream)
+        return dict(stream.counts)
+
+    return work
+
+
+class LiveController(QObject):
+    """Starts and stops the listener; `show_day(day)` draws a settled live day; `light(state,
+    text)` sets the status light; `runs_changed()` is told when a message opened a live run."""
+
+    def __init__(
+        self,
+        selection: Selection,
+        feedback: Feedback,
+        show_day: Callable[[object], None],
+        light: Callable[[str, str], None],
+        runs_changed: Callable[[], None] = lambda: None,
+        parent=None,
+    ) -> None:
+        super().__init__(parent)
+        self.selection, self.feedback = selection, feedback
+        self.show_day, self.light, self.runs_changed = show_day, light, runs_changed
+        self.dialog_parent = parent
+        self.jobs = JobRunner(self)
+        self.bridge = _Bridge(self)
+        self.bridge.written.connect(self._written)
+        self.bridge.settled.connect(self._settled)
+        self.bridge.settle_failed.connect(
+            lambda run_id, reason: self.feedback.status(f"Live run {run_id} not settled: {reason}")
+        )
+        self.options = LiveOptions()
+        self.dialog: LiveDialog | None = None
+        self.following = True
+        self.live_runs: set[int] = set()
+        self.day = None  # the last IndicativeDay settled
+        self.written = 0
+        self.last_message: tuple[datetime, str] | None = None  # when (local), dataset
+        self.settled_at: float | None = None  # time.perf_counter() of the last settle seen
+
+    @property
+    def running(self) -> bool:
+        return JOB in self.jobs.jobs
+
+    def choose(self) -> None:
+        """File › Go live…: the dialog, then the listener."""
+        if self.selection.database is None:
+            self.feedback.status("Open a settlement database first (Ctrl+O).")
+            return
+        dialog = LiveDialog(self.options, self.dialog_parent)
+        dialog.accepted.connect(lambda: self.start(dialog.options()))
+        self.dialog = dialog
+        dialog.open()
+
+    def start(self, options: LiveOptions) -> bool:
+        db = self.selection.database
+        problem = "Open a settlement database first (Ctrl+O)." if db is None else options.problem()
+        if problem is not None:
+            self.feedback.status(problem)
+            return False
+        self.options, self.following, self.written = options, True, 0
+        self.last_message = None
+        self.jobs.start(JOB, listen_work(db, options, self.bridge), self._ended,
+                        self._failed, self._ended)  # fmt: skip
+        self._tell("waiting")
+        self.feedback.status(f"Live: listening to {options.describe()}")
+        return True
+
+    def stop(self, wait_ms: int = 30000) -> None:
+        """Stop the listener and wait for it (the message in hand commits or rolls back)."""
+        self.jobs.cancel(JOB)
+        self.jobs.wait_all(wait_ms)
+
+    def follow(self, run_id: int) -> None:
+        """A run now shows in the window: the overview follows the live day while it is one."""
+        self.following = run_id in self.live_runs
+        if self.following and self.day is not None:
+            self.show_day(self.day)
+        self._tell()
+
+    def _written(self, message, outcome) -> None:
+        if outcome.status != "written":
+            return
+        self.written += 1
+        if not set(outcome.run_ids) <= self.live_runs:
+            self.live_runs.update(outcome.run_ids)
+            self.runs_changed()
+        self.last_message = (datetime.now().astimezone(), message.dataset)
+        self._tell()
+
+    def _settled(self, day, _changed) -> None:
+        self.day = day
+        self.live_runs.add(day.run_id)
+        if self.following:
+            self.show_day(day)
+            self.settled_at = time.perf_counter()
+        self._tell()
+
+    def _ended(self, _counts=None) -> None:
+        self.light("off", f"Live stopped ({self.written:,} messages written)")
+        self.feedback.status(f"Live stopped: {self.written:,} messages written.")
+
+    def _failed(self, message: str, details: str) -> None:
+        self.light("failed", f"Live failed: {message}")
+        self.feedback.job_failed(message, details)
+
+    def _tell(self, state: str | None = None) -> None:
+        if not self.running and state is None:
+            return
+        if self.last_message is None:
+            self.light(state or "waiting", f"Live: {self.options.describe()}, no message yet")
+            return
+        when, dataset = self.last_message
+        day = ""
+        if self.day is not None:
+            period = self.day.open_period(utc_now())
+            day = f"; {self.day.settlement_date.isoformat()}"
+            day += f" P{period} open" if period else ""
+            if not self.following:
+                day += " (not on show)"
+        self.light(
+            "listening",
+            f"Live: last message {when:%H:%M:%S} ({dataset}), {self.written:,} written{day}",
+        )
+
+
+class _CloseWatch(QObject):
+    """Stops the listener when the window closes."""
+
+    def __init__(self, controller: LiveController, window) -> None:
+        super().__init__(window)
+        self.controller = controller
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.Close:
+            self.controller.stop()
+        return False
+
+
+class LiveRoom:
+    """Made by the main window once its menus, views, selection and feedback exist: File › Go
+    live… and File › Stop live (before Open recent), the status light, the overview's live
+    drawing."""
+
+    def __init__(self, window) -> None:
+        self.window = window
+        self.status_light = QLabel()
+        self.status_light.setToolTip("Live data: whether the listener runs, its last message")
+        self.status_light.hide()
+        window.statusBar().addPermanentWidget(self.status_light)
+        self.controller = LiveController(
+            window.selection, window.feedback, self.show_day, self.light, self.list_runs,
+            parent=window,
+        )  # fmt: skip
+        self.go_action = make_action(
+            window,
+            "Go &live…",
+            self.controller.choose,
+            tip="Listen to Elexon's pushed data (an AMQP 1.0 queue or the IRIS client's folder) "
+            "into the open database; the day overview shows the indicative prices as it settles",
+        )
+        self.stop_action = make_action(window, "Stop l&ive", self.controller.stop)
+        menu = window.file_menu
+        before = window.recent_menu.menuAction()
+        menu.insertAction(before, self.go_action)
+        menu.insertAction(before, self.stop_action)
+        self.controller.jobs.started.connect(lambda _name: self._enable())
+        self.controller.jobs.finished.connect(lambda _name: self._enable())
+        window.selection.events.database.connect(lambda _db: self._enable())
+        window.run_shown.connect(self.controller.follow)
+        self._close_watch = _CloseWatch(self.controller, window)
+        self._enable()
+
+    def _enable(self) -> None:
+        running = self.controller.running
+        self.go_action.setEnabled(self.window.selection.database is not None and not running)
+        self.stop_action.setEnabled(running)
+
+    def light(self, state: str, text: str) -> None:
+        colour = LIGHTS.get(state, LIGHTS["off"])
+        self.status_light.setText(f'<span style="color:{colour}">●</span> {text}')
+        self.status_light.show()
+
+    def list_runs(self) -> None:
+        """The Runs panel lists a live run a message just opened."""
+        from models.runs.run_store import list_runs
+
+        db = self.window.selection.database
+        if db is not None:
+            with db.engine.connect() as conn:
+                self.window.runs.show_runs(list_runs(conn, light=True))
+
+    def show_day(self, day) -> None:
+        """The settled live day in the day overview, in place (no load job)."""
+        overview = self.window.overview
+        label = f"LIVE {day.settlement_date.isoformat()} II (run {day.run_id}, indicative)"
+        overview.show_result(day.result, label, day.published)
+        overview.mark_open_period(day.open_period(utc_now()), "open")
