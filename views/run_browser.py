@@ -16,6 +16,7 @@ class RunBrowser(QWidget):
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
+        self.shown: list[RunInfo] = []  # the runs listed, as last given
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(["run", "units", "acceptances", "source"])
         self.tree.setColumnWidth(0, 150)
@@ -26,6 +27,7 @@ class RunBrowser(QWidget):
         layout.addWidget(self.tree)
 
     def show_runs(self, runs: list[RunInfo]) -> None:
+        self.shown = list(runs)
         self.tree.clear()
         dates: dict = {}
         for run in runs:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
 from engine.settlement_calendar import LONDON
 from models.runs.run_view import RunView
+from models.runs.unit_summary import unit_summary
 from views.charts import (
     ACCEPTANCE_COLOURS,
     COLOURS,
@@ -40,8 +41,6 @@ REGISTER_TIP = (
     "lists the unit: settled under party UNREGISTERED, TLF 0 (R-REG-UNREGISTERED); "
     "'—' not from a register (a case file)"
 )
-LATER = "effective only after the settlement day: no snapshot was in force, the earliest was used"
-UNREGISTERED = "no register snapshot in force lists this unit: settled under party UNREGISTERED"
 # Three thin lines that must not be confused: each its own colour and dash pattern.
 BAND_PEN = {"color": COLOURS["band"], "width": 1, "style": Qt.PenStyle.DotLine}
 LIMIT_PENS = {
@@ -49,33 +48,6 @@ LIMIT_PENS = {
     "MIL": {"color": "#1f5f8b", "width": 1.5, "dash": [6, 3, 1, 3]},
 }
 KEY_MARKS = {"FPN": "━", "band edges": "···", "MEL": "— —", "MIL": "—·—"}
-
-
-def register_labels(view: RunView) -> tuple[list[str], np.ndarray, list[str]]:
-    """Per BM unit: which register snapshot its data comes from, whether to mark it
-    (unregistered, or a snapshot effective only after the day) and why (R-REG-DATED,
-    R-REG-UNREGISTERED)."""
-    units = view.units
-    day = view.run.settlement_date
-    labels, notes = [], []
-    marked = np.zeros(len(units), dtype=bool)
-    for u, snapshot in enumerate(units.register_snapshot):
-        note = ""
-        if not units.registered[u]:
-            label, note = "unregistered", f"{UNREGISTERED}, TLF 0 (R-REG-UNREGISTERED)"
-        elif snapshot is None:
-            label = "—"
-        elif snapshot not in view.register_snapshots:
-            label = f"#{snapshot}"
-        else:
-            effective = view.register_snapshots[snapshot]
-            label = f"{effective.isoformat()} (#{snapshot})"
-            if effective > day:
-                note = f"snapshot {snapshot}, {LATER} (R-REG-DATED)"
-        labels.append(label)
-        notes.append(note)
-        marked[u] = bool(note)
-    return labels, marked, notes
 
 
 def _profile(segments, rows) -> tuple[np.ndarray, np.ndarray]:
@@ -110,6 +82,11 @@ class UnitExplorer(QWidget):
     def showEvent(self, event) -> None:
         self._build()
         super().showEvent(event)
+
+    def prepare(self) -> None:
+        """Make the table and charts now, hidden (40 ms of the GUI thread; made as the view
+        is first shown, 80 ms more, on a visit that also fills them)."""
+        self._build()
 
     def _build(self) -> None:
         """The table and charts, made when first shown or given a run: the workbench opens
@@ -221,35 +198,18 @@ class UnitExplorer(QWidget):
         self._build()
         self.view = view
         result = view.result
-        # Band segments grouped by pair row once, so drawing a unit never scans the market.
+        # What the view derives from the run, made with it in the load's worker thread
+        # (models.runs.unit_summary): per pair row its mean band width, MEL/MIL sorted by unit.
+        summary = view.unit_summary or unit_summary(view)
         day = result.inputs.bm
         self.level_plot.setXRange(day.day_start, day.day_end, padding=0.01)
         self.level_plot.disableAutoRange(axis="x")
-        # Per pair row, the mean width of its band segments (0 without any): drawing a unit
-        # then needs no scan of the market's bands.
-        bands, count = day.bands, len(day.pairs)
-        segments = np.bincount(bands.owner, minlength=count)
-        self.band_width = np.bincount(
-            bands.owner, weights=bands.level_from, minlength=count
-        ) / np.maximum(segments, 1)
-        # MEL/MIL segments sorted by unit once, so each unit is one slice.
-        limits = view.limits
-        unit_ids = np.asarray(limits["bm_unit_id"], dtype=str)
-        order = np.argsort(unit_ids, kind="stable")
-        self.limit_ids = unit_ids[order]
-        self.limit_rows = {
-            "kind": np.asarray(limits["notification"], dtype=str)[order],
-            "x": np.column_stack([limits["time_from"], limits["time_to"]]).astype(float)[order],
-            "y": np.column_stack([limits["level_from"], limits["level_to"]]).astype(float)[order],
-        }
-        cbm = np.nansum(result.bm.cashflows.cbm, axis=1)
-        volumes = result.bm.volumes
-        unit_of = result.inputs.bm.acceptances.unit[volumes.acceptance]
-        accepted = np.bincount(
-            unit_of, weights=volumes.qao - volumes.qab, minlength=len(view.units)
-        )
+        self.band_width = summary.band_width
+        self.limit_ids, self.limit_rows = summary.limit_ids, summary.limit_rows
+        cbm, accepted = summary.cbm, summary.accepted
         u = view.units
-        self.register_label, register_marked, self.register_note = register_labels(view)
+        self.register_label, self.register_note = summary.register_label, summary.register_note
+        register_marked = summary.register_marked
         self.units.set_columns(
             [
                 # An unregistered unit is marked in its first column too, however scrolled.

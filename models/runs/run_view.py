@@ -35,6 +35,7 @@ from models.runs.stored_check import (
     compare_with_stored,
     read_stored_results,
 )
+from models.runs.unit_summary import UnitSummary, unit_summary
 
 
 class LoadCancelled(WorkbenchInputError):
@@ -74,6 +75,7 @@ class RunView:
     register_snapshots: dict[int, date] = field(default_factory=dict)  # id → effective from
     warnings: list[DataWarning] = field(default_factory=list)  # the run's data warnings
     completeness: Completeness | None = None  # which inputs are missing, and what that does
+    unit_summary: UnitSummary | None = None  # what the BM units view derives, made with it
 
     @property
     def label(self) -> str:
@@ -147,7 +149,7 @@ def load_run_view(
     with db.engine.connect() as conn:
         completeness = run_completeness(conn, run_id, result)
     # A scenario's frames are kept for its edits: the ones it was settled from, read once.
-    return RunView(
+    view = RunView(
         run,
         result,
         units,
@@ -160,6 +162,8 @@ def load_run_view(
         warnings=warnings,
         completeness=completeness,
     )
+    view.unit_summary = unit_summary(view)  # here, in the worker, not at the view's first showing
+    return view
 
 
 def _register_origin(conn, run_id: int) -> dict[str, tuple[int | None, bool]]:

@@ -51,7 +51,6 @@ from workbench.gui.preload import (
 from workbench.gui.run_views import RunViews
 
 DATABASE_FILTER = "Settlement databases (*.sqlite *.db);;All files (*)"
-DATA_FILTER = "Elexon data files (*.json *.csv *.gz *.txt);;All files (*)"
 SQLITE_HEADER = b"SQLite format 3\x00"
 NARROW_WINDOW = 1280  # px: below it the central views are given three fifths
 JOB_MESSAGES = {
@@ -107,6 +106,12 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.progress)
         self.statusBar().addPermanentWidget(self.cancel_button)
         self.feedback = Feedback(status=self.status.setText, error=self.show_error)
+        from workbench.gui.import_controller import ImportController
+
+        self.imports = ImportController(  # File › Import data files…, dropped data files
+            self.selection, self.jobs, self.feedback, self.settings, self.runs,
+            self.open_database, self.load_run, parent=self,
+        )  # fmt: skip
         self._build_actions()
         self.disputes = Disputes(self)
         from workbench.gui.reconciliation import Reconciliation
@@ -167,7 +172,7 @@ class MainWindow(QMainWindow):
         )
         self.import_action = self._action(
             "&Import data files…",
-            self.choose_import_files,
+            self.imports.choose,
             "Ctrl+I",
             "Import Elexon data (Insights JSON/CSV, legacy BMRS CSV, registers, prices)",
         )
@@ -557,60 +562,21 @@ class MainWindow(QMainWindow):
 
     # -- imports ---------------------------------------------------------------------------------
 
-    def choose_import_files(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(self, "Import Elexon data files", "", DATA_FILTER)
-        if paths:
-            self.import_data_files(paths)
-
     def import_data_files(
         self, paths: list[str], database: str | None = None, options=None
     ) -> None:
         """Import into the open database (or a new one at `database`, asked for if none) with
         `options` (views.import_options.ImportOptions), asked for first when not given."""
-        if options is None:
-            self._ask_import_options(paths, database)
-            return
-        from views.import_options import save_import_options
+        self.imports.import_files(paths, database, options)
 
-        save_import_options(self.settings, options)
-        if self.db is None:
-            if database is None:
-                database, _ = QFileDialog.getSaveFileName(
-                    self, "New database for the imported data", "imported.sqlite", DATABASE_FILTER
-                )
-            if not database:
-                return
-            try:
-                db = SettlementDatabase.create(database)
-            except (WorkbenchInputError, OSError) as exc:
-                self.show_error("Cannot create the database", str(exc))
-                return
-            db.close()
-            if not self.open_database(database):
-                return
-        from engine.settlement_calendar import RunType
-        from models.imports.loader import import_files
-        from models.imports.report import ImportRejected
+    @property
+    def import_options_dialog(self):
+        return self.imports.options_dialog
 
-        db = self.db
-        self._import_options = options
-
-        def work(progress, cancelled):
-            try:
-                return import_files(
-                    db,
-                    paths,
-                    run_type=RunType(options.run_type),
-                    only_date=options.settlement_date,
-                    effective_from=options.effective_from,
-                    strict=options.strict,
-                    progress=progress,
-                    cancelled=cancelled,
-                )
-            except ImportRejected as exc:
-                return exc.report
-
-        self.jobs.start("import", work, self._imported, self._job_failed, self._job_cancelled)
+    @property
+    def import_dialog(self):
+        """The last import's (or fetch's) report."""
+        return self.imports.report_dialog
 
     def choose_fetch(self) -> None:
         """File › Fetch from Elexon…: the dates, datasets and run type, then a job."""
@@ -628,8 +594,8 @@ class MainWindow(QMainWindow):
         """Fetch and import `options` (views.fetch_dialog.FetchOptions) in a job; the open
         database, or a new one asked for."""
         from views.fetch_dialog import save_fetch_options
-        from views.import_options import ImportOptions
         from workbench.gui.fetch_controller import fetch_work, too_many_days
+        from workbench.gui.import_controller import listing_runs
 
         problem = too_many_days(options.first, options.last)
         if problem:
@@ -649,41 +615,10 @@ class MainWindow(QMainWindow):
                 return
             if not self.open_database(database):
                 return
-        self._import_options = ImportOptions(run_type=options.run_type)
         work, _days = fetch_work(self.db, options, cache_root, sleep)
-        self.jobs.start("fetch", work, self._imported, self._job_failed, self._job_cancelled)
-
-    def _ask_import_options(self, paths: list[str], database: str | None) -> None:
-        """Run type, settlement date, register effective-from and strict, as the command line
-        asks; the last choices come back. Window-modal, never a nested event loop."""
-        from views.import_options import ImportOptionsDialog, load_import_options
-
-        runs = []
-        if self.db is not None:
-            with self.db.engine.connect() as conn:
-                runs = list_runs(conn, light=True)
-        day = self.view.run.settlement_date if self.view is not None else None
-        dialog = ImportOptionsDialog(paths, load_import_options(self.settings), runs, day, self)
-        dialog.accepted.connect(lambda: self.import_data_files(paths, database, dialog.options()))
-        self.import_options_dialog = dialog
-        dialog.open()
-
-    def _imported(self, outcome) -> None:
-        from models.imports.report import ImportSummary
-        from views.import_report import ImportReportDialog, outcome_status, run_to_show
-
-        strict = self._import_options.strict
-        self.import_dialog = ImportReportDialog(outcome, self, strict=strict)
-        self.import_dialog.show()
-        self.status.setText(outcome_status(outcome, strict))
-        if not isinstance(outcome, ImportSummary) or self.db is None:
-            return
-        with self.db.engine.connect() as conn:
-            self.runs.show_runs(list_runs(conn, light=True))
-        shown = run_to_show(outcome)
-        if shown is not None:
-            self.runs.select_run(shown)
-            self.load_run(shown)
+        work = listing_runs(self.db, work)  # the Runs panel refilled from the job's list
+        done = lambda outcome: self.imports.finished(outcome, strict=False)  # noqa: E731
+        self.jobs.start("fetch", work, done, self._job_failed, self._job_cancelled)
 
 
 def _is_sqlite(path: str) -> bool:

@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from PySide6.QtCore import QTimer
+
 from engine.errors import EngineInputError
 from engine.settlement_trace import trace_account, trace_price, trace_unit
 from models.core.errors import WorkbenchInputError
@@ -63,6 +65,9 @@ class RunViews:
         self._stale = {self.overview, self.explorer, self.stack}
         self._pending_unit = unit
         self.ensure_shown(self.tabs.currentWidget())
+        # The BM units view's table and charts, made hidden once the run shows (their making
+        # on the view's first visit held the GUI thread twice as long, beside its filling).
+        QTimer.singleShot(0, self.explorer, self.explorer.prepare)
 
     def ensure_shown(self, widget) -> None:
         """Fill the overview, BM unit or stack view with the loaded run if it is not yet."""

@@ -52,6 +52,14 @@ def quick_busy_timeout(monkeypatch):
     monkeypatch.setattr(database, "BUSY_TIMEOUT_SECONDS", 0.2)
 
 
+def _job_failure(window) -> tuple[str, str]:
+    """The failed job's (message, details), as its error box shows them."""
+    box = window._last_error
+    assert box.windowTitle() == "The job failed"
+    box.close()
+    return box.text(), box.detailedText()
+
+
 def test_an_import_into_a_locked_database_fails_in_one_line(
     qtbot,
     window,
@@ -61,8 +69,6 @@ def test_an_import_into_a_locked_database_fails_in_one_line(
     path = tmp_path / "db.sqlite"
     SettlementDatabase.create(path).close()
     assert window.open_database(str(path))
-    failures = []
-    window._job_failed = lambda message, details: failures.append((message, details))
     other = sqlite3.connect(path)  # another import holding the write lock (reads go on)
     other.execute("BEGIN IMMEDIATE")
     try:
@@ -72,7 +78,7 @@ def test_an_import_into_a_locked_database_fails_in_one_line(
     finally:
         other.rollback()
         other.close()
-    ((message, details),) = failures
+    message, details = _job_failure(window)
     _assert_one_clear_line(message, details, path)
     assert "in use by another program" in message
 
@@ -114,14 +120,12 @@ def test_an_import_into_a_read_only_file_fails_in_one_line(qtbot, window, tmp_pa
     _read_only(path, True)
     try:
         assert window.open_database(str(path))
-        failures = []
-        window._job_failed = lambda message, details: failures.append((message, details))
         drop(window, [_mid_file(tmp_path)])
         answer(window)
         wait_idle(qtbot, window)
     finally:
         _read_only(path, False)
-    ((message, details),) = failures
+    message, details = _job_failure(window)
     _assert_one_clear_line(message, details, path)
     assert "read-only" in message or "read only" in message
     assert path.read_bytes() == before
