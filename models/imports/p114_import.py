@@ -12,9 +12,12 @@ import's one transaction:
 - what an S0142 does not carry is carried forward from the date's latest run (of the same run
   type, else of any): the BM data (PN, BOD, BOALF: the run shares its BM dataset), P/C status
   and trading unit of each BM unit, ECVNs, MVRNs and parameter overrides; a market index or
-  LoLP the file lacks too. A date with no run yet becomes a run with empty BM data, its units
-  from the file, and a warning that says so (models/imports/p114_without_bm.py); the date's
-  BM data imported first (or in the same import) makes it a full run.
+  LoLP the file lacks too. A BM unit the file settles that the run lacks (a supplier unit,
+  2__, which Insights BM data rarely names) is taken from the file as for a date with no run,
+  with a warning that the run holds no BM data for it. A date with no run yet becomes a run
+  with empty BM data, its units from the file, and a warning that says so
+  (models/imports/p114_without_bm.py); the date's BM data imported first (or in the same
+  import) makes it a full run.
 
 A C0421 replaces the metered volumes of the BM units it lists in a new run carried forward
 from the date's latest run of its run type, and flags its estimated volumes
@@ -35,7 +38,7 @@ from models.db.bulk import bulk_insert
 from models.db.schema import RUN_INPUT_TABLES, MeteredVolumeEstimate, SettlementRun
 from models.imports.assemble import _keyed, rows_of
 from models.imports.collect import KEY_COLUMNS
-from models.imports.p114_without_bm import run_without_bm_data
+from models.imports.p114_without_bm import run_without_bm_data, units_from_file
 from models.imports.report import DatePart, ImportReport
 from models.p114.c0421_reader import read_c0421, signed_volumes
 from models.p114.errors import P114Error
@@ -173,17 +176,19 @@ def _store_s0142(
     for row, unit in enumerate(unit_ids.tolist()):
         first.setdefault(unit, row)
     unknown = [u for u in first if u not in units]
-    if unknown:
-        row = first[unknown[0]]
-        report.reject(
-            name,
-            f"line {bp7.line[row]}",
-            "BP7 bm_unit_id",
-            unknown[0],
-            f"BM unit not in run {previous_id} of {day} ({len(unknown)} such unit(s)): its "
-            "P/C status and BM data are not known; import the date's register and BM data",
+    if unknown:  # e.g. supplier units (2__), which Insights BM data does not name
+        rows, unit_warnings = units_from_file(conn, day, content, name, set(unknown))
+        units.update((r["bm_unit_id"], r) for r in rows)
+        shown = ", ".join(unknown[:3]) + (", …" if len(unknown) > 3 else "")
+        where = f"line {bp7.line[first[unknown[0]]]}"
+        reason = (
+            f"{len(unknown)} BM unit(s) of the file are not in run {previous_id} of {day} "
+            f"({shown}): the run takes them from the file (lead party, TLF, Trading Unit; "
+            "P/C status from the register in force, else their APB account, else their "
+            "metered volume) and holds no BM data (PN, BOD, BOALF) for them"
         )
-        return None, []
+        warnings = [DataWarning("", name, where, "BP7 bm_unit_id", unknown[0], reason)]
+        warnings += unit_warnings
     for unit, row in first.items():
         units[unit]["tlf"] = float(bp7.columns["tlf"][row])
         units[unit]["lead_party_id"] = str(parties[row])

@@ -41,8 +41,7 @@ def run_without_bm_data(
     dataset_id = create_bm_dataset(
         conn, day, {}, source=f"none: {name} (S0142) carries no BM data"[:500]
     )
-    units, warnings = _unit_rows(conn, day, content, name)
-    ensure_units(conn, [u["bm_unit_id"] for u in units])
+    units, warnings = units_from_file(conn, day, content, name)
     where = f"line {int(content.table('SRH').line[0])}"
     first = DataWarning("", name, where, "SRH settlement_date", day.isoformat(), NO_BM_DATA)
     warnings.insert(0, first)
@@ -50,10 +49,23 @@ def run_without_bm_data(
     return {"bm_dataset_id": dataset_id}, {}, carried, warnings
 
 
-def _unit_rows(
-    conn: Connection, day: date, content: FlatFileContent, name: str
+def units_from_file(
+    conn: Connection,
+    day: date,
+    content: FlatFileContent,
+    name: str,
+    only: set[str] | None = None,
 ) -> tuple[list[dict], list[DataWarning]]:
-    """A run_bm_unit row per BP7 unit (lead party and TLF are set from BP7 by the caller)."""
+    """A run_bm_unit row per BP7 unit (those in `only` if given; lead party and TLF are set
+    from BP7 by the caller), with its warnings; the units are added to the unit table."""
+    rows, warnings = _unit_rows(conn, day, content, name, only)
+    ensure_units(conn, [u["bm_unit_id"] for u in rows])
+    return rows, warnings
+
+
+def _unit_rows(
+    conn: Connection, day: date, content: FlatFileContent, name: str, only: set[str] | None
+) -> tuple[list[dict], list[DataWarning]]:
     snapshot, _ = snapshot_in_force(conn, day)
     entries = register_entries(conn, snapshot.id) if snapshot else {}
     bp7, apb, apd = (content.table(c) for c in ("BP7", "APB", "APD"))
@@ -64,6 +76,8 @@ def _unit_rows(
     qm = np.nan_to_num(np.asarray(bp7.columns["qm"], dtype=np.float64))
     rows, warnings = [], []
     for unit in dict.fromkeys(ids.tolist()):
+        if only is not None and unit not in only:
+            continue
         at = np.flatnonzero(ids == unit)
         first = int(at[0])
         entry = entries.get(unit) or {}

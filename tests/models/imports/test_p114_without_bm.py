@@ -116,3 +116,26 @@ def test_an_s0142_whose_parties_have_no_bm_units_imports_and_reconciles(empty, t
     assert len(inputs.bm.bm_units) == 0 and sorted(inputs.parties) == ["GEN1", "SUP1"]
     # no BM unit period is compared; the system block's one BO4 (T_GEN-1, period 1) still is
     assert {d.level for d in rec.differences} == {"system", "party", "pair"}
+
+
+def test_units_the_dates_run_lacks_come_from_the_file_with_a_warning(empty, tmp_path):
+    # a run from Insights data names only units with BM data; an S0142 settles every unit,
+    # supplier units (2__) included. Here the date's run holds T_GEN-1 only (an S0142 without
+    # SUP1's unit), and the full S0142 then adds 2__AALAB000, C from its APB account
+    full = s0142_records()
+    partial = [r for r in full if "2__AALAB000" not in r or r.startswith("BPI")]
+    first = import_files(empty, [write(tmp_path / "partial.s0142", framed(partial))]).dates[0]
+    summary = import_files(empty, [write(tmp_path / "full.s0142", framed(full))])
+    (part,) = summary.dates
+    assert part.base_run_id == first.run_id and part.warnings == 1
+    (told,) = summary.warnings
+    assert str(told).startswith(
+        f"full.s0142, line 747: BP7 bm_unit_id = 2__AALAB000: 1 BM unit(s) of the file are not "
+        f"in run {first.run_id} of 2026-02-17 (2__AALAB000)"
+    )
+    with empty.engine.connect() as conn:
+        inputs = load_settlement_inputs(conn, part.run_id)
+    assert list(inputs.bm.bm_units) == ["2__AALAB000", "T_GEN-1"]
+    assert list(inputs.units.consumption) == [True, False]
+    assert [inputs.parties[p] for p in inputs.units.lead_party] == ["SUP1", "GEN1"]
+    np.testing.assert_array_equal(inputs.metered[:, [0, 47]], [[-4.25, -4.25], [99.5, 99.5]])
