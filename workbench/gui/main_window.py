@@ -54,6 +54,7 @@ DATABASE_FILTER = "Settlement databases (*.sqlite *.db);;All files (*)"
 SQLITE_HEADER = b"SQLite format 3\x00"
 NARROW_WINDOW = 1280  # px: below it the central views are given three fifths
 JOB_MESSAGES = {
+    "open": "Connecting…",
     "load": "Loading…",
     "demo": "Creating the demo database…",
     "import": "Importing…",
@@ -123,6 +124,11 @@ class MainWindow(QMainWindow):
         from workbench.gui.live_controller import LiveRoom
 
         self.live = LiveRoom(self)  # File › Go live…, the status light, the live overview
+        from workbench.gui.server_open import ServerOpening
+
+        self.server_opening = ServerOpening(
+            self.jobs, self, self._show_database, self.show_error, self.status.setText
+        )
         self._connect()
         self.resizeDocks(
             [self.runs_dock, self.inspector_dock], [230, 430], Qt.Orientation.Horizontal
@@ -254,14 +260,26 @@ class MainWindow(QMainWindow):
     # -- databases and runs ---------------------------------------------------------------------
 
     def choose_database(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open settlement database", "", DATABASE_FILTER)
-        if path:
-            self.open_database(path)
+        """File › Open database…: a file (chosen as before) or a server URL (issue 21)."""
+        from views.database_dialog import OpenDatabaseDialog
+
+        recent = recent_files.recent(self.settings)
+        url = next((p for p in recent if recent_files.is_server_url(p)), "")
+        file = next((p for p in recent if not recent_files.is_url(p)), "")
+        dialog = OpenDatabaseDialog(file, url, self)
+        dialog.accepted.connect(lambda: self.open_database(dialog.choice().location))
+        self.open_dialog = dialog
+        dialog.open()
 
     def open_database(self, path: str, preload: Preload | None = None) -> bool:
         """Open a database and load its last shown (or newest) run in a worker; `preload`,
-        when given, is that same opening already under way since launch."""
+        when given, is that same opening already under way since launch. A server's URL
+        connects in a job (asking for its password if the server wants one): True then
+        says that it started, and a failure is told when it comes."""
         path = recent_files.absolute(path)  # remembered so: it opens from any folder
+        if recent_files.is_server_url(path):
+            self.server_opening.open(path, preload=preload)
+            return True
         try:
             if preload is not None:
                 db, runs = preload.opened()
@@ -277,13 +295,19 @@ class MainWindow(QMainWindow):
                 raise
             self.show_error("Cannot open the database", line)
             return False
+        self._show_database(db, runs, path, preload)
+        return True
+
+    def _show_database(self, db, runs, path: str, preload: Preload | None) -> None:
+        """The opened database in place of the one before; its remembered run loading.
+        `path`: the file, or the server URL without its password."""
         if self.db is not None:
             self.db.close()
         self.db = db
         self.jobs.location = db.location
         self.view = None  # nothing of the last database stays on show
         self.runs.show_runs(runs)
-        self.setWindowTitle(f"{Path(path).name}: Settlement Workbench")
+        self.setWindowTitle(f"{_title(path)}: Settlement Workbench")
         self.status.setText(f"{path}: {len(runs)} runs. Choose a run in the Runs panel.")
         if db.notices:  # e.g. a write a crash interrupted, rolled back on opening
             self.show_error("The database was recovered", "\n".join(db.notices))
@@ -295,11 +319,10 @@ class MainWindow(QMainWindow):
                 self.jobs.start(
                     "load", preload.work, self._run_loaded, self._job_failed, self._job_cancelled
                 )
-                return True
+                return
             self.load_run(chosen)
         if preload is not None:
             preload.cancel()  # loading a run this window did not choose
-        return True
 
     def load_run(self, run_id: int) -> None:
         if self.db is None:
@@ -619,6 +642,16 @@ class MainWindow(QMainWindow):
         work = listing_runs(self.db, work)  # the Runs panel refilled from the job's list
         done = lambda outcome: self.imports.finished(outcome, strict=False)  # noqa: E731
         self.jobs.start("fetch", work, done, self._job_failed, self._job_cancelled)
+
+
+def _title(location: str) -> str:
+    """A file's name, or a server database's name and host."""
+    if recent_files.is_server_url(location):
+        from sqlalchemy.engine import make_url
+
+        url = make_url(location)
+        return f"{url.database} on {url.host or 'localhost'}"
+    return Path(location).name
 
 
 def _is_sqlite(path: str) -> bool:

@@ -1,10 +1,12 @@
 """Recent databases: stored as absolute paths (a relative one failed from another folder),
-and the last one reopened when the workbench starts without a path. Standard library only
-at module level: this runs before Qt is imported."""
+or as server URLs without their password (never written to the settings: reopening asks for
+it again), and the last one reopened when the workbench starts without a path. Standard
+library only at module level: this runs before Qt is imported."""
 
 from __future__ import annotations
 
 import os
+import re
 
 MAX_RECENT = 8
 
@@ -12,6 +14,36 @@ MAX_RECENT = 8
 def is_url(location: str) -> bool:
     """A SQLAlchemy URL (postgresql://…), which has no folder to resolve against."""
     return "://" in location
+
+
+def is_server_url(location: str) -> bool:
+    """A server database's URL (PostgreSQL, MariaDB…), not a path or a sqlite:/// URL; a URL
+    that does not parse is not one (opening it says why)."""
+    if not is_url(location):
+        return False
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(location).get_backend_name() != "sqlite"
+    except Exception:  # ArgumentError, ValueError: not a URL
+        return False
+
+
+def without_password(location: str) -> str:
+    """A URL with its password removed (user, host, port, database and query kept); a path,
+    or a URL that does not parse, as it is."""
+    if not is_url(location):
+        return location
+    from sqlalchemy.engine import make_url
+
+    try:
+        url = make_url(location)
+    except Exception:  # ArgumentError, ValueError: what may be a password goes all the same
+        return re.sub(r"://([^:/@]*):[^@/]*@", r"://\1@", location)
+    if url.password is None:
+        return location
+    # URL.set(password=None) changes nothing (None means "keep"): the named tuple's replace.
+    return url._replace(password=None).render_as_string(hide_password=False)
 
 
 def absolute(location: str) -> str:
@@ -27,8 +59,9 @@ def recent(settings) -> list[str]:
 
 
 def remember(settings, location: str) -> list[str]:
-    """Put `location` (made absolute) first in the recent list; the list as it is now."""
-    location = absolute(location)
+    """Put `location` (made absolute; a URL without its password) first in the recent list;
+    the list as it is now."""
+    location = without_password(absolute(location))
     others = [p for p in recent(settings) if p != location]
     files = [location, *others][:MAX_RECENT]
     settings.setValue("recent", files)

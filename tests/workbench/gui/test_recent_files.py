@@ -1,10 +1,11 @@
-"""Recent databases are remembered by absolute path, and a start with no path reopens the
-last one (issue 20, item 8)."""
+"""Recent databases are remembered by absolute path (a server URL without its password, issue
+21), and a start with no path reopens the last one (issue 20, item 8)."""
 
 from __future__ import annotations
 
 import argparse
 import os
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings
@@ -44,6 +45,28 @@ def test_paths_are_remembered_absolute_newest_first(settings, tmp_path, monkeypa
     for i in range(12):
         recent_files.remember(settings, f"f{i}.sqlite")
     assert len(recent_files.recent(settings)) == recent_files.MAX_RECENT
+
+
+def test_a_server_url_is_remembered_without_its_password(settings):
+    url = "postgresql+psycopg://analyst:s%40cret-21@127.0.0.1:5432/settlement?sslmode=require"
+    public = "postgresql+psycopg://analyst@127.0.0.1:5432/settlement?sslmode=require"
+    assert recent_files.without_password(url) == public
+    assert recent_files.remember(settings, url) == [public]
+    assert recent_files.remember(settings, public) == [public]  # the same database, once
+    settings.sync()
+    stored = Path(settings.fileName()).read_bytes()
+    assert b"s%40cret-21" not in stored and b"s@cret-21" not in stored
+    # A URL that does not parse loses what may be its password all the same.
+    assert (
+        recent_files.without_password("postgresql://a:pw@h:port/db") == "postgresql://a@h:port/db"
+    )
+    assert recent_files.without_password("/data/demo.sqlite") == "/data/demo.sqlite"
+    assert recent_files.is_server_url(public) and recent_files.is_server_url(
+        "mysql+pymysql://a@h/d"
+    )
+    assert not recent_files.is_server_url("sqlite:////data/demo.sqlite")
+    assert not recent_files.is_server_url("/data/demo.sqlite")
+    assert not recent_files.is_server_url("postgresql://a@h:port/db")  # opening says why
 
 
 def test_the_last_database_if_it_still_exists(settings, tmp_path):
