@@ -166,6 +166,20 @@ def _store_s0142(
         previous_run, old, carried, warnings = run_without_bm_data(conn, day, content, name)
     else:
         previous_run, old, carried = _read_previous(conn, previous_id)
+    flag = content.header.test_flag
+    if flag != "OPER":  # S0142_LAYOUT.md §5: any other Test Data Flag marks test data
+        warnings.insert(
+            0,
+            DataWarning(
+                "",
+                name,
+                "line 1",
+                "AAA test_data_flag",
+                flag,
+                "the AAA header marks the file as test data (operational files say OPER): "
+                "its figures are not a settlement run's",
+            ),
+        )
     t = content.tables
     bp7, sp7, bph = t["BP7"], t["SP7"], t["BPH"]
     unit_ids = bp7.columns["bm_unit_id"]
@@ -187,7 +201,7 @@ def _store_s0142(
             "P/C status from the register in force, else their APB account, else their "
             "metered volume) and holds no BM data (PN, BOD, BOALF) for them"
         )
-        warnings = [DataWarning("", name, where, "BP7 bm_unit_id", unknown[0], reason)]
+        warnings += [DataWarning("", name, where, "BP7 bm_unit_id", unknown[0], reason)]
         warnings += unit_warnings
     for unit, row in first.items():
         units[unit]["tlf"] = float(bp7.columns["tlf"][row])

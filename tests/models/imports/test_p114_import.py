@@ -17,6 +17,7 @@ from models.p114.s0142_reader import read_s0142
 from models.p114.writer import trailer_for
 from models.published.saa_store import read_saa, read_saa_report
 from models.runs.inputs import load_settlement_inputs
+from tests.models.p114.s0142_files import framed, s0142_records, write
 
 
 @pytest.fixture(scope="module")
@@ -125,3 +126,19 @@ def test_a_c0421_replaces_metered_volumes_and_flags_estimates(db, made, tmp_path
     other = list(inputs.bm.bm_units).index(list(result.inputs.bm.bm_units)[5])
     np.testing.assert_array_equal(inputs.metered[other], result.inputs.metered[other])
     assert sorted(flagged) == sorted((unit, 7) for unit in units)
+
+
+def test_a_file_the_header_marks_as_test_data_is_imported_with_a_warning(tmp_path):
+    # S0142_LAYOUT.md §5: a Test Data Flag other than OPER marks test data
+    records = s0142_records()
+    records[0] = records[0].replace("|OPER|", "|TR01|")
+    path = write(tmp_path / "test.s0142", framed(records))
+    with SettlementDatabase.create(tmp_path / "empty.sqlite") as db:
+        summary = import_files(db, [path])
+        assert summary.dates[0].warnings == 2  # and that the date has no BM data
+        assert str(summary.warnings[0]).startswith(
+            "test.s0142, line 1: AAA test_data_flag = TR01: the AAA header marks the file as "
+            "test data"
+        )
+        with pytest.raises(ImportRejected):  # --strict refuses it
+            import_files(db, [path], strict=True)
