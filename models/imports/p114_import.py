@@ -196,7 +196,7 @@ def _store_s0142(
         shown = ", ".join(unknown[:3]) + (", …" if len(unknown) > 3 else "")
         where = f"line {bp7.line[first[unknown[0]]]}"
         reason = (
-            f"{len(unknown)} BM unit(s) of the file are not in run {previous_id} of {day} "
+            f"{len(unknown):,} BM unit(s) of the file are not in run {previous_id} of {day} "
             f"({shown}): the run takes them from the file (lead party, TLF, Trading Unit; "
             "P/C status from the register in force, else their APB account, else their "
             "metered volume) and holds no BM data (PN, BOD, BOALF) for them"
