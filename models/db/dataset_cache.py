@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import struct
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -318,10 +319,27 @@ def write_dataset_cache(
     )
 
 
+def _cache_row(conn: Connection, model, key, value: int):
+    """The (payload, format) of the cache whose `key` is `value`, or None. On PostgreSQL the
+    payload is read in binary: as text a bytea travels as hexadecimal digits, twice its size,
+    and is decoded again (a 1,500-unit day's 23 MB: 0.16 s as text, 0.05 s in binary)."""
+    query = select(model.payload, model.format).where(key == value, model.format.in_(READABLE))
+    if conn.dialect.name != "postgresql" or conn.dialect.driver != "psycopg":
+        return conn.execute(query).first()
+    sql = str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+    with conn.connection.driver_connection.cursor(binary=True) as cursor:
+        row = cursor.execute(sql).fetchone()
+    return None if row is None else _CacheRow(bytes(row[0]), row[1])
+
+
+@dataclass(frozen=True)
+class _CacheRow:
+    payload: bytes
+    format: int
+
+
 def _read_cache(conn: Connection, model, key, value: int, layout) -> dict[str, Table] | None:
-    row = conn.execute(
-        select(model.payload, model.format).where(key == value, model.format.in_(READABLE))
-    ).first()
+    row = _cache_row(conn, model, key, value)
     return None if row is None else decode(row.payload, layout, row.format)
 
 
@@ -336,11 +354,7 @@ def read_run_cache(conn: Connection, run_id: int) -> dict[str, Table] | None:
     A cache written before a column was added (run_bm_unit's register_snapshot_id and
     registered, schema 0007) gets that column from its table, read in the cache's row order
     (the primary key), so that a migrated database's runs open with the migrated values."""
-    row = conn.execute(
-        select(RunInputCache.payload, RunInputCache.format).where(
-            RunInputCache.run_id == run_id, RunInputCache.format.in_(READABLE)
-        )
-    ).first()
+    row = _cache_row(conn, RunInputCache, RunInputCache.run_id, run_id)
     if row is None:
         return None
     missing: list[tuple[str, str]] = []
