@@ -240,7 +240,8 @@ def _same(source: str | Path, destination: str | Path) -> bool:
     def key(target):
         url = _server_url(target)
         if url is not None:
-            return url.set(password=None).render_as_string(hide_password=False)
+            # URL.set(password=None) keeps the password (None means "unchanged" there).
+            return url._replace(password=None).render_as_string(hide_password=False)
         return str(_sqlite_path(target).resolve())
 
     return key(source) == key(destination)

@@ -27,14 +27,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, inspect, select
+from sqlalchemy import Engine, MetaData, create_engine, event, inspect, select
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 
 from models.core.atomic_write import partial_path, publish, remove_quietly
 from models.core.errors import DatabaseOpenError
 from models.db.migrations import SCHEMA_HEAD
 from models.db.schema import APPLICATION_ID, WorkbenchMeta
+from models.db.server_failures import server_failure
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 # How long a command waits for another program's write to finish before it gives up.
@@ -179,12 +180,30 @@ def _check_server(engine: Engine, location: str, *, empty: bool) -> str | None:
         raise DatabaseOpenError(
             f"{location}: cannot connect to the server ({_driver_message(exc.orig)})"
         ) from None
+    except DBAPIError as exc:  # e.g. PostgreSQL's permission denied: a ProgrammingError
+        engine.dispose()
+        line = server_failure(exc, location)
+        if line is None:
+            raise
+        raise DatabaseOpenError(line) from None
     if tables:
         engine.dispose()
         raise DatabaseOpenError(
             f"{location} already has tables; create the workbench schema in an empty database"
         )
     return None
+
+
+def _drop_partial_schema(engine: Engine) -> None:
+    """Drop what a failed `create` made on a server database it found with no tables:
+    MariaDB's DDL is not transactional, so a failure part way (a trigger the user may not
+    create) left tables that made the next `db init` refuse the database as not empty."""
+    try:
+        tables = MetaData()
+        tables.reflect(bind=engine)
+        tables.drop_all(bind=engine)
+    except DBAPIError:
+        pass  # the original failure is what the user hears of; `db check` tells the rest
 
 
 def _sqlite_engine(path: Path) -> Engine:
@@ -221,6 +240,7 @@ class SettlementDatabase:
             try:
                 db._initialise()
             except BaseException:
+                _drop_partial_schema(engine)
                 db.close()
                 raise
             return db
@@ -446,13 +466,14 @@ _FAILURES = {
 
 
 def database_failure(exc: BaseException, location: str | None) -> str | None:
-    """One line for a SQLite failure (raw or wrapped by SQLAlchemy), or None if it is not one.
+    """One line for a SQLite failure (raw or wrapped by SQLAlchemy) or a server's refusal the
+    user can act on (models.db.server_failures), or None if it is neither.
 
     Names the file and what to do; never the SQL statement or its bound parameters.
     """
     original = getattr(exc, "orig", None) or exc
     if not isinstance(original, sqlite3.Error):
-        return None
+        return server_failure(exc, location)  # PostgreSQL, MariaDB: or None
     where = location or "the settlement database"
     code = getattr(original, "sqlite_errorcode", None)
     text = str(original).lower()

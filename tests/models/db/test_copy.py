@@ -150,6 +150,14 @@ def test_a_database_is_not_copied_onto_itself(demo_file):
         copy_database(demo_file, f"sqlite:///{demo_file}", replace=True)
 
 
+def test_a_server_database_is_the_same_whatever_password_names_it():
+    # Checked before connecting: the same user, host and database with two passwords.
+    one = "postgresql+psycopg://analyst:first@127.0.0.1:1/team"
+    with pytest.raises(DatabaseCopyError, match="is the source itself"):
+        copy_database(one, one.replace(":first@", ":second@"), replace=True)
+    assert not copy._same(one, one.replace("/team", "/other"))
+
+
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql", "mariadb"])
 def test_a_failed_copy_leaves_the_destination_as_it_was(
     demo_file, other_demo, database_target, backend, monkeypatch
