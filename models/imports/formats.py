@@ -26,6 +26,7 @@ from pathlib import Path
 
 from models.casefiles.validate import JsonTooDeep, loads_json, may_hold_huge_integer
 from models.core import limits
+from models.imports import json_pieces
 from models.imports.datasets import DATASETS, LEGACY_RECORD_TYPES, Dataset, identify, normalise
 from models.imports.report import ImportReport
 
@@ -154,7 +155,7 @@ def _read_json(text: str, name: str, report: ImportReport, validating=False) -> 
     models.casefiles.validate.loads_json (bounded nesting, integer literals kept as text beyond
     MAX_INTEGER_DIGITS) only where the two could differ, before anything is reported."""
     try:
-        document = loads_json(text) if validating else json.loads(text)
+        document = loads_json(text) if validating else json_pieces.loads(text)
     except json.JSONDecodeError as exc:
         report.reject(
             name, f"line {exc.lineno} column {exc.colno}", "", None, f"not valid JSON: {exc.msg}"
