@@ -85,8 +85,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     _remember_verified_databases()
     # No command, or a database path: the desktop application.
-    if not argv or (argv[0] not in COMMANDS and not argv[0].startswith("-")):
-        return gui.open_gui(argv[0] if argv else None)
+    if not argv:
+        return gui.open_gui(None)
+    if argv[0] not in COMMANDS and not argv[0].startswith("-"):
+        argv = ["gui", *argv]  # PATH [--smoke-test]: the gui command's arguments
     parser = build_parser()
     args = parser.parse_args(argv)
     from engine.errors import EngineInputError

@@ -34,8 +34,10 @@ def test_a_database_path_opens_the_window_on_it(opened, tmp_path, monkeypatch, a
     }  # fmt: skip
 
 
-def test_the_smoke_test_option_reaches_the_window(opened, tmp_path):
-    assert main(["gui", str(tmp_path / "a.sqlite"), "--smoke-test"]) == 0
+@pytest.mark.parametrize("command", [["gui"], []], ids=["gui PATH", "PATH"])
+def test_the_smoke_test_option_reaches_the_window(opened, tmp_path, command):
+    # `settlement-workbench PATH --smoke-test` ignored the option before.
+    assert main([*command, str(tmp_path / "a.sqlite"), "--smoke-test"]) == 0
     assert opened["smoke_test"] is True
 
 
