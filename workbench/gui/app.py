@@ -71,6 +71,9 @@ def install_error_hook(parent_getter) -> None:
     sys.excepthook = hook
 
 
+GIL_SWITCH_SECONDS = 0.001
+
+
 def make_application(argv: list[str] | None = None) -> QApplication:
     app = QApplication.instance()
     if app is None:
@@ -78,6 +81,10 @@ def make_application(argv: list[str] | None = None) -> QApplication:
         # What the imports made lives as long as the process: keep it out of every garbage
         # collection (a full one, as each background job starts, then takes 1 ms, not 120).
         gc.freeze()
+        # A worker thread (row texts, a load, an import) hands the GIL back to the GUI
+        # thread after 1 ms, not Python's 5: a 144,000-row table's first filter letter held
+        # the GUI thread 190-280 ms with 5 (tests/views/test_row_proxy.py).
+        sys.setswitchinterval(GIL_SWITCH_SECONDS)
     app.setApplicationName("Settlement Workbench")
     app.setOrganizationName("Settlement Workbench")
     app.setWindowIcon(QIcon(str(resource_path("settlement-workbench.svg"))))

@@ -19,6 +19,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QWidget
 
 from models.core.errors import WorkbenchInputError
+from models.db.server_failures import server_failure
 from workbench.gui.recent_files import without_password
 
 CONNECT_TIMEOUT_SECONDS = 10
@@ -100,7 +101,8 @@ def connect(location: str, password: str | None, preload=None, cancelled=lambda:
         given = password is not None or has_password(location)
         return Refused(message, asks_for_password=not given and asks_for_password(message))
     except DBAPIError as exc:  # connected, then refused: e.g. no SELECT on its tables
-        return Refused(f"{public}: the server refused ({driver_line(exc.orig)})", False)
+        line = server_failure(exc, public)  # a privilege missing, the connection lost…
+        return Refused(line or f"{public}: the server refused ({driver_line(exc.orig)})", False)
     db.location = public  # in messages and as the key of what was last shown from it
     if cancelled():
         db.close()

@@ -14,6 +14,7 @@ from sqlalchemy.engine import make_url
 
 from models.casefiles.case_file import load_case
 from models.db.database import SettlementDatabase
+from models.db.server_failures import PRIVILEGE
 from models.runs.case_store import import_case
 from tests.paths import CASES
 from tests.views.screens import save_screens
@@ -273,7 +274,7 @@ def test_a_user_the_server_lets_in_but_not_read_is_one_line(
     qtbot.waitUntil(lambda: window.status.text().startswith("Cannot open"), timeout=LOAD_TIMEOUT_MS)
     wait_idle(qtbot, window)
     assert window._last_error.text() == (
-        f"{url}: the server refused (permission denied for table workbench_meta)"
+        f"{url}: {PRIVILEGE} (the server said: permission denied for table workbench_meta)"
     )
     assert window._last_error.detailedText() == ""
     assert window.db.location == str(worked_file)
