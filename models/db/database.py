@@ -35,7 +35,7 @@ from models.core.atomic_write import partial_path, publish, remove_quietly
 from models.core.errors import DatabaseOpenError
 from models.db.migrations import SCHEMA_HEAD
 from models.db.schema import APPLICATION_ID, WorkbenchMeta
-from models.db.server_failures import server_failure
+from models.db.server_failures import driver_line, server_failure
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 # How long a command waits for another program's write to finish before it gives up.
@@ -140,7 +140,7 @@ def _server_engine(url: URL) -> Engine:
     except (NoSuchModuleError, ImportError) as exc:
         raise DatabaseOpenError(
             f"{_shown(url)}: no database driver {url.drivername!r} is installed "
-            f"({_driver_message(exc)}); expected {URL_EXAMPLES}"
+            f"({driver_line(exc)}); expected {URL_EXAMPLES}"
         ) from None
     if engine.dialect.name == "mysql":
 
@@ -151,13 +151,6 @@ def _server_engine(url: URL) -> Engine:
             cursor.close()
 
     return engine
-
-
-def _driver_message(error: BaseException | None) -> str:
-    """The first line of what the driver said (PyMySQL's errors are (code, message) pairs)."""
-    args = getattr(error, "args", ())
-    text = str(args[1]) if len(args) == 2 and isinstance(args[0], int) else str(error)
-    return (text.strip().splitlines() or [type(error).__name__])[0]
 
 
 def _shown(url: URL) -> str:
@@ -178,7 +171,7 @@ def _check_server(engine: Engine, location: str, *, empty: bool) -> str | None:
     except OperationalError as exc:
         engine.dispose()
         raise DatabaseOpenError(
-            f"{location}: cannot connect to the server ({_driver_message(exc.orig)})"
+            f"{location}: cannot connect to the server ({driver_line(exc.orig)})"
         ) from None
     except DBAPIError as exc:  # e.g. PostgreSQL's permission denied: a ProgrammingError
         engine.dispose()

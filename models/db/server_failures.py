@@ -77,11 +77,12 @@ def _advice(original: BaseException) -> str | None:
     return None
 
 
-def _driver_line(original: BaseException) -> str:
-    args = getattr(original, "args", ())
-    text = str(args[1]) if len(args) == 2 and isinstance(args[0], int) else str(original)
-    line = (text.strip().splitlines() or [type(original).__name__])[0]
-    return line[:200]
+def driver_line(error: BaseException | None) -> str:
+    """The first line of what the driver said (PyMySQL's errors are (code, message) pairs);
+    never the SQL statement or its values, which SQLAlchemy's own message adds."""
+    args = getattr(error, "args", ())
+    text = str(args[1]) if len(args) == 2 and isinstance(args[0], int) else str(error)
+    return (text.strip().splitlines() or [type(error).__name__])[0]
 
 
 def server_failure(exc: BaseException, location: str | None) -> str | None:
@@ -103,4 +104,4 @@ def server_failure(exc: BaseException, location: str | None) -> str | None:
     advice = _advice(original)
     if advice is None:
         return None
-    return f"{shown_location(location)}: {advice} (the server said: {_driver_line(original)})"
+    return f"{shown_location(location)}: {advice} (the server said: {driver_line(original)})"

@@ -19,7 +19,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QWidget
 
 from models.core.errors import WorkbenchInputError
-from models.db.server_failures import server_failure
+from models.db.server_failures import driver_line, server_failure
 from workbench.gui.recent_files import without_password
 
 CONNECT_TIMEOUT_SECONDS = 10
@@ -62,14 +62,6 @@ def session_url(location: str, password: str | None) -> str:
 def asks_for_password(message: str) -> bool:
     lowered = message.lower()
     return any(words in lowered for words in ASKS_FOR_PASSWORD)
-
-
-def driver_line(error: BaseException | None) -> str:
-    """The first line of what the driver said (PyMySQL's errors are (code, message) pairs);
-    never the SQL statement or its values, which SQLAlchemy's own message adds."""
-    args = getattr(error, "args", ())
-    text = str(args[1]) if len(args) == 2 and isinstance(args[0], int) else str(error)
-    return (text.strip().splitlines() or [type(error).__name__])[0]
 
 
 def connect(location: str, password: str | None, preload=None, cancelled=lambda: False):
