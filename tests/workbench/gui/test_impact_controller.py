@@ -9,7 +9,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
 
 from engine.variants import VARIANTS
 from models.db.database import SettlementDatabase
@@ -21,7 +20,6 @@ from tests.views.screens import save_screens
 from tests.views.window_driver import LOAD_TIMEOUT_MS, open_demo, wait_idle
 from views.impact_dialog import ImpactDialog, ImpactOptions
 from workbench.gui.impact_controller import database_url
-from workbench.gui.main_window import MainWindow
 
 D1, D3 = date(2024, 6, 12), date(2024, 6, 14)
 
@@ -40,18 +38,6 @@ def expected(demo) -> dict:
         tasks = impact_plan(conn, D1, D3)
     done = run_days(SerialExecutor(), demo, tasks, VARIANTS["par-50"])
     return impact_report(VARIANTS["par-50"], D1, D3, done.impacts, done.failures).as_json()
-
-
-@pytest.fixture
-def window(qtbot, tmp_path):
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    win = MainWindow(settings)
-    qtbot.addWidget(win)
-    win.resize(1600, 1000)
-    win.show()
-    yield win
-    win.jobs.cancel()
-    win.jobs.wait_all()
 
 
 def assess(qtbot, window, options, timeout=LOAD_TIMEOUT_MS):

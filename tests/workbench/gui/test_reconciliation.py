@@ -7,7 +7,6 @@ from __future__ import annotations
 import gzip
 
 import pytest
-from PySide6.QtCore import QSettings
 
 from models.db.database import SettlementDatabase
 from models.imports.loader import import_files
@@ -15,7 +14,6 @@ from models.p114.from_settlement import ReportRun
 from models.p114.writer import trailer_for
 from tests.views.screens import save_screens
 from tests.views.window_driver import LOAD_TIMEOUT_MS, open_demo, wait_idle
-from workbench.gui.main_window import MainWindow
 
 
 @pytest.fixture(scope="module")
@@ -33,18 +31,6 @@ def made(tmp_path_factory, settled_s0142):
     with SettlementDatabase.open(db_path) as db:
         (part,) = import_files(db, [planted]).dates
     return db_path, part.run_id
-
-
-@pytest.fixture
-def window(qtbot, tmp_path):
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    win = MainWindow(settings)
-    qtbot.addWidget(win)
-    win.resize(1600, 1000)
-    win.show()
-    yield win
-    win.jobs.cancel()
-    win.jobs.wait_all()
 
 
 def test_run_reconcile_shows_the_tab_and_a_difference_opens_its_trace(qtbot, window, made):
