@@ -21,10 +21,14 @@ demo: $(STAMP)
 	$(BIN)/settlement-workbench $(DEMO_DB)
 
 ## test: lint, layer contracts and the whole test suite (what CI runs); installs the servers the
-## tests start (PostgreSQL, MariaDB, RabbitMQ) from the distribution's packages when missing
+## tests start (PostgreSQL, MariaDB, RabbitMQ) from the distribution's packages when missing.
+## The suite runs in TEST_WORKERS processes (each starts its own servers), then the tests marked
+## `timing` (bounds on time or on the GUI thread's waits) run alone, on a machine nothing else loads.
+TEST_WORKERS ?= 2
 test: lint
 	tools/install-test-servers
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest --durations=30
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -n $(TEST_WORKERS) -m "not timing" --durations=30
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -m timing --durations=10
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

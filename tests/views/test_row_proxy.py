@@ -21,6 +21,8 @@ from views import row_proxy
 from views.column_model import Column
 from views.data_table import DataTable
 
+pytestmark = pytest.mark.timing  # GUI-thread bounds: run alone (see pyproject's markers)
+
 ASC, DESC = Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder
 
 

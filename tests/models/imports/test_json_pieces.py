@@ -88,6 +88,7 @@ def _longest_stall(parse, text) -> float:
     return max(b - a for a, b in pairwise(ticks))
 
 
+@pytest.mark.timing
 def test_other_threads_run_while_a_big_file_parses():
     """A GB-scale day's BOD is ~100 MB of JSON: json.loads held the GIL for all of its
     parse, and an import in the background held up the GUI thread as long. Here the real

@@ -22,6 +22,8 @@ from tests.views.screens import save_screens
 from views.live_dialog import FOLDER, LiveDialog, LiveOptions
 from workbench.gui.main_window import MainWindow
 
+pytestmark = pytest.mark.timing  # latency bounds: run alone (see pyproject's markers)
+
 LATENCY_LIMIT_S = 1.0  # issue 23: message to updated price on screen
 
 

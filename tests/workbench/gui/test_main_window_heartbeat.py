@@ -22,6 +22,8 @@ from tests.paths import elexon
 from views.data_table import DataTable
 from views.import_options import ImportOptions
 
+pytestmark = pytest.mark.timing  # GUI-thread bounds: run alone (see pyproject's markers)
+
 BOUND = 0.100  # s: the "blocked for more than 100 ms"
 TRIES = 3
 WIND_PN = "insights_json/PN_2022-01-01.json"  # real Elexon data: 9,027 PN records
