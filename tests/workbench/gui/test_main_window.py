@@ -345,3 +345,34 @@ def test_help_lists_the_windows_real_shortcuts_and_the_guide_names_only_real_one
     )
     keys = {k for ks in listed.values() for k in ks.split(", ")}
     assert named and set(named) <= keys, set(named) - keys
+
+
+def test_the_bm_units_tab_is_made_before_its_first_visit(qtbot, window, demo_path, monkeypatch):
+    """Issue 20: the BM units view's per-unit figures (models.runs.unit_summary) are made in
+    the load's worker, and its table and charts are made hidden once the run shows; both done
+    on the tab's first visit held the GUI thread 0.1-0.5 s on a GB-scale run. The heartbeat
+    test times the visit; this one fails, at any size, if either moves back onto it."""
+    import threading
+
+    import models.runs.run_view as run_view
+    import views.unit_explorer as unit_explorer
+
+    made_on = []
+
+    def recorded(real):
+        def summary(view):
+            made_on.append(threading.current_thread() is threading.main_thread())
+            return real(view)
+
+        return summary
+
+    monkeypatch.setattr(run_view, "unit_summary", recorded(run_view.unit_summary))
+    monkeypatch.setattr(unit_explorer, "unit_summary", recorded(unit_explorer.unit_summary))
+    open_demo(qtbot, window, demo_path)
+    assert window.tabs.currentWidget() is window.overview
+    qtbot.waitUntil(lambda: window.explorer._built, timeout=LOAD_TIMEOUT_MS)
+    assert made_on == [False], "the per-unit figures were not made once, in the load's worker"
+    window.tabs.setCurrentWidget(window.explorer)
+    qtbot.waitUntil(lambda: window.explorer.view is window.view, timeout=LOAD_TIMEOUT_MS)
+    assert window.explorer.units.model.rowCount() == len(window.view.units.bm_unit_id)
+    assert made_on == [False], "the first visit made the per-unit figures on the GUI thread"
