@@ -113,11 +113,17 @@ def settle_live_run(db: SettlementDatabase, run_id: int) -> IndicativeDay:
     """Settle the run's day and store its results, in one transaction; its periods that hold
     some input, with their indicative price and the published one where it arrived."""
     with db.engine.begin() as conn:
-        inputs = load_settlement_inputs(conn, run_id)
-        result = settle_day(inputs)
-        write_results(conn, run_id, result)
-        is_open, settlement_date = _run_state(conn, run_id)
-        published = read_published_prices(conn, run_id)
+        return settle_in(conn, run_id)
+
+
+def settle_in(conn: Connection, run_id: int) -> IndicativeDay:
+    """settle_live_run in the caller's transaction (closing a live run settles it in its own:
+    models.live.live_run.close_live_run)."""
+    inputs = load_settlement_inputs(conn, run_id)
+    result = settle_day(inputs)
+    write_results(conn, run_id, result)
+    is_open, settlement_date = _run_state(conn, run_id)
+    published = read_published_prices(conn, run_id)
     periods = _periods(result, published, is_open)
     return IndicativeDay(run_id, settlement_date, periods, result, published)
 

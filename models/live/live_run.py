@@ -11,12 +11,14 @@ The day is complete, and its live run is closed, when either
 - the clock has passed the end of the date's last settlement period (local midnight, 46, 48
   or 50 periods after the day began) plus a grace (`listen --close-after HOURS`, default 2 h:
   IRIS publishes a period's acceptances within minutes and its prices within the hour).
-Closing writes the run's caches and marks it ``loaded``: from then on it is immutable like any
-imported run. A message for a date whose live run is closed opens the next II run of the date.
+Closing writes the run's caches, marks it ``loaded`` and stores its results settled on its
+last data (in one transaction): from then on it is immutable like any imported run. A
+message for a date whose live run is closed opens the next II run of the date.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import Connection, literal, select
@@ -33,6 +35,7 @@ from models.db.schema import (
     StackItemResult,
     SystemPriceResult,
 )
+from models.live.indicative import IndicativeDay, settle_in
 from models.runs.run_store import (
     RUN,
     copy_inputs,
@@ -128,9 +131,15 @@ def _carry_forward(conn: Connection, previous: int, run_id: int, dataset_id: int
     _copy(conn, RunWarning.__table__, "run_id", previous, run_id)
 
 
-def close_live_run(conn: Connection, run_id: int) -> None:
+def close_live_run(conn: Connection, run_id: int) -> IndicativeDay:
     """The day is complete: the live run becomes an ordinary, immutable run (parties no unit
-    names any longer dropped, its BM data and inputs cached as arrays, status ``loaded``)."""
+    names any longer dropped, its BM data and inputs cached as arrays, status ``loaded``) and
+    is settled on its last data, in the same transaction; the day settled.
+
+    A listener settles its live runs spaced by their cost (models.live.stream), so the last
+    messages before a close may not be settled yet, and a run closed by hand may never have
+    been: closed without this settle, an immutable run kept the results of an earlier settle
+    (or none) beside inputs that settle to others."""
     row = conn.execute(select(RUN.c.bm_dataset_id, RUN.c.status).where(RUN.c.id == run_id)).first()
     if row is None:
         raise RunNotFoundError(f"run {run_id} does not exist")
@@ -144,6 +153,9 @@ def close_live_run(conn: Connection, run_id: int) -> None:
     if sum(map(len, rows.values())) >= CACHE_MIN_ROWS:
         write_dataset_cache(conn, row.bm_dataset_id, frames_from_rows(rows))
     finish_loading(conn, run_id)
+    # After the status: the day is told as closed (its periods no longer open). Results may
+    # be written to a loaded run (schema 0009 guards its inputs, not its results).
+    return settle_in(conn, run_id)
 
 
 def close_day(conn: Connection, day: date) -> int:
@@ -155,11 +167,17 @@ def close_day(conn: Connection, day: date) -> int:
     return run_id
 
 
-def close_complete_days(conn: Connection, now: datetime, grace: timedelta) -> list[int]:
-    """Close every open live run whose day is complete; the runs closed."""
+def close_complete_days(
+    conn: Connection,
+    now: datetime,
+    grace: timedelta,
+    settled: Callable[[IndicativeDay], None] = lambda day: None,
+) -> list[int]:
+    """Close every open live run whose day is complete; the runs closed. `settled` is told
+    each closed day as its closing settled it."""
     closed = []
     for day, run_id in open_days(conn):
         if complete(day, now, grace):
-            close_live_run(conn, run_id)
+            settled(close_live_run(conn, run_id))
             closed.append(run_id)
     return closed

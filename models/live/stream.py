@@ -4,9 +4,10 @@ days it closes as they become complete; and the indicative prices of the days it
 After a message is written its day's live run is settled (models.live.indicative): at once when
 the last settle ended at least SETTLE_SPACING times its own cost ago, else as soon as that
 holds (after a later message, or between messages: the sources look at `done` every
-CHECK_SECONDS), and always before the stream ends. So a day costing 0.15 s to settle is settled
-within some half a second of its message, and settling takes at most a third of the
-listener's time however fast the messages come.
+CHECK_SECONDS), and always before the stream ends or the day's live run closes (the close
+settles it on its last data: models.live.live_run.close_live_run). So a day costing 0.15 s
+to settle is settled within some half a second of its message, and settling takes at most a
+third of the listener's time however fast the messages come.
 """
 
 from __future__ import annotations
@@ -76,8 +77,8 @@ class Stream:
             self.on_outcome(message, outcome)
         if self.settle and outcome.status == WRITTEN:
             self._pending.update(outcome.run_ids)
+        self.close_complete_days()  # first: a day closing is settled by its close
         self.settle_pending()
-        self.close_complete_days()
         return outcome
 
     def settle_pending(self, force: bool = False) -> list[IndicativeDay]:
@@ -98,14 +99,7 @@ class Stream:
                     self.on_settle_failed(run_id, str(exc).strip().replace("\n", " | "))
                 continue
             days.append(day)
-            changed = []
-            for period in day.periods.values():
-                key = period.key()
-                if self._told.get((run_id, period.period)) != key:
-                    self._told[(run_id, period.period)] = key
-                    changed.append(period)
-            if self.on_settled is not None:
-                self.on_settled(day, changed)
+            self._tell_settled(day)
         self._pending.clear()
         self._settled_at = time.monotonic()
         self._settle_cost = self._settled_at - began
@@ -113,13 +107,29 @@ class Stream:
         self.settle_seconds += self._settle_cost
         return days
 
+    def _tell_settled(self, day: IndicativeDay) -> None:
+        changed = []
+        for period in day.periods.values():
+            key = period.key()
+            if self._told.get((day.run_id, period.period)) != key:
+                self._told[(day.run_id, period.period)] = key
+                changed.append(period)
+        if self.on_settled is not None:
+            self.on_settled(day, changed)
+
     def close_complete_days(self) -> list[int]:
-        """Close the live runs whose day is complete (in one transaction)."""
+        """Close the live runs whose day is complete (in one transaction), each settled on its
+        last data as it closes (models.live.live_run.close_live_run): a settle still waiting
+        for its spacing is not needed any longer."""
         self._last_close_check = time.monotonic()
         if self.close_after is None:
             return []
+        days: list[IndicativeDay] = []
         with self.db.engine.begin() as conn:
-            closed = close_complete_days(conn, self.clock(), self.close_after)
+            closed = close_complete_days(conn, self.clock(), self.close_after, days.append)
+        self._pending.difference_update(closed)
+        for day in days:
+            self._tell_settled(day)
         if closed and self.on_close is not None:
             self.on_close(closed)
         return closed
