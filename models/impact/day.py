@@ -87,7 +87,9 @@ def price_setters(result: SettlementResult) -> np.ndarray:
     Returns
     -------
     numpy.ndarray of str, shape (settled,)
-        Price source, then the cheapest item PAR tagging kept (largest sequence on its side).
+        Price source, then the cheapest item PAR tagging kept (largest sequence on its side):
+        a BM unit's acceptance and pair ("stack T_GEN-1 #1 pair 2") or a BSAD action's id
+        ("stack BSAD 37").
     """
     items, stack = result.items, result.stack
     kept = np.flatnonzero(stack.par_adjusted_volume != 0)
@@ -99,7 +101,12 @@ def price_setters(result: SettlementResult) -> np.ndarray:
             setters.append(f"{source} {_NO_ITEM}".strip())
             continue
         k = mine[np.argmax(stack.sequence[mine])]
-        setters.append(f"{source} {items.item_id[k]} #{items.acceptance[k]} pair {items.pair[k]}")
+        if items.source[k] == "bsad":  # no acceptance or pair: its DISBSAD id names it
+            setters.append(f"{source} BSAD {items.item_id[k]}")
+        else:
+            setters.append(
+                f"{source} {items.item_id[k]} #{items.acceptance[k]} pair {items.pair[k]}"
+            )
     return np.array(setters, dtype=str)
 
 
