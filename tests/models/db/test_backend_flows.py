@@ -29,6 +29,7 @@ from models.db.schema import BmDatasetCache, RunInputCache, ScenarioAudit
 from models.demo.generator import DemoSpec, generate_demo
 from models.disputes import dispute_cases as cases
 from models.disputes.compare import compare
+from models.exports.packs import write_case_pack, write_comparison_pack, write_run_workbook
 from models.imports.loader import import_files
 from models.p114.from_settlement import ReportRun, write_s0142
 from models.published.saa_store import read_saa
@@ -45,11 +46,13 @@ TESTS = Path(__file__).resolve().parents[2]
 WORKED_EXAMPLE = TESTS / "cases" / "worked_example.json"
 ELEXON = TESTS.parent.parent / "shared" / "data" / "elexon"
 GEN = "T_GEN-1"
+VARYING_COLUMN = "when (UTC)"  # an audit trail's instants: another run, another time
 WIND_DAY = date(2022, 1, 1)
 
 
-def _worked_example(target, backend: str, _folder: Path) -> dict:
-    """Import the worked example, settle it, edit a scenario of it, compare, open a case."""
+def _worked_example(target, backend: str, folder: Path) -> dict:
+    """Import the worked example, settle it, edit a scenario of it, compare, open a case;
+    export the run's workbook, the comparison's and the case's evidence packs."""
     case = load_case(WORKED_EXAMPLE)
     with created(target, backend) as db:
         run_id = import_case(db, case)
@@ -73,6 +76,11 @@ def _worked_example(target, backend: str, _folder: Path) -> dict:
             cases.add_scenario(conn, case_id, scenario)
             cases.set_status(conn, case_id, "raised")
         comparison = compare(base, after, "base", "scenario")
+        exports = {
+            "run": write_run_workbook(db, run_id, folder / "run.xlsx"),
+            "comparison": write_comparison_pack(db, run_id, scenario, folder / "compare.xlsx"),
+            "case": write_case_pack(db, case_id, folder / "case.xlsx"),
+        }
         with db.engine.connect() as conn:
             stamps = conn.execute(
                 select(ScenarioAudit.at).where(ScenarioAudit.run_id == scenario)
@@ -95,7 +103,25 @@ def _worked_example(target, backend: str, _folder: Path) -> dict:
                 "verdict": comparison.verdict(),
                 "case": cases.get_dispute_case(conn, case_id).as_json(),
                 "scenarios": [s["name"] for s in store.list_scenarios(conn, run_id)],
+                "exports": {name: _cells(path) for name, path in exports.items()},
             }
+
+
+def _cells(path: Path) -> dict[str, list[tuple]]:
+    """Each sheet's values, row by row, an audit trail's instants left out."""
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(path, read_only=True)
+    sheets = {}
+    for sheet in workbook.worksheets:
+        rows, varying = [], set()
+        for row in sheet.iter_rows(values_only=True):
+            if VARYING_COLUMN in row:  # a header: its instants' column
+                varying = {i for i, name in enumerate(row) if name == VARYING_COLUMN}
+            rows.append(tuple(None if i in varying else v for i, v in enumerate(row)))
+        sheets[sheet.title] = rows
+    workbook.close()
+    return sheets
 
 
 def _timeless(record) -> dict:
@@ -260,6 +286,17 @@ def test_a_scenario_and_its_audit_trail_are_kept_as_on_sqlite(outcome, backend):
     stamps = server["stamps"]
     assert all(isinstance(s, datetime) for s in stamps) and any(s.microsecond for s in stamps)
     assert stamps == sorted(stamps)
+
+
+@pytest.mark.parametrize("backend", SERVERS)
+def test_the_run_workbook_and_evidence_packs_are_those_of_sqlite(outcome, backend):
+    server, sqlite = outcome("worked", backend), outcome("worked", "sqlite")
+    assert set(server["exports"]) == {"run", "comparison", "case"}
+    for name, sheets in server["exports"].items():
+        assert list(sheets) == list(sqlite["exports"][name]), name
+        for title, rows in sheets.items():
+            assert len(rows) > 1, (name, title)
+            assert rows == sqlite["exports"][name][title], (name, title)
 
 
 @pytest.mark.parametrize("backend", SERVERS)
