@@ -58,10 +58,23 @@ class LiveOptions:
             return "Name the queue on the broker."
         return None
 
+    @property
+    def shown_broker(self) -> str:
+        """The broker's address without its password (the status bar and light show it)."""
+        try:
+            parts = urlsplit(self.broker)
+            if parts.password is None:
+                return self.broker
+            netloc = f"{parts.username}@{parts.hostname}"
+            netloc += "" if parts.port is None else f":{parts.port}"
+        except ValueError:
+            return self.broker
+        return parts._replace(netloc=netloc).geturl()
+
     def describe(self) -> str:
         if self.source == FOLDER:
             return f"folder {self.folder}"
-        return f"{self.broker} queue {self.queue}"
+        return f"{self.shown_broker} queue {self.queue}"
 
     def command_line(self) -> str:
         source = (

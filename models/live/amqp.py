@@ -8,7 +8,7 @@ the connection is made again with a growing delay (proton's Backoff), and the re
 
 from __future__ import annotations
 
-from proton import Terminus
+from proton import Endpoint, Terminus
 from proton.handlers import MessagingHandler
 from proton.reactor import Backoff, Container
 
@@ -22,6 +22,7 @@ from models.live.stream import CHECK_SECONDS, Stream
 PREFETCH = 10
 RECONNECT_FIRST_SECONDS = 0.5
 RECONNECT_MAX_SECONDS = 10.0
+CLOSE_SECONDS = 5.0  # stopping: how long the broker has to answer the connection's close
 
 
 def queue_address(queue: str) -> str:
@@ -50,6 +51,8 @@ class _Receiver(MessagingHandler):
         self.connection = None
         self.failure: str | None = None
         self.reconnects = 0
+        self._attempts = 0  # reconnections tried since the link was last open
+        self._closing = None  # the timer that stops the container should the close hang
         self._delays = self._backoff()
 
     @staticmethod
@@ -72,21 +75,36 @@ class _Receiver(MessagingHandler):
 
     def on_link_opened(self, event) -> None:
         self._delays = self._backoff()  # connected: the next loss starts from a short delay
+        self._attempts = 0
+        self.stream.connection(True, f"receiving from {self.address}")
+
+    def on_timer_task(self, event) -> None:
+        if not self.stream.done():
+            event.container.schedule(CHECK_SECONDS, self)
+            return
+        connection = self.connection
+        if connection is None or not connection.state & Endpoint.LOCAL_ACTIVE:
+            event.container.stop()
+            return
+        # Closed, and the close sent before the container stops: stopped at once, the socket
+        # stayed open until the garbage collector found it, and the broker went on giving the
+        # link it believed alive the queue's next messages, unacknowledged: the next listener
+        # (the GUI's next Go live) did not get them until then.
+        connection.close()
+        self._closing = event.container.schedule(CLOSE_SECONDS, _Stop())
 
     def on_transport_closed(self, event) -> None:
+        if self._closing is not None:  # closed as asked
+            self._closing.cancel()
+            event.container.stop()
+            return
         if self.stream.done() or self.failure is not None:
             return
         self.reconnects += 1
+        self._attempts += 1
         delay = next(self._delays)
+        self.stream.connection(False, f"reconnecting in {delay:g} s, attempt {self._attempts}")
         event.container.schedule(delay, _Reconnect(self))
-
-    def on_timer_task(self, event) -> None:
-        if self.stream.done():
-            if self.connection is not None:
-                self.connection.close()
-            event.container.stop()
-        else:
-            event.container.schedule(CHECK_SECONDS, self)
 
     def on_message(self, event) -> None:
         if self.stream.stop.is_set():
@@ -97,6 +115,13 @@ class _Receiver(MessagingHandler):
     def on_link_error(self, event) -> None:
         condition = event.link.remote_condition
         self.failure = f"the broker refused the queue {self.address}: {condition}"
+        event.container.stop()
+
+
+class _Stop:
+    """The broker did not answer the close in time: stop without it."""
+
+    def on_timer_task(self, event) -> None:
         event.container.stop()
 
 

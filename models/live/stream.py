@@ -45,7 +45,9 @@ class Stream:
     `settle`: the live runs written to are settled (module docstring); `on_settled` is told
     each settled day and the periods whose indicative price, NIV, acceptances or published
     price changed since the day was last settled; `on_settle_failed` the run and the reason
-    when its data cannot be settled (the stream goes on)."""
+    when its data cannot be settled (the stream goes on). `on_connection` is told by a source
+    with a connection (a broker) each change of it: (connected, what happens next), e.g.
+    (False, "reconnecting in 0.5 s, attempt 1")."""
 
     db: SettlementDatabase
     stop: threading.Event = field(default_factory=threading.Event)
@@ -60,6 +62,7 @@ class Stream:
     settle: bool = True
     on_settled: Callable[[IndicativeDay, list[IndicativePeriod]], None] | None = None
     on_settle_failed: Callable[[int, str], None] | None = None
+    on_connection: Callable[[bool, str], None] | None = None
     settles: int = 0
     settle_seconds: float = 0.0
     _last_close_check: float = field(default=float("-inf"))
@@ -80,6 +83,11 @@ class Stream:
         self.close_complete_days()  # first: a day closing is settled by its close
         self.settle_pending()
         return outcome
+
+    def connection(self, connected: bool, detail: str = "") -> None:
+        """A source's connection came up (True) or went away (False); `detail` says more."""
+        if self.on_connection is not None:
+            self.on_connection(connected, detail)
 
     def settle_pending(self, force: bool = False) -> list[IndicativeDay]:
         """Settle the live runs written to since their last settle, when the spacing allows

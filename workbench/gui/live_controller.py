@@ -7,7 +7,8 @@ and Cancel stay free for loads and imports), and tells the GUI thread by signals
 written, each day settled (models.live.indicative). The day overview then shows the live day
 in place: the engine's indicative SSP/SBP and NIV just settled in the listener's thread, no
 reload of the run, Elexon's published prices beside them, the open period marked. A status
-light in the status bar says whether the listener runs and when the last message came.
+light in the status bar says whether the listener runs, whether its broker is connected (or
+it is reconnecting), and when the last message came.
 
 The overview follows the live day until another run is shown (Runs dock), and again once the
 live run itself is. File › Stop live (or closing the window) stops the listener cleanly: the
@@ -55,6 +56,7 @@ class _Bridge(QObject):
     written = Signal(object, object)  # Message, Outcome
     settled = Signal(object, object)  # IndicativeDay, changed periods
     settle_failed = Signal(int, str)
+    connection = Signal(bool, str)  # connected, what happens next (a broker's connection)
 
 
 def listen_work(db, options: LiveOptions, bridge: _Bridge):
@@ -71,6 +73,7 @@ def listen_work(db, options: LiveOptions, bridge: _Bridge):
             close_after=close_after,
             on_settled=bridge.settled.emit,
             on_settle_failed=bridge.settle_failed.emit,
+            on_connection=bridge.connection.emit,
         )
         if options.source == FOLDER:
             from pathlib import Path
@@ -108,6 +111,7 @@ class LiveController(QObject):
         self.bridge = _Bridge(self)
         self.bridge.written.connect(self._written)
         self.bridge.settled.connect(self._settled)
+        self.bridge.connection.connect(self._connection)
         self.bridge.settle_failed.connect(
             lambda run_id, reason: self.feedback.status(f"Live run {run_id} not settled: {reason}")
         )
@@ -119,6 +123,9 @@ class LiveController(QObject):
         self.written = 0
         self.last_message: tuple[datetime, str] | None = None  # when (local), dataset
         self.settled_at: float | None = None  # time.perf_counter() of the last settle seen
+        # The broker's connection: None before it is known (and for a folder), else (up,
+        # what happens next).
+        self.connection: tuple[bool, str] | None = None
 
     @property
     def running(self) -> bool:
@@ -141,7 +148,7 @@ class LiveController(QObject):
             self.feedback.status(problem)
             return False
         self.options, self.following, self.written = options, True, 0
-        self.last_message = None
+        self.last_message, self.connection = None, None
         self.jobs.start(JOB, listen_work(db, options, self.bridge), self._ended,
                         self._failed, self._ended)  # fmt: skip
         self._tell("waiting")
@@ -178,6 +185,10 @@ class LiveController(QObject):
             self.settled_at = time.perf_counter()
         self._tell()
 
+    def _connection(self, connected: bool, detail: str) -> None:
+        self.connection = (connected, detail)
+        self._tell()
+
     def _ended(self, _counts=None) -> None:
         self.light("off", f"Live stopped ({self.written:,} messages written)")
         self.feedback.status(f"Live stopped: {self.written:,} messages written.")
@@ -188,6 +199,14 @@ class LiveController(QObject):
 
     def _tell(self, state: str | None = None) -> None:
         if not self.running and state is None:
+            return
+        if self.connection is not None and not self.connection[0]:
+            # The broker went away: what was written stays, the listener reconnects.
+            last = "no message yet"
+            if self.last_message is not None:
+                last = f"last message {self.last_message[0]:%H:%M:%S}, {self.written:,} written"
+            broker, detail = self.options.shown_broker, self.connection[1]
+            self.light("waiting", f"Live: disconnected from {broker}, {detail}; {last}")
             return
         if self.last_message is None:
             self.light(state or "waiting", f"Live: {self.options.describe()}, no message yet")

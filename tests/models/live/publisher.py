@@ -24,16 +24,38 @@ class _DurableTarget(LinkOption):
         return link.is_sender
 
 
+class Publisher:
+    """One connection sending to one queue, message by message (`send`), closed on leaving
+    its `with`: a test that times each message from its sending."""
+
+    def __init__(self, url: str, queue: str, as_bytes: bool = False) -> None:
+        self.as_bytes = as_bytes
+        self.connection = BlockingConnection(url, timeout=30, allowed_mechs="PLAIN")
+        try:
+            self.sender = self.connection.create_sender(
+                queue_address(queue), options=_DurableTarget()
+            )
+        except BaseException:
+            self.connection.close()
+            raise
+
+    def send(self, m: Message) -> None:
+        """Send one message; it returns once the broker has settled (kept) it."""
+        body = m.body.encode() if self.as_bytes else m.body
+        self.sender.send(AmqpMessage(body=body, subject=m.dataset, id=m.message_id, durable=True))
+
+    def __enter__(self) -> Publisher:
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.connection.close()
+
+
 def publish(url: str, queue: str, messages: Iterable[Message], as_bytes: bool = False) -> int:
     """Send `messages` (each settled by the broker before the next); the number sent."""
-    connection = BlockingConnection(url, timeout=30, allowed_mechs="PLAIN")
     sent = 0
-    try:
-        sender = connection.create_sender(queue_address(queue), options=_DurableTarget())
+    with Publisher(url, queue, as_bytes) as publisher:
         for m in messages:
-            body = m.body.encode() if as_bytes else m.body
-            sender.send(AmqpMessage(body=body, subject=m.dataset, id=m.message_id, durable=True))
+            publisher.send(m)
             sent += 1
-    finally:
-        connection.close()
     return sent
