@@ -30,9 +30,14 @@ def settle_stored(db: SettlementDatabase, run_id: int) -> SettlementResult:
 
 
 def compare_runs(
-    db: SettlementDatabase, first_id: int, second_id: int
+    db: SettlementDatabase,
+    first_id: int,
+    second_id: int,
+    second_result: SettlementResult | None = None,
 ) -> tuple[Comparison, SettlementResult, SettlementResult]:
-    """Settle both runs (as stored now, scenarios with their overrides) and compare them."""
+    """Settle both runs (as stored now, scenarios with their overrides) and compare them;
+    `second_result`: run `second_id` settled already (F6 has just settled the scenario to
+    store it, and settling it again here doubled its wait)."""
     with db.engine.connect() as conn:
         first_run, second_run = (
             get_run(conn, first_id, light=True),
@@ -43,7 +48,8 @@ def compare_runs(
             f"run {first_id} is for {first_run.settlement_date} and run {second_id} for "
             f"{second_run.settlement_date}: only runs of one settlement date compare"
         )
-    first, second = settle_stored(db, first_id), settle_stored(db, second_id)
+    first = settle_stored(db, first_id)
+    second = second_result if second_result is not None else settle_stored(db, second_id)
     labels = (f"run {first_id}: {first_run.label}", f"run {second_id}: {second_run.label}")
     return compare(first, second, *labels), first, second
 

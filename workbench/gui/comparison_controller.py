@@ -98,6 +98,11 @@ class ComparisonController(QObject):
             from models.exports.packs import compare_runs
             from models.runs.results_store import settle_run
 
+            # The key before reading: an edit made meanwhile then shows the comparison as out
+            # of date (a settle is no input change, so it does not move the key).
+            with db.engine.connect() as conn:
+                key = comparison_key(conn, db.location, first, second)
+            result = None
             if settle:
                 progress(0.1, "settling the scenario")
                 result = settle_run(db, second)
@@ -112,9 +117,7 @@ class ComparisonController(QObject):
                         ),
                     )
             progress(0.5, "comparing")
-            with db.engine.connect() as conn:  # before reading: a later edit is then seen
-                key = comparison_key(conn, db.location, first, second)
-            comparison, first_result, _ = compare_runs(db, first, second)
+            comparison, first_result, _ = compare_runs(db, first, second, result)
             return comparison, first_result.inputs.bm.settlement_date, key, settle
 
         self.jobs.start(

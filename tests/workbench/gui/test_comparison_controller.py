@@ -71,6 +71,28 @@ def test_settle_and_compare_holds_the_comparison_with_its_key(
         assert [a.action for a in store.audit_trail(conn, 2)][-1] == "settle"
 
 
+def test_settle_and_compare_settles_each_run_once(qtbot, controller, scenario, monkeypatch):
+    """Issue 20: F6 settled the scenario twice (once to store it, once more to compare)."""
+    import models.exports.packs as packs
+    import models.runs.results_store as results_store
+
+    settled = []
+
+    def counted(real):
+        def settle_day(inputs, *args, **kwargs):
+            settled.append(inputs)
+            return real(inputs, *args, **kwargs)
+
+        return settle_day
+
+    monkeypatch.setattr(packs, "settle_day", counted(packs.settle_day))
+    monkeypatch.setattr(results_store, "settle_day", counted(results_store.settle_day))
+    compare(qtbot, controller, controller.settle_and_compare)
+    assert len(settled) == 2  # the base run and the scenario
+    parties = controller.view.comparison.parties.set_index("party")["net_delta"]
+    assert parties["GEN"] == pytest.approx(152.62, abs=0.005)
+
+
 def test_a_change_made_elsewhere_is_found_when_a_run_is_shown(
     qtbot, controller, selection, scenario
 ):
