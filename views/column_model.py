@@ -76,6 +76,21 @@ class ColumnTableModel(QAbstractTableModel):
         self._ranks: dict[int, np.ndarray] = {}
         self.endResetModel()
 
+    def update_values(self, columns: Sequence[Column], highlight: np.ndarray | None = None) -> bool:
+        """New values of the same rows and columns (the same titles and row count), in place:
+        one dataChanged, no reset, so a view keeps its selection, current row and scroll (a
+        live run settled again). False, and nothing changed, when the shape is not the same."""
+        rows = len(columns[0].values) if columns else 0
+        titles = [c.title for c in columns]
+        if rows != self._rows or titles != [c.title for c in self._columns]:
+            return False
+        self._columns = list(columns)
+        self._highlight = highlight
+        self._ranks = {}
+        if rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(rows - 1, len(columns) - 1))
+        return True
+
     @property
     def columns(self) -> list[Column]:
         return list(self._columns)

@@ -142,6 +142,12 @@ class DataTable(QWidget):
         if first:
             self.view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # the model's own order
 
+    def update_columns(self, columns, highlight=None) -> bool:
+        """New values of the same rows and columns in place (ColumnTableModel.update_values):
+        the selection, sort, filter, column widths and scroll stay. False when the rows or
+        columns are not the same (set_columns then)."""
+        return self.model.update_values(columns, highlight)
+
     def _current_changed(self, current, _previous) -> None:
         if current.isValid():
             self.row_selected.emit(self.proxy.mapToSource(current).row())

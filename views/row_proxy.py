@@ -49,8 +49,24 @@ class RowProxyModel(QAbstractProxyModel):
         super().setSourceModel(model)
         model.modelAboutToBeReset.connect(self.beginResetModel)
         model.modelReset.connect(self._source_reset)
+        model.dataChanged.connect(self._source_changed)
         self._show(self._matching())
         self.endResetModel()
+
+    def _source_changed(self, *_args) -> None:
+        """New values in the same rows (ColumnTableModel.update_values): the texts made for
+        filtering are stale; a sort or filter applies again, the selection following its
+        rows (a layout change, no reset); every shown cell repaints with its new value."""
+        self._forget_texts()
+        if self.sort_column >= 0 or self._needle:
+            if self._needle and self._large():
+                self._wait_for_texts()  # the new texts in a thread, as after a reset
+            else:
+                self._relayout(self._ordered(self._matching()))
+        if len(self._rows) and self.columnCount():
+            self.dataChanged.emit(
+                self.index(0, 0), self.index(len(self._rows) - 1, self.columnCount() - 1)
+            )
 
     def _source_reset(self) -> None:
         self._forget_texts()

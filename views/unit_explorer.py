@@ -68,6 +68,47 @@ def _profile(segments, rows) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
 
 
+def _same_range(a, b) -> bool:
+    return b is not None and np.allclose(a, b, rtol=1e-9, atol=1e-9)
+
+
+def _unit_data(view: RunView, u: int) -> tuple:
+    """What the BM units view draws of unit `u` (its FPN, acceptances, pairs with their
+    prices and volumes, MEL/MIL, expected volume), to tell whether a settle changed any of
+    it: the table of every unit repaints after each settle, the charts only for this."""
+    inputs = view.result.inputs.bm
+    fpn, acc, levels, pairs = inputs.fpn, inputs.acceptances, inputs.acceptance_levels, inputs.pairs
+    mine = np.flatnonzero(acc.unit == u)
+    volumes = view.result.bm.volumes
+    paired = pairs.unit == u
+    name = inputs.bm_units[u]
+    limits = view.limits
+    limit_rows = [i for i, unit in enumerate(limits["bm_unit_id"]) if unit == name]
+    parts = [
+        np.column_stack([getattr(fpn, f)[fpn.owner == u] for f in _SEGMENT]),
+        acc.number[mine],
+        np.column_stack([getattr(levels, f)[np.isin(levels.owner, mine)] for f in _SEGMENT]),
+        np.column_stack(
+            [
+                pairs.period[paired],
+                pairs.pair[paired],
+                pairs.offer_price[paired],
+                pairs.bid_price[paired],
+                volumes.qao_nj[paired],
+                volumes.qab_nj[paired],
+            ]
+        ),
+        np.asarray(view.result.non_delivery.qme[u], dtype=float),
+    ]
+    return (
+        *(np.ascontiguousarray(p, dtype=float).tobytes() for p in parts),
+        tuple(tuple(limits[c][i] for c in limits) for i in limit_rows),
+    )
+
+
+_SEGMENT = ("time_from", "time_to", "level_from", "level_to")
+
+
 class UnitExplorer(QWidget):
     unit_selected = Signal(str)
     period_selected = Signal(int)
@@ -78,6 +119,7 @@ class UnitExplorer(QWidget):
         self.unit: int | None = None
         self.period = 1
         self._built = False
+        self._fitted: dict = {}  # per chart, the value range last fitted to its data
 
     def showEvent(self, event) -> None:
         self._build()
@@ -197,47 +239,12 @@ class UnitExplorer(QWidget):
     def show_run(self, view: RunView) -> None:
         self._build()
         self.view = view
-        result = view.result
-        # What the view derives from the run, made with it in the load's worker thread
-        # (models.runs.unit_summary): per pair row its mean band width, MEL/MIL sorted by unit.
-        summary = view.unit_summary or unit_summary(view)
-        day = result.inputs.bm
+        day = view.result.inputs.bm
         self.level_plot.setXRange(day.day_start, day.day_end, padding=0.01)
         self.level_plot.disableAutoRange(axis="x")
-        self.band_width = summary.band_width
-        self.limit_ids, self.limit_rows = summary.limit_ids, summary.limit_rows
-        cbm, accepted = summary.cbm, summary.accepted
-        u = view.units
-        self.register_label, self.register_note = summary.register_label, summary.register_note
-        register_marked = summary.register_marked
+        columns = self._take_summary(view)
         self.units.set_columns(
-            [
-                # An unregistered unit is marked in its first column too, however scrolled.
-                Column(
-                    "BM unit",
-                    u.bm_unit_id,
-                    marked=~u.registered,
-                    notes=[
-                        "" if registered else note
-                        for note, registered in zip(self.register_note, u.registered, strict=True)
-                    ],
-                ),
-                Column(
-                    "Register",
-                    self.register_label,
-                    "text",
-                    REGISTER_TIP,
-                    register_marked,
-                    self.register_note,
-                ),
-                Column("party", u.party),
-                Column("type", u.bmu_type),
-                Column("fuel", u.fuel_type),
-                Column("P/C", u.pc),
-                Column("TLF", u.tlf, "ratio", "transmission loss factor"),
-                Column("CBM £ day", cbm, "money", "BM unit cashflow over the settled periods"),
-                Column("accepted MWh", accepted, "mwh", "Σ |accepted offer and bid volume|"),
-            ],
+            columns,
             highlight=view.differences.units_differing,  # CBM or CND differs from stored
             widths={
                 "BM unit": 105,
@@ -248,11 +255,76 @@ class UnitExplorer(QWidget):
                 "Register": 112,
             },
         )
-        if self.unit is not None and self.unit < len(u):
+        if self.unit is not None and self.unit < len(view.units):
             self.units.select_source_row(self.unit)
         else:
+            accepted = self._accepted
             busiest = int(np.argmax(accepted)) if len(accepted) else 0
             self.units.select_source_row(busiest)
+
+    def follow_run(self, view: RunView) -> None:
+        """The run on show settled again with more data (a live run, workbench.gui.live):
+        the new values in place. The unit table keeps its selection, sort, filter and scroll
+        (its cells repaint, no reset); the shown unit's charts and pairs are redrawn only when
+        its own data changed, keeping the charts' zoom (the time range always; the value
+        range unless it is the one last fitted to the data, which is fitted again). A run
+        with other BM units than the one shown is shown anew (show_run), its unit kept."""
+        old = self.view
+        if not self._built or old is None or old.units.bm_unit_id != view.units.bm_unit_id:
+            shown = None if old is None or self.unit is None else old.units.bm_unit_id[self.unit]
+            self.unit = None
+            self.show_run(view)
+            if shown is not None:
+                self.select_unit(shown)
+            return
+        self.view = view
+        columns = self._take_summary(view)
+        if not self.units.update_columns(columns, view.differences.units_differing):
+            self.show_run(view)
+            return
+        if self.unit is not None and _unit_data(old, self.unit) != _unit_data(view, self.unit):
+            self._draw(keep_zoom=True)
+            self._fill_pairs(keep=True)
+
+    def _take_summary(self, view: RunView) -> list[Column]:
+        """What the view's unit summary gives the charts, and the unit table's columns."""
+        # What the view derives from the run, made with it in the load's worker thread
+        # (models.runs.unit_summary): per pair row its mean band width, MEL/MIL sorted by unit.
+        summary = view.unit_summary or unit_summary(view)
+        self.band_width = summary.band_width
+        self.limit_ids, self.limit_rows = summary.limit_ids, summary.limit_rows
+        cbm, accepted = summary.cbm, summary.accepted
+        self._accepted = accepted
+        u = view.units
+        self.register_label, self.register_note = summary.register_label, summary.register_note
+        register_marked = summary.register_marked
+        return [
+            # An unregistered unit is marked in its first column too, however scrolled.
+            Column(
+                "BM unit",
+                u.bm_unit_id,
+                marked=~u.registered,
+                notes=[
+                    "" if registered else note
+                    for note, registered in zip(self.register_note, u.registered, strict=True)
+                ],
+            ),
+            Column(
+                "Register",
+                self.register_label,
+                "text",
+                REGISTER_TIP,
+                register_marked,
+                self.register_note,
+            ),
+            Column("party", u.party),
+            Column("type", u.bmu_type),
+            Column("fuel", u.fuel_type),
+            Column("P/C", u.pc),
+            Column("TLF", u.tlf, "ratio", "transmission loss factor"),
+            Column("CBM £ day", cbm, "money", "BM unit cashflow over the settled periods"),
+            Column("accepted MWh", accepted, "mwh", "Σ |accepted offer and bid volume|"),
+        ]
 
     def select_unit(self, bm_unit: str) -> bool:
         if self.view is None:
@@ -277,9 +349,11 @@ class UnitExplorer(QWidget):
 
     # -- drawing ----------------------------------------------------------------------------
 
-    def _draw(self) -> None:
+    def _draw(self, keep_zoom: bool = False) -> None:
+        """The unit's charts and title; `keep_zoom`: the user's ranges stay (follow_run)."""
         if self.view is None or self.unit is None:
             return
+        ranges = {p: p.viewRange() for p in (self.level_plot, self.volume_plot)}
         result = self.view.result
         inputs = result.inputs.bm
         u = self.unit
@@ -341,18 +415,35 @@ class UnitExplorer(QWidget):
         self._show_level_key(bool(len(mine)))
         self._draw_volumes(u)
         self._draw_period_marker()
-        # The read-outs described the last unit: gone until the mouse moves again.
+        # The read-outs described the last data: gone until the mouse moves again.
         self.crosshair.reset()
         self.volume_crosshair.reset()
-        fit_y(
-            self.level_plot,
-            [self.fpn_curve, self.band_curve, *self.limit_curves.values(), *self.acceptance_curves],
+        fits = (
+            (
+                self.level_plot,
+                [
+                    self.fpn_curve,
+                    self.band_curve,
+                    *self.limit_curves.values(),
+                    *self.acceptance_curves,
+                ],
+                False,
+            ),
+            (
+                self.volume_plot,
+                [self.metered_curve, self.offer_curve, self.bid_curve, self.expected_curve],
+                True,
+            ),
         )
-        fit_y(
-            self.volume_plot,
-            [self.metered_curve, self.offer_curve, self.bid_curve, self.expected_curve],
-            include_zero=True,
-        )
+        for plot, curves, include_zero in fits:
+            zoomed = keep_zoom and not _same_range(ranges[plot][1], self._fitted.get(plot))
+            if zoomed:
+                plot.setYRange(*ranges[plot][1], padding=0)  # the user's, kept
+            else:
+                fit_y(plot, curves, include_zero=include_zero)
+                self._fitted[plot] = plot.viewRange()[1]
+            if keep_zoom:
+                plot.setXRange(*ranges[plot][0], padding=0)
 
     def _show_level_key(self, acceptances: bool) -> None:
         """The MW chart's key: FPN, band edges (when the unit has bid-offer pairs), MEL and
@@ -452,7 +543,8 @@ class UnitExplorer(QWidget):
         for region in self.period_regions:
             region.setRegion((start, start + 1800))
 
-    def _fill_pairs(self) -> None:
+    def _fill_pairs(self, keep: bool = False) -> None:
+        """The selected period's pairs; `keep`: new values of the same pairs in place."""
         if self.view is None or self.unit is None:
             return
         result = self.view.result
@@ -460,17 +552,17 @@ class UnitExplorer(QWidget):
         rows = np.flatnonzero((pairs.unit == self.unit) & (pairs.period == self.period))
         rows = rows[np.argsort(-pairs.pair[rows])]
         v, c = result.bm.volumes, result.bm.cashflows
-        self.pairs.set_columns(
-            [
-                Column("pair", pairs.pair[rows], "int"),
-                Column("PO £/MWh", pairs.offer_price[rows], "price", "offer price"),
-                Column("PB £/MWh", pairs.bid_price[rows], "price", "bid price"),
-                Column("QAO MWh", v.qao_nj[rows], "mwh", "accepted offer volume QAO_nij"),
-                Column("QAB MWh", v.qab_nj[rows], "mwh", "accepted bid volume QAB_nij"),
-                Column("CO £", c.co_nj[rows], "money", "offer cashflow QAO × PO"),
-                Column("CB £", c.cb_nj[rows], "money", "bid cashflow QAB × PB"),
-            ]
-        )
+        columns = [
+            Column("pair", pairs.pair[rows], "int"),
+            Column("PO £/MWh", pairs.offer_price[rows], "price", "offer price"),
+            Column("PB £/MWh", pairs.bid_price[rows], "price", "bid price"),
+            Column("QAO MWh", v.qao_nj[rows], "mwh", "accepted offer volume QAO_nij"),
+            Column("QAB MWh", v.qab_nj[rows], "mwh", "accepted bid volume QAB_nij"),
+            Column("CO £", c.co_nj[rows], "money", "offer cashflow QAO × PO"),
+            Column("CB £", c.cb_nj[rows], "money", "bid cashflow QAB × PB"),
+        ]
+        if not (keep and self.pairs.update_columns(columns)):
+            self.pairs.set_columns(columns)
         self.pairs.filter.setPlaceholderText(f"Pairs of period {self.period}…")
 
     def _describe(self, x: float) -> str:

@@ -99,41 +99,87 @@ def load_run_view(
         step(0.1, "loading inputs")
         settlement_date, stored_periods, frames = read_run_frames(conn, run_id)
         inputs = settlement_inputs_from_frames(settlement_date, frames, stored_periods)
-        # The whole register (a few thousand rows), not WHERE id IN (every unit of the run):
-        # for a GB day that list took 15 ms (45 ms the first time), the whole register 6 ms.
-        register = {
-            unit: (name or "", bmu_type or "", fuel_type or "")
-            for unit, name, bmu_type, fuel_type in conn.execute(
-                select(BmUnit.id, BmUnit.name, BmUnit.bmu_type, BmUnit.fuel_type)
-            ).all()
-        }
-        pn = PhysicalNotificationSegment
-        columns = ("notification", "bm_unit_id", "time_from", "level_from", "time_to", "level_to")
-        limits = table_from_rows(
-            conn.execute(
-                select(*(getattr(pn, c) for c in columns)).where(
-                    pn.dataset_id == run.bm_dataset_id, pn.notification.in_(["MEL", "MIL"])
-                )
-            ).all(),
-            columns,
-        )
-        published = read_published_prices(conn, run_id)
-        stored = read_stored_results(conn, run_id)
-        # A scenario settles its base run's units and carries its base run's data warnings.
-        own = run.base_run_id if run.kind == "scenario" and run.base_run_id else run_id
-        origin = _register_origin(conn, own)
-        snapshots = dict(
-            conn.execute(
-                select(BmUnitRegisterSnapshot.id, BmUnitRegisterSnapshot.effective_from)
-            ).all()
-        )
-        warnings = read_run_warnings(conn, own)
+        extras = _read_extras(conn, run)
     step(0.6, "settling")
     result = settle_day(inputs)
     step(0.95, "preparing views")
+    with db.engine.connect() as conn:
+        completeness = run_completeness(conn, run_id, result)
+    # A scenario's frames are kept for its edits: the ones it was settled from, read once.
+    return _assemble(run, result, extras, completeness, frames if run.kind == "scenario" else None)
+
+
+def view_of_settled(db: SettlementDatabase, run_id: int, result: SettlementResult) -> RunView:
+    """The view of a run just settled elsewhere (a live run, by its listener: models.live),
+    from `result` rather than settling it again; what load_run_view reads beside it is read
+    now."""
+    with db.engine.connect() as conn:
+        run = get_run(conn, run_id, light=True)
+        extras = _read_extras(conn, run)
+        completeness = run_completeness(conn, run_id, result)
+    return _assemble(run, result, extras, completeness, None)
+
+
+@dataclass(frozen=True)
+class _Extras:
+    """What a view shows beside the settled result, read from the database."""
+
+    register: dict[str, tuple[str, str, str]]
+    limits: Table
+    published: dict[int, PublishedPrice]
+    stored: StoredResults
+    origin: dict[str, tuple[int | None, bool]]
+    snapshots: dict[int, date]
+    warnings: list[DataWarning]
+
+
+def _read_extras(conn, run: RunInfo) -> _Extras:
+    # The whole register (a few thousand rows), not WHERE id IN (every unit of the run): for
+    # a GB day that list took 15 ms (45 ms the first time), the whole register 6 ms.
+    register = {
+        unit: (name or "", bmu_type or "", fuel_type or "")
+        for unit, name, bmu_type, fuel_type in conn.execute(
+            select(BmUnit.id, BmUnit.name, BmUnit.bmu_type, BmUnit.fuel_type)
+        ).all()
+    }
+    pn = PhysicalNotificationSegment
+    columns = ("notification", "bm_unit_id", "time_from", "level_from", "time_to", "level_to")
+    limits = table_from_rows(
+        conn.execute(
+            select(*(getattr(pn, c) for c in columns)).where(
+                pn.dataset_id == run.bm_dataset_id, pn.notification.in_(["MEL", "MIL"])
+            )
+        ).all(),
+        columns,
+    )
+    # A scenario settles its base run's units and carries its base run's data warnings.
+    own = run.base_run_id if run.kind == "scenario" and run.base_run_id else run.id
+    snapshots = dict(
+        conn.execute(select(BmUnitRegisterSnapshot.id, BmUnitRegisterSnapshot.effective_from)).all()
+    )
+    return _Extras(
+        register,
+        limits,
+        read_published_prices(conn, run.id),
+        read_stored_results(conn, run.id),
+        _register_origin(conn, own),
+        snapshots,
+        read_run_warnings(conn, own),
+    )
+
+
+def _assemble(
+    run: RunInfo,
+    result: SettlementResult,
+    extras: _Extras,
+    completeness: Completeness,
+    scenario_frames: dict | None,
+) -> RunView:
+    inputs = result.inputs
     parties = np.asarray(inputs.parties, dtype=object)
     unregistered = ("", "", "")
-    described = [register.get(u, unregistered) for u in inputs.bm.bm_units]
+    described = [extras.register.get(u, unregistered) for u in inputs.bm.bm_units]
+    origin = extras.origin
     units = UnitRegister(
         bm_unit_id=tuple(inputs.bm.bm_units),
         party=tuple(parties[inputs.units.lead_party].tolist()),
@@ -145,21 +191,17 @@ def load_run_view(
         register_snapshot=tuple(origin.get(u, (None, True))[0] for u in inputs.bm.bm_units),
         registered=np.array([origin.get(u, (None, True))[1] for u in inputs.bm.bm_units], bool),
     )
-    differences = compare_with_stored(result, stored)
-    with db.engine.connect() as conn:
-        completeness = run_completeness(conn, run_id, result)
-    # A scenario's frames are kept for its edits: the ones it was settled from, read once.
     view = RunView(
         run,
         result,
         units,
-        limits,
-        published,
-        stored,
-        differences,
-        frames if run.kind == "scenario" else None,
-        register_snapshots=snapshots,
-        warnings=warnings,
+        extras.limits,
+        extras.published,
+        extras.stored,
+        compare_with_stored(result, extras.stored),
+        scenario_frames,
+        register_snapshots=extras.snapshots,
+        warnings=extras.warnings,
         completeness=completeness,
     )
     view.unit_summary = unit_summary(view)  # here, in the worker, not at the view's first showing

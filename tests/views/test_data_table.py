@@ -116,3 +116,31 @@ def test_the_export_writes_the_rows_shown_when_asked_numbers_as_numbers(qtbot, t
     assert rows[0] == ["party", "CBM £", "volume", "n", "SO", "£/MWh"]
     assert [r[0] for r in rows[1:]] == ["SUP B", "GEN\tA"]
     assert rows[1][1] == -1234567.891 and rows[1][3] == 3 and rows[2][5] == 9999.0
+
+
+def test_new_values_of_the_same_rows_update_in_place_keeping_selection_sort_and_filter(qtbot):
+    table = DataTable()
+    qtbot.addWidget(table)
+    units = ["A-1", "B-1", "C-1", "D-1"]
+    table.set_columns([Column("unit", units), Column("MWh", np.array([4.0, 3.0, 2.0, 1.0]), "mwh")])
+    table.view.sortByColumn(1, Qt.SortOrder.AscendingOrder)
+    table.filter.setText("-1")
+    table.select_source_row(1)  # B-1, shown third
+    assert table.proxy.source_rows().tolist() == [3, 2, 1, 0]
+    resets, changed = [], []
+    table.proxy.modelReset.connect(lambda: resets.append(1))
+    table.proxy.dataChanged.connect(lambda a, b: changed.append((a.row(), b.row())))
+    assert table.update_columns(
+        [Column("unit", units), Column("MWh", np.array([1.0, 9.0, 2.0, 3.0]), "mwh")]
+    )
+    assert resets == [] and changed == [(0, 3)]
+    assert table.proxy.source_rows().tolist() == [0, 2, 3, 1]  # sorted again by the new values
+    current = table.proxy.mapToSource(table.view.currentIndex()).row()
+    assert current == 1 and table.proxy.data(table.view.currentIndex()) == "B-1"
+    assert table.proxy.data(table.proxy.index(3, 1)) == "9.000"
+    table.filter.setText("C")  # the filter's texts were made again from the new values
+    assert table.proxy.source_rows().tolist() == [2]
+    # Other rows or columns: not in place (the caller sets the columns anew).
+    assert not table.update_columns([Column("unit", units[:3]), Column("MWh", np.ones(3))])
+    assert not table.update_columns([Column("BM unit", units), Column("MWh", np.ones(4))])
+    assert table.model.columns[1].values[1] == 9.0

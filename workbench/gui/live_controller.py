@@ -11,8 +11,13 @@ light in the status bar says whether the listener runs, whether its broker is co
 it is reconnecting), and when the last message came.
 
 The overview follows the live day until another run is shown (Runs dock), and again once the
-live run itself is. File › Stop live (or closing the window) stops the listener cleanly: the
-message being written commits or rolls back, and what is pending is settled.
+live run itself is. While the live run is the loaded run, the listener also makes each
+settle's RunView (models.runs.run_view.view_of_settled, from the result just settled) and the
+views take it in place (workbench.gui.run_views.RunViews.run_updated: the BM units view keeps
+its unit, sort, scroll and zoom, and redraws the unit's charts only when its data changed).
+
+File › Stop live (or closing the window) stops the listener cleanly: the message being
+written commits or rolls back, and what is pending is settled.
 """
 
 from __future__ import annotations
@@ -57,10 +62,24 @@ class _Bridge(QObject):
     settled = Signal(object, object)  # IndicativeDay, changed periods
     settle_failed = Signal(int, str)
     connection = Signal(bool, str)  # connected, what happens next (a broker's connection)
+    viewed = Signal(object)  # RunView of a live run just settled (wanted_view)
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        # The live run whose view (models.runs.run_view) the window shows and wants after
+        # each settle, or None; set on the GUI thread, read in the listener's.
+        self.wanted_view: int | None = None
 
 
 def listen_work(db, options: LiveOptions, bridge: _Bridge):
     """The job's work: listen until cancelled; the stream's counts at the end."""
+
+    def settled(day, changed) -> None:
+        bridge.settled.emit(day, changed)  # the overview first: its latency is the target
+        if bridge.wanted_view == day.run_id:
+            from models.runs.run_view import view_of_settled
+
+            bridge.viewed.emit(view_of_settled(db, day.run_id, day.result))
 
     def work(progress, cancelled):
         from models.live.stream import Stream
@@ -71,7 +90,7 @@ def listen_work(db, options: LiveOptions, bridge: _Bridge):
             stop=_StopOrCancel(cancelled),
             on_outcome=bridge.written.emit,
             close_after=close_after,
-            on_settled=bridge.settled.emit,
+            on_settled=settled,
             on_settle_failed=bridge.settle_failed.emit,
             on_connection=bridge.connection.emit,
         )
@@ -92,7 +111,8 @@ def listen_work(db, options: LiveOptions, bridge: _Bridge):
 
 class LiveController(QObject):
     """Starts and stops the listener; `show_day(day)` draws a settled live day; `light(state,
-    text)` sets the status light; `runs_changed()` is told when a message opened a live run."""
+    text)` sets the status light; `runs_changed()` is told when a message opened a live run;
+    `show_view(view)` hands the views the RunView of the shown live run settled again."""
 
     def __init__(
         self,
@@ -102,16 +122,19 @@ class LiveController(QObject):
         light: Callable[[str, str], None],
         runs_changed: Callable[[], None] = lambda: None,
         parent=None,
+        show_view: Callable[[object], None] = lambda view: None,
     ) -> None:
         super().__init__(parent)
         self.selection, self.feedback = selection, feedback
         self.show_day, self.light, self.runs_changed = show_day, light, runs_changed
+        self.show_view = show_view
         self.dialog_parent = parent
         self.jobs = JobRunner(self)
         self.bridge = _Bridge(self)
         self.bridge.written.connect(self._written)
         self.bridge.settled.connect(self._settled)
         self.bridge.connection.connect(self._connection)
+        self.bridge.viewed.connect(self._viewed)
         self.bridge.settle_failed.connect(
             lambda run_id, reason: self.feedback.status(f"Live run {run_id} not settled: {reason}")
         )
@@ -119,10 +142,12 @@ class LiveController(QObject):
         self.dialog: LiveDialog | None = None
         self.following = True
         self.live_runs: set[int] = set()
+        self.shown_run: int | None = None  # the loaded run the window shows
         self.day = None  # the last IndicativeDay settled
         self.written = 0
         self.last_message: tuple[datetime, str] | None = None  # when (local), dataset
         self.settled_at: float | None = None  # time.perf_counter() of the last settle seen
+        self.viewed_at: float | None = None  # of the last live view handed to the views
         # The broker's connection: None before it is known (and for a folder), else (up,
         # what happens next).
         self.connection: tuple[bool, str] | None = None
@@ -161,8 +186,11 @@ class LiveController(QObject):
         self.jobs.wait_all(wait_ms)
 
     def follow(self, run_id: int) -> None:
-        """A run now shows in the window: the overview follows the live day while it is one."""
+        """A run now shows in the window: the overview follows the live day while it is one,
+        and the other views (the BM units view in place) each settle's view of it."""
+        self.shown_run = run_id
         self.following = run_id in self.live_runs
+        self.bridge.wanted_view = run_id if self.following else None
         if self.following and self.day is not None:
             self.show_day(self.day)
         self._tell()
@@ -180,10 +208,18 @@ class LiveController(QObject):
     def _settled(self, day, _changed) -> None:
         self.day = day
         self.live_runs.add(day.run_id)
+        if day.run_id == self.shown_run and not self.following:
+            # The run on show (loaded from the Runs panel) took this listener's data.
+            self.following, self.bridge.wanted_view = True, day.run_id
         if self.following:
             self.show_day(day)
             self.settled_at = time.perf_counter()
         self._tell()
+
+    def _viewed(self, view) -> None:
+        if self.following and view.run.id == self.shown_run:
+            self.show_view(view)
+            self.viewed_at = time.perf_counter()
 
     def _connection(self, connected: bool, detail: str) -> None:
         self.connection = (connected, detail)
@@ -252,7 +288,7 @@ class LiveRoom:
         window.statusBar().addPermanentWidget(self.status_light)
         self.controller = LiveController(
             window.selection, window.feedback, self.show_day, self.light, self.list_runs,
-            parent=window,
+            parent=window, show_view=lambda view: window.run_views.run_updated(view),
         )  # fmt: skip
         self.go_action = make_action(
             window,

@@ -69,6 +69,21 @@ class RunViews:
         # on the view's first visit held the GUI thread twice as long, beside its filling).
         QTimer.singleShot(0, self.explorer, self.explorer.prepare)
 
+    def run_updated(self, view) -> None:
+        """The run on show settled again with more data (a live run): `view` becomes the
+        selection's run, the BM units view takes it in place (UnitExplorer.follow_run), the
+        price stack refills (now if in front, else when next shown). The day overview is
+        drawn by the live day itself (workbench.gui.live_controller)."""
+        self.selection.run = view
+        if self.explorer not in self._stale:
+            self.explorer.follow_run(view)
+        if self.tabs.currentWidget() is self.stack and self.stack not in self._stale:
+            self.stack.show_run(view)
+            self.stack.set_period(self.selection.period)
+        else:
+            self._stale.add(self.stack)
+        self.update_inspector()
+
     def ensure_shown(self, widget) -> None:
         """Fill the overview, BM unit or stack view with the loaded run if it is not yet."""
         view = self.selection.run

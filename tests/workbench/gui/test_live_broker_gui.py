@@ -11,7 +11,6 @@ import itertools
 import shutil
 import statistics
 import time
-from datetime import date
 
 import numpy as np
 import pytest
@@ -25,8 +24,7 @@ from models.runs.inputs import load_settlement_inputs
 from tests.models.live.publisher import Publisher, publish
 from tests.models.live.recorded import DAY_FILES, messages_of, recorded
 from tests.models.live.stored_runs import count, latest_run, rows
-from tests.paths import ELEXON_DATA
-from tests.workbench.gui.test_live_controller import Paints
+from tests.workbench.gui.live_helpers import Paints, registered_database
 from views.live_dialog import BROKER
 
 pytestmark = pytest.mark.timing  # latency bounds: run alone (see pyproject's markers)
@@ -41,11 +39,7 @@ CATCH_UP_MS = 120_000  # a restarted broker, then the listener's backoff (up to 
 
 @pytest.fixture
 def db_path(tmp_path):
-    path = tmp_path / "live.sqlite"
-    with SettlementDatabase.create(path) as db:  # the register in force on the recorded day
-        register = ELEXON_DATA / "reference" / "bmu_register_insights_2026.csv"
-        import_files(db, [register], effective_from=date(2019, 1, 1))
-    return path
+    return registered_database(tmp_path / "live.sqlite")
 
 
 @pytest.fixture

@@ -9,16 +9,13 @@ from __future__ import annotations
 import os
 import statistics
 import time
-from datetime import date
 
 import pytest
-from PySide6.QtCore import QEvent, QObject, QSettings
+from PySide6.QtCore import QSettings
 
-from models.db.database import SettlementDatabase
-from models.imports.loader import import_files
 from tests.models.live import small_day
-from tests.paths import ELEXON_DATA
 from tests.views.screens import save_screens
+from tests.workbench.gui.live_helpers import Paints, registered_database
 from views.live_dialog import FOLDER, LiveDialog, LiveOptions
 from workbench.gui.main_window import MainWindow
 
@@ -27,27 +24,9 @@ pytestmark = pytest.mark.timing  # latency bounds: run alone (see pyproject's ma
 LATENCY_LIMIT_S = 1.0  # issue 23: message to updated price on screen
 
 
-class Paints(QObject):
-    """When a widget was painted (time.perf_counter())."""
-
-    def __init__(self, widget) -> None:
-        super().__init__(widget)
-        self.times: list[float] = []
-        widget.installEventFilter(self)
-
-    def eventFilter(self, watched, event) -> bool:
-        if event.type() == QEvent.Type.Paint:
-            self.times.append(time.perf_counter())
-        return False
-
-
 @pytest.fixture
 def db_path(tmp_path):
-    path = tmp_path / "live.sqlite"
-    with SettlementDatabase.create(path) as db:  # E_BETHW-1's TLF: the register in force
-        register = ELEXON_DATA / "reference" / "bmu_register_insights_2026.csv"
-        import_files(db, [register], effective_from=date(2019, 1, 1))
-    return path
+    return registered_database(tmp_path / "live.sqlite")
 
 
 @pytest.fixture

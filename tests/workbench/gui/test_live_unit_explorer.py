@@ -1,0 +1,115 @@
+"""The BM units view follows the live day in place (issue 23): with the live run loaded, each
+settle's view reaches it without a load job or a table reset; the unit on show, the table's
+sort and scroll and the charts' zoom stay; the unit's charts are redrawn when its own data
+arrived, and only then. Real recorded messages (2022-01-01's PN, BOD and BOALF) through the
+IRIS client's folder."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+
+from tests.models.live.recorded import DAY_FILES, messages_of, recorded
+from tests.workbench.gui.live_helpers import Paints, registered_database
+from views.live_dialog import FOLDER, LiveOptions
+
+UNIT = "T_FARR-1"  # accepted in the second and third thousand of the day's BOALF records
+QUIET = "T_MOWEO-2"  # accepted in the fourth only
+
+
+@pytest.fixture
+def db_path(tmp_path):
+    return registered_database(tmp_path / "live.sqlite")
+
+
+def test_the_bm_units_view_follows_the_live_run_in_place(qtbot, window, db_path, tmp_path):
+    inbox = tmp_path / "iris"
+    inbox.mkdir()
+    assert window.open_database(str(db_path))
+    controller = window.live.controller
+    assert controller.start(LiveOptions(FOLDER, folder=str(inbox), close_after=None))
+    pn, bod = (messages_of(recorded(n), per_message=100_000)[0] for n in DAY_FILES[:2])
+    boalf = messages_of(recorded(DAY_FILES[2]), per_message=1000)
+    assert len(boalf) == 4
+
+    def deliver(message) -> float:
+        folder = inbox / message.dataset
+        folder.mkdir(exist_ok=True)
+        began = time.perf_counter()
+        (folder / f"{message.message_id.replace('#', '_')}.json").write_text(message.body)
+        return began
+
+    try:
+        for message in (pn, bod, boalf[0]):
+            began = deliver(message)
+            qtbot.waitUntil(lambda b=began: (controller.settled_at or 0) > b, timeout=10000)
+        run_id = controller.day.run_id
+        window.load_run(run_id)  # the live run from the Runs panel: one load, as any run's
+        qtbot.waitUntil(lambda: window.view is not None and not window.jobs.busy(), timeout=30000)
+        assert controller.following and controller.bridge.wanted_view == run_id
+        window.tabs.setCurrentWidget(window.explorer)
+        explorer = window.explorer
+        qtbot.waitUntil(lambda: explorer.view is window.view)
+        assert explorer.select_unit(UNIT)
+        assert "no acceptances" in explorer.title.text()
+        # The user's table: sorted by BM unit, descending, scrolled away from the selection.
+        table = explorer.units.view
+        table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+        scroll = table.verticalScrollBar()
+        scroll.setValue(scroll.maximum() // 2)
+        qtbot.wait(50)
+        scrolled = scroll.value()
+        assert scrolled > 0
+        # The user's zoom: three hours of the day, a value range of their own.
+        start = explorer.view.result.inputs.bm.day_start
+        explorer.level_plot.setXRange(start + 8 * 3600, start + 11 * 3600, padding=0)
+        explorer.level_plot.setYRange(-20.0, 80.0, padding=0)
+        zoom = explorer.level_plot.viewRange()
+        draws, resets, loads = [], [], []
+        original_draw = explorer._draw
+        explorer._draw = lambda *a, **k: (draws.append(k), original_draw(*a, **k))[1]
+        explorer.units.model.modelReset.connect(lambda: resets.append(1))
+        window.jobs.started.connect(loads.append)
+        paints = Paints(explorer.charts.viewport())
+
+        began = deliver(boalf[1])  # the unit's first acceptances
+        qtbot.waitUntil(lambda: (controller.viewed_at or 0) > began, timeout=10000)
+        shown = controller.viewed_at
+        qtbot.waitUntil(lambda: any(t > shown for t in paints.times), timeout=5000)
+        latency = next(t for t in paints.times if t > shown) - began
+        view = window.view
+        assert view.result is controller.day.result and explorer.view is view
+        assert view.run.id == run_id and view.units.bm_unit_id.count(UNIT) == 1
+        u = view.units.bm_unit_id.index(UNIT)
+        assert explorer.unit == u
+        current = explorer.units.proxy.mapToSource(table.currentIndex()).row()
+        assert view.units.bm_unit_id[current] == UNIT  # the selection kept
+        assert scroll.value() == scrolled and explorer.units.proxy.sort_column == 0
+        assert resets == [] and loads == []  # in place: no model reset, no load job
+        assert draws == [{"keep_zoom": True}]
+        np.testing.assert_allclose(explorer.level_plot.viewRange(), zoom)  # the zoom kept
+        assert "acceptances: " in explorer.title.text()
+        pairs, volumes = view.result.inputs.bm.pairs, view.result.bm.volumes
+        mine = pairs.unit == u
+        qao = np.bincount(pairs.period[mine] - 1, volumes.qao_nj[mine], minlength=48)
+        qab = np.bincount(pairs.period[mine] - 1, volumes.qab_nj[mine], minlength=48)
+        assert np.abs(qao).sum() + np.abs(qab).sum() > 0
+        periods = np.asarray(view.result.inputs.periods) - 1
+        np.testing.assert_allclose(explorer.offer_curve.yData, qao[periods])
+        np.testing.assert_allclose(explorer.bid_curve.yData, qab[periods])
+        accepted = explorer.units.model.columns[-1]
+        assert accepted.title == "accepted MWh" and accepted.values[u] > 0
+
+        began = deliver(boalf[3])  # other units' acceptances only
+        qtbot.waitUntil(lambda: (controller.viewed_at or 0) > began, timeout=10000)
+        assert window.view.result is controller.day.result
+        assert len(draws) == 1  # the unit's data did not change: its charts stay as drawn
+        accepted = explorer.units.model.columns[-1]
+        assert accepted.values[window.view.units.bm_unit_id.index(QUIET)] > 0  # the table did
+        assert resets == [] and scroll.value() == scrolled
+        print(f"BM units view: message file written → charts repainted {latency * 1000:.0f} ms")
+    finally:
+        controller.stop()
