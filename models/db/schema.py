@@ -238,7 +238,7 @@ class BmDataset:
 
 @table
 class BmDatasetCache:
-    """The BM data of a dataset as column arrays (numpy .npz), written with the dataset.
+    """The BM data of a dataset as column arrays (models/db/dataset_cache.py), written with it.
 
     Datasets never change, so the cache never goes stale; loading a run reads its BM data
     from here in one row instead of some 650,000 segment rows for a GB-scale day.
@@ -252,8 +252,8 @@ class BmDatasetCache:
 
 @table
 class RunInputCache:
-    """A loaded run's input tables as column arrays (numpy .npz), written when the run is
-    finished loading; loaded runs never change, so it never goes stale."""
+    """A loaded run's input tables as column arrays (models/db/dataset_cache.py), written when
+    the run is finished loading; loaded runs never change, so it never goes stale."""
 
     __tablename__ = "run_input_cache"
     run_id = Column(ForeignKey("settlement_run.id", ondelete="CASCADE"), primary_key=True)

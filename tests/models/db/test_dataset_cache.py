@@ -88,6 +88,75 @@ def test_packed_arrays_read_back_in_place_with_their_types():
     assert all(a.ctypes.data % 8 == 0 for a in back.values() if len(a))
 
 
+def _bits(array: np.ndarray) -> bytes:
+    return array.tobytes() if array.dtype.kind != "U" else "|".join(array).encode()
+
+
+def test_compact_packing_gives_back_every_array_bit_for_bit_at_its_type():
+    rng = np.random.default_rng(5)
+    rows = 5_000
+    floats = rng.choice([1.5, -0.0, 0.0, np.inf, -np.inf, 12.25, 1e300], rows)
+    floats[::7] = np.nan
+    floats[3] = np.frombuffer(np.array([0x7FF8_0000_0000_0001], "<u8").tobytes(), "<f8")[0]
+    arrays = {
+        "rows": np.array([rows]),  # short: stored as it is
+        "period": rng.integers(1, 51, rows),  # one byte
+        "codes": rng.integers(-1, 3_000, rows).astype(np.int32),  # −1 for NULL; two bytes
+        "extremes": rng.choice([-(2**63), 2**63 - 1], rows),  # no difference fits: 2 values
+        "wide": rng.integers(0, 2**40, rows),  # as many distinct values as rows
+        "instants": rng.choice(1_718_146_800 + 1_800 * np.arange(48), rows),
+        "unsigned": rng.integers(2**64 - 300, 2**64 - 1, rows, dtype=np.uint64),
+        "price": np.round(rng.uniform(-250, 250, 300), 2)[rng.integers(0, 300, rows)],
+        "few": floats,  # NaN (two payloads), both zeros, both infinities: told apart by bits
+        "distinct": rng.standard_normal(rows),  # nothing to gain
+        "flags": rng.integers(0, 2, rows).astype(bool),
+        "labels": np.array(["T_A", "T_LONGER-1", ""]),
+        "none": np.zeros(0),
+    }
+    payload = pack(arrays, compact=True)
+    back = unpack(payload)
+    assert list(back) == list(arrays)
+    for name, array in arrays.items():
+        assert back[name].dtype == array.dtype, name
+        assert _bits(back[name]) == _bits(array), name
+    plain = pack(arrays)
+    assert len(payload) < len(plain) * 0.6
+    assert unpack(plain).keys() == back.keys()
+    # Stored as they are, so read in place: what nothing narrower holds, or not worth it.
+    for name in ("rows", "wide", "distinct", "flags", "labels", "none"):
+        assert back[name].base is not None and not back[name].flags.writeable, name
+    for name in ("period", "codes", "extremes", "instants", "unsigned", "price", "few"):
+        assert back[name].flags.writeable, name
+
+
+def test_caches_of_the_second_format_are_still_read(tmp_path, monkeypatch):
+    """Format 2 (every array as it is) is read as before, to the same tables as format 3."""
+    path = demo_with_caches(tmp_path / "d.sqlite", monkeypatch, bmus=40, seed=4)
+    with SettlementDatabase.open(path) as db:
+        with db.engine.connect() as conn:
+            current = read_dataset_cache(conn, 1)
+            inputs = load_settlement_inputs(conn, 2)
+            (payload, format) = conn.execute(
+                text("SELECT payload, format FROM bm_dataset_cache")
+            ).one()
+        assert format == 3
+        with db.engine.begin() as conn:
+            conn.execute(
+                text("UPDATE bm_dataset_cache SET format = 2, payload = :p"),
+                {"p": pack(unpack(payload))},
+            )
+        with db.engine.connect() as conn:
+            old = read_dataset_cache(conn, 1)
+            old_inputs = load_settlement_inputs(conn, 2)
+    assert len(pack(unpack(payload))) > 2 * len(payload)
+    for table, columns in current.items():
+        for column, values in columns.items():
+            assert old[table][column].dtype == values.dtype, (table, column)
+            assert old[table][column].tolist() == values.tolist(), (table, column)
+    assert np.array_equal(old_inputs.bm.bands.level_from, inputs.bm.bands.level_from)
+    assert np.array_equal(old_inputs.bm.pairs.offer_price, inputs.bm.pairs.offer_price)
+
+
 def test_caches_of_the_first_format_are_still_read(tmp_path, monkeypatch):
     """Databases written before format 2 keep their .npz caches: read, not ignored."""
     path = demo_with_caches(tmp_path / "d.sqlite", monkeypatch, bmus=15, seed=3)
