@@ -120,6 +120,37 @@ def test_a_server_keeps_what_sqlite_keeps(database_target, backend):
         assert conn.execute(text("SELECT tlf FROM bm_unit")).scalar() == third
 
 
+def test_postgresql_stores_the_columnar_caches_uncompressed(database_target):
+    """Migration 0014: a cache's blob is kept out of line but not compressed (a format 3
+    cache is narrow already; undoing pglz was a third of a GB day's fetch), the SAA cache as
+    before; a downgrade puts bytea's default back."""
+    storage = (
+        "SELECT c.relname, a.attstorage FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
+        "WHERE a.attname = 'payload' AND c.relnamespace = current_schema()::regnamespace"
+    )
+    sizes = "SELECT pg_column_size(payload), octet_length(payload) FROM bm_dataset_cache"
+    target = database_target("postgresql", "storage")
+    with created(target, "postgresql") as db, db.engine.begin() as conn:
+        assert dict(conn.execute(text(storage)).all()) == {
+            "bm_dataset_cache": "e", "run_input_cache": "e", "saa_report_cache": "x",
+        }  # fmt: skip
+        table = metadata.tables["bm_dataset"]
+        conn.execute(insert(table).values(id=1, settlement_date=date(2024, 6, 12), source="",
+                                          created_at=date(2024, 6, 13)))  # fmt: skip
+        payload = bytes(range(256)) * 4096  # 1 MiB that pglz would make a few kilobytes
+        conn.execute(insert(metadata.tables["bm_dataset_cache"]).values(
+            dataset_id=1, format=3, payload=payload))  # fmt: skip
+        assert conn.execute(text(sizes)).one() == (len(payload), len(payload))
+        assert bytes(conn.execute(text("SELECT payload FROM bm_dataset_cache")).scalar()) == payload
+    engine = create_engine(url_of(target))
+    with engine.begin() as conn:
+        config = _alembic_config()
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0013")
+        assert set(dict(conn.execute(text(storage)).all()).values()) == {"x"}
+    engine.dispose()
+
+
 def _closed_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
