@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from engine.settlement_calendar import periods_in_day
+from models.live.live_run import LIVE_SOURCE
 from models.runs.run_store import RunInfo
 
 RUN_ROLE = Qt.ItemDataRole.UserRole + 3
@@ -40,6 +41,8 @@ class RunBrowser(QWidget):
                 dates[run.settlement_date] = parent
                 self.tree.addTopLevelItem(parent)
             label = run.run_type + (f" #{run.run_number}" if run.run_number != 1 else "")
+            if run.kind == "run" and run.status == "loading" and run.source == LIVE_SOURCE:
+                label += " live"  # open: its data still arriving (models.live.live_run)
             counts = [f"{run.bm_units:,}", f"{run.acceptances:,}"]
             if run.kind == "scenario":
                 label = f"scenario {run.name}"

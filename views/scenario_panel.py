@@ -43,10 +43,18 @@ class ScenarioPanel(QWidget):
         layout.addWidget(tabs)
         self.show_state(None, None)
 
-    def show_state(self, label: str | None, stack: QUndoStack | None, base: str = "") -> None:
+    def show_state(
+        self, label: str | None, stack: QUndoStack | None, base: str = "", live: bool = False
+    ) -> None:
+        """`live`: the run is a live run still open (its data still arriving)."""
         scenario = stack is not None
         if label is None:
             self.title.setText("No run loaded.")
+        elif live:
+            self.title.setText(
+                f"<b>{label}</b> is a live run: its data arrive until the day is complete. "
+                "A scenario can be made of it once it is closed."
+            )
         elif scenario:
             self.title.setText(
                 f"<b>{label}</b><br>Scenario on {base}. Edit from the BM units "
@@ -61,7 +69,7 @@ class ScenarioPanel(QWidget):
             # Setting the stack again re-selects its current command, which QUndoView turns
             # into an undo or redo: only ever set a different one.
             self.history.setStack(stack)
-        self.new_button.setEnabled(label is not None and not scenario)
+        self.new_button.setEnabled(label is not None and not scenario and not live)
         self.compare_button.setEnabled(scenario)
         self.export_button.setEnabled(scenario)
 

@@ -26,6 +26,14 @@ class SteadyTitle(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.setFixedHeight(self.label.fontMetrics().lineSpacing() * lines + 8)
 
+    def set_lines(self, lines: int) -> None:
+        """Room for `lines` lines, the text wrapped at words (once: a new height re-lays out
+        the window)."""
+        height = self.label.fontMetrics().lineSpacing() * lines + 8
+        if height != self.height():
+            self.label.setWordWrap(lines > 1)
+            self.setFixedHeight(height)
+
     def setText(self, text: str) -> None:  # QLabel's name, so titles read like labels
         self.label.setText(text)
 

@@ -128,6 +128,7 @@ class LiveController(QObject):
         self.selection, self.feedback = selection, feedback
         self.show_day, self.light, self.runs_changed = show_day, light, runs_changed
         self.show_view = show_view
+        self.light_tip: Callable[[str], None] = lambda text: None
         self.dialog_parent = parent
         self.jobs = JobRunner(self)
         self.bridge = _Bridge(self)
@@ -178,6 +179,8 @@ class LiveController(QObject):
                         self._failed, self._ended)  # fmt: skip
         self._tell("waiting")
         self.feedback.status(f"Live: listening to {options.describe()}")
+        self.light_tip(f"Live data from {options.describe()}: whether the listener runs and "
+                       "is connected, its last message, the open period")  # fmt: skip
         return True
 
     def stop(self, wait_ms: int = 30000) -> None:
@@ -240,9 +243,9 @@ class LiveController(QObject):
             # The broker went away: what was written stays, the listener reconnects.
             last = "no message yet"
             if self.last_message is not None:
-                last = f"last message {self.last_message[0]:%H:%M:%S}, {self.written:,} written"
-            broker, detail = self.options.shown_broker, self.connection[1]
-            self.light("waiting", f"Live: disconnected from {broker}, {detail}; {last}")
+                last = f"last {self.last_message[0]:%H:%M:%S}, {self.written:,} written"
+            # Short: the status bar is shared at 1024 pixels; the tooltip names the broker.
+            self.light("waiting", f"Live: broker disconnected, {self.connection[1]}; {last}")
             return
         if self.last_message is None:
             self.light(state or "waiting", f"Live: {self.options.describe()}, no message yet")
@@ -290,6 +293,7 @@ class LiveRoom:
             window.selection, window.feedback, self.show_day, self.light, self.list_runs,
             parent=window, show_view=lambda view: window.run_views.run_updated(view),
         )  # fmt: skip
+        self.controller.light_tip = self.status_light.setToolTip
         self.go_action = make_action(
             window,
             "Go &live…",
@@ -332,5 +336,7 @@ class LiveRoom:
         """The settled live day in the day overview, in place (no load job)."""
         overview = self.window.overview
         label = f"LIVE {day.settlement_date.isoformat()} II (run {day.run_id}, indicative)"
+        # Two lines: the live label and the day's price range did not fit one at 1600 pixels.
+        overview.title.set_lines(2)
         overview.show_result(day.result, label, day.published)
         overview.mark_open_period(day.open_period(utc_now()), "open")

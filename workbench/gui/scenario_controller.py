@@ -119,7 +119,8 @@ class ScenarioController(QObject):
             self.selection.scenario = None
             self.frames, self.frames_run = None, None
             self.undo_group.setActiveStack(None)
-            self.panel.show_state(view.label, None)
+            # An open live run (models.live.live_run) is the only run shown while loading.
+            self.panel.show_state(view.label, None, live=view.run.status == "loading")
             self.panel.show_audit([])
 
     def show_audit(self) -> None:

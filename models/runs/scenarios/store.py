@@ -121,6 +121,12 @@ def create_scenario(
         raise RunImmutableError(
             f"run {base_run_id} is a scenario: base a scenario on a settlement run"
         )
+    if base["status"] != "loaded":
+        # A live run still open (models.live.live_run): its inputs change under the scenario.
+        raise RunImmutableError(
+            f"run {base_run_id} is still {base['status']} (a live run until its day is "
+            "complete): base a scenario on it once it is closed"
+        )
     if not name.strip():
         raise RunImmutableError("a scenario needs a name")
     taken = conn.execute(

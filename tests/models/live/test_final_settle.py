@@ -10,10 +10,12 @@ import pytest
 
 import models.live.stream as stream_module
 from engine.settle import settle_day
+from models.core.errors import RunImmutableError
 from models.live.handler import handle
 from models.live.live_run import close_day
 from models.live.stream import Stream
 from models.runs.inputs import load_settlement_inputs
+from models.runs.scenarios.store import create_scenario
 from models.runs.stored_check import compare_with_stored, read_stored_results
 from tests.models.live import small_day
 from tests.models.live.stored_runs import DAY, latest_run
@@ -80,8 +82,14 @@ def test_a_day_closed_by_hand_is_settled_on_its_data(registered_db):
     run_id = latest_run(registered_db)
     before, _ = stored_against_inputs(registered_db, run_id)
     assert not before.settled  # never settled: nothing stored
+    with (  # open: no scenario on it (its data change)
+        registered_db.engine.begin() as conn,
+        pytest.raises(RunImmutableError, match=r"still loading \(a live run"),
+    ):
+        create_scenario(conn, run_id, "what if", author="analyst")
     with registered_db.engine.begin() as conn:
         assert close_day(conn, DAY) == run_id
+        assert create_scenario(conn, run_id, "what if", author="analyst") > run_id
     differences, status = stored_against_inputs(registered_db, run_id)
     assert status == "loaded" and agrees(differences), differences.summary()
     p17 = list(differences.periods).index(17)

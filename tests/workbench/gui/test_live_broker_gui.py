@@ -24,6 +24,7 @@ from models.runs.inputs import load_settlement_inputs
 from tests.models.live.publisher import Publisher, publish
 from tests.models.live.recorded import DAY_FILES, messages_of, recorded
 from tests.models.live.stored_runs import count, latest_run, rows
+from tests.views.screens import save_screens
 from tests.workbench.gui.live_helpers import Paints, registered_database
 from views.live_dialog import BROKER
 
@@ -136,6 +137,7 @@ def test_the_overview_follows_recorded_messages_from_the_broker_within_a_second(
         + ", ".join(f"{m.dataset} {t * 1000:.0f}" for m, t in zip(messages, latencies, strict=True))
     )
     assert max(latencies) <= LATENCY_LIMIT_S
+    save_screens(window, tmp_path, "live_broker_overview")
 
 
 def test_stop_live_ends_the_listener_and_what_came_meanwhile_waits_for_the_next(
@@ -171,9 +173,10 @@ def test_a_broker_restart_mid_stream_shows_and_the_window_catches_up(
     qtbot.waitUntil(lambda: controller.written >= 4, timeout=30000)
     light = window.live.status_light
     live_broker.halt()  # some written, some still queued on the broker
-    qtbot.waitUntil(lambda: "disconnected from" in light.text(), timeout=30000)
+    qtbot.waitUntil(lambda: "broker disconnected" in light.text(), timeout=30000)
     assert "reconnecting in" in light.text() and "written" in light.text()
     assert window.live.stop_action.isEnabled()  # still live: it reconnects by itself
+    save_screens(window, tmp_path, "live_broker_disconnected")
     live_broker.start()
     publish(live_broker.url, "gui-restart", messages[8:])
     db = window.selection.database

@@ -13,6 +13,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from tests.models.live.recorded import DAY_FILES, messages_of, recorded
+from tests.views.screens import save_screens
 from tests.workbench.gui.live_helpers import Paints, registered_database
 from views.live_dialog import FOLDER, LiveOptions
 
@@ -50,6 +51,10 @@ def test_the_bm_units_view_follows_the_live_run_in_place(qtbot, window, db_path,
         window.load_run(run_id)  # the live run from the Runs panel: one load, as any run's
         qtbot.waitUntil(lambda: window.view is not None and not window.jobs.busy(), timeout=30000)
         assert controller.following and controller.bridge.wanted_view == run_id
+        # Shown as open: in the Runs panel, and the Scenario panel offers no scenario on it.
+        assert window.runs.tree.topLevelItem(0).child(0).text(0) == "II live"
+        panel = window.disputes.panel
+        assert "is a live run" in panel.title.text() and not panel.new_button.isEnabled()
         window.tabs.setCurrentWidget(window.explorer)
         explorer = window.explorer
         qtbot.waitUntil(lambda: explorer.view is window.view)
@@ -110,6 +115,7 @@ def test_the_bm_units_view_follows_the_live_run_in_place(qtbot, window, db_path,
         accepted = explorer.units.model.columns[-1]
         assert accepted.values[window.view.units.bm_unit_id.index(QUIET)] > 0  # the table did
         assert resets == [] and scroll.value() == scrolled
+        save_screens(window, tmp_path, "live_bm_units")
         print(f"BM units view: message file written → charts repainted {latency * 1000:.0f} ms")
     finally:
         controller.stop()
