@@ -74,11 +74,14 @@ def shown_ssp(window) -> np.ndarray:
     return np.asarray(curve.yData, dtype=float)
 
 
-def day_messages(boalf_per_message: int):
+def day_messages(boalf_per_message: int, bm_per_message: int = 100_000):
+    """The recorded day's messages: PN, then BOD, `bm_per_message` records a message, then
+    BOALF. (IRIS sends a publication a message, a few records; a message of 15,000 BOD
+    records, the day's, took 0.4 s to write before its settle.)"""
     files = [recorded(name) for name in DAY_FILES]
     return files, [
-        *messages_of(files[0], per_message=100_000),  # PN: the day in one message
-        *messages_of(files[1], per_message=100_000),  # BOD
+        *messages_of(files[0], per_message=bm_per_message),
+        *messages_of(files[1], per_message=bm_per_message),
         *messages_of(files[2], per_message=boalf_per_message),
     ]
 
@@ -104,8 +107,10 @@ def test_the_overview_follows_recorded_messages_from_the_broker_within_a_second(
     light = window.live.status_light.text()
     assert "no message yet" in light and "guest@127.0.0.1" in light and ":guest@" not in light
     paints = Paints(window.overview.charts.viewport())
-    files, messages = day_messages(boalf_per_message=1000)
-    assert [m.dataset for m in messages] == ["PN", "BOD", "BOALF", "BOALF", "BOALF", "BOALF"]
+    files, messages = day_messages(boalf_per_message=1000, bm_per_message=5000)
+    datasets = [m.dataset for m in messages]
+    assert datasets == ["PN"] * 2 + ["BOD"] * 3 + ["BOALF"] * 4
+    first = datasets.index("BOALF")
     latencies, prices = [], []
     with Publisher(live_broker.url, "gui-latency") as publisher:
         for message in messages:
@@ -123,12 +128,13 @@ def test_the_overview_follows_recorded_messages_from_the_broker_within_a_second(
             prices.append(engine)
     priced = [int(np.isfinite(p).sum()) for p in prices]
     # No MID on the recorded day: a period is priced once an acceptance reaches into it.
-    assert priced[:2] == [0, 0] and priced[2] > 0 and priced[-1] > priced[2]
-    assert all(not np.array_equal(a, b, equal_nan=True) for a, b in itertools.pairwise(prices[2:]))
+    assert priced[:first] == [0] * first and 0 < priced[first] < priced[-1]
+    changed = itertools.pairwise(prices[first:])
+    assert all(not np.array_equal(a, b, equal_nan=True) for a, b in changed)
     expected, _ = imported_ssp(db_path, tmp_path, files)
     np.testing.assert_allclose(prices[-1], expected, equal_nan=True)
     assert window.overview.title.text().startswith("LIVE 2022-01-01 II (run 1, indicative)")
-    assert "6 written; 2022-01-01 P" in window.live.status_light.text()
+    assert "9 written; 2022-01-01 P" in window.live.status_light.text()
     assert loads == []  # in place: no load job
     print(
         f"broker publish → overview repainted: median {statistics.median(latencies) * 1000:.0f} "
