@@ -6,12 +6,14 @@ IRIS client's folder."""
 
 from __future__ import annotations
 
+import json
 import time
 
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
+from models.live.handler import Message
 from tests.models.live.recorded import DAY_FILES, messages_of, recorded
 from tests.views.screens import save_screens
 from tests.workbench.gui.live_helpers import Paints, registered_database
@@ -117,5 +119,53 @@ def test_the_bm_units_view_follows_the_live_run_in_place(qtbot, window, db_path,
         assert resets == [] and scroll.value() == scrolled
         save_screens(window, tmp_path, "live_bm_units")
         print(f"BM units view: message file written → charts repainted {latency * 1000:.0f} ms")
+    finally:
+        controller.stop()
+
+
+def test_units_arriving_later_join_the_table_and_the_unit_on_show_stays(
+    qtbot, window, db_path, tmp_path
+):
+    inbox = tmp_path / "iris"
+    inbox.mkdir()
+    assert window.open_database(str(db_path))
+    controller = window.live.controller
+    assert controller.start(LiveOptions(FOLDER, folder=str(inbox), close_after=None))
+    document = json.loads(recorded(DAY_FILES[0]).read_text())
+    records = document["data"] if isinstance(document, dict) else document
+    # The day's PN in two messages: the T_ units' first (as if the others published later).
+    first = [r for r in records if r["bmUnit"].startswith("T_")]
+    later = [r for r in records if not r["bmUnit"].startswith("T_")]
+    messages = [
+        Message("PN", "pn-t", json.dumps(first)),
+        Message("PN", "pn-rest", json.dumps(later)),
+    ]
+
+    def deliver(message) -> float:
+        folder = inbox / message.dataset
+        folder.mkdir(exist_ok=True)
+        began = time.perf_counter()
+        (folder / f"{message.message_id}.json").write_text(message.body)
+        return began
+
+    try:
+        began = deliver(messages[0])
+        qtbot.waitUntil(lambda: (controller.settled_at or 0) > began, timeout=10000)
+        window.load_run(controller.day.run_id)
+        qtbot.waitUntil(lambda: window.view is not None and not window.jobs.busy(), timeout=30000)
+        window.tabs.setCurrentWidget(window.explorer)
+        explorer = window.explorer
+        qtbot.waitUntil(lambda: explorer.view is window.view)
+        before = len(explorer.view.units)
+        assert explorer.select_unit(UNIT)
+        began = deliver(messages[1])
+        qtbot.waitUntil(lambda: (controller.viewed_at or 0) > began, timeout=10000)
+        view = window.view
+        assert explorer.view is view and len(view.units) > before
+        assert explorer.units.model.rowCount() == len(view.units)
+        assert view.units.bm_unit_id[explorer.unit] == UNIT  # the same unit, at its new row
+        current = explorer.units.proxy.mapToSource(explorer.units.view.currentIndex()).row()
+        assert view.units.bm_unit_id[current] == UNIT
+        assert UNIT in explorer.title.text()
     finally:
         controller.stop()
