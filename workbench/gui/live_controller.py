@@ -63,6 +63,7 @@ class _Bridge(QObject):
     settle_failed = Signal(int, str)
     connection = Signal(bool, str)  # connected, what happens next (a broker's connection)
     viewed = Signal(object)  # RunView of a live run just settled (wanted_view)
+    closed = Signal(object)  # the live runs whose day is complete, closed (list of ids)
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -93,6 +94,7 @@ def listen_work(db, options: LiveOptions, bridge: _Bridge):
             on_settled=settled,
             on_settle_failed=bridge.settle_failed.emit,
             on_connection=bridge.connection.emit,
+            on_close=bridge.closed.emit,
         )
         if options.source == FOLDER:
             from pathlib import Path
@@ -112,7 +114,8 @@ def listen_work(db, options: LiveOptions, bridge: _Bridge):
 class LiveController(QObject):
     """Starts and stops the listener; `show_day(day)` draws a settled live day; `light(state,
     text)` sets the status light; `runs_changed()` is told when a message opened a live run;
-    `show_view(view)` hands the views the RunView of the shown live run settled again."""
+    `show_view(view)` hands the views the RunView of the shown live run settled again; a live
+    run closed (its day complete) is told to the Runs panel (`runs_changed`) and the status."""
 
     def __init__(
         self,
@@ -136,6 +139,7 @@ class LiveController(QObject):
         self.bridge.settled.connect(self._settled)
         self.bridge.connection.connect(self._connection)
         self.bridge.viewed.connect(self._viewed)
+        self.bridge.closed.connect(self._closed)
         self.bridge.settle_failed.connect(
             lambda run_id, reason: self.feedback.status(f"Live run {run_id} not settled: {reason}")
         )
@@ -218,6 +222,15 @@ class LiveController(QObject):
             self.show_day(day)
             self.settled_at = time.perf_counter()
         self._tell()
+
+    def _closed(self, run_ids) -> None:
+        """Days complete: their live runs are ordinary runs now (the Runs panel says so)."""
+        self.runs_changed()
+        runs = ", ".join(map(str, run_ids))
+        which = f"run {runs}" if len(run_ids) == 1 else f"runs {runs}"
+        self.feedback.status(
+            f"Live: {which} closed, the day complete: settled on its last data, immutable."
+        )
 
     def _viewed(self, view) -> None:
         if self.following and view.run.id == self.shown_run:

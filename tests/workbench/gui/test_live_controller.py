@@ -114,3 +114,26 @@ def test_the_overview_follows_the_live_day_within_a_second(qtbot, window, db_pat
         window.live.go_action.trigger()
         save_screens(window.live.controller.dialog, tmp_path, "live_dialog")
         window.live.controller.dialog.reject()
+
+
+def test_a_day_complete_closes_its_live_run_and_the_window_says_so(
+    qtbot, window, db_path, tmp_path
+):
+    inbox = tmp_path / "iris"
+    (inbox / "PN").mkdir(parents=True)
+    assert window.open_database(str(db_path))
+    controller = window.live.controller
+    # 2022-01-01 ended long before today: with the 2 h grace its live run closes at once.
+    assert controller.start(LiveOptions(FOLDER, folder=str(inbox), close_after=2.0))
+    first, second = small_day.messages()[:2]
+    (inbox / "PN" / "pn.json").write_text(first.body)
+    qtbot.waitUntil(lambda: "closed, the day complete" in window.status.text(), timeout=10000)
+    assert "Live: run 1 closed" in window.status.text()
+    tree = window.runs.tree
+    assert tree.topLevelItem(0).child(0).text(0) == "II"  # no longer "II live"
+    assert controller.day.run_id == 1  # the day as its closing settled it
+    (inbox / "BOD").mkdir()
+    (inbox / "BOD" / "bod.json").write_text(second.body)  # the date's next live run, closed too
+    qtbot.waitUntil(lambda: "Live: run 2 closed" in window.status.text(), timeout=10000)
+    assert [tree.topLevelItem(0).child(i).text(0) for i in range(2)] == ["II", "II #2"]
+    controller.stop()
