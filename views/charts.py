@@ -169,13 +169,20 @@ class Crosshair:
     """A vertical line following the mouse with a text of values at that x (the hover
     read-out). Shown only while the mouse is over the plot's data area, the text hung from its
     top on the side of the line with more room; `reset()` hides it when the data change
-    (another unit or run), so that no read-out of the last data stays on the new."""
+    (another unit or run), so that no read-out of the last data stays on the new.
 
-    def __init__(self, plot: pg.PlotItem, describe) -> None:
+    `across`: a chart of bars across, one row per y (a party), reads out the row under the
+    pointer: a horizontal line and `describe(y)`, the text beside the pointer on the side
+    with more room (a row at the top has room only below it)."""
+
+    def __init__(self, plot: pg.PlotItem, describe, across: bool = False) -> None:
         self.plot = plot
         self.describe = describe
+        self.across = across
         self.line = pg.InfiniteLine(
-            angle=90, movable=False, pen=pg.mkPen("#888", style=Qt.PenStyle.DashLine)
+            angle=0 if across else 90,
+            movable=False,
+            pen=pg.mkPen("#888", style=Qt.PenStyle.DashLine),
         )
         self.label = pg.TextItem(
             anchor=(0, 1), color="#333", fill=pg.mkBrush(255, 255, 255, 240), border="#aaa"
@@ -193,6 +200,13 @@ class Crosshair:
         self.label.hide()
         self.label.setText("")
 
+    def restore(self) -> None:
+        """Back on the plot, hidden, after plot.clear() took the line and text off."""
+        for item in (self.line, self.label):
+            if item.scene() is None:
+                self.plot.addItem(item, ignoreBounds=True)
+        self.reset()
+
     def _moved(self, event) -> None:
         self.move_to(event[0])
 
@@ -202,16 +216,26 @@ class Crosshair:
             self.reset()  # over another plot of the same scene, or an axis
             return
         point = self.plot.vb.mapSceneToView(position)
-        text = self.describe(point.x())
+        text = self.describe(point.y() if self.across else point.x())
         if not text:
             self.reset()
             return
-        (left, right), (_, top) = self.plot.vb.viewRange()
-        # Hung from the top of the data area (a low chart at 1024×640 has room for its lines
-        # only there), on the side of the line with more room.
-        self.label.setAnchor((1 if point.x() > (left + right) / 2 else 0, 0))
+        (left, right), (bottom, top) = self.plot.vb.viewRange()
         self.label.setText(text)
-        self.line.setPos(point.x())
-        self.label.setPos(point.x(), top)
+        if self.across:
+            self.label.setAnchor(
+                (
+                    1 if point.x() > (left + right) / 2 else 0,
+                    1 if point.y() < (bottom + top) / 2 else 0,
+                )
+            )
+            self.line.setPos(point.y())
+            self.label.setPos(point.x(), point.y())
+        else:
+            # Hung from the top of the data area (a low chart at 1024×640 has room for its
+            # lines only there), on the side of the line with more room.
+            self.label.setAnchor((1 if point.x() > (left + right) / 2 else 0, 0))
+            self.line.setPos(point.x())
+            self.label.setPos(point.x(), top)
         self.line.show()
         self.label.show()

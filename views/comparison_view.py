@@ -4,7 +4,8 @@ Tables put the party (or unit) first, frozen, then the net Δ; Δ columns sort b
 the rows come largest change first. Units are listed only when they moved by what shows
 (half a penny, half a thousandth of an MWh). A comparison whose inputs changed since is marked
 out of date (mark_out_of_date, as the selection it follows says) instead of showing its old
-verdict.
+verdict. Both charts read out what is under the pointer (the party chart its row); the Parties
+table ends with a pinned totals row (views.totals_row): with the SO listed, net adds to £0.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from views.column_model import Column, format_value
 from views.data_table import DataTable
 from views.frozen_column import FrozenFirstColumn
 from views.money_axis import money_axis
+from views.totals_row import TotalsRow
 
 if TYPE_CHECKING:
     # Comparisons are pandas frames, built in a worker: the launch imports neither.
@@ -75,6 +77,7 @@ class ComparisonView(QWidget):
         )
         self.party_plot.showGrid(x=True, y=False, alpha=0.2)
         self.party_plot.getAxis("left").setWidth(90)
+        self.party_crosshair = Crosshair(self.party_plot, self._describe_party, across=True)
         self.party_plot.vb.sigResized.connect(self._chart_parties)
         self.period_axis = PeriodAxis(orientation="bottom")
         self.period_plot = styled_plot(
@@ -94,6 +97,9 @@ class ComparisonView(QWidget):
         self.frozen = [
             FrozenFirstColumn(t.view) for t in (self.parties, self.units, self.party_periods)
         ]
+        self.party_totals = TotalsRow(
+            self.parties, "parties", frozen_first=True, notes=_total_notes
+        )
         for table, name in (
             (self.parties, "Parties"),
             (self.periods, "Periods"),
@@ -186,6 +192,7 @@ class ComparisonView(QWidget):
             return
         self._charted = len(shown)
         self.party_plot.clear()
+        self.party_crosshair.restore()
         y = -np.arange(len(shown), dtype=float)  # the largest mover at the top
         deltas = shown["net_delta"].to_numpy(dtype=float)
         brushes = [
@@ -205,6 +212,21 @@ class ComparisonView(QWidget):
         more = len(top) - len(shown)
         self.party_plot.setLabel(
             "bottom", "net Δ £" + (f" ({more} more in the Parties table)" if more > 0 else "")
+        )
+
+    def _describe_party(self, y: float) -> str:
+        """The hover read-out of the party bar under the pointer (row i at y = −i)."""
+        if self._top is None or not self.current or not self._charted:
+            return ""
+        row = round(-y)
+        if not 0 <= row < self._charted:
+            return ""
+        r = self._top.iloc[row]
+        charges = [f"{t} Δ {money(r[f'{k}_delta'])}" for k, t in CHARGE_TITLES]
+        return (
+            f"{r['party']}\nnet Δ {money(r['net_delta'])} "
+            f"({money(r['net_first'])} → {money(r['net_second'])})\n"
+            f"{', '.join(charges[:2])}\n{', '.join(charges[2:])}"  # two a line: half a window
         )
 
     def _describe_period(self, x: float) -> str:
@@ -298,6 +320,13 @@ class ComparisonView(QWidget):
             ],
             widths={"party": 90},
         )
+
+
+def _total_notes(_columns, _totals) -> dict[str, str]:
+    """The Parties table lists the system operator (SO, net −CSOBM) with the parties: a
+    cash-balanced settlement's net, before, after and Δ, adds up to £0 over them all."""
+    balanced = "with the system operator's −CSOBM (SO): £0 when the settlement balances"
+    return {"net Δ £": balanced, "net before £": balanced, "net after £": balanced}
 
 
 def moved_units(c: Comparison):

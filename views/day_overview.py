@@ -1,7 +1,8 @@
 """Day overview: SSP = SBP and NIV across the day's periods, and party charges for the day.
 
 Hovering either chart reads out the period under the pointer (its local time, SSP = SBP,
-NIV, and the published figures where imported); a click on either selects that period.
+NIV, and the published figures where imported); a click on either selects that period. The
+Party charges end with a pinned totals row (views.totals_row), which balances as R-ACC-CASH says.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from views.column_model import Column
 from views.completeness_banner import CompletenessBanner
 from views.data_table import DataTable
 from views.steady_title import SteadyTitle
+from views.totals_row import TotalsRow
 from views.warnings_table import warnings_table
 
 
@@ -51,6 +53,7 @@ class DayOverview(QWidget):
         self._open_marks: list = []
         self.crosshairs = [Crosshair(p, self._describe) for p in (self.price_plot, self.niv_plot)]
         self.parties = DataTable("Filter parties…")
+        self.party_totals = TotalsRow(self.parties, "parties", notes=self._total_notes)
         self.comparison = DataTable("Filter periods…")
         self.tables = QTabWidget()
         self.tables.addTab(self.parties, "Party charges")
@@ -303,6 +306,22 @@ class DayOverview(QWidget):
             ],
             widths={"kind": 80, "id": 110, "value": 100},
         )
+
+    def _total_notes(self, _columns, totals: dict[str, float]) -> dict[str, str]:
+        """What the party totals balance to (R-ACC-CASH): the parties' net is what the system
+        operator pays them (CSOBM), their CAEI is handed back as RCRC."""
+        if self._shown is None:
+            return {}
+        result = self._shown[0]
+        period_index = np.asarray(result.inputs.periods) - 1
+        csobm = float(np.nansum(result.csobm[period_index]))
+        rcrc = "RCRC: what the parties pay as CAEI comes back to them (Σ CAEI = Σ RCRC)"
+        return {
+            "net £": f"Σ net = CSOBM £{csobm:,.2f}, paid by the system operator: with its "
+            "−CSOBM the day's cash balances to £0 (R-ACC-CASH)",
+            "CAEI £": rcrc,
+            "RCRC £": rcrc,
+        }
 
     def _difference_selected(self, row: int) -> None:
         if 0 <= row < len(self._difference_keys):

@@ -2,7 +2,9 @@
 type at a time: the verdict line, the distribution of price Δ (histogram), £ net Δ per party
 (bars across, the largest mover on top), price Δ period by period over the range (time
 series), and tables of the worst periods, parties, price-setter changes and failed attempts.
-Deltas are variant − base. The view is given a report; running one is the controller's.
+Deltas are variant − base. Each chart reads out what is under the pointer, and a click on the
+time series selects its period (period_clicked). The view is given a report; running one is
+the controller's.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from views.charts import COLOURS, styled_plot
+from engine.settlement_calendar import settlement_period
+from views.charts import COLOURS, Crosshair, styled_plot
 from views.column_model import Column
 from views.data_table import DataTable
 from views.money_axis import money_axis
@@ -37,6 +40,7 @@ TITLE_STYLE = "font-weight: bold; padding: 2px;"
 CHARGE_TITLES = (("net", "net"), ("cbm", "CBM"), ("cnd", "CND"), ("caei", "CAEI"), ("rcrc", "RCRC"))
 WIDTHS = {"date": 95, "setter base": 210, "setter variant": 210, "error": 600}
 DELTA_TIP = "variant − base; sorts by size"
+LABEL_OVERHANG = 50  # pixels: half a "2024-06-12" label, and some
 
 
 class DateAxis(pg.AxisItem):
@@ -46,6 +50,18 @@ class DateAxis(pg.AxisItem):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.starts: dict[int, str] = {}
+        # Room for the date labels from the first paint: pyqtgraph sizes an axis from the
+        # labels it last drew and drops text that does not fit, so a report shown once had
+        # no dates under its time series (the day overview's PeriodAxis does the same).
+        self.setStyle(autoExpandTextSpace=False)
+        self.setHeight(30)
+
+    def boundingRect(self):  # pyqtgraph's name
+        """Wider than the axis by a label's half width: the first date's label, centred on
+        the first period at the chart's left edge, reaches into the value axis's room, and
+        pyqtgraph drops a label its axis does not hold (with the grid on, whatever the
+        style's hideOverlappingLabels says)."""
+        return super().boundingRect().adjusted(-LABEL_OVERHANG, 0, LABEL_OVERHANG, 0)
 
     def set_starts(self, starts: dict[int, str]) -> None:
         self.starts = starts
@@ -64,6 +80,9 @@ class DateAxis(pg.AxisItem):
 
 class ImpactView(QWidget):
     export_requested = Signal()  # Export to Excel… pressed
+    # A click on the time series: (settlement date, period), as a click on the day
+    # overview selects the period (the Impact room follows it when that date's run is shown).
+    period_clicked = Signal(object, int)
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -71,6 +90,9 @@ class ImpactView(QWidget):
         self.document: dict | None = None
         self._parties_shown: list[dict] = []  # the parties that moved, largest |net Δ| first
         self._charted: int | None = None  # how many of them the chart shows
+        self._bins: tuple[np.ndarray, np.ndarray, float] | None = None  # centres, counts, width
+        # The time series' positions: (date, period, base £/MWh, variant £/MWh) of each.
+        self._points: list[tuple] = []
         self.title = QLabel("Tools › Modification impact… re-settles a date range under a rule "
                             "variant and shows what changed.")  # fmt: skip
         self.title.setWordWrap(True)
@@ -100,13 +122,22 @@ class ImpactView(QWidget):
         )
         self.party_plot.setTitle("£ net Δ per party", size="9pt")
         self.party_plot.getAxis("left").setWidth(90)
-        self.party_plot.vb.sigResized.connect(self._chart_parties)
         self.date_axis = DateAxis(orientation="bottom")
         self.series = styled_plot(
             self.charts.addPlot(row=1, col=0, colspan=2, axisItems={"bottom": self.date_axis}),
             "price Δ £/MWh",
         )
         self.series.setTitle("Price Δ by settlement period", size="9pt")
+        self.crosshairs = [
+            Crosshair(self.histogram, self._describe_bin),
+            Crosshair(self.party_plot, self._describe_party, across=True),
+            Crosshair(self.series, self._describe_point),
+        ]
+        pen = pg.mkPen(COLOURS["published"], width=1, style=Qt.PenStyle.DashLine)
+        self.selected_mark = pg.InfiniteLine(angle=90, movable=False, pen=pen)
+        self.selected_mark.hide()
+        self.charts.scene().sigMouseClicked.connect(self._clicked)
+        self.party_plot.vb.sigResized.connect(self._chart_parties)  # its crosshair made
 
         self.tables = QTabWidget()
         self.worst = DataTable("Filter periods…")
@@ -155,8 +186,11 @@ class ImpactView(QWidget):
             self._show_run_type(self.run_type.currentText())
         else:
             self.summary.setText("No date settled: every one failed (see Failures and retries).")
+            self._bins, self._points, self._parties_shown = None, [], []
             for plot in (self.histogram, self.party_plot, self.series):
                 plot.clear()
+            for crosshair in self.crosshairs:
+                crosshair.restore()
             self.tables.setCurrentWidget(self.failures)
 
     def _show_run_type(self, run_type: str) -> None:
@@ -171,7 +205,9 @@ class ImpactView(QWidget):
 
         centres, counts = delta_histogram(deltas)
         self.histogram.clear()
+        self.crosshairs[0].restore()
         width = float(centres[1] - centres[0]) if len(centres) > 1 else 1.0
+        self._bins = (centres, counts, width)
         self.histogram.addItem(pg.BarGraphItem(x=centres, height=counts, width=width * 0.9,
                                                brush=pg.mkBrush(COLOURS["price"])))  # fmt: skip
         self.histogram.setXRange(centres[0] - width, centres[-1] + width, padding=0)
@@ -181,6 +217,14 @@ class ImpactView(QWidget):
         self._chart_parties()
 
         self.series.clear()
+        self.crosshairs[2].restore()
+        self.series.addItem(self.selected_mark, ignoreBounds=True)
+        self.selected_mark.hide()  # a period of the last run type is no period of this one
+        self._points = [
+            (r.settlement_date, int(p), float(base), float(variant))
+            for r in runs
+            for p, base, variant in zip(r.periods, r.price_base, r.price_variant, strict=True)
+        ]
         x = np.arange(len(deltas), dtype=float)
         self.series.addItem(pg.InfiniteLine(0, angle=0, pen=pg.mkPen("#999999")))
         # A period whose price is unavailable either way is a gap in the line, not a 0.
@@ -202,6 +246,7 @@ class ImpactView(QWidget):
             return
         self._charted = len(shown)
         self.party_plot.clear()
+        self.crosshairs[1].restore()
         if not shown:
             self.party_plot.getAxis("left").setTicks([[]])
             self.party_plot.setLabel("bottom", "net Δ £ (no party moved)")
@@ -223,6 +268,65 @@ class ImpactView(QWidget):
         self.party_plot.setLabel(
             "bottom", "net Δ £" + (f" ({more} more in the Parties table)" if more > 0 else "")
         )
+
+    def _describe_bin(self, x: float) -> str:
+        """The hover read-out of the histogram bar under the pointer."""
+        if self._bins is None:
+            return ""
+        centres, counts, width = self._bins
+        i = int(np.argmin(np.abs(centres - x))) if len(centres) else -1
+        if i < 0 or abs(centres[i] - x) > width / 2:
+            return ""
+        low, high = centres[i] - width / 2, centres[i] + width / 2
+        return (
+            f"price Δ {_number(low, signed=True)} to {_number(high, signed=True)} £/MWh\n"
+            f"{int(counts[i]):,} period(s)"
+        )
+
+    def _describe_party(self, y: float) -> str:
+        """The hover read-out of the party bar under the pointer (row i at y = −i)."""
+        row = round(-y)
+        if not self._charted or not 0 <= row < self._charted:
+            return ""
+        p = self._parties_shown[row]
+        charges = [f"{t} Δ £{_number(p[f'{c}_delta'], True)}" for c, t in CHARGE_TITLES[1:]]
+        return (
+            f"{p['party']}\nnet Δ £{_number(p['net_delta'], True)} "
+            f"(£{_number(p['net_base'])} → £{_number(p['net_variant'])})\n"
+            f"{', '.join(charges[:2])}\n{', '.join(charges[2:])}"  # two a line: half a window
+        )
+
+    def _describe_point(self, x: float) -> str:
+        """The hover read-out of the settlement period under the pointer."""
+        i = round(x)
+        if not 0 <= i < len(self._points):
+            return ""
+        day, period, base, variant = self._points[i]
+        local = settlement_period(day, period).local_label
+        if not (np.isfinite(base) and np.isfinite(variant)):
+            delta = "price Δ n/a (a price unavailable)"
+        else:
+            delta = f"price Δ {_number(variant - base, signed=True)} £/MWh"
+
+        def price(value: float) -> str:
+            return f"£{_number(value)}/MWh" if np.isfinite(value) else "n/a"
+
+        return (
+            f"{day.isoformat()} period {period} ({local})\n{delta}\n"
+            f"base {price(base)}, variant {price(variant)}"
+        )
+
+    def _clicked(self, event) -> None:
+        """A click on the time series selects the period under it (period_clicked)."""
+        position = event.scenePos()
+        if not self.series.vb.sceneBoundingRect().contains(position):
+            return
+        i = round(self.series.vb.mapSceneToView(position).x())
+        if 0 <= i < len(self._points):
+            self.selected_mark.setPos(i)
+            self.selected_mark.show()
+            day, period = self._points[i][:2]
+            self.period_clicked.emit(day, period)
 
     def _fill_tables(self, run_type: str, section: dict) -> None:
         worst = section["worst_periods"]
@@ -266,6 +370,11 @@ class ImpactView(QWidget):
         ], widths=WIDTHS)  # fmt: skip
         label = "Failures and retries" + (f" ({len(rows)})" if rows else "")
         self.tables.setTabText(self.tables.indexOf(self.failures), label)
+
+
+def _number(value: float, signed: bool = False) -> str:
+    """To the penny with thousands separators; never -0.00 (+0.00 when `signed`)."""
+    return f"{round(float(value), 2) + 0.0:{'+' if signed else ''},.2f}"
 
 
 def _summary_text(run_type: str, section: dict, document: dict) -> str:

@@ -8,7 +8,8 @@ hinting (as on a machine with other fonts) do not.
 The data is fixed: the demo day of seed 5 (models.demo), its II run; the unit is the one
 with the most accepted volume, the period of the unit charts 30; the stack's periods are
 10 (a £9,999 offer drawn to the edge, its price written there) and 22 (second-stage
-flagged items, a replacement price next to the main price).
+flagged items, a replacement price next to the main price). The comparison charts compare
+its SF run with the II run; the impact charts are of PAR 50 on the II run.
 """
 
 from __future__ import annotations
@@ -26,7 +27,9 @@ from models.runs.run_view import load_run_view
 from tests.views import image_regression
 from tests.views.image_regression import assert_matches_reference
 from tests.views.screens import SIZES
+from views.comparison_view import ComparisonView
 from views.day_overview import DayOverview
+from views.impact_view import ImpactView
 from views.stack_view import StackView
 from views.unit_explorer import UnitExplorer
 
@@ -36,11 +39,22 @@ SMALL = SIZES[1]
 
 
 @pytest.fixture(scope="module")
-def run_view(tmp_path_factory):
+def demo(tmp_path_factory):
     path = tmp_path_factory.mktemp("chart-images") / "demo.sqlite"
     generate_demo(path, DemoSpec(bmus=30, seed=5))
-    with SettlementDatabase.open(path) as db:
+    return path
+
+
+@pytest.fixture(scope="module")
+def run_view(demo):
+    with SettlementDatabase.open(demo) as db:
         return load_run_view(db, 1)  # the II run
+
+
+@pytest.fixture(scope="module")
+def sf_run_view(demo):
+    with SettlementDatabase.open(demo) as db:
+        return load_run_view(db, 2)  # the SF run
 
 
 def _shown(qtbot, widget, size):
@@ -79,6 +93,30 @@ def price_stack(qtbot, run_view, size, period: int) -> StackView:
     return stack
 
 
+def comparison_view(qtbot, run_view, sf_run_view, size) -> ComparisonView:
+    from models.disputes.compare import compare
+
+    view = _shown(qtbot, ComparisonView(), size)
+    c = compare(run_view.result, sf_run_view.result, run_view.label, sf_run_view.label)
+    view.show_comparison(c, run_view.result.inputs.bm.settlement_date)
+    return view
+
+
+def impact_view(qtbot, run_view, size) -> ImpactView:
+    from engine.settle import settle_day_and_variant
+    from engine.variants import VARIANTS
+    from models.impact.day import run_impact
+    from models.impact.report import impact_report
+
+    variant = VARIANTS["par-50"]
+    base, varied = settle_day_and_variant(run_view.result.inputs, variant)
+    impact = run_impact(1, run_view.label, "II", base, varied)
+    day = run_view.result.inputs.bm.settlement_date
+    view = _shown(qtbot, ImpactView(), size)
+    view.show_report(impact_report(variant, day, day, [impact], []))
+    return view
+
+
 def _name(chart: str, size) -> str:
     return f"{chart}_{size[0]}x{size[1]}"
 
@@ -110,6 +148,20 @@ def test_price_stack_chart(qtbot, run_view, size, period):
     stack = price_stack(qtbot, run_view, size, period)
     name = _name(f"price_stack_period_{period}", size)
     assert_matches_reference(stack.chart, [stack.plot], name)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=_ids)
+def test_comparison_charts(qtbot, run_view, sf_run_view, size):
+    view = comparison_view(qtbot, run_view, sf_run_view, size)
+    plots = [view.party_plot, view.period_plot]
+    assert_matches_reference(view.charts, plots, _name("comparison", size))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=_ids)
+def test_impact_charts(qtbot, run_view, size):
+    view = impact_view(qtbot, run_view, size)
+    plots = [view.histogram, view.party_plot, view.series]
+    assert_matches_reference(view.charts, plots, _name("impact", size))
 
 
 # -- the comparison fails on a change, not on font noise --------------------------------

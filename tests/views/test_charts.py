@@ -114,3 +114,42 @@ def test_an_empty_period_axis_is_not_scaled(qtbot):
     plot.setXRange(0, 0.5, padding=0)  # a range under 1 is where pyqtgraph scales
     label = plot.getPlotItem().getAxis("bottom").labelString()
     assert "settlement period" in label and "x0.001" not in label
+
+
+def test_a_click_on_the_impact_time_series_selects_the_period(qtbot, window, demo_path):
+    """As a click on the day overview: the period selected, the toolbar and views follow,
+    when the run shown is of that date; another date's period is said, not selected."""
+    from datetime import timedelta
+
+    from engine.variants import VARIANTS
+    from models.impact.day import RunImpact
+    from models.impact.report import impact_report
+
+    open_demo(qtbot, window, demo_path)
+    day = window.view.result.inputs.bm.settlement_date
+    later = day + timedelta(days=1)
+
+    def run(settlement_date) -> RunImpact:
+        periods = np.arange(1, 49)
+        prices = np.full(48, 50.0)
+        return RunImpact(
+            run_id=1, label="run", run_type="SF", settlement_date=settlement_date,
+            periods=periods, price_base=prices, price_variant=prices + 1.0, niv_base=prices,
+            niv_variant=prices, setter_base=np.array(["mip"] * 48),
+            setter_variant=np.array(["mip"] * 48), parties=("P1",),
+            charges_base=np.zeros((1, 5)), charges_variant=np.zeros((1, 5)),
+        )  # fmt: skip
+
+    report = impact_report(VARIANTS["par-50"], day, later, [run(day), run(later)], [])
+    view = window.impact.show_view()
+    view.show_report(report)
+    qtbot.wait(50)
+    window.selection.period = 3
+    with qtbot.waitSignal(view.period_clicked) as clicked:
+        view._clicked(Click(scene_point(view.series, 40.2)))  # position 40: period 41 of day
+    assert clicked.args == [day, 41]
+    assert window.selection.period == 41 and window.period.value() == 41
+    view._clicked(Click(scene_point(view.series, 48 + 9)))  # period 10 of the next date
+    assert window.selection.period == 41
+    assert f"Period 10 of {later.isoformat()}: the run shown is " in window.status.text()
+    assert f"load a run of {later.isoformat()}" in window.status.text()

@@ -359,3 +359,35 @@ def test_the_period_chart_reads_out_and_a_click_selects_the_period(qtbot):
     view.mark_out_of_date("the scenario changed since")
     view.period_crosshair.move_to(where)
     assert not view.period_crosshair.label.isVisible()  # nothing read out of a stale one
+
+
+def test_the_party_chart_reads_out_the_party_under_the_pointer(qtbot, tmp_path):
+    from PySide6.QtCore import QPointF
+
+    view = ComparisonView()
+    qtbot.addWidget(view)
+    view.resize(1024, 640)
+    view.show()
+    view.show_comparison(comparison({"A": 12.5, "B": -2.5}), pd.Timestamp("2024-06-12").date())
+    qtbot.wait(50)
+    crosshair = view.party_crosshair
+
+    def read_out(x: float, y: float) -> str:
+        crosshair.move_to(view.party_plot.vb.mapViewToScene(QPointF(x, y)))
+        return crosshair.label.textItem.toPlainText() if crosshair.label.isVisible() else ""
+
+    # Bars across, the largest mover on top (y = 0): A, then B at y = −1.
+    assert read_out(5.0, 0.2) == (
+        "A\nnet Δ £12.50 (£0.00 → £12.50)\nCBM Δ £12.50, CND Δ £0.00\nCAEI Δ £0.00, RCRC Δ £0.00"
+    )
+    assert crosshair.line.angle == 0 and crosshair.line.value() == pytest.approx(0.2)
+    assert read_out(5.0, -0.8).startswith("B\nnet Δ £-2.50 (£0.00 → £-2.50)\n")
+    save_screens(view, tmp_path, "comparison_party_hover")
+    # A new comparison redraws the chart: its read-out hidden, then of the new parties.
+    view.show_comparison(comparison({"C": 7.0}), pd.Timestamp("2024-06-12").date())
+    qtbot.wait(20)
+    assert not crosshair.label.isVisible()
+    assert read_out(1.0, -1.0) == ""  # one party now: no second row
+    assert read_out(1.0, 0.0).startswith("C\nnet Δ £7.00")
+    view.mark_out_of_date("the scenario changed since")
+    assert read_out(1.0, 0.0) == ""  # nothing read out of a stale comparison

@@ -98,3 +98,70 @@ def test_tables_and_another_run_type(view):
 def test_screens(view, tmp_path):
     for path in save_screens(view, tmp_path, "impact_view"):
         assert path.exists()
+
+
+def read_out(crosshair, x: float, y: float | None = None) -> str:
+    """The hover read-out with the pointer at (x, y) of the crosshair's chart ("" if none)."""
+    from PySide6.QtCore import QPointF
+
+    vb = crosshair.plot.vb
+    (_, _), (bottom, top) = vb.viewRange()
+    where = vb.mapViewToScene(QPointF(x, (bottom + top) / 2 if y is None else y))
+    crosshair.move_to(where)
+    return crosshair.label.textItem.toPlainText() if crosshair.label.isVisible() else ""
+
+
+def test_every_chart_reads_out_what_is_under_the_pointer(view, tmp_path):
+    histogram, party, series = view.crosshairs
+    # SF price Δ +5, 0, −10 (one n/a): 41 bins of 20/41 £/MWh from −10, −10 in the first.
+    assert read_out(histogram, -9.8) == "price Δ -10.00 to -9.51 £/MWh\n1 period(s)"
+    assert read_out(histogram, 0.0) == "price Δ -0.24 to +0.24 £/MWh\n1 period(s)"
+    assert read_out(histogram, 20.0) == ""  # beyond the last bin
+    # Bars across: the row under the pointer, P1 on top (−£40 − £10, all of it CAEI's).
+    assert read_out(party, -20.0, 0.1) == (
+        "P1\nnet Δ £-50.00 (£0.00 → £-50.00)\nCBM Δ £+0.00, CND Δ £+0.00\n"
+        "CAEI Δ £+50.00, RCRC Δ £+0.00"
+    )
+    assert party.line.angle == 0 and party.line.value() == pytest.approx(0.1)
+    assert read_out(party, 10.0, -1.2).startswith("P2\nnet Δ £+40.00 (£0.00 → £40.00)")
+    assert read_out(party, 10.0, -2.0) == ""  # P3 did not move: no bar, no read-out
+    # The time series: position 2 is the first period of 2024-06-13 (a BST day).
+    assert read_out(series, 2.2) == (
+        "2024-06-13 period 1 (00:00 BST)\nprice Δ -10.00 £/MWh\nbase £50.00/MWh, variant £40.00/MWh"
+    )
+    assert read_out(series, 3.0) == (
+        "2024-06-13 period 2 (00:30 BST)\nprice Δ n/a (a price unavailable)\n"
+        "base £60.00/MWh, variant n/a"
+    )
+    for path in save_screens(view, tmp_path, "impact_view_hover"):
+        assert path.exists()
+    # Another run type: nothing of the SF runs is read out on the II run's charts.
+    view.run_type.setCurrentText("II")
+    assert not any(c.label.isVisible() for c in view.crosshairs)
+    assert read_out(series, 3.0) == ""  # the II run has two periods
+    assert read_out(party, 0.0, 0.0) == ""  # no party moved
+    assert read_out(histogram, 0.0) == "price Δ -0.50 to +0.50 £/MWh\n2 period(s)"
+
+
+def test_a_click_on_the_time_series_selects_its_period(view, qtbot):
+    from PySide6.QtCore import QPointF
+
+    class Click:
+        def __init__(self, x: float) -> None:
+            vb = view.series.vb
+            (_, _), (bottom, top) = vb.viewRange()
+            self.position = vb.mapViewToScene(QPointF(x, (bottom + top) / 2))
+
+        def scenePos(self):
+            return self.position
+
+    with qtbot.waitSignal(view.period_clicked) as clicked:
+        view._clicked(Click(1.9))
+    assert clicked.args == [D2, 1]
+    assert view.selected_mark.isVisible() and view.selected_mark.value() == 2
+    with qtbot.assertNotEmitted(view.period_clicked):
+        view._clicked(Click(7.0))  # beyond the last period
+        hist_vb = view.histogram.vb
+        view._clicked(type("C", (), {"scenePos": lambda s: hist_vb.sceneBoundingRect().center()})())
+    view.run_type.setCurrentText("II")
+    assert not view.selected_mark.isVisible()

@@ -180,6 +180,22 @@ class ImpactController(QObject):
         self.show_view().title.setText("Impact assessment cancelled: nothing is shown.")
         self.feedback.job_cancelled()
 
+    def select_period(self, day, period: int) -> None:
+        """A click on the time series: the period selected, as a click on any chart does, when
+        the run shown is of that date (the views follow the period of the run shown); else the
+        status bar says how to follow it."""
+        shown = self.selection.run
+        inputs = None if shown is None else shown.result.inputs
+        if inputs is not None and inputs.bm.settlement_date == day and period in inputs.periods:
+            self.selection.period = period
+            self.feedback.status(f"Period {period} of {day.isoformat()} selected.")
+            return
+        where = "no run is shown" if shown is None else f"the run shown is {shown.label}"
+        self.feedback.status(
+            f"Period {period} of {day.isoformat()}: {where}; load a run of {day.isoformat()} "
+            "(the Runs panel) to follow it in the other views."
+        )
+
     def export(self, path: str | None = None) -> None:
         """The report on show as an Excel workbook, written in a job."""
         report = self.report
@@ -242,6 +258,7 @@ class ImpactRoom:
         if self.view is None:
             self.view = ImpactView()
             self.view.export_requested.connect(lambda: self.controller.export())
+            self.view.period_clicked.connect(self.controller.select_period)
             tabs.addTab(self.view, TAB)
         tabs.setCurrentWidget(self.view)
         return self.view
