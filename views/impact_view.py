@@ -30,6 +30,7 @@ from views.charts import COLOURS, Crosshair, styled_plot
 from views.column_model import Column
 from views.data_table import DataTable
 from views.money_axis import money_axis
+from views.totals_row import TotalsRow
 
 if TYPE_CHECKING:
     from models.impact.report import ImpactReport
@@ -142,6 +143,7 @@ class ImpactView(QWidget):
         self.tables = QTabWidget()
         self.worst = DataTable("Filter periods…")
         self.parties = DataTable("Filter parties…")
+        self.party_totals = TotalsRow(self.parties, "parties")  # the summary's "Totals Δ"
         self.setters = DataTable("Filter…")
         self.failures = DataTable("Filter…")
         for table, name in (

@@ -165,3 +165,16 @@ def test_a_click_on_the_time_series_selects_its_period(view, qtbot):
         view._clicked(type("C", (), {"scenePos": lambda s: hist_vb.sceneBoundingRect().center()})())
     view.run_type.setCurrentText("II")
     assert not view.selected_mark.isVisible()
+
+
+def test_the_parties_table_ends_with_their_totals(view):
+    """Pinned under the Parties table: the sums of the SF runs' party charges, which are the
+    summary's "Totals Δ" (CAEI +£10.00: P1 +£50, P2 −£40, P3 −£0.001)."""
+    totals = view.party_totals
+    texts = [totals.model.index(0, c).data() for c in range(totals.model.columnCount())]
+    assert texts == ["Total (3)", "-10.00", "0.00", "0.00", "10.00", "0.00", "0.00", "-10.00"]
+    section = view.document["run_types"]["SF"]["totals"]
+    for charge, title in (("net", "net"), ("caei", "CAEI")):
+        assert totals.totals[f"{title} Δ £"] == pytest.approx(section[charge]["delta"])
+    view.run_type.setCurrentText("II")
+    assert totals.totals["net Δ £"] == 0.0
