@@ -1,10 +1,14 @@
 """`settlement-workbench listen`: live data (issue 23) into the database as it is published.
 
 From an AMQP 1.0 queue (`--broker amqp://HOST:PORT --queue NAME`, IRIS's protocol) or from the
-folder Elexon's IRIS client writes (`--folder DIR`). Each message is one transaction appending
-to the live run (type II) of its settlement date, acknowledged only after it committed; a repeat
-writes nothing; a malformed one is dead-lettered and the stream goes on. One line per message
-(--quiet: none); Ctrl+C (or --until-idle SECONDS without a message) stops cleanly, with a summary.
+folder Elexon's IRIS client writes (`--folder DIR`), or from IRIS itself on Azure Service Bus
+(`--iris`: models.live.iris; the client id, queue, namespace and tenant from the options or
+the workbench settings, `--remember-iris` keeps them there; the client secret only from
+IRIS_CLIENT_SECRET or asked at the terminal, never in the settings). Each message is one
+transaction appending to the live run (type II) of its settlement date, acknowledged only after
+it committed; a repeat writes nothing; a malformed one is dead-lettered and the stream goes on.
+One line per message (--quiet: none); Ctrl+C (or --until-idle SECONDS without a message) stops
+cleanly, with a summary.
 
 The live run of a message's day is settled as its data arrives (models.live.indicative; without
 metered volumes: volumes, stack and the indicative price), and a line tells each period whose
@@ -74,7 +78,8 @@ def close_after_arg(text: str) -> float | None:
 def add_commands(commands) -> None:
     listen = commands.add_parser(
         "listen",
-        help="take live Elexon data (IRIS: an AMQP 1.0 queue or its client's folder) as it comes",
+        help="take live Elexon data (IRIS on Azure Service Bus, an AMQP 1.0 queue or the IRIS "
+        "client's folder) as it comes",
         description="Each message (an Insights JSON publication; its subject names the dataset) "
         "is written in one transaction into the live run (type II) of its settlement date, "
         "acknowledged after the commit; a repeated message id writes nothing; a malformed "
@@ -90,12 +95,39 @@ def add_commands(commands) -> None:
         "--folder", type=Path, help="folder the IRIS client writes (DATASET/<message>.json)"
     )
     source.add_argument(
+        "--iris",
+        action="store_true",
+        help="Elexon's IRIS on Azure Service Bus (Entra ID app registration; the client secret "
+        "from IRIS_CLIENT_SECRET)",
+    )
+    source.add_argument(
         "--close-day",
         type=date_arg,
         metavar="DATE",
         help="close the live run of this settlement date now (the day is complete) and stop",
     )
-    listen.add_argument("--queue", type=text_arg, help="queue on the broker (with --broker)")
+    listen.add_argument(
+        "--queue", type=text_arg, help="queue on the broker (with --broker), or IRIS's (--iris)"
+    )
+    iris = listen.add_argument_group(
+        "IRIS (--iris)", "default: the workbench settings (iris/client_id, iris/queue_name, …)"
+    )
+    iris.add_argument("--iris-client-id", type=text_arg, metavar="GUID", help="app client id")
+    iris.add_argument(
+        "--iris-namespace",
+        type=text_arg,
+        metavar="NAME",
+        help="Service Bus namespace (default elexon-insights-iris)",
+    )
+    iris.add_argument(
+        "--iris-tenant", type=text_arg, metavar="GUID", help="Entra ID tenant (default Elexon's)"
+    )
+    iris.add_argument(
+        "--remember-iris",
+        action="store_true",
+        help="keep the IRIS client id, queue, namespace and tenant in the workbench settings "
+        "(never the secret)",
+    )
     listen.add_argument(
         "--close-after",
         type=close_after_arg,
@@ -127,12 +159,25 @@ def _listen(args) -> int:
     from models.core.errors import WorkbenchInputError
     from models.live.stream import Stream
 
+    given_iris = [
+        option
+        for option, value in (
+            ("--iris-client-id", args.iris_client_id),
+            ("--iris-namespace", args.iris_namespace),
+            ("--iris-tenant", args.iris_tenant),
+            ("--remember-iris", args.remember_iris or None),
+        )
+        if value is not None
+    ]
+    if given_iris and not args.iris:
+        raise WorkbenchInputError(f"{given_iris[0]} goes with --iris")
     if args.close_day is not None:
         return _close_day(args)
+    iris = _iris_config(args) if args.iris else None
     if args.broker and not args.queue:
         raise WorkbenchInputError("--broker needs --queue NAME")
     if args.folder and args.queue:
-        raise WorkbenchInputError("--queue goes with --broker, not --folder")
+        raise WorkbenchInputError("--queue goes with --broker or --iris, not --folder")
     if args.folder and not args.folder.is_dir():
         raise WorkbenchInputError(f"{args.folder} is not a folder")
     with open_db(args.db) as db:
@@ -146,9 +191,14 @@ def _listen(args) -> int:
             settle=not args.no_settle,
             on_settled=_print_settled,
             on_settle_failed=_print_settle_failed,
+            # IRIS: a namespace or network that does not answer is retried without end, so
+            # the user is told each loss and each reconnection.
+            on_connection=_print_connection if iris is not None else None,
         )
         failure: list[BaseException] = []
-        worker = threading.Thread(target=_run_source, args=(args, stream, failure), daemon=True)
+        worker = threading.Thread(
+            target=_run_source, args=(args, stream, failure, iris), daemon=True
+        )
         worker.start()
         interrupted = False
         try:
@@ -183,7 +233,7 @@ def _close_day(args) -> int:
     from models.live.live_run import close_day
 
     if args.queue:
-        raise WorkbenchInputError("--queue goes with --broker, not --close-day")
+        raise WorkbenchInputError("--queue goes with --broker or --iris, not --close-day")
     with open_db(args.db) as db:
         with db.engine.begin() as conn:
             run_id = close_day(conn, args.close_day)
@@ -200,9 +250,58 @@ def _print_closed(db, runs: list[int]) -> None:
     sys.stdout.flush()
 
 
-def _run_source(args, stream, failure: list[BaseException]) -> None:
+def _user_settings():
+    """The workbench settings (QSettings under the names the GUI's preload.default_settings
+    uses: the command line does not import the GUI)."""
+    from PySide6.QtCore import QSettings
+
+    return QSettings("Settlement Workbench", "Settlement Workbench")
+
+
+def _client_secret() -> str:
+    """IRIS_CLIENT_SECRET, else asked at a terminal (not echoed); "" when neither."""
+    import getpass
+    import os
+
+    from models.live.iris import SECRET_VARIABLE
+
+    secret = os.environ.get(SECRET_VARIABLE, "")
+    if secret:
+        return secret
     try:
-        if args.folder is not None:
+        interactive = sys.stdin is not None and sys.stdin.isatty()
+    except (OSError, ValueError):
+        interactive = False
+    return getpass.getpass("IRIS client secret: ") if interactive else ""
+
+
+def _iris_config(args):
+    """The IRIS configuration: the options over the workbench settings, checked before
+    anything connects (WorkbenchInputError: one line, exit 2)."""
+    from models.live.iris import config_from, remember
+
+    settings = _user_settings()
+    config = config_from(
+        settings,
+        _client_secret(),
+        client_id=args.iris_client_id,
+        queue_name=args.queue,
+        service_bus_namespace=args.iris_namespace,
+        tenant_id=args.iris_tenant,
+    )
+    if args.remember_iris:
+        remember(settings, config)
+        settings.sync()
+    return config
+
+
+def _run_source(args, stream, failure: list[BaseException], iris=None) -> None:
+    try:
+        if iris is not None:
+            from models.live.iris import listen_iris
+
+            listen_iris(iris, stream)
+        elif args.folder is not None:
             from models.live.folder import watch_folder
 
             watch_folder(args.folder, stream)
@@ -228,6 +327,11 @@ def _print_settled(day, changed) -> None:
 
     for period in changed:
         print(period_line(day.settlement_date, period))
+    sys.stdout.flush()
+
+
+def _print_connection(connected: bool, detail: str) -> None:
+    print(f"{'connected' if connected else 'connection lost'}: {detail}")
     sys.stdout.flush()
 
 

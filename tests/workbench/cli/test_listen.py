@@ -125,7 +125,7 @@ def test_bad_input_is_one_line(capsys, db_path, argv, says):
         (["--folder", ".", "--close-after", "soon"], "is not a number of hours or never"),
         (["--folder", ".", "--close-after", "-1"], "give 0 to 168 hours, or never"),
         (["--folder", ".", "--close-day", "2022-01-01"], "not allowed with argument"),
-        ([], "one of the arguments --broker --folder --close-day is required"),
+        ([], "one of the arguments --broker --folder --iris --close-day is required"),
     ],
 )
 def test_bad_arguments_are_one_line(capsys, db_path, argv, says):
