@@ -187,13 +187,22 @@ class DayOverview(QWidget):
             return
         period, text = self._open_period
         pen = pg.mkPen(COLOURS["published"], width=1, style=pg.QtCore.Qt.PenStyle.DashLine)
+        # The label hangs from the chart's top, on the side of the line with more of the day:
+        # pyqtgraph's own anchors centred it on the point, and at 1024×640 its top half was
+        # cut by the chart's edge; late in the day it was cut on the right.
+        late = period > len(self._shown[0].inputs.periods) / 2 if self._shown else False
+        anchor = (1.0, 0.0) if late else (0.0, 0.0)
         for plot in (self.price_plot, self.niv_plot):
             mark = pg.InfiniteLine(
                 pos=period,
                 angle=90,
                 pen=pen,
                 label=f"P{period} {text}" if plot is self.price_plot else None,
-                labelOpts={"position": 0.95, "color": COLOURS["published"]},
+                labelOpts={
+                    "position": 0.98,
+                    "anchors": [anchor, anchor],
+                    "color": COLOURS["published"],
+                },
             )
             plot.addItem(mark, ignoreBounds=True)
             self._open_marks.append((plot, mark))
