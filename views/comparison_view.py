@@ -166,10 +166,7 @@ class ComparisonView(QWidget):
         s = c.period_summary
         self.period_axis.set_day(settlement_date)
         self.period_plot.clear()
-        crosshair = self.period_crosshair  # clear() took its items off: back, hidden
-        self.period_plot.addItem(crosshair.line, ignoreBounds=True)
-        self.period_plot.addItem(crosshair.label, ignoreBounds=True)
-        crosshair.reset()
+        self.period_crosshair.restore()  # clear() took its items off: back, hidden
         self.period_plot.addItem(
             pg.BarGraphItem(
                 x=s["period"].to_numpy(),
