@@ -1,11 +1,13 @@
 """File › Go live…: where the live data comes from, as `settlement-workbench listen` asks it:
-an AMQP 1.0 broker (amqp://HOST:PORT) and its queue, or the folder Elexon's IRIS client
-writes. A choice the command line would refuse is said under the form and OK stays disabled.
+an AMQP 1.0 broker (amqp://HOST:PORT) and its queue, the folder Elexon's IRIS client writes,
+or IRIS itself on Azure Service Bus (client id, secret, queue, namespace, tenant: the secret
+is typed, or taken from IRIS_CLIENT_SECRET, and never kept). A choice the command line would
+refuse is said under the form and OK stays disabled.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -24,23 +26,58 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-BROKER, FOLDER = "broker", "folder"
+from models.core.errors import WorkbenchInputError
+from models.live.iris import ELEXON_NAMESPACE, ELEXON_TENANT_ID, IrisConfig
+
+BROKER, FOLDER, IRIS = "broker", "folder", "iris"
 CLOSE_AFTER_HOURS = 2.0  # as `listen --close-after`'s default
 
 
 @dataclass(frozen=True)
 class LiveOptions:
-    """Where to listen: `source` BROKER (`broker` URL and `queue`) or FOLDER (`folder`);
-    `close_after`: hours after a day's last period its live run closes (None: never)."""
+    """Where to listen: `source` BROKER (`broker` URL and `queue`), FOLDER (`folder`) or IRIS
+    (`queue` and the `iris_…` fields; the secret is never shown nor kept); `close_after`:
+    hours after a day's last period its live run closes (None: never)."""
 
     source: str = FOLDER
     broker: str = "amqp://127.0.0.1:5672"
     queue: str = ""
     folder: str = ""
     close_after: float | None = CLOSE_AFTER_HOURS
+    iris_client_id: str = ""
+    iris_namespace: str = ELEXON_NAMESPACE
+    iris_tenant: str = ELEXON_TENANT_ID
+    iris_secret: str = field(default="", repr=False)
+
+    def iris_config(self) -> IrisConfig:
+        """The IRIS configuration of these choices, checked (WorkbenchInputError)."""
+        return IrisConfig(
+            client_id=self.iris_client_id.strip(),
+            queue_name=self.queue.strip(),
+            client_secret=self.iris_secret,
+            service_bus_namespace=self.iris_namespace.strip(),
+            tenant_id=self.iris_tenant.strip(),
+        ).checked()
 
     def problem(self) -> str | None:
         """Why `listen` would refuse these choices, or None."""
+        if self.source == IRIS:
+            missing = (
+                (self.iris_client_id, "Give the client id of the IRIS registration."),
+                (self.queue, "Name the IRIS queue."),
+                (self.iris_secret, "Type the client secret (it is never kept)."),
+                (self.iris_namespace, "Name the Service Bus namespace."),
+                (self.iris_tenant, "Give the tenant id."),
+            )
+            for value, problem in missing:
+                if not value.strip():
+                    return problem
+            try:
+                self.iris_config()
+            except WorkbenchInputError as exc:
+                text = str(exc).removeprefix("IRIS: ")
+                return f"{text[:1].upper()}{text[1:]}."
+            return None
         if self.source == FOLDER:
             if not self.folder.strip():
                 return "Choose the folder the IRIS client writes."
@@ -74,14 +111,21 @@ class LiveOptions:
     def describe(self) -> str:
         if self.source == FOLDER:
             return f"folder {self.folder}"
+        if self.source == IRIS:
+            return f"IRIS queue {self.queue} ({self.iris_namespace})"
         return f"{self.shown_broker} queue {self.queue}"
 
     def command_line(self) -> str:
-        source = (
-            f"--folder {self.folder}"
-            if self.source == FOLDER
-            else f"--broker {self.broker} --queue {self.queue}"
-        )
+        if self.source == IRIS:
+            source = f"--iris --iris-client-id {self.iris_client_id} --queue {self.queue}"
+            if self.iris_namespace != ELEXON_NAMESPACE:
+                source += f" --iris-namespace {self.iris_namespace}"
+            if self.iris_tenant != ELEXON_TENANT_ID:
+                source += f" --iris-tenant {self.iris_tenant}"
+        elif self.source == FOLDER:
+            source = f"--folder {self.folder}"
+        else:
+            source = f"--broker {self.broker} --queue {self.queue}"
         close = "" if self.close_after == CLOSE_AFTER_HOURS else " --close-after never"
         return f"settlement-workbench listen --db DB {source}{close}"
 
@@ -93,6 +137,14 @@ class LiveDialog(QDialog):
         self.setModal(True)
         self.from_folder = QRadioButton("Folder the IRIS client writes")
         self.from_broker = QRadioButton("AMQP 1.0 broker")
+        self.from_iris = QRadioButton("Elexon IRIS (Azure Service Bus)")
+        self.client_id = QLineEdit(options.iris_client_id)
+        self.client_id.setPlaceholderText("client id (GUID) from the IRIS registration")
+        self.secret = QLineEdit(options.iris_secret)
+        self.secret.setEchoMode(QLineEdit.EchoMode.Password)
+        self.secret.setPlaceholderText("client secret (never kept; or set IRIS_CLIENT_SECRET)")
+        self.namespace = QLineEdit(options.iris_namespace)
+        self.tenant = QLineEdit(options.iris_tenant)
         self.folder = QLineEdit(options.folder)
         self.folder.setPlaceholderText("one folder per dataset, one JSON file per message")
         self.browse = QPushButton("Browse…")
@@ -109,6 +161,11 @@ class LiveDialog(QDialog):
         form.addRow(self.from_broker)
         form.addRow("Broker", self.broker)
         form.addRow("Queue", self.queue)
+        form.addRow(self.from_iris)
+        form.addRow("Client id", self.client_id)
+        form.addRow("Client secret", self.secret)
+        form.addRow("Namespace", self.namespace)
+        form.addRow("Tenant", self.tenant)
         self.close_days = QCheckBox(
             f"Close a day's live run {CLOSE_AFTER_HOURS:g} h after its last period "
             "(off: a replayed past day stays one open run)"
@@ -139,20 +196,34 @@ class LiveDialog(QDialog):
         layout.addStretch(1)
         layout.addWidget(self.buttons)
         self.setMinimumWidth(560)
-        (self.from_folder if options.source == FOLDER else self.from_broker).setChecked(True)
-        for widget in (self.folder, self.broker, self.queue):
+        chosen = {FOLDER: self.from_folder, IRIS: self.from_iris}.get(options.source)
+        (chosen or self.from_broker).setChecked(True)
+        for widget in (self.folder, self.broker, self.queue, *self._iris_fields()):
             widget.textChanged.connect(self._check)
         self.from_folder.toggled.connect(self._check)
+        self.from_iris.toggled.connect(self._check)
         self.close_days.toggled.connect(self._check)
         self._check()
 
+    def _iris_fields(self) -> tuple[QLineEdit, ...]:
+        return (self.client_id, self.secret, self.namespace, self.tenant)
+
     def options(self) -> LiveOptions:
+        source = BROKER
+        if self.from_folder.isChecked():
+            source = FOLDER
+        elif self.from_iris.isChecked():
+            source = IRIS
         return LiveOptions(
-            source=FOLDER if self.from_folder.isChecked() else BROKER,
+            source=source,
             broker=self.broker.text().strip(),
             queue=self.queue.text().strip(),
             folder=self.folder.text().strip(),
             close_after=CLOSE_AFTER_HOURS if self.close_days.isChecked() else None,
+            iris_client_id=self.client_id.text().strip(),
+            iris_namespace=self.namespace.text().strip(),
+            iris_tenant=self.tenant.text().strip(),
+            iris_secret=self.secret.text(),
         )
 
     def _browse(self) -> None:
@@ -161,11 +232,13 @@ class LiveDialog(QDialog):
             self.folder.setText(chosen)
 
     def _check(self) -> None:
-        folder = self.from_folder.isChecked()
+        folder, iris = self.from_folder.isChecked(), self.from_iris.isChecked()
         for widget in (self.folder, self.browse):
             widget.setEnabled(folder)
-        for widget in (self.broker, self.queue):
-            widget.setEnabled(not folder)
+        self.broker.setEnabled(not folder and not iris)
+        self.queue.setEnabled(not folder)
+        for widget in self._iris_fields():
+            widget.setEnabled(iris)
         options = self.options()
         problem = options.problem()
         self.problem.setText(problem or "")

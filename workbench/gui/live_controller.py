@@ -1,7 +1,9 @@
 """File › Go live…: the open database listens to Elexon's pushed data as `settlement-workbench
-listen` does (views.live_dialog: an AMQP 1.0 broker and queue, or the IRIS client's folder).
+listen` does (views.live_dialog: an AMQP 1.0 broker and queue, the IRIS client's folder, or
+IRIS itself on Azure Service Bus: its client id, queue, namespace and tenant kept in the
+window's settings as `listen --remember-iris` keeps them, the secret never).
 
-The listener (models.live.stream with its source, models.live.folder or models.live.amqp) runs
+The listener (models.live.stream with its source: models.live.folder, .amqp or .iris) runs
 in a job of its own runner (workbench/gui/jobs.py: a thread; the window's jobs, progress bar
 and Cancel stay free for loads and imports), and tells the GUI thread by signals: each message
 written, each day settled (models.live.indicative). The day overview then shows the live day
@@ -30,7 +32,7 @@ from datetime import UTC, datetime, timedelta
 from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtWidgets import QLabel
 
-from views.live_dialog import FOLDER, LiveDialog, LiveOptions
+from views.live_dialog import FOLDER, IRIS, LiveDialog, LiveOptions
 from views.selection import Selection
 from workbench.gui.actions import make_action
 from workbench.gui.feedback import Feedback
@@ -102,6 +104,10 @@ def listen_work(db, options: LiveOptions, bridge: _Bridge):
             from models.live.folder import watch_folder
 
             watch_folder(Path(options.folder), stream)
+        elif options.source == IRIS:
+            from models.live.iris import listen_iris
+
+            listen_iris(options.iris_config(), stream)
         else:
             from models.live.amqp import listen_amqp
 
@@ -144,6 +150,9 @@ class LiveController(QObject):
             lambda run_id, reason: self.feedback.status(f"Live run {run_id} not settled: {reason}")
         )
         self.options = LiveOptions()
+        # The window's settings (QSettings): the IRIS configuration is read from them and,
+        # once a listener starts on it, kept there (never the secret). None: not kept.
+        self.settings = None
         self.dialog: LiveDialog | None = None
         self.following = True
         self.live_runs: set[int] = set()
@@ -166,7 +175,7 @@ class LiveController(QObject):
         if self.selection.database is None:
             self.feedback.status("Open a settlement database first (Ctrl+O).")
             return
-        dialog = LiveDialog(self.options, self.dialog_parent)
+        dialog = LiveDialog(self._remembered(self.options), self.dialog_parent)
         dialog.accepted.connect(lambda: self.start(dialog.options()))
         self.dialog = dialog
         dialog.open()
@@ -177,6 +186,10 @@ class LiveController(QObject):
         if problem is not None:
             self.feedback.status(problem)
             return False
+        if options.source == IRIS and self.settings is not None:
+            from models.live.iris import remember
+
+            remember(self.settings, options.iris_config())
         self.options, self.following, self.written = options, True, 0
         self.last_message, self.connection = None, None
         self.jobs.start(JOB, listen_work(db, options, self.bridge), self._ended,
@@ -186,6 +199,33 @@ class LiveController(QObject):
         self.light_tip(f"Live data from {options.describe()}: whether the listener runs and "
                        "is connected, its last message, the open period")  # fmt: skip
         return True
+
+    def _remembered(self, options: LiveOptions) -> LiveOptions:
+        """`options` with the IRIS configuration of the settings where it has none, and the
+        secret of IRIS_CLIENT_SECRET (the dialog shows it as dots)."""
+        import dataclasses
+        import os
+
+        from models.live.iris import SECRET_VARIABLE, SETTINGS_KEYS
+
+        changes = {}
+        if not options.iris_secret:
+            changes["iris_secret"] = os.environ.get(SECRET_VARIABLE, "")
+        if self.settings is not None and not options.iris_client_id:
+            kept = {name: self.settings.value(key, None) for name, key in SETTINGS_KEYS.items()}
+            if kept["client_id"]:
+                changes["iris_client_id"] = str(kept["client_id"])
+                if options.source == FOLDER and not options.folder:  # nothing chosen yet
+                    changes["source"] = IRIS
+                if kept["queue_name"] and not options.queue:  # a broker's queue stays
+                    changes["queue"] = str(kept["queue_name"])
+                for name, field_name in (
+                    ("service_bus_namespace", "iris_namespace"),
+                    ("tenant_id", "iris_tenant"),
+                ):
+                    if kept[name]:
+                        changes[field_name] = str(kept[name])
+        return dataclasses.replace(options, **changes)
 
     def stop(self, wait_ms: int = 30000) -> None:
         """Stop the listener and wait for it (the message in hand commits or rolls back)."""
@@ -307,11 +347,13 @@ class LiveRoom:
             parent=window, show_view=lambda view: window.run_views.run_updated(view),
         )  # fmt: skip
         self.controller.light_tip = self.status_light.setToolTip
+        self.controller.settings = window.settings
         self.go_action = make_action(
             window,
             "Go &live…",
             self.controller.choose,
-            tip="Listen to Elexon's pushed data (an AMQP 1.0 queue or the IRIS client's folder) "
+            tip="Listen to Elexon's pushed data (IRIS on Azure Service Bus, an AMQP 1.0 queue or "
+            "the IRIS client's folder) "
             "into the open database; the day overview shows the indicative prices as it settles",
         )
         self.stop_action = make_action(window, "Stop l&ive", self.controller.stop)
