@@ -317,3 +317,20 @@ def test_the_sdk_client_is_made_for_the_namespace_without_connecting():
         assert client.fully_qualified_namespace == "my-own-iris.servicebus.windows.net"
         receiver = client.get_queue_receiver("q")
         assert receiver.entity_path == "q"
+
+
+def test_the_calls_the_listener_makes_are_the_sdks():
+    """The double stands for these calls only; the SDK must take them as the listener makes
+    them (keyword names), or the double would pass where the service fails."""
+    import inspect
+
+    from azure.servicebus import ServiceBusClient, ServiceBusReceiver
+
+    def parameters(function) -> set[str]:
+        return set(inspect.signature(function).parameters)
+
+    assert {"max_message_count", "max_wait_time"} <= parameters(ServiceBusReceiver.receive_messages)
+    assert "message" in parameters(ServiceBusReceiver.complete_message)
+    assert "message" in parameters(ServiceBusReceiver.abandon_message)
+    assert {"queue_name", "receive_mode"} <= parameters(ServiceBusClient.get_queue_receiver)
+    assert hasattr(ServiceBusReceiver, "__enter__") and hasattr(ServiceBusClient, "__exit__")
