@@ -12,5 +12,6 @@ def demo_with_caches(path: Path, monkeypatch, bmus: int, seed: int) -> Path:
     are (caches are written only above a size otherwise)."""
     monkeypatch.setattr("models.runs.run_store.CACHE_MIN_ROWS", 0)
     monkeypatch.setattr("models.db.dataset_cache.CACHE_MIN_ROWS", 0)
+    monkeypatch.setattr("models.db.dataset_cache.RUN_CACHE_MIN_ROWS", 0)
     generate_demo(path, DemoSpec(bmus=bmus, seed=seed))
     return path

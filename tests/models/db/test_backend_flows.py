@@ -136,6 +136,7 @@ def _demo_with_caches(target, backend: str, _folder: Path) -> dict:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr("models.runs.run_store.CACHE_MIN_ROWS", 0)
         patch.setattr("models.db.dataset_cache.CACHE_MIN_ROWS", 0)
+        patch.setattr("models.db.dataset_cache.RUN_CACHE_MIN_ROWS", 0)
         generate_demo(target, DemoSpec(bmus=12, seed=21))
     with SettlementDatabase.open(target) as db:
         assert db.engine.dialect.name == DIALECT[backend]

@@ -182,7 +182,7 @@ def test_caches_of_the_first_format_are_still_read(tmp_path, monkeypatch):
     assert old_inputs.bm.bm_units == inputs.bm.bm_units
 
 
-def test_a_run_is_cached_from_exactly_cache_min_rows_input_rows(tmp_path, monkeypatch):
+def test_a_run_is_cached_from_exactly_run_cache_min_rows_input_rows(tmp_path, monkeypatch):
     import models.db.dataset_cache as dataset_cache
     from models.db.schema import RUN_INPUT_TABLES
 
@@ -193,14 +193,52 @@ def test_a_run_is_cached_from_exactly_cache_min_rows_input_rows(tmp_path, monkey
             conn.execute(text(f"SELECT count(*) FROM {t.name} WHERE run_id = 2")).scalar()
             for t in RUN_INPUT_TABLES
         )
-        assert 0 < rows < dataset_cache.CACHE_MIN_ROWS  # the demo's run 2 is not cached
+        assert 0 < rows < dataset_cache.RUN_CACHE_MIN_ROWS  # the demo's run 2 is not cached
         assert conn.execute(text("SELECT count(*) FROM run_input_cache")).scalar() == 0
         for threshold, cached in ((rows + 1, 0), (rows, 1)):
-            monkeypatch.setattr(dataset_cache, "CACHE_MIN_ROWS", threshold)
+            monkeypatch.setattr(dataset_cache, "RUN_CACHE_MIN_ROWS", threshold)
             dataset_cache.write_run_cache(conn, 2)
             count = "SELECT count(*) FROM run_input_cache WHERE run_id = 2"
             assert conn.execute(text(count)).scalar() == cached
         assert dataset_cache.read_run_cache(conn, 2)["run_bm_unit"]["bm_unit_id"].size > 0
+
+
+def test_a_run_cache_built_without_pandas_is_the_one_pandas_builds(tmp_path, monkeypatch):
+    """Every run of a demo (metered volumes, contracts, BSAD with unpriced actions, MID, LoLP)
+    and the worked example case: the payload made with numpy alone is pandas' byte for byte,
+    empty tables and NULL columns included; a column of another kind is left to pandas."""
+    from decimal import Decimal
+
+    import pandas as pd
+
+    import models.db.dataset_cache as dataset_cache
+    from models.casefiles.case_file import load_case
+    from models.runs.case_store import import_case
+    from tests.paths import CASES
+
+    def by_pandas(tables):
+        frames = {n: pd.DataFrame(rows, columns=c) for n, (rows, c) in tables.items()}
+        return dataset_cache.encode(frames)
+
+    demo = demo_with_caches(tmp_path / "d.sqlite", monkeypatch, bmus=25, seed=9)
+    with SettlementDatabase.create(tmp_path / "case.sqlite") as db:
+        import_case(db, load_case(CASES / "worked_example.json"))
+    kinds = set()
+    for path in (demo, tmp_path / "case.sqlite"):
+        with SettlementDatabase.open(path) as db, db.engine.connect() as conn:
+            for run_id in conn.execute(text("SELECT id FROM settlement_run")).scalars():
+                tables = dataset_cache._run_tables(conn, run_id)
+                payload = dataset_cache._run_payload_without_pandas(tables)
+                assert payload == by_pandas(tables), (path.name, run_id)
+                for rows, _ in tables.values():
+                    kinds |= {frozenset(map(type, c)) for c in zip(*rows, strict=True)}
+                    kinds |= {"empty"} if not rows else set()
+    assert {"empty", frozenset({int}), frozenset({float}), frozenset({str})} <= kinds
+    assert any(type(None) in k for k in kinds if k != "empty")  # a NULL in some column
+    odd = {"run_parameter": ([("x", Decimal("1.5")), ("y", None)], ["name", "value"])}
+    assert dataset_cache._run_payload_without_pandas(odd) is None
+    nulls = {"t": ([(None, 1), (None, 2)], ["a", "b"]), "u": ([], ["c"])}
+    assert dataset_cache._run_payload_without_pandas(nulls) == by_pandas(nulls)
 
 
 def _column_kind(kind: str):

@@ -19,6 +19,7 @@ def test_units_carry_their_snapshot_and_a_scenario_its_base_runs(tmp_path, monke
     # A cached run too: its cache (written before the columns were set) must not hide them.
     monkeypatch.setattr("models.runs.run_store.CACHE_MIN_ROWS", 0)
     monkeypatch.setattr("models.db.dataset_cache.CACHE_MIN_ROWS", 0)
+    monkeypatch.setattr("models.db.dataset_cache.RUN_CACHE_MIN_ROWS", 0)
     path = tmp_path / "demo.sqlite"
     generate_demo(path, DemoSpec(bmus=12, seed=3))
     with SettlementDatabase.open(path) as db:
