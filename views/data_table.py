@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
-    QHBoxLayout,
     QHeaderView,
-    QLabel,
     QLineEdit,
     QTableView,
     QVBoxLayout,
@@ -70,17 +68,15 @@ class DataTable(QWidget):
         self.proxy = RowProxyModel(self)
         self.proxy.setSourceModel(self.model)
         self.filter = QLineEdit(placeholderText=placeholder, clearButtonEnabled=True)
-        self._typing = QTimer(self, singleShot=True, interval=TYPING_PAUSE_MS)
+        # Precise: a coarse timer may end the pause 5% early or late (the wait it measures).
+        self._typing = QTimer(
+            self, singleShot=True, interval=TYPING_PAUSE_MS, timerType=Qt.TimerType.PreciseTimer
+        )
         self._typing.timeout.connect(self._apply_typed)
         self._typed = False  # the text changing now was typed (textEdited comes first)
         self.filter.textEdited.connect(self._edited)
         self.filter.textChanged.connect(self._text_changed)
         self.filter.returnPressed.connect(self._apply_typed)
-        self.filter.installEventFilter(self)  # its focus: a big table's texts start now
-        self.filtering = QLabel("filtering…")
-        self.filtering.setEnabled(False)  # greyed: a state, not a message
-        self.filtering.hide()
-        self.proxy.filter_pending.connect(self.filtering.setVisible)
         self.view = CopyingTableView()
         self.view.setModel(self.proxy)
         self.view.setSortingEnabled(True)
@@ -103,11 +99,7 @@ class DataTable(QWidget):
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        line = QHBoxLayout()
-        line.setContentsMargins(0, 0, 0, 0)
-        line.addWidget(self.filter, 1)
-        line.addWidget(self.filtering)
-        layout.addLayout(line)
+        layout.addWidget(self.filter)
         layout.addWidget(self.view)
 
     def _edited(self, _text: str) -> None:
@@ -123,12 +115,7 @@ class DataTable(QWidget):
 
     def _apply_typed(self) -> None:
         self._typing.stop()
-        self.proxy.filter_typed(self.filter.text())
-
-    def eventFilter(self, watched, event) -> bool:
-        if watched is self.filter and event.type() == QEvent.Type.FocusIn:
-            self.proxy.prepare_filter()
-        return super().eventFilter(watched, event)
+        self.proxy.setFilterFixedString(self.filter.text())
 
     def set_columns(self, columns, highlight=None, widths: dict[str, int] | None = None) -> None:
         first = self.model.columnCount() == 0
