@@ -81,9 +81,10 @@ def make_application(argv: list[str] | None = None) -> QApplication:
         # What the imports made lives as long as the process: keep it out of every garbage
         # collection (a full one, as each background job starts, then takes 1 ms, not 120).
         gc.freeze()
-        # A worker thread (row texts, a load, an import) hands the GIL back to the GUI
-        # thread after 1 ms, not Python's 5: a 144,000-row table's first filter letter held
-        # the GUI thread 190-280 ms with 5 (tests/views/test_row_proxy.py).
+        # A worker thread (a load, an import, a settle) hands the GIL back to the GUI thread
+        # after 1 ms, not Python's 5: the GUI thread waits for it at each call into Python,
+        # and a paint makes hundreds (a table's row texts, once made in a thread, held the
+        # GUI thread 190-280 ms with 5; the filter's search is now numpy on the GUI thread).
         sys.setswitchinterval(GIL_SWITCH_SECONDS)
     app.setApplicationName("Settlement Workbench")
     app.setOrganizationName("Settlement Workbench")
