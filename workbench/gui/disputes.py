@@ -142,11 +142,7 @@ class Disputes:
         export_menu.addAction(self._action("This &run…", lambda: e.export_run()))
         export_menu.addAction(self._action("This &comparison…", lambda: e.export_comparison()))
         export_menu.addAction(self._action("The current &table…", lambda: e.export_table()))
-        view_menu = w.view_menu
-        view_menu.insertAction(
-            view_menu.actions()[w.tabs.count() - 1],
-            self._action("Comparison", lambda: w.tabs.setCurrentWidget(self.comparison), "Ctrl+4"),
-        )
+        view_menu = w.view_menu  # its Comparison entry (Ctrl+4): the window's, with every tab's
         view_menu.addAction(self.scenario_dock.toggleViewAction())
         view_menu.addAction(self.cases_dock.toggleViewAction())
 

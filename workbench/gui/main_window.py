@@ -27,8 +27,9 @@ from models.db.database import SettlementDatabase, database_failure
 from models.runs.check_outcomes import check_counts
 from models.runs.run_store import list_runs
 from models.runs.run_view import RunView, load_run_view
+from views.chart_room import ChartRoom
 from views.day_overview import DayOverview
-from views.help_dialogs import GuideDialog, ShortcutsDialog
+from views.help_dialogs import README, RULEBOOK, GuideDialog, ShortcutsDialog, open_document
 from views.inspector import Inspector
 from views.run_browser import RunBrowser
 from views.selection import Selection
@@ -129,6 +130,7 @@ class MainWindow(QMainWindow):
         self.server_opening = ServerOpening(
             self.jobs, self, self._show_database, self.show_error, self.status.setText
         )
+        self._build_view_keys()
         self._connect()
         self.resizeDocks(
             [self.runs_dock, self.inspector_dock], [230, 430], Qt.Orientation.Horizontal
@@ -210,24 +212,27 @@ class MainWindow(QMainWindow):
         run_menu.addSeparator()
         run_menu.addAction(self.previous_period)
         run_menu.addAction(self.next_period)
+        # The views' entries (Ctrl+1…) go above the separator once every tab's room is made.
         self.view_menu = view_menu = self.menuBar().addMenu("&View")
-        for i in range(self.tabs.count()):
-            view_menu.addAction(
-                self._action(
-                    self.tabs.tabText(i),
-                    lambda _=False, i=i: self.tabs.setCurrentIndex(i),
-                    f"Ctrl+{i + 1}",
-                )
-            )
-        view_menu.addSeparator()
+        self.views_end = view_menu.addSeparator()
         view_menu.addAction(self.runs_dock.toggleViewAction())
         view_menu.addAction(self.inspector_dock.toggleViewAction())
         self.help_menu = help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction(self._action("&User guide", self.show_guide, "F1"))
         help_menu.addAction(self._action("&Keyboard shortcuts", self.show_shortcuts))
+        help_menu.addAction(
+            self._action("&README", self.open_readme, tip="The README: install, command line")
+        )
+        help_menu.addAction(
+            self._action(
+                "Settlement &rulebook",
+                self.open_rulebook,
+                tip="SETTLEMENT_RULES.md: every rule (R-…) the Inspector's traces name",
+            )
+        )
         help_menu.addSeparator()
         help_menu.addAction(self._action("&About", self.about))
-        toolbar = QToolBar("Main", objectName="toolbar-main")
+        self.toolbar = toolbar = QToolBar("Main", objectName="toolbar-main")
         toolbar.addAction(self.open_action)
         toolbar.addAction(self.import_action)
         toolbar.addAction(self.settle_action)
@@ -236,7 +241,97 @@ class MainWindow(QMainWindow):
         self.addToolBar(toolbar)
         self._fill_recent()
 
+    def _build_view_keys(self) -> None:
+        """View › each tab (Ctrl+1…, the Impact tab made when first asked for), each dock, the
+        focus mode; Ctrl+F to the view's filter box. Made once every room has its tab."""
+        views = [
+            (self.overview, "Day overview"),
+            (self.explorer, "BM units"),
+            (self.stack, "Price stack"),
+            (self.disputes.comparison, "Comparison"),
+            (self.reconciliation.view, "Reconciliation"),
+        ]
+        entries = [(n, lambda _=False, v=v: self.tabs.setCurrentWidget(v)) for v, n in views]
+        entries.append(("Impact", lambda _=False: self.impact.show_view()))
+        for i, (name, show) in enumerate(entries):
+            self.view_menu.insertAction(self.views_end, self._action(name, show, f"Ctrl+{i + 1}"))
+        self.find_action = self._action(
+            "&Filter the view's table",
+            self.find_in_view,
+            QKeySequence.StandardKey.Find,
+            "The filter box of the table shown (the one last used, else the view's first)",
+        )
+        self.view_menu.insertAction(self.views_end, self.find_action)
+        for dock, key in (
+            (self.runs_dock, "Ctrl+Shift+R"),
+            (self.disputes.scenario_dock, "Ctrl+Shift+S"),
+            (self.inspector_dock, "Ctrl+Shift+I"),
+            (self.disputes.cases_dock, "Ctrl+Shift+D"),
+        ):
+            dock.toggleViewAction().setShortcut(QKeySequence(key))
+        self.focus_action = self._action(
+            "F&ocus on the view",
+            self.set_focus_mode,
+            "F11",
+            "The view shown has the window: the panels and the toolbar hidden until pressed again",
+        )
+        self.focus_action.setCheckable(True)
+        self._focus_state = None  # the window's docks and toolbar as they were before focus
+        self.view_menu.addSeparator()
+        self.view_menu.addAction(self.focus_action)
+        self.chart_rooms = [
+            ChartRoom(self.overview.charts, [self.overview.price_plot, self.overview.niv_plot])
+        ]  # the BM units view's once its charts are made (_keep_chart_room)
+
+    def set_focus_mode(self, on: bool) -> None:
+        """View › Focus on the view (F11): every dock and the toolbar hidden, the view shown
+        given the window; off again, the docks and toolbar exactly as they were."""
+        if on == (self._focus_state is not None):
+            return
+        if on:
+            self._focus_state = self.saveState()
+            direct = Qt.FindChildOption.FindDirectChildrenOnly
+            for widget in (*self.findChildren(QDockWidget, options=direct),
+                           *self.findChildren(QToolBar, options=direct)):  # fmt: skip
+                widget.hide()
+        else:
+            state, self._focus_state = self._focus_state, None
+            self.restoreState(state)
+        self.focus_action.setChecked(on)
+
+    def find_in_view(self) -> None:
+        """Ctrl+F: the filter box of the view's table with (or that last had) the keyboard
+        focus, else of its first table shown; tables collapsed to give charts room come back."""
+        from views.data_table import DataTable
+
+        page = self.tabs.currentWidget()
+        tables = [t for t in page.findChildren(DataTable) if t.isVisible()] if page else []
+        last = self.current_table()
+        table = last if last in tables else next(iter(tables), None)
+        if table is None:
+            self.status.setText(f"{self.tabs.tabText(self.tabs.currentIndex())} has no table.")
+            return
+        for room in self.chart_rooms:
+            if room.splitter.isAncestorOf(table):
+                room.show_tables()
+        table.filter.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        table.filter.selectAll()
+
+    def _keep_chart_room(self) -> None:
+        """The BM units view's charts keep their room too, once made (when first shown or
+        given a run)."""
+        explorer = self.explorer
+        charts = getattr(explorer, "charts", None)
+        if charts is not None and all(r.charts is not charts for r in self.chart_rooms):
+            self.chart_rooms.append(ChartRoom(charts, [explorer.level_plot, explorer.volume_plot]))
+        for room in self.chart_rooms:
+            room.arrange()
+
     def _connect(self) -> None:
+        # The charts' room again once a view is shown or filled: their titles hold the
+        # run's keys, their axes its labels, which the charts' least height counts.
+        self.tabs.currentChanged.connect(lambda _i: self._keep_chart_room())
+        self.run_shown.connect(lambda _id: self._keep_chart_room())
         self.runs.run_chosen.connect(self.load_run)
         # The period box first: the views then hear only a period the box can show.
         self.selection.events.period.connect(self._show_period)
@@ -471,10 +566,25 @@ class MainWindow(QMainWindow):
         return self.shortcuts_dialog
 
     def show_guide(self) -> GuideDialog:
-        """Help › User guide (F1): resources/user_guide.md."""
-        self.guide_dialog = GuideDialog(self)
+        """Help › User guide (F1): resources/user_guide.md, with buttons that open the README
+        and the rulebook."""
+        self.guide_dialog = GuideDialog(
+            self,
+            documents=[("Open the README", self.open_readme),
+                       ("Open the rulebook", self.open_rulebook)],
+        )  # fmt: skip
         self.guide_dialog.show()
         return self.guide_dialog
+
+    def open_readme(self) -> None:
+        """Help › README: the README beside the workbench, in the desktop's own viewer."""
+        if problem := open_document(README):
+            self.show_error("Cannot open the README", problem)
+
+    def open_rulebook(self) -> None:
+        """Help › Settlement rulebook: SETTLEMENT_RULES.md, the rules the traces name."""
+        if problem := open_document(RULEBOOK):
+            self.show_error("Cannot open the rulebook", problem)
 
     def about(self) -> None:
         QMessageBox.about(
@@ -546,7 +656,8 @@ class MainWindow(QMainWindow):
         self.jobs.cancel()
         self.jobs.wait_all()
         self.settings.setValue("geometry", self.saveGeometry())
-        self.settings.setValue("state", self.saveState())
+        # In focus mode, the docks and toolbar as they were before: hidden is not a layout.
+        self.settings.setValue("state", self._focus_state or self.saveState())
         if self.db is not None:
             self.db.close()
         gc.unfreeze()

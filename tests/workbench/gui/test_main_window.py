@@ -337,6 +337,12 @@ def test_help_lists_the_windows_real_shortcuts_and_the_guide_names_only_real_one
     assert listed["Settle run"] == "F5" and listed["Open database…"] == "Ctrl+O"
     assert listed["Settle and compare with base"] == "F6"  # the Scenario menu's, too
     assert listed["User guide"] == "F1" and listed["Comparison"] == "Ctrl+4"
+    # Issue 20: every view, dock and filter box by key, the focus mode too.
+    assert listed["Reconciliation"] == "Ctrl+5" and listed["Impact"] == "Ctrl+6"
+    assert listed["Focus on the view"] == "F11" and listed["Filter the view's table"] == "Ctrl+F"
+    assert [listed[d] for d in ("Runs", "Scenario", "Inspector", "Dispute cases")] == [
+        "Ctrl+Shift+R", "Ctrl+Shift+S", "Ctrl+Shift+I", "Ctrl+Shift+D"
+    ]  # fmt: skip
     guide = window.show_guide()
     assert guide.isVisible() and "Keyboard shortcuts" in guide.text.toPlainText()
     # Every key the guide names is one an action of the window has.
@@ -345,6 +351,7 @@ def test_help_lists_the_windows_real_shortcuts_and_the_guide_names_only_real_one
     )
     keys = {k for ks in listed.values() for k in ks.split(", ")}
     assert named and set(named) <= keys, set(named) - keys
+    assert {"F11", "Ctrl+F", "Ctrl+5", "Ctrl+6", "Ctrl+Shift+D"} <= set(named)  # and says them
 
 
 def test_the_bm_units_tab_is_made_before_its_first_visit(qtbot, window, demo_path, monkeypatch):
