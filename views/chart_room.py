@@ -18,6 +18,7 @@ what was left. A ChartRoom watches the splitter between the charts and the table
 from __future__ import annotations
 
 import math
+from contextlib import contextmanager
 
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
@@ -25,6 +26,8 @@ from PySide6.QtWidgets import QSplitter
 
 LEAST_DATA_HEIGHT = 120  # px: a chart's data area at which its points and bars can be told apart
 REDRAW_MS = 100  # the charts' layout and view ranges have settled by then
+TITLE_ROW = 30  # px: pyqtgraph's height for a chart's title row, one line of key
+KEY_LEAST_WIDTH = 120  # px: narrower, a key would be a word a line
 COLLAPSED_TIP = "The tables gave the charts room: drag this handle up to show them"
 
 
@@ -60,6 +63,13 @@ class ChartRoom(QObject):
         self.redraw.timeout.connect(self._redraw_axes)
         splitter.splitterMoved.connect(lambda *_: self.redraw.start())
         splitter.installEventFilter(self)
+        # A key (a chart's title row) is one line of HTML, as wide as its text: the BM unit
+        # charts' keys held the charts 570 px wide in a 322 px pane at 1024×640, cutting off
+        # the day's second half. Wrapped to the charts' width, on a resize or a new key.
+        charts.installEventFilter(self)
+        for plot in plots:
+            plot.titleLabel.item.document().contentsChanged.connect(self._wrap_keys)
+        self._wrap_keys()
         self.arrange()
 
     # -- what the charts need ------------------------------------------------------------
@@ -94,7 +104,31 @@ class ChartRoom(QObject):
         # were still being resized left pieces of the charts' last drawing on the new.
         if watched is self.splitter and event.type() == QEvent.Type.Resize:
             self.later.start()
+        elif watched is self.charts and event.type() == QEvent.Type.Resize:
+            self._wrap_keys(event.size().width())
         return False
+
+    def _wrap_keys(self, width: int | None = None) -> None:
+        width = self.charts.width() if width is None else width
+        for plot in self.plots:
+            label = plot.titleLabel
+            if not label.isVisible() or width <= 0:
+                continue
+            left = plot.getAxis("left")
+            room = width - self._slack_width() - (left.width() if left.isVisible() else 0)
+            document = label.item.document()
+            with _quiet(document):
+                label.item.setTextWidth(-1)  # its own width, unwrapped
+                if label.item.boundingRect().width() > room:
+                    label.item.setTextWidth(max(KEY_LEAST_WIDTH, room))
+            label.updateMin()
+            height = max(TITLE_ROW, math.ceil(label.item.boundingRect().height()))
+            label.setMaximumHeight(height)
+            plot.layout.setRowFixedHeight(0, height)  # pyqtgraph's title row: 30 px, fixed
+
+    def _slack_width(self) -> int:
+        left, _, right, _ = self.layout.getContentsMargins()
+        return math.ceil(left + right) + 2 * self.charts.frameWidth() + 10
 
     def arrange(self, height: int | None = None) -> None:
         splitter = self.splitter
@@ -171,3 +205,13 @@ class ChartRoom(QObject):
             else:
                 axis.setStyle(showValues=True)
                 axis.setHeight(self.axis_heights.pop(axis, None))
+
+
+@contextmanager
+def _quiet(document):
+    """The key's document re-laid out without telling _wrap_keys, which is doing it."""
+    blocked = document.blockSignals(True)
+    try:
+        yield
+    finally:
+        document.blockSignals(blocked)
