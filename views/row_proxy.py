@@ -20,6 +20,11 @@ from PySide6.QtCore import QAbstractProxyModel, QModelIndex, Qt
 from views.cell_search import RowSearch
 from views.column_model import ColumnTableModel
 
+# A ColumnTableModel's cells (Qt's default for a table model: read-only, selectable).
+CELL_FLAGS = (
+    Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemNeverHasChildren
+)
+
 
 class RowProxyModel(QAbstractProxyModel):
     def __init__(self, parent=None) -> None:
@@ -100,6 +105,13 @@ class RowProxyModel(QAbstractProxyModel):
         if not index.isValid() or not 0 <= row < len(self._rows):
             return None
         return self.sourceModel().cell_data(int(self._rows[row]), index.column(), role)
+
+    def flags(self, index: QModelIndex) -> Qt.ItemFlag:
+        # The source's flags, without Qt's way there (mapToSource, then the source): a table
+        # view asks each painted cell's flags, 600 calls into Python per paint of a dialog.
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return Qt.ItemFlag.NoItemFlags
+        return CELL_FLAGS
 
     def mapFromSource(self, index: QModelIndex) -> QModelIndex:
         if not index.isValid() or not 0 <= index.row() < len(self._position):

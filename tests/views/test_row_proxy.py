@@ -54,6 +54,10 @@ def test_sorting_by_size_by_number_and_by_text(qtbot):
     assert _shown(table) == ["n/a", "A", "a", "b", "c"]
     table.view.sortByColumn(-1, ASC)  # the model's own order
     assert _shown(table) == ["b", "A", "c", "n/a", "a"]
+    # Each cell's flags are its source cell's (answered without mapping to it).
+    source = table.model.flags(table.model.index(4, 1))
+    assert table.proxy.flags(table.proxy.index(4, 1)) == source
+    assert table.proxy.flags(table.proxy.index(9, 1)) == Qt.ItemFlag.NoItemFlags
 
 
 def test_the_filter_finds_the_text_shown_in_any_column_case_insensitively(qtbot):
