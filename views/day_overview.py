@@ -116,12 +116,12 @@ class DayOverview(QWidget):
             crosshair.plot.addItem(crosshair.label, ignoreBounds=True)
             crosshair.reset()
         self._draw_open_period()
+        ssp = prices.ssp[period_index]
+        # No price at all (a day without BOD): the curve stays, empty, without its symbols,
+        # whose bounds pyqtgraph takes with nanmin (a warning on every paint).
+        symbol = "o" if np.isfinite(ssp).any() else None
         self.price_plot.plot(
-            periods,
-            prices.ssp[period_index],
-            pen=pg.mkPen(COLOURS["price"], width=2),
-            symbol="o",
-            symbolSize=5,
+            periods, ssp, pen=pg.mkPen(COLOURS["price"], width=2), symbol=symbol, symbolSize=5
         )
         engine = [(COLOURS["price"], "●", "engine SSP = SBP")]
         show_key(self.price_plot, engine + _published_markers(self.price_plot, published, "ssp"))
@@ -400,10 +400,12 @@ def _published_markers(plot, published: dict | None, field: str) -> list[tuple[s
     if not published:
         return []
     periods = np.array(sorted(published))
-    values = [getattr(published[p], field) for p in periods]
+    values = np.array([getattr(published[p], field) for p in periods], dtype=float)  # None: NaN
+    if not np.isfinite(values).any():
+        return []
     plot.plot(
         periods,
-        np.array([np.nan if v is None else v for v in values], dtype=float),
+        values,
         pen=None,
         symbol="x",
         symbolSize=9,
