@@ -11,13 +11,11 @@ import statistics
 import time
 
 import pytest
-from PySide6.QtCore import QSettings
 
 from tests.models.live import small_day
 from tests.views.screens import save_screens
 from tests.workbench.gui.live_helpers import Paints, registered_database
 from views.live_dialog import FOLDER, LiveDialog, LiveOptions
-from workbench.gui.main_window import MainWindow
 
 pytestmark = pytest.mark.timing  # latency bounds: run alone (see pyproject's markers)
 
@@ -30,16 +28,10 @@ def db_path(tmp_path):
 
 
 @pytest.fixture
-def window(qtbot, tmp_path):
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    win = MainWindow(settings)
-    qtbot.addWidget(win)
-    win.resize(1600, 1000)
-    win.show()
-    yield win
-    win.live.controller.stop()
-    win.jobs.cancel()
-    win.jobs.wait_all()
+def window(window):
+    """conftest's window, its live listener stopped before its jobs are checked."""
+    yield window
+    window.live.controller.stop()
 
 
 def test_go_live_is_in_the_file_menu_and_needs_a_database(qtbot, window, db_path, tmp_path):
