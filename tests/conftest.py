@@ -156,3 +156,13 @@ def database_target(request, tmp_path_factory):
         return request.getfixturevalue(f"{backend}_server").new_database(name)
 
     return make
+
+
+@pytest.fixture
+def gui_thread_checkouts():
+    """The database connections the GUI code takes on the GUI thread during the test
+    (tests.gui_thread_db); assert it is empty where no database work may block the window."""
+    from tests.gui_thread_db import recording_gui_thread_checkouts
+
+    with recording_gui_thread_checkouts() as recorded:
+        yield recorded

@@ -1,5 +1,7 @@
 """Background jobs: long work runs in a thread with progress and cancel; results come back
-to the GUI thread by signals. Starting a job of a kind cancels the running one of that kind.
+to the GUI thread by signals. Starting a job of a kind cancels the running one of that kind;
+queued work (a database write) runs after the earlier work of its kind, in order, and is
+never cancelled: an edit the user made is written even if the window closes meanwhile.
 """
 
 from __future__ import annotations
@@ -7,6 +9,7 @@ from __future__ import annotations
 import gc
 import threading
 import traceback
+from collections import deque
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QThread, Signal
@@ -27,16 +30,23 @@ class Job(QThread):
     cancelled_signal = Signal()
 
     def __init__(
-        self, name: str, work: Work, parent: QObject | None = None, location: str | None = None
+        self,
+        name: str,
+        work: Work,
+        parent: QObject | None = None,
+        location: str | None = None,
+        cancellable: bool = True,
     ) -> None:
         super().__init__(parent)
         self.name = name
         self.work = work
         self.location = location  # the database the work uses, named in its failures
+        self.cancellable = cancellable
         self._cancel = threading.Event()
 
     def cancel(self) -> None:
-        self._cancel.set()
+        if self.cancellable:
+            self._cancel.set()
 
     @property
     def is_cancelled(self) -> bool:
@@ -70,6 +80,7 @@ class JobRunner(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.jobs: dict[str, Job] = {}
+        self.queued: dict[str, deque] = {}  # kind -> work waiting for the running job of its kind
         self.location: str | None = None  # the open database (set by the window)
 
     def start(
@@ -81,10 +92,34 @@ class JobRunner(QObject):
         on_cancel: Callable[[], None] | None = None,
     ) -> Job:
         self.cancel(name)
+        return self._launch(name, work, on_success, on_failure, on_cancel)
+
+    def queue(
+        self,
+        name: str,
+        work: Work,
+        on_success: Callable[[object], None],
+        on_failure: Callable[[str, str], None],
+    ) -> None:
+        """Run `work` once the earlier work of kind `name` has ended, in the order queued;
+        `cancel` does not stop it (a write the user asked for), `wait_all` waits for it."""
+        self.queued.setdefault(name, deque()).append((work, on_success, on_failure))
+        if name not in self.jobs:
+            self._next(name)
+
+    def _next(self, name: str) -> Job | None:
+        waiting = self.queued.get(name)
+        if not waiting:
+            self.queued.pop(name, None)
+            return None
+        work, on_success, on_failure = waiting.popleft()
+        return self._launch(name, work, on_success, on_failure, None, cancellable=False)
+
+    def _launch(self, name, work, on_success, on_failure, on_cancel, cancellable=True) -> Job:
         # Garbage (closed dialogs, old chart items) is freed here on the GUI thread, not by a
         # collection that the job's allocations would trigger in its own thread.
         gc.collect()
-        job = Job(name, work, self, self.location)
+        job = Job(name, work, self, self.location, cancellable)
         job.progressed.connect(self.progressed)
         job.succeeded.connect(on_success)
         job.failed.connect(on_failure)
@@ -101,6 +136,8 @@ class JobRunner(QObject):
             del self.jobs[job.name]
         self.finished.emit(job.name)
         job.deleteLater()
+        if job.name not in self.jobs:
+            self._next(job.name)
 
     def cancel(self, name: str | None = None) -> None:
         for key, job in list(self.jobs.items()):
@@ -108,8 +145,18 @@ class JobRunner(QObject):
                 job.cancel()
 
     def busy(self) -> bool:
-        return bool(self.jobs)
+        return bool(self.jobs) or any(self.queued.values())
 
     def wait_all(self, milliseconds: int = 30000) -> None:
+        """Wait for the running jobs and for all queued work (started here one after another:
+        the window is closing and its event loop may not turn again)."""
         for job in list(self.jobs.values()):
             job.wait(milliseconds)
+        for name in list(self.queued):
+            while self.queued.get(name):
+                running = self.jobs.get(name)
+                if running is not None and running.isRunning():
+                    running.wait(milliseconds)
+                job = self._next(name)
+                if job is not None:
+                    job.wait(milliseconds)

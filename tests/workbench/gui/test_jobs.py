@@ -64,3 +64,48 @@ def test_a_job_of_the_same_kind_cancels_the_running_one_not_another_kinds(qtbot)
     runner.start("export", lambda progress, cancelled: "exported", told.append, print)
     qtbot.waitUntil(lambda: not runner.busy(), timeout=TIMEOUT_MS)
     assert "export cancelled" in told and "exported" in told and "unfinished" not in told
+
+
+def test_queued_work_runs_in_order_one_at_a_time_and_a_cancel_does_not_stop_it(qtbot):
+    runner = JobRunner()
+    release = threading.Event()
+    running, told, written = [], [], []
+
+    def write(n):
+        def work(progress, cancelled):
+            running.append(n)
+            assert len(running) - len(written) == 1, "two writes of one kind at once"
+            if n == 1:
+                assert release.wait(TIMEOUT_MS / 1000)
+            return n
+
+        return work
+
+    for n in (1, 2, 3):
+        runner.queue("scenario write", write(n), written.append, lambda *f: told.append(f))
+    assert runner.busy() and running in ([], [1])
+    runner.cancel()  # e.g. the window closing: the edits are written all the same
+    runner.start("load", lambda progress, cancelled: "loaded", told.append, print)
+    release.set()
+    qtbot.waitUntil(lambda: not runner.busy(), timeout=TIMEOUT_MS)
+    assert written == [1, 2, 3] and told == ["loaded"]
+    assert running == [1, 2, 3] and runner.queued == {}
+
+
+def test_wait_all_writes_what_is_queued_without_the_event_loop(qtbot):
+    runner = JobRunner()
+    written = []
+
+    def write(n):
+        def work(progress, cancelled):
+            threading.Event().wait(0.02)
+            written.append(n)
+            return n
+
+        return work
+
+    for n in range(4):
+        runner.queue("scenario write", write(n), lambda result: None, print)
+    runner.wait_all()  # no event processed: the closing window's case
+    assert written == [0, 1, 2, 3]
+    qtbot.waitUntil(lambda: not runner.busy(), timeout=TIMEOUT_MS)
