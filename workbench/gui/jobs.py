@@ -2,6 +2,8 @@
 to the GUI thread by signals. Starting a job of a kind cancels the running one of that kind;
 queued work (a database write) runs after the earlier work of its kind, in order, and is
 never cancelled: an edit the user made is written even if the window closes meanwhile.
+A quiet job (a short read behind a panel: its list, a check) is not announced: the window's
+status line and progress bar stay as they are while it runs.
 """
 
 from __future__ import annotations
@@ -71,7 +73,8 @@ class Job(QThread):
 
 
 class JobRunner(QObject):
-    """Keeps one job per kind; the GUI connects to `started`/`finished` for its status bar."""
+    """Keeps one job per kind; the GUI connects to `started`/`finished` for its status bar
+    (`finished` comes for every job; `started` not for a quiet one)."""
 
     started = Signal(str)
     finished = Signal(str)
@@ -90,9 +93,12 @@ class JobRunner(QObject):
         on_success: Callable[[object], None],
         on_failure: Callable[[str, str], None],
         on_cancel: Callable[[], None] | None = None,
+        quiet: bool = False,
     ) -> Job:
+        """`quiet`: a read behind a panel, run on each selection (a run shown, a live
+        settle): announcing it would put "Working…" over what the status line says."""
         self.cancel(name)
-        return self._launch(name, work, on_success, on_failure, on_cancel)
+        return self._launch(name, work, on_success, on_failure, on_cancel, quiet=quiet)
 
     def queue(
         self,
@@ -115,10 +121,14 @@ class JobRunner(QObject):
         work, on_success, on_failure = waiting.popleft()
         return self._launch(name, work, on_success, on_failure, None, cancellable=False)
 
-    def _launch(self, name, work, on_success, on_failure, on_cancel, cancellable=True) -> Job:
+    def _launch(
+        self, name, work, on_success, on_failure, on_cancel, cancellable=True, quiet=False
+    ) -> Job:
         # Garbage (closed dialogs, old chart items) is freed here on the GUI thread, not by a
-        # collection that the job's allocations would trigger in its own thread.
-        gc.collect()
+        # collection that the job's allocations would trigger in its own thread. A quiet read
+        # allocates little, and comes on each live settle: no sweep holds the GUI for it.
+        if not quiet:
+            gc.collect()
         job = Job(name, work, self, self.location, cancellable)
         job.progressed.connect(self.progressed)
         job.succeeded.connect(on_success)
@@ -127,7 +137,8 @@ class JobRunner(QObject):
             job.cancelled_signal.connect(on_cancel)
         job.finished.connect(lambda: self._done(job))
         self.jobs[name] = job
-        self.started.emit(name)
+        if not quiet:
+            self.started.emit(name)
         job.start()
         return job
 

@@ -109,3 +109,26 @@ def test_wait_all_writes_what_is_queued_without_the_event_loop(qtbot):
     runner.wait_all()  # no event processed: the closing window's case
     assert written == [0, 1, 2, 3]
     qtbot.waitUntil(lambda: not runner.busy(), timeout=TIMEOUT_MS)
+
+
+def test_a_quiet_job_is_not_announced_but_its_end_is_and_it_counts_as_busy(qtbot):
+    """A read behind a panel (its dispute cases on each run shown): the window's status line
+    keeps what it says, its progress bar hides once nothing runs."""
+    runner = JobRunner()
+    started, finished, results = [], [], []
+    runner.started.connect(started.append)
+    runner.finished.connect(finished.append)
+    release = threading.Event()
+
+    def work(progress, cancelled):
+        release.wait(TIMEOUT_MS / 1000)
+        return "cases"
+
+    runner.start("dispute cases", work, results.append, print, quiet=True)
+    assert runner.busy() and started == []
+    release.set()
+    qtbot.waitUntil(lambda: not runner.busy(), timeout=TIMEOUT_MS)
+    assert results == ["cases"] and started == [] and finished == ["dispute cases"]
+    runner.start("load", lambda progress, cancelled: "loaded", results.append, print)
+    qtbot.waitUntil(lambda: not runner.busy(), timeout=TIMEOUT_MS)
+    assert started == ["load"]
