@@ -5,6 +5,9 @@ type) holding the imported records and, where the date already had a run of that
 everything of that run the import does not replace. A date for which nothing new arrived
 gets no new run, so importing the same files twice adds nothing, even at the same moment
 from two workbenches: the one that loses the race for the date's run number is made again.
+Published figures alone (system prices, the published stack) join the date's latest run of
+the type instead, or the run the analyst chose (`attach_to`, `import --attach-to-run`), which
+is also the run a new one carries forward when other data comes with them.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from sqlalchemy import Connection, select
 
 from engine.settlement_calendar import RunType
 from models.core import limits
-from models.core.errors import WorkbenchInputError
+from models.core.errors import RunNotFoundError, WorkbenchInputError
 from models.db.bulk import bulk_insert
 from models.db.database import SettlementDatabase
 from models.db.races import lost_a_race, made_again
@@ -63,6 +66,7 @@ from models.register.snapshots import (
     register_entries,
 )
 from models.runs.run_store import (
+    RunInfo,
     create_bm_dataset_from_columns,
     create_run,
     finish_loading,
@@ -114,23 +118,33 @@ def import_files(
     db: SettlementDatabase,
     paths: Sequence[str | Path],
     *,
-    run_type: RunType = RunType.SF,
+    run_type: RunType | None = None,
     only_date: date | None = None,
     effective_from: date | None = None,
     strict: bool = False,
+    attach_to: int | None = None,
     progress: Progress | None = None,
     cancelled: Callable[[], bool] | None = None,
     before_commit: Callable[[Connection, ImportSummary], None] | None = None,
 ) -> ImportSummary:
     """Import `paths` in one transaction; raise ImportRejected (nothing written) on any error,
-    or with `strict` on any warning too. `effective_from` dates register files that state no
-    effective date of their own (R-REG-DATED). `before_commit` writes what belongs with the
-    runs written (a fetch's provenance) in their transaction, once nothing was refused."""
+    or with `strict` on any warning too. `run_type` defaults to SF. `effective_from` dates
+    register files that state no effective date of their own (R-REG-DATED). `attach_to` names
+    the run the import builds on instead of the date's latest of the type (attach_target):
+    published figures alone join it, other data makes a new run carrying it forward; the import
+    is then of its date and type. `before_commit` writes what belongs with the runs written (a
+    fetch's provenance) in their transaction, once nothing was refused."""
+    base_id = None
+    if attach_to is not None:
+        with db.engine.connect() as conn:
+            base = attach_target(conn, attach_to, paths, run_type, only_date)
+        base_id, run_type, only_date = base.id, RunType(base.run_type), base.settlement_date
+    kind = run_type or RunType.SF
 
     def attempt(number: int) -> ImportSummary:
         summary = _import_files(
-            db, paths, run_type, only_date, effective_from, strict, progress, cancelled,
-            before_commit,
+            db, paths, kind, only_date, effective_from, strict, progress, cancelled,
+            before_commit, base_id,
         )  # fmt: skip
         if number > 1:
             summary.notes.append(RACED_NOTE)
@@ -140,6 +154,49 @@ def import_files(
     # writing too: made again, it sees that import's runs and follows the usual rules.
     with _collector_paused():
         return made_again(attempt, lost_a_race)
+
+
+def attach_target(
+    conn: Connection,
+    run_id: int,
+    paths: Sequence[str | Path],
+    run_type: RunType | None,
+    only_date: date | None,
+) -> RunInfo:
+    """The run an import is asked to attach to (`--attach-to-run`), or a one-line
+    WorkbenchInputError: it must exist, be a loaded settlement run (not a scenario, not one
+    being written or deleted), and agree with the run type and date given, if any."""
+    try:
+        run = get_run(conn, run_id, light=True)
+    except RunNotFoundError:
+        raise RunNotFoundError(
+            f"cannot attach to run {run_id}: there is no run {run_id} in this database"
+        ) from None
+    refused = f"cannot attach to run {run_id} ({run.label})"
+    if run.kind != "run":
+        raise WorkbenchInputError(
+            f"{refused}: it is a scenario; published figures join a settlement run, such as "
+            f"its base run {run.base_run_id}"
+        )
+    if run.status != "loaded":
+        raise WorkbenchInputError(f"{refused}: it is {run.status}, not a loaded run")
+    if only_date is not None and only_date != run.settlement_date:
+        raise WorkbenchInputError(
+            f"{refused}: it is a run of {run.settlement_date.isoformat()}, not of "
+            f"{only_date.isoformat()} (--date)"
+        )
+    if run_type is not None and run_type.value != run.run_type:
+        raise WorkbenchInputError(
+            f"{refused}: it is a {run.run_type} run, not {run_type.value} (--run); give "
+            f"--run {run.run_type} or leave --run out"
+        )
+    reports = [Path(p).name for p in paths if p114_file_flow(Path(p))]
+    if reports:
+        raise WorkbenchInputError(
+            f"{refused}: P114 settlement reports ({', '.join(reports[:3])}) make runs of their "
+            "own; import them without a run to attach to"
+        )
+    return run
 
 
 def _import_files(
@@ -152,6 +209,7 @@ def _import_files(
     progress: Progress | None,
     cancelled: Callable[[], bool] | None,
     before_commit: Callable[[Connection, ImportSummary], None] | None = None,
+    base_id: int | None = None,
 ) -> ImportSummary:
     progress = progress or _no_progress
     cancelled = cancelled or (lambda: False)
@@ -183,7 +241,7 @@ def _import_files(
         for n, day in enumerate(days):
             progress(0.5 + 0.5 * n / max(1, len(days)), f"Writing {day.isoformat()}")
             part, day_warnings = _write_day(
-                conn, day, collector, run_type, register, report, summary.files
+                conn, day, collector, run_type, register, report, summary.files, base_id
             )
             summary.dates.append(part)
             warnings += day_warnings
@@ -206,7 +264,9 @@ def _import_files(
         if before_commit is not None:
             before_commit(conn, summary)
     progress(1.0, "Imported")
-    summary.notes += _left_out_notes(collector, only_date)
+    summary.notes += _left_out_notes(
+        collector, only_date, "--date" if base_id is None else f"the date of run {base_id}"
+    )
     summary.notes += report.notes
     return summary
 
@@ -260,12 +320,13 @@ def _days_to_write(
     return days
 
 
-def _left_out_notes(collector: Collector, only_date: date | None) -> list[str]:
-    """Notes counting the records left out: outside --date, and skipped by reason."""
+def _left_out_notes(collector: Collector, only_date: date | None, why: str) -> list[str]:
+    """Notes counting the records left out: outside the one date (`why`: --date, or the run
+    attached to), and skipped by reason."""
     notes = []
     if collector.outside_date:
         notes.append(
-            f"{collector.outside_date:,} record(s) outside {only_date} were left out (--date)"
+            f"{collector.outside_date:,} record(s) outside {only_date} were left out ({why})"
         )
     notes += [f"{count:,} {reason} were left out" for reason, count in collector.skipped.items()]
     return notes
@@ -504,14 +565,19 @@ def _write_day(
     register: _Register,
     report: ImportReport,
     files: list[str],
+    base_id: int | None = None,
 ) -> tuple[DatePart, list[DataWarning]]:
+    """The date's part of the import, built on `base_id` when one was chosen (attach_target),
+    else on the date's latest run of the type."""
     records = collector.days[day]
     label = f"{day.isoformat()} {run_type.value}"
     # The run number is read before the run it follows: should another import commit a run of
     # the date in between, this one's insert meets its key and the import is made again
     # (import_files), instead of writing a second run of what the other just wrote.
     run_number = next_run_number(conn, day, run_type)
-    previous = _PreviousRun.read(conn, _latest_run(conn, day, run_type))
+    previous = _PreviousRun.read(
+        conn, base_id if base_id is not None else _latest_run(conn, day, run_type)
+    )
     previous_id, old = previous.run_id, previous.tables
     fresh, filled = _published_conflicts(records, old, previous.label, report)
     merged = {
@@ -530,7 +596,8 @@ def _write_day(
     if previous_id is not None and not restated and set(changed) <= set(PUBLISHED):
         # Issue 15 item 5: published figures only: they join the run they were published for.
         counts = _complete_published(conn, previous_id, fresh, filled)
-        return DatePart(day.isoformat(), previous_id, label, None, counts, attached=True), []
+        attached = previous.label  # the run's own label: "#2" when it is not the first
+        return DatePart(day.isoformat(), previous_id, attached, None, counts, attached=True), []
     unit_rows, unit_warnings = assumed_unit_rows(
         _units_of_day(records, merged),
         previous_units,

@@ -108,3 +108,36 @@ def test_the_dialog_shows_the_last_choices_and_returns_the_new_ones(qtbot):
     assert dialog.options() == ImportOptions("DF", date(2022, 3, 19), None, False)
     assert dialog.command.text() == "settlement-workbench import --run DF --date 2022-03-19 FILES…"
     assert dialog.hint.text() == "2022-03-19 has no DF run yet: the import makes 2022-03-19 DF."
+
+
+def test_the_run_picker_asks_for_the_dates_runs_and_lists_only_attachable_ones(qtbot):
+    """Issue 20 item 8: ticking a date asks for its runs once; the picker lists the loaded
+    settlement runs of that date (no scenario), the default first; with no database open it
+    says so and offers nothing to pick."""
+    day = date(2022, 3, 19)
+    runs = [_run("SF", 1), _run("SF", 2), _run("R1", 3), _run("SF", 9, kind="scenario")]
+    runs.append(_run("SF", 4, day=date(2022, 3, 20)))
+    dialog = ImportOptionsDialog(["/data/sspsbpniv.csv"], ImportOptions("SF"), lists_runs=True)
+    qtbot.addWidget(dialog)
+    asked = []
+    dialog.runs_wanted.connect(
+        lambda wanted: (asked.append(wanted), dialog.show_date_runs(wanted, runs))
+    )
+    assert not dialog.attach.isEnabled() and asked == []  # no date: nothing to ask
+    dialog.settlement_date.edit.setDate(QDate(2022, 3, 19))
+    dialog.settlement_date.check.setChecked(True)
+    assert asked == [day]
+    assert [dialog.attach.itemData(i) for i in range(dialog.attach.count())] == [None, 1, 2, 3]
+    assert dialog.attach.itemText(0) == "the newest SF run (the default): 2022-03-19 SF #2, run 2"
+    assert dialog.attach.itemText(1) == "run 1 · SF · created 2026-01-01 00:00 UTC · 2022-03-19 SF"
+    dialog.attach.setCurrentIndex(3)
+    assert dialog.options() == ImportOptions("R1", day, attach_to=3)
+    dialog.run_type.setCurrentText("DF")  # another type: back to the default
+    assert dialog.options() == ImportOptions("DF", day)
+    assert dialog.attach.itemText(0) == "the newest DF run (the default): 2022-03-19 has none yet"
+    closed = ImportOptionsDialog(["/data/sspsbpniv.csv"], ImportOptions("SF", day))
+    qtbot.addWidget(closed)
+    assert not closed.attach.isEnabled() and closed.options().attach_to is None
+    assert closed.attach.currentText() == (
+        "the newest SF run of 2022-03-19 (no database open to list its runs)"
+    )

@@ -8,7 +8,7 @@ import json
 import sys
 from pathlib import Path
 
-from workbench.cli.args import CREATES, add_date, add_db, add_run, date_arg
+from workbench.cli.args import CREATES, add_date, add_db, add_run, date_arg, id_arg
 from workbench.cli.common import EXIT_BAD_INPUT, EXIT_OK, open_or_create
 
 
@@ -23,7 +23,7 @@ def add_commands(commands) -> None:
     )
     add_db(load_files, CREATES)
     add_date(load_files, "only records of this settlement date")
-    add_run(load_files, "run type (default SF)")
+    add_run(load_files, "run type (default SF, or the type of the run given to --attach-to-run)")
     load_files.add_argument("--json", action="store_true", help="print the summary as JSON")
     load_files.add_argument(
         "--effective-from",
@@ -34,6 +34,15 @@ def add_commands(commands) -> None:
     )
     load_files.add_argument(
         "--strict", action="store_true", help="refuse the import if there is any warning"
+    )
+    load_files.add_argument(
+        "--attach-to-run",
+        type=id_arg,
+        metavar="RUN_ID",
+        help="the run to build on instead of the latest of the date and type (ids: runs list): "
+        "published figures alone (system prices, the stack) join it; other data makes a new "
+        "run carrying it forward. Only its date's records are imported; --run and --date, if "
+        "given, must be its own",
     )
     load_files.add_argument("files", nargs="+", type=Path, help="data files")
     load_files.set_defaults(handler=_cmd_import)
@@ -57,7 +66,6 @@ def _unreadable(files: list[Path]) -> str | None:
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
-    from engine.settlement_calendar import RunType
     from models.imports.loader import import_files
     from models.imports.report import ImportRejected
     from workbench.cli.progress_bar import ProgressBar
@@ -72,10 +80,11 @@ def _cmd_import(args: argparse.Namespace) -> int:
             summary = import_files(
                 db,
                 args.files,
-                run_type=args.run or RunType.SF,
+                run_type=args.run,
                 only_date=args.date,
                 effective_from=args.effective_from,
                 strict=args.strict,
+                attach_to=args.attach_to_run,
                 progress=bar,
             )
     except ImportRejected as exc:

@@ -6,7 +6,8 @@ written) and lists the database's runs after it; the report dialog (views.import
 ends it, and the first run written (or given published figures) is loaded.
 
 Nothing of it runs on the GUI thread but the dialogs: with no database open, the new one is
-created in a job too; the runs the questions mention are those the Runs panel shows.
+created in a job too; the runs the questions mention are those the Runs panel shows until the
+chosen date's own are read (a quiet job, `date_runs_work`) for the run prices attach to.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from workbench.gui.feedback import Feedback
 from workbench.gui.jobs import Job, JobRunner, Work
 
 JOB = "import"
+RUNS_JOB = "import-date-runs"  # the runs of the date the questions are about
 DATABASE_FILTER = "Settlement databases (*.sqlite *.db);;All files (*)"
 DATA_FILTER = "Elexon data files (*.json *.csv *.gz *.txt);;All files (*)"
 
@@ -45,6 +47,7 @@ def import_work(db, paths: list[str], options: ImportOptions) -> Work:
                 only_date=options.settlement_date,
                 effective_from=options.effective_from,
                 strict=options.strict,
+                attach_to=options.attach_to,
                 progress=progress,
                 cancelled=cancelled,
             )
@@ -70,6 +73,19 @@ def listing_runs(db, work: Work) -> Work:
             return outcome, list_runs(conn, light=True)
 
     return listed
+
+
+def date_runs_work(db, day) -> Work:
+    """The runs of settlement date `day` (light: no counts of bid-offer records), for the
+    import's run picker."""
+
+    def work(progress, cancelled):
+        from models.runs.run_store import list_runs
+
+        with db.engine.connect() as conn:
+            return list_runs(conn, day, light=True)
+
+    return work
 
 
 def create_work(path: str) -> Work:
@@ -157,13 +173,39 @@ class ImportController(QObject):
 
         shown = self.selection.run
         day = shown.run.settlement_date if shown is not None else None
+        lists_runs = self.selection.database is not None
         dialog = ImportOptionsDialog(
-            paths, load_import_options(self.settings), self.runs.shown, day, self.dialog_parent
+            paths,
+            load_import_options(self.settings),
+            self.runs.shown,
+            day,
+            self.dialog_parent,
+            lists_runs=lists_runs,
         )
         dialog.accepted.connect(lambda: self.import_files(paths, database, dialog.options()))
+        dialog.runs_wanted.connect(lambda wanted: self.list_date_runs(dialog, wanted))
         self.options_dialog = dialog
+        dialog.ask_for_runs()
         dialog.open()
         return dialog
+
+    def list_date_runs(self, dialog: ImportOptionsDialog, day) -> Job | None:
+        """The runs of `day` for the dialog's run picker, read in a quiet job (a newer date's
+        replaces it); a failure is said in the status line, the default choice stays."""
+        db = self.selection.database
+        if db is None:
+            return None
+
+        def failed(message: str, details: str) -> None:
+            self.feedback.status(f"Cannot list the runs of {day.isoformat()}: {message}")
+
+        return self.jobs.start(
+            RUNS_JOB,
+            date_runs_work(db, day),
+            lambda runs: dialog.show_date_runs(day, runs),
+            failed,
+            quiet=True,
+        )
 
     def start(self, paths: list[str], options: ImportOptions) -> Job | None:
         """The import of `paths` into the open database, in a job."""

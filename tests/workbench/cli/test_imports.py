@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.paths import elexon
-from tests.workbench.cli.running import run
+from tests.workbench.cli.running import one_line, run
 
 
 def test_import_creates_the_database_and_summarises(tmp_path, capsys):
@@ -169,3 +171,40 @@ def test_published_prices_attach_to_the_run(tmp_path, capsys):
     code, out, err = run(capsys, "import", "--db", db, "--date", "2022-01-01", series)
     assert code == 0, err
     assert "2022-01-01: published figures added to run 1 2022-01-01 SF" in out
+
+
+def test_attach_to_run_chooses_the_run_prices_join_and_refuses_bad_runs(tmp_path, capsys):
+    """Issue 20 item 8: `--attach-to-run` puts a prices-only import (the real SSP/SBP/NIV
+    series) on an older SF run of 2022-01-01 instead of the newest; a run that does not
+    exist, of another date or type, or a bad id is refused in one line with exit 2."""
+    db = str(tmp_path / "wind.sqlite")
+    pn, boalf = (
+        elexon("insights_json/PN_2022-01-01.json"),
+        elexon("insights_json/BOALF_2022-01-01.json"),
+    )
+    prices = str(elexon("system_prices/sspsbpniv_2019-04-08_2022-05-25.csv"))
+    assert run(capsys, "import", "--db", db, str(pn))[0] == 0  # run 1: SF
+    assert run(capsys, "import", "--db", db, "--date", "2022-01-01", str(boalf))[0] == 0  # 2: SF #2
+    code, out, err = run(capsys, "import", "--db", db, "--json", "--attach-to-run", "1", prices)
+    assert code == 0, err
+    (part,) = json.loads(out)["dates"]
+    assert (part["run_id"], part["attached"], part["run"]) == (1, True, "2022-01-01 SF")
+    for args, words in (
+        (["--attach-to-run", "99"], "cannot attach to run 99: there is no run 99 in this database"),
+        (
+            ["--attach-to-run", "2", "--date", "2022-01-02"],
+            "cannot attach to run 2 (2022-01-01 SF #2): it is a run of 2022-01-01, not of "
+            "2022-01-02 (--date)",
+        ),
+        (["--attach-to-run", "2", "--run", "R1"], "it is a SF run, not R1 (--run)"),
+    ):
+        code, out, err = run(capsys, "import", "--db", db, *args, prices)
+        assert code == 2 and out == "", args
+        assert words in one_line(err), err
+    for bad in ("0", "two"):
+        with pytest.raises(SystemExit) as stopped:
+            run(capsys, "import", "--db", db, "--attach-to-run", bad, prices)
+        assert stopped.value.code == 2
+        assert f"'{bad}' is not a whole number from 1" in one_line(capsys.readouterr().err)
+    code, out, err = run(capsys, "runs", "--db", db, "--json")
+    assert code == 0 and len(json.loads(out)) == 2  # nothing written by the refused imports

@@ -11,16 +11,20 @@ import pytest
 from PySide6.QtCore import QSettings
 from sqlalchemy import text
 
+from engine.settlement_calendar import RunType
 from models.db.database import SettlementDatabase
+from models.imports.loader import import_files
 from tests.paths import elexon
-from views.import_options import ImportOptions, load_import_options
+from views.import_options import ImportOptions, load_import_options, save_import_options
 from views.run_browser import RunBrowser
 from views.selection import Selection
-from workbench.gui.import_controller import ImportController
+from workbench.gui.import_controller import JOB, ImportController
 from workbench.gui.jobs import JobRunner
 
 CRA_REGISTER = "reference/bmu_register_cra_2022-06.csv"
 WIND_PN = "insights_json/PN_2022-01-01.json"
+WIND_BOALF = "insights_json/BOALF_2022-01-01.json"
+PRICES = "system_prices/sspsbpniv_2019-04-08_2022-05-25.csv"
 DAY = date(2022, 1, 1)
 TIMEOUT_MS = 60_000
 
@@ -159,7 +163,7 @@ def test_the_questions_list_the_runs_shown_and_start_the_job(qtbot, room, told, 
     shown = list(room.runs.shown)
     room.controller.import_files([str(elexon(WIND_PN))])
     dialog = room.controller.options_dialog
-    assert not room.jobs.busy()  # the questions first
+    assert JOB not in room.jobs.jobs  # the questions first (the date's runs are being read)
     assert dialog.runs == shown  # the Runs panel's, not a query on the GUI thread
     assert dialog.options() == ImportOptions(settlement_date=DAY)  # the last choices
     dialog.run_type.setCurrentText("R1")
@@ -184,3 +188,57 @@ def test_with_no_database_open_a_new_one_is_made_in_a_job_then_imported_into(qtb
         assert not told.errors
     finally:
         room.close()
+
+
+def test_prices_alone_attach_to_the_run_chosen_in_the_questions(
+    qtbot, room, told, empty, gui_thread_checkouts
+):
+    """Issue 20 item 8: 2022-01-01 has SF #1, SF #2 and R1; the questions list them (read in
+    a job), default to the newest SF run and say so; the analyst picks SF #1 and the real
+    SSP/SBP/NIV series attaches to it, not to SF #2. Picking R1 makes the import R1's; going
+    back to SF puts the default back."""
+    db = room.selection.database
+    first = import_files(db, [elexon(WIND_PN)]).dates[0].run_id
+    second = import_files(db, [elexon(WIND_BOALF)], only_date=DAY).dates[0].run_id
+    r1 = import_files(db, [elexon(WIND_PN)], run_type=RunType.R1).dates[0].run_id
+    save_import_options(room.settings, ImportOptions("SF", DAY))
+    dialog = room.controller.ask([str(elexon(PRICES))])
+    picker = dialog.attach
+    qtbot.waitUntil(lambda: picker.count() == 4, timeout=TIMEOUT_MS)
+    assert picker.isEnabled() and picker.currentIndex() == 0
+    assert picker.itemText(0) == f"the newest SF run (the default): 2022-01-01 SF #2, run {second}"
+    listed = [picker.itemData(i) for i in range(1, 4)]
+    assert listed == [r1, second, first]  # newest first
+    assert picker.itemText(3).startswith(f"run {first} · SF · created 20")
+    assert picker.itemText(3).endswith(" UTC · 2022-01-01 SF")
+    assert dialog.options().attach_to is None
+    assert dialog.hint.text().startswith("2022-01-01 SF #2 exists")
+    picker.setCurrentIndex(picker.findData(r1))
+    assert dialog.run_type.currentText() == "R1" and dialog.options().attach_to == r1
+    dialog.run_type.setCurrentText("SF")
+    assert picker.currentIndex() == 0 and dialog.options().attach_to is None
+    picker.setCurrentIndex(picker.findData(first))
+    assert dialog.options() == ImportOptions("SF", DAY, attach_to=first)
+    assert dialog.command.text() == (
+        f"settlement-workbench import --run SF --date 2022-01-01 --attach-to-run {first} FILES…"
+    )
+    assert dialog.hint.text().startswith(
+        f"2022-01-01 SF (run {first}) chosen, not the newest SF run 2022-01-01 SF #2"
+    )
+    dialog.accept()
+    wait_idle(qtbot, room)
+    report = room.controller.report_dialog
+    assert report.runs.model.raw(0, 2) == first
+    assert report.runs.model.raw(0, 4) == "published figures attached to this existing run"
+    assert room.loaded == [first]
+    with db.engine.connect() as conn:
+        priced = conn.execute(
+            text(
+                "SELECT run_id, count(*) FROM system_price_result WHERE origin='published' "
+                "GROUP BY run_id"
+            )
+        ).all()
+    assert priced == [(first, 48)]
+    assert not told.errors
+    assert not gui_thread_checkouts, gui_thread_checkouts.report()
+    assert load_import_options(room.settings).attach_to is None  # a run id is not remembered
