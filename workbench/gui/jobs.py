@@ -130,7 +130,7 @@ class JobRunner(QObject):
         if not quiet:
             gc.collect()
         job = Job(name, work, self, self.location, cancellable)
-        job.progressed.connect(self.progressed)
+        job.progressed.connect(self._progressed)
         job.succeeded.connect(on_success)
         job.failed.connect(on_failure)
         if on_cancel is not None:
@@ -141,6 +141,13 @@ class JobRunner(QObject):
             self.started.emit(name)
         job.start()
         return job
+
+    def _progressed(self, fraction: float, message: str) -> None:
+        # On the GUI thread, as the job's report arrives: a cancelled job's (one a newer job
+        # replaced, or the last database's load) is stale, never put over the newer's.
+        job = self.sender()
+        if not (isinstance(job, Job) and job.is_cancelled):
+            self.progressed.emit(fraction, message)
 
     def _done(self, job: Job) -> None:
         if self.jobs.get(job.name) is job:

@@ -29,6 +29,19 @@ def test_a_job_reports_its_progress_and_result_and_is_gone_when_done(qtbot):
     assert told["failed"] == [] and not runner.busy()
 
 
+def test_the_progress_of_a_job_cancelled_after_it_reported_is_not_passed_on(qtbot):
+    runner = JobRunner()
+    told = []
+    runner.progressed.connect(lambda fraction, text: told.append(text))
+    job = runner.start(
+        "load", lambda progress, cancelled: progress(0.9, "the last database's run"), print, print
+    )
+    assert job.wait(TIMEOUT_MS)  # its report is on its way to the GUI thread
+    runner.start("load", lambda progress, cancelled: progress(0.1, "this run"), print, print)
+    qtbot.waitUntil(lambda: not runner.busy(), timeout=TIMEOUT_MS)
+    assert told == ["this run"]
+
+
 def test_a_failing_job_gives_its_message_and_traceback(qtbot):
     runner = JobRunner()
     failures = []
