@@ -31,6 +31,10 @@ class ScenarioPanel(QWidget):
         buttons.addWidget(self.new_button, 0, 0)
         buttons.addWidget(self.compare_button, 0, 1)
         buttons.addWidget(self.export_button, 1, 0)
+        # While a change is being written (in a worker: on a team server a round trip),
+        # the history cannot be clicked: it would undo or redo past a change not yet saved.
+        self.saving = QLabel("<i>Saving the change…</i>")
+        self.saving.hide()
         self.history = QUndoView()
         self.history.setEmptyLabel("<base run>")
         self.audit = DataTable("Filter the audit trail…")
@@ -39,6 +43,7 @@ class ScenarioPanel(QWidget):
         tabs.addTab(self.audit, "Audit trail")
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
+        layout.addWidget(self.saving)
         layout.addLayout(buttons)
         layout.addWidget(tabs)
         self.show_state(None, None)
@@ -72,6 +77,11 @@ class ScenarioPanel(QWidget):
         self.new_button.setEnabled(label is not None and not scenario and not live)
         self.compare_button.setEnabled(scenario)
         self.export_button.setEnabled(scenario)
+
+    def show_saving(self, saving: bool) -> None:
+        """A change of the scenario shown is being written: say so; its history waits."""
+        self.saving.setVisible(saving)
+        self.history.setEnabled(not saving)
 
     def show_audit(self, records) -> None:
         self.audit.set_columns(

@@ -29,6 +29,7 @@ from models.runs.completeness import Completeness, run_completeness
 from models.runs.inputs import read_run_frames, settlement_inputs_from_frames
 from models.runs.run_store import RunInfo, get_run
 from models.runs.run_warnings import DataWarning, read_run_warnings
+from models.runs.scenarios.store import ScenarioHistory, scenario_history
 from models.runs.stored_check import (
     StoredDifferences,
     StoredResults,
@@ -76,6 +77,9 @@ class RunView:
     warnings: list[DataWarning] = field(default_factory=list)  # the run's data warnings
     completeness: Completeness | None = None  # which inputs are missing, and what that does
     unit_summary: UnitSummary | None = None  # what the BM units view derives, made with it
+    # A scenario's revision, edits and audit trail, read with its inputs (the GUI thread
+    # reads nothing: workbench.gui.scenario_controller shows them).
+    scenario_history: ScenarioHistory | None = None
 
     @property
     def label(self) -> str:
@@ -100,13 +104,16 @@ def load_run_view(
         settlement_date, stored_periods, frames = read_run_frames(conn, run_id)
         inputs = settlement_inputs_from_frames(settlement_date, frames, stored_periods)
         extras = _read_extras(conn, run)
+        history = scenario_history(conn, run_id) if run.kind == "scenario" else None
     step(0.6, "settling")
     result = settle_day(inputs)
     step(0.95, "preparing views")
     with db.engine.connect() as conn:
         completeness = run_completeness(conn, run_id, result)
     # A scenario's frames are kept for its edits: the ones it was settled from, read once.
-    return _assemble(run, result, extras, completeness, frames if run.kind == "scenario" else None)
+    view = _assemble(run, result, extras, completeness, frames if run.kind == "scenario" else None)
+    view.scenario_history = history
+    return view
 
 
 def view_of_settled(db: SettlementDatabase, run_id: int, result: SettlementResult) -> RunView:

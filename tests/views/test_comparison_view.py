@@ -49,8 +49,9 @@ def scenario_compared(qtbot, win, db) -> int:
     assert win.open_database(str(db))
     settle_down(qtbot, win)
     scenarios = win.disputes.scenarios
-    scenario = scenarios.create_scenario("acceptance 2 disputed")
+    scenarios.create_scenario("acceptance 2 disputed")
     settle_down(qtbot, win)
+    scenario = win.view.run.id
     scenarios.edit("remove_acceptance", {"bm_unit": "T_GEN-1", "number": 2}, None, "why")
     settle_down(qtbot, win)
     compared(qtbot, win)
@@ -126,8 +127,9 @@ def test_a_comparison_goes_out_of_date_when_another_run_is_loaded(
     scenarios = window.disputes.scenarios
     window.load_run(1)
     settle_down(qtbot, window)
-    other = scenarios.create_scenario("another idea")  # shown at once, as it is made
+    scenarios.create_scenario("another idea")  # shown once made
     settle_down(qtbot, window)
+    other = window.view.run.id
     assert_out_of_date(window, f"another run (run {other}) is shown since")
     # Loading the compared scenario again does not bring the old verdict back.
     window.load_run(scenario)
@@ -153,8 +155,9 @@ def test_opening_another_database_puts_the_comparison_out_of_date(
     assert window.open_database(str(worked_db))
     settle_down(qtbot, window)
     disputes = window.disputes
-    scenario = disputes.scenarios.create_scenario("s")
+    disputes.scenarios.create_scenario("s")
     settle_down(qtbot, window)
+    scenario = window.view.run.id
     # Two runs compared as they stand (Compare with another run): no F6 to offer.
     disputes.comparison.current = False
     disputes.comparisons.compare(1, scenario)

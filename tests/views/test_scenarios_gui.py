@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 from openpyxl import load_workbook
+from PySide6.QtCore import QTimer
 
 from models.casefiles.case_file import load_case
 from models.db.database import SettlementDatabase
 from models.runs.case_store import import_case
 from models.runs.scenarios import store
 from tests.paths import CASES
-from tests.views.window_driver import LOAD_TIMEOUT_MS, screenshot
+from tests.views.window_driver import LOAD_TIMEOUT_MS, open_demo, screenshot
 
 
 @pytest.fixture
@@ -36,9 +39,10 @@ def test_scenario_edits_undo_redo_compare_and_export(qtbot, window, worked_db, t
     disputes = window.disputes
     scenarios = disputes.scenarios
     assert not disputes.metered_action.isEnabled()  # a settlement run is never edited
-    scenario = scenarios.create_scenario("acceptance 2 disputed")
+    scenarios.create_scenario("acceptance 2 disputed")
     settle_down(qtbot, window)
-    assert window.view.run.id == scenario and disputes.metered_action.isEnabled()
+    scenario = window.view.run.id
+    assert window.view.run.kind == "scenario" and disputes.metered_action.isEnabled()
 
     scenarios.edit(
         "remove_acceptance",
@@ -73,10 +77,11 @@ def test_scenario_edits_undo_redo_compare_and_export(qtbot, window, worked_db, t
     qtbot.waitUntil(lambda: compared.exists() and not window.jobs.busy(), timeout=LOAD_TIMEOUT_MS)
     assert load_workbook(compared)["Summary"]["B2"].value.startswith("Comparison of run 1")
 
-    case = disputes.cases.create_dispute_case(
+    disputes.cases.create_dispute_case(
         1, reference="TD-1", raising_party="GEN", category="general", description="acceptance 2"
     )
-    assert case is not None and disputes.case_panel.cases[0].scenarios == (scenario,)
+    settle_down(qtbot, window)
+    assert [c.scenarios for c in disputes.case_panel.cases] == [(scenario,)]
     assert disputes.cases_dock.isVisible()  # a new case shows in its dock
     pack = tmp_path / "pack.xlsx"
     disputes.exports.export_case_pack(str(pack))
@@ -93,9 +98,119 @@ def test_an_edit_that_does_not_fit_is_refused_with_a_message(qtbot, window, work
     assert window.open_database(str(worked_db))
     settle_down(qtbot, window)
     scenarios = window.disputes.scenarios
-    scenario = scenarios.create_scenario("bad edit")
+    scenarios.create_scenario("bad edit")
     settle_down(qtbot, window)
+    scenario = window.view.run.id
     scenarios.edit("tlf", {"bm_unit": "T_NOPE-1"}, {"tlf": 0.1}, "typo")
+    settle_down(qtbot, window)
     assert "T_NOPE-1 is not in the run" in window.status.text()
     assert scenarios.stacks[scenario].count() == 0
     assert overrides(window, scenario) == []
+
+
+def scenario_checkouts(recorded) -> list[str]:
+    """The recorded GUI-thread checkouts the scenario controller takes itself (its frame the
+    innermost of the product's): the window's and other controllers' are theirs to show."""
+    return [c for c in recorded.found if c.startswith("workbench/gui/scenario_controller.py")]
+
+
+def audit_actions(panel) -> list[str]:
+    (column,) = [c for c in panel.audit.model.columns if c.title == "action"]
+    return list(column.values)
+
+
+def edit_metered_in_a_new_scenario(
+    qtbot, window, demo_path, name, before=lambda: None
+) -> tuple[str, int, float]:
+    """The demo open, a scenario made and shown, its first unit's metered volume changed by
+    12.5 MWh through the edit dialog (Ctrl+M), the write queued: (unit, period, old MWh).
+    `before()`: called just before the edit."""
+    open_demo(qtbot, window, demo_path)
+    disputes = window.disputes
+    scenarios = disputes.scenarios
+    scenarios.create_scenario(name)  # (the module's demo database: one name each)
+    settle_down(qtbot, window)
+    assert window.view.run.kind == "scenario" and window.view.run.name == name
+    assert audit_actions(disputes.panel) == ["create"]
+    window.ensure_shown(window.explorer)  # as the edit asks (it chooses a unit)
+    unit = window.view.units.bm_unit_id[0]
+    window.selection.bm_unit = unit
+    inputs, period = window.view.result.inputs, window.selection.period
+    metered = float(inputs.metered[inputs.bm.unit_index(unit), period - 1])
+
+    def answer() -> None:
+        dialog = scenarios.last_dialog
+        dialog.number.setValue(metered + 12.5)
+        dialog.reason.setText("meter reading corrected by the MOA")
+        dialog.accept()
+
+    before()
+    QTimer.singleShot(0, answer)
+    disputes.metered_action.trigger()  # Ctrl+M: the edit dialog, then the write queued
+    return unit, period, metered
+
+
+def test_scenario_work_reads_and_writes_nothing_on_the_gui_thread(
+    qtbot, window, demo_path, gui_thread_checkouts
+):
+    """Create, edit (through the edit dialog), undo, redo, the audit trail, settle and
+    compare: every read and write of the scenario in a worker (issue 20)."""
+    disputes = window.disputes
+    scenarios, panel = disputes.scenarios, disputes.panel
+    unit, period, metered = edit_metered_in_a_new_scenario(
+        qtbot, window, demo_path, "metered volume disputed"
+    )
+    settle_down(qtbot, window)
+    scenario = window.view.run.id
+    assert scenarios.stacks[scenario].count() == 1
+    assert audit_actions(panel) == ["create", "apply"]
+    inputs = window.view.result.inputs
+    assert inputs.metered[inputs.bm.unit_index(unit), period - 1] == pytest.approx(metered + 12.5)
+
+    scenarios.undo_group.undo()  # Ctrl+Z
+    settle_down(qtbot, window)
+    assert overrides(window, scenario) == [(1, False)]
+    scenarios.undo_group.redo()  # Ctrl+Shift+Z
+    settle_down(qtbot, window)
+    assert overrides(window, scenario) == [(1, True)]
+    assert audit_actions(panel) == ["create", "apply", "undo", "redo"]
+
+    disputes.comparisons.settle_and_compare()  # its settle is audited, read again
+    qtbot.waitUntil(lambda: disputes.comparison.comparison is not None, timeout=LOAD_TIMEOUT_MS)
+    settle_down(qtbot, window)
+    qtbot.waitUntil(lambda: audit_actions(panel)[-1:] == ["settle"], timeout=LOAD_TIMEOUT_MS)
+    found = scenario_checkouts(gui_thread_checkouts)
+    assert not found, "\n".join(found)
+
+
+def test_while_an_edit_is_written_the_dock_says_so_and_undo_waits(
+    qtbot, window, demo_path, tmp_path
+):
+    """A slow write (another program holds the database's write lock, as a busy server
+    would be slow to answer): the window goes on, the dock says it is saving, and undo and
+    redo wait for it."""
+    disputes = window.disputes
+    scenarios, panel, dock = disputes.scenarios, disputes.panel, disputes.scenario_dock
+    blocker = sqlite3.connect(demo_path, isolation_level=None)
+    try:
+        edit_metered_in_a_new_scenario(
+            qtbot, window, demo_path, "saving shown", lambda: blocker.execute("BEGIN IMMEDIATE")
+        )
+        for width, height in ((1600, 1000), (1024, 640)):
+            window.resize(width, height)
+            qtbot.wait(100)  # the event loop turns: the write is held, not the window
+            assert dock.grab().save(str(tmp_path / f"dock_saving_{width}.png"))
+        assert scenarios.saving() and not panel.saving.isHidden()
+        assert not panel.history.isEnabled() and not scenarios.undo_group.canUndo()
+        scenarios.undo_group.undo()  # Ctrl+Z: nothing to undo until the edit is written
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    settle_down(qtbot, window)
+    assert panel.saving.isHidden() and panel.history.isEnabled()
+    assert overrides(window, window.view.run.id) == [(1, True)]
+    assert scenarios.undo_group.undoText().startswith("Metered volume: bm_unit ")
+    for width, height in ((1600, 1000), (1024, 640)):
+        window.resize(width, height)
+        qtbot.wait(50)
+        screenshot(window, tmp_path, f"scenario_edited_{width}")

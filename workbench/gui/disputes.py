@@ -41,6 +41,7 @@ class Disputes:
         self.cases_dock.hide()
         self.scenarios = ScenarioController(
             selection,
+            window.jobs,
             feedback,
             self.panel,
             reload=window.load_run,

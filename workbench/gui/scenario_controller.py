@@ -1,19 +1,26 @@
 """Scenario edits with undo and redo: the Scenario dock, new scenarios, recorded edits.
 
 Every scenario edit is a QUndoCommand on the scenario's QUndoStack (Ctrl+Z / Ctrl+Shift+Z);
-the command writes the edit, undo or redo to the database (with the audit trail) at once,
-moves the selection's scenario revision on (so that a comparison of the old inputs goes out
-of date before the views reload) and has the run loaded again, in a worker.
+the command has the edit, undo or redo written to the database (with the audit trail) in a
+worker, queued after the changes before it (workbench.gui.jobs JobRunner.queue): the GUI
+thread reads and writes nothing, as on a team server each would be a round trip that holds
+the window. Once written, the selection's scenario revision moves on (a comparison of the old
+inputs goes out of date before the views reload) and the run is loaded again, in a worker,
+which reads the scenario's revision, edits and audit trail with its inputs (RunView).
 
 Each change is made on the revision shown (optimistic locking, models.runs.scenarios.store):
 if another analyst changed the scenario since, it is refused with who changed it and how, and
 the scenario is read again (its undo stack rebuilt from the database), never overwritten.
+A change made while an earlier one is still being written expects the revision that one
+leaves, so it is never refused for our own write; undo and redo wait ("Saving the change…")
+until the writes queued have ended, as the stack cannot hold an edit not yet written.
 """
 
 from __future__ import annotations
 
 import getpass
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QUndoCommand, QUndoGroup, QUndoStack
@@ -26,10 +33,15 @@ from views.edit_dialog import EditDialog
 from views.scenario_panel import ScenarioPanel
 from views.selection import ScenarioShown, Selection
 from workbench.gui.feedback import Feedback
+from workbench.gui.jobs import JobRunner
+
+WRITE_JOB = "scenario"  # queued: new scenarios, edits, undos and redos, in the order made
+AUDIT_JOB = "scenario-audit"
 
 
 class ScenarioEditCommand(QUndoCommand):
-    """One recorded edit; undo/redo flip it in the database (audited) and reload the views."""
+    """One recorded edit; undo/redo have it flipped in the database (audited, in a worker)
+    and the views reloaded."""
 
     def __init__(self, controller: ScenarioController, scenario_id: int, record) -> None:
         super().__init__(record.describe())
@@ -43,29 +55,60 @@ class ScenarioEditCommand(QUndoCommand):
         if self.skip_next_redo or self.silent:
             self.skip_next_redo = False
             return
-        expected = self.controller.shown_revision(self.scenario_id)
+        author = self.controller.author
         self.controller.write(
             self.scenario_id,
-            lambda conn: store.redo(
-                conn, self.scenario_id, author=self.controller.author, expected_version=expected
+            lambda conn, expected: store.redo(
+                conn, self.scenario_id, author=author, expected_version=expected
             ),
+            moved=True,
         )
 
     def undo(self) -> None:
         if self.silent:
             return
-        expected = self.controller.shown_revision(self.scenario_id)
+        author = self.controller.author
         self.controller.write(
             self.scenario_id,
-            lambda conn: store.undo(
-                conn, self.scenario_id, author=self.controller.author, expected_version=expected
+            lambda conn, expected: store.undo(
+                conn, self.scenario_id, author=author, expected_version=expected
             ),
+            moved=True,
         )
+
+
+class _Chain:
+    """The changes of one scenario queued and not yet ended. Each expects the revision the
+    one before it left: that one's worker sets `revision`, the next one's reads it (the queue
+    runs them one after another, also while the window closes and no signal is delivered).
+    After a conflict or a failure the rest are not sent (`broken`): they were made on a
+    state of the scenario that the database does not have."""
+
+    def __init__(self, db, revision: int | None) -> None:
+        self.db = db
+        self.revision = revision
+        self.pending = 0  # queued and not yet ended (counted on the GUI thread)
+        self.broken = False
+        self.changed = False  # one was written: the run shown is loaded again at the end
+        self.skipped = 0
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """What a queued change came to: written (the store's answer, the revision after it),
+    refused (a bad edit: nothing written), a conflict, or not sent after one."""
+
+    written: object = None
+    revision: int | None = None
+    refused: str | None = None
+    conflict: str | None = None
+    skipped: bool = False
 
 
 class ScenarioController(QObject):
     """New scenarios and their edits, for the run the selection shows.
 
+    `jobs`: the window's runner, for the writes (queued) and the audit trail's reading;
     `reload(run_id)` loads a run into the views (in a worker); `refresh_runs(select)` lists
     the database's runs again, selecting one; `choose_unit()` has the BM units view choose a
     unit if it has none yet; `parent`: the window, for dialogs."""
@@ -73,6 +116,7 @@ class ScenarioController(QObject):
     def __init__(
         self,
         selection: Selection,
+        jobs: JobRunner,
         feedback: Feedback,
         panel: ScenarioPanel,
         reload: Callable[[int], None],
@@ -81,7 +125,7 @@ class ScenarioController(QObject):
         parent=None,
     ) -> None:
         super().__init__(parent)
-        self.selection, self.feedback, self.panel = selection, feedback, panel
+        self.selection, self.jobs, self.feedback, self.panel = selection, jobs, feedback, panel
         self.reload, self.refresh_runs, self.choose_unit = reload, refresh_runs, choose_unit
         self.dialog_parent = parent
         self.author = getpass.getuser()
@@ -90,6 +134,11 @@ class ScenarioController(QObject):
         self.frames_run: int | None = None
         self.undo_group = QUndoGroup(self)
         self.last_dialog: EditDialog | None = None
+        self._chains: dict[int, _Chain] = {}  # scenario -> its changes being written
+        # scenario -> the revision our last change of it left: a run loaded before that
+        # change was written (its reload follows) must not take the revision shown back.
+        self._written: dict[int, int] = {}
+        selection.events.database.connect(self._database_changed)
         selection.events.run.connect(self.run_shown)
         selection.events.comparison.connect(self._compared)
 
@@ -101,46 +150,89 @@ class ScenarioController(QObject):
         view = self.selection.run
         return view.run.id if view is not None and view.run.kind == "scenario" else None
 
+    def saving(self, scenario: int | None = None) -> bool:
+        """A change of `scenario` (default: the one shown) is queued or being written."""
+        scenario = self.scenario_id() if scenario is None else scenario
+        return scenario in self._chains
+
+    def _database_changed(self, _db) -> None:
+        # Another database's scenarios have the same run ids: nothing of these applies.
+        for scenario in list(self.stacks):
+            self._forget_stack(scenario)
+        self._written.clear()
+        self._chains.clear()  # their writes end on the database they were made on, unheard
+        self.frames, self.frames_run = None, None
+
     def run_shown(self, view) -> None:
-        """The panel, undo stack and frames of the run now shown (None: nothing shown)."""
+        """The panel, undo stack and frames of the run now shown (None: nothing shown), from
+        what its worker read (RunView.scenario_history): nothing is read here."""
         if view is None:
             self.selection.scenario = None
+            self._activate(None)
             self.panel.show_state(None, None)
             return
         if view.run.kind == "scenario":
-            self.frames, self.frames_run = view.scenario_frames, view.run.id
-            with self.db.engine.connect() as conn:
-                self.selection.scenario = ScenarioShown(view.run.id, _revision(conn, view.run.id))
-            stack = self._stack(view.run.id)
-            self.undo_group.setActiveStack(stack)
+            scenario, history = view.run.id, view.scenario_history
+            revision, frames = history.revision, view.scenario_frames
+            written = self._written.get(scenario)
+            if written is not None and (revision or 0) < written:
+                # Loaded before our own last change was written: its reload follows.
+                revision, frames = written, None
+            self.frames, self.frames_run = frames, scenario
+            shown = self.selection.scenario
+            if not (self.saving(scenario) and shown is not None and shown.run == scenario):
+                # (While changes are written, their outcomes move the revision shown.)
+                self.selection.scenario = ScenarioShown(scenario, revision)
+            stack = self._stack(scenario, history.overrides)
+            self._activate(scenario)
             self.panel.show_state(view.label, stack, f"run {view.run.base_run_id}")
-            self.show_audit()
+            self.panel.show_audit(history.audit)
         else:
             self.selection.scenario = None
             self.frames, self.frames_run = None, None
-            self.undo_group.setActiveStack(None)
+            self._activate(None)
             # An open live run (models.live.live_run) is the only run shown while loading.
             self.panel.show_state(view.label, None, live=view.run.status == "loading")
             self.panel.show_audit([])
 
+    def _activate(self, scenario: int | None) -> None:
+        """The undo stack of `scenario` for Ctrl+Z / Ctrl+Shift+Z, unless a change of it is
+        being written: undo and redo then wait (the stack has no command yet for an edit not
+        written, so an undo would undo another edit than the database would)."""
+        saving = scenario is not None and self.saving(scenario)
+        stack = None if scenario is None or saving else self.stacks.get(scenario)
+        self.undo_group.setActiveStack(stack)
+        self.panel.show_saving(saving)
+
     def show_audit(self) -> None:
-        scenario = self.scenario_id()
-        if scenario is not None:
-            with self.db.engine.connect() as conn:
-                self.panel.show_audit(store.audit_trail(conn, scenario))
+        """Read the shown scenario's audit trail again, in a worker."""
+        scenario, db = self.scenario_id(), self.db
+        if scenario is None:
+            return
+
+        def work(_progress, _cancelled):
+            with db.engine.connect() as conn:
+                return store.audit_trail(conn, scenario)
+
+        def read(records) -> None:
+            if self.db is db and self.scenario_id() == scenario:
+                self.panel.show_audit(records)
+
+        # Quiet: a read behind the dock, which leaves the status line as it is.
+        self.jobs.start(AUDIT_JOB, work, read, self.feedback.job_failed, quiet=True)
 
     def _compared(self, compared) -> None:
         if compared is not None and compared.out_of_date is None:
             self.show_audit()  # settling it was audited
 
-    def _stack(self, scenario_id: int) -> QUndoStack:
+    def _stack(self, scenario_id: int, records) -> QUndoStack:
+        """The scenario's undo stack; made from `records` (its edits in the database, undone
+        ones too) the first time it is shown."""
         stack = self.stacks.get(scenario_id)
         if stack is None:
             stack = QUndoStack(self)
             self.undo_group.addStack(stack)
             self.stacks[scenario_id] = stack
-            with self.db.engine.connect() as conn:
-                records = store.overrides(conn, scenario_id, active_only=False)
             undone = []
             for record in records:  # the database's history, as it stands
                 command = ScenarioEditCommand(self, scenario_id, record)
@@ -160,29 +252,105 @@ class ScenarioController(QObject):
         shown = self.selection.scenario
         return shown.revision if shown is not None and shown.run == scenario else None
 
-    def write(self, scenario: int, action) -> object | None:
-        """Run `action(conn)`, a change of `scenario`, in one transaction and reload the run
-        shown; errors become a message, not a crash."""
-        try:
-            with self.db.engine.begin() as conn:
-                outcome = action(conn)
-                revision = _revision(conn, scenario)
-        except store.ScenarioConflictError as exc:
-            self.feedback.error("Someone else changed the scenario", str(exc))
+    def write(
+        self,
+        scenario: int,
+        action: Callable,
+        done: Callable[[object], None] | None = None,
+        *,
+        moved: bool = False,
+        refused: str = "The edit was not made",
+    ) -> None:
+        """Queue `action(conn, expected)`, a change of `scenario` made on its revision
+        `expected`, to run in one transaction in a worker after the changes queued before
+        it; then, on the GUI thread, `done(its answer)` and the run shown reloaded. Errors
+        become a message (`refused`: its title for a bad edit), not a crash. `moved`: the
+        undo stack has moved already (an undo or redo): the revision shown is unknown until
+        it is written, and a comparison of the scenario goes out of date at once."""
+        chain = self._chains.get(scenario)
+        if chain is None:
+            chain = self._chains[scenario] = _Chain(self.db, self.shown_revision(scenario))
+        chain.pending += 1
+        db = chain.db
+        self.frames = None  # not of the revision this change leaves
+
+        def work(progress, _cancelled):
+            if chain.broken:
+                return _Outcome(skipped=True)
+            progress(0.0, "saving the scenario")
+            try:
+                with db.engine.begin() as conn:
+                    answer = action(conn, chain.revision)
+                    revision = _revision(conn, scenario)
+            except store.ScenarioConflictError as exc:
+                chain.broken = True
+                return _Outcome(conflict=str(exc))
+            except WorkbenchInputError as exc:
+                # An undo or redo refused leaves the stack moved where the database is not.
+                chain.broken = chain.broken or moved
+                return _Outcome(refused=str(exc))
+            except Exception:
+                chain.broken = True  # nothing written: the later changes were made on it
+                raise
+            chain.revision = revision
+            return _Outcome(answer, revision)
+
+        self.jobs.queue(
+            WRITE_JOB,
+            work,
+            lambda outcome: self._written_one(scenario, chain, outcome, done, refused),
+            lambda message, details: self._write_failed(scenario, chain, message, details),
+        )
+        if moved and scenario == self.scenario_id():
+            self.selection.scenario = ScenarioShown(scenario, None)
+        self._activate(self.scenario_id())
+
+    def _written_one(self, scenario, chain: _Chain, outcome: _Outcome, done, refused) -> None:
+        if chain.db is not self.db:  # another database was opened meanwhile
+            return
+        if outcome.conflict is not None:
+            self.feedback.error("Someone else changed the scenario", outcome.conflict)
+        elif outcome.refused is not None:
+            self.feedback.error(refused, outcome.refused)
+        elif outcome.skipped:
+            chain.skipped += 1
+        else:
+            chain.changed = True
+            self._written[scenario] = outcome.revision
+            self.frames = None  # stale until the views reload
+            if scenario == self.scenario_id():
+                # Changed: at once (a comparison of it goes out of date), not at the reload.
+                self.selection.scenario = ScenarioShown(scenario, outcome.revision)
+            if done is not None:
+                done(outcome.written)
+        self._ended(scenario, chain)
+
+    def _write_failed(self, scenario, chain: _Chain, message: str, details: str) -> None:
+        if chain.db is not self.db:
+            return
+        self.feedback.error("The change was not saved", message, details)
+        self._ended(scenario, chain)
+
+    def _ended(self, scenario: int, chain: _Chain) -> None:
+        chain.pending -= 1
+        if chain.pending:
+            return
+        if self._chains.get(scenario) is chain:
+            del self._chains[scenario]
+        if chain.broken:
+            if chain.skipped:
+                self.feedback.status(
+                    f"{chain.skipped} later change(s) of scenario {scenario} were not sent: "
+                    "it is read again; make them again on what it shows."
+                )
             self._forget_stack(scenario)  # rebuilt from the database as it is now
-            self.frames = None
-            if self.selection.run is not None:
-                self.reload(self.selection.run.run.id)
-            return None
-        except WorkbenchInputError as exc:
-            self.feedback.error("The edit was not made", str(exc))
-            return None
-        self.frames = None  # stale until the views reload
-        if scenario == self.scenario_id():
-            # Changed: at once (a comparison of it goes out of date), not at the reload.
-            self.selection.scenario = ScenarioShown(scenario, revision)
-        self.reload(self.selection.run.run.id)
-        return outcome
+            shown = self.selection.scenario
+            if shown is not None and shown.run == scenario and shown.revision is None:
+                # Never "any revision": the next change expects the last one known.
+                self.selection.scenario = ScenarioShown(scenario, chain.revision)
+        self._activate(self.scenario_id())
+        if (chain.changed or chain.broken) and self.selection.run is not None:
+            self.reload(self.selection.run.run.id)
 
     def _forget_stack(self, scenario: int) -> None:
         stack = self.stacks.pop(scenario, None)
@@ -191,28 +359,36 @@ class ScenarioController(QObject):
             stack.deleteLater()  # it may be running the command that failed
 
     def edit(self, kind: str, target: dict, value, reason: str) -> None:
-        """One recorded edit of the shown scenario (models.runs.scenarios.store.edit)."""
+        """One recorded edit of the shown scenario (models.runs.scenarios.store.edit),
+        written in a worker; its command goes on the undo stack once written."""
         scenario = self.scenario_id()
         if scenario is None:
             return
-        frames = self.frames if self.frames_run == scenario else None
-        expected = self.shown_revision(scenario)
-        record = self.write(
+        # The loaded frames are the shown revision's: of no use after a change still queued.
+        fresh = self.frames_run == scenario and not self.saving(scenario)
+        frames = self.frames if fresh else None
+        author = self.author
+
+        def pushed(record) -> None:
+            stack = self.stacks.get(scenario)
+            if stack is not None:  # (else the reload makes it, from the database)
+                stack.push(ScenarioEditCommand(self, scenario, record))
+
+        self.write(
             scenario,
-            lambda conn: store.edit(
+            lambda conn, expected: store.edit(
                 conn,
                 scenario,
                 kind,
                 target,
                 value,
-                author=self.author,
+                author=author,
                 reason=reason,
                 frames=frames,
                 expected_version=expected,
             ),
+            pushed,
         )
-        if record is not None:
-            self._stack(scenario).push(ScenarioEditCommand(self, scenario, record))
 
     def _ask(self, title: str, what: str, **kwargs) -> EditDialog | None:
         dialog = EditDialog(title, what, parent=self.dialog_parent, **kwargs)
@@ -307,17 +483,29 @@ class ScenarioController(QObject):
             return
         self.create_scenario(name.strip())
 
-    def create_scenario(self, name: str) -> int | None:
-        base = self.selection.run.run.id
-        try:
-            with self.db.engine.begin() as conn:
-                scenario = store.create_scenario(conn, base, name, author=self.author)
-        except WorkbenchInputError as exc:
-            self.feedback.error("No scenario created", str(exc))
-            return None
-        self.refresh_runs(scenario)
-        self.reload(scenario)
-        return scenario
+    def create_scenario(self, name: str) -> None:
+        """A new scenario on the run shown, written in a worker (queued after any change
+        being written); once made, the runs are listed again and it is loaded."""
+        base, db, author = self.selection.run.run.id, self.db, self.author
+
+        def work(progress, _cancelled):
+            progress(0.0, "creating the scenario")
+            try:
+                with db.engine.begin() as conn:
+                    return _Outcome(store.create_scenario(conn, base, name, author=author))
+            except WorkbenchInputError as exc:
+                return _Outcome(refused=str(exc))
+
+        def created(outcome: _Outcome) -> None:
+            if db is not self.db:
+                return
+            if outcome.refused is not None:
+                self.feedback.error("No scenario created", outcome.refused)
+                return
+            self.refresh_runs(outcome.written)
+            self.reload(outcome.written)
+
+        self.jobs.queue(WRITE_JOB, work, created, self.feedback.job_failed)
 
 
 def _revision(conn, scenario: int) -> int | None:

@@ -308,6 +308,25 @@ def audit_trail(conn: Connection, run_id: int) -> list[AuditRecord]:
     return [AuditRecord(**{k: v for k, v in r.items() if k != "run_id"}) for r in rows.mappings()]
 
 
+@dataclass(frozen=True)
+class ScenarioHistory:
+    """What the workbench shows of a scenario beside its inputs, read with them: its version
+    (None before any entry that changed its inputs, as disputes.comparison_key.edit_revision
+    has it), every edit in order (undone ones too: its undo stack) and its audit trail."""
+
+    revision: int | None
+    overrides: list[OverrideRecord]
+    audit: list[AuditRecord]
+
+
+def scenario_history(conn: Connection, run_id: int) -> ScenarioHistory:
+    return ScenarioHistory(
+        scenario_version(conn, run_id) or None,
+        overrides(conn, run_id, active_only=False),
+        audit_trail(conn, run_id),
+    )
+
+
 def apply_overrides(frames: EditableTables, records: list[OverrideRecord]) -> EditableTables:
     from models.runs.scenarios.overrides import apply_override
 

@@ -60,3 +60,22 @@ def test_units_carry_their_snapshot_and_a_scenario_its_base_runs(tmp_path, monke
         other = load_run_view(db, 2)
         assert other.warnings == []
         assert set(other.units.register_snapshot) <= {None, *other.register_snapshots}
+
+
+def test_a_scenario_comes_with_its_revision_edits_and_audit_trail(tmp_path):
+    """Read with its inputs, in the loading worker: the GUI shows them without a query."""
+    from models.runs.scenarios import store
+
+    path = tmp_path / "demo.sqlite"
+    generate_demo(path, DemoSpec(bmus=12, seed=4))
+    with SettlementDatabase.open(path) as db:
+        with db.engine.begin() as conn:
+            scenario = create_scenario(conn, 1, "what if", author="test")
+            store.edit(conn, scenario, "mip", {"period": 3}, {"price": 80.0}, author="a")
+            store.edit(conn, scenario, "mip", {"period": 4}, {"price": 81.0}, author="a")
+            store.undo(conn, scenario, author="a")
+        history = load_run_view(db, scenario).scenario_history
+        assert load_run_view(db, 1).scenario_history is None  # a settlement run has none
+    assert history.revision == 4  # create, apply, apply, undo
+    assert [(r.seq, r.active) for r in history.overrides] == [(1, True), (2, False)]
+    assert [a.action for a in history.audit] == ["create", "apply", "apply", "undo"]
