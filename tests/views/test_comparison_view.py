@@ -18,7 +18,7 @@ from models.disputes.compare import Comparison
 from models.runs.case_store import import_case
 from tests.paths import CASES
 from tests.views.screens import save_screens
-from tests.views.window_driver import LOAD_TIMEOUT_MS
+from tests.views.window_driver import LOAD_TIMEOUT_MS, open_database
 from views.column_model import SORT_ROLE, format_value
 from views.comparison_view import ComparisonView, money, moved_units
 
@@ -174,7 +174,7 @@ def test_opening_another_database_puts_the_comparison_out_of_date(
     other = tmp_path / "other.sqlite"
     with SettlementDatabase.create(other) as db:
         import_case(db, load_case(CASES / "worked_example.json"))
-    assert window.open_database(str(other))  # same run ids, another database
+    assert open_database(qtbot, window, other)  # same run ids, another database
     assert_out_of_date(window, "another database was opened since")
     settle_down(qtbot, window)
     assert not disputes.comparison.current

@@ -13,7 +13,7 @@ from sqlalchemy import text
 from models.db.database import SettlementDatabase
 from tests.models.fetch.insights_server import Fault, InsightsStandIn, loopback_only  # noqa: F401
 from tests.views.screens import save_screens
-from tests.views.window_driver import LOAD_TIMEOUT_MS
+from tests.views.window_driver import LOAD_TIMEOUT_MS, open_database
 from views.fetch_dialog import FetchDialog, FetchOptions, load_fetch_options
 
 D = date(2022, 1, 1)
@@ -31,10 +31,10 @@ def _fresh(server):
     server.log.clear()
 
 
-def _open_empty(window, tmp_path):
+def _open_empty(qtbot, window, tmp_path):
     path = tmp_path / "fetched.sqlite"
     SettlementDatabase.create(path).close()
-    assert window.open_database(str(path))
+    assert open_database(qtbot, window, path)
     return path
 
 
@@ -63,7 +63,7 @@ def test_the_dialog_asks_what_the_command_line_does(qtbot, window, tmp_path):
 
 
 def test_fetch_shows_progress_then_the_import_report(qtbot, window, server, tmp_path):
-    path = _open_empty(window, tmp_path)
+    path = _open_empty(qtbot, window, tmp_path)
     seen: list[tuple[float, str]] = []
     window.jobs.progressed.connect(lambda f, m: seen.append((f, m)))
     for p in range(1, 49):  # slow answers (1.2 s in all): the job is seen part way
@@ -101,7 +101,7 @@ def test_fetch_shows_progress_then_the_import_report(qtbot, window, server, tmp_
 
 
 def test_cancel_while_fetching_writes_nothing(qtbot, window, server, tmp_path):
-    path = _open_empty(window, tmp_path)
+    path = _open_empty(qtbot, window, tmp_path)
     server.faults += [Fault(f"settlementPeriod={p}&", "slow", seconds=0.2) for p in range(1, 49)]
     window.jobs.progressed.connect(lambda f, m: window.jobs.cancel() if " req, " in m else None)
     options = FetchOptions(D, D, ("PN",), "SF", server.url)
@@ -114,7 +114,7 @@ def test_cancel_while_fetching_writes_nothing(qtbot, window, server, tmp_path):
 
 
 def test_a_bad_answer_is_an_error_and_writes_nothing(qtbot, window, server, tmp_path):
-    path = _open_empty(window, tmp_path)
+    path = _open_empty(qtbot, window, tmp_path)
     server.faults.append(Fault("settlementPeriod=3&", "wrong_date", times=99))
     options = FetchOptions(D, D, ("PN",), "SF", server.url)
     window.fetch_from_elexon(options, cache_root=tmp_path / "cache", sleep=lambda s: None)
@@ -125,3 +125,21 @@ def test_a_bad_answer_is_an_error_and_writes_nothing(qtbot, window, server, tmp_
     assert "wrong answer: data[0] settlementDate '2021-12-31'" in window.status.text()
     with SettlementDatabase.open(path) as db, db.engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM settlement_run")).scalar() == 0
+
+
+def test_fetch_with_no_database_creates_one_opens_it_and_fetches_into_it(
+    qtbot, window, server, tmp_path, monkeypatch, gui_thread_checkouts
+):
+    from PySide6.QtWidgets import QFileDialog
+
+    path = tmp_path / "new.sqlite"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(path), ""))
+    options = FetchOptions(D, D, ("PN",), "SF", server.url)
+    window.fetch_from_elexon(options, cache_root=tmp_path / "cache", sleep=lambda s: None)
+    qtbot.waitUntil(lambda: window.import_dialog is not None, timeout=LOAD_TIMEOUT_MS)
+    qtbot.waitUntil(lambda: not window.jobs.busy(), timeout=LOAD_TIMEOUT_MS)
+    assert window.db.location == str(path)
+    assert "2022-01-01: run 1 2022-01-01 SF" in window.import_dialog.text
+    # Created, opened and fetched into in jobs: the window's own code took no connection.
+    own = [f for f in gui_thread_checkouts.found if f.startswith("workbench/gui/main_window.py")]
+    assert own == [], gui_thread_checkouts.report()

@@ -11,9 +11,18 @@ from views.import_options import ImportOptions
 LOAD_TIMEOUT_MS = 60_000
 
 
+def open_database(qtbot, window, path, preload=None) -> bool:
+    """Open the database at path (in a job, as the window does) and wait for what the opening
+    found: True once it is the open one, False when refused (its message shown)."""
+    before = window.db
+    assert window.open_database(str(path), preload)
+    qtbot.waitUntil(lambda: window.opening is None, timeout=LOAD_TIMEOUT_MS)
+    return window.db is not None and window.db is not before
+
+
 def open_demo(qtbot, window, path) -> None:
     """Open the database at path and wait until its run is shown."""
-    assert window.open_database(str(path))
+    assert open_database(qtbot, window, path)
     qtbot.waitUntil(
         lambda: window.view is not None and not window.jobs.busy(), timeout=LOAD_TIMEOUT_MS
     )

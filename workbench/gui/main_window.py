@@ -22,8 +22,7 @@ from PySide6.QtWidgets import (
     QToolBar,
 )
 
-from models.core.errors import WorkbenchInputError
-from models.db.database import SettlementDatabase, database_failure
+from models.db.database import SettlementDatabase
 from models.runs.check_outcomes import check_counts
 from models.runs.run_store import list_runs
 from models.runs.run_view import RunView, load_run_view
@@ -31,7 +30,7 @@ from views.chart_room import ChartRoom
 from views.day_overview import DayOverview
 from views.help_dialogs import README, RULEBOOK, GuideDialog, ShortcutsDialog, open_document
 from views.inspector import Inspector
-from views.run_browser import RunBrowser
+from views.run_browser import RUN_ROLE, RunBrowser
 from views.selection import Selection
 from views.stack_view import StackView
 from views.unit_explorer import UnitExplorer
@@ -41,6 +40,7 @@ from workbench.gui import recent_files
 from workbench.gui.actions import make_action
 from workbench.gui.disputes import Disputes
 from workbench.gui.feedback import Feedback
+from workbench.gui.import_controller import ImportController
 from workbench.gui.jobs import JobRunner
 from workbench.gui.preload import (
     Preload,
@@ -55,7 +55,7 @@ DATABASE_FILTER = "Settlement databases (*.sqlite *.db);;All files (*)"
 SQLITE_HEADER = b"SQLite format 3\x00"
 NARROW_WINDOW = 1280  # px: below it the central views are given three fifths
 JOB_MESSAGES = {
-    "open": "Connecting…",
+    "open": "Opening…",
     "load": "Loading…",
     "demo": "Creating the demo database…",
     "import": "Importing…",
@@ -67,6 +67,7 @@ JOB_MESSAGES = {
 
 class MainWindow(QMainWindow):
     run_shown = Signal(int)  # a loaded run (its id) now shows in every view
+    database_shown = Signal(str)  # an opened database (its location) is now the open one
 
     def __init__(self, settings: QSettings | None = None) -> None:
         super().__init__()
@@ -108,11 +109,15 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.progress)
         self.statusBar().addPermanentWidget(self.cancel_button)
         self.feedback = Feedback(status=self.status.setText, error=self.show_error)
-        from workbench.gui.import_controller import ImportController
+        from workbench.gui.server_open import DatabaseOpening
 
-        self.imports = ImportController(  # File › Import data files…, dropped data files
-            self.selection, self.jobs, self.feedback, self.settings, self.runs,
-            self.open_database, self.load_run, parent=self,
+        # Opens files and server URLs in a job (File › Open…, recent files, drops, launch).
+        self.database_opening = DatabaseOpening(
+            self.jobs, self, self._show_database, self.show_error, self.status.setText
+        )
+        self.imports = _WindowImports(  # File › Import data files…, dropped data files
+            self.database_opening, self.selection, self.jobs, self.feedback, self.settings,
+            self.runs, self.open_database, self.load_run, parent=self,
         )  # fmt: skip
         self._build_actions()
         self.disputes = Disputes(self)
@@ -125,11 +130,6 @@ class MainWindow(QMainWindow):
         from workbench.gui.live_controller import LiveRoom
 
         self.live = LiveRoom(self)  # File › Go live…, the status light, the live overview
-        from workbench.gui.server_open import ServerOpening
-
-        self.server_opening = ServerOpening(
-            self.jobs, self, self._show_database, self.show_error, self.status.setText
-        )
         self._build_view_keys()
         self._connect()
         self.resizeDocks(
@@ -366,36 +366,34 @@ class MainWindow(QMainWindow):
         self.open_dialog = dialog
         dialog.open()
 
-    def open_database(self, path: str, preload: Preload | None = None) -> bool:
-        """Open a database and load its last shown (or newest) run in a worker; `preload`,
-        when given, is that same opening already under way since launch. A server's URL
-        connects in a job (asking for its password if the server wants one): True then
-        says that it started, and a failure is told when it comes."""
+    def open_database(self, path: str, preload: Preload | None = None, then=()) -> bool:
+        """Start opening a database file or server URL in a job, in place of the one open, and
+        then load its last shown (or newest) run; `preload`, when given, is that same opening
+        under way since launch (workbench.gui.preload). Returns True: the opening started
+        (`opening` names it); nothing is opened on the GUI thread, so what it finds comes
+        later. Opened, the database is shown (`database_shown`), then each of `then` is
+        called; refused, the one line saying why (not a database, locked, damaged, a newer
+        schema, a server's refusal) is shown, and the database open before stays open and
+        usable. A newer opening replaces one under way, whose database is closed unshown.
+        A server that wants a password asks for it (workbench.gui.server_open)."""
         path = recent_files.absolute(path)  # remembered so: it opens from any folder
-        if recent_files.is_server_url(path):
-            self.server_opening.open(path, preload=preload)
-            return True
-        try:
-            if preload is not None:
-                db, runs = preload.opened()
-            else:
-                db = SettlementDatabase.open(path)
-                with db.engine.connect() as conn:
-                    runs = list_runs(conn, light=True)
-        except WorkbenchInputError as exc:
-            self.show_error("Cannot open the database", str(exc))
-            return False
-        except Exception as exc:  # locked, damaged…: one line (else a defect, for the hook)
-            if (line := database_failure(exc, path)) is None:
-                raise
-            self.show_error("Cannot open the database", line)
-            return False
-        self._show_database(db, runs, path, preload)
+        self.database_opening.open(path, preload=preload, then=then)
         return True
+
+    @property
+    def opening(self) -> str | None:
+        """The database opening (its path, or URL without the password), or None."""
+        return self.database_opening.under_way
+
+    def after_open(self, then) -> None:
+        """`then()` once the database opening is shown, never if it is refused or replaced
+        (work asked for while it opens is for it, not for the one before); at once if none is."""
+        self.database_opening.after_open(then)
 
     def _show_database(self, db, runs, path: str, preload: Preload | None) -> None:
         """The opened database in place of the one before; its remembered run loading.
         `path`: the file, or the server URL without its password."""
+        self.jobs.cancel("load")  # the last database's run: stale, never shown on this one
         if self.db is not None:
             self.db.close()
         self.db = db
@@ -407,13 +405,12 @@ class MainWindow(QMainWindow):
         if db.notices:  # e.g. a write a crash interrupted, rolled back on opening
             self.show_error("The database was recovered", "\n".join(db.notices))
         self._remember(path)
+        self.database_shown.emit(db.location)
         chosen = choose_run([r.id for r in runs], remembered_run(self.settings, path))
         if chosen is not None:
             self.runs.select_run(chosen)
             if preload is not None and preload.run_id == chosen:
-                self.jobs.start(
-                    "load", preload.work, self._run_loaded, self._job_failed, self._job_cancelled
-                )
+                self._start_load(db, preload.work, self._run_loaded)
                 return
             self.load_run(chosen)
         if preload is not None:
@@ -427,7 +424,25 @@ class MainWindow(QMainWindow):
         def work(progress, cancelled):
             return load_run_view(db, run_id, progress, cancelled)
 
-        self.jobs.start("load", work, self._run_loaded, self._job_failed, self._job_cancelled)
+        self._start_load(db, work, self._run_loaded)
+
+    def _start_load(self, db, work, shown) -> None:
+        """A run's load (a newer one replaces it) from `db`: what it ends with (the view, a
+        failure, a cancel) is told only while `db` is still the database open."""
+        self.jobs.start(
+            "load",
+            work,
+            self._while_open(db, shown),
+            self._while_open(db, self._job_failed),
+            self._while_open(db, self._job_cancelled),
+        )
+
+    def _while_open(self, db, handler):
+        def handle(*args) -> None:
+            if self.db is db:
+                handler(*args)
+
+        return handle
 
     def _run_loaded(self, view: RunView) -> None:
         # Freshly opened (or another date): restore the last unit and period of the database.
@@ -471,7 +486,7 @@ class MainWindow(QMainWindow):
             progress(0.6, "reloading")
             return load_run_view(db, run_id, progress, cancelled)
 
-        self.jobs.start("load", work, self._settled, self._job_failed, self._job_cancelled)
+        self._start_load(db, work, self._settled)
 
     def _settled(self, view: RunView) -> None:
         self._run_loaded(view)
@@ -655,6 +670,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:
         self.jobs.cancel()
         self.jobs.wait_all()
+        self.database_opening.abandon()  # a database opened that was never shown: closed
         self.settings.setValue("geometry", self.saveGeometry())
         # In focus mode, the docks and toolbar as they were before: hidden is not a layout.
         self.settings.setValue("state", self._focus_state or self.saveState())
@@ -668,7 +684,8 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
 
     def dropEvent(self, event) -> None:
-        """A dropped database opens; dropped data files are imported into the open one."""
+        """A dropped database opens; dropped data files are imported into it once it is open
+        (else into the open one)."""
         paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
         databases = [p for p in paths if _is_sqlite(p)]
         if databases:
@@ -678,12 +695,34 @@ class MainWindow(QMainWindow):
             self.import_data_files(data_files)
 
     def refresh_runs(self, select: int | None = None) -> None:
-        if self.db is None:
+        """The Runs panel refilled from the open database (after a scenario is made…), the
+        runs listed in a worker (a newer refresh replaces one under way). When the list comes
+        `select` is selected, else the run selected then; nothing if another database was
+        opened meanwhile (its own list is shown)."""
+        db = self.db
+        if db is None:
             return
-        with self.db.engine.connect() as conn:
-            self.runs.show_runs(list_runs(conn, light=True))
-        if select is not None:
-            self.runs.select_run(select)
+
+        def work(progress, cancelled):
+            with db.engine.connect() as conn:
+                return list_runs(conn, light=True)
+
+        def listed(runs) -> None:
+            current = self.runs.tree.currentItem()
+            keep = select if select is not None else current and current.data(0, RUN_ROLE)
+            self.runs.show_runs(runs)
+            if keep is not None:
+                self.runs.select_run(keep)
+
+        # Quiet: the status line keeps what it says. A cancelled listing (Esc) leaves the
+        # panel as it was.
+        self.jobs.start(
+            "runs",
+            work,
+            self._while_open(db, listed),
+            self._while_open(db, self._job_failed),
+            quiet=True,
+        )
 
     def current_table(self):
         """The DataTable that has (or last had) the keyboard focus."""
@@ -700,8 +739,9 @@ class MainWindow(QMainWindow):
         self, paths: list[str], database: str | None = None, options=None
     ) -> None:
         """Import into the open database (or a new one at `database`, asked for if none) with
-        `options` (views.import_options.ImportOptions), asked for first when not given."""
-        self.imports.import_files(paths, database, options)
+        `options` (views.import_options.ImportOptions), asked for first when not given. While
+        a database opens, the import is for it: asked for once it is shown."""
+        self.after_open(lambda: self.imports.import_files(paths, database, options))
 
     @property
     def import_options_dialog(self):
@@ -728,31 +768,55 @@ class MainWindow(QMainWindow):
         """Fetch and import `options` (views.fetch_dialog.FetchOptions) in a job; the open
         database, or a new one asked for."""
         from views.fetch_dialog import save_fetch_options
-        from workbench.gui.fetch_controller import fetch_work, too_many_days
-        from workbench.gui.import_controller import listing_runs
+        from workbench.gui.fetch_controller import too_many_days
 
         problem = too_many_days(options.first, options.last)
         if problem:
             self.show_error("Cannot fetch", problem)
             return
         save_fetch_options(self.settings, options)
-        if self.db is None:
+        if self.db is None and self.opening is None:
             database, _ = QFileDialog.getSaveFileName(
                 self, "New database for the fetched data", "fetched.sqlite", DATABASE_FILTER
             )
             if not database:
                 return
-            try:
-                SettlementDatabase.create(database).close()
-            except (WorkbenchInputError, OSError) as exc:
-                self.show_error("Cannot create the database", str(exc))
-                return
-            if not self.open_database(database):
-                return
+            from workbench.gui.import_controller import create_work
+
+            def created(path: str) -> None:  # then opened, in a job too, and fetched into
+                self.open_database(path, then=[lambda: self._fetch(options, cache_root, sleep)])
+
+            def failed(message: str, details: str) -> None:
+                self.show_error("Cannot create the database", message, details)
+
+            self.jobs.start("fetch", create_work(database), created, failed, self._job_cancelled)
+            return
+        self.after_open(lambda: self._fetch(options, cache_root, sleep))
+
+    def _fetch(self, options, cache_root, sleep) -> None:
+        from workbench.gui.fetch_controller import fetch_work
+        from workbench.gui.import_controller import listing_runs
+
         work, _days = fetch_work(self.db, options, cache_root, sleep)
         work = listing_runs(self.db, work)  # the Runs panel refilled from the job's list
         done = lambda outcome: self.imports.finished(outcome, strict=False)  # noqa: E731
         self.jobs.start("fetch", work, done, self._job_failed, self._job_cancelled)
+
+
+class _WindowImports(ImportController):
+    """The window's imports. One that would start while a database is opening (the new
+    database an import asked for, created and now opening) starts once that database is
+    shown, into it, and not at all if it is refused: never into the database before."""
+
+    def __init__(self, opening, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.opening = opening  # workbench.gui.server_open.DatabaseOpening
+
+    def start(self, paths, options):
+        if self.opening.under_way is not None:
+            self.opening.after_open(lambda: ImportController.start(self, paths, options))
+            return None
+        return super().start(paths, options)
 
 
 def _title(location: str) -> str:

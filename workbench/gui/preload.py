@@ -51,6 +51,22 @@ def choose_run(run_ids: list[int], remembered: int | None) -> int | None:
     return run_ids[0] if run_ids else None
 
 
+def open_listing(target: str):
+    """Open the database at `target` (a file or a server URL; an older schema is migrated)
+    and list its runs: (database, runs). Off the GUI thread: the launch's preload and the
+    window's openings (workbench.gui.server_open) run it in a thread of their own."""
+    from models.db.database import SettlementDatabase
+    from models.runs.run_store import list_runs
+
+    db = SettlementDatabase.open(target)
+    try:
+        with db.engine.connect() as conn:
+            return db, list_runs(conn, light=True)
+    except BaseException:
+        db.close()
+        raise
+
+
 class Preload:
     """A database opened, and its first run loaded, in a thread of its own."""
 
@@ -83,12 +99,7 @@ class Preload:
 
     def _open_and_load(self) -> None:
         try:
-            from models.db.database import SettlementDatabase
-            from models.runs.run_store import list_runs
-
-            self.db = SettlementDatabase.open(self.path)
-            with self.db.engine.connect() as conn:
-                self.runs = list_runs(conn, light=True)
+            self.db, self.runs = open_listing(self.path)
             self.run_id = choose_run([r.id for r in self.runs], self.remembered)
         except BaseException as exc:  # raised again on the GUI thread, by opened()
             self._open_error = exc

@@ -25,6 +25,7 @@ from tests.models.live.publisher import Publisher, publish
 from tests.models.live.recorded import DAY_FILES, messages_of, recorded
 from tests.models.live.stored_runs import count, latest_run, rows
 from tests.views.screens import save_screens
+from tests.views.window_driver import open_database
 from tests.workbench.gui.live_helpers import Paints, registered_database
 from views.live_dialog import BROKER
 
@@ -44,9 +45,9 @@ def db_path(tmp_path):
 
 
 @pytest.fixture
-def live_window(window, db_path):
+def live_window(qtbot, window, db_path):
     """The window with the register database open; its listener stopped at the end."""
-    assert window.open_database(str(db_path))
+    assert open_database(qtbot, window, db_path)
     window.tabs.setCurrentWidget(window.overview)
     yield window
     window.live.controller.stop()

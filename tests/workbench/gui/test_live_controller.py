@@ -14,6 +14,7 @@ import pytest
 
 from tests.models.live import small_day
 from tests.views.screens import save_screens
+from tests.views.window_driver import open_database
 from tests.workbench.gui.live_helpers import Paints, registered_database
 from views.live_dialog import FOLDER, LiveDialog, LiveOptions
 
@@ -39,7 +40,7 @@ def test_go_live_is_in_the_file_menu_and_needs_a_database(qtbot, window, db_path
     at = entries.index("Go &live…")
     assert entries[at + 1] == "Stop l&ive" and entries[at + 2] == "Open &recent"
     assert not window.live.go_action.isEnabled() and not window.live.stop_action.isEnabled()
-    assert window.open_database(str(db_path))
+    assert open_database(qtbot, window, db_path)
     assert window.live.go_action.isEnabled()
     window.live.go_action.trigger()
     dialog = window.live.controller.dialog
@@ -58,7 +59,7 @@ def test_go_live_is_in_the_file_menu_and_needs_a_database(qtbot, window, db_path
 def test_the_overview_follows_the_live_day_within_a_second(qtbot, window, db_path, tmp_path):
     inbox = tmp_path / "iris"
     inbox.mkdir()
-    assert window.open_database(str(db_path))
+    assert open_database(qtbot, window, db_path)
     window.tabs.setCurrentWidget(window.overview)
     loads = []
     window.jobs.started.connect(loads.append)
@@ -113,7 +114,7 @@ def test_a_day_complete_closes_its_live_run_and_the_window_says_so(
 ):
     inbox = tmp_path / "iris"
     (inbox / "PN").mkdir(parents=True)
-    assert window.open_database(str(db_path))
+    assert open_database(qtbot, window, db_path)
     controller = window.live.controller
     # 2022-01-01 ended long before today: with the 2 h grace its live run closes at once.
     assert controller.start(LiveOptions(FOLDER, folder=str(inbox), close_after=2.0))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from tests.models.live.iris_double import Queue, refuse_the_network
 from tests.models.live.recorded import DAY_FILES, messages_of, recorded
+from tests.views.window_driver import open_database
 from tests.workbench.gui.live_helpers import registered_database
 from views.live_dialog import IRIS
 
@@ -23,7 +24,7 @@ def test_go_live_on_iris_from_the_settings(qtbot, window, tmp_path, monkeypatch)
     queue.script = [[first], [first, second]]  # `first` delivered twice: written once
     window.settings.setValue("iris/client_id", CLIENT_ID)
     window.settings.setValue("iris/queue_name", "my-queue")
-    assert window.open_database(str(registered_database(tmp_path / "live.sqlite")))
+    assert open_database(qtbot, window, registered_database(tmp_path / "live.sqlite"))
     controller = window.live.controller
     try:
         window.live.go_action.trigger()

@@ -16,6 +16,7 @@ from PySide6.QtCore import Qt
 from models.live.handler import Message
 from tests.models.live.recorded import DAY_FILES, messages_of, recorded
 from tests.views.screens import save_screens
+from tests.views.window_driver import open_database
 from tests.workbench.gui.live_helpers import Paints, registered_database
 from views.live_dialog import FOLDER, LiveOptions
 
@@ -31,7 +32,7 @@ def db_path(tmp_path):
 def test_the_bm_units_view_follows_the_live_run_in_place(qtbot, window, db_path, tmp_path):
     inbox = tmp_path / "iris"
     inbox.mkdir()
-    assert window.open_database(str(db_path))
+    assert open_database(qtbot, window, db_path)
     controller = window.live.controller
     assert controller.start(LiveOptions(FOLDER, folder=str(inbox), close_after=None))
     pn, bod = (messages_of(recorded(n), per_message=100_000)[0] for n in DAY_FILES[:2])
@@ -128,7 +129,7 @@ def test_units_arriving_later_join_the_table_and_the_unit_on_show_stays(
 ):
     inbox = tmp_path / "iris"
     inbox.mkdir()
-    assert window.open_database(str(db_path))
+    assert open_database(qtbot, window, db_path)
     controller = window.live.controller
     assert controller.start(LiveOptions(FOLDER, folder=str(inbox), close_after=None))
     document = json.loads(recorded(DAY_FILES[0]).read_text())

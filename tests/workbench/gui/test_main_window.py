@@ -13,7 +13,7 @@ from models.db.database import SettlementDatabase
 from models.demo.generator import DemoSpec, generate_demo
 from models.runs.case_store import import_case
 from tests.paths import CASES
-from tests.views.window_driver import LOAD_TIMEOUT_MS, open_demo, screenshot
+from tests.views.window_driver import LOAD_TIMEOUT_MS, open_database, open_demo, screenshot
 from workbench.gui.main_window import MainWindow
 
 
@@ -104,7 +104,7 @@ def test_a_job_can_be_cancelled(qtbot, window, tmp_path):
 def test_a_file_that_is_not_a_database_gives_a_readable_message(qtbot, window, tmp_path):
     bad = tmp_path / "notes.sqlite"
     bad.write_text("not a database")
-    assert not window.open_database(str(bad))
+    assert not open_database(qtbot, window, bad)
     assert window.status.text().startswith("Cannot open the database: ")
     assert "not a SQLite file" in window.status.text()
     window._last_error.close()
@@ -230,14 +230,14 @@ def test_a_launch_on_a_bad_file_says_why_and_a_cancelled_one_stops(qtbot, window
     bad = tmp_path / "notes.sqlite"
     bad.write_text("not a database")
     started = preload.start(str(bad), window.settings)
-    assert not window.open_database(str(bad), started)
+    assert not open_database(qtbot, window, bad, started)
     assert "not a SQLite file" in window.status.text()
     window._last_error.close()
     big = tmp_path / "big.sqlite"
     generate_demo(big, DemoSpec(bmus=300, seed=2))
     started = preload.start(str(big), window.settings)
-    assert window.open_database(str(big), started)
-    window.jobs.cancel()
+    assert open_database(qtbot, window, big, started)
+    window.jobs.cancel()  # its run loading
     qtbot.waitUntil(lambda: not window.jobs.busy(), timeout=LOAD_TIMEOUT_MS)
     assert window.status.text() == "Cancelled." and window.view is None
     started.wait(10)

@@ -14,7 +14,7 @@ import pytest
 
 from models.db import database
 from models.db.database import SettlementDatabase
-from tests.views.window_driver import answer, drop, wait_idle
+from tests.views.window_driver import answer, drop, open_database, wait_idle
 from workbench.gui.app import install_error_hook
 
 PRICES_MID = {
@@ -68,7 +68,7 @@ def test_an_import_into_a_locked_database_fails_in_one_line(
 ):
     path = tmp_path / "db.sqlite"
     SettlementDatabase.create(path).close()
-    assert window.open_database(str(path))
+    assert open_database(qtbot, window, path)
     other = sqlite3.connect(path)  # another import holding the write lock (reads go on)
     other.execute("BEGIN IMMEDIATE")
     try:
@@ -94,7 +94,7 @@ def test_opening_a_database_locked_exclusively_is_one_line(
     other = sqlite3.connect(path)
     other.execute("BEGIN EXCLUSIVE")
     try:
-        assert not window.open_database(str(path))
+        assert not open_database(qtbot, window, path)
     finally:
         other.rollback()
         other.close()
@@ -119,7 +119,7 @@ def test_an_import_into_a_read_only_file_fails_in_one_line(qtbot, window, tmp_pa
     before = path.read_bytes()
     _read_only(path, True)
     try:
-        assert window.open_database(str(path))
+        assert open_database(qtbot, window, path)
         drop(window, [_mid_file(tmp_path)])
         answer(window)
         wait_idle(qtbot, window)
@@ -140,7 +140,7 @@ def test_a_database_failure_outside_a_job_is_one_line_not_a_traceback(
     """A dialog's or panel's own database write (not a job) reaches the error hook."""
     path = tmp_path / "db.sqlite"
     SettlementDatabase.create(path).close()
-    assert window.open_database(str(path))
+    assert open_database(qtbot, window, path)
     saved = sys.excepthook
     install_error_hook(lambda: window)
     other = sqlite3.connect(path)
@@ -178,7 +178,7 @@ def test_a_rolled_back_crash_is_told_on_opening(qtbot, window, tmp_path):
     conn.rollback()
     conn.close()
     journal.write_bytes(saved)  # as if the process had died before the rollback
-    assert window.open_database(str(path))
+    assert open_database(qtbot, window, path)
     box = window._last_error
     assert box.windowTitle() == "The database was recovered"
     assert str(path) in box.text() and "rolled back" in box.text()

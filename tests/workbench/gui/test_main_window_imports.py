@@ -13,7 +13,14 @@ from sqlalchemy import text
 from models.db.database import SettlementDatabase
 from tests.paths import elexon
 from tests.views.screens import save_screens
-from tests.views.window_driver import LOAD_TIMEOUT_MS, answer, drop, screenshot, wait_idle
+from tests.views.window_driver import (
+    LOAD_TIMEOUT_MS,
+    answer,
+    drop,
+    open_database,
+    screenshot,
+    wait_idle,
+)
 from views.column_model import MARKED
 from views.import_options import ImportOptions, load_import_options
 
@@ -22,10 +29,10 @@ WIND_PN = "insights_json/PN_2022-01-01.json"
 PRICES = "system_prices/sspsbpniv_2019-04-08_2022-05-25.csv"
 
 
-def empty_database(window, tmp_path):
+def empty_database(qtbot, window, tmp_path):
     path = tmp_path / "db.sqlite"
     SettlementDatabase.create(path).close()
-    assert window.open_database(str(path))
+    assert open_database(qtbot, window, path)
     return path
 
 
@@ -72,7 +79,7 @@ def test_import_into_a_new_database_shows_the_summary_and_the_run(qtbot, window,
 
 
 def test_dropped_bad_file_is_rejected_with_a_report_table(qtbot, window, tmp_path):
-    db_path = empty_database(window, tmp_path)
+    db_path = empty_database(qtbot, window, tmp_path)
     before = db_path.read_bytes()
     bad = tmp_path / "BOD.json"
     bad.write_text(
@@ -123,7 +130,7 @@ def test_the_questions_go_to_the_importer_and_come_back_next_time(
         return ImportSummary(files=list(paths), records=Counter(), dates=[])
 
     monkeypatch.setattr("models.imports.loader.import_files", fake_import)
-    empty_database(window, tmp_path)
+    empty_database(qtbot, window, tmp_path)
     files = [str(tmp_path / "PN.json"), str(tmp_path / "register.csv")]
     window.import_data_files(files)
     dialog = window.import_options_dialog
@@ -160,7 +167,7 @@ def test_real_register_and_wind_data_then_published_prices_attached(
     """The CRA register of 2022-06 with the wind PN of 2022-01-01: imported with an
     R-REG-DATED warning (no snapshot in force on the day: the earliest was used); then the
     day's published prices, attached to that run rather than making a new one."""
-    db_path = empty_database(window, tmp_path)
+    db_path = empty_database(qtbot, window, tmp_path)
     drop(window, [elexon(CRA_REGISTER), elexon(WIND_PN)])
     answer(window, run_type="SF", settlement_date=date(2022, 1, 1), strict=False)
     wait_idle(qtbot, window)
@@ -222,7 +229,7 @@ def test_real_register_and_wind_data_then_published_prices_attached(
 
 
 def test_a_strict_import_refuses_the_warnings_and_writes_nothing(qtbot, window, tmp_path):
-    db_path = empty_database(window, tmp_path)
+    db_path = empty_database(qtbot, window, tmp_path)
     drop(window, [elexon(CRA_REGISTER), elexon(WIND_PN)])
     answer(window, settlement_date=date(2022, 1, 1), strict=True)
     wait_idle(qtbot, window)

@@ -90,11 +90,11 @@ def _choose_url(window, url: str) -> None:
 
 def _password_asked(qtbot, window) -> PasswordDialog:
     def asked():
-        dialog = window.server_opening.password_dialog
+        dialog = window.database_opening.password_dialog
         return dialog is not None and dialog.isVisible()
 
     qtbot.waitUntil(asked, timeout=LOAD_TIMEOUT_MS)
-    dialog = window.server_opening.password_dialog
+    dialog = window.database_opening.password_dialog
     assert dialog.password.echoMode() == dialog.password.EchoMode.Password
     return dialog
 
@@ -149,7 +149,7 @@ def test_a_wrong_password_is_one_line_and_the_open_database_stays_open(
     )
     assert "not-the-password" not in message and "\n" not in message
     assert window.db.location == str(worked_file) and window.view is shown
-    assert window.server_opening.password_dialog.isHidden()  # not asked twice in a row
+    assert window.database_opening.password_dialog.isHidden()  # not asked twice in a row
     assert b"not-the-password" not in _settings_bytes(window)
     assert recent_files.recent(window.settings) == [str(worked_file)]
 
@@ -161,7 +161,7 @@ def test_a_password_in_the_typed_url_is_used_and_not_remembered(
     window.open_database(typed)
     qtbot.waitUntil(lambda: window.view is not None, timeout=LOAD_TIMEOUT_MS)
     wait_idle(qtbot, window)
-    assert window.server_opening.password_dialog is None  # nothing asked
+    assert window.database_opening.password_dialog is None  # nothing asked
     assert window.db.location == team_database
     assert recent_files.recent(window.settings) == [team_database]
     assert PASSWORD.encode() not in _settings_bytes(window)
@@ -190,10 +190,10 @@ def test_a_server_that_needs_no_password_opens_without_asking(qtbot, window, pos
     recent_files.remember(window.settings, url)
     window._fill_recent()
     window.recent_menu.actions()[0].trigger()
-    assert window.status.text() == "Connecting…"  # in a job: the window goes on
+    assert window.status.text() == f"Connecting to {url}…"  # in a job: the window goes on
     qtbot.waitUntil(lambda: window.view is not None, timeout=LOAD_TIMEOUT_MS)
     wait_idle(qtbot, window)
-    assert window.server_opening.password_dialog is None
+    assert window.database_opening.password_dialog is None
     assert window.db.location == url
 
 
@@ -239,7 +239,7 @@ def test_at_launch_a_server_that_needs_no_password_adopts_the_preload(
         qtbot.waitUntil(lambda: window.view is not None, timeout=LOAD_TIMEOUT_MS)
         wait_idle(qtbot, window)
         assert window.db.location == url and window.db is started.db
-        assert window.server_opening.password_dialog is None
+        assert window.database_opening.password_dialog is None
     finally:
         window.jobs.cancel()
         window.jobs.wait_all()
@@ -261,7 +261,7 @@ def test_a_server_that_cannot_be_reached_is_one_line(qtbot, window, worked_file)
     assert message.startswith(f"{url}: cannot connect to the server (")
     assert f"port {port} failed" in message and "refused" in message and "\n" not in message
     assert window.db.location == str(worked_file)
-    assert window.server_opening.password_dialog is None  # refused, not asking
+    assert window.database_opening.password_dialog is None  # refused, not asking
 
 
 def test_a_user_the_server_lets_in_but_not_read_is_one_line(
