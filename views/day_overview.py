@@ -138,13 +138,16 @@ class DayOverview(QWidget):
         show_key(self.niv_plot, sides + _published_markers(self.niv_plot, published, "niv"))
         metered = bool(result.metered_available[period_index].all())
         total_csobm = np.nansum(result.csobm[period_index]) if metered else None
-        self.title.setText(
-            f"{label}: {len(periods)} periods, {_price_range(prices.ssp[period_index])}; "
-            + (
+        # The key facts first: a narrow window leaves out the last (views.steady_title).
+        self.title.set_facts(
+            label,
+            [
                 f"CSOBM £{total_csobm:,.2f}"
                 if metered
-                else "no metered volumes: imbalance not settled"
-            )
+                else "no metered volumes: imbalance not settled",
+                _price_range(prices.ssp[period_index]),
+                f"{len(periods)} periods",
+            ],
         )
         totals = result.parties
         self.parties.set_columns(

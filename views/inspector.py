@@ -5,7 +5,9 @@ values and sources, and the result. Steps that rest on an assumed rule are shade
 result depends on a known gap (rulebook §15, not modelled) are marked red; above the steps,
 each known gap and each assumed rule is listed with the traced numbers that depend on it
 (select one to go to its step). Clicking an input emits `navigate` with its source ("BOD
-T_GEN-1 pair 1 period 27", …) so the window can select that unit and period.
+T_GEN-1 pair 1 period 27", …) so the window can select that unit and period. Names and
+values wrap onto the lines their cells need (a narrow dock at 1024×640 cut them), and the
+title keeps the traced subject, leaving out the counts the summary rows repeat if need be.
 """
 
 from __future__ import annotations
@@ -15,13 +17,16 @@ import re
 from collections.abc import Sequence
 from datetime import date
 
-from PySide6.QtCore import QMimeData, Qt, Signal
+from PySide6.QtCore import QMimeData, QModelIndex, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QBrush, QColor, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QPushButton,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -41,6 +46,7 @@ STEP_ROLE = Qt.ItemDataRole.UserRole + 3  # the step (1-based) a summary line po
 COPY_ROLE = Qt.ItemDataRole.UserRole + 4  # the row as copied: (step, rule, status, item, raw,
 # unit, from)
 COPY_HEADER = ("step", "rule", "status", "item", "value", "unit", "from")
+STEP_LEAST = 110  # px: the step column's least width that the dock's width sets
 
 
 def _result(s: TraceStep, clock: Clock | None = None) -> Shown:
@@ -59,13 +65,58 @@ def _cell(value) -> str:
 
 
 class TraceTree(QTreeWidget):
-    """The steps' tree; Ctrl+C copies the selected rows (QTreeWidget's own copied one cell)."""
+    """The steps' tree; Ctrl+C copies the selected rows (QTreeWidget's own copied one cell).
+    Its text wraps at words onto as many lines as the column's width needs (WrappingRows)."""
 
     copy_requested = Signal()
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setWordWrap(True)  # drawn wrapped; the rows' heights are WrappingRows'
+        self.setUniformRowHeights(False)
+        self.setItemDelegate(WrappingRows(self))
+        # A narrow step: each level indented less than Qt's 20 px leaves a sub-row's name
+        # room for its longest word (a rule id, "replacement") at 1024×640.
+        self.setIndentation(14)
+        # A column's new width changes how many lines its cells need.
+        self.header().sectionResized.connect(lambda *_: self.scheduleDelayedItemsLayout())
 
     def keyPressEvent(self, event) -> None:
         if not take_copy_key(event, self.copy_requested):
             super().keyPressEvent(event)
+
+    def text_width(self, index: QModelIndex) -> int:
+        """The width a cell's text has: its column's, less the branch indentation in the
+        first column and the item's margins."""
+        width = self.columnWidth(index.column())
+        if index.column() == 0:
+            depth, parent = 1 if self.rootIsDecorated() else 0, index.parent()
+            while parent.isValid():
+                depth, parent = depth + 1, parent.parent()
+            width -= depth * self.indentation()
+        margin = self.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self) + 1
+        return max(1, width - 2 * margin)
+
+
+class WrappingRows(QStyledItemDelegate):
+    """Row heights for wrapped text: QTreeView measures a cell without its column's width, so
+    wrapped text would keep one line and be cut; here each cell is measured at that width."""
+
+    def __init__(self, tree: TraceTree) -> None:
+        super().__init__(tree)
+        self.tree = tree
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
+        hint = super().sizeHint(option, index)
+        text = index.data(Qt.ItemDataRole.DisplayRole)
+        if not text:
+            return hint
+        metrics = option.fontMetrics
+        bounds = QRect(0, 0, self.tree.text_width(index), 1 << 20)
+        flags = Qt.TextFlag.TextWordWrap | Qt.AlignmentFlag.AlignLeft
+        needed = metrics.boundingRect(bounds, int(flags), str(text)).height()
+        extra = max(0, hint.height() - metrics.height())  # the style's padding around a line
+        return QSize(hint.width(), max(hint.height(), needed + extra))
 
 
 def _steps_text(uses: dict[str, list[int]]) -> str:
@@ -91,7 +142,8 @@ class Inspector(QWidget):
         self.tree.setHeaderLabels(["step", "value"])
         self.tree.setColumnWidth(0, 300)
         self.tree.setAlternatingRowColors(True)
-        self.tree.setUniformRowHeights(True)  # no per-row size query: refills stay cheap
+        # Long names and values wrap onto more lines of their row rather than being cut at a
+        # narrow dock's edge (TraceTree); the tooltips still give the value's UTC time.
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)  # Ctrl+A
         header = self.tree.header()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
@@ -133,11 +185,11 @@ class Inspector(QWidget):
             self._user_width = True
 
     def resizeEvent(self, event) -> None:
-        # The step column gives way in a narrow dock, so that the values stay in sight,
-        # until the user sets its width.
+        # The step column gives way in a narrow dock (55 %, at most 300 px), so that the
+        # values stay in sight, until the user sets its width; both columns wrap their text.
         if not self._user_width:
             self._fitting = True
-            width = max(150, min(300, int(0.55 * self.tree.viewport().width())))
+            width = max(STEP_LEAST, min(300, int(0.55 * self.tree.viewport().width())))
             self.tree.setColumnWidth(0, width)
             self._fitting = False
         super().resizeEvent(event)
@@ -169,11 +221,17 @@ class Inspector(QWidget):
         self.step_items: list[QTreeWidgetItem] = []
         assumed = [n for n, s in enumerate(trace.steps, 1) if s.status == "assumed"]
         gapped = [n for n, s in enumerate(trace.steps, 1) if s.gaps]
-        self.title.setText(
-            f"<b>{trace.subject}</b>: {len(trace.steps)} steps, {len(assumed)} resting on "
-            "assumed rules (shaded)" + (f", {len(gapped)} on known gaps (red)" if gapped else "")
+        # What is traced first; the counts, which the summary rows repeat, give way in a
+        # narrow dock (the tooltip has them all).
+        self.title.set_facts(
+            f"<b>{html.escape(trace.subject)}</b>",
+            [
+                f"{len(trace.steps)} steps",
+                f"{len(assumed)} resting on assumed rules (shaded)",
+                *([f"{len(gapped)} on known gaps (red)"] if gapped else []),
+            ],
+            ", ",
         )
-        self.title.label.setToolTip(self.title.text())  # whole, when the dock cuts it
         items = [*self._gap_summary(trace.steps, reasons), *self._assumed_summary(trace.steps)]
         summaries = len(items)
         for number, s in enumerate(trace.steps, 1):

@@ -57,3 +57,35 @@ def test_two_lines_are_taller_than_one_and_the_width_follows_the_layout(qtbot):
     one.resize(500, one.height())
     QApplication.processEvents()
     assert one.label.geometry() == one.rect() and one.label.width() == 500
+
+
+def test_facts_that_do_not_fit_are_left_out_from_the_last_and_nothing_moves(qtbot):
+    title = SteadyTitle()
+    box, below = column(qtbot, title)
+    before = (title.geometry(), below.geometry())
+    facts = ["CSOBM £286,109.18", "SSP £-82.46 to £131.73", "48 periods"]
+    title.set_facts("2024-06-12 II", facts)
+    whole = "2024-06-12 II: CSOBM £286,109.18; SSP £-82.46 to £131.73; 48 periods"
+    assert title.text() == whole and title.label.toolTip() == whole
+    assert title.shown_text() == "2024-06-12 II: CSOBM £286,109.18 …"  # 300 px wide
+    assert title.fits() and (title.geometry(), below.geometry()) == before
+    box.resize(700, 400)
+    QApplication.processEvents()
+    assert title.shown_text() == whole and title.fits()
+    box.resize(60, 400)
+    QApplication.processEvents()
+    assert title.shown_text().endswith("…") and title.fits()  # even the head, elided
+    title.setText("plain again")
+    assert title.text() == title.shown_text() == "plain again"
+
+
+def test_wrapped_facts_fill_their_lines(qtbot):
+    title = SteadyTitle(lines=2, word_wrap=True)
+    box, _ = column(qtbot, title)
+    title.set_facts(
+        "<b>BM unit T_A-1, period 3</b>", ["3 steps", "2 resting on assumed rules"], ", "
+    )
+    assert title.shown_text() == title.text() and title.lines_needed() <= 2
+    box.resize(140, 400)
+    QApplication.processEvents()
+    assert title.shown_text() == "<b>BM unit T_A-1, period 3</b> …" and title.fits()

@@ -21,7 +21,7 @@ def test_opening_a_database_shows_runs_prices_and_parties(qtbot, window, demo_pa
     open_demo(qtbot, window, demo_path)
     top = window.runs.tree.topLevelItem(0)
     assert [top.child(i).text(0) for i in range(top.childCount())] == ["II", "SF", "R1"]
-    assert window.overview.title.text().startswith("2024-06-12 II: 48 periods")
+    assert window.overview.title.text().startswith("2024-06-12 II: CSOBM £")  # key facts first
     parties = len(window.view.result.inputs.parties)
     assert window.overview.parties.proxy.rowCount() == parties
     assert "checks 288 passed" in window.status.text()  # 6 checks × 48 metered periods
