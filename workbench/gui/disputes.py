@@ -59,7 +59,7 @@ class Disputes:
             parent=window,
         )
         self.cases = DisputeCaseController(
-            selection, feedback, self.case_panel, self._show_cases, parent=window
+            selection, window.jobs, feedback, self.case_panel, self._show_cases, parent=window
         )
         self.exports = ExportController(
             selection,
