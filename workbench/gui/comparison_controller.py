@@ -3,7 +3,8 @@ the run shown with another run of its date, in a worker; the Comparison tab show
 
 What a comparison was computed from (models.disputes.comparison_key) is held in the
 selection with it; the selection puts it out of date when the database, the run shown or the
-scenario's edits change, and `verify` asks the database too (a change made elsewhere).
+scenario's edits change, and `verify` asks the database too (a change made elsewhere), in
+a worker as every read here is: on a team server each is a round trip.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from views.selection import Compared, Selection
 from workbench.gui.feedback import Feedback
 from workbench.gui.jobs import JobRunner
 
+VERIFY = "comparison check"
+RUNS = "runs to compare with"
 SETTLE_AGAIN = "Settle and compare (F6)"
 COMPARE_AGAIN = "compare again (Scenario › Compare with another run…)"
 
@@ -45,18 +48,40 @@ class ComparisonController(QObject):
         selection.events.run.connect(lambda _view: self.verify())
 
     def verify(self) -> str | None:
-        """Put the comparison on show out of date if the database says its runs changed (an
-        edit made elsewhere too); why it no longer holds, or None while it does."""
+        """Why the comparison on show no longer holds, as known now (None while it holds);
+        the database is asked in a quiet worker whether its runs changed (an edit made
+        elsewhere too), and its answer puts the comparison out of date when it comes, if the
+        comparison and the database are still the ones on show."""
         compared, db = self.selection.comparison, self.selection.database
         if compared is None or compared.out_of_date is not None:
             return compared.out_of_date if compared is not None else None
         shown = compared.key
-        now = None
-        if db is not None and db.location == shown.database:
+        if db is None or db.location != shown.database:
+            return self._judge(compared, None)
+
+        def work(progress, cancelled):
             with db.engine.connect() as conn:
-                now = comparison_key(conn, db.location, shown.first_run, shown.second_run)
+                return comparison_key(conn, db.location, shown.first_run, shown.second_run)
+
+        def current() -> bool:
+            return self.selection.comparison == compared and self.selection.database is db
+
+        def answered(now) -> None:
+            if current():
+                self._judge(compared, now)
+
+        def failed(message: str, details: str) -> None:
+            if current():
+                self.feedback.job_failed(message, details)
+
+        self.jobs.start(VERIFY, work, answered, failed, quiet=True)
+        return None
+
+    def _judge(self, compared: Compared, now) -> str | None:
+        """Out of date if `now` (the two runs' key in the database open, or None) or the run
+        shown says so; why, or None."""
         view = self.selection.run
-        reason = out_of_date(shown, now, view.run.id if view is not None else None)
+        reason = out_of_date(compared.key, now, view.run.id if view is not None else None)
         if reason is not None:
             self.selection.comparison = compared.outdated(reason)
         return reason
@@ -68,17 +93,34 @@ class ComparisonController(QObject):
         self.compare(view.run.base_run_id, view.run.id, settle=True)
 
     def compare_with_run(self) -> None:
-        view = self.selection.run
-        if view is None:
+        """The runs of the shown run's date, read in a quiet worker; the choice of one when
+        they come, if the same run of the same database is still shown."""
+        view, db = self.selection.run, self.selection.database
+        if view is None or db is None:
             return
-        from models.runs.run_store import list_runs
+        shown, day = view.run.id, view.run.settlement_date
 
-        with self.selection.database.engine.connect() as conn:
-            others = [
-                r
-                for r in list_runs(conn, view.run.settlement_date, light=True)
-                if r.id != view.run.id
-            ]
+        def work(progress, cancelled):
+            from models.runs.run_store import list_runs
+
+            with db.engine.connect() as conn:
+                return [r for r in list_runs(conn, day, light=True) if r.id != shown]
+
+        def current() -> bool:
+            now = self.selection.run
+            return self.selection.database is db and now is not None and now.run.id == shown
+
+        def listed(others) -> None:
+            if current():
+                self._choose_run(shown, others)
+
+        def failed(message: str, details: str) -> None:
+            if current():
+                self.feedback.job_failed(message, details)
+
+        self.jobs.start(RUNS, work, listed, failed, quiet=True)
+
+    def _choose_run(self, shown: int, others) -> None:
         if not others:
             self.feedback.status("No other run of this date to compare with.")
             return
@@ -87,7 +129,7 @@ class ComparisonController(QObject):
             self.dialog_parent, "Compare with", "Run of the same date:", labels, 0, False
         )
         if ok:
-            self.compare(others[labels.index(choice)].id, view.run.id)
+            self.compare(others[labels.index(choice)].id, shown)
 
     def compare(self, first: int, second: int, settle: bool = False) -> None:
         """Compare run `second` with `first` in a worker; `settle`: settle `second` (a
@@ -118,18 +160,23 @@ class ComparisonController(QObject):
                     )
             progress(0.5, "comparing")
             comparison, first_result, _ = compare_runs(db, first, second, result)
-            return comparison, first_result.inputs.bm.settlement_date, key, settle
+            # And after: a change made elsewhere meanwhile puts it out of date as it shows.
+            with db.engine.connect() as conn:
+                now = comparison_key(conn, db.location, first, second)
+            return comparison, first_result.inputs.bm.settlement_date, key, settle, now
 
         self.jobs.start(
             "compare", work, self._compared, self.feedback.job_failed, self.feedback.job_cancelled
         )
 
     def _compared(self, outcome) -> None:
-        comparison, settlement_date, key, settled = outcome
+        comparison, settlement_date, key, settled, now = outcome
         self.view.show_comparison(comparison, settlement_date)
-        # Held with what it was computed from: out of date at once if that changed meanwhile.
+        # Held with what it was computed from: out of date at once if that changed meanwhile
+        # (the selection judges the database and run shown now, `now` the runs' edits).
         self.selection.comparison = Compared(key, SETTLE_AGAIN if settled else COMPARE_AGAIN)
-        if self.verify() is not None:
+        compared = self.selection.comparison
+        if compared.out_of_date is not None or self._judge(compared, now) is not None:
             return
         self.show_tab()
         self.feedback.status(comparison.verdict())

@@ -3,7 +3,10 @@ computed from, and out of date when the database says a run changed (an edit mad
 
 from __future__ import annotations
 
+import threading
+
 import pytest
+from PySide6.QtWidgets import QInputDialog
 
 from models.runs.run_view import load_run_view
 from models.runs.scenarios import store
@@ -98,9 +101,12 @@ def test_a_change_made_elsewhere_is_found_when_a_run_is_shown(
 ):
     compare(qtbot, controller, lambda: controller.compare(1, scenario))
     assert selection.comparison.again == COMPARE_AGAIN and controller.verify() is None
+    qtbot.waitUntil(lambda: not controller.jobs.busy(), timeout=TIMEOUT_MS)
+    assert selection.comparison.out_of_date is None  # the database said it holds
     with selection.database.engine.begin() as conn:  # the command line undoes the edit
         store.undo(conn, scenario, author="someone else")
     selection.run = load_run_view(selection.database, 1)  # the base run: one of the two
+    qtbot.waitUntil(lambda: selection.comparison.out_of_date is not None, timeout=TIMEOUT_MS)
     assert selection.comparison.out_of_date == (
         "the scenario changed since (an edit, undo or redo)"
     )
@@ -109,8 +115,64 @@ def test_a_change_made_elsewhere_is_found_when_a_run_is_shown(
     assert controller.view.title.text().endswith(COMPARE_AGAIN)
 
 
-def test_a_comparison_of_a_settlement_run_alone_is_not_offered(controller, selection, told):
+def test_a_comparison_of_a_settlement_run_alone_is_not_offered(qtbot, controller, selection, told):
     controller.settle_and_compare()  # run 1 is no scenario: nothing to settle and compare
     assert not controller.jobs.busy() and selection.comparison is None
     controller.compare_with_run()  # and run 1 is the only run of its date
+    qtbot.waitUntil(lambda: not controller.jobs.busy(), timeout=TIMEOUT_MS)
     assert told.status == ["No other run of this date to compare with."]
+
+
+CONTROLLER = "workbench/gui/comparison_controller.py"
+
+
+def test_checks_and_the_runs_to_compare_with_take_no_connection_on_the_gui_thread(
+    qtbot, controller, selection, scenario, told, monkeypatch, gui_thread_checkouts
+):
+    """Issue 20: the check on each run shown and the list of the date's runs were round
+    trips the window froze for on a team server; in workers, as the comparison is."""
+    compare(qtbot, controller, lambda: controller.compare(1, scenario))
+    assert selection.comparison.out_of_date is None and controller.tabs == [True]
+    with selection.database.engine.begin() as conn:  # the command line undoes the edit
+        store.undo(conn, scenario, author="someone else")
+    selection.run = load_run_view(selection.database, scenario)  # checked on each run shown
+    qtbot.waitUntil(lambda: selection.comparison.out_of_date is not None, timeout=TIMEOUT_MS)
+    offered = []
+
+    def choose(parent, title, label, labels, current, editable):
+        offered.append(labels)
+        return labels[0], True
+
+    monkeypatch.setattr(QInputDialog, "getItem", choose)
+    controller.compare_with_run()  # the scenario's date: run 1 is another of it
+    qtbot.waitUntil(lambda: offered != [], timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: not controller.jobs.busy(), timeout=TIMEOUT_MS)
+    assert offered == [["run 1: 2024-06-12 SF"]]
+    assert selection.comparison.out_of_date is None  # compared again, with run 1
+    assert (selection.comparison.key.first_run, selection.comparison.key.second_run) == (
+        1,
+        scenario,
+    )
+    mine = [entry for entry in gui_thread_checkouts.found if CONTROLLER in entry]
+    assert mine == []
+
+
+def test_a_run_list_that_comes_after_another_run_is_shown_is_dropped(
+    qtbot, controller, selection, scenario, told, monkeypatch
+):
+    import models.runs.run_store as run_store
+
+    real, release = run_store.list_runs, threading.Event()
+
+    def slow(*args, **kwargs):
+        release.wait(TIMEOUT_MS / 1000)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(run_store, "list_runs", slow)
+    offered = []
+    monkeypatch.setattr(QInputDialog, "getItem", lambda *a: (offered.append(a), ("", False))[1])
+    controller.compare_with_run()  # asked on the scenario
+    selection.run = load_run_view(selection.database, 1)  # then run 1 shown
+    release.set()
+    qtbot.waitUntil(lambda: not controller.jobs.busy(), timeout=TIMEOUT_MS)
+    assert offered == [] and told.status == []  # no choice of runs for a run no longer shown
