@@ -30,6 +30,7 @@ from workbench.gui.feedback import Feedback
 from workbench.gui.jobs import Cancelled, JobRunner
 
 JOB = "impact"
+DATES = "impact dates"  # the open database's last day of runs, for the dialog's default
 MENU = "&Tools"
 TAB = "Impact"
 XLSX_FILTER = "Excel workbooks (*.xlsx)"
@@ -101,6 +102,15 @@ def impact_work(db, options: ImpactOptions):
     return work
 
 
+def last_date(db) -> date | None:
+    """The last settlement date of `db`'s settlement runs (a worker's read), or None."""
+    from models.runs.run_store import list_runs
+
+    with db.engine.connect() as conn:
+        days = [r.settlement_date for r in list_runs(conn, light=True) if r.kind == "run"]
+    return max(days) if days else None
+
+
 class ImpactController(QObject):
     """`show_view()` brings the Impact tab to the front (making it on first use) and returns
     the view."""
@@ -121,29 +131,42 @@ class ImpactController(QObject):
         self.report = None
         self.dialog: ImpactDialog | None = None
 
-    def default_options(self) -> ImpactOptions:
-        """The last choices; else the open database's last week of runs."""
+    def default_options(self, last: date | None = None) -> ImpactOptions:
+        """The last choices; else the week ending `last` (the open database's last day of
+        runs), or yesterday."""
         if self.options is not None:
             return self.options
-        last = self._last_date() or date.today() - timedelta(days=1)
+        last = last or date.today() - timedelta(days=1)
         return ImpactOptions(first=last - timedelta(days=6), last=last)
 
-    def _last_date(self) -> date | None:
-        from models.runs.run_store import list_runs
-
+    def choose(self) -> None:
+        """Tools › Modification impact…: the dialog, then the job. Its first opening needs
+        the database's last day of runs: read in a quiet worker, the dialog opens when it
+        comes (if the same database is still open)."""
         db = self.selection.database
         if db is None:
-            return None
-        with db.engine.connect() as conn:
-            days = [r.settlement_date for r in list_runs(conn, light=True) if r.kind == "run"]
-        return max(days) if days else None
-
-    def choose(self) -> None:
-        """Tools › Modification impact…: the dialog, then the job."""
-        if self.selection.database is None:
             self.feedback.status("Open a settlement database first (Ctrl+O).")
             return
-        dialog = ImpactDialog(self.default_options(), self.dialog_parent)
+        if self.options is not None:
+            self._open_dialog(self.options)
+            return
+
+        def current() -> bool:
+            return self.selection.database is db
+
+        def found(last) -> None:
+            if current():
+                self._open_dialog(self.default_options(last))
+
+        def failed(message: str, details: str) -> None:
+            if current():
+                self.feedback.job_failed(message, details)
+
+        self.jobs.start(DATES, lambda progress, cancelled: last_date(db), found, failed,
+                        quiet=True)  # fmt: skip
+
+    def _open_dialog(self, options: ImpactOptions) -> None:
+        dialog = ImpactDialog(options, self.dialog_parent)
         dialog.accepted.connect(lambda: self.assess(dialog.options()))
         self.dialog = dialog
         dialog.open()

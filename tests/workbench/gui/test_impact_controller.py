@@ -57,12 +57,51 @@ def test_the_entry_is_in_tools_before_help_and_needs_a_database(qtbot, window, d
     open_demo(qtbot, window, demo)
     assert window.impact.action.isEnabled()
     assert window.tabs.indexOf(window.impact.view) == -1  # no tab until first used
-    window.impact.action.trigger()
+    window.impact.action.trigger()  # the database's last day is read first, in a worker
+    qtbot.waitUntil(lambda: window.impact.controller.dialog is not None, timeout=LOAD_TIMEOUT_MS)
     dialog = window.impact.controller.dialog
     assert isinstance(dialog, ImpactDialog) and dialog.isVisible()
     # The open database's last week of runs by default: here its three days.
     assert (dialog.options().first, dialog.options().last) == (date(2024, 6, 8), D3)
     dialog.reject()
+
+
+def test_the_dialogs_default_range_is_read_off_the_gui_thread(
+    qtbot, window, demo, gui_thread_checkouts
+):
+    """Issue 20: the open database's last day of runs was a round trip the window froze
+    for on a team server; read in a worker, the dialog opens when it comes."""
+    open_demo(qtbot, window, demo)
+    controller = window.impact.controller
+    window.impact.action.trigger()
+    qtbot.waitUntil(lambda: controller.dialog is not None, timeout=LOAD_TIMEOUT_MS)
+    assert controller.dialog.isVisible() and controller.dialog.options().last == D3
+    controller.dialog.reject()
+    mine = [e for e in gui_thread_checkouts.found if "workbench/gui/impact_controller.py" in e]
+    assert mine == []
+
+
+def test_the_default_range_of_a_database_no_longer_open_opens_no_dialog(
+    qtbot, window, demo, monkeypatch
+):
+    import threading
+
+    import workbench.gui.impact_controller as impact_controller
+
+    open_demo(qtbot, window, demo)
+    real, release = impact_controller.last_date, threading.Event()
+
+    def slow(db):
+        release.wait(LOAD_TIMEOUT_MS / 1000)
+        return real(db)
+
+    monkeypatch.setattr(impact_controller, "last_date", slow)
+    window.impact.action.trigger()
+    db, window.selection.database = window.db, None  # closed meanwhile (another opening)
+    release.set()
+    wait_idle(qtbot, window)
+    db.close()
+    assert window.impact.controller.dialog is None
 
 
 def test_serial_pool_and_dask_show_the_command_lines_report(qtbot, window, demo, expected,
