@@ -39,6 +39,7 @@ from workbench.gui.feedback import Feedback
 from workbench.gui.jobs import JobRunner
 
 JOB = "live"
+RUNS_JOB = "live runs"  # the Runs panel's list after a live run opened or closed
 LIGHTS = {"off": "#9e9e9e", "listening": "#2ca02c", "waiting": "#ff9800", "failed": "#d62728"}
 
 
@@ -379,13 +380,31 @@ class LiveRoom:
         self.status_light.show()
 
     def list_runs(self) -> None:
-        """The Runs panel lists a live run a message just opened."""
-        from models.runs.run_store import list_runs
-
+        """The Runs panel lists a live run a message just opened (or one closed), read in a
+        quiet job of the window's (a newer list replaces an older one; one of a database no
+        longer open is dropped): on a team server the read is a round trip."""
         db = self.window.selection.database
-        if db is not None:
+        if db is None:
+            return
+
+        def work(progress, cancelled):
+            from models.runs.run_store import list_runs
+
             with db.engine.connect() as conn:
-                self.window.runs.show_runs(list_runs(conn, light=True))
+                return list_runs(conn, light=True)
+
+        def current() -> bool:
+            return self.window.selection.database is db
+
+        def listed(runs) -> None:
+            if current():
+                self.window.runs.show_runs(runs)
+
+        def failed(message: str, details: str) -> None:
+            if current():
+                self.window.feedback.job_failed(message, details)
+
+        self.window.jobs.start(RUNS_JOB, work, listed, failed, quiet=True)
 
     def show_day(self, day) -> None:
         """The settled live day in the day overview, in place (no load job)."""

@@ -122,11 +122,12 @@ def test_a_day_complete_closes_its_live_run_and_the_window_says_so(
     (inbox / "PN" / "pn.json").write_text(first.body)
     qtbot.waitUntil(lambda: "closed, the day complete" in window.status.text(), timeout=10000)
     assert "Live: run 1 closed" in window.status.text()
-    tree = window.runs.tree
-    assert tree.topLevelItem(0).child(0).text(0) == "II"  # no longer "II live"
+    tree = window.runs.tree  # listed again in a worker: "II", no longer "II live"
+    qtbot.waitUntil(lambda: tree.topLevelItem(0).child(0).text(0) == "II", timeout=10000)
     assert controller.day.run_id == 1  # the day as its closing settled it
     (inbox / "BOD").mkdir()
     (inbox / "BOD" / "bod.json").write_text(second.body)  # the date's next live run, closed too
     qtbot.waitUntil(lambda: "Live: run 2 closed" in window.status.text(), timeout=10000)
+    qtbot.waitUntil(lambda: tree.topLevelItem(0).childCount() == 2, timeout=10000)
     assert [tree.topLevelItem(0).child(i).text(0) for i in range(2)] == ["II", "II #2"]
     controller.stop()
