@@ -64,23 +64,29 @@ def demo_path(tmp_path_factory):
 @pytest.fixture
 def window(qtbot, tmp_path):
     """The main window, shown at 1500×900 with its settings in tmp_path; a test that leaves a
-    background job running fails. (The views' tests and the GUI's share it.)"""
+    background job running fails, and so does one in which the GUI code took a database
+    connection on the GUI thread (tests.gui_thread_db). (The views' tests and the GUI's share
+    it.)"""
     # Imported here: only the tests that drive a window load Qt and the GUI.
     from PySide6.QtCore import QSettings
 
+    from tests.gui_thread_db import recording_gui_thread_checkouts
     from tests.views.window_driver import LOAD_TIMEOUT_MS
     from workbench.gui.main_window import MainWindow
 
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    win = MainWindow(settings)
-    qtbot.addWidget(win)
-    win.resize(1500, 900)
-    win.show()
-    yield win
-    win.jobs.cancel()
-    win.jobs.wait_all()
-    qtbot.waitUntil(lambda: not win.jobs.busy(), timeout=LOAD_TIMEOUT_MS)
+    with recording_gui_thread_checkouts() as on_gui_thread:
+        win = MainWindow(settings)
+        qtbot.addWidget(win)
+        win.resize(1500, 900)
+        win.show()
+        yield win
+        win.jobs.cancel()
+        win.jobs.wait_all()
+        qtbot.waitUntil(lambda: not win.jobs.busy(), timeout=LOAD_TIMEOUT_MS)
     assert not win.jobs.busy(), "a test left a background job running"
+    # Issue 20: no database work on the GUI thread, in any test that drives the window.
+    assert not on_gui_thread, on_gui_thread.report()
 
 
 @pytest.fixture(scope="session")
