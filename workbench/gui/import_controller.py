@@ -104,7 +104,8 @@ def create_work(path: str) -> Work:
 class ImportController(QObject):
     """Given the selection (its database is imported into), the job runner, a Feedback, the
     settings (the last choices), the Runs panel, and the window's `open_database(path) ->
-    bool` and `load_run(run_id)`; the dialogs' parent is `parent`."""
+    bool` and `load_run(run_id)`; the dialogs' parent is `parent`. `opening`, the window's
+    workbench.gui.server_open.DatabaseOpening, holds an import back while a database opens."""
 
     def __init__(
         self,
@@ -116,8 +117,10 @@ class ImportController(QObject):
         open_database: Callable[[str], bool],
         load_run: Callable[[int], None],
         parent=None,
+        opening=None,
     ) -> None:
         super().__init__(parent)
+        self.opening = opening
         self.selection, self.jobs, self.feedback = selection, jobs, feedback
         self.settings, self.runs = settings, runs
         self.open_database, self.load_run = open_database, load_run
@@ -208,7 +211,13 @@ class ImportController(QObject):
         )
 
     def start(self, paths: list[str], options: ImportOptions) -> Job | None:
-        """The import of `paths` into the open database, in a job."""
+        """The import of `paths` into the open database, in a job. One asked for while a
+        database opens (the new one the import asked for, created and now opening) starts once
+        that database is shown, into it, and not at all if it is refused: never into the
+        database before."""
+        if self.opening is not None and self.opening.under_way is not None:
+            self.opening.after_open(lambda: self.start(paths, options))
+            return None
         db = self.selection.database
         if db is None:
             self.feedback.status("Open a settlement database first (Ctrl+O).")

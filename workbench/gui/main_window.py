@@ -115,9 +115,9 @@ class MainWindow(QMainWindow):
         self.database_opening = DatabaseOpening(
             self.jobs, self, self._show_database, self.show_error, self.status.setText
         )
-        self.imports = _WindowImports(  # File › Import data files…, dropped data files
-            self.database_opening, self.selection, self.jobs, self.feedback, self.settings,
-            self.runs, self.open_database, self.load_run, parent=self,
+        self.imports = ImportController(  # File › Import data files…, dropped data files
+            self.selection, self.jobs, self.feedback, self.settings, self.runs,
+            self.open_database, self.load_run, parent=self, opening=self.database_opening,
         )  # fmt: skip
         self._build_actions()
         self.disputes = Disputes(self)
@@ -801,22 +801,6 @@ class MainWindow(QMainWindow):
         work = listing_runs(self.db, work)  # the Runs panel refilled from the job's list
         done = lambda outcome: self.imports.finished(outcome, strict=False)  # noqa: E731
         self.jobs.start("fetch", work, done, self._job_failed, self._job_cancelled)
-
-
-class _WindowImports(ImportController):
-    """The window's imports. One that would start while a database is opening (the new
-    database an import asked for, created and now opening) starts once that database is
-    shown, into it, and not at all if it is refused: never into the database before."""
-
-    def __init__(self, opening, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.opening = opening  # workbench.gui.server_open.DatabaseOpening
-
-    def start(self, paths, options):
-        if self.opening.under_way is not None:
-            self.opening.after_open(lambda: ImportController.start(self, paths, options))
-            return None
-        return super().start(paths, options)
 
 
 def _title(location: str) -> str:
