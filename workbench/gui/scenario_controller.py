@@ -160,7 +160,9 @@ class ScenarioController(QObject):
         for scenario in list(self.stacks):
             self._forget_stack(scenario)
         self._written.clear()
-        self._chains.clear()  # their writes end on the database they were made on, unheard
+        # Their writes end on the database they were made on; of their outcomes only a
+        # change not made is still said (_written_one).
+        self._chains.clear()
         self.frames, self.frames_run = None, None
 
     def run_shown(self, view) -> None:
@@ -306,15 +308,21 @@ class ScenarioController(QObject):
         self._activate(self.scenario_id())
 
     def _written_one(self, scenario, chain: _Chain, outcome: _Outcome, done, refused) -> None:
-        if chain.db is not self.db:  # another database was opened meanwhile
-            return
+        # A change not made is said even when another database was opened meanwhile: the
+        # analyst's edit must never be lost unheard (the line then names its database).
+        made = outcome.conflict is None and outcome.refused is None and not outcome.skipped
         if outcome.conflict is not None:
-            self.feedback.error("Someone else changed the scenario", outcome.conflict)
+            self.feedback.error(
+                "Someone else changed the scenario", self._on(chain, outcome.conflict)
+            )
         elif outcome.refused is not None:
-            self.feedback.error(refused, outcome.refused)
+            self.feedback.error(refused, self._on(chain, outcome.refused))
         elif outcome.skipped:
             chain.skipped += 1
-        else:
+        if chain.db is not self.db:  # nothing else of it applies to what is shown now
+            self._ended_elsewhere(scenario, chain)
+            return
+        if made:
             chain.changed = True
             self._written[scenario] = outcome.revision
             self.frames = None  # stale until the views reload
@@ -326,10 +334,24 @@ class ScenarioController(QObject):
         self._ended(scenario, chain)
 
     def _write_failed(self, scenario, chain: _Chain, message: str, details: str) -> None:
+        self.feedback.error("The change was not saved", self._on(chain, message), details)
         if chain.db is not self.db:
+            self._ended_elsewhere(scenario, chain)
             return
-        self.feedback.error("The change was not saved", message, details)
         self._ended(scenario, chain)
+
+    def _on(self, chain: _Chain, line: str) -> str:
+        """`line`, naming the database the change was made on if it is no longer open."""
+        return line if chain.db is self.db else f"{chain.db.location}: {line}"
+
+    def _ended_elsewhere(self, scenario: int, chain: _Chain) -> None:
+        # The changes of a database no longer open: only those never sent are still said.
+        chain.pending -= 1
+        if not chain.pending and chain.skipped:
+            self.feedback.status(
+                f"{chain.skipped} later change(s) of scenario {scenario} in "
+                f"{chain.db.location} were not sent."
+            )
 
     def _ended(self, scenario: int, chain: _Chain) -> None:
         chain.pending -= 1
@@ -497,10 +519,11 @@ class ScenarioController(QObject):
                 return _Outcome(refused=str(exc))
 
         def created(outcome: _Outcome) -> None:
-            if db is not self.db:
+            if outcome.refused is not None:  # said even if another database is open now
+                where = "" if db is self.db else f"{db.location}: "
+                self.feedback.error("No scenario created", where + outcome.refused)
                 return
-            if outcome.refused is not None:
-                self.feedback.error("No scenario created", outcome.refused)
+            if db is not self.db:
                 return
             self.refresh_runs(outcome.written)
             self.reload(outcome.written)

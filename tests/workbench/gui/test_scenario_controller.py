@@ -216,6 +216,37 @@ def test_an_undo_someone_else_beat_leaves_a_known_revision_and_is_read_again(
         ]
 
 
+def test_a_change_refused_after_another_database_opened_is_still_said(
+    controller, selection, told, qtbot, tmp_path
+):
+    """The edit was queued, then another database opened before its outcome came: a
+    conflict (and the change queued after it, never sent) is told, naming the database the
+    change was made on; nothing of it touches the scenario shown now."""
+    from models.db.database import SettlementDatabase
+
+    created(qtbot, controller, selection)
+    before = selection.database
+    with before.engine.begin() as conn:  # bob, since we read it at version 1
+        store.edit(conn, 2, "mip", {"period": 27}, {"price": 90.0}, author="bob")
+    controller.edit("tlf", {"bm_unit": "T_GEN-1"}, {"tlf": 0.01}, "refused: bob was first")
+    controller.edit("tlf", {"bm_unit": "T_GEN-1"}, {"tlf": 0.02}, "made on the refused one")
+    other = SettlementDatabase.create(tmp_path / "other.sqlite")
+    try:
+        selection.run = None
+        selection.database = other  # opened before either outcome reached the GUI thread
+        controller.reloads.clear()
+        qtbot.waitUntil(lambda: not controller.jobs.busy())
+        ((title, message),) = told.errors
+        assert title == "Someone else changed the scenario"
+        assert message.startswith(f"{before.location}: scenario 2 ")
+        assert told.status[-1] == (
+            f"1 later change(s) of scenario 2 in {before.location} were not sent."
+        )
+        assert controller.reloads == [] and selection.scenario is None
+    finally:
+        other.close()
+
+
 def _alive(stack) -> bool:
     from shiboken6 import isValid
 
