@@ -214,9 +214,11 @@ class ImportController(QObject):
         """The import of `paths` into the open database, in a job. One asked for while a
         database opens (the new one the import asked for, created and now opening) starts once
         that database is shown, into it, and not at all if it is refused: never into the
-        database before."""
+        database before. A run chosen to attach prices to (`attach_to`) is a run of the
+        database whose runs the questions listed: into another, the import is refused."""
         if self.opening is not None and self.opening.under_way is not None:
-            self.opening.after_open(lambda: self.start(paths, options))
+            listed = self.selection.database  # the database the questions' runs were of
+            self.opening.after_open(lambda: self._resume(paths, options, listed))
             return None
         db = self.selection.database
         if db is None:
@@ -225,6 +227,20 @@ class ImportController(QObject):
         self.strict = options.strict
         work = listing_runs(db, import_work(db, list(paths), options))
         return self.jobs.start(JOB, work, self.finished, self.feedback.job_failed, self._cancelled)
+
+    def _resume(self, paths: list[str], options: ImportOptions, listed) -> Job | None:
+        """The import held back while a database opened, now that it is shown."""
+        db = self.selection.database
+        if options.attach_to is not None and listed is not None and db is not listed:
+            # The same id names another run (or none) here: never attach prices to it.
+            self.feedback.error(
+                "Not imported",
+                f"run {options.attach_to} to attach prices to was chosen among the runs of "
+                f"{listed.location}, and {db.location if db else 'no database'} is open now: "
+                "import again and choose among its runs",
+            )
+            return None
+        return self.start(paths, options)
 
     def finished(self, outcome, strict: bool | None = None) -> None:
         """The job's (outcome, runs): the report dialog, the status line, the Runs panel

@@ -242,3 +242,46 @@ def test_prices_alone_attach_to_the_run_chosen_in_the_questions(
     assert not told.errors
     assert not gui_thread_checkouts, gui_thread_checkouts.report()
     assert load_import_options(room.settings).attach_to is None  # a run id is not remembered
+
+
+class _Opening:
+    """The window's DatabaseOpening, as the controller sees it: a database under way."""
+
+    def __init__(self, location: str) -> None:
+        self.under_way: str | None = location
+        self.waiting: list = []
+
+    def after_open(self, then) -> None:
+        self.waiting.append(then)
+
+
+def test_a_run_chosen_among_the_database_befores_runs_is_never_attached_to_in_the_next(
+    qtbot, room, told, tmp_path
+):
+    """Another database was opening when the questions were answered among the runs of the
+    one open; the import waits for it, then is refused: run 1 there is not the run chosen."""
+    before = room.selection.database
+    chosen = import_files(before, [elexon(WIND_PN)]).dates[0].run_id
+    after_path = tmp_path / "next.sqlite"
+    after = SettlementDatabase.create(after_path)
+    try:
+        same_id = import_files(after, [elexon(WIND_PN)]).dates[0].run_id
+        assert same_id == chosen  # the same id, another run
+        room.controller.opening = opening = _Opening(str(after_path))
+        options = ImportOptions("SF", DAY, attach_to=chosen)
+        assert room.controller.import_files([str(elexon(PRICES))], options=options) is None
+        assert len(opening.waiting) == 1  # held back while the next database opens
+        room.selection.database, opening.under_way = after, None  # shown
+        for then in opening.waiting:
+            then()
+        wait_idle(qtbot, room)
+        ((title, message),) = told.errors
+        assert title == "Not imported"
+        assert message.startswith(f"run {chosen} to attach prices to was chosen among the runs")
+        assert str(after_path) in message
+        with after.engine.connect() as conn:
+            priced = conn.execute(text("SELECT count(*) FROM system_price_result")).scalar()
+        assert priced == 0 and room.loaded == []
+    finally:
+        room.selection.database = before
+        after.close()
