@@ -3,7 +3,8 @@ to the GUI thread by signals. Starting a job of a kind cancels the running one o
 queued work (a database write) runs after the earlier work of its kind, in order, and is
 never cancelled: an edit the user made is written even if the window closes meanwhile.
 A quiet job (a short read behind a panel: its list, a check) is not announced: the window's
-status line and progress bar stay as they are while it runs.
+status line and progress bar stay as they are while it runs, and the user's Cancel (Esc),
+which stops what they announce, leaves it to finish.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ class Job(QThread):
         self.work = work
         self.location = location  # the database the work uses, named in its failures
         self.cancellable = cancellable
+        self.quiet = False  # a read behind a panel, never announced (JobRunner.start)
         self._cancel = threading.Event()
 
     def cancel(self) -> None:
@@ -130,6 +132,7 @@ class JobRunner(QObject):
         if not quiet:
             gc.collect()
         job = Job(name, work, self, self.location, cancellable)
+        job.quiet = quiet
         job.progressed.connect(self._progressed)
         job.succeeded.connect(on_success)
         job.failed.connect(on_failure)
@@ -157,9 +160,12 @@ class JobRunner(QObject):
         if job.name not in self.jobs:
             self._next(job.name)
 
-    def cancel(self, name: str | None = None) -> None:
+    def cancel(self, name: str | None = None, announced_only: bool = False) -> None:
+        """Cancel the running job of kind `name` (None: of every kind). `announced_only`: the
+        user's Cancel (Esc): a quiet read was never shown as running, and cancelling it
+        would leave its panel stale (the Runs panel without the scenario just made)."""
         for key, job in list(self.jobs.items()):
-            if name is None or key == name:
+            if (name is None or key == name) and not (announced_only and job.quiet):
                 job.cancel()
 
     def busy(self) -> bool:

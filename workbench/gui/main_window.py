@@ -193,7 +193,9 @@ class MainWindow(QMainWindow):
         self.settle_action = self._action(
             "&Settle run", self.settle, "F5", "Settle the run and store its results"
         )
-        self.cancel_action = self._action("&Cancel job", lambda: self.jobs.cancel(), "Esc")
+        self.cancel_action = self._action(
+            "&Cancel job", lambda: self.jobs.cancel(announced_only=True), "Esc"
+        )
         self.next_period = self._action("Next period", lambda: self.period.stepUp(), "Alt+Right")
         self.previous_period = self._action(
             "Previous period", lambda: self.period.stepDown(), "Alt+Left"
@@ -349,7 +351,7 @@ class MainWindow(QMainWindow):
         self.jobs.started.connect(self._job_started)
         self.jobs.finished.connect(self._job_finished)
         self.jobs.progressed.connect(self._job_progress)
-        self.cancel_button.clicked.connect(lambda: self.jobs.cancel())
+        self.cancel_button.clicked.connect(lambda: self.jobs.cancel(announced_only=True))
         self.warnings_link.activated.connect(self.show_run_warnings)
 
     # -- databases and runs ---------------------------------------------------------------------
@@ -714,8 +716,8 @@ class MainWindow(QMainWindow):
             if keep is not None:
                 self.runs.select_run(keep)
 
-        # Quiet: the status line keeps what it says. A cancelled listing (Esc) leaves the
-        # panel as it was.
+        # Quiet: the status line keeps what it says, and Esc (which cancels what it
+        # announces) leaves it to finish: a scenario just made is listed.
         self.jobs.start(
             "runs",
             work,

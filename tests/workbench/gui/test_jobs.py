@@ -145,3 +145,28 @@ def test_a_quiet_job_is_not_announced_but_its_end_is_and_it_counts_as_busy(qtbot
     runner.start("load", lambda progress, cancelled: "loaded", results.append, print)
     qtbot.waitUntil(lambda: not runner.busy(), timeout=TIMEOUT_MS)
     assert started == ["load"]
+
+
+def test_the_users_cancel_leaves_a_quiet_read_to_finish(qtbot):
+    """Esc cancels what the status line announces; a read behind a panel (never announced)
+    ends and is given: cancelled, its panel would stay stale. A cancel of every job (the
+    window closing) still cancels it."""
+    runner = JobRunner()
+    release, results, cancelled = threading.Event(), [], []
+
+    def work(progress, is_cancelled):
+        release.wait(TIMEOUT_MS / 1000)
+        return "runs"
+
+    runner.start("runs", work, results.append, print, lambda: cancelled.append("runs"), quiet=True)
+    runner.start("load", work, results.append, print, lambda: cancelled.append("load"))
+    runner.cancel(announced_only=True)
+    release.set()
+    qtbot.waitUntil(lambda: not runner.busy(), timeout=TIMEOUT_MS)
+    assert results == ["runs"] and cancelled == ["load"]
+    release.clear()
+    runner.start("runs", work, results.append, print, lambda: cancelled.append("runs"), quiet=True)
+    runner.cancel()
+    release.set()
+    qtbot.waitUntil(lambda: not runner.busy(), timeout=TIMEOUT_MS)
+    assert cancelled == ["load", "runs"]

@@ -23,6 +23,7 @@ from tests.views.window_driver import (
     open_demo,
     wait_idle,
 )
+from views.run_browser import RUN_ROLE
 
 
 @pytest.fixture
@@ -295,3 +296,36 @@ def test_a_cancelled_opening_says_so_and_keeps_the_database_before(
     assert window.status.text() == f"Not opened: {worked} (cancelled)."
     assert window.opening is None and any(c is gate.opened[str(worked)][0] for c in closed)
     assert window.db.location == str(demo_path) and window.view.run.id == 1
+
+
+def test_esc_cancels_the_announced_job_but_not_the_runs_listing_behind_the_panel(
+    qtbot, window, demo_path, monkeypatch
+):
+    """A scenario made: its reload ("Loading…") and the Runs panel's listing (quiet) start
+    together; Esc stops the reload, and the panel still lists the new scenario."""
+    from models.runs.scenarios import store
+    from workbench.gui import main_window
+
+    open_demo(qtbot, window, demo_path)
+    with window.db.engine.begin() as conn:  # as the Scenario dock's worker makes it
+        scenario = store.create_scenario(conn, 1, "made just now", author="me")
+    release = threading.Event()
+    listing = main_window.list_runs
+
+    def held(conn, *args, **kwargs):
+        runs = listing(conn, *args, **kwargs)
+        assert release.wait(LOAD_TIMEOUT_MS / 1000)
+        return runs
+
+    monkeypatch.setattr(main_window, "list_runs", held)
+    window.refresh_runs(scenario)
+    try:
+        window.load_run(scenario)
+        window.cancel_action.trigger()
+        assert window.jobs.jobs["load"].is_cancelled
+        assert not window.jobs.jobs["runs"].is_cancelled
+    finally:
+        release.set()
+    wait_idle(qtbot, window)
+    assert scenario in _listed(window)
+    assert window.runs.tree.currentItem().data(0, RUN_ROLE) == scenario
