@@ -208,3 +208,29 @@ def test_while_an_edit_is_written_the_dock_says_so_and_undo_waits(
         window.resize(width, height)
         qtbot.wait(50)
         screenshot(window, tmp_path, f"scenario_edited_{width}")
+
+
+def test_closing_the_window_just_after_an_edit_writes_it_and_starts_nothing_after(
+    qtbot, window, demo_path
+):
+    """Ctrl+Q at once after an edit. Tried under a real X server, it aborted the process
+    4 times in 4 ("QThread: Destroyed while thread '' is still running"): the write's result,
+    arriving after the close, started the reload, whose thread the window's deletion then
+    destroyed running. The edit is written at closing, and nothing starts after it."""
+    scenarios = window.disputes.scenarios
+    edit_metered_in_a_new_scenario(qtbot, window, demo_path, "closed at once")
+    qtbot.waitUntil(scenarios.saving, timeout=LOAD_TIMEOUT_MS)  # the edit queued, not written
+    scenario = window.view.run.id
+    window.close()
+    started_after, launch = [], window.jobs._launch
+
+    def recorded(name, *args, **kwargs):
+        started_after.append(name)
+        return launch(name, *args, **kwargs)
+
+    window.jobs._launch = recorded
+    qtbot.wait(300)  # the event loop turns: the write's result is delivered
+    assert started_after == [] and not window.jobs.busy(), "a job started after closing"
+    with SettlementDatabase.open(demo_path) as db, db.engine.connect() as conn:
+        written = store.overrides(conn, scenario, active_only=False)
+    assert [(r.seq, r.active) for r in written] == [(1, True)]

@@ -45,6 +45,8 @@ class Job(QThread):
         self.work = work
         self.location = location  # the database the work uses, named in its failures
         self.cancellable = cancellable
+        self.database: object | None = None  # the runner's database when it was asked for
+        self.replaced = False  # cancelled by a newer job of its kind (JobRunner.start)
         self.quiet = False  # a read behind a panel, never announced (JobRunner.start)
         self._cancel = threading.Event()
 
@@ -87,6 +89,9 @@ class JobRunner(QObject):
         self.jobs: dict[str, Job] = {}
         self.queued: dict[str, deque] = {}  # kind -> work waiting for the running job of its kind
         self.location: str | None = None  # the open database (set by the window)
+        self.database: object | None = None  # and that database itself
+        self._after: list[tuple[object, Callable[[], None]]] = []  # (database, then)
+        self.closed = False  # the window closed: nothing starts any more (close)
 
     def start(
         self,
@@ -98,7 +103,12 @@ class JobRunner(QObject):
         quiet: bool = False,
     ) -> Job:
         """`quiet`: a read behind a panel, run on each selection (a run shown, a live
-        settle): announcing it would put "Working…" over what the status line says."""
+        settle): announcing it would put "Working…" over what the status line says.
+        None once the runner is closed."""
+        if self.closed:
+            return None
+        if (running := self.jobs.get(name)) is not None and running.cancellable:
+            running.replaced = True
         self.cancel(name)
         return self._launch(name, work, on_success, on_failure, on_cancel, quiet=quiet)
 
@@ -111,7 +121,10 @@ class JobRunner(QObject):
     ) -> None:
         """Run `work` once the earlier work of kind `name` has ended, in the order queued;
         `cancel` does not stop it (a write the user asked for), `wait_all` waits for it."""
-        self.queued.setdefault(name, deque()).append((work, on_success, on_failure))
+        if self.closed:
+            return
+        asked = (work, on_success, on_failure, self.location, self.database)
+        self.queued.setdefault(name, deque()).append(asked)
         if name not in self.jobs:
             self._next(name)
 
@@ -120,30 +133,49 @@ class JobRunner(QObject):
         if not waiting:
             self.queued.pop(name, None)
             return None
-        work, on_success, on_failure = waiting.popleft()
-        return self._launch(name, work, on_success, on_failure, None, cancellable=False)
+        work, on_success, on_failure, location, database = waiting.popleft()
+        return self._launch(
+            name, work, on_success, on_failure, None, False, False, (location, database)
+        )
 
     def _launch(
-        self, name, work, on_success, on_failure, on_cancel, cancellable=True, quiet=False
+        self,
+        name,
+        work,
+        on_success,
+        on_failure,
+        on_cancel,
+        cancellable=True,
+        quiet=False,
+        asked_on=None,
     ) -> Job:
+        """`asked_on`: the (location, database) a queued job was asked for on, which may
+        have been replaced since (its failure names that database, and it keeps it open)."""
         # Garbage (closed dialogs, old chart items) is freed here on the GUI thread, not by a
         # collection that the job's allocations would trigger in its own thread. A quiet read
         # allocates little, and comes on each live settle: no sweep holds the GUI for it.
         if not quiet:
             gc.collect()
-        job = Job(name, work, self, self.location, cancellable)
-        job.quiet = quiet
+        location, database = asked_on or (self.location, self.database)
+        job = Job(name, work, self, location, cancellable)
+        job.database, job.quiet = database, quiet
         job.progressed.connect(self._progressed)
         job.succeeded.connect(on_success)
         job.failed.connect(on_failure)
         if on_cancel is not None:
-            job.cancelled_signal.connect(on_cancel)
+            job.cancelled_signal.connect(lambda: self._cancel_told(job, on_cancel))
         job.finished.connect(lambda: self._done(job))
         self.jobs[name] = job
         if not quiet:
             self.started.emit(name)
         job.start()
         return job
+
+    def _cancel_told(self, job: Job, on_cancel: Callable[[], None]) -> None:
+        # A job a newer one of its kind replaced says nothing: "Cancelled." would be put over
+        # the newer's progress or result (a click on one run, then on another).
+        if not job.replaced:
+            on_cancel()
 
     def _progressed(self, fraction: float, message: str) -> None:
         # On the GUI thread, as the job's report arrives: a cancelled job's (one a newer job
@@ -159,6 +191,26 @@ class JobRunner(QObject):
         job.deleteLater()
         if job.name not in self.jobs:
             self._next(job.name)
+        self._call_after()
+
+    def after_jobs_of(self, database: object, then: Callable[[], None]) -> None:
+        """`then()` once no job asked for while `database` was the runner's is running or
+        queued (at once if none is): the database a newer one replaced is closed only after
+        the writes the user made on it, and the reads under way, have ended."""
+        self._after.append((database, then))
+        self._call_after()
+
+    def _uses(self, database: object) -> bool:
+        running = any(j.database is database and not j.isFinished() for j in self.jobs.values())
+        return running or any(
+            asked[4] is database for waiting in self.queued.values() for asked in waiting
+        )
+
+    def _call_after(self) -> None:
+        for entry in list(self._after):
+            if not self._uses(entry[0]):
+                self._after.remove(entry)
+                entry[1]()
 
     def cancel(self, name: str | None = None, announced_only: bool = False) -> None:
         """Cancel the running job of kind `name` (None: of every kind). `announced_only`: the
@@ -167,6 +219,14 @@ class JobRunner(QObject):
         for key, job in list(self.jobs.items()):
             if (name is None or key == name) and not (announced_only and job.quiet):
                 job.cancel()
+
+    def close(self) -> None:
+        """The window is closing: stop what can stop, write what is queued, and start
+        nothing more. A write's result still on its way would otherwise start its reload
+        after this, in a thread the window's deletion then destroyed running (an abort)."""
+        self.cancel()
+        self.wait_all()
+        self.closed = True
 
     def busy(self) -> bool:
         return bool(self.jobs) or any(self.queued.values())
@@ -184,3 +244,4 @@ class JobRunner(QObject):
                 job = self._next(name)
                 if job is not None:
                     job.wait(milliseconds)
+        self._call_after()  # their ends will not reach _done: no event loop turns now

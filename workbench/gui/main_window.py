@@ -396,10 +396,13 @@ class MainWindow(QMainWindow):
         """The opened database in place of the one before; its remembered run loading.
         `path`: the file, or the server URL without its password."""
         self.jobs.cancel("load")  # the last database's run: stale, never shown on this one
-        if self.db is not None:
-            self.db.close()
+        before = self.db
+        self.jobs.location, self.jobs.database = db.location, db  # the jobs asked for from now
         self.db = db
-        self.jobs.location = db.location
+        if before is not None:
+            # Closed once the edits queued on it are written (and its reads have ended): a
+            # write made on a closed engine would open a connection nobody closes.
+            self.jobs.after_jobs_of(before, before.close)
         self.view = None  # nothing of the last database stays on show
         self.runs.show_runs(runs)
         self.setWindowTitle(f"{_title(path)}: Settlement Workbench")
@@ -670,8 +673,7 @@ class MainWindow(QMainWindow):
         self.resizeDocks(docks, sizes, Qt.Orientation.Horizontal)
 
     def closeEvent(self, event) -> None:
-        self.jobs.cancel()
-        self.jobs.wait_all()
+        self.jobs.close()  # the queued edits written; nothing starts after this
         self.database_opening.abandon()  # a database opened that was never shown: closed
         self.settings.setValue("geometry", self.saveGeometry())
         # In focus mode, the docks and toolbar as they were before: hidden is not a layout.

@@ -76,7 +76,8 @@ def test_a_job_of_the_same_kind_cancels_the_running_one_not_another_kinds(qtbot)
     assert not other.is_cancelled
     runner.start("export", lambda progress, cancelled: "exported", told.append, print)
     qtbot.waitUntil(lambda: not runner.busy(), timeout=TIMEOUT_MS)
-    assert "export cancelled" in told and "exported" in told and "unfinished" not in told
+    # Replaced, the first export says nothing: its "Cancelled." would cover the second's news.
+    assert "export cancelled" not in told and "exported" in told and "unfinished" not in told
 
 
 def test_queued_work_runs_in_order_one_at_a_time_and_a_cancel_does_not_stop_it(qtbot):
@@ -170,3 +171,75 @@ def test_the_users_cancel_leaves_a_quiet_read_to_finish(qtbot):
     release.set()
     qtbot.waitUntil(lambda: not runner.busy(), timeout=TIMEOUT_MS)
     assert cancelled == ["load", "runs"]
+
+
+def _held(release: threading.Event):
+    def work(progress, cancelled):
+        if not release.wait(TIMEOUT_MS / 1000):
+            raise TimeoutError("never released")
+        return "written"
+
+    return work
+
+
+def test_a_database_replaced_is_closed_only_after_the_writes_queued_on_it(qtbot):
+    runner = JobRunner()
+    old, new, closed = object(), object(), []
+    runner.database = old
+    release = threading.Event()
+    runner.queue("scenario", _held(release), print, print)
+    runner.queue("scenario", lambda progress, cancelled: "second", print, print)
+    runner.database = new  # another database is shown
+    runner.start("load", lambda progress, cancelled: "the new one's run", print, print)
+    runner.after_jobs_of(old, lambda: closed.append("old"))
+    qtbot.waitUntil(lambda: "load" not in runner.jobs, timeout=TIMEOUT_MS)
+    qtbot.wait(50)
+    assert closed == []  # the new one's load has ended; the old one's writes are held
+    release.set()
+    qtbot.waitUntil(lambda: not runner.busy(), timeout=TIMEOUT_MS)
+    assert closed == ["old"]
+    assert [j for j in runner.jobs.values()] == []
+    runner.after_jobs_of(old, lambda: closed.append("at once"))  # nothing of it runs
+    assert closed[-1] == "at once"
+
+
+def test_a_closed_runner_writes_what_is_queued_and_starts_nothing_after(qtbot):
+    runner = JobRunner()
+    written = []
+    release = threading.Event()
+    runner.queue("scenario", _held(release), written.append, print)
+    release.set()
+    runner.close()  # the window closing: the edit is written, without the event loop
+    assert runner.closed and not any(j.isRunning() for j in runner.jobs.values())
+    # The write's result arrives after the close and asks for a reload: nothing starts.
+    assert runner.start("load", lambda progress, cancelled: "reload", print, print) is None
+    runner.queue("scenario", lambda progress, cancelled: "late", written.append, print)
+    qtbot.wait(50)
+    assert written == ["written"] and "load" not in runner.jobs and not runner.queued
+
+
+def test_a_job_a_newer_one_replaced_does_not_say_it_was_cancelled(qtbot):
+    runner = JobRunner()
+    told = []
+    first_release, second_release = threading.Event(), threading.Event()
+
+    def slow(release):
+        def work(progress, cancelled):
+            release.wait(TIMEOUT_MS / 1000)
+            if cancelled():
+                from workbench.gui.jobs import Cancelled
+
+                raise Cancelled
+            return "loaded"
+
+        return work
+
+    runner.start("load", slow(first_release), told.append, print, lambda: told.append("R1 cancel"))
+    runner.start("load", slow(second_release), told.append, print, lambda: told.append("II cancel"))
+    first_release.set()  # the R1 load ends cancelled while the II one runs
+    qtbot.wait(150)
+    assert told == []  # no "Cancelled." over the II load's progress
+    runner.cancel("load")  # the user's Esc: that one says so
+    second_release.set()
+    qtbot.waitUntil(lambda: not runner.busy(), timeout=TIMEOUT_MS)
+    assert told == ["II cancel"]
