@@ -23,6 +23,7 @@ from datetime import UTC, date, datetime, timedelta
 from functools import cache
 
 from sqlalchemy import Connection, select
+from sqlalchemy.exc import IntegrityError
 
 from models.core.errors import RunNotFoundError, WorkbenchInputError
 from models.core.period_list import decode_periods, encode_periods
@@ -191,11 +192,18 @@ def create_dispute_case(
 
 
 def add_scenario(conn: Connection, case_id: int, scenario_run_id: int) -> None:
-    get_dispute_case(conn, case_id)
+    case = get_dispute_case(conn, case_id)
     kind = conn.execute(select(RUN.c.kind).where(RUN.c.id == scenario_run_id)).scalar()
     if kind != "scenario":
         raise DisputeError(f"run {scenario_run_id} is not a scenario")
-    conn.execute(CASE_SCENARIO.insert().values(case_id=case_id, run_id=scenario_run_id))
+    # Said in the case's terms, not as the database's unique-key error (two quick clicks).
+    already = DisputeError(f"scenario {scenario_run_id} is already in case {case.reference}")
+    if scenario_run_id in case.scenarios:
+        raise already
+    try:
+        conn.execute(CASE_SCENARIO.insert().values(case_id=case.id, run_id=scenario_run_id))
+    except IntegrityError as exc:  # added by another analyst since it was read
+        raise already from exc
 
 
 def set_status(conn: Connection, case_id: int, status: str) -> None:

@@ -77,6 +77,11 @@ def test_a_case_holds_its_run_scenarios_and_status(tmp_path):
                 create_dispute_case(conn, reference="TD-7", raising_party="GEN", run_id=1)
             with pytest.raises(DisputeError, match="is not a scenario"):
                 add_scenario(conn, case_id, 1)
+            # Added twice (two quick clicks): said in the case's terms, not as the unique key's
+            # "(sqlite3.IntegrityError) UNIQUE constraint failed: dispute_case_scenario…".
+            with pytest.raises(DisputeError) as twice:
+                add_scenario(conn, case_id, scenario)
+            assert str(twice.value) == f"scenario {scenario} is already in case TD-7"
         with db.engine.connect() as conn:
             case = get_dispute_case(conn, "TD-7")
             assert case == get_dispute_case(conn, case_id)
