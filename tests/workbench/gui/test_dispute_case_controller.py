@@ -68,7 +68,10 @@ def test_a_case_takes_the_scenario_shown_and_a_repeat_is_one_line(
     controller.add_scenario_to_case()  # already in it
     settle(qtbot, controller)
     ((title, message),) = told.errors
-    assert title == "Scenario not added" and "\n" not in message and "UNIQUE" in message
+    assert (title, message) == (
+        "Scenario not added",
+        f"scenario {scenario} is already in case TD-1",
+    )
 
 
 def test_a_case_needs_a_scenario_shown_to_add_it(controller, told):
