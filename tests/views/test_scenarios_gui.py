@@ -234,3 +234,34 @@ def test_closing_the_window_just_after_an_edit_writes_it_and_starts_nothing_afte
     with SettlementDatabase.open(demo_path) as db, db.engine.connect() as conn:
         written = store.overrides(conn, scenario, active_only=False)
     assert [(r.seq, r.active) for r in written] == [(1, True)]
+
+
+def test_undo_and_redo_pressed_while_an_edit_is_written_are_held_and_done_in_order(
+    qtbot, window, demo_path
+):
+    """Ctrl+Z, Ctrl+Shift+Z, Ctrl+Z pressed at once after an edit, while the database is
+    slow to write it. Tried under a real X server, the keys did nothing, without a word: the
+    undo stack waits for the edit's command. They are held and done in the order pressed."""
+    disputes = window.disputes
+    scenarios = disputes.scenarios
+    blocker = sqlite3.connect(demo_path, isolation_level=None)
+    try:
+        edit_metered_in_a_new_scenario(
+            qtbot, window, demo_path, "keys held", lambda: blocker.execute("BEGIN IMMEDIATE")
+        )
+        qtbot.waitUntil(scenarios.saving, timeout=LOAD_TIMEOUT_MS)
+        assert scenarios.undo_action.isEnabled() and scenarios.redo_action.isEnabled()
+        for action in (scenarios.undo_action, scenarios.redo_action, scenarios.undo_action):
+            action.trigger()
+        assert window.status.text() == (
+            "Undo held (3 in all): done once the change being saved is written."
+        )
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    settle_down(qtbot, window)
+    scenario = window.view.run.id
+    assert overrides(window, scenario) == [(1, False)]  # applied, undone, redone, undone
+    assert audit_actions(disputes.panel) == ["create", "apply", "undo", "redo", "undo"]
+    assert not scenarios.saving() and scenarios.redo_action.isEnabled()
+    assert scenarios.redo_action.text().startswith("&Redo Metered volume: bm_unit ")

@@ -7,7 +7,6 @@ own. Menu entries follow the run shown: only a scenario is edited, only a run ge
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QDockWidget
 
 from views.comparison_view import ComparisonView
@@ -99,10 +98,7 @@ class Disputes:
         w, s, c, e = self.window, self.scenarios, self.comparisons, self.exports
         menu = w.menuBar().addMenu("&Scenario")
         w.menuBar().insertMenu(w.help_menu.menuAction(), menu)
-        undo = s.undo_group.createUndoAction(s, "&Undo edit")
-        undo.setShortcut(QKeySequence.StandardKey.Undo)
-        redo = s.undo_group.createRedoAction(s, "&Redo edit")
-        redo.setShortcut(QKeySequence.StandardKey.Redo)
+        undo, redo = s.undo_action, s.redo_action  # held while a change is written
         self.new_action = self._action("&New scenario on this run…", s.new_scenario, "Ctrl+Shift+N")
         self.metered_action = self._action("Change &metered volume…", s.edit_metered, "Ctrl+M")
         self.acceptance_action = self._action("&Remove an acceptance…", s.remove_acceptance)

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import QObject
-from PySide6.QtGui import QUndoCommand, QUndoGroup, QUndoStack
+from PySide6.QtGui import QAction, QKeySequence, QUndoCommand, QUndoGroup, QUndoStack
 from PySide6.QtWidgets import QInputDialog
 
 from models.core.errors import WorkbenchInputError
@@ -133,6 +133,15 @@ class ScenarioController(QObject):
         self.frames = None  # the loaded scenario's input frames, for fast edits
         self.frames_run: int | None = None
         self.undo_group = QUndoGroup(self)
+        # Ctrl+Z / Ctrl+Shift+Z pressed while a change is written: held, in the order
+        # pressed, and done one after another as each change before them is written.
+        self._held: list[tuple[int, str]] = []  # (scenario, "undo" or "redo")
+        self.undo_action = self._key_action("&Undo edit", QKeySequence.StandardKey.Undo, "undo")
+        self.redo_action = self._key_action("&Redo edit", QKeySequence.StandardKey.Redo, "redo")
+        for changed in (self.undo_group.canUndoChanged, self.undo_group.canRedoChanged):
+            changed.connect(self._update_key_actions)
+        for changed in (self.undo_group.undoTextChanged, self.undo_group.redoTextChanged):
+            changed.connect(self._update_key_actions)
         self.last_dialog: EditDialog | None = None
         self._chains: dict[int, _Chain] = {}  # scenario -> its changes being written
         # scenario -> the revision our last change of it left: a run loaded before that
@@ -145,6 +154,58 @@ class ScenarioController(QObject):
     @property
     def db(self):
         return self.selection.database
+
+    # -- undo and redo keys ---------------------------------------------------------------
+
+    def _key_action(self, text: str, key, which: str) -> QAction:
+        action = QAction(text, self)
+        action.setShortcut(key)
+        action.setEnabled(False)
+        action.triggered.connect(lambda: self.press(which))
+        return action
+
+    def press(self, which: str) -> None:
+        """Undo or redo ("undo" / "redo") the shown scenario's last change; pressed while a
+        change of it is written, held until it is (the stack has no command yet for it)."""
+        scenario = self.scenario_id()
+        if scenario is None:
+            return
+        if self.saving(scenario):
+            self._held.append((scenario, which))
+            held = sum(1 for s, _ in self._held if s == scenario)
+            self.feedback.status(
+                f"{which.capitalize()} held ({held} in all): done once the change being "
+                "saved is written."
+            )
+            return
+        (self.undo_group.undo if which == "undo" else self.undo_group.redo)()
+
+    def _update_key_actions(self, *_args) -> None:
+        saving = self.scenario_id() is not None and self.saving()
+        group = self.undo_group
+        for action, can, text, verb in (
+            (self.undo_action, group.canUndo(), group.undoText(), "&Undo"),
+            (self.redo_action, group.canRedo(), group.redoText(), "&Redo"),
+        ):
+            action.setEnabled(saving or can)
+            action.setText(f"{verb} {text}" if text and not saving else f"{verb} edit")
+
+    def _press_held(self, scenario: int, chain: _Chain) -> bool:
+        """The first key held for `scenario`, now its changes are written (all of them
+        dropped, and said, if the scenario is read again); True if it queued a change."""
+        held = [h for h in self._held if h[0] == scenario]
+        if not held:
+            return False
+        if chain.broken or scenario != self.scenario_id():
+            self._held = [h for h in self._held if h[0] != scenario]
+            self.feedback.status(
+                f"{len(held)} undo/redo key press(es) not done: scenario {scenario} is read "
+                "again; press them again on what it shows."
+            )
+            return False
+        self._held.remove(held[0])
+        self.press(held[0][1])
+        return self.saving(scenario)
 
     def scenario_id(self) -> int | None:
         view = self.selection.run
@@ -160,6 +221,7 @@ class ScenarioController(QObject):
         for scenario in list(self.stacks):
             self._forget_stack(scenario)
         self._written.clear()
+        self._held.clear()
         # Their writes end on the database they were made on; of their outcomes only a
         # change not made is still said (_written_one).
         self._chains.clear()
@@ -205,6 +267,7 @@ class ScenarioController(QObject):
         stack = None if scenario is None or saving else self.stacks.get(scenario)
         self.undo_group.setActiveStack(stack)
         self.panel.show_saving(saving)
+        self._update_key_actions()
 
     def show_audit(self) -> None:
         """Read the shown scenario's audit trail again, in a worker."""
@@ -371,6 +434,8 @@ class ScenarioController(QObject):
                 # Never "any revision": the next change expects the last one known.
                 self.selection.scenario = ScenarioShown(scenario, chain.revision)
         self._activate(self.scenario_id())
+        if self._press_held(scenario, chain):
+            return  # the held undo or redo is written next, and its end reloads
         if (chain.changed or chain.broken) and self.selection.run is not None:
             self.reload(self.selection.run.run.id)
 
