@@ -387,7 +387,7 @@ def _inspect_sqlite_file(path: Path) -> tuple[str, list[str]]:
     if header != SQLITE_HEADER:
         raise DatabaseOpenError(
             f"{path} is not a settlement database: it is not a SQLite file "
-            f"(its first bytes are {header[:8]!r})"
+            f"(it begins {_first_bytes(header[:8])})"
         )
     notices: list[str] = []
     recover = _hot_journal(path)
@@ -536,3 +536,11 @@ def _verdict(location: str, tables: set[str], application: str | None, revision:
             "Install the newer version to open it."
         )
     return revision
+
+
+def _first_bytes(head: bytes) -> str:
+    """A file's first bytes for a person: as text if they are printable (a CSV's header
+    shows what the file is), else in hexadecimal; never Python's b'\\x..' form."""
+    if head and all(32 <= b < 127 for b in head):
+        return f'"{head.decode("ascii")}"'
+    return "with the bytes " + " ".join(f"{b:02x}" for b in head)

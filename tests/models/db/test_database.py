@@ -65,9 +65,22 @@ def test_a_text_file_is_refused_and_left_unchanged(tmp_path):
     path = tmp_path / "notes.sqlite"
     path.write_text("Settlement notes, not a database\n")
     before = digest(path)
-    with pytest.raises(DatabaseOpenError, match="not a SQLite file"):
+    with pytest.raises(DatabaseOpenError, match="not a SQLite file") as refused:
         SettlementDatabase.open(path)
+    assert str(refused.value).endswith('not a SQLite file (it begins "Settleme")')
     assert digest(path) == before
+
+
+def test_a_binary_file_is_refused_with_its_first_bytes_in_hexadecimal(tmp_path):
+    """Not Python's b'\\xb4T\\xf2u…', as a user saw it under a real X server."""
+    path = tmp_path / "noise.sqlite"
+    path.write_bytes(b"\xb4T\xf2u\x91\x1d\x00o and more")
+    with pytest.raises(DatabaseOpenError) as refused:
+        SettlementDatabase.open(path)
+    assert str(refused.value) == (
+        f"{path} is not a settlement database: it is not a SQLite file "
+        "(it begins with the bytes b4 54 f2 75 91 1d 00 6f)"
+    )
 
 
 def test_an_empty_file_is_refused(tmp_path):
