@@ -187,7 +187,8 @@ def attach_target(
         )
     if run_type is not None and run_type.value != run.run_type:
         raise WorkbenchInputError(
-            f"{refused}: it is a {run.run_type} run, not {run_type.value} (--run); give "
+            f"{refused}: it is {_article(run.run_type)} {run.run_type} run, not "
+            f"{run_type.value} (--run); give "
             f"--run {run.run_type} or leave --run out"
         )
     reports = [Path(p).name for p in paths if p114_file_flow(Path(p))]
@@ -704,3 +705,8 @@ def _store_run(
     counts |= {t: n for t, n in written.items() if n}
     counts |= published
     return run_id, counts
+
+
+def _article(run_type: str) -> str:
+    """ "an" before a run type said with a vowel sound (an SF, an R1, an RF), else "a"."""
+    return "an" if run_type[:1] in "AEFHILMNORSX" else "a"

@@ -111,7 +111,7 @@ def test_bad_choices_are_refused_in_one_line_and_nothing_is_written(three_runs, 
         "type": (
             dict(attach_to=r1, run_type=RunType.SF),
             WorkbenchInputError,
-            "it is a R1 run, not SF (--run); give --run R1 or leave --run out",
+            "it is an R1 run, not SF (--run); give --run R1 or leave --run out",
         ),
         "p114": (
             dict(attach_to=first, paths=[PRICES, p114]),

@@ -196,7 +196,7 @@ def test_attach_to_run_chooses_the_run_prices_join_and_refuses_bad_runs(tmp_path
             "cannot attach to run 2 (2022-01-01 SF #2): it is a run of 2022-01-01, not of "
             "2022-01-02 (--date)",
         ),
-        (["--attach-to-run", "2", "--run", "R1"], "it is a SF run, not R1 (--run)"),
+        (["--attach-to-run", "2", "--run", "R1"], "it is an SF run, not R1 (--run)"),
     ):
         code, out, err = run(capsys, "import", "--db", db, *args, prices)
         assert code == 2 and out == "", args
