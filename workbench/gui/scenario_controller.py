@@ -385,16 +385,18 @@ class ScenarioController(QObject):
         if chain.db is not self.db:  # nothing else of it applies to what is shown now
             self._ended_elsewhere(scenario, chain)
             return
-        if made:
-            chain.changed = True
-            self._written[scenario] = outcome.revision
-            self.frames = None  # stale until the views reload
-            if scenario == self.scenario_id():
-                # Changed: at once (a comparison of it goes out of date), not at the reload.
-                self.selection.scenario = ScenarioShown(scenario, outcome.revision)
-            if done is not None:
-                done(outcome.written)
-        self._ended(scenario, chain)
+        try:
+            if made:
+                chain.changed = True
+                self._written[scenario] = outcome.revision
+                self.frames = None  # stale until the views reload
+                if scenario == self.scenario_id():
+                    # Changed: at once (a comparison of it goes out of date), not at the reload.
+                    self.selection.scenario = ScenarioShown(scenario, outcome.revision)
+                if done is not None:
+                    done(outcome.written)
+        finally:  # a view failing on the news (a defect, for the hook) never leaves edits off
+            self._ended(scenario, chain)
 
     def _write_failed(self, scenario, chain: _Chain, message: str, details: str) -> None:
         self.feedback.error("The change was not saved", self._on(chain, message), details)
