@@ -14,12 +14,30 @@ left out, and the tooltip holds them all.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 LEFT_OUT = " …"  # ends a title some of whose facts did not fit
+
+
+@dataclass(frozen=True)
+class FactLine:
+    """One line of a title of several (SteadyTitle.set_fact_lines), in rich text."""
+
+    head: str
+    facts: tuple[str, ...] = ()
+    separator: str = ": "  # between the head and the first fact
+    joiner: str = "; "
+
+    def text(self, count: int) -> str:
+        """The head and the first `count` facts, "…" if that leaves some out."""
+        if not count:
+            return self.head + (LEFT_OUT if self.facts else "")
+        shown = self.head + self.separator + self.joiner.join(self.facts[:count])
+        return shown + (LEFT_OUT if count < len(self.facts) else "")
 
 
 def _plain(text: str) -> str:
@@ -46,6 +64,7 @@ class SteadyTitle(QWidget):
         self.setFixedHeight(self.label.fontMetrics().lineSpacing() * lines + 8)
         self.lines = lines
         self._facts: tuple[str, tuple[str, ...], str] | None = None  # set_facts's
+        self._fact_lines: tuple[FactLine, ...] | None = None  # set_fact_lines's
         self._full = ""  # the whole text of the facts
 
     def set_lines(self, lines: int) -> None:
@@ -59,20 +78,36 @@ class SteadyTitle(QWidget):
             self._fit()
 
     def setText(self, text: str) -> None:  # QLabel's name, so titles read like labels
-        self._facts = None
+        self._facts = self._fact_lines = None
+        self.label.setTextFormat(Qt.TextFormat.AutoText)
         self.label.setText(text)
 
     def set_facts(self, head: str, facts: Sequence[str], joiner: str = "; ") -> None:
         """`head: fact<joiner>fact…`, the facts in order of importance: those that do not fit
         the width are left out from the last (said by "…"; the tooltip has the whole text)."""
-        self._facts = (head, tuple(facts), joiner)
+        self._facts, self._fact_lines = (head, tuple(facts), joiner), None
+        self.label.setTextFormat(Qt.TextFormat.AutoText)
         self._full = head + (": " + joiner.join(facts) if facts else "")
+        self.label.setToolTip(_plain(self._full))
+        self._fit()
+
+    def set_fact_lines(self, lines: Sequence[FactLine]) -> None:
+        """Lines of rich text (one per line of the box, not wrapped), each `head` then its
+        facts in order of importance, after `separator`, joined by `joiner`: each line shows
+        as many of its facts as the width has room for, "…" ending one that left some out."""
+        self._facts, self._fact_lines = None, tuple(lines)
+        self.label.setWordWrap(False)
+        # Measured line by line: one without a tag ("A&nbsp;&nbsp;B") is rich text too.
+        self.label.setTextFormat(Qt.TextFormat.RichText)
+        self._full = "<br>".join(line.text(len(line.facts)) for line in self._fact_lines)
         self.label.setToolTip(_plain(self._full))
         self._fit()
 
     def text(self) -> str:
         """The whole text (of all the facts, shown or not)."""
-        return self.label.text() if self._facts is None else self._full
+        if self._facts is None and self._fact_lines is None:
+            return self.label.text()
+        return self._full
 
     def shown_text(self) -> str:
         """The text as shown: without the facts the width left out."""
@@ -95,6 +130,9 @@ class SteadyTitle(QWidget):
         return 1 + max(0, round((self.label.heightForWidth(width) - one) / spacing))
 
     def _fit(self) -> None:
+        if self._fact_lines is not None:
+            self._fit_lines()
+            return
         if self._facts is None:
             return
         head, facts, joiner = self._facts
@@ -109,6 +147,18 @@ class SteadyTitle(QWidget):
             padding = self.label.sizeHint().width() - metrics.horizontalAdvance(self.label.text())
             room = self.width() - padding
             self.label.setText(metrics.elidedText(head, Qt.TextElideMode.ElideRight, room))
+
+    def _fit_lines(self) -> None:
+        self.label.ensurePolished()
+        shown = []
+        for line in self._fact_lines:
+            for count in range(len(line.facts), -1, -1):
+                text = line.text(count)
+                self.label.setText(text)
+                if count == 0 or self.label.sizeHint().width() <= self.width():
+                    shown.append(text)
+                    break
+        self.label.setText("<br>".join(shown))
 
     def resizeEvent(self, event) -> None:
         self.label.setGeometry(self.rect())

@@ -32,7 +32,7 @@ from views.charts import (
 )
 from views.column_model import Column
 from views.data_table import DataTable
-from views.steady_title import SteadyTitle
+from views.steady_title import FactLine, SteadyTitle
 
 REGISTER_TIP = (
     "the BM unit register snapshot the unit's attributes came from: its effective-from date "
@@ -359,10 +359,12 @@ class UnitExplorer(QWidget):
         u = self.unit
         name = inputs.bm_units[u]
         units = self.view.units
-        self.title.setText(
-            f"{name}&nbsp;&nbsp;{units.name[u]}&nbsp;&nbsp;"
-            f"lead party {units.party[u]}, {units.pc[u]}, TLF {units.tlf[u]:+.5f}<br>"
-            + self._register_line(u)
+        # Three lines, the least important facts of each left out first on a narrow window.
+        identity = FactLine(
+            f"{name}&nbsp;&nbsp;{units.name[u]}",
+            (f"lead party {units.party[u]}", str(units.pc[u]), f"TLF {units.tlf[u]:+.5f}"),
+            "&nbsp;&nbsp;",
+            ", ",
         )
         fpn = inputs.fpn
         self.fpn_curve.setData(*_profile(fpn, np.flatnonzero(fpn.owner == u)))
@@ -404,14 +406,12 @@ class UnitExplorer(QWidget):
             if len(mine) > len(self.acceptance_curves)
             else ""
         )
-        self.title.setText(
-            self.title.text()
-            + (
-                "<br>acceptances: " + " ".join(described) + more
-                if described
-                else "<br>no acceptances"
-            )
+        accepted = (
+            FactLine("acceptances", (*described[:-1], described[-1] + more), ": ", " ")
+            if described
+            else FactLine("no acceptances")
         )
+        self.title.set_fact_lines([identity, FactLine(self._register_line(u)), accepted])
         self._show_level_key(bool(len(mine)))
         self._draw_volumes(u)
         self._draw_period_marker()

@@ -119,3 +119,34 @@ def test_the_title_and_the_inspector_are_read_whole_at_1024_by_640(
     assert _cut_cells(tree) == []
     _resize(qtbot, window, NARROW)
     assert tree.columnWidth(0) == dragged
+
+
+def test_the_bm_unit_title_leaves_out_its_last_facts_not_cuts_them_at_1024_by_640(
+    qtbot, window, demo_path, tmp_path
+):
+    """The BM units view's three-line title: under a real X server, "…lead party INNOGY01,
+    P, TL" was cut at the box's edge at 1380 and 1024 px wide. Each line now shows the
+    facts it has room for, the unit's name first, and says ("…") when it left some out."""
+    open_demo(qtbot, window, demo_path)
+    _show_a_unit(qtbot, window)
+    window.tabs.setCurrentWidget(window.explorer)
+    title = window.explorer.title
+    _resize(qtbot, window, WIDE)
+    whole = title.text()
+    assert whole.count("<br>") == 2 and "lead party " in whole and ", TLF " in whole
+    assert title.label.text().split("<br>")[0] == whole.split("<br>")[0]  # the unit whole
+    _resize(qtbot, window, NARROW)
+    assert window.runs_dock.isVisible() and window.inspector_dock.isVisible()
+    shown = title.label.text().split("<br>")
+    unit = window.selection.bm_unit
+    assert len(shown) == 3 and shown[0].startswith(f"{unit}&nbsp;&nbsp;")
+    probe = QLabel()
+    probe.setTextFormat(Qt.TextFormat.RichText)
+    probe.setStyleSheet(title.label.styleSheet())
+    for line in shown:
+        probe.setText(line)
+        probe.ensurePolished()
+        assert probe.sizeHint().width() <= title.width(), (line, title.width())
+    assert shown != whole.split("<br>") and any(line.endswith(" …") for line in shown)
+    assert title.label.toolTip().startswith(unit)  # the whole title, as text
+    save_screens(window, tmp_path, "unit_title")
