@@ -33,9 +33,9 @@ class FrozenFirstColumn(QObject):
         table.horizontalHeader().sectionResized.connect(self._resized)
         table.horizontalHeader().sortIndicatorChanged.connect(self._sorted)
         # A click on the frozen header sorts the table, its own header showing it.
-        frozen.horizontalHeader().sortIndicatorChanged.connect(
-            table.horizontalHeader().setSortIndicator
-        )
+        # (Through a Python method: setSortIndicator is no slot, and PySide printed "Cannot
+        # add dynamic method" for it on every table made.)
+        frozen.horizontalHeader().sortIndicatorChanged.connect(self._sort_table)
         table.model().modelReset.connect(self.refresh)
         table.model().layoutChanged.connect(self.refresh)
         table.viewport().installEventFilter(self)
@@ -49,6 +49,9 @@ class FrozenFirstColumn(QObject):
             self.view.setColumnHidden(column, column != 0)
         self.view.setColumnWidth(0, self.table.columnWidth(0))
         self._place()
+
+    def _sort_table(self, column: int, order) -> None:
+        self.table.horizontalHeader().setSortIndicator(column, order)
 
     def _sorted(self, column: int, order) -> None:
         header = self.view.horizontalHeader()
