@@ -166,11 +166,23 @@ class ComparisonController(QObject):
             return comparison, first_result.inputs.bm.settlement_date, key, settle, now
 
         self.jobs.start(
-            "compare", work, self._compared, self.feedback.job_failed, self.feedback.job_cancelled
+            "compare",
+            work,
+            lambda outcome: self._compared(outcome, db),
+            self.feedback.job_failed,
+            self.feedback.job_cancelled,
         )
 
-    def _compared(self, outcome) -> None:
+    def _compared(self, outcome, db) -> None:
         comparison, settlement_date, key, settled, now = outcome
+        if self.selection.database is not db:
+            # Run ids repeat across databases: never drawn over what is open now (a settle
+            # asked for is stored, in the database it was made on).
+            self.feedback.status(
+                f"The comparison of run {key.second_run} with run {key.first_run} in "
+                f"{db.location} is not shown: another database is open."
+            )
+            return
         self.view.show_comparison(comparison, settlement_date)
         # Held with what it was computed from: out of date at once if that changed meanwhile
         # (the selection judges the database and run shown now, `now` the runs' edits).

@@ -176,3 +176,39 @@ def test_a_run_list_that_comes_after_another_run_is_shown_is_dropped(
     release.set()
     qtbot.waitUntil(lambda: not controller.jobs.busy(), timeout=TIMEOUT_MS)
     assert offered == [] and told.status == []  # no choice of runs for a run no longer shown
+
+
+def test_a_comparison_that_ends_after_another_database_opened_is_not_drawn(
+    qtbot, controller, selection, scenario, told, monkeypatch, tmp_path
+):
+    """Run ids repeat across databases: a comparison of the database before, drawn over the
+    one open now, showed figures of other runs under the same numbers."""
+    import models.exports.packs as packs
+    from models.casefiles.case_file import load_case
+    from models.db.database import SettlementDatabase
+    from models.runs.case_store import import_case
+    from tests.paths import CASES
+
+    real, release = packs.compare_runs, threading.Event()
+
+    def slow(*args, **kwargs):
+        release.wait(TIMEOUT_MS / 1000)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(packs, "compare_runs", slow)
+    before = selection.database
+    controller.compare(1, scenario)
+    other = SettlementDatabase.create(tmp_path / "other.sqlite")
+    try:
+        import_case(other, load_case(CASES / "worked_example.json"))
+        selection.database = other  # another database opened meanwhile
+        release.set()
+        qtbot.waitUntil(lambda: not controller.jobs.busy(), timeout=TIMEOUT_MS)
+        assert controller.view.comparison is None and selection.comparison is None
+        assert controller.tabs == []
+        assert told.status == [
+            f"The comparison of run {scenario} with run 1 in {before.location} is not "
+            "shown: another database is open."
+        ]
+    finally:
+        other.close()
