@@ -96,6 +96,23 @@ def _finished_unseen(window, kind: str) -> None:
     assert job.wait(LOAD_TIMEOUT_MS)
 
 
+def _hold_run_lists(monkeypatch) -> threading.Event:
+    """The window's run lists (refresh_runs) read, then held in their job until the event
+    returned is set."""
+    from workbench.gui import main_window
+
+    release = threading.Event()
+    listing = main_window.list_runs
+
+    def held(conn, *args, **kwargs):
+        runs = listing(conn, *args, **kwargs)
+        assert release.wait(LOAD_TIMEOUT_MS / 1000)
+        return runs
+
+    monkeypatch.setattr(main_window, "list_runs", held)
+    return release
+
+
 def test_opening_a_database_and_listing_its_runs_is_not_done_on_the_gui_thread(
     qtbot, window, demo_path, gui_thread_checkouts
 ):
@@ -191,19 +208,10 @@ def test_the_runs_listed_again_keep_the_run_selected(qtbot, window, demo_path):
 def test_runs_listed_from_the_database_before_are_not_shown(
     qtbot, window, demo_path, worked, monkeypatch
 ):
-    from workbench.gui import main_window
 
     open_demo(qtbot, window, demo_path)
     # The demo's list held in its job until the worked example is shown: it arrives after.
-    release = threading.Event()
-    listing = main_window.list_runs
-
-    def held(conn, *args, **kwargs):
-        runs = listing(conn, *args, **kwargs)
-        assert release.wait(LOAD_TIMEOUT_MS / 1000)
-        return runs
-
-    monkeypatch.setattr(main_window, "list_runs", held)
+    release = _hold_run_lists(monkeypatch)
     window.refresh_runs()
     try:
         assert open_database(qtbot, window, worked)
@@ -304,20 +312,11 @@ def test_esc_cancels_the_announced_job_but_not_the_runs_listing_behind_the_panel
     """A scenario made: its reload ("Loading…") and the Runs panel's listing (quiet) start
     together; Esc stops the reload, and the panel still lists the new scenario."""
     from models.runs.scenarios import store
-    from workbench.gui import main_window
 
     open_demo(qtbot, window, demo_path)
     with window.db.engine.begin() as conn:  # as the Scenario dock's worker makes it
         scenario = store.create_scenario(conn, 1, "made just now", author="me")
-    release = threading.Event()
-    listing = main_window.list_runs
-
-    def held(conn, *args, **kwargs):
-        runs = listing(conn, *args, **kwargs)
-        assert release.wait(LOAD_TIMEOUT_MS / 1000)
-        return runs
-
-    monkeypatch.setattr(main_window, "list_runs", held)
+    release = _hold_run_lists(monkeypatch)
     window.refresh_runs(scenario)
     try:
         window.load_run(scenario)
