@@ -11,7 +11,8 @@ from workbench.cli.common import EXIT_OK, open_db
 
 def add_commands(commands) -> None:
     dispute = commands.add_parser(
-        "dispute", help="dispute cases: create, list, show, add a scenario, set the status"
+        "dispute",
+        help="dispute cases: create, list (with raise-by dates), add a scenario, set the status",
     )
     d_actions = dispute.add_subparsers(dest="dispute_command", metavar="ACTION", required=True)
     d_create = d_actions.add_parser("create", help="open a dispute case on a run")

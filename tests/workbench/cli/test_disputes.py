@@ -150,3 +150,22 @@ def test_a_dispute_on_periods_27_to_30(case_db, tmp_path, capsys):
     )
     assert code == 0, err
     assert out.startswith("case 1 TD-1: raise by ")
+
+
+def test_the_commands_help_names_only_actions_it_has():
+    """It offered "show", which `dispute show` refused ("invalid choice: 'show'")."""
+    import argparse
+
+    from workbench.cli.main import build_parser
+
+    commands = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    (line,) = [c.help for c in commands._choices_actions if c.dest == "dispute"]
+    actions = next(
+        a for a in commands.choices["dispute"]._actions if isinstance(a, argparse._SubParsersAction)
+    )
+    assert "show" not in line and sorted(actions.choices) == [
+        "add-scenario",
+        "create",
+        "list",
+        "status",
+    ]
