@@ -195,6 +195,9 @@ def test_while_an_edit_is_written_the_dock_says_so_and_undo_waits(
             qtbot.wait(100)  # the event loop turns: the write is held, not the window
             assert dock.grab().save(str(tmp_path / f"dock_saving_{width}.png"))
         assert scenarios.saving() and not panel.saving.isHidden()
+        # The write is never cancelled: no Cancel is offered for it (Esc would not stop it).
+        assert window.status.text().startswith("Working…")
+        assert window.cancel_button.isHidden() and not window.progress.isHidden()
         assert not panel.history.isEnabled() and not scenarios.undo_group.canUndo()
         scenarios.undo_group.undo()  # Ctrl+Z: nothing to undo until the edit is written
     finally:
@@ -265,3 +268,11 @@ def test_undo_and_redo_pressed_while_an_edit_is_written_are_held_and_done_in_ord
     assert audit_actions(disputes.panel) == ["create", "apply", "undo", "redo", "undo"]
     assert not scenarios.saving() and scenarios.redo_action.isEnabled()
     assert scenarios.redo_action.text().startswith("&Redo Metered volume: bm_unit ")
+
+
+def test_cancel_is_offered_for_a_run_load_and_gone_when_it_ends(qtbot, window, demo_path):
+    open_demo(qtbot, window, demo_path)
+    window.load_run(window.view.run.id)  # a load: Esc (Cancel) stops it
+    assert not window.cancel_button.isHidden()
+    settle_down(qtbot, window)
+    assert window.cancel_button.isHidden()

@@ -549,7 +549,7 @@ class MainWindow(QMainWindow):
     def _job_started(self, name: str) -> None:
         self.progress.setValue(0)
         self.progress.show()
-        self.cancel_button.show()
+        self._offer_cancel()
         self._job_message = JOB_MESSAGES.get(name, "Working…")
         self.status.setText(self._job_message)
 
@@ -562,7 +562,13 @@ class MainWindow(QMainWindow):
     def _job_finished(self, _name: str) -> None:
         if not self.jobs.busy():
             self.progress.hide()
-            self.cancel_button.hide()
+        self._offer_cancel()
+
+    def _offer_cancel(self) -> None:
+        # Only for what Cancel (Esc) stops: a scenario's write is never cancelled, and a
+        # quiet read is never announced.
+        stoppable = [j for j in self.jobs.jobs.values() if j.cancellable and not j.quiet]
+        self.cancel_button.setVisible(any(not j.isFinished() for j in stoppable))
 
     def _job_failed(self, message: str, details: str) -> None:
         self.show_error("The job failed", message, details)
