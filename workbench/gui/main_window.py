@@ -101,6 +101,7 @@ class MainWindow(QMainWindow):
         self.status = QLabel("Open a settlement database (Ctrl+O) or create a demo (Ctrl+N).")
         self.progress = QProgressBar(maximumWidth=220, textVisible=True)
         self.progress.hide()
+        self._last_error: QMessageBox | None = None  # the last error box shown
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.hide()
         self.statusBar().addWidget(self.status, 1)
@@ -578,6 +579,19 @@ class MainWindow(QMainWindow):
 
     def show_error(self, title: str, message: str, details: str = "") -> None:
         self.status.setText(f"{title}: {message}")
+        last = getattr(self, "_last_error", None)
+        if (
+            last is not None
+            and last.isVisible()
+            and (last.windowTitle(), last.text())
+            == (
+                title,
+                message,
+            )
+        ):
+            last.raise_()  # the same news again (a second click): one box, not a stack
+            last.activateWindow()
+            return
         box = QMessageBox(QMessageBox.Icon.Warning, title, message, parent=self)
         if details:
             box.setDetailedText(details)

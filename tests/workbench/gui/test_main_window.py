@@ -383,3 +383,21 @@ def test_the_bm_units_tab_is_made_before_its_first_visit(qtbot, window, demo_pat
     qtbot.waitUntil(lambda: window.explorer.view is window.view, timeout=LOAD_TIMEOUT_MS)
     assert window.explorer.units.model.rowCount() == len(window.view.units.bm_unit_id)
     assert made_on == [False], "the first visit made the per-unit figures on the GUI thread"
+
+
+def test_the_same_error_twice_is_one_box_not_a_stack(qtbot, window):
+    """Two quick clicks on 'Add this scenario' (tried under Xvfb) stacked two identical
+    'Scenario not added' boxes; the window is not blocked by them, so each click made one."""
+    from PySide6.QtWidgets import QMessageBox
+
+    def boxes() -> list:
+        return [b for b in window.findChildren(QMessageBox) if b.isVisible()]
+
+    line = "scenario 10 is already in case TD-2024-001"
+    window.show_error("Scenario not added", line)
+    window.show_error("Scenario not added", line)
+    assert len(boxes()) == 1 and window.status.text() == f"Scenario not added: {line}"
+    window.show_error("Scenario not added", "scenario 11 is already in case TD-2024-001")
+    assert len(boxes()) == 2  # other news: its own box
+    for box in boxes():
+        box.close()
