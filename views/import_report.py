@@ -23,6 +23,8 @@ from views.column_model import Column
 from views.data_table import DataTable
 from views.warnings_table import counts_per_file, rejections_table, warnings_table
 
+NOTHING_NEW = "nothing new, every record is already in the database (no run written)"
+
 
 def _plural(count: int, word: str) -> str:
     return f"{count:,} {word}{'' if count == 1 else 's'}"
@@ -54,6 +56,12 @@ def outcome_status(outcome: ImportSummary | ImportReport, strict: bool = False) 
         return f"Import rejected: {', '.join(why) or 'refused'}; nothing was written."
     new = sum(1 for p in outcome.dates if p.run_id is not None and not p.attached)
     attached = sum(1 for p in outcome.dates if p.run_id is not None and p.attached)
+    if not new and not attached:
+        text = f"Read {sum(outcome.records.values()):,} record(s){_collapsed(outcome)}; "
+        text += NOTHING_NEW
+        if warnings:
+            text += f"; {_plural(warnings, 'warning')} (see the report)"
+        return text + "."
     text = f"Imported {sum(outcome.records.values()):,} record(s){_collapsed(outcome)}; "
     text += _plural(new, "new run")
     if attached:
@@ -160,6 +168,11 @@ class ImportReportDialog(QDialog):
             )
         new = [p for p in outcome.dates if p.run_id is not None and not p.attached]
         attached = [p for p in outcome.dates if p.run_id is not None and p.attached]
+        if not new and not attached:  # every record already there: nothing was written
+            return (
+                f"Read {sum(outcome.records.values()):,} record(s){_collapsed(outcome)} from "
+                f"{_plural(len(outcome.files), 'file')}: {NOTHING_NEW}."
+            )
         parts = [_plural(len(new), "new run")] if new or not attached else []
         if attached:
             labels = ", ".join(f"{p.run_label} (run {p.run_id})" for p in attached[:3])

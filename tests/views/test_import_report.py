@@ -170,3 +170,23 @@ def test_a_strict_import_refused_on_warnings_alone_says_so(qtbot):
     assert outcome_status(report, strict=True) == (
         "Import rejected: 2 warnings (strict); nothing was written."
     )
+
+
+def test_a_file_imported_again_is_said_to_bring_nothing_new_not_imported(qtbot):
+    """Tried under Xvfb: a file imported a second time was headed "Imported 46 record(s)
+    from 1 file: 0 new runs." while its one row said nothing new was written."""
+    again = ImportSummary(
+        files=["/d/disebsp_2026-03-29.json"],
+        records=Counter({"DISEBSP": 46}),
+        dates=[DatePart("2026-03-29", None, "", None)],
+    )
+    dialog = ImportReportDialog(again)
+    qtbot.addWidget(dialog)
+    assert dialog.headline.text() == (
+        "Read 46 record(s) from 1 file: nothing new, every record is already in the "
+        "database (no run written)."
+    )
+    assert outcome_status(again) == (
+        "Read 46 record(s); nothing new, every record is already in the database (no run written)."
+    )
+    assert run_to_show(again) is None
