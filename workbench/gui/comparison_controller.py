@@ -66,15 +66,14 @@ class ComparisonController(QObject):
         def current() -> bool:
             return self.selection.comparison == compared and self.selection.database is db
 
-        def answered(now) -> None:
-            if current():
-                self._judge(compared, now)
-
-        def failed(message: str, details: str) -> None:
-            if current():
-                self.feedback.job_failed(message, details)
-
-        self.jobs.start(VERIFY, work, answered, failed, quiet=True)
+        self.jobs.start(
+            VERIFY,
+            work,
+            lambda now: self._judge(compared, now),
+            self.feedback.job_failed,
+            quiet=True,
+            still=current,
+        )
         return None
 
     def _judge(self, compared: Compared, now) -> str | None:
@@ -110,15 +109,14 @@ class ComparisonController(QObject):
             now = self.selection.run
             return self.selection.database is db and now is not None and now.run.id == shown
 
-        def listed(others) -> None:
-            if current():
-                self._choose_run(shown, others)
-
-        def failed(message: str, details: str) -> None:
-            if current():
-                self.feedback.job_failed(message, details)
-
-        self.jobs.start(RUNS, work, listed, failed, quiet=True)
+        self.jobs.start(
+            RUNS,
+            work,
+            lambda others: self._choose_run(shown, others),
+            self.feedback.job_failed,
+            quiet=True,
+            still=current,
+        )
 
     def _choose_run(self, shown: int, others) -> None:
         if not others:

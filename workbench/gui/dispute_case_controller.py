@@ -65,15 +65,9 @@ class DisputeCaseController(QObject):
             with db.engine.connect() as conn:
                 return list_dispute_cases(conn)
 
-        def listed(cases) -> None:
-            if current():
-                self.panel.show_cases(cases)
-
-        def failed(message: str, details: str) -> None:
-            if current():
-                self.feedback.job_failed(message, details)
-
-        self.jobs.start(READ, work, listed, failed, quiet=True)
+        self.jobs.start(
+            READ, work, self.panel.show_cases, self.feedback.job_failed, quiet=True, still=current
+        )
 
     def new_case(self) -> None:
         view = self.selection.run

@@ -151,19 +151,14 @@ class ImpactController(QObject):
             self._open_dialog(self.options)
             return
 
-        def current() -> bool:
-            return self.selection.database is db
-
-        def found(last) -> None:
-            if current():
-                self._open_dialog(self.default_options(last))
-
-        def failed(message: str, details: str) -> None:
-            if current():
-                self.feedback.job_failed(message, details)
-
-        self.jobs.start(DATES, lambda progress, cancelled: last_date(db), found, failed,
-                        quiet=True)  # fmt: skip
+        self.jobs.start(
+            DATES,
+            lambda progress, cancelled: last_date(db),
+            lambda last: self._open_dialog(self.default_options(last)),
+            self.feedback.job_failed,
+            quiet=True,
+            still=lambda: self.selection.database is db,
+        )
 
     def _open_dialog(self, options: ImpactOptions) -> None:
         dialog = ImpactDialog(options, self.dialog_parent)

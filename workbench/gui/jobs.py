@@ -101,15 +101,20 @@ class JobRunner(QObject):
         on_failure: Callable[[str, str], None],
         on_cancel: Callable[[], None] | None = None,
         quiet: bool = False,
+        still: Callable[[], bool] | None = None,
     ) -> Job:
         """`quiet`: a read behind a panel, run on each selection (a run shown, a live
         settle): announcing it would put "Working…" over what the status line says.
+        `still()`: whether the answer is still wanted when it comes (the same database open,
+        no newer question): success and failure alike are dropped when it is not.
         None once the runner is closed."""
         if self.closed:
             return None
         if (running := self.jobs.get(name)) is not None and running.cancellable:
             running.replaced = True
         self.cancel(name)
+        if still is not None:
+            on_success, on_failure = _while(still, on_success), _while(still, on_failure)
         return self._launch(name, work, on_success, on_failure, on_cancel, quiet=quiet)
 
     def queue(
@@ -245,3 +250,11 @@ class JobRunner(QObject):
                 if job is not None:
                     job.wait(milliseconds)
         self._call_after()  # their ends will not reach _done: no event loop turns now
+
+
+def _while(still: Callable[[], bool], handler: Callable[..., None]) -> Callable[..., None]:
+    def handle(*args) -> None:
+        if still():
+            handler(*args)
+
+    return handle

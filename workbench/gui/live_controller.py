@@ -393,18 +393,14 @@ class LiveRoom:
             with db.engine.connect() as conn:
                 return list_runs(conn, light=True)
 
-        def current() -> bool:
-            return self.window.selection.database is db
-
-        def listed(runs) -> None:
-            if current():
-                self.window.runs.show_runs(runs)
-
-        def failed(message: str, details: str) -> None:
-            if current():
-                self.window.feedback.job_failed(message, details)
-
-        self.window.jobs.start(RUNS_JOB, work, listed, failed, quiet=True)
+        self.window.jobs.start(
+            RUNS_JOB,
+            work,
+            self.window.runs.show_runs,
+            self.window.feedback.job_failed,
+            quiet=True,
+            still=lambda: self.window.selection.database is db,
+        )
 
     def show_day(self, day) -> None:
         """The settled live day in the day overview, in place (no load job)."""

@@ -243,3 +243,20 @@ def test_a_job_a_newer_one_replaced_does_not_say_it_was_cancelled(qtbot):
     second_release.set()
     qtbot.waitUntil(lambda: not runner.busy(), timeout=TIMEOUT_MS)
     assert told == ["II cancel"]
+
+
+def test_an_answer_no_longer_wanted_is_dropped_success_and_failure_alike(qtbot):
+    runner = JobRunner()
+    told, wanted = [], [True]
+
+    def fails(progress, cancelled):
+        raise ValueError("the database before")
+
+    still = lambda: wanted[0]  # noqa: E731
+    runner.start("read", lambda p, c: "cases", told.append, print, quiet=True, still=still)
+    qtbot.waitUntil(lambda: not runner.busy(), timeout=TIMEOUT_MS)
+    wanted[0] = False  # another database opened
+    runner.start("read", lambda p, c: "stale", told.append, print, quiet=True, still=still)
+    runner.start("check", fails, print, lambda *f: told.append(f), quiet=True, still=still)
+    qtbot.waitUntil(lambda: not runner.busy(), timeout=TIMEOUT_MS)
+    assert told == ["cases"]
