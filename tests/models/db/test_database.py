@@ -15,6 +15,7 @@ from models.core.errors import DatabaseOpenError
 from models.db.database import SettlementDatabase, head_revision
 from models.db.migrations import SCHEMA_HEAD
 from models.db.schema import metadata
+from tests.damaged_database import make_damaged_database
 from tests.models.db.crashes import killed_mid_write
 
 
@@ -202,16 +203,7 @@ def test_a_write_killed_mid_transaction_is_rolled_back_on_opening(tmp_path):
 
 def test_a_damaged_database_is_refused_by_quick_check_and_left_unchanged(tmp_path):
     path = tmp_path / "s.sqlite"
-    SettlementDatabase.create(path).close()
-    conn = sqlite3.connect(path)
-    root, page_size = conn.execute(
-        "SELECT rootpage, (SELECT page_size FROM pragma_page_size()) FROM sqlite_master "
-        "WHERE name = 'workbench_meta'"
-    ).fetchone()
-    conn.close()
-    with path.open("r+b") as handle:  # wreck the cell pointers of that table's leaf page
-        handle.seek((root - 1) * page_size + 8)
-        handle.write(b"\xff" * 8)
+    make_damaged_database(path)
     before = digest(path)
     with pytest.raises(DatabaseOpenError) as caught:
         SettlementDatabase.open(path)

@@ -5,7 +5,6 @@ the database before never shows on the new one, and a refused file is told in on
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 
 import pytest
@@ -252,16 +251,9 @@ def _newer(path) -> None:
 
 
 def _damaged(path) -> None:
-    SettlementDatabase.create(path).close()
-    conn = sqlite3.connect(path)
-    root, page_size = conn.execute(
-        "SELECT rootpage, (SELECT page_size FROM pragma_page_size()) FROM sqlite_master "
-        "WHERE name = 'workbench_meta'"
-    ).fetchone()
-    conn.close()
-    with path.open("r+b") as handle:  # the cell pointers of that table's leaf page wrecked
-        handle.seek((root - 1) * page_size + 8)
-        handle.write(b"\xff" * 8)
+    from tests.damaged_database import make_damaged_database
+
+    make_damaged_database(path)
 
 
 @pytest.mark.parametrize(
